@@ -1,0 +1,133 @@
+"""Engine, sessions and schema upgrades for the archive's database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.config import ArchiveConfig
+from newsarchive.errors import ArchiveError, ConfigError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy.engine import Engine
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    revision: str
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(config: ArchiveConfig) -> Database:
+    """Connect to the archive's database and bring its schema to the newest revision."""
+    engine = make_engine(config)
+    revision = ensure_schema(engine)
+    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), revision=revision)
+
+
+def make_engine(config: ArchiveConfig) -> Engine:
+    url = config.database_url
+    try:
+        if url.startswith("sqlite"):
+            if config.database_is_default:
+                config.home.mkdir(parents=True, exist_ok=True)
+            # A writer holds SQLite's lock for one batch at a time; readers and a
+            # second writer wait for it instead of failing at once.
+            engine = create_engine(url, connect_args={"timeout": 60})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ValueError, ImportError) as exc:
+        raise ConfigError(
+            f"cannot use database URL {url!r}: {exc}",
+            hint="check ARCHIVE_DATABASE_URL (an SQLAlchemy URL such as sqlite:////path/archive.db)",
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot create the archive folder {config.home}: {exc.strerror}") from exc
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrations_path() -> Path:
+    """The Alembic script folder, shipped inside the package as newsarchive.migrations."""
+    return Path(str(resources.files("newsarchive.migrations")))
+
+
+def alembic_config(engine: Engine | None = None) -> AlembicConfig:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_path()))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revisions"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_schema(engine: Engine) -> str:
+    """Run ``alembic upgrade head`` unless the database is already there; return the revision."""
+    head = head_revision()
+    try:
+        current = current_revision(engine)
+        if current == head:
+            return head
+        _refuse_unknown_revision(current)
+        from alembic import command
+
+        cfg = alembic_config(engine)
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        # Two first runs racing to create the schema: the loser finds it made.
+        if current_revision(engine) == head:
+            return head
+        raise ArchiveError(f"cannot open the archive database: {exc.orig}") from exc
+    except SQLAlchemyError as exc:
+        raise ArchiveError(f"cannot open the archive database: {exc}") from exc
+    return head
+
+
+def _refuse_unknown_revision(current: str | None) -> None:
+    if current is None:
+        return
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    if current not in {rev.revision for rev in script.walk_revisions()}:
+        raise ArchiveError(
+            f"the archive database is at schema revision {current}, which this newsarchive does not know",
+            hint="it was written by a newer newsarchive: upgrade newsarchive",
+        )

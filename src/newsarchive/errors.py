@@ -1,0 +1,62 @@
+"""Typed errors raised by the library; the CLI turns them into one-line messages."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Base class for every error newsarchive raises on purpose.
+
+    ``hint`` tells the user what to do next; the CLI prints it after the message.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(ArchiveError):
+    """The archive's location or database URL cannot be used."""
+
+
+class ArchiveBusy(ArchiveError):
+    """Another process is writing to this archive."""
+
+
+class ArticleNotFound(ArchiveError):
+    """No article has the id the user asked for."""
+
+
+class InvalidQuery(ArchiveError):
+    """A search query (or one of its filters) cannot be understood."""
+
+    exit_code = 2
+
+
+class InvalidDate(InvalidQuery):
+    """A date given on the command line cannot be read."""
+
+
+class IndexUnavailable(ArchiveError):
+    """The search index is missing, locked or unreadable."""
+
+
+class BadInputFile(ArchiveError):
+    """One input file cannot be ingested; ``reason`` says why in a few words."""
+
+    def __init__(self, reason: str, hint: str | None = None) -> None:
+        super().__init__(reason, hint)
+        self.reason = reason
+
+
+class UnreadableFile(BadInputFile):
+    """The bytes of a file are not text we can decode (empty, binary, unknown encoding)."""
+
+
+class UnparseableArticle(BadInputFile):
+    """The text decodes but does not have the shape of an article."""

@@ -1,0 +1,100 @@
+"""The archive's tables as SQLAlchemy 2.x declarative models. No I/O here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC.
+
+    SQLite has no time zones, so values are written as naive UTC and given
+    their zone back on the way out; PostgreSQL keeps them as timestamptz.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Article(Base):
+    """One article: the source of truth that the search index is built from.
+
+    ``revision`` goes up with every change; ``indexed_revision`` is the one the
+    search index holds, so an article whose two numbers differ still has to be
+    (re)indexed, e.g. after a crash between the database and the index commits.
+    """
+
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    # Ordered blocks: [{"kind": "paragraph"|"heading", "text": ...}, ...]
+    body: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    date_text: Mapped[str | None] = mapped_column(String(200))
+    date_precision: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str | None] = mapped_column(String(200), index=True)
+    source_domain: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(Text, index=True)
+    authors: Mapped[list[str]] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(35))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    indexed_revision: Mapped[int | None] = mapped_column(Integer, index=True)
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    files: Mapped[list[ArticleFile]] = relationship(
+        back_populates="article",
+        cascade="all, delete-orphan",
+        order_by="ArticleFile.path",
+    )
+
+
+class ArticleFile(Base):
+    """A file an article was read from. Byte-identical copies share one article."""
+
+    __tablename__ = "article_files"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    article: Mapped[Article] = relationship(back_populates="files")
+
+
+class IndexRemoval(Base):
+    """An article deleted from the database whose index entry is still to be removed."""
+
+    __tablename__ = "index_removals"
+
+    article_id: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -1,0 +1,54 @@
+"""Every test gets its own archive home; CLI tests run through click's CliRunner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from newsarchive.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_cd238a70ece2adb2.txt"
+
+
+@pytest.fixture(autouse=True)
+def archive_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "archive"
+    monkeypatch.setenv("ARCHIVE_HOME", str(home))
+    monkeypatch.delenv("ARCHIVE_DATABASE_URL", raising=False)
+    return home
+
+
+class Cli:
+    """Runs `archive ...` in-process and refuses tracebacks."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, expect: int | None = 0) -> Result:
+        result = self.runner.invoke(cli, [str(arg) for arg in args])
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"archive {' '.join(map(str, args))} exited {result.exit_code}, wanted {expect}\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+
+@pytest.fixture
+def archive() -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    """A copy of the repository's seeds/ folder that a test may change."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder

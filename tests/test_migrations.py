@@ -1,0 +1,55 @@
+"""Revision 0001 creates the whole schema; there is one head; commands upgrade by themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from newsarchive.config import resolve_config
+from newsarchive.db import alembic_config, ensure_schema, head_revision, open_database
+from newsarchive.models import Base
+
+
+def test_there_is_a_single_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [head_revision()]
+
+
+def test_upgrading_an_empty_database_equals_the_models(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert ensure_schema(engine) == head_revision()
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_ensure_schema_is_a_no_op_when_current(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    ensure_schema(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert ensure_schema(engine) == head_revision()
+    assert set(inspect(engine).get_table_names()) == tables
+
+
+def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    ensure_schema(engine)
+    cfg = alembic_config(engine)
+    command.downgrade(cfg, "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    command.upgrade(cfg, "head")
+    assert {"articles", "article_files", "index_removals"} <= set(inspect(engine).get_table_names())
+
+
+def test_the_database_url_from_the_environment_is_used(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", url)
+    db = open_database(resolve_config(tmp_path / "home"))
+    db.close()
+    assert (tmp_path / "elsewhere.db").exists()
+    assert not (tmp_path / "home" / "archive.db").exists()
