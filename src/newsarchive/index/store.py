@@ -1,0 +1,126 @@
+"""Creating, opening, writing and rebuilding the Whoosh index on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import LockError
+
+from newsarchive.errors import IndexUnavailable
+from newsarchive.index.schema import SCHEMA_VERSION, IndexDocument, build_schema, to_fields
+
+MARKER = "newsarchive-index.json"
+WRITER_WAIT_SECONDS = 60.0
+
+
+def index_exists(path: Path) -> bool:
+    return (path / MARKER).exists() and whoosh_index.exists_in(str(path))
+
+
+def index_is_current(path: Path) -> bool:
+    """True when the index at ``path`` exists and was built with this schema version."""
+    if not index_exists(path):
+        return False
+    try:
+        marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return marker.get("schema_version") == SCHEMA_VERSION
+
+
+def create_index(path: Path) -> None:
+    """Make an empty index at ``path``, replacing whatever is there."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    whoosh_index.create_in(str(path), build_schema())
+    (path / MARKER).write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+
+
+def open_index(path: Path) -> whoosh_index.Index:
+    if not index_exists(path):
+        raise IndexUnavailable(f"no search index at {path}", hint="run `archive reindex` to build it")
+    try:
+        return whoosh_index.open_dir(str(path))
+    except (OSError, whoosh_index.IndexError) as exc:
+        raise IndexUnavailable(
+            f"cannot read the search index at {path}: {exc}", hint="run `archive reindex` to rebuild it"
+        ) from exc
+
+
+class IndexWriter:
+    """Adds, replaces and deletes documents; everything lands on ``commit``."""
+
+    def __init__(self, writer, *, replace: bool) -> None:  # type: ignore[no-untyped-def]
+        self._writer = writer
+        self._replace = replace
+
+    def put(self, doc: IndexDocument) -> None:
+        if self._replace:
+            self._writer.update_document(**to_fields(doc))
+        else:
+            self._writer.add_document(**to_fields(doc))
+
+    def delete(self, article_id: str) -> None:
+        self._writer.delete_by_term("id", article_id)
+
+
+@contextmanager
+def write_index(path: Path, *, fresh: bool = False) -> Iterator[IndexWriter]:
+    """Open a writer on the index at ``path``; commit on success, cancel on error.
+
+    ``fresh`` says the index was just created, so adds need not look for an
+    older copy of each document (much faster for a rebuild).
+    """
+    ix = open_index(path)
+    try:
+        writer = ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.25, limitmb=128)
+    except LockError as exc:
+        raise IndexUnavailable(
+            f"the search index at {path} is locked by another writer",
+            hint="wait for the other `archive ingest` or `archive reindex` to finish",
+        ) from exc
+    wrapped = IndexWriter(writer, replace=not fresh)
+    try:
+        yield wrapped
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+
+
+def rebuild_index(path: Path, documents: Iterable[IndexDocument]) -> int:
+    """Build a whole new index beside the old one, then swap it in.
+
+    Searches keep using the old index until the swap, and a crash during the
+    build leaves the old one in place.
+    """
+    staging = path.with_name(path.name + ".rebuilding")
+    create_index(staging)
+    count = 0
+    with write_index(staging, fresh=True) as writer:
+        for doc in documents:
+            writer.put(doc)
+            count += 1
+    retired = path.with_name(path.name + ".old")
+    if retired.exists():
+        shutil.rmtree(retired)
+    if path.exists():
+        path.rename(retired)
+    staging.rename(path)
+    if retired.exists():
+        shutil.rmtree(retired, ignore_errors=True)
+    return count
+
+
+def indexed_revisions(path: Path) -> dict[str, int]:
+    """Every article id in the index with the revision it was indexed at."""
+    ix = open_index(path)
+    with ix.searcher() as searcher:
+        return {fields["id"]: fields.get("revision", 0) for fields in searcher.all_stored_fields()}

@@ -1,0 +1,36 @@
+"""Dates that users type on the command line (``--since 2024-11``) as UTC moments."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from newsarchive.errors import InvalidDate
+
+
+def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> datetime:
+    """Read ``text`` with dateutil as the start (or, with ``end``, the end) of the period it names.
+
+    ``2024-11`` is 2024-11-01 00:00 as a start and 2024-11-30 23:59:59.999999
+    as an end, so ``--until 2024-11`` includes all of November. A time
+    without a zone is UTC.
+    """
+    from dateutil import parser
+
+    now = datetime.now(timezone.utc)
+    if end:
+        default = datetime(now.year, 12, 31, 23, 59, 59, 999999)
+    else:
+        default = datetime(now.year, 1, 1)
+    cleaned = text.strip()
+    try:
+        if not cleaned or cleaned.isdigit() and len(cleaned) != 4:
+            raise ValueError(cleaned)
+        moment = parser.parse(cleaned, default=default)
+    except (ValueError, OverflowError, parser.ParserError) as exc:
+        raise InvalidDate(
+            f"cannot read {text!r} as a date for {option}",
+            hint="write e.g. 2024-11-10, 2024-11, 2024, '10 November 2024' or '2024-11-10T09:00+01:00'",
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
