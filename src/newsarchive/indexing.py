@@ -1,0 +1,143 @@
+"""Keeping the search index in step with the database, which is the source of truth.
+
+An article is indexed when its ``indexed_revision`` equals its ``revision``.
+The database commits first and the index follows; whatever a crash leaves
+behind in between (articles not yet indexed, removals not yet made) is found
+by ``pending_work`` and finished by ``sync_index`` on the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from newsarchive.config import ArchiveConfig
+from newsarchive.db import Database
+from newsarchive.index.schema import IndexDocument
+from newsarchive.models import Article, IndexRemoval
+from newsarchive.progress import Progress
+
+REBUILD_BATCH = 500
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    indexed: int
+    removed: int
+    rebuilt: bool
+
+
+def article_document(article: Article) -> IndexDocument:
+    published = article.published_at
+    return IndexDocument(
+        id=article.id,
+        title=article.title,
+        description=article.description or "",
+        body="\n".join(block["text"] for block in article.body),
+        published=published.replace(tzinfo=None) if published else None,
+        precision=article.date_precision,
+        source=article.source,
+        revision=article.revision,
+    )
+
+
+def _stale():  # type: ignore[no-untyped-def]
+    return or_(Article.indexed_revision.is_(None), Article.indexed_revision != Article.revision)
+
+
+def sync_index(db: Database, config: ArchiveConfig, article_ids: Iterable[str] | None = None) -> SyncResult:
+    """Bring the index up to date with the database.
+
+    With ``article_ids``, only those articles (and pending removals) are
+    looked at: the cheap path after an ingest batch. Without, every article
+    whose index entry is stale is found and indexed. A missing index, or
+    one built by another schema version, is rebuilt whole.
+    """
+    from newsarchive.index.store import index_is_current, write_index
+
+    if not index_is_current(config.index_dir):
+        return SyncResult(indexed=rebuild(db, config), removed=0, rebuilt=True)
+    with db.sessions() as session:
+        condition = _stale() if article_ids is None else Article.id.in_(list(article_ids))
+        articles = session.scalars(select(Article).where(condition)).all()
+        removals = session.scalars(select(IndexRemoval.article_id)).all()
+        if not articles and not removals:
+            return SyncResult(indexed=0, removed=0, rebuilt=False)
+        with write_index(config.index_dir) as writer:
+            for article_id in removals:
+                writer.delete(article_id)
+            for article in articles:
+                writer.put(article_document(article))
+        _mark_indexed(session, [(a.id, a.revision) for a in articles], removals)
+        session.commit()
+    return SyncResult(indexed=len(articles), removed=len(removals), rebuilt=False)
+
+
+def _mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterable[str]) -> None:
+    # Guarded by the revision, so an article changed meanwhile stays stale.
+    table = Article.__table__
+    if done:
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("article_id"), table.c.revision == bindparam("indexed"))
+            .values(indexed_revision=bindparam("indexed")),
+            [{"article_id": article_id, "indexed": revision} for article_id, revision in done],
+        )
+    removal_ids = list(removals)
+    if removal_ids:
+        session.execute(delete(IndexRemoval).where(IndexRemoval.article_id.in_(removal_ids)))
+
+
+def rebuild(db: Database, config: ArchiveConfig, progress: Progress | None = None) -> int:
+    """Build the index anew from every article in the database; return how many were indexed."""
+    from newsarchive.index.store import rebuild_index
+
+    with db.sessions() as session:
+        done: list[tuple[str, int]] = []
+
+        def documents() -> Iterator[IndexDocument]:
+            query = select(Article).order_by(Article.id).execution_options(yield_per=REBUILD_BATCH)
+            for article in session.scalars(query):
+                done.append((article.id, article.revision))
+                yield article_document(article)
+                if progress is not None:
+                    progress.advance(1)
+                if len(done) % REBUILD_BATCH == 0:
+                    session.expunge_all()
+
+        count = rebuild_index(config.index_dir, documents())
+        session.execute(update(Article).values(indexed_revision=None))
+        _mark_indexed(session, done, session.scalars(select(IndexRemoval.article_id)).all())
+        session.commit()
+    return count
+
+
+def pending_counts(session: Session) -> tuple[int, int]:
+    """How many articles wait to be indexed, and how many index entries wait to be removed."""
+    from sqlalchemy import func
+
+    stale = session.scalar(select(func.count()).select_from(Article).where(_stale())) or 0
+    removals = session.scalar(select(func.count()).select_from(IndexRemoval)) or 0
+    return stale, removals
+
+
+
+def reindex_archive(config: ArchiveConfig, *, wait: bool = True, progress: Progress | None = None) -> SyncResult:
+    """Rebuild the search index from the database (``archive reindex``)."""
+    from sqlalchemy import func
+
+    from newsarchive.db import open_database
+    from newsarchive.locks import writer_lock
+
+    progress = progress or Progress()
+    with writer_lock(config.home, wait=wait, on_wait=progress.waiting):
+        db = open_database(config)
+        try:
+            with db.sessions() as session:
+                progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
+            return SyncResult(indexed=rebuild(db, config, progress), removed=0, rebuilt=True)
+        finally:
+            db.close()

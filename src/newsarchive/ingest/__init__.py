@@ -1,0 +1,1 @@
+"""Ingest: discover files -> read and parse (pure, no database) -> store -> index."""

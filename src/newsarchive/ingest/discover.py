@@ -1,0 +1,87 @@
+"""Finding the article files under the paths a user names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Extensions picked up when walking a folder. A file named on the command
+#: line is read whatever its extension.
+ARTICLE_EXTENSIONS = frozenset({".txt"})
+#: Files that describe a collection rather than belong to it.
+_NOT_ARTICLES = ("readme", "license", "licence", "changelog", "copying")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file to ingest, by its resolved absolute path."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A file or folder left out on purpose, or one that cannot be read."""
+
+    path: Path
+    reason: str
+    failed: bool
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Found | Passed]:
+    """Yield every article file under ``paths`` once, in a stable order.
+
+    Folders are walked recursively; hidden files and folders, files with
+    other extensions and README/LICENSE files are passed over. A path that
+    does not exist or a folder that cannot be read is a failure.
+    """
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given).expanduser()
+        if path.is_dir():
+            yield from _walk(path, seen)
+        elif path.is_file():
+            yield from _once(path.resolve(), seen)
+        elif path.exists() or path.is_symlink():
+            yield Passed(path, "not a regular file or folder", failed=True)
+        else:
+            yield Passed(path, "no such file or folder", failed=True)
+
+
+def _walk(root: Path, seen: set[Path]) -> Iterator[Found | Passed]:
+    problems: list[Passed] = []
+
+    def on_error(error: OSError) -> None:
+        problems.append(Passed(Path(error.filename or root), f"cannot read folder: {error.strerror}", failed=True))
+
+    for folder, subfolders, files in os.walk(root, onerror=on_error):
+        yield from problems
+        problems.clear()
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in sorted(files):
+            path = Path(folder, name)
+            reason = _pass_reason(name)
+            if reason:
+                yield Passed(path, reason, failed=False)
+            else:
+                yield from _once(path.resolve(), seen)
+    yield from problems
+
+
+def _once(path: Path, seen: set[Path]) -> Iterator[Found]:
+    if path not in seen:
+        seen.add(path)
+        yield Found(path)
+
+
+def _pass_reason(name: str) -> str | None:
+    if name.startswith("."):
+        return "hidden file"
+    stem, ext = os.path.splitext(name)
+    if ext.lower() not in ARTICLE_EXTENSIONS:
+        return "not an article file type"
+    if stem.lower() in _NOT_ARTICLES:
+        return "collection notes, not an article"
+    return None

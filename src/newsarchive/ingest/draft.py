@@ -1,0 +1,73 @@
+"""What a parser makes of one input: an article not yet stored."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+BlockKind = Literal["paragraph", "heading"]
+DatePrecision = Literal["day", "minute", "second"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of body text, in reading order: a paragraph or a subheading."""
+
+    kind: BlockKind
+    text: str
+
+
+@dataclass(frozen=True)
+class PublishedDate:
+    """A publication date as found in the article.
+
+    ``at`` is timezone-aware and in UTC; ``text`` is the date exactly as written
+    (e.g. ``"10 November 2024 09:13"``); ``precision`` says how much of ``at``
+    the text actually gave.
+    """
+
+    at: datetime
+    text: str
+    precision: DatePrecision
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article as parsed from one file, before it is stored.
+
+    Field meanings follow news-please: ``description`` is the lede/standfirst,
+    ``blocks`` the body.
+    """
+
+    title: str
+    description: str | None
+    blocks: tuple[Block, ...]
+    published: PublishedDate | None = None
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+    source_domain: str | None = None
+    language: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def body_text(self) -> str:
+        return "\n".join(block.text for block in self.blocks)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the article's normalised text and date.
+
+        Two files that differ only in encoding, line endings or spacing give
+        the same hash, so they are stored as one article.
+        """
+        parts = [self.title, self.description or "", *(b.kind + ":" + b.text for b in self.blocks)]
+        if self.published is not None:
+            parts.append(self.published.at.isoformat())
+        normalised = "\n".join(_normalise(p) for p in parts)
+        return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def _normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())

@@ -1,0 +1,40 @@
+"""One writer at a time per archive home: an advisory file lock."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from newsarchive.errors import ArchiveBusy
+
+LOCK_FILE = "writer.lock"
+
+
+@contextmanager
+def writer_lock(home: Path, *, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the archive's writer lock for the block.
+
+    Ingest, reindex and repair take it, so that two of them never write the
+    database and the index at once; searches never need it. The lock goes
+    with the process, so a killed writer leaves nothing to clean up.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise ArchiveBusy(
+                    f"another process is writing to the archive at {home}",
+                    hint="wait for it to finish, or leave out --no-wait to wait for it",
+                ) from None
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
