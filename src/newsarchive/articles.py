@@ -1,0 +1,172 @@
+"""Reading articles and archive facts from the database, as plain records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from newsarchive.config import ArchiveConfig
+from newsarchive.db import open_database
+from newsarchive.errors import ArticleNotFound
+from newsarchive.models import Article, ArticleFile
+
+#: A prefix this long or longer picks an article when it is unambiguous.
+MIN_PREFIX = 4
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """Everything stored about one article, in news-please's field meanings."""
+
+    id: str
+    title: str
+    description: str | None
+    blocks: list[dict[str, str]]
+    published_at: datetime | None
+    date_text: str | None
+    date_precision: str | None
+    source: str | None
+    source_domain: str | None
+    url: str | None
+    authors: list[str]
+    language: str | None
+    content_hash: str
+    files: list[str]
+    ingested_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, article: Article) -> ArticleRecord:
+        return cls(
+            id=article.id,
+            title=article.title,
+            description=article.description,
+            blocks=list(article.body),
+            published_at=article.published_at,
+            date_text=article.date_text,
+            date_precision=article.date_precision,
+            source=article.source,
+            source_domain=article.source_domain,
+            url=article.url,
+            authors=list(article.authors),
+            language=article.language,
+            content_hash=article.content_hash,
+            files=[file.path for file in article.files],
+            ingested_at=article.ingested_at,
+            updated_at=article.updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class ArchiveInfo:
+    home: Path
+    database_url: str
+    index_dir: Path
+    schema_revision: str
+    articles: int
+    files: int
+    undated: int
+    oldest: datetime | None
+    newest: datetime | None
+    sources: int
+    index_documents: int | None
+    pending_index: int
+    pending_removals: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def get_article(config: ArchiveConfig, article_id: str) -> ArticleRecord:
+    """The article with this id, or with this unambiguous id prefix."""
+    wanted = article_id.strip().lower()
+    db = open_database(config)
+    try:
+        with db.sessions() as session:
+            article = session.get(Article, wanted)
+            if article is None and len(wanted) >= MIN_PREFIX:
+                escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                candidates = session.scalars(
+                    select(Article).where(Article.id.like(escaped + "%", escape="\\")).order_by(Article.id).limit(6)
+                ).all()
+                if len(candidates) == 1:
+                    article = candidates[0]
+                elif candidates:
+                    raise ArticleNotFound(
+                        f"id {article_id!r} is the start of several articles: "
+                        + ", ".join(c.id for c in candidates[:5]),
+                        hint="type more of the id",
+                    )
+            if article is None:
+                raise ArticleNotFound(
+                    f"no article with id {article_id!r} in the archive at {config.home}",
+                    hint="ids are shown by `archive search`",
+                )
+            return ArticleRecord.from_model(article)
+    finally:
+        db.close()
+
+
+def archive_info(config: ArchiveConfig) -> ArchiveInfo:
+    from newsarchive.index.store import index_exists
+    from newsarchive.indexing import pending_counts
+
+    db = open_database(config)
+    try:
+        with db.sessions() as session:
+            articles, undated, oldest, newest, sources = session.execute(
+                select(
+                    func.count(Article.id),
+                    func.count(Article.id).filter(Article.published_at.is_(None)),
+                    func.min(Article.published_at),
+                    func.max(Article.published_at),
+                    func.count(func.distinct(Article.source)),
+                )
+            ).one()
+            files = session.scalar(select(func.count()).select_from(ArticleFile)) or 0
+            pending, removals = pending_counts(session)
+        # min()/max() come back as text or naive values on SQLite: read them through the column type.
+        oldest, newest = (_as_utc(db, value) for value in (oldest, newest))
+    finally:
+        db.close()
+    return ArchiveInfo(
+        home=config.home,
+        database_url=_redacted(config.database_url),
+        index_dir=config.index_dir,
+        schema_revision=db.revision,
+        articles=articles,
+        files=files,
+        undated=undated,
+        oldest=oldest,
+        newest=newest,
+        sources=sources,
+        index_documents=_index_documents(config.index_dir) if index_exists(config.index_dir) else None,
+        pending_index=pending,
+        pending_removals=removals,
+    )
+
+
+def _as_utc(db, value):  # type: ignore[no-untyped-def]
+    from newsarchive.models import UTCDateTime
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return UTCDateTime().process_result_value(value, db.engine.dialect)
+
+
+def _index_documents(index_dir: Path) -> int:
+    from newsarchive.index.store import open_index
+
+    return open_index(index_dir).doc_count()
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

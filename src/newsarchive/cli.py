@@ -1,0 +1,303 @@
+"""The `archive` command. Each command reads its options, calls one library function, prints.
+
+Heavy libraries (SQLAlchemy, Alembic, Whoosh) are imported by the library
+functions that need them, so `archive --help` starts at once and
+`archive search` never loads the database layer.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from newsarchive import __version__, render
+from newsarchive.config import ArchiveConfig, resolve_config
+from newsarchive.errors import ArchiveError
+
+
+class ArchiveCommandError(click.ClickException):
+    """An ArchiveError as Click shows it: one line, a hint, the error's exit code."""
+
+    def __init__(self, error: ArchiveError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+        self.hint = error.hint
+
+    def format_message(self) -> str:
+        return self.message + (f"\nHint: {self.hint}" if self.hint else "")
+
+
+_HOME_HELP = "Archive folder (default: $ARCHIVE_HOME, else the user data folder)."
+
+
+def archive_command(group: click.Group, name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
+    """Register a command that opens the archive and reports ArchiveError cleanly.
+
+    ``--home`` works before the command name and after it; after wins.
+    """
+
+    def decorate(function: Callable[..., Any]) -> click.Command:
+        @functools.wraps(function)
+        def run(*args: Any, home: str | None, **kwargs: Any) -> Any:
+            home = home or click.get_current_context().find_root().meta.get("newsarchive.home")
+            try:
+                return function(resolve_config(home), *args, **kwargs)
+            except ArchiveError as error:
+                raise ArchiveCommandError(error) from error
+
+        run = click.option("--home", type=click.Path(file_okay=False), help=_HOME_HELP)(run)
+        return group.command(name)(run)
+
+    return decorate
+
+
+def json_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")(function)
+
+
+def _color() -> bool:
+    return sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="archive")
+@click.option("--home", type=click.Path(file_okay=False), help=_HOME_HELP)
+@click.pass_context
+def cli(ctx: click.Context, home: str | None) -> None:
+    """A news-article archive with full-text search.
+
+    \b
+    Examples:
+      archive ingest seeds/          # parse article files into dated records
+      archive search "Kursk"         # ranked, highlighted results
+      archive show cd238a70ec        # one article, whole
+      archive info                   # where the archive is and what it holds
+
+    The archive lives in --home, else $ARCHIVE_HOME, else your user data
+    folder; $ARCHIVE_DATABASE_URL puts the database elsewhere (any
+    SQLAlchemy URL, e.g. postgresql://...).
+    """
+    ctx.meta["newsarchive.home"] = home
+
+
+# --- ingest -----------------------------------------------------------------------
+
+
+def _timezone(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {value!r} (use a name such as UTC or Europe/Kyiv)") from None
+
+
+@archive_command(cli)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--source", help="Source (outlet, topic) to record for every article in this run.")
+@click.option(
+    "--tz", "default_tz", default="UTC", show_default=True, callback=_timezone,
+    help="Time zone for datelines that give a time without one.",
+)
+@click.option("--force", is_flag=True, help="Re-read files even when their size and modification time are unchanged.")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for another writer, or fail at once.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file notes; problems and the summary only.")
+@click.option("-v", "--verbose", is_flag=True, help="Name every undated article and every passed-over file.")
+@json_option
+def ingest(
+    config: ArchiveConfig, paths: tuple[str, ...], source: str | None, default_tz: Any, force: bool,
+    wait: bool, quiet: bool, verbose: bool, as_json: bool,
+) -> None:
+    """Parse article files into dated records.
+
+    PATHS are files or folders; folders are read recursively, passing over
+    hidden files and folders. Running it again stores only what changed:
+    unchanged files are skipped, a changed file updates its article (same
+    id), and identical articles under several paths are stored once.
+
+    \b
+    Examples:
+      archive ingest seeds/
+      archive ingest --source bbc-sport corpora/bbc/sport
+      archive ingest --tz Europe/Kyiv -v downloads/ukr/
+
+    Exits 1 when any file could not be ingested; the others are stored.
+    """
+    from newsarchive.ingest.pipeline import IngestOptions, ingest_paths
+
+    options = IngestOptions(source=source, default_tz=default_tz, force=force, wait=wait)
+    with _IngestDisplay(quiet=quiet, verbose=verbose) as display:
+        report = ingest_paths(config, paths, options, display)
+    click.echo(render.to_json(render.ingest_dict(report)) if as_json else render.ingest_summary(report))
+    if report.failed:
+        sys.exit(1)
+
+
+class _IngestDisplay:
+    """Progress bar and per-file notes on stderr, for a person at a terminal."""
+
+    MIN_FILES_FOR_BAR = 20
+
+    def __init__(self, *, quiet: bool, verbose: bool) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.bar: Any = None
+
+    def __enter__(self) -> _IngestDisplay:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    def begin(self, total: int) -> None:
+        if not self.quiet and total >= self.MIN_FILES_FOR_BAR and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_pos=True)
+            self.bar.render_progress()
+
+    def advance(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def _note(self, text: str) -> None:
+        click.echo(("\n" if self.bar is not None else "") + text, err=True)
+
+    def failure(self, note: Any) -> None:
+        self._note(f"error: {note.path}: {note.message}")
+
+    def warning(self, note: Any) -> None:
+        if not self.quiet:
+            self._note(f"warning: {note.path}: {note.message}")
+
+    def skipped(self, note: Any) -> None:
+        if self.verbose:
+            self._note(f"skipped: {note.path}: {note.message}")
+
+    def undated(self, path: Any) -> None:
+        if self.verbose:
+            self._note(f"undated: {path}: no recognisable dateline")
+
+    def waiting(self) -> None:
+        click.echo("Another process is writing to this archive; waiting for it to finish...", err=True)
+
+
+# --- search -----------------------------------------------------------------------
+
+
+@archive_command(cli)
+@click.argument("query")
+@click.option("--since", metavar="DATE", help="Only articles published on or after DATE (e.g. 2024-11-01).")
+@click.option("--until", metavar="DATE", help="Only articles published on or before DATE; 2024-11 means to its end.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True,
+    help="Order of hits; undated articles come last when sorting by date.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
+@json_option
+def search(
+    config: ArchiveConfig, query: str, since: str | None, until: str | None, sort: str, limit: int,
+    page: int, as_json: bool,
+) -> None:
+    """Full-text search, best matches first, with the matching words highlighted.
+
+    Words are stemmed (elections finds election) and all must match.
+    Titles weigh more than the body.
+
+    \b
+    Query syntax:
+      kursk talks              both words (AND is implied)
+      kursk OR kharkiv         either word
+      kursk NOT trump          the first but not the second
+      "peace talks"            the exact phrase
+      title:kursk              only in titles (also description:, body:)
+      negotiat*                any word starting so
+      putn~                    fuzzy: words one edit away (putn~2 for two)
+
+    \b
+    Examples:
+      archive search Kursk
+      archive search '"peace talks" AND title:kremlin' --since 2024-11
+      archive search election --sort newest --limit 20 --page 2
+      archive search budget --json | jq '.hits[].id'
+
+    Dates are in UTC; articles without a date are left out when --since or
+    --until is given.
+    """
+    from newsarchive.search import SearchRequest
+    from newsarchive.search import search as run_search
+
+    request = SearchRequest(query=query, since=since, until=until, sort=sort, limit=limit, page=page)
+    result = run_search(config, request)
+    click.echo(render.to_json(render.search_dict(result)) if as_json else render.search_text(result, _color()))
+
+
+# --- show, info, reindex -----------------------------------------------------------------
+
+
+@archive_command(cli)
+@click.argument("article_id", metavar="ID")
+@json_option
+def show(config: ArchiveConfig, article_id: str, as_json: bool) -> None:
+    """Show one article, whole: title, dates, source, lede, body, files.
+
+    ID is the id shown by `archive search`, or its first few characters
+    when they are unique.
+
+    \b
+    Examples:
+      archive show cd238a70ec
+      archive show cd238a --json
+    """
+    from newsarchive.articles import get_article
+
+    record = get_article(config, article_id)
+    click.echo(render.to_json(render.article_dict(record)) if as_json else render.article_text(record, _color()))
+
+
+@archive_command(cli)
+@json_option
+def info(config: ArchiveConfig, as_json: bool) -> None:
+    """Where the archive is, its schema revision and what it holds.
+
+    \b
+    Examples:
+      archive info
+      ARCHIVE_HOME=/data/news archive info --json
+    """
+    from newsarchive.articles import archive_info
+
+    facts = archive_info(config)
+    click.echo(render.to_json(facts.as_dict()) if as_json else render.info_text(facts))
+
+
+@archive_command(cli)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for another writer, or fail at once.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@json_option
+def reindex(config: ArchiveConfig, wait: bool, quiet: bool, as_json: bool) -> None:
+    """Rebuild the search index from the database.
+
+    The database is the source of truth; the index is built beside the old
+    one and swapped in, so searches keep working meanwhile.
+
+    \b
+    Examples:
+      archive reindex
+    """
+    import time
+
+    from newsarchive.indexing import reindex_archive
+
+    started = time.monotonic()
+    with _IngestDisplay(quiet=quiet, verbose=False) as display:
+        result = reindex_archive(config, wait=wait, progress=display)
+    elapsed = time.monotonic() - started
+    if as_json:
+        click.echo(render.to_json({"indexed": result.indexed, "elapsed_seconds": round(elapsed, 3)}))
+    else:
+        click.echo(render.reindex_summary(result, elapsed))

@@ -1,0 +1,213 @@
+"""Turning results into text for a terminal or a pipe, and into JSON-ready dicts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from newsarchive import snippets
+
+if TYPE_CHECKING:
+    from newsarchive.articles import ArchiveInfo, ArticleRecord
+    from newsarchive.index.reader import Hit
+    from newsarchive.indexing import SyncResult
+    from newsarchive.ingest.pipeline import IngestReport
+    from newsarchive.search import SearchPage
+
+_FORMATS = {"day": "%Y-%m-%d", "minute": "%Y-%m-%d %H:%M", "second": "%Y-%m-%d %H:%M:%S"}
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def format_date(published: datetime | None, precision: str | None) -> str:
+    """A UTC date shown to the precision the article gave it, or 'undated'."""
+    if published is None:
+        return "undated"
+    return published.strftime(_FORMATS.get(precision or "second", _FORMATS["second"]))
+
+
+def format_snippet(snippet: str, color: bool) -> str:
+    return snippets.bold(snippet) if color else snippets.plain(snippet)
+
+
+# --- search -----------------------------------------------------------------
+
+
+def search_text(page: SearchPage, color: bool) -> str:
+    request = page.request
+    if page.total == 0:
+        return f"No articles match {request.query!r}" + _filters_note(page) + "."
+    first = (request.page - 1) * request.limit + 1
+    last = first + len(page.hits) - 1
+    noun = "article matches" if page.total == 1 else "articles match"
+    header = f"{page.total} {noun} {request.query!r}" + _filters_note(page)
+    if not page.hits:
+        return header + f"; page {request.page} is past the last page."
+    if page.total > len(page.hits):
+        header += f" (showing {first}-{last}, sorted by {request.sort})"
+    lines = [header, ""]
+    for hit in page.hits:
+        title = click.style(hit.title, bold=True) if color else hit.title
+        lines.append(f"{hit.id}  {format_date(hit.published, hit.precision):<16}  {title}")
+        if hit.snippet:
+            lines.append("    " + format_snippet(hit.snippet, color))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def _filters_note(page: SearchPage) -> str:
+    parts = []
+    if page.since is not None:
+        parts.append(f"since {page.since:%Y-%m-%d %H:%M}")
+    if page.until is not None:
+        parts.append(f"until {page.until:%Y-%m-%d %H:%M}")
+    return (" " + ", ".join(parts) + " UTC") if parts else ""
+
+
+def hit_dict(hit: Hit) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "date": hit.published.isoformat() if hit.published else None,
+        "date_precision": hit.precision,
+        "source": hit.source,
+        "score": hit.score,
+        "snippet": format_snippet(hit.snippet, color=False),
+    }
+
+
+def search_dict(page: SearchPage) -> dict[str, Any]:
+    request = page.request
+    return {
+        "query": request.query,
+        "total": page.total,
+        "page": request.page,
+        "limit": request.limit,
+        "sort": request.sort,
+        "since": page.since,
+        "until": page.until,
+        "hits": [hit_dict(hit) for hit in page.hits],
+    }
+
+
+# --- show ---------------------------------------------------------------------
+
+
+def article_text(record: ArticleRecord, color: bool) -> str:
+    def bold(text: str) -> str:
+        return click.style(text, bold=True) if color else text
+
+    if record.published_at is None:
+        date = "undated"
+    else:
+        date = f"{format_date(record.published_at, record.date_precision)} UTC (as written: {record.date_text})"
+    meta = [("id", record.id), ("published", date), ("source", record.source or "-")]
+    if record.url:
+        meta.append(("url", record.url))
+    if record.authors:
+        meta.append(("authors", ", ".join(record.authors)))
+    label = "file" if len(record.files) == 1 else "files"
+    meta.append((label, record.files[0] if record.files else "-"))
+    lines = [bold(record.title), ""]
+    lines += [f"{name + ':':<11}{value}" for name, value in meta]
+    lines += [" " * 11 + path for path in record.files[1:]]
+    if record.description:
+        lines += ["", bold(record.description) if color else record.description]
+    for block in record.blocks:
+        lines.append("")
+        lines.append(bold("## " + block["text"]) if block["kind"] == "heading" else block["text"])
+    return "\n".join(lines)
+
+
+def article_dict(record: ArticleRecord) -> dict[str, Any]:
+    """The full record, with news-please's field names where they exist."""
+    return {
+        "id": record.id,
+        "title": record.title,
+        "description": record.description,
+        "maintext": "\n\n".join(block["text"] for block in record.blocks),
+        "body": record.blocks,
+        "date_publish": record.published_at,
+        "date_text": record.date_text,
+        "date_precision": record.date_precision,
+        "source": record.source,
+        "source_domain": record.source_domain,
+        "url": record.url,
+        "authors": record.authors,
+        "language": record.language,
+        "content_hash": record.content_hash,
+        "files": record.files,
+        "ingested_at": record.ingested_at,
+        "updated_at": record.updated_at,
+    }
+
+
+# --- ingest, info, reindex -------------------------------------------------------
+
+
+def ingest_summary(report: IngestReport) -> str:
+    rate = report.files / report.elapsed if report.elapsed > 0 else 0.0
+    noun = "file" if report.files == 1 else "files"
+    summary = (
+        f"{report.files} {noun}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.duplicate} duplicate, {report.failed} failed, {report.undated} undated; "
+        f"{report.elapsed:.1f}s ({rate:.0f} files/s)"
+    )
+    if report.repaired:
+        summary += f"; re-indexed {report.repaired} left over from an interrupted run"
+    return summary
+
+
+def ingest_dict(report: IngestReport) -> dict[str, Any]:
+    return {
+        "files": report.files,
+        "new": report.new,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "duplicate": report.duplicate,
+        "failed": report.failed,
+        "undated": report.undated,
+        "repaired": report.repaired,
+        "skipped": len(report.skipped),
+        "elapsed_seconds": round(report.elapsed, 3),
+        "failures": [{"path": str(note.path), "reason": note.message} for note in report.failures],
+    }
+
+
+def info_text(info: ArchiveInfo) -> str:
+    def when(moment: datetime | None) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+    index_state = "missing (run `archive reindex`)" if info.index_documents is None else f"{info.index_documents} documents"
+    lines = [
+        f"home:            {info.home}",
+        f"database:        {info.database_url}",
+        f"index:           {info.index_dir}",
+        f"schema revision: {info.schema_revision}",
+        f"articles:        {info.articles} ({info.undated} undated) from {info.files} files",
+        f"oldest:          {when(info.oldest)}",
+        f"newest:          {when(info.newest)}",
+        f"sources:         {info.sources}",
+        f"search index:    {index_state}",
+    ]
+    if info.pending_index or info.pending_removals:
+        lines.append(
+            f"not yet indexed: {info.pending_index} articles, {info.pending_removals} removals "
+            "(the next ingest or `archive reindex` finishes them)"
+        )
+    return "\n".join(lines)
+
+
+def reindex_summary(result: SyncResult, elapsed: float) -> str:
+    return f"Indexed {result.indexed} articles in {elapsed:.1f}s."

@@ -1,0 +1,62 @@
+"""The database is the source of truth; a crash between its commit and the index's is repaired."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from sqlalchemy import update
+from whoosh import index as whoosh_index
+
+from newsarchive.config import resolve_config
+from newsarchive.db import open_database
+from newsarchive.models import Article
+
+
+def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
+    return json.loads(archive("search", query, "--json").stdout)["total"]
+
+
+def _simulate_crash_before_index_commit(home: Path, article_id: str) -> None:
+    """The database has the article, the index does not: as if killed between the two commits."""
+    db = open_database(resolve_config(home))
+    with db.sessions() as session:
+        session.execute(update(Article).where(Article.id == article_id).values(indexed_revision=None))
+        session.commit()
+    db.close()
+    ix = whoosh_index.open_dir(str(home / "index"))
+    writer = ix.writer()
+    writer.delete_by_term("id", article_id)
+    writer.commit()
+
+
+def test_the_next_ingest_repairs_an_interrupted_one(archive, seed_dir: Path, archive_home: Path, tmp_path: Path) -> None:
+    archive("ingest", seed_dir)
+    article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    _simulate_crash_before_index_commit(archive_home, article_id)
+    assert _search_total(archive, "Kursk") == 0
+    assert "not yet indexed: 1 articles" in archive("info").stdout
+
+    empty = tmp_path / "nothing-new"
+    empty.mkdir()
+    result = archive("ingest", empty)
+    assert "re-indexed 1 left over from an interrupted run" in result.stdout
+    assert _search_total(archive, "Kursk") == 1
+    assert "not yet indexed" not in archive("info").stdout
+
+
+def test_a_lost_index_is_rebuilt_by_the_next_ingest(archive, seed_dir: Path, archive_home: Path) -> None:
+    archive("ingest", seed_dir)
+    shutil.rmtree(archive_home / "index")
+    assert "no search index" in archive("search", "Kursk", expect=1).stderr
+    archive("ingest", seed_dir)
+    assert _search_total(archive, "Kursk") == 1
+
+
+def test_reindex_rebuilds_a_damaged_index(archive, seed_dir: Path, archive_home: Path) -> None:
+    archive("ingest", seed_dir)
+    for segment in (archive_home / "index").glob("*.seg"):
+        segment.write_bytes(b"garbage")
+    archive("reindex")
+    assert _search_total(archive, "Kursk") == 1
