@@ -106,7 +106,7 @@ def _timezone(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
 @click.option("--force", is_flag=True, help="Re-read files even when their size and modification time are unchanged.")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for another writer, or fail at once.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file notes; problems and the summary only.")
-@click.option("-v", "--verbose", is_flag=True, help="Name every undated article and every passed-over file.")
+@click.option("-v", "--verbose", is_flag=True, help="Also name every undated article, passed-over file and legacy encoding.")
 @json_option
 def ingest(
     config: ArchiveConfig, paths: tuple[str, ...], source: str | None, default_tz: Any, force: bool,
@@ -173,13 +173,9 @@ class _IngestDisplay:
         if not self.quiet:
             self._note(f"warning: {note.path}: {note.message}")
 
-    def skipped(self, note: Any) -> None:
+    def note(self, note: Any) -> None:
         if self.verbose:
-            self._note(f"skipped: {note.path}: {note.message}")
-
-    def undated(self, path: Any) -> None:
-        if self.verbose:
-            self._note(f"undated: {path}: no recognisable dateline")
+            self._note(f"{note.path}: {note.message}")
 
     def waiting(self) -> None:
         click.echo("Another process is writing to this archive; waiting for it to finish...", err=True)

@@ -70,10 +70,60 @@ def sync_index(db: Database, config: ArchiveConfig, article_ids: Iterable[str] |
             for article_id in removals:
                 writer.delete(article_id)
             for article in articles:
-                writer.put(article_document(article))
+                writer.replace(article_document(article))
         _mark_indexed(session, [(a.id, a.revision) for a in articles], removals)
         session.commit()
     return SyncResult(indexed=len(articles), removed=len(removals), rebuilt=False)
+
+
+class IndexFeed:
+    """Feeds the articles an ingest stores to the index, in large commits.
+
+    Stored batches are buffered and written to the index every
+    ``commit_every`` articles and at the end; each index commit is followed
+    by marking its articles indexed in the database. A crash in between
+    leaves them stale in the database, and the next run indexes them again:
+    nothing is lost, and ``replace`` never leaves two copies.
+    """
+
+    def __init__(self, db: Database, config: ArchiveConfig, commit_every: int = 5_000) -> None:
+        self.db = db
+        self.config = config
+        self.commit_every = commit_every
+        # id -> (document, whether the committed index may hold an older copy)
+        self.buffer: dict[str, tuple[IndexDocument, bool]] = {}
+        self.removals: set[str] = set()
+
+    def feed(self, new: Iterable[Article], changed: Iterable[Article], removed: Iterable[str]) -> None:
+        for article_id in removed:
+            self.buffer.pop(article_id, None)
+            self.removals.add(article_id)
+        for article in new:
+            self.buffer[article.id] = (article_document(article), False)
+        for article in changed:
+            earlier = self.buffer.get(article.id)
+            self.buffer[article.id] = (article_document(article), earlier[1] if earlier else True)
+        if len(self.buffer) >= self.commit_every:
+            self.commit()
+
+    def commit(self) -> None:
+        if not self.buffer and not self.removals:
+            return
+        from newsarchive.index.store import write_index
+
+        with write_index(self.config.index_dir) as writer:
+            for article_id in self.removals:
+                writer.delete(article_id)
+            for doc, may_exist in self.buffer.values():
+                if may_exist:
+                    writer.replace(doc)
+                else:
+                    writer.add(doc)
+        with self.db.sessions() as session:
+            _mark_indexed(session, [(doc.id, doc.revision) for doc, _ in self.buffer.values()], self.removals)
+            session.commit()
+        self.buffer.clear()
+        self.removals.clear()
 
 
 def _mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterable[str]) -> None:

@@ -54,45 +54,56 @@ def open_index(path: Path) -> whoosh_index.Index:
 
 
 class IndexWriter:
-    """Adds, replaces and deletes documents; everything lands on ``commit``."""
+    """Adds, replaces and deletes documents; nothing is visible until ``commit``."""
 
-    def __init__(self, writer, *, replace: bool) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ix: whoosh_index.Index, writer) -> None:  # type: ignore[no-untyped-def]
+        self._ix = ix
         self._writer = writer
-        self._replace = replace
 
-    def put(self, doc: IndexDocument) -> None:
-        if self._replace:
-            self._writer.update_document(**to_fields(doc))
-        else:
-            self._writer.add_document(**to_fields(doc))
+    def add(self, doc: IndexDocument) -> None:
+        """Add a document the index does not hold yet (cheaper than ``replace``)."""
+        self._writer.add_document(**to_fields(doc))
+
+    def replace(self, doc: IndexDocument) -> None:
+        """Add a document, removing any committed one with the same id."""
+        self._writer.update_document(**to_fields(doc))
 
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)
 
+    def commit(self) -> None:
+        self._writer.commit()
+        self._ix.close()
 
-@contextmanager
-def write_index(path: Path, *, fresh: bool = False) -> Iterator[IndexWriter]:
-    """Open a writer on the index at ``path``; commit on success, cancel on error.
+    def cancel(self) -> None:
+        self._writer.cancel()
+        self._ix.close()
 
-    ``fresh`` says the index was just created, so adds need not look for an
-    older copy of each document (much faster for a rebuild).
-    """
+
+def open_writer(path: Path) -> IndexWriter:
+    """A writer on the index at ``path``, waiting a while for another writer to finish."""
     ix = open_index(path)
     try:
         writer = ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.25, limitmb=128)
     except LockError as exc:
+        ix.close()
         raise IndexUnavailable(
             f"the search index at {path} is locked by another writer",
             hint="wait for the other `archive ingest` or `archive reindex` to finish",
         ) from exc
-    wrapped = IndexWriter(writer, replace=not fresh)
+    return IndexWriter(ix, writer)
+
+
+@contextmanager
+def write_index(path: Path) -> Iterator[IndexWriter]:
+    """A writer that commits when the block ends, and cancels if it raises."""
+    writer = open_writer(path)
     try:
-        yield wrapped
+        yield writer
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
-    ix.close()
 
 
 def rebuild_index(path: Path, documents: Iterable[IndexDocument]) -> int:
@@ -104,9 +115,9 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument]) -> int:
     staging = path.with_name(path.name + ".rebuilding")
     create_index(staging)
     count = 0
-    with write_index(staging, fresh=True) as writer:
+    with write_index(staging) as writer:
         for doc in documents:
-            writer.put(doc)
+            writer.add(doc)
             count += 1
     retired = path.with_name(path.name + ".old")
     if retired.exists():

@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from newsarchive.config import ArchiveConfig
 from newsarchive.errors import BadInputFile
 from newsarchive.ingest.discover import Found, discover
+from newsarchive.ingest.reading import FileStamp, ReadArticle, read_article, stamp_of
 from newsarchive.progress import Progress
+
+if TYPE_CHECKING:
+    from newsarchive.db import Database
+    from newsarchive.indexing import IndexFeed
 
 BATCH_SIZE = 500
 
@@ -63,11 +70,8 @@ class IngestObserver(Progress):
     def warning(self, note: FileNote) -> None:
         """A file was ingested, but something in it was off (e.g. cut short)."""
 
-    def skipped(self, note: FileNote) -> None:
-        """A file was passed over on purpose (hidden, not an article type)."""
-
-    def undated(self, path: Path) -> None:
-        """A new or updated article has no recognisable date."""
+    def note(self, note: FileNote) -> None:
+        """Detail for the curious: a file passed over, an undated article, a legacy encoding."""
 
 
 def ingest_paths(
@@ -78,7 +82,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``config``."""
     from newsarchive.db import open_database
-    from newsarchive.indexing import sync_index
+    from newsarchive.indexing import IndexFeed, sync_index
     from newsarchive.locks import writer_lock
 
     observer = observer or IngestObserver()
@@ -92,9 +96,10 @@ def ingest_paths(
             leftover = sync_index(db, config)
             report.repaired = leftover.indexed + leftover.removed
             observer.begin(len(found))
+            feed = IndexFeed(db, config)
             for start in range(0, len(found), BATCH_SIZE):
-                touched = _ingest_batch(db, found[start : start + BATCH_SIZE], options, report, observer)
-                sync_index(db, config, touched)
+                _ingest_batch(db, feed, found[start : start + BATCH_SIZE], options, report, observer)
+            feed.commit()
         finally:
             db.close()
     report.elapsed = time.monotonic() - started
@@ -113,59 +118,64 @@ def _discover(paths: Iterable[str | Path], report: IngestReport, observer: Inges
             observer.failure(note)
         else:
             report.skipped.append(note)
-            observer.skipped(note)
+            observer.note(FileNote(item.path, f"skipped: {item.reason}"))
     return found
 
 
 def _ingest_batch(
-    db,  # type: ignore[no-untyped-def]
+    db: Database,
+    feed: IndexFeed,
     batch: Sequence[Path],
     options: IngestOptions,
     report: IngestReport,
     observer: IngestObserver,
-) -> set[str]:
-    from newsarchive.ingest.reading import read_article, stamp_of
-    from newsarchive.ingest.store import Outcome, known_stamps, store_article
+) -> None:
+    """Read the batch's changed files, store them in one transaction, hand them to the index."""
+    from newsarchive.ingest.store import BatchStore, Outcome, known_stamps
 
-    touched: set[str] = set()
     with db.sessions() as session:
         known = {} if options.force else known_stamps(session, [str(path) for path in batch])
-        now = datetime.now(timezone.utc)
-        for path in batch:
-            observer.advance(1)
-            prior = known.get(str(path))
-            try:
-                if prior is not None and _unchanged(prior, stamp_of(path), options):
-                    report.unchanged += 1
-                    continue
-                read = read_article(path, options.default_tz)
-            except BadInputFile as exc:
-                _fail(report, observer, path, exc.reason)
-                continue
-            except OSError as exc:
-                _fail(report, observer, path, f"cannot read file: {exc.strerror or exc}")
-                continue
-            for message in read.draft.warnings:
-                observer.warning(FileNote(path, message))
-            outcome, article = store_article(
-                session, path=str(path), stamp=read.stamp, draft=read.draft, source=options.source, now=now
-            )
+        reads = [read for path in batch if (read := _read(path, known, options, report, observer))]
+        store = BatchStore(session, reads, source=options.source, now=datetime.now(timezone.utc))
+        new, changed = [], []
+        for read in reads:
+            outcome, article = store.store(read)
             setattr(report, outcome.value, getattr(report, outcome.value) + 1)
             if outcome in (Outcome.NEW, Outcome.UPDATED):
-                touched.add(article.id)
+                (new if outcome is Outcome.NEW else changed).append(article)
                 if article.published_at is None:
                     report.undated += 1
-                    observer.undated(path)
+                    observer.note(FileNote(read.path, "undated: no recognisable dateline"))
         session.commit()
-    return touched
+    feed.feed(new, changed, store.removed)
 
 
-def _unchanged(prior, stamp, options: IngestOptions) -> bool:  # type: ignore[no-untyped-def]
-    recorded, source = prior
-    return recorded == stamp and (options.source is None or options.source == source)
-
-
-def _fail(report: IngestReport, observer: IngestObserver, path: Path, reason: str) -> None:
-    note = FileNote(path, reason)
+def _read(
+    path: Path, known: dict, options: IngestOptions, report: IngestReport, observer: IngestObserver  # type: ignore[type-arg]
+) -> ReadArticle | None:
+    """The file's article, or None when it is unchanged since the last run or cannot be read."""
+    observer.advance(1)
+    prior = known.get(str(path))
+    try:
+        if prior is not None and _unchanged(prior, stamp_of(path), options):
+            report.unchanged += 1
+            return None
+        read = read_article(path, options.default_tz)
+    except BadInputFile as exc:
+        note = FileNote(path, exc.reason)
+    except OSError as exc:
+        note = FileNote(path, f"cannot read file: {exc.strerror or exc}")
+    else:
+        for message in read.draft.warnings:
+            observer.warning(FileNote(path, message))
+        if read.encoding not in ("utf-8", "utf-8-sig", "ascii"):
+            observer.note(FileNote(path, f"decoded as {read.encoding}"))
+        return read
     report.failures.append(note)
     observer.failure(note)
+    return None
+
+
+def _unchanged(prior, stamp: FileStamp, options: IngestOptions) -> bool:  # type: ignore[no-untyped-def]
+    recorded, source = prior
+    return recorded == stamp and (options.source is None or options.source == source)

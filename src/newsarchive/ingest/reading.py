@@ -27,6 +27,7 @@ class ReadArticle:
     path: Path
     stamp: FileStamp
     draft: ArticleDraft
+    encoding: str
 
 
 def stamp_of(path: Path) -> FileStamp:
@@ -52,5 +53,5 @@ def read_article(path: Path, default_tz: tzinfo) -> ReadArticle:
     draft = parse_text_article(decoded.text, default_tz)
     if decoded.warnings:
         draft = replace(draft, warnings=draft.warnings + decoded.warnings)
-    return ReadArticle(path=path, stamp=stamp, draft=draft)
+    return ReadArticle(path=path, stamp=stamp, draft=draft, encoding=decoded.encoding)
 

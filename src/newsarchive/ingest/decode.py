@@ -1,0 +1,344 @@
+"""Turn the bytes of an article file into clean text, or say why we cannot.
+
+Order of the checks: empty file, known binary signatures, byte order marks,
+NUL and control bytes, UTF-8 (also when cut short at the very end), and last
+a legacy 8-bit encoding chosen from a short list of plausible ones.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import charset_normalizer
+
+from newsarchive.errors import UnreadableFile
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """Text decoded from a file: ``encoding`` is the codec used (Python's name)."""
+
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def decode_text(data: bytes) -> DecodedText:
+    """Decode an article file's bytes, normalise line ends, NFC and control characters.
+
+    Raises UnreadableFile("empty file" / "binary file (...)" / "unknown text encoding").
+    """
+    if not data:
+        raise UnreadableFile("empty file")
+    kind = _binary_signature(data)
+    if kind is not None:
+        raise UnreadableFile(f"binary file ({kind})")
+    decoded = _decode_with_bom(data)
+    if decoded is None:
+        _reject_binary(data)
+        decoded = _decode_utf8(data, "utf-8", allow_lone_lead_byte=False)
+    if decoded is None:
+        decoded = _decode_legacy(data)
+    return DecodedText(normalise_text(decoded.text), decoded.encoding, decoded.warnings)
+
+
+# Leading bytes of formats people drop into folders by mistake. Checked first
+# because some (a short PDF, a PNG header) could pass the control-byte test.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"BZh", "bzip2 data"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\x7fELF", "executable"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE document"),
+)
+
+
+def _binary_signature(data: bytes) -> str | None:
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            # "BZh" is also how an English word can start; bzip2 follows it with
+            # a block size digit and the block magic.
+            if magic == b"BZh" and not re.match(rb"BZh[1-9]1AY&SY", data):
+                continue
+            return kind
+    return None
+
+
+# UTF-32 marks first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def _decode_with_bom(data: bytes) -> _Raw | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            codec = "utf-8" if encoding == "utf-8-sig" else encoding
+            decoded = _decode_utf8(body, codec, allow_lone_lead_byte=True)
+            if decoded is None:
+                raise UnreadableFile(f"invalid {codec.upper()} after a byte order mark")
+            return _Raw(decoded.text, encoding, decoded.warnings)
+    return None
+
+
+# Control bytes that plain text does not contain; TAB, LF, VT, FF, CR and ESC
+# (ANSI colour codes) are left out. Random or compressed bytes are ~10% these;
+# a few stray ones in a text file are removed later instead.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b")
+_MAX_CONTROL_SHARE = 0.02
+_MAX_STRAY_CONTROLS = 3
+
+
+def _reject_binary(data: bytes) -> None:
+    if b"\x00" in data:
+        raise UnreadableFile("binary file (NUL bytes)")
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > _MAX_STRAY_CONTROLS and controls > _MAX_CONTROL_SHARE * len(data):
+        raise UnreadableFile("binary file (control bytes)")
+
+
+def _decode_utf8(data: bytes, codec: str, *, allow_lone_lead_byte: bool) -> _Raw | None:
+    """Strict decode; a character cut off by the end of the file is dropped with a warning.
+
+    A single lead byte at the very end of an otherwise-ASCII file is more likely
+    a legacy letter ("caf\\xe9") than a cut-off UTF-8 character, so without other
+    multi-byte UTF-8 before it (or a BOM) we let the caller try legacy encodings.
+    """
+    try:
+        return _Raw(data.decode(codec), codec)
+    except UnicodeDecodeError as error:
+        cut_short = error.reason in {"unexpected end of data", "truncated data"}
+        if not cut_short or error.end != len(data):
+            return None
+        head, tail = data[: error.start], data[error.start :]
+        if codec == "utf-8" and not allow_lone_lead_byte and len(tail) == 1 and head.isascii():
+            return None
+        try:
+            text = head.decode(codec)
+        except UnicodeDecodeError:
+            return None
+        name = codec.upper().removesuffix("-LE").removesuffix("-BE")
+        return _Raw(text, codec, (f"truncated {name} sequence at end of file",))
+
+
+# -- legacy 8-bit encodings ---------------------------------------------------
+
+# Only single-byte encodings that news text plausibly comes in. Every byte
+# string decodes in most of them, so the choice is made by judging the text
+# each one produces. The order breaks ties: Windows code pages are far more
+# common than their ISO cousins. mac_cyrillic is left out on purpose: Greek
+# and Arabic text read as mac_cyrillic looks like plausible Cyrillic, and
+# without it such files are refused rather than garbled.
+LEGACY_CANDIDATES: tuple[str, ...] = (
+    "cp1252",
+    "cp1251",
+    "koi8_r",
+    "cp1250",
+    "iso8859_15",
+    "iso8859_2",
+)
+
+# Above this share of suspicious characters among the non-ASCII ones, no
+# candidate is believed.
+_MAX_ODDNESS = 0.5
+
+# Typographic characters real text is full of; any other non-letter outside
+# ASCII (box drawing, C1 controls, ¤ ¦ ¨ ¸ ...) is suspicious.
+_TEXT_SYMBOLS = frozenset("\u00a0\u00ad“”‘’‚„«»‹›–—…•·€£¥¢§¶°©®™±×÷½¼¾²³¡¿№‰†µ")
+# Of those, the ones that never touch a letter: "£15", not "Ј15" or "дл€".
+_DETACHED_SYMBOLS = frozenset("€£¥¢№§±×÷½¼¾‰•")
+# Symbols that may sit between two letters of one word: apostrophes, NBSP after
+# a one-letter preposition, soft hyphen, Catalan l·l.
+_WORD_INTERNAL = frozenset("’‘·\u00a0\u00ad")
+
+# The non-ASCII letters of the languages these code pages serve (é is in all:
+# loanwords). A wrong code page turns letters into ones that no single language
+# uses together: Czech read as cp1252 mixes š with ø and è.
+_ALPHABETS: tuple[frozenset[str], ...] = tuple(
+    frozenset(letters + "é")
+    for letters in (
+        "àâçèêëîïôœùûüÿ",  # French (æ only in "ex æquo")
+        "äöüß",  # German
+        "áíñóúü",  # Spanish
+        "áâãàçêíóôõú",  # Portuguese
+        "àèìíîòóùú",  # Italian
+        "àçèíïòóúü",  # Catalan
+        "áèëïóöüú",  # Dutch
+        "æøåäö",  # Scandinavian
+        "áðíóúýþæö",  # Icelandic
+        "ąćęłńóśźż",  # Polish
+        "áčďěíňóřšťúůýž",  # Czech
+        "áäčďíĺľňóôŕšťúýž",  # Slovak
+        "áíóöőúüű",  # Hungarian
+        "čćđšž",  # Croatian, Slovene, Bosnian
+        "ăâîșțşţ",  # Romanian
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",  # Russian
+        "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",  # Ukrainian
+        "абвгдеёжзійклмнопрстуўфхцчшыьэюя",  # Belarusian
+        "абвгдђежзијклљмнњопрстћуфхцчџш",  # Serbian
+        "абвгдѓежзѕијклљмнњопрстќуфхцчџш",  # Macedonian
+    )
+)
+
+# One-letter words that exist (any case): French/Portuguese à, Italian è,
+# Portuguese é, Hungarian ő, Scandinavian å/ø/ö, Icelandic á/í/ó/ú, and the
+# Russian/Ukrainian prepositions and conjunctions. Any other lone accented
+# letter, like the "č" of Italian "non è" read as cp1250, is a bad sign.
+_ONE_LETTER_WORDS = frozenset("àèéóőåøöáíúвскуиоаяійз")
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _decode_legacy(data: bytes) -> _Raw:
+    texts: dict[str, str] = {}
+    for encoding in LEGACY_CANDIDATES:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # Identical results need no choosing: keep the preferred encoding's name.
+        if text not in texts.values():
+            texts[encoding] = text
+    scores = {encoding: oddness(text) for encoding, text in texts.items()}
+    if not scores or min(scores.values()) > _MAX_ODDNESS:
+        raise UnreadableFile("unknown text encoding")
+    best = min(scores.values())
+    tied = [encoding for encoding, score in scores.items() if score - best < 1e-9]
+    encoding = tied[0] if len(tied) == 1 else _break_tie(data, tied)
+    # Not a warning: a legacy encoding is normal for older collections; the
+    # encoding itself tells the caller (``archive ingest -v`` names it).
+    return _Raw(texts[encoding], encoding)
+
+
+def oddness(text: str) -> float:
+    """How implausible the non-ASCII part of ``text`` is: 0 is fine, 1 is all wrong.
+
+    It is the share of non-ASCII characters that look like a wrong decoding:
+    symbols real text does not use or in places it does not use them, letters
+    glued to digits, words mixing scripts or with impossible letter case, long
+    words made only of accented Latin letters (Cyrillic read as Latin-1),
+    letters that no single language uses together, and Cyrillic letters in a
+    mostly English text.
+    """
+    non_ascii = sum(1 for c in text if ord(c) > 127)
+    if not non_ascii:
+        return 0.0
+    odd = _odd_characters(text)
+    odd += sum(_odd_letters_in_word(m.group()) for m in _WORD.finditer(text))
+    # Half weight: names from other languages ("Peñasco" in French) are normal.
+    odd += _letters_outside_one_alphabet(text) / 2
+    cyrillic = sum(1 for c in text if "\u0400" <= c <= "\u04ff")
+    ascii_letters = sum(1 for c in text if c.isascii() and c.isalpha())
+    if 4 * cyrillic < ascii_letters:
+        odd += cyrillic
+    return min(1.0, odd / non_ascii)
+
+
+def _odd_characters(text: str) -> int:
+    odd = 0
+    for i, c in enumerate(text):
+        if ord(c) <= 127:
+            continue
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if c.isalpha():
+            odd += before.isdigit() or after.isdigit()
+        elif c not in _TEXT_SYMBOLS:
+            odd += 1
+        elif c in _DETACHED_SYMBOLS:
+            odd += before.isalpha() or after.isalpha()
+        elif c not in _WORD_INTERNAL:
+            odd += before.isalpha() and after.isalpha()
+    return odd
+
+
+def _odd_letters_in_word(word: str) -> int:
+    foreign = sum(1 for c in word if not c.isascii())
+    if not foreign:
+        return 0
+    if len({_script(c) for c in word}) > 1:
+        return foreign
+    if not (word.islower() or word.isupper() or word.istitle()):
+        return foreign
+    if len(word) >= 3 and foreign == len(word) and _script(word[0]) == "LATIN":
+        return foreign
+    if len(word) == 1 and word.lower() not in _ONE_LETTER_WORDS:
+        return 1
+    return 0
+
+
+def _letters_outside_one_alphabet(text: str) -> int:
+    letters = Counter(c for c in text.lower() if not c.isascii() and c.isalpha())
+    if not letters:
+        return 0
+    fitting = max(sum(n for c, n in letters.items() if c in alphabet) for alphabet in _ALPHABETS)
+    return letters.total() - fitting
+
+
+def _script(letter: str) -> str:
+    return unicodedata.name(letter, "UNKNOWN").split(" ")[0]
+
+
+# How much better charset-normalizer's coherence must rate an encoding before
+# it overrides the order of LEGACY_CANDIDATES. On short texts its scores are
+# noisy (it prefers cp1250 for "non č possibile"); above this margin it was
+# right 56 times out of 58 in our trials with translated UI strings.
+_COHERENCE_MARGIN = 0.15
+
+
+def _break_tie(data: bytes, tied: list[str]) -> str:
+    """Among equally plausible encodings, prefer the one whose letters fit a language.
+
+    charset-normalizer's coherence compares letter frequencies with those of
+    real languages (long Czech text read as cp1252 has too many è and ø).
+    """
+    coherence = dict.fromkeys(tied, 0.0)
+    by_name = {codecs.lookup(encoding).name: encoding for encoding in tied}
+    for match in charset_normalizer.from_bytes(data, cp_isolation=tied):
+        encoding = by_name.get(codecs.lookup(match.encoding).name)
+        if encoding is not None:
+            coherence[encoding] = max(coherence[encoding], match.coherence)
+    preferred = tied[0]
+    challenger = max(tied, key=lambda encoding: coherence[encoding])
+    if coherence[challenger] - coherence[preferred] >= _COHERENCE_MARGIN:
+        return challenger
+    return preferred
+
+
+# -- normalisation ------------------------------------------------------------
+
+# Line and paragraph separators (the ones str.splitlines() honours and that are
+# not dropped as controls below) become plain LF, so later steps split on "\n" alone.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# C0 controls except TAB and LF, plus DEL and C1 controls: never meaningful in an article.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def normalise_text(text: str) -> str:
+    """LF line ends, NFC, and no control characters other than LF and TAB."""
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _CONTROLS.sub("", text)
+    return unicodedata.normalize("NFC", text)

@@ -1,0 +1,246 @@
+"""parse_text_article: the seed layout (with a dateline) and the BBC layout."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from _shared import bbc_path, shared_path
+
+from newsarchive.errors import UnparseableArticle
+from newsarchive.ingest.decode import decode_text
+from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
+from newsarchive.ingest.textformat import body_blocks, looks_like_subheading, parse_text_article
+
+SEED = ("seeds", "000_cd238a70ece2adb2.txt")
+
+
+def parse_file(path) -> ArticleDraft:
+    return parse_text_article(decode_text(path.read_bytes()).text)
+
+
+def kinds(blocks: tuple[Block, ...]) -> list[str]:
+    return [block.kind for block in blocks]
+
+
+def headings(draft: ArticleDraft) -> list[str]:
+    return [block.text for block in draft.blocks if block.kind == "heading"]
+
+
+# -- the seed article -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed() -> ArticleDraft:
+    return parse_file(shared_path(*SEED))
+
+
+def test_seed_title(seed: ArticleDraft) -> None:
+    assert seed.title == "Kremlin's Kursk ultimatum: Peace talks hinge on regional retreat"
+
+
+def test_seed_lede(seed: ArticleDraft) -> None:
+    assert seed.description is not None
+    assert seed.description.startswith("The Kremlin will not engage in peace negotiations")
+    assert seed.description.endswith("preventing Putin from starting negotiations with Kyiv.")
+
+
+def test_seed_date(seed: ArticleDraft) -> None:
+    assert seed.published == PublishedDate(
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=timezone.utc),
+        text="10 November 2024 09:13",
+        precision="minute",
+    )
+
+
+def test_seed_date_in_kyiv_time() -> None:
+    draft = parse_text_article(shared_path(*SEED).read_text("utf-8"), ZoneInfo("Europe/Kyiv"))
+    assert draft.published is not None
+    assert draft.published.at == datetime(2024, 11, 10, 7, 13, tzinfo=timezone.utc)
+
+
+def test_seed_has_exactly_two_subheadings(seed: ArticleDraft) -> None:
+    assert headings(seed) == [
+        "Talks only after pushing Ukrainians out of Kursk",
+        "They are to be pushed out by New Year’s Eve",
+    ]
+
+
+def test_seed_body(seed: ArticleDraft) -> None:
+    assert len(seed.blocks) == 14  # 17 lines: title, lede, dateline, then the body
+    assert seed.blocks[0].text.startswith("According to journalists, Kremlin representatives")
+    assert seed.blocks[-1] == Block(
+        "paragraph",
+        "According to the source, there is now an \"order\" to clear the Kursk region by New "
+        "Year’s Eve. He noted that new forces recruited during the recruitment surge in late "
+        "August and September \"will be directed towards this goal.\" Previously, Werstka "
+        "reported that after the AFU attack in the Kursk region, the number of people willing "
+        "to sign a contract with the Ministry of Defence in Moscow doubled.",
+    )
+
+
+# -- BBC files ----------------------------------------------------------------------
+
+
+def test_bbc_business_001() -> None:
+    draft = parse_file(bbc_path("business", "001.txt"))
+    assert draft.title == "Ad sales boost Time Warner profit"
+    assert draft.description == (
+        "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m) "
+        "for the three months to December, from $639m year-earlier."
+    )
+    assert kinds(draft.blocks) == ["paragraph"] * 4
+    assert draft.blocks[0].text.startswith("The firm, which is now one of the biggest investors")
+    assert draft.published is None
+
+
+def test_bbc_sport_199_cp1252() -> None:
+    draft = parse_file(bbc_path("sport", "199.txt"))
+    assert draft.title == "Chelsea sack Mutu"
+    assert "£15.8m" in draft.body_text + (draft.description or "")
+
+
+def test_bbc_fixture_list_has_no_subheadings() -> None:
+    # "Coventry v Crewe", "QPR v Nottm Forest", ... one per line.
+    assert headings(parse_file(bbc_path("sport", "205.txt"))) == []
+
+
+def test_bbc_match_report_attendance_is_not_a_subheading() -> None:
+    # "... Kezman 112." / "78,000" / "S Bennett (Kent)."
+    assert headings(parse_file(bbc_path("sport", "104.txt"))) == []
+
+
+def test_bbc_game_reviews_have_their_titles_as_subheadings() -> None:
+    assert headings(parse_file(bbc_path("tech", "095.txt"))) == [
+        "TOO FAST TOO FURIOUS (DIGITAL BRIDGES)",
+        "FATAL FORCE (MACROSPACE)",
+    ]
+
+
+# -- layouts --------------------------------------------------------------------------
+
+
+def test_dateline_right_after_the_title_makes_the_first_paragraph_the_lede() -> None:
+    draft = parse_text_article("Title\nPublished: 2024-11-10\nFirst paragraph.\nSecond one.\n")
+    assert draft.description == "First paragraph."
+    assert draft.blocks == (Block("paragraph", "Second one."),)
+    assert draft.published is not None and draft.published.precision == "day"
+
+
+def test_several_lede_lines_before_the_dateline_are_joined() -> None:
+    draft = parse_text_article("Title\nLede one.\n\nLede two.\n10 Nov 2024\nBody.\n")
+    assert draft.description == "Lede one. Lede two."
+    assert draft.blocks == (Block("paragraph", "Body."),)
+
+
+def test_a_date_deep_in_the_body_is_not_a_dateline() -> None:
+    text = "Title\nOne.\nTwo.\nThree.\nFour.\n10 November 2024\nFive.\n"
+    draft = parse_text_article(text)
+    assert draft.published is None
+    assert draft.description == "One."
+    assert "10 November 2024" in [block.text for block in draft.blocks]
+
+
+def test_blank_lines_and_spaces_only_separate_paragraphs() -> None:
+    text = "\n\n  Title  \n\n\n  Standfirst.  \n\n\n\nBody one.\n \nBody two.\n\n"
+    draft = parse_text_article(text)
+    assert draft == ArticleDraft(
+        title="Title",
+        description="Standfirst.",
+        blocks=(Block("paragraph", "Body one."), Block("paragraph", "Body two.")),
+    )
+
+
+def test_title_and_one_paragraph() -> None:
+    draft = parse_text_article("Title\n\nOnly paragraph.\n")
+    assert (draft.description, draft.blocks) == ("Only paragraph.", ())
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def reason(text: str) -> str:
+    with pytest.raises(UnparseableArticle) as caught:
+        parse_text_article(text)
+    return caught.value.reason
+
+
+@pytest.mark.parametrize("text", ["", " \n\t\n  ", "\n\n\n"])
+def test_blank_text(text: str) -> None:
+    assert reason(text) == "blank file"
+
+
+@pytest.mark.parametrize("text", ["Title", "Title\n\n  \n", "Title\n10 November 2024 09:13\n"])
+def test_title_without_text(text: str) -> None:
+    assert reason(text) == "no article text after the title"
+
+
+def test_first_line_too_long_for_a_title() -> None:
+    expected = "first line is 999 characters long: not a title"
+    assert reason("word " * 200 + "\nsecond line") == expected
+
+
+def test_title_of_500_characters_is_accepted() -> None:
+    assert parse_text_article("x" * 500 + "\nText.").title == "x" * 500
+
+
+# -- subheadings -------------------------------------------------------------------------
+
+PROSE = "The minister said the talks would resume next week, according to officials."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Talks only after pushing Ukrainians out of Kursk",
+        "They are to be pushed out by New Year’s Eve",
+        "2005: the year ahead",
+        "WORLD OF WARCRAFT",
+    ],
+)
+def test_lines_that_look_like_subheadings(line: str) -> None:
+    assert looks_like_subheading(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He said:",
+        "Chelsea 2-1 Arsenal.",
+        "It was over.”",
+        "What next?",
+        "Really?’",
+        "78,000",
+        "a lower-case start",
+        "“Quoted words”",
+        "This line is far too long to be a subheading because it has more than twelve words",
+        "X" * 91,
+    ],
+)
+def test_lines_that_do_not_look_like_subheadings(line: str) -> None:
+    assert not looks_like_subheading(line)
+
+
+def test_a_subheading_between_prose_paragraphs() -> None:
+    blocks = body_blocks([PROSE, "Talks only after pushing Ukrainians out of Kursk", PROSE])
+    assert kinds(blocks) == ["paragraph", "heading", "paragraph"]
+
+
+def test_the_last_paragraph_is_never_a_subheading() -> None:
+    assert kinds(body_blocks([PROSE, "Further reading"])) == ["paragraph", "paragraph"]
+
+
+def test_a_list_of_short_lines_is_not_subheadings() -> None:
+    lines = [PROSE, "Newcastle v Chelsea", "Burnley v Blackburn", "Everton v Man Utd", PROSE]
+    assert kinds(body_blocks(lines)) == ["paragraph"] * 5
+
+
+def test_a_line_continued_by_the_next_paragraph_is_not_a_subheading() -> None:
+    # The BBC files lost bold names: "Double Olympic champion [Kelly Holmes]" / "marked her ..."
+    lines = [PROSE, "Double Olympic champion", "marked her first appearance on home soil.", PROSE]
+    assert kinds(body_blocks(lines)) == ["paragraph"] * 4
+
+
+def test_a_line_answering_a_colon_is_not_a_subheading() -> None:
+    assert kinds(body_blocks(["All black", PROSE], after="Playing colours:")) == ["paragraph"] * 2
