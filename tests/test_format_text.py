@@ -11,7 +11,7 @@ from _shared import bbc_path, shared_path
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.decode import decode_text
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
-from newsarchive.ingest.textformat import body_blocks, looks_like_subheading, parse_text_article
+from newsarchive.ingest.formats.text import body_blocks, looks_like_subheading, parse_text_article
 
 SEED = ("seeds", "000_cd238a70ece2adb2.txt")
 

@@ -1,0 +1,34 @@
+"""Article file formats: each module turns the bytes of one file into articles.
+
+Pure functions, no database. A one-article format (text, HTML) gives an
+ArticleDraft; a many-article format (JSON Lines, feeds, WARC) gives a list of
+Item (a draft and the key that finds it again in its file) and ItemError (a
+part of the file that is broken; the rest is still read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsarchive.ingest.draft import ArticleDraft
+
+#: The formats `archive ingest --format` can force.
+FORMATS = ("text", "json", "jsonl", "html", "feed", "warc")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One article of a file. ``key`` finds it again in a later version of the
+    file: "" for one-article files, else e.g. its URL, a feed entry's id, a WARC
+    record's target URI, or "line 12" when nothing better identifies it."""
+
+    key: str
+    draft: ArticleDraft
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """A broken part of a file, e.g. key "line 12", reason "invalid JSON: ..."."""
+
+    key: str
+    reason: str

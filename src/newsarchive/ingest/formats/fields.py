@@ -1,0 +1,123 @@
+"""Fields shared by the article formats: one way to clean a title, a URL, a byline, a date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import tzinfo
+from urllib.parse import urlsplit, urlunsplit
+
+from newsarchive.errors import UnparseableArticle
+from newsarchive.ingest.dateline import parse_dateline
+from newsarchive.ingest.decode import normalise_text
+from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
+from newsarchive.ingest.formats.text import MAX_TITLE_CHARS
+
+
+def build_draft(
+    *,
+    title: str | None,
+    description: str | None,
+    blocks: Sequence[Block],
+    published: PublishedDate | None = None,
+    authors: Iterable[str] = (),
+    url: str | None = None,
+    source_domain: str | None = None,
+    language: str | None = None,
+    warnings: tuple[str, ...] = (),
+) -> ArticleDraft:
+    """An ArticleDraft with normalised text, or UnparseableArticle saying what is missing.
+
+    Whitespace runs become single spaces, empty blocks are dropped, the URL
+    loses its fragment and utm_* parameters, ``source_domain`` defaults to the
+    URL's host without "www.", and the language is the primary subtag ("en").
+    """
+    title = clean_line(title or "")
+    if not title:
+        raise UnparseableArticle("no title")
+    if len(title) > MAX_TITLE_CHARS:
+        raise UnparseableArticle(f"title is {len(title)} characters long: not a title")
+    description = clean_line(description or "") or None
+    cleaned = tuple(Block(b.kind, text) for b in blocks if (text := clean_line(b.text)))
+    if description is None and not cleaned:
+        raise UnparseableArticle("no article text")
+    url = clean_url(url) if url else None
+    domain = clean_line(source_domain or "").lower().removeprefix("www.") or domain_of(url)
+    names = dict.fromkeys(name for name in (clean_line(a) for a in authors) if name)
+    return ArticleDraft(
+        title=title,
+        description=description,
+        blocks=cleaned,
+        published=published,
+        authors=tuple(names),
+        url=url,
+        source_domain=domain,
+        language=language_code(language),
+        warnings=warnings,
+    )
+
+
+def clean_line(text: str) -> str:
+    """Normalised text on one line: NFC, no control characters, single spaces."""
+    return " ".join(normalise_text(text).split())
+
+
+def clean_url(url: str) -> str:
+    """The URL without its fragment and without utm_* tracking parameters."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not pair.lower().startswith("utm_")
+    )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def domain_of(url: str | None) -> str | None:
+    """The host of ``url`` in lower case, without "www." and port; None without a host."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+# "By Anna Petrova and James Holt", "A, B & C", "A; B", "A | B"
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:[;,|&]|\band\b)\s*", re.IGNORECASE)
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
+
+
+def split_authors(text: str) -> list[str]:
+    """Names in a byline: "By A and B" / "A, B" / "A; B" give ["A", "B"]."""
+    names = (_BY.sub("", part.strip()) for part in _AUTHOR_SEPARATORS.split(text.strip()))
+    return [name for name in names if name]
+
+
+_LANGUAGE = re.compile(r"([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*")
+
+
+def language_code(tag: str | None) -> str | None:
+    """The primary subtag of a language tag, as news-please stores it: "en-GB" -> "en"."""
+    match = _LANGUAGE.fullmatch(tag.strip()) if tag else None
+    return match.group(1).lower() if match else None
+
+
+# A time of exactly midnight is how many tools pad a date without a time
+# (news-please writes "2024-11-10 00:00:00" for "10 November 2024").
+_MIDNIGHT = re.compile(r"[T\s]00:00(?::00(?:[.,]0+)?)?(?=$|\s|Z|[+-]|\()", re.IGNORECASE)
+
+
+def machine_date(text: str, default_tz: tzinfo) -> PublishedDate | None:
+    """A date as machines write it (ISO 8601, RFC 2822), via parse_dateline.
+
+    A naive time is read in ``default_tz``; a time of 00:00:00 counts as a
+    date alone (precision "day").
+    """
+    published = parse_dateline(text, default_tz)
+    if published is not None and published.precision != "day" and _MIDNIGHT.search(published.text):
+        published = replace(published, precision="day")
+    return published

@@ -1,0 +1,191 @@
+"""Parse JSON and JSON Lines articles written with news-please's field names.
+
+One record is one article: ``title``, ``description`` (the lede), ``maintext``
+(or the older ``text``), ``date_publish``, ``authors``, ``url``,
+``source_domain``, ``language``. Our own export adds ``body`` (a list of
+``{"kind", "text"}`` blocks), ``date_precision`` and ``date_text``, so that an
+exported article comes back exactly as it was.
+
+The helpers at the end (``build_draft``, ``clean_url``, ``split_authors`` ...)
+give those fields the same meaning in every format that has them (HTML pages,
+feeds, WARC records).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import tzinfo
+from typing import Any
+
+from newsarchive.errors import UnparseableArticle
+from newsarchive.ingest.decode import decode_text, normalise_text
+from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
+from newsarchive.ingest.formats import Item, ItemError
+from newsarchive.ingest.formats.fields import (
+    build_draft,
+    machine_date,
+    split_authors,
+)
+from newsarchive.ingest.formats.text import body_blocks
+
+_BLOCK_KINDS = ("paragraph", "heading")
+_PRECISIONS = ("day", "minute", "second")
+
+
+def parse_json(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
+    """Articles of a JSON file: one object, or an array of objects.
+
+    A broken element of an array is an ItemError keyed ``"item N"``. Invalid
+    JSON, an empty array or a lone object that is no article raise
+    UnparseableArticle.
+    """
+    text = decode_text(data).text
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnparseableArticle(
+            f"invalid JSON: {_json_message(exc)} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    if isinstance(value, dict):
+        # One object is a one-article file: if it is no article, the file is not one.
+        draft = record_draft(value, default_tz)
+        return [Item(draft.url or "", draft)]
+    if not isinstance(value, list):
+        raise UnparseableArticle(f"JSON holds {_json_kind(value)}, not an article object or array")
+    if not value:
+        raise UnparseableArticle("empty JSON array: no articles")
+    return [
+        _item(element, default_tz, fallback_key=f"item {n}", error_key=f"item {n}")
+        for n, element in enumerate(value, start=1)
+    ]
+
+
+def parse_jsonl(lines: Iterable[bytes], default_tz: tzinfo) -> Iterator[Item | ItemError]:
+    """Articles of a JSON Lines file, one object per line (UTF-8, as the format says).
+
+    Blank lines are skipped; a line that is not JSON or not an article gives an
+    ItemError keyed ``"line N"`` and the lines after it are still read.
+    """
+    for n, raw in enumerate(lines, start=1):
+        key = f"line {n}"
+        if n == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            yield ItemError(key, "not UTF-8 text")
+            continue
+        if not line:
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield ItemError(key, f"invalid JSON: {_json_message(exc)} at column {exc.colno}")
+            continue
+        yield _item(value, default_tz, fallback_key=key, error_key=key)
+
+
+def _item(value: Any, default_tz: tzinfo, *, fallback_key: str, error_key: str) -> Item | ItemError:
+    if not isinstance(value, dict):
+        return ItemError(error_key, f"{_json_kind(value)}, not an article object")
+    try:
+        draft = record_draft(value, default_tz)
+    except UnparseableArticle as exc:
+        return ItemError(error_key, exc.reason)
+    return Item(draft.url or fallback_key, draft)
+
+
+def record_draft(record: dict[str, Any], default_tz: tzinfo) -> ArticleDraft:
+    """An ArticleDraft from one news-please record (or one of our exports)."""
+    title = _text_field(record, "title") or _text_field(record, "title_rss") or _text_field(record, "title_page")
+    description = _text_field(record, "description")
+    blocks = _record_blocks(record, after=description or "")
+    published, warnings = _record_date(record, default_tz)
+    authors = record.get("authors")
+    if isinstance(authors, str):
+        names = split_authors(authors)
+    elif isinstance(authors, list):
+        names = [name for name in authors if isinstance(name, str)]
+    else:
+        names = []
+    return build_draft(
+        title=title,
+        description=description,
+        blocks=blocks,
+        published=published,
+        authors=names,
+        url=_text_field(record, "url"),
+        source_domain=_text_field(record, "source_domain"),
+        language=_text_field(record, "language"),
+        warnings=warnings,
+    )
+
+
+def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:
+    body = record.get("body")
+    if isinstance(body, list) and body:
+        blocks = []
+        for n, block in enumerate(body, start=1):
+            if (
+                not isinstance(block, dict)
+                or block.get("kind") not in _BLOCK_KINDS
+                or not isinstance(block.get("text"), str)
+            ):
+                raise UnparseableArticle(f'body block {n} is not {{"kind": "paragraph"|"heading", "text": ...}}')
+            blocks.append(Block(block["kind"], block["text"]))
+        return tuple(blocks)
+    text = _text_field(record, "maintext") or _text_field(record, "text")
+    if text is None and isinstance(body, str):
+        text = body
+    if text is None:
+        return ()
+    paragraphs = [" ".join(line.split()) for line in normalise_text(text).split("\n")]
+    return body_blocks([p for p in paragraphs if p], after=after)
+
+
+def _record_date(record: dict[str, Any], default_tz: tzinfo) -> tuple[PublishedDate | None, tuple[str, ...]]:
+    written = _text_field(record, "date_publish")
+    date_text = _text_field(record, "date_text")
+    precision = record.get("date_precision")
+    candidates = [text for text in (written, date_text) if text is not None]
+    if not candidates:
+        return None, ()
+    published = next(
+        (found for text in candidates if (found := machine_date(text, default_tz)) is not None), None
+    )
+    if published is None:
+        return None, (f"date_publish not understood: {candidates[0]!r}",)
+    if date_text is not None:
+        published = replace(published, text=date_text)
+    if precision in _PRECISIONS:
+        published = replace(published, precision=precision)
+    return published, ()
+
+
+def _text_field(record: dict[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _json_message(exc: json.JSONDecodeError) -> str:
+    # "Unterminated string starting at" is followed by our own "at line ..."
+    return exc.msg.removesuffix(" at")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return "an object"

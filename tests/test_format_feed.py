@@ -1,0 +1,232 @@
+"""parse_feed: RSS 2.0 and Atom entries, keys, dates, and files that are no feed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newsarchive.errors import UnparseableArticle, UnreadableFile
+from newsarchive.ingest.draft import Block, PublishedDate
+from newsarchive.ingest.formats import Item, ItemError
+from newsarchive.ingest.formats.feed import parse_feed
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+LONDON = ZoneInfo("Europe/London")
+
+
+def items(results: list[Item | ItemError]) -> list[Item]:
+    assert all(isinstance(r, Item) for r in results), results
+    return [r for r in results if isinstance(r, Item)]
+
+
+def rss(items_xml: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Gazette</title>'
+        f"<link>https://gazette.example/</link><description>News</description>{items_xml}</channel></rss>"
+    ).encode()
+
+
+# -- RSS 2.0 ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rss_items() -> list[Item]:
+    return items(parse_feed((FIXTURES / "rss2.xml").read_bytes(), LONDON))
+
+
+def test_rss_keys_guid_then_link(rss_items: list[Item]) -> None:
+    assert [item.key for item in rss_items] == [
+        "dc-world-48213",
+        "https://www.dailycourier.example/business/rates-hold",
+        "https://www.dailycourier.example/uk/storm-flooding",
+    ]
+
+
+def test_rss_content_encoded_is_the_body(rss_items: list[Item]) -> None:
+    draft = rss_items[0].draft
+    assert draft.title == "Kremlin rules out talks until Kursk is retaken"
+    assert draft.description == "Moscow says it will not negotiate while Ukrainian troops hold Russian territory."
+    assert draft.blocks == (
+        Block(
+            "paragraph",
+            "The Kremlin will not engage in peace negotiations with Ukraine as long as Ukrainian "
+            "forces remain in the Kursk region, a senior Russian official said on Sunday.",
+        ),
+        Block("heading", "Talks only after pushing Ukrainians out of Kursk"),
+        Block("paragraph", "Ukrainian forces crossed into the Kursk region in August, capturing dozens of villages."),
+        Block("paragraph", '"There can be no negotiations while our land is occupied," the official said.'),
+        Block("paragraph", "a full withdrawal of Russian forces;"),
+        Block("paragraph", "security guarantees."),
+    )
+
+
+def test_rss_fields_of_first_item(rss_items: list[Item]) -> None:
+    draft = rss_items[0].draft
+    assert draft.published == PublishedDate(
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=timezone.utc),
+        text="Sun, 10 Nov 2024 09:13:00 +0000",
+        precision="second",
+    )
+    assert draft.authors == ("Anna Petrova", "James Holt")
+    assert draft.url == "https://www.dailycourier.example/world/kremlin-kursk-talks"
+    assert draft.source_domain == "dailycourier.example"
+    assert draft.language == "en"
+
+
+def test_rss_summary_only_item_has_description_and_no_body(rss_items: list[Item]) -> None:
+    draft = rss_items[1].draft
+    assert draft.title == "Central bank holds interest rates at 5%"
+    assert draft.description == (
+        "The Bank kept its main rate unchanged, citing persistent services inflation & weak growth."
+    )
+    assert draft.blocks == ()
+    assert draft.published == PublishedDate(
+        at=datetime(2024, 11, 7, 12, 0, tzinfo=timezone.utc),
+        text="Thu, 07 Nov 2024 12:00:00 GMT",
+        precision="second",
+    )
+    # <author>e-mail (name)</author>: the name only
+    assert draft.authors == ("Maria Lopez",)
+
+
+def test_rss_undated_item_with_br_summary(rss_items: list[Item]) -> None:
+    draft = rss_items[2].draft
+    assert draft.published is None
+    assert draft.description == (
+        "Residents were evacuated overnight as the river burst its banks. More rain is expected on Monday."
+    )
+    assert draft.url == "https://www.dailycourier.example/uk/storm-flooding"
+    assert draft.authors == ()
+
+
+# -- Atom -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def atom_items() -> list[Item]:
+    return items(parse_feed((FIXTURES / "atom.xml").read_bytes(), LONDON))
+
+
+def test_atom_entry_with_summary_and_content(atom_items: list[Item]) -> None:
+    item = atom_items[0]
+    assert item.key == "tag:tageskurier.example,2024:politik/8841"
+    draft = item.draft
+    assert draft.title == "Koalition einigt sich auf Haushalt"
+    # The content's first paragraph repeats the summary: it is not kept twice.
+    assert draft.description == (
+        "Nach wochenlangem Streit haben sich die Koalitionspartner auf einen Haushalt für 2025 geeinigt."
+    )
+    assert draft.blocks == (
+        Block("heading", "Was der Kompromiss vorsieht"),
+        Block("paragraph", "Die Schuldenbremse bleibt unangetastet, heißt es aus Regierungskreisen."),
+    )
+    assert draft.published == PublishedDate(
+        at=datetime(2024, 11, 10, 13, 5, tzinfo=timezone.utc), text="2024-11-10T14:05:00+01:00", precision="second"
+    )
+    assert draft.authors == ("Jonas Weber", "Lena Fischer")
+    assert draft.language == "de"
+    assert draft.url == "https://tageskurier.example/politik/haushalt-einigung"
+
+
+def test_atom_entry_with_html_title_xhtml_content_and_only_updated(atom_items: list[Item]) -> None:
+    draft = atom_items[1].draft
+    assert draft.title == "Wahl in Thüringen: Ergebnis steht fest"
+    # No summary: the first paragraph of the content is the lede.
+    assert draft.description == "Das amtliche Endergebnis der Landtagswahl liegt vor."
+    assert draft.blocks == (Block("paragraph", "Die Wahlbeteiligung lag bei 73,6 Prozent."),)
+    assert draft.published == PublishedDate(
+        at=datetime(2024, 11, 8, 0, 0, tzinfo=timezone.utc), text="2024-11-08T00:00:00Z", precision="day"
+    )
+
+
+def test_atom_plain_text_is_not_read_as_html() -> None:
+    data = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Markets</title><id>m</id><updated>2024-11-10T00:00:00Z</updated>'
+        '<entry><title type="text">Profits &lt;b&gt;up&lt;/b&gt; 3%</title><id>m-1</id><updated>2024-11-10T08:00:00Z</updated>'
+        '<summary type="text">Margins stayed &lt; 5% as costs rose.</summary></entry></feed>'
+    ).encode()
+    [item] = items(parse_feed(data, LONDON))
+    assert item.draft.title == "Profits <b>up</b> 3%"
+    assert item.draft.description == "Margins stayed < 5% as costs rose."
+
+
+# -- entries that are no article, keys by position ----------------------------------------------
+
+
+def test_entries_without_title_or_text_are_item_errors() -> None:
+    results = parse_feed(
+        rss(
+            "<item><guid>g-1</guid><description>An entry without a title.</description></item>"
+            "<item><link>https://gazette.example/empty</link></item>"
+            "<item><title>Only a title</title></item>"
+        ),
+        LONDON,
+    )
+    assert results == [
+        ItemError("g-1", "entry has no title"),
+        ItemError("https://gazette.example/empty", "entry has no title and no text"),
+        ItemError("entry 3", "no article text"),
+    ]
+
+
+# -- dates ------------------------------------------------------------------------------------
+
+
+def test_date_form_only_feedparser_reads_is_utc_with_precision_from_text() -> None:
+    [item] = items(parse_feed(rss("<item><title>A</title><description>B.</description><pubDate>Sun Nov 10 09:13 2024</pubDate></item>"), LONDON))
+    assert item.draft.published == PublishedDate(
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=timezone.utc), text="Sun Nov 10 09:13 2024", precision="minute"
+    )
+
+
+def test_date_feedparser_misreads_is_left_out_with_a_warning() -> None:
+    # feedparser reads this as 1 November
+    [item] = items(parse_feed(rss("<item><title>A</title><description>B.</description><pubDate>2024년 11월 10일 09:13:00</pubDate></item>"), LONDON))
+    assert item.draft.published is None
+    assert item.draft.warnings == ("date not understood: '2024년 11월 10일 09:13:00'",)
+
+
+def test_naive_date_is_read_in_default_zone() -> None:
+    [item] = items(parse_feed(rss("<item><title>A</title><description>B.</description><pubDate>2024-07-01 18:30</pubDate></item>"), LONDON))
+    assert item.draft.published == PublishedDate(
+        at=datetime(2024, 7, 1, 17, 30, tzinfo=timezone.utc), text="2024-07-01 18:30", precision="minute"
+    )
+
+
+# -- files that are no feed -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"<html><body><p>A web page.</p></body></html>", "not a valid RSS/Atom feed: no channel or feed element"),
+        (
+            b'<?xml version="1.0"?>\n<rss version="2.0">\n<channel><title>T</title>\n</rss>',
+            "not a valid RSS/Atom feed: line 4 column 2: mismatched tag",
+        ),
+        (b'{"title": "json"}', "not a valid RSS/Atom feed: line 2 column 0: not well-formed (invalid token)"),
+    ],
+)
+def test_not_a_feed(data: bytes, reason: str) -> None:
+    with pytest.raises(UnparseableArticle) as error:
+        parse_feed(data, LONDON)
+    assert error.value.reason == reason
+
+
+def test_empty_file() -> None:
+    with pytest.raises(UnreadableFile, match="empty file"):
+        parse_feed(b"  \n", LONDON)
+
+
+def test_valid_feed_without_entries_is_empty() -> None:
+    assert parse_feed(rss(""), LONDON) == []
+
+
+def test_broken_feed_keeps_the_entries_it_has() -> None:
+    # An undefined entity makes feedparser fall back to its loose parser.
+    data = rss("<item><title>Caf&eacute; reopens</title><description>It is back.</description></item>")
+    [item] = items(parse_feed(data, LONDON))
+    assert item.draft.title == "Café reopens"

@@ -1,0 +1,293 @@
+"""parse_html (trafilatura plus the page's own metadata) and html_fragment_blocks."""
+
+from __future__ import annotations
+
+import codecs
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newsarchive.errors import UnparseableArticle, UnreadableFile
+from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
+from newsarchive.ingest.formats.webpage import decode_html, html_fragment_blocks, parse_html
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+LONDON = ZoneInfo("Europe/London")
+KYIV = ZoneInfo("Europe/Kyiv")
+
+STORM_TITLE = "Storm brings flooding to coastal towns"
+STORM_TEXT = (
+    "<p>The river burst its banks shortly after midnight, flooding dozens of homes along the "
+    "seafront and cutting off the main road into town.</p>"
+    "<p>Council officials said emergency shelters had been opened in two schools and that more "
+    "rain was expected on Monday.</p>"
+)
+
+
+def storm_page(head: str = "", body: str = STORM_TEXT, charset: str = "utf-8") -> str:
+    """A small article page; ``head`` adds metadata."""
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{STORM_TITLE}</title>{head}</head>'
+        f"<body><article><h1>{STORM_TITLE}</h1>{body}</article></body></html>"
+    )
+
+
+def parse_fixture(name: str, tz=LONDON, url: str | None = None) -> ArticleDraft:
+    return parse_html((FIXTURES / name).read_bytes(), tz, url=url)
+
+
+# -- a news page with navigation, asides and a footer -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def news() -> ArticleDraft:
+    return parse_fixture("news_page.html", url="https://www.dailycourier.example/world/kremlin-kursk-talks?x=1")
+
+
+def test_news_title_and_description(news: ArticleDraft) -> None:
+    assert news.title == "Kremlin rules out talks until Kursk is retaken"
+    assert news.description == "Moscow says it will not negotiate while Ukrainian troops hold Russian territory."
+
+
+def test_news_blocks_in_order_without_the_title_heading(news: ArticleDraft) -> None:
+    assert [(b.kind, b.text[:30]) for b in news.blocks] == [
+        ("paragraph", "The Kremlin will not engage in"),
+        ("paragraph", "Speaking to state television, "),
+        ("heading", "Talks only after pushing Ukrai"),
+        ("paragraph", "Ukrainian forces crossed into "),
+        ("paragraph", "Russian troops, reportedly sup"),
+        ("paragraph", '"There can be no negotiations '),
+        ("heading", "What Kyiv wants"),
+        ("paragraph", "Ukraine's president has set ou"),
+        ("paragraph", "a full withdrawal of Russian f"),
+        ("paragraph", "security guarantees from Weste"),
+        ("paragraph", "compensation for war damage."),
+        ("paragraph", "Diplomats in Brussels said the"),
+    ]
+
+
+def test_news_boilerplate_is_left_out(news: ArticleDraft) -> None:
+    text = news.body_text
+    for boilerplate in ("Most read", "Related stories", "cookies", "Privacy policy", "Share this", "Politics"):
+        assert boilerplate not in text
+
+
+def test_news_timestamp_meta_gives_the_time(news: ArticleDraft) -> None:
+    assert news.published == PublishedDate(
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=timezone.utc),
+        text="2024-11-10T09:13:00+00:00",
+        precision="second",
+    )
+
+
+def test_news_canonical_url_wins_over_og_url_and_argument(news: ArticleDraft) -> None:
+    assert news.url == "https://www.dailycourier.example/world/kremlin-kursk-talks"
+    assert news.source_domain == "dailycourier.example"
+
+
+def test_news_authors_and_language(news: ArticleDraft) -> None:
+    assert news.authors == ("Anna Petrova", "James Holt")
+    assert news.language == "en"
+
+
+# -- a small page in a legacy charset with only a printed date ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def dated() -> ArticleDraft:
+    return parse_fixture("dated_page.html", tz=KYIV, url="https://gazette.example/news/cafe-award#top")
+
+
+def test_dated_page_charset_from_meta(dated: ArticleDraft) -> None:
+    # iso-8859-1 is read as windows-1252, as browsers do: the quotes are curly.
+    assert dated.title == "Harbour café wins national award"
+    assert "“over the moon”" in dated.body_text
+
+
+def test_dated_page_first_paragraph_is_the_description(dated: ArticleDraft) -> None:
+    assert dated.description == (
+        "A small café on Kirkwall’s harbour front has been named the best independent coffee "
+        "shop in Scotland at an awards ceremony in Glasgow."
+    )
+    assert [b.text[:20] for b in dated.blocks] == ["Owner Morag Flett, w", "The judges praised t"]
+
+
+def test_dated_page_day_precision_in_default_zone(dated: ArticleDraft) -> None:
+    assert dated.published == PublishedDate(
+        at=datetime(2024, 11, 6, 22, 0, tzinfo=timezone.utc), text="7 November 2024", precision="day"
+    )
+
+
+def test_dated_page_url_from_argument(dated: ArticleDraft) -> None:
+    assert dated.url == "https://gazette.example/news/cafe-award"
+    assert dated.source_domain == "gazette.example"
+    assert dated.language is None
+    assert dated.authors == ()
+
+
+# -- JSON-LD timestamp with a zone, byline in the text --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stamped() -> ArticleDraft:
+    return parse_fixture("timestamp_page.html", url="https://elsewhere.example/copy")
+
+
+def test_json_ld_timestamp_with_zone(stamped: ArticleDraft) -> None:
+    assert stamped.published == PublishedDate(
+        at=datetime(2024, 11, 10, 13, 5, tzinfo=timezone.utc),
+        text="2024-11-10T14:05:00+01:00",
+        precision="second",
+    )
+
+
+def test_byline_and_repeated_lede_are_not_body(stamped: ArticleDraft) -> None:
+    assert stamped.description == (
+        "Nach wochenlangem Streit haben sich die Koalitionspartner auf einen Haushalt für 2025 geeinigt."
+    )
+    assert [b.kind for b in stamped.blocks] == ["paragraph", "heading", "paragraph", "paragraph"]
+    assert stamped.blocks[0].text.startswith("Die Schuldenbremse bleibt")
+    assert stamped.blocks[1] == Block("heading", "Was der Kompromiss vorsieht")
+
+
+def test_og_url_normalised(stamped: ArticleDraft) -> None:
+    assert stamped.url == "https://www.tageskurier.example/politik/haushalt-einigung?ref=home"
+    assert stamped.source_domain == "tageskurier.example"
+    assert stamped.language == "de"
+    assert stamped.authors == ("Jonas Weber",)
+
+
+# -- dates ------------------------------------------------------------------------------
+
+
+def test_page_without_any_date_is_undated() -> None:
+    draft = parse_html(storm_page().encode(), LONDON)
+    assert draft.published is None
+
+
+def test_midnight_timestamp_is_a_day() -> None:
+    head = '<meta property="article:published_time" content="2024-11-09T00:00:00+01:00">'
+    draft = parse_html(storm_page(head).encode(), LONDON)
+    assert draft.published == PublishedDate(
+        at=datetime(2024, 11, 8, 23, 0, tzinfo=timezone.utc), text="2024-11-09T00:00:00+01:00", precision="day"
+    )
+
+
+def test_time_element_in_article_gives_minutes_in_default_zone() -> None:
+    body = '<p class="meta"><time datetime="2024-11-09T18:40">9 Nov, 18:40</time></p>' + STORM_TEXT
+    draft = parse_html(storm_page(body=body).encode(), KYIV)
+    assert draft.published == PublishedDate(
+        at=datetime(2024, 11, 9, 16, 40, tzinfo=timezone.utc), text="2024-11-09T18:40", precision="minute"
+    )
+
+
+# -- urls, charsets ---------------------------------------------------------------------------
+
+
+def test_relative_canonical_is_resolved_against_the_given_url() -> None:
+    head = '<link rel="canonical" href="/uk/storm-flooding?utm_source=x">'
+    draft = parse_html(storm_page(head).encode(), LONDON, url="https://www.dailycourier.example/uk/s?ref=rss")
+    assert draft.url == "https://www.dailycourier.example/uk/storm-flooding"
+
+
+RUSSIAN = storm_page(
+    body="<p>Река вышла из берегов вскоре после полуночи, затопив десятки домов вдоль набережной "
+    "и отрезав главную дорогу в город.</p><p>Власти открыли временные убежища в двух школах и "
+    "предупредили, что в понедельник ожидаются новые дожди.</p>",
+    charset="windows-1252",
+).replace(STORM_TITLE, "Шторм обрушился на побережье")
+
+
+def test_server_charset_wins_over_a_wrong_meta_charset() -> None:
+    draft = parse_html(RUSSIAN.encode("cp1251"), LONDON, charset="windows-1251")
+    assert draft.title == "Шторм обрушился на побережье"
+
+
+def test_meta_charset_is_believed_without_server_charset() -> None:
+    draft = parse_html(RUSSIAN.encode("cp1251"), LONDON)
+    assert draft.title == "Øòîðì îáðóøèëñÿ íà ïîáåðåæüå"
+
+
+def test_byte_order_mark_wins_over_declarations() -> None:
+    data = codecs.BOM_UTF8 + RUSSIAN.encode("utf-8")
+    assert parse_html(data, LONDON, charset="windows-1251").title == "Шторм обрушился на побережье"
+
+
+def test_xhtml_encoding_from_xml_declaration() -> None:
+    page = '<?xml version="1.0" encoding="iso-8859-15"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><p>sœur €</p></html>'
+    assert decode_html(page.encode("iso8859-15")).endswith("<p>sœur €</p></html>")
+
+
+def test_wrong_utf8_declaration_falls_back_to_guessing() -> None:
+    assert decode_html("<p>Caf\u00e9 “open”</p>".encode("cp1252"), "utf-8") == "<p>Café “open”</p>"
+
+
+def test_text_is_normalised() -> None:
+    assert decode_html(b"<p>Cafe\xcc\x81\r\nnext\x07</p>") == "<p>Caf\u00e9\nnext</p>"
+
+
+# -- pages that are no article --------------------------------------------------------------
+
+
+def test_index_page_is_no_article() -> None:
+    with pytest.raises(UnparseableArticle) as error:
+        parse_fixture("section_page.html")
+    assert error.value.reason == "no article text found in the HTML page"
+
+
+def test_short_page_is_no_article() -> None:
+    with pytest.raises(UnparseableArticle, match="no article text found in the HTML page"):
+        parse_html(storm_page(body="<p>Pictures: the flooding in ten photos.</p>").encode(), LONDON)
+
+
+def test_binary_file_is_unreadable() -> None:
+    with pytest.raises(UnreadableFile, match="PNG image"):
+        parse_html(b"\x89PNG\r\n\x1a\n" + bytes(100), LONDON)
+
+
+# -- HTML fragments ---------------------------------------------------------------------------
+
+
+def test_fragment_blocks_in_order() -> None:
+    html = (
+        "<p>First <b>bold</b> paragraph.</p><h2>A heading</h2><ul><li>one</li><li>two</li></ul>"
+        "<blockquote>A quote.</blockquote><blockquote><p>Quoted one.</p><p>Quoted two.</p></blockquote>"
+    )
+    assert html_fragment_blocks(html) == (
+        Block("paragraph", "First bold paragraph."),
+        Block("heading", "A heading"),
+        Block("paragraph", "one"),
+        Block("paragraph", "two"),
+        Block("paragraph", "A quote."),
+        Block("paragraph", "Quoted one."),
+        Block("paragraph", "Quoted two."),
+    )
+
+
+def test_fragment_loose_text_splits_at_br() -> None:
+    html = "Residents were evacuated.<br/><br/>More rain is <em>expected</em>.<script>x()</script><!-- ad -->"
+    assert html_fragment_blocks(html) == (
+        Block("paragraph", "Residents were evacuated."),
+        Block("paragraph", "More rain is expected."),
+    )
+
+
+def test_fragment_nested_list_and_br_inside_paragraph() -> None:
+    html = "<div>Intro<ul><li>one<ul><li>nested</li></ul></li></ul><p>line<br>break</p></div>"
+    assert html_fragment_blocks(html) == (
+        Block("paragraph", "Intro"),
+        Block("paragraph", "one"),
+        Block("paragraph", "nested"),
+        Block("paragraph", "line break"),
+    )
+
+
+def test_fragment_plain_text_is_split_on_lines() -> None:
+    assert html_fragment_blocks("First line\n\n  Tom &amp; Jerry  \nThird") == (
+        Block("paragraph", "First line"),
+        Block("paragraph", "Tom & Jerry"),
+        Block("paragraph", "Third"),
+    )
+    assert html_fragment_blocks("") == ()
