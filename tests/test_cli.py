@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -149,7 +148,7 @@ def test_undated_articles_are_stored_undated_and_named_with_verbose(archive, tmp
     write_article(folder, "a.txt", "Sales up 12 pct in 3rd quarter", None, "Budget of 60 million passes.")
     result = archive("ingest", folder, "-v")
     assert ", 1 undated;" in result.stdout
-    assert f"{(folder / 'a.txt').resolve()}: undated: no recognisable dateline" in result.stderr
+    assert f"{(folder / 'a.txt').resolve()}: undated: no recognisable date" in result.stderr
     hit = search_json(archive, "sales")["hits"][0]
     assert hit["date"] is None
     assert json.loads(archive("info", "--json").stdout)["undated"] == 1

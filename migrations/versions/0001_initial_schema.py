@@ -1,4 +1,4 @@
-"""The whole schema: articles, the files they came from, pending index removals.
+"""The whole schema: articles, the files and items they came from, pending index removals.
 
 Revision ID: 0001
 Revises:
@@ -30,6 +30,10 @@ def upgrade() -> None:
         sa.Column("authors", sa.JSON(), nullable=False),
         sa.Column("language", sa.String(35), nullable=True),
         sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("sketch", sa.LargeBinary(), nullable=True),
+        sa.Column(
+            "duplicate_of", sa.String(16), sa.ForeignKey("articles.id", ondelete="SET NULL"), nullable=True
+        ),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("indexed_revision", sa.Integer(), nullable=True),
         sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
@@ -40,13 +44,22 @@ def upgrade() -> None:
     op.create_index("ix_articles_source", "articles", ["source"])
     op.create_index("ix_articles_url", "articles", ["url"])
     op.create_index("ix_articles_indexed_revision", "articles", ["indexed_revision"])
+    op.create_index("ix_articles_duplicate_of", "articles", ["duplicate_of"])
+    op.create_table(
+        "files",
+        sa.Column("path", sa.Text(), primary_key=True),
+        sa.Column("format", sa.String(10), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=True),
+        sa.Column("mtime_ns", sa.BigInteger(), nullable=True),
+        sa.Column("items", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(200), nullable=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    )
     op.create_table(
         "article_files",
-        sa.Column("path", sa.Text(), primary_key=True),
+        sa.Column("path", sa.Text(), sa.ForeignKey("files.path", ondelete="CASCADE"), primary_key=True),
+        sa.Column("item", sa.Text(), primary_key=True),
         sa.Column("article_id", sa.String(16), sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("size", sa.BigInteger(), nullable=False),
-        sa.Column("mtime_ns", sa.BigInteger(), nullable=False),
-        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_article_files_article_id", "article_files", ["article_id"])
     op.create_table(
@@ -59,6 +72,8 @@ def downgrade() -> None:
     op.drop_table("index_removals")
     op.drop_index("ix_article_files_article_id", table_name="article_files")
     op.drop_table("article_files")
+    op.drop_table("files")
+    op.drop_index("ix_articles_duplicate_of", table_name="articles")
     op.drop_index("ix_articles_indexed_revision", table_name="articles")
     op.drop_index("ix_articles_url", table_name="articles")
     op.drop_index("ix_articles_source", table_name="articles")

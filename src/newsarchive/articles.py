@@ -55,7 +55,7 @@ class ArticleRecord:
             authors=list(article.authors),
             language=article.language,
             content_hash=article.content_hash,
-            files=[file.path for file in article.files],
+            files=[file.location for file in article.files],
             ingested_at=article.ingested_at,
             updated_at=article.updated_at,
         )
@@ -170,3 +170,86 @@ def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@dataclass(frozen=True)
+class ArticleBrief:
+    id: str
+    title: str
+    published_at: datetime | None
+    files: list[str]
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """An article with its copies: identical files (in ``original.files``) and near-duplicates."""
+
+    original: ArticleBrief
+    copies: list[ArticleBrief]
+
+
+def duplicate_groups(config: ArchiveConfig, *, limit: int | None = None) -> list[DuplicateGroup]:
+    """Every article that has copies, most copied first."""
+    from sqlalchemy.orm import aliased, selectinload
+
+    db = open_database(config)
+    try:
+        with db.sessions() as session:
+            copy = aliased(Article)
+            near_counts: dict[str, int] = {
+                original: count
+                for original, count in session.execute(
+                    select(copy.duplicate_of, func.count()).where(copy.duplicate_of.is_not(None)).group_by(copy.duplicate_of)
+                )
+            }
+            file_counts: dict[str, int] = {
+                article_id: count
+                for article_id, count in session.execute(
+                    select(ArticleFile.article_id, func.count()).group_by(ArticleFile.article_id).having(func.count() > 1)
+                )
+            }
+            ranked = sorted(
+                set(near_counts) | set(file_counts),
+                key=lambda article_id: (-(near_counts.get(article_id, 0) + file_counts.get(article_id, 1) - 1), article_id),
+            )[:limit]
+            originals = {
+                article.id: article
+                for article in session.scalars(
+                    select(Article).where(Article.id.in_(ranked)).options(selectinload(Article.files))
+                )
+            }
+            copies: dict[str, list[Article]] = {}
+            for article in session.scalars(select(Article).where(Article.duplicate_of.in_(ranked))):
+                copies.setdefault(article.duplicate_of or "", []).append(article)
+            return [
+                DuplicateGroup(
+                    original=_brief(originals[article_id]),
+                    copies=[
+                        _brief(near, _similarity(near, originals[article_id]))
+                        for near in sorted(copies.get(article_id, []), key=lambda near: near.id)
+                    ],
+                )
+                for article_id in ranked
+                if article_id in originals
+            ]
+    finally:
+        db.close()
+
+
+def _similarity(copy: Article, original: Article) -> float | None:
+    from newsarchive.ingest.neardup import similarity
+
+    if copy.sketch is None or original.sketch is None:
+        return None
+    return similarity(copy.sketch, original.sketch)
+
+
+def _brief(article: Article, similarity: float | None = None) -> ArticleBrief:
+    return ArticleBrief(
+        id=article.id,
+        title=article.title,
+        published_at=article.published_at,
+        files=[file.location for file in article.files],
+        similarity=similarity,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import click
 from newsarchive import __version__, render
 from newsarchive.config import ArchiveConfig, resolve_config
 from newsarchive.errors import ArchiveError
+from newsarchive.ingest.formats import FORMATS
 
 
 class ArchiveCommandError(click.ClickException):
@@ -103,36 +105,53 @@ def _timezone(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
     "--tz", "default_tz", default="UTC", show_default=True, callback=_timezone,
     help="Time zone for datelines that give a time without one.",
 )
+@click.option(
+    "--format", "forced_format", type=click.Choice(FORMATS),
+    help="Read every file as this format (default: chosen by content and extension).",
+)
 @click.option("--force", is_flag=True, help="Re-read files even when their size and modification time are unchanged.")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for another writer, or fail at once.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, hidden=True, help="Articles per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file notes; problems and the summary only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also name every undated article, passed-over file and legacy encoding.")
 @json_option
 def ingest(
-    config: ArchiveConfig, paths: tuple[str, ...], source: str | None, default_tz: Any, force: bool,
-    wait: bool, quiet: bool, verbose: bool, as_json: bool,
+    config: ArchiveConfig, paths: tuple[str, ...], source: str | None, default_tz: Any,
+    forced_format: str | None, force: bool, wait: bool, batch_size: int, quiet: bool, verbose: bool,
+    as_json: bool,
 ) -> None:
     """Parse article files into dated records.
 
     PATHS are files or folders; folders are read recursively, passing over
-    hidden files and folders. Running it again stores only what changed:
-    unchanged files are skipped, a changed file updates its article (same
-    id), and identical articles under several paths are stored once.
+    hidden files and folders. Formats: plain text (.txt), JSON and JSON
+    Lines in news-please's field names (.json, .jsonl), HTML pages (.html),
+    RSS and Atom feeds (.rss, .atom, .xml) and WARC files (.warc, .warc.gz).
+
+    Running it again stores only what changed: unchanged files are skipped,
+    a changed file updates its article (same id), and the same text or URL
+    under several paths is stored once. Near-duplicates are kept and linked
+    to the article they copy (see `archive dupes`).
 
     \b
     Examples:
       archive ingest seeds/
       archive ingest --source bbc-sport corpora/bbc/sport
       archive ingest --tz Europe/Kyiv -v downloads/ukr/
+      archive ingest --format jsonl export.dump
 
     Exits 1 when any file could not be ingested; the others are stored.
+    Ctrl-C stops after the batch in flight; running it again continues.
     """
     from newsarchive.ingest.pipeline import IngestOptions, ingest_paths
 
-    options = IngestOptions(source=source, default_tz=default_tz, force=force, wait=wait)
+    options = IngestOptions(
+        source=source, default_tz=default_tz, force=force, wait=wait, format=forced_format, batch_items=batch_size
+    )
     with _IngestDisplay(quiet=quiet, verbose=verbose) as display:
         report = ingest_paths(config, paths, options, display)
     click.echo(render.to_json(render.ingest_dict(report)) if as_json else render.ingest_summary(report))
+    if report.interrupted:
+        sys.exit(130)
     if report.failed:
         sys.exit(1)
 
@@ -156,12 +175,21 @@ class _IngestDisplay:
 
     def begin(self, total: int) -> None:
         if not self.quiet and total >= self.MIN_FILES_FOR_BAR and sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_pos=True)
+            self.started = time.monotonic()
+            self.bar = click.progressbar(
+                length=total, label="Ingesting", file=sys.stderr, show_pos=True, show_eta=True,
+                item_show_func=lambda rate: rate,
+            )
             self.bar.render_progress()
 
     def advance(self, count: int) -> None:
         if self.bar is not None:
-            self.bar.update(count)
+            elapsed = time.monotonic() - self.started
+            rate = f"{(self.bar.pos + count) / elapsed:.0f}/s" if elapsed > 0.5 else None
+            self.bar.update(count, rate)
+
+    def interrupted(self) -> None:
+        self._note("Interrupted: finishing the batch in flight (Ctrl-C again to stop at once)...")
 
     def _note(self, text: str) -> None:
         click.echo(("\n" if self.bar is not None else "") + text, err=True)
@@ -297,3 +325,50 @@ def reindex(config: ArchiveConfig, wait: bool, quiet: bool, as_json: bool) -> No
         click.echo(render.to_json({"indexed": result.indexed, "elapsed_seconds": round(elapsed, 3)}))
     else:
         click.echo(render.reindex_summary(result, elapsed))
+
+
+@archive_command(cli)
+@click.option("--repair", is_flag=True, help="Fix what the check finds: re-index, drop dangling rows.")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for another writer, or fail at once.")
+@json_option
+def check(config: ArchiveConfig, repair: bool, wait: bool, as_json: bool) -> None:
+    """Check that the database and the search index agree.
+
+    Looks for articles missing from the index, index entries the database
+    no longer has, stale or doubled entries, dangling rows and the schema
+    revision. Exits 1 when a problem remains.
+
+    \b
+    Examples:
+      archive check
+      archive check --repair
+    """
+    from newsarchive.check import check_archive
+
+    with _IngestDisplay(quiet=False, verbose=False) as display:
+        report = check_archive(config, repair=repair, wait=wait, progress=display)
+    click.echo(render.to_json(render.check_dict(report)) if as_json else render.check_text(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+@archive_command(cli)
+@click.option("--limit", type=click.IntRange(min=1), help="Show only the most copied articles.")
+@json_option
+def dupes(config: ArchiveConfig, limit: int | None, as_json: bool) -> None:
+    """List articles that have copies: identical files and near-duplicates.
+
+    Identical texts (or the same URL) are stored once and remember every
+    file ("="); near-duplicates, such as a wire story under another
+    headline, are kept as articles of their own, linked to the one they
+    copy ("~").
+
+    \b
+    Examples:
+      archive dupes
+      archive dupes --limit 20 --json
+    """
+    from newsarchive.articles import duplicate_groups
+
+    groups = duplicate_groups(config, limit=limit)
+    click.echo(render.to_json(render.dupes_dict(groups)) if as_json else render.dupes_text(groups))

@@ -71,7 +71,7 @@ def sync_index(db: Database, config: ArchiveConfig, article_ids: Iterable[str] |
                 writer.delete(article_id)
             for article in articles:
                 writer.replace(article_document(article))
-        _mark_indexed(session, [(a.id, a.revision) for a in articles], removals)
+        mark_indexed(session, [(a.id, a.revision) for a in articles], removals)
         session.commit()
     return SyncResult(indexed=len(articles), removed=len(removals), rebuilt=False)
 
@@ -120,13 +120,13 @@ class IndexFeed:
                 else:
                     writer.add(doc)
         with self.db.sessions() as session:
-            _mark_indexed(session, [(doc.id, doc.revision) for doc, _ in self.buffer.values()], self.removals)
+            mark_indexed(session, [(doc.id, doc.revision) for doc, _ in self.buffer.values()], self.removals)
             session.commit()
         self.buffer.clear()
         self.removals.clear()
 
 
-def _mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterable[str]) -> None:
+def mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterable[str]) -> None:
     # Guarded by the revision, so an article changed meanwhile stays stale.
     table = Article.__table__
     if done:
@@ -160,7 +160,7 @@ def rebuild(db: Database, config: ArchiveConfig, progress: Progress | None = Non
 
         count = rebuild_index(config.index_dir, documents())
         session.execute(update(Article).values(indexed_revision=None))
-        _mark_indexed(session, done, session.scalars(select(IndexRemoval.article_id)).all())
+        mark_indexed(session, done, session.scalars(select(IndexRemoval.article_id)).all())
         session.commit()
     return count
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -64,6 +64,12 @@ class Article(Base):
     authors: Mapped[list[str]] = mapped_column(JSON)
     language: Mapped[str | None] = mapped_column(String(35))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Bottom-k MinHash sketch of the body (ingest.neardup); a near-duplicate
+    # links to the earlier article it copies.
+    sketch: Mapped[bytes | None] = mapped_column(LargeBinary)
+    duplicate_of: Mapped[str | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
     revision: Mapped[int] = mapped_column(Integer, default=1)
     indexed_revision: Mapped[int | None] = mapped_column(Integer, index=True)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -72,24 +78,47 @@ class Article(Base):
     files: Mapped[list[ArticleFile]] = relationship(
         back_populates="article",
         cascade="all, delete-orphan",
-        order_by="ArticleFile.path",
+        order_by="(ArticleFile.path, ArticleFile.item)",
     )
+
+
+class SourceFile(Base):
+    """A file ingest has read, with the signals that tell whether it changed since.
+
+    ``size`` and ``mtime_ns`` are written in the same transaction as the last
+    of the file's articles, so a file whose ingest was cut short is read again.
+    """
+
+    __tablename__ = "files"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    format: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(String(200))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ArticleFile(Base):
-    """A file an article was read from. Byte-identical copies share one article."""
+    """Where an article was read: a file, and the item within it ("" for a one-article file).
+
+    Identical copies under several paths or items share one article.
+    """
 
     __tablename__ = "article_files"
 
-    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    path: Mapped[str] = mapped_column(ForeignKey("files.path", ondelete="CASCADE"), primary_key=True)
+    item: Mapped[str] = mapped_column(Text, primary_key=True, default="")
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
-    size: Mapped[int] = mapped_column(BigInteger)
-    mtime_ns: Mapped[int] = mapped_column(BigInteger)
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     article: Mapped[Article] = relationship(back_populates="files")
+
+    @property
+    def location(self) -> str:
+        return f"{self.path} [{self.item}]" if self.item else self.path
 
 
 class IndexRemoval(Base):

@@ -11,12 +11,14 @@ import click
 from newsarchive import snippets
 
 if TYPE_CHECKING:
-    from newsarchive.articles import ArchiveInfo, ArticleRecord
+    from newsarchive.articles import ArchiveInfo, ArticleRecord, DuplicateGroup
+    from newsarchive.check import CheckReport
     from newsarchive.index.reader import Hit
     from newsarchive.indexing import SyncResult
     from newsarchive.ingest.pipeline import IngestReport
     from newsarchive.search import SearchPage
 
+SHOWN_IDS = 10
 _FORMATS = {"day": "%Y-%m-%d", "minute": "%Y-%m-%d %H:%M", "second": "%Y-%m-%d %H:%M:%S"}
 
 
@@ -157,15 +159,20 @@ def article_dict(record: ArticleRecord) -> dict[str, Any]:
 
 
 def ingest_summary(report: IngestReport) -> str:
-    rate = report.files / report.elapsed if report.elapsed > 0 else 0.0
+    seconds = max(report.elapsed, 1e-9)
     noun = "file" if report.files == 1 else "files"
     summary = (
         f"{report.files} {noun}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.duplicate} duplicate, {report.failed} failed, {report.undated} undated; "
-        f"{report.elapsed:.1f}s ({rate:.0f} files/s)"
+        f"{report.elapsed:.1f}s ({report.files / seconds:.0f} files/s, {report.articles / seconds:.0f} articles/s)"
     )
     if report.repaired:
         summary += f"; re-indexed {report.repaired} left over from an interrupted run"
+    if report.interrupted:
+        summary += (
+            f"\nInterrupted after {report.done} of {report.files} files; "
+            "run the same command again to continue."
+        )
     return summary
 
 
@@ -179,6 +186,8 @@ def ingest_dict(report: IngestReport) -> dict[str, Any]:
         "failed": report.failed,
         "undated": report.undated,
         "repaired": report.repaired,
+        "interrupted": report.interrupted,
+        "files_done": report.done,
         "skipped": len(report.skipped),
         "elapsed_seconds": round(report.elapsed, 3),
         "failures": [{"path": str(note.path), "reason": note.message} for note in report.failures],
@@ -211,3 +220,72 @@ def info_text(info: ArchiveInfo) -> str:
 
 def reindex_summary(result: SyncResult, elapsed: float) -> str:
     return f"Indexed {result.indexed} articles in {elapsed:.1f}s."
+
+
+# --- check, dupes -------------------------------------------------------------------
+
+
+def check_text(report: CheckReport) -> str:
+    def ids(found: list[str]) -> str:
+        if not found:
+            return "0"
+        shown = ", ".join(found[:SHOWN_IDS])
+        more = f", … (+{len(found) - SHOWN_IDS})" if len(found) > SHOWN_IDS else ""
+        return f"{len(found)} ({shown}{more})"
+
+    schema = "current" if report.schema_revision == report.schema_head else f"behind {report.schema_head}"
+    lines = [
+        f"database schema:      revision {report.schema_revision} ({schema})",
+        f"search index:         {report.index_state}, {report.index_documents} documents for {report.articles} articles",
+        f"missing from index:   {ids(report.missing)}",
+        f"not in the database:  {ids(report.extra)}",
+        f"stale in the index:   {ids(report.stale)}",
+        f"doubled in the index: {ids(report.doubled)}",
+        f"dangling rows:        {report.orphan_links} file links, {report.broken_duplicate_links} duplicate links",
+    ]
+    if report.ok:
+        lines.append("Repaired: the database and the index agree now." if report.repaired else "OK: the database and the index agree.")
+    elif report.repaired:
+        lines.append(f"{report.problems} problems remain after repair; try `archive reindex`.")
+    else:
+        lines.append(f"{report.problems} problems found; `archive check --repair` fixes them.")
+    return "\n".join(lines)
+
+
+def check_dict(report: CheckReport) -> dict[str, Any]:
+    return {**report.__dict__, "ok": report.ok, "problems": report.problems}
+
+
+def dupes_text(groups: list[DuplicateGroup]) -> str:
+    if not groups:
+        return "No copies: every article in the archive is one of a kind."
+    lines: list[str] = []
+    for group in groups:
+        lines.append(f"{group.original.id}  {group.original.title}  ({_copies(group)})")
+        for path in group.original.files[1:]:
+            lines.append(f"    = {path}")
+        for copy in group.copies:
+            lines.append(f"    ~ {copy.id}  {copy.title}  ({copy.similarity:.0%} alike)")
+    return "\n".join(lines)
+
+
+def _copies(group: DuplicateGroup) -> str:
+    parts = []
+    exact = len(group.original.files) - 1
+    if exact:
+        parts.append(f"{exact} identical {'file' if exact == 1 else 'files'}")
+    if group.copies:
+        parts.append(f"{len(group.copies)} near-{'duplicate' if len(group.copies) == 1 else 'duplicates'}")
+    return ", ".join(parts)
+
+
+def dupes_dict(groups: list[DuplicateGroup]) -> dict[str, Any]:
+    return {
+        "groups": [
+            {
+                "original": group.original.__dict__,
+                "copies": [copy.__dict__ for copy in group.copies],
+            }
+            for group in groups
+        ]
+    }

@@ -35,7 +35,9 @@ def build_schema() -> fields.Schema:
     # instance keeps one stem cache for all three text fields.
     analyzer = StemmingAnalyzer(cachesize=100_000)
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        # id and revision are columns too, so `archive check` reads them for
+        # every document without loading the stored text.
+        id=fields.ID(stored=True, unique=True, sortable=True),
         title=fields.TEXT(stored=True, analyzer=analyzer, field_boost=TITLE_BOOST),
         description=fields.TEXT(stored=True, analyzer=analyzer),
         body=fields.TEXT(stored=True, analyzer=analyzer),
@@ -45,7 +47,7 @@ def build_schema() -> fields.Schema:
         dated=fields.NUMERIC(bits=8, sortable=True),
         precision=fields.STORED(),
         source=fields.ID(stored=True),
-        revision=fields.STORED(),
+        revision=fields.NUMERIC(bits=32, stored=True, sortable=True),
     )
 
 

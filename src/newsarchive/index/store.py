@@ -130,8 +130,13 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument]) -> int:
     return count
 
 
-def indexed_revisions(path: Path) -> dict[str, int]:
-    """Every article id in the index with the revision it was indexed at."""
+def indexed_entries(path: Path) -> list[tuple[str, int]]:
+    """(article id, revision) of every live document in the index; an id may repeat if the index is damaged."""
     ix = open_index(path)
-    with ix.searcher() as searcher:
-        return {fields["id"]: fields.get("revision", 0) for fields in searcher.all_stored_fields()}
+    try:
+        with ix.reader() as reader:
+            ids = reader.column_reader("id")
+            revisions = reader.column_reader("revision")
+            return [(ids[docnum], revisions[docnum]) for docnum in reader.all_doc_ids()]
+    finally:
+        ix.close()

@@ -7,9 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Extensions picked up when walking a folder. A file named on the command
-#: line is read whatever its extension.
-ARTICLE_EXTENSIONS = frozenset({".txt"})
+from newsarchive.ingest.formats.sniff import EXTENSIONS
+
 #: Files that describe a collection rather than belong to it.
 _NOT_ARTICLES = ("readme", "license", "licence", "changelog", "copying")
 
@@ -33,8 +32,9 @@ class Passed:
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Found | Passed]:
     """Yield every article file under ``paths`` once, in a stable order.
 
-    Folders are walked recursively; hidden files and folders, files with
-    other extensions and README/LICENSE files are passed over. A path that
+    Folders are walked recursively, picking up files whose extension is an
+    article format's (a file named on the command line is read whatever its
+    extension); hidden files and folders and README/LICENSE files are passed over. A path that
     does not exist or a folder that cannot be read is a failure.
     """
     seen: set[Path] = set()
@@ -79,9 +79,9 @@ def _once(path: Path, seen: set[Path]) -> Iterator[Found]:
 def _pass_reason(name: str) -> str | None:
     if name.startswith("."):
         return "hidden file"
-    stem, ext = os.path.splitext(name)
-    if ext.lower() not in ARTICLE_EXTENSIONS:
+    lowered = name.lower()
+    if not any(lowered.endswith(ext) for ext in EXTENSIONS):
         return "not an article file type"
-    if stem.lower() in _NOT_ARTICLES:
+    if lowered.split(".", 1)[0] in _NOT_ARTICLES:
         return "collection notes, not an article"
     return None

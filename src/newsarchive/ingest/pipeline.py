@@ -1,32 +1,36 @@
 """The ingest run: discover files, read and parse them, store them, index them.
 
-Files go through in batches. Each batch is one database transaction,
-followed by the index update for exactly the articles it touched, so an
-interrupted run loses at most the batch in flight and the next run picks up
-where it stopped.
+Files go through in batches of whole files. Each batch is one database
+transaction (a file's articles and the record that it was read land
+together), and the index follows in large commits, so an interrupted run
+loses at most the batch in flight and the next run picks up where it stopped.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.errors import BadInputFile
 from newsarchive.ingest.discover import Found, discover
-from newsarchive.ingest.reading import FileStamp, ReadArticle, read_article, stamp_of
+from newsarchive.ingest.formats import ItemError
+from newsarchive.ingest.reading import FileFailure, FileRead, ReadItem, stamp_of
 from newsarchive.progress import Progress
 
 if TYPE_CHECKING:
     from newsarchive.db import Database
     from newsarchive.indexing import IndexFeed
+    from newsarchive.ingest.neardup import NearDuplicates
 
-BATCH_SIZE = 500
+#: Articles per database transaction (a batch always holds whole files).
+BATCH_ITEMS = 500
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class IngestOptions:
     default_tz: tzinfo = timezone.utc
     force: bool = False
     wait: bool = True
+    format: str | None = None
+    processes: int | None = None
+    batch_items: int = BATCH_ITEMS
 
 
 @dataclass(frozen=True)
@@ -46,12 +53,14 @@ class FileNote:
 @dataclass
 class IngestReport:
     files: int = 0
+    done: int = 0
     new: int = 0
     updated: int = 0
     unchanged: int = 0
     duplicate: int = 0
     undated: int = 0
     repaired: int = 0
+    interrupted: bool = False
     failures: list[FileNote] = field(default_factory=list)
     skipped: list[FileNote] = field(default_factory=list)
     elapsed: float = 0.0
@@ -60,18 +69,25 @@ class IngestReport:
     def failed(self) -> int:
         return len(self.failures)
 
+    @property
+    def articles(self) -> int:
+        return self.new + self.updated + self.unchanged + self.duplicate
+
 
 class IngestObserver(Progress):
     """Hears about a run as it goes; the CLI shows progress and problems through it."""
 
     def failure(self, note: FileNote) -> None:
-        """A file or folder could not be ingested."""
+        """A file, folder or item could not be ingested."""
 
     def warning(self, note: FileNote) -> None:
         """A file was ingested, but something in it was off (e.g. cut short)."""
 
     def note(self, note: FileNote) -> None:
         """Detail for the curious: a file passed over, an undated article, a legacy encoding."""
+
+    def interrupted(self) -> None:
+        """Ctrl-C: the run stops after the batch in flight."""
 
 
 def ingest_paths(
@@ -96,14 +112,129 @@ def ingest_paths(
             leftover = sync_index(db, config)
             report.repaired = leftover.indexed + leftover.removed
             observer.begin(len(found))
-            feed = IndexFeed(db, config)
-            for start in range(0, len(found), BATCH_SIZE):
-                _ingest_batch(db, feed, found[start : start + BATCH_SIZE], options, report, observer)
+            feed = IndexFeed(db, config, commit_every=10 * options.batch_items)
+            with _stop_requested(observer) as stop:
+                _run(db, feed, found, options, report, observer, stop)
             feed.commit()
         finally:
             db.close()
     report.elapsed = time.monotonic() - started
     return report
+
+
+def _run(
+    db: Database,
+    feed: IndexFeed,
+    found: list[Path],
+    options: IngestOptions,
+    report: IngestReport,
+    observer: IngestObserver,
+    stop: threading.Event,
+) -> None:
+    from newsarchive.ingest.store import near_duplicate_finder
+    from newsarchive.ingest.workers import read_files
+
+    to_read = _changed_files(db, found, options, report, observer)
+    near: NearDuplicates | None = None
+    batch: list[FileRead] = []
+    for result in read_files(to_read, options.default_tz, options.format, options.processes):
+        observer.advance(1)
+        report.done += 1
+        if isinstance(result, FileFailure):
+            _fail(report, observer, result.path, result.reason)
+        else:
+            batch.append(result)
+        if sum(len(read.items) for read in batch) >= options.batch_items or (stop.is_set() and batch):
+            near = near or near_duplicate_finder(db.sessions)
+            _store_batch(db, feed, batch, options, report, observer, near)
+            batch = []
+        if stop.is_set():
+            report.interrupted = True
+            return
+    if batch:
+        _store_batch(db, feed, batch, options, report, observer, near or near_duplicate_finder(db.sessions))
+
+
+def _changed_files(
+    db: Database, found: list[Path], options: IngestOptions, report: IngestReport, observer: IngestObserver
+) -> list[Path]:
+    """The files that must be read: new ones and those whose size, mtime or --source changed."""
+    from newsarchive.ingest.store import known_files
+
+    if options.force:
+        return found
+    changed: list[Path] = []
+    with db.sessions() as session:
+        for start in range(0, len(found), BATCH_ITEMS):
+            chunk = found[start : start + BATCH_ITEMS]
+            known = known_files(session, [str(path) for path in chunk])
+            for path in chunk:
+                prior = known.get(str(path))
+                if prior is not None and _unchanged(path, prior, options):
+                    report.unchanged += prior[2]
+                    report.done += 1
+                    observer.advance(1)
+                else:
+                    changed.append(path)
+    return changed
+
+
+def _unchanged(path: Path, prior: tuple, options: IngestOptions) -> bool:  # type: ignore[type-arg]
+    recorded, source, _items = prior
+    try:
+        stamp = stamp_of(path)
+    except OSError:
+        return False  # reading it will say what is wrong
+    return recorded == stamp and (options.source is None or options.source == source)
+
+
+def _store_batch(
+    db: Database,
+    feed: IndexFeed,
+    batch: list[FileRead],
+    options: IngestOptions,
+    report: IngestReport,
+    observer: IngestObserver,
+    near: NearDuplicates,
+) -> None:
+    """Store whole files in one transaction, then hand their articles to the index."""
+    from newsarchive.ingest.store import BatchStore, Outcome
+
+    with db.sessions() as session:
+        store = BatchStore(session, batch, source=options.source, now=datetime.now(timezone.utc), near=near)
+        new, changed = {}, {}
+        for read in batch:
+            _notes(read, observer)
+            store.record_file(read, sum(1 for item in read.items if isinstance(item, ReadItem)))
+            for item in read.items:
+                if isinstance(item, ItemError):
+                    _fail(report, observer, read.path, f"{item.key}: {item.reason}")
+                    continue
+                outcome, article = store.store(str(read.path), item)
+                setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+                if outcome in (Outcome.NEW, Outcome.UPDATED):
+                    (new if outcome is Outcome.NEW else changed)[article.id] = article
+                    if article.published_at is None:
+                        report.undated += 1
+                        where = f" [{item.key}]" if item.key else ""
+                        observer.note(FileNote(read.path, f"undated{where}: no recognisable date"))
+        session.commit()
+    feed.feed(new.values(), (a for a in changed.values() if a.id not in new), store.removed)
+
+
+def _notes(read: FileRead, observer: IngestObserver) -> None:
+    for item in read.items:
+        if isinstance(item, ReadItem):
+            for message in item.draft.warnings:
+                observer.warning(FileNote(read.path, message))
+    if read.encoding not in (None, "utf-8", "utf-8-sig", "ascii"):
+        observer.note(FileNote(read.path, f"decoded as {read.encoding}"))
+
+
+def _fail(report: IngestReport, observer: IngestObserver, path: Path, reason: str) -> None:
+    note = FileNote(path, reason)
+    report.failures.append(note)
+    observer.failure(note)
 
 
 def _discover(paths: Iterable[str | Path], report: IngestReport, observer: IngestObserver) -> list[Path]:
@@ -122,60 +253,21 @@ def _discover(paths: Iterable[str | Path], report: IngestReport, observer: Inges
     return found
 
 
-def _ingest_batch(
-    db: Database,
-    feed: IndexFeed,
-    batch: Sequence[Path],
-    options: IngestOptions,
-    report: IngestReport,
-    observer: IngestObserver,
-) -> None:
-    """Read the batch's changed files, store them in one transaction, hand them to the index."""
-    from newsarchive.ingest.store import BatchStore, Outcome, known_stamps
+@contextmanager
+def _stop_requested(observer: IngestObserver) -> Iterator[threading.Event]:
+    """An event set by the first Ctrl-C; a second Ctrl-C interrupts at once."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
 
-    with db.sessions() as session:
-        known = {} if options.force else known_stamps(session, [str(path) for path in batch])
-        reads = [read for path in batch if (read := _read(path, known, options, report, observer))]
-        store = BatchStore(session, reads, source=options.source, now=datetime.now(timezone.utc))
-        new, changed = [], []
-        for read in reads:
-            outcome, article = store.store(read)
-            setattr(report, outcome.value, getattr(report, outcome.value) + 1)
-            if outcome in (Outcome.NEW, Outcome.UPDATED):
-                (new if outcome is Outcome.NEW else changed).append(article)
-                if article.published_at is None:
-                    report.undated += 1
-                    observer.note(FileNote(read.path, "undated: no recognisable dateline"))
-        session.commit()
-    feed.feed(new, changed, store.removed)
+    def on_interrupt(_signum, _frame) -> None:  # type: ignore[no-untyped-def]
+        stop.set()
+        observer.interrupted()
+        signal.signal(signal.SIGINT, previous)
 
-
-def _read(
-    path: Path, known: dict, options: IngestOptions, report: IngestReport, observer: IngestObserver  # type: ignore[type-arg]
-) -> ReadArticle | None:
-    """The file's article, or None when it is unchanged since the last run or cannot be read."""
-    observer.advance(1)
-    prior = known.get(str(path))
+    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        if prior is not None and _unchanged(prior, stamp_of(path), options):
-            report.unchanged += 1
-            return None
-        read = read_article(path, options.default_tz)
-    except BadInputFile as exc:
-        note = FileNote(path, exc.reason)
-    except OSError as exc:
-        note = FileNote(path, f"cannot read file: {exc.strerror or exc}")
-    else:
-        for message in read.draft.warnings:
-            observer.warning(FileNote(path, message))
-        if read.encoding not in ("utf-8", "utf-8-sig", "ascii"):
-            observer.note(FileNote(path, f"decoded as {read.encoding}"))
-        return read
-    report.failures.append(note)
-    observer.failure(note)
-    return None
-
-
-def _unchanged(prior, stamp: FileStamp, options: IngestOptions) -> bool:  # type: ignore[no-untyped-def]
-    recorded, source = prior
-    return recorded == stamp and (options.source is None or options.source == source)
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)

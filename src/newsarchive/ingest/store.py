@@ -1,16 +1,23 @@
-"""Storing parsed articles: new, changed, unchanged and duplicate files."""
+"""Storing what was read: new, changed, unchanged and duplicate articles.
+
+One article per distinct text, and one per URL: a file or item whose text
+(or URL) is already stored joins that article instead of doubling it. Each
+(file, item) belongs to exactly one article. Near-duplicates stay separate
+articles, linked to the earlier one they copy.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from newsarchive.ingest.draft import ArticleDraft
-from newsarchive.ingest.reading import FileStamp, ReadArticle
-from newsarchive.models import Article, ArticleFile, IndexRemoval
+from newsarchive.ingest.neardup import NearDuplicates
+from newsarchive.ingest.reading import FileRead, FileStamp, ReadItem
+from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
 
 #: Id lengths tried in turn: a prefix of the content hash at first sight, so
 #: ids are short to type and the same in every archive that ingests the file.
@@ -24,114 +31,184 @@ class Outcome(enum.Enum):
     DUPLICATE = "duplicate"
 
 
-def known_stamps(session: Session, paths: list[str]) -> dict[str, tuple[FileStamp, str | None]]:
-    """Size, mtime and article source last recorded for each of ``paths`` already in the archive."""
+def known_files(session: Session, paths: list[str]) -> dict[str, tuple[FileStamp, str | None, int]]:
+    """For each of ``paths`` read completely before: its stamp then, the --source used, its article count."""
     rows = session.execute(
-        select(ArticleFile.path, ArticleFile.size, ArticleFile.mtime_ns, Article.source)
-        .join(Article)
-        .where(ArticleFile.path.in_(paths))
+        select(SourceFile.path, SourceFile.size, SourceFile.mtime_ns, SourceFile.source, SourceFile.items).where(
+            SourceFile.path.in_(paths), SourceFile.size.is_not(None)
+        )
     )
-    return {path: (FileStamp(size, mtime), source) for path, size, mtime, source in rows}
+    return {path: (FileStamp(size, mtime), source, items) for path, size, mtime, source, items in rows}
+
+
+def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
+    """A finder that knows every stored original's sketch keys.
+
+    Each lookup uses a short session of its own, so that no read transaction
+    stays open through a long ingest (it would keep SQLite's WAL from being
+    checkpointed).
+    """
+
+    def load_sketches(ids: list[str]) -> dict[str, bytes]:
+        with sessions() as session:
+            rows = session.execute(select(Article.id, Article.sketch).where(Article.id.in_(ids)))
+            return {article_id: packed for article_id, packed in rows if packed}
+
+    finder = NearDuplicates(load_sketches)
+    with sessions() as session:
+        rows = session.execute(
+            select(Article.id, Article.sketch)
+            .where(Article.sketch.is_not(None), Article.duplicate_of.is_(None))
+            .order_by(Article.ingested_at, Article.id)
+            .execution_options(yield_per=2000)
+        )
+        for article_id, packed in rows:
+            finder.add(article_id, packed)
+    finder.forget_sketches()
+    return finder
 
 
 class BatchStore:
-    """Stores one batch of read articles in one session.
+    """Stores the articles of a batch of whole files in one session.
 
-    Everything the batch needs from the database (its files, the articles
-    with the same texts, the ids those texts would take) is loaded in a few
-    queries up front; the rest happens in memory, so storing costs no query
-    per file.
+    What the batch needs from the database (its files' items, articles with
+    the same texts or URLs, the ids those texts would take) is loaded in a
+    few queries up front; the rest happens in memory.
     """
 
-    def __init__(self, session: Session, reads: list[ReadArticle], *, source: str | None, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        reads: list[FileRead],
+        *,
+        source: str | None,
+        now: datetime,
+        near: NearDuplicates,
+    ) -> None:
         self.session = session
         self.source = source
         self.now = now
-        #: Ids of articles this batch deleted (their last file now reads like another article).
+        self.near = near
+        #: Ids of articles this batch deleted (their last item now reads like another article).
         self.removed: list[str] = []
+        items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
         paths = [str(read.path) for read in reads]
-        hashes = [read.draft.content_hash() for read in reads]
-        self.hashes = dict(zip(paths, hashes))
-        self.files: dict[str, ArticleFile] = {
-            file.path: file
-            for file in session.scalars(
+        hashes = {item.content_hash for item in items}
+        urls = {item.draft.url for item in items if item.draft.url}
+        self.links: dict[tuple[str, str], ArticleFile] = {
+            (link.path, link.item): link
+            for link in session.scalars(
                 select(ArticleFile)
                 .where(ArticleFile.path.in_(paths))
                 .options(selectinload(ArticleFile.article).selectinload(Article.files))
             )
         }
-        self.by_hash: dict[str, Article] = {
-            article.content_hash: article
-            for article in session.scalars(
-                select(Article).where(Article.content_hash.in_(hashes)).options(selectinload(Article.files))
-            )
+        self.files: dict[str, SourceFile] = {
+            file.path: file for file in session.scalars(select(SourceFile).where(SourceFile.path.in_(paths)))
         }
-        for file in self.files.values():
-            self.by_hash.setdefault(file.article.content_hash, file.article)
+        self.by_hash: dict[str, Article] = {}
+        self.by_url: dict[str, Article] = {}
+        related = select(Article).options(selectinload(Article.files))
+        for article in session.scalars(related.where(Article.content_hash.in_(hashes))):
+            self._remember(article)
+        for article in session.scalars(related.where(Article.url.in_(urls))):
+            self._remember(article)
+        for link in self.links.values():
+            self._remember(link.article)
         self.taken_ids: set[str] = set(
             session.scalars(select(Article.id).where(Article.id.in_({h[: ID_LENGTHS[0]] for h in hashes})))
         )
 
-    def store(self, read: ReadArticle) -> tuple[Outcome, Article]:
-        """Record that the file holds the article read from it.
+    def _remember(self, article: Article) -> None:
+        self.by_hash.setdefault(article.content_hash, article)
+        if article.url:
+            self.by_url.setdefault(article.url, article)
 
-        Each file belongs to exactly one article, and each distinct text is
-        one article: a file whose text is already stored joins that article.
-        """
+    def record_file(self, read: FileRead, items: int) -> None:
+        """Mark the file as completely read, in the same transaction as its articles."""
+        file = self.files.get(str(read.path))
+        if file is None:
+            file = SourceFile(path=str(read.path))
+            self.session.add(file)
+            self.files[file.path] = file
+        file.format = read.format
+        file.size = read.stamp.size
+        file.mtime_ns = read.stamp.mtime_ns
+        file.items = items
+        file.source = self.source
+        file.seen_at = self.now
+        self.session.flush()
+
+    def store(self, path: str, item: ReadItem) -> tuple[Outcome, Article]:
+        """Record that ``path`` (at ``item.key``) holds the article read there."""
         with self.session.no_autoflush:
-            return self._store(str(read.path), read.stamp, read.draft, self.hashes[str(read.path)])
+            return self._store(path, item)
 
-    def _store(self, path: str, stamp: FileStamp, draft: ArticleDraft, content_hash: str) -> tuple[Outcome, Article]:
-        file = self.files.get(path)
-        same_text = self.by_hash.get(content_hash)
-        if file is not None:
-            _restamp(file, stamp, self.now)
-            current = file.article
-            if current.content_hash == content_hash:
+    def _store(self, path: str, item: ReadItem) -> tuple[Outcome, Article]:
+        link = self.links.get((path, item.key))
+        target = self.by_hash.get(item.content_hash) or (self.by_url.get(item.draft.url) if item.draft.url else None)
+        if link is not None:
+            current = link.article
+            if current.content_hash == item.content_hash:
                 if self.source is not None and current.source != self.source:
                     current.source = self.source
-                    _bump(current, self.now)
+                    self._bump(current)
                     return Outcome.UPDATED, current
                 return Outcome.UNCHANGED, current
-            if same_text is not None:
-                # The file now reads like another stored article: it joins that
-                # one, and its old version goes unless another file still holds it.
-                self._move(file, current, same_text)
-                return Outcome.UPDATED, same_text
+            if target is not None and target is not current:
+                # The item now reads like another stored article: it joins that
+                # one, and its old article goes unless another item still holds it.
+                self._detach(link)
+                self._attach(target, path, item.key)
+                if target.content_hash != item.content_hash:
+                    self._update(target, item)
+                return Outcome.UPDATED, target
             if len(current.files) == 1:
-                del self.by_hash[current.content_hash]
-                self._fill(current, draft, content_hash)
-                _bump(current, self.now)
+                self._update(current, item)
                 return Outcome.UPDATED, current
-            current.files.remove(file)
-            self.session.flush()
-            return Outcome.NEW, self._new_article(path, stamp, draft, content_hash)
-        if same_text is not None:
-            self._attach(same_text, path, stamp)
-            return Outcome.DUPLICATE, same_text
-        return Outcome.NEW, self._new_article(path, stamp, draft, content_hash)
+            self._detach(link)
+            return Outcome.NEW, self._new_article(path, item)
+        if target is not None:
+            self._attach(target, path, item.key)
+            if target.content_hash == item.content_hash:
+                return Outcome.DUPLICATE, target
+            self._update(target, item)  # the same URL read again, with another text
+            return Outcome.UPDATED, target
+        return Outcome.NEW, self._new_article(path, item)
 
-    def _move(self, file: ArticleFile, old: Article, new: Article) -> None:
-        old.files.remove(file)
+    def _detach(self, link: ArticleFile) -> None:
+        old = link.article
+        old.files.remove(link)
+        del self.links[(link.path, link.item)]
         self.session.flush()
-        self._attach(new, file.path, FileStamp(file.size, file.mtime_ns))
         if not old.files:
-            del self.by_hash[old.content_hash]
+            self.by_hash.pop(old.content_hash, None)
+            if old.url and self.by_url.get(old.url) is old:
+                del self.by_url[old.url]
             self.session.delete(old)
             self.session.merge(IndexRemoval(article_id=old.id))
             self.removed.append(old.id)
 
-    def _attach(self, article: Article, path: str, stamp: FileStamp) -> None:
-        file = ArticleFile(path=path, size=stamp.size, mtime_ns=stamp.mtime_ns, seen_at=self.now)
-        article.files.append(file)
-        self.files[path] = file
+    def _attach(self, article: Article, path: str, key: str) -> None:
+        link = ArticleFile(path=path, item=key)
+        article.files.append(link)
+        self.links[(path, key)] = link
 
-    def _new_article(self, path: str, stamp: FileStamp, draft: ArticleDraft, content_hash: str) -> Article:
-        article = Article(id=self._free_id(content_hash), ingested_at=self.now, updated_at=self.now, revision=1)
-        self._fill(article, draft, content_hash)
+    def _new_article(self, path: str, item: ReadItem) -> Article:
+        article = Article(id=self._free_id(item.content_hash), ingested_at=self.now, updated_at=self.now, revision=1)
+        self._fill(article, item)
         self.session.add(article)
-        self._attach(article, path, stamp)
+        self._attach(article, path, item.key)
         return article
+
+    def _update(self, article: Article, item: ReadItem) -> None:
+        self.by_hash.pop(article.content_hash, None)
+        self._fill(article, item)
+        self._bump(article)
+
+    def _bump(self, article: Article) -> None:
+        article.revision += 1
+        article.updated_at = self.now
 
     def _free_id(self, content_hash: str) -> str:
         for length in ID_LENGTHS:
@@ -143,7 +220,8 @@ class BatchStore:
                 return candidate
         raise RuntimeError(f"no free article id for content hash {content_hash}")
 
-    def _fill(self, article: Article, draft: ArticleDraft, content_hash: str) -> None:
+    def _fill(self, article: Article, item: ReadItem) -> None:
+        draft = item.draft
         article.title = draft.title
         article.description = draft.description
         article.body = [{"kind": block.kind, "text": block.text} for block in draft.blocks]
@@ -155,18 +233,18 @@ class BatchStore:
         article.url = draft.url
         article.source_domain = draft.source_domain
         article.language = draft.language
-        article.content_hash = content_hash
+        article.content_hash = item.content_hash
+        article.sketch = item.sketch
         if self.source is not None:
             article.source = self.source
-        self.by_hash[content_hash] = article
+        self._link_near_duplicate(article, item.sketch)
+        self._remember(article)
+
+    def _link_near_duplicate(self, article: Article, sketch: bytes | None) -> None:
+        article.duplicate_of = self.near.find(sketch, exclude=article.id) if sketch else None
+        if sketch and article.duplicate_of is None:
+            self.near.add(article.id, sketch)
 
 
-def _bump(article: Article, now: datetime) -> None:
-    article.revision += 1
-    article.updated_at = now
-
-
-def _restamp(file: ArticleFile, stamp: FileStamp, now: datetime) -> None:
-    file.size = stamp.size
-    file.mtime_ns = stamp.mtime_ns
-    file.seen_at = now
+def count_items(items: Iterable[object]) -> int:
+    return sum(1 for item in items if isinstance(item, ReadItem))

@@ -1,0 +1,158 @@
+"""`archive check`: do the database and the search index agree? And `--repair`.
+
+The database is the source of truth. The index may miss articles (a crash
+between the two commits), hold articles the database no longer has, hold an
+older revision, or hold one article twice; the database may hold rows that
+point at nothing. Each finding is listed; repair makes the index say what the
+database says and drops the dangling rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, update
+
+from newsarchive.config import ArchiveConfig
+from newsarchive.db import Database, head_revision, open_database
+from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
+from newsarchive.progress import Progress
+
+#: Ids listed per finding; the counts are always complete.
+SHOWN_IDS = 10
+
+
+@dataclass
+class CheckReport:
+    schema_revision: str
+    schema_head: str
+    index_state: str  # "current", "missing", "outdated" or "unreadable: ..."
+    articles: int = 0
+    index_documents: int = 0
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    doubled: list[str] = field(default_factory=list)
+    orphan_links: int = 0
+    broken_duplicate_links: int = 0
+    repaired: bool = False
+
+    @property
+    def problems(self) -> int:
+        index_problem = self.index_state != "current"
+        return (
+            int(self.schema_revision != self.schema_head)
+            + int(index_problem)
+            + len(self.missing)
+            + len(self.extra)
+            + len(self.stale)
+            + len(self.doubled)
+            + self.orphan_links
+            + self.broken_duplicate_links
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.problems == 0
+
+
+def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = True, progress: Progress | None = None) -> CheckReport:
+    """Compare the database with the index; with ``repair``, fix what was found and check again."""
+    from newsarchive.locks import writer_lock
+
+    progress = progress or Progress()
+    with writer_lock(config.home, wait=wait, on_wait=progress.waiting):
+        db = open_database(config)
+        try:
+            report = _inspect(db, config)
+            if repair and not report.ok:
+                _repair(db, config, report, progress)
+                report = _inspect(db, config)
+                report.repaired = True
+            return report
+        finally:
+            db.close()
+
+
+def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
+    from newsarchive.index.store import index_exists, index_is_current, indexed_entries
+    from newsarchive.errors import IndexUnavailable
+
+    report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
+    with db.sessions() as session:
+        stored = {article_id: revision for article_id, revision in session.execute(select(Article.id, Article.revision))}
+        report.articles = len(stored)
+        report.orphan_links = len(_orphan_links(session))
+        report.broken_duplicate_links = len(_broken_duplicate_links(session))
+    if not index_exists(config.index_dir):
+        report.index_state = "missing"
+        report.missing = sorted(stored)
+        return report
+    if not index_is_current(config.index_dir):
+        report.index_state = "outdated"
+        return report
+    try:
+        entries = indexed_entries(config.index_dir)
+    except (IndexUnavailable, OSError, ValueError, EOFError) as exc:
+        report.index_state = f"unreadable: {exc}"
+        return report
+    report.index_documents = len(entries)
+    counts = Counter(article_id for article_id, _ in entries)
+    indexed = dict(entries)
+    report.doubled = sorted(article_id for article_id, count in counts.items() if count > 1)
+    report.missing = sorted(set(stored) - set(indexed))
+    report.extra = sorted(set(indexed) - set(stored))
+    report.stale = sorted(
+        article_id for article_id, revision in indexed.items() if article_id in stored and stored[article_id] != revision
+    )
+    return report
+
+
+def _orphan_links(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    no_article = select(ArticleFile.path, ArticleFile.item).where(
+        ArticleFile.article_id.not_in(select(Article.id))
+    )
+    no_file = select(ArticleFile.path, ArticleFile.item).where(ArticleFile.path.not_in(select(SourceFile.path)))
+    return [(path, item) for path, item in session.execute(no_article)] + [
+        (path, item) for path, item in session.execute(no_file)
+    ]
+
+
+def _broken_duplicate_links(session) -> list[str]:  # type: ignore[no-untyped-def]
+    return list(
+        session.scalars(
+            select(Article.id).where(Article.duplicate_of.is_not(None), Article.duplicate_of.not_in(select(Article.id)))
+        )
+    )
+
+
+def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: Progress) -> None:
+    from newsarchive.index.store import write_index
+    from newsarchive.indexing import article_document, rebuild
+
+    with db.sessions() as session:
+        for path, item in _orphan_links(session):
+            session.execute(delete(ArticleFile).where(ArticleFile.path == path, ArticleFile.item == item))
+        broken = _broken_duplicate_links(session)
+        if broken:
+            session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))
+        session.commit()
+    if report.index_state != "current":
+        rebuild(db, config, progress)
+        return
+    redo = sorted(set(report.missing) | set(report.stale) | set(report.doubled))
+    with db.sessions() as session:
+        articles = session.scalars(select(Article).where(Article.id.in_(redo))).all() if redo else []
+        with write_index(config.index_dir) as writer:
+            for article_id in set(report.extra) | set(report.doubled):
+                writer.delete(article_id)
+            for article in articles:
+                if article.id in report.doubled:
+                    writer.add(article_document(article))  # its copies were deleted above
+                else:
+                    writer.replace(article_document(article))
+        # The index now holds every article at its current revision.
+        session.execute(update(Article).values(indexed_revision=Article.revision))
+        session.execute(delete(IndexRemoval))
+        session.commit()

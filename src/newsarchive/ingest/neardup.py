@@ -1,0 +1,92 @@
+"""Near-duplicate detection with bottom-k MinHash sketches of the body.
+
+A sketch is the ``SKETCH_SIZE`` smallest 32-bit hashes of an article's
+3-word shingles. Two sketches estimate the Jaccard similarity of the two
+shingle sets; copies of one story (a wire text under another headline, a page
+saved again with a line added) score near 1, different stories near 0.
+Candidates are found through each sketch's few smallest hashes: two
+articles that share most shingles very likely share one of those.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import struct
+import zlib
+
+SKETCH_SIZE = 64
+LOOKUP_KEYS = 4
+SHINGLE_WORDS = 3
+SIMILARITY = 0.8
+#: Shorter bodies say too little to call two articles copies of each other.
+MIN_WORDS = 30
+_WORD = re.compile(r"\w+")
+
+
+def sketch(text: str) -> bytes | None:
+    """The bottom-k sketch of ``text``, packed for storage, or None when the text is too short."""
+    words = _WORD.findall(text.lower())
+    if len(words) < MIN_WORDS:
+        return None
+    hashes = {
+        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8"))
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    }
+    smallest = heapq.nsmallest(SKETCH_SIZE, hashes)
+    return struct.pack(f"<{len(smallest)}I", *smallest)
+
+
+def _values(packed: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(packed) // 4}I", packed)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the two texts behind the sketches."""
+    first, second = set(_values(a)), set(_values(b))
+    union = heapq.nsmallest(SKETCH_SIZE, first | second)
+    if not union:
+        return 0.0
+    return sum(1 for value in union if value in first and value in second) / len(union)
+
+
+def lookup_keys(packed: bytes) -> tuple[int, ...]:
+    return _values(packed)[:LOOKUP_KEYS]
+
+
+class NearDuplicates:
+    """Finds, for a new sketch, an earlier article it copies.
+
+    Holds only the lookup keys in memory (a few ints per article); the
+    sketches of candidates are fetched when needed through ``load_sketches``.
+    """
+
+    def __init__(self, load_sketches) -> None:  # type: ignore[no-untyped-def]
+        self._owners: dict[int, str] = {}
+        self._load_sketches = load_sketches
+        self._sketches: dict[str, bytes] = {}
+
+    def add(self, article_id: str, packed: bytes) -> None:
+        for key in lookup_keys(packed):
+            self._owners.setdefault(key, article_id)
+        self._sketches[article_id] = packed
+
+    def find(self, packed: bytes, exclude: str | None = None) -> str | None:
+        """The id of the most similar earlier article at or above SIMILARITY, if any."""
+        candidates = {self._owners[key] for key in lookup_keys(packed) if key in self._owners} - {exclude}
+        if not candidates:
+            return None
+        missing = [article_id for article_id in candidates if article_id not in self._sketches]
+        if missing:
+            self._sketches.update(self._load_sketches(missing))
+        scored = [
+            (similarity(packed, self._sketches[article_id]), article_id)
+            for article_id in candidates
+            if article_id in self._sketches
+        ]
+        best = max(scored, default=(0.0, ""))
+        return best[1] if best[0] >= SIMILARITY else None
+
+    def forget_sketches(self) -> None:
+        """Drop cached sketches (kept keys suffice to find candidates again)."""
+        self._sketches.clear()

@@ -1,0 +1,214 @@
+"""Ingest under faults: killed runs, Ctrl-C, damaged indexes, a second writer, bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from newsarchive.config import resolve_config
+from newsarchive.ingest.reading import FileFailure, read_file_safely
+
+ARTICLES = 240
+BATCH = "40"
+
+
+def make_collection(folder: Path, count: int = ARTICLES, first: int = 0) -> Path:
+    """Articles with one made-up word each (zqx0, zqx1, ...) to find every one of them again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(first, first + count):
+        (folder / f"{n:04d}.txt").write_text(
+            f"Council meeting number {n} ends\n"
+            f"The council met for the {n}th time and discussed the word zqx{n}.\n"
+            f"{1 + n % 28} March 2024 10:{n % 60:02d}\n"
+            f"Members talked about roads, schools and the budget for item {n}.\n"
+            "The meeting ended late in the evening after a long debate.\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def ingest_process(home: Path, folder: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "ingest", "--home", str(home), "--batch-size", BATCH, "-q", *extra, str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def stored_articles(home: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0  # not created yet
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.01)
+
+
+def assert_complete(archive, home: Path, count: int = ARTICLES) -> None:  # type: ignore[no-untyped-def]
+    """Every article stored once, indexed once, findable by its own word."""
+    assert stored_articles(home) == count
+    check = archive("check", "--home", home, "--json")
+    facts = json.loads(check.stdout)
+    assert facts["ok"] and facts["index_documents"] == count
+    for n in (0, count // 3, count // 2, count - 1):
+        assert json.loads(archive("search", "--home", home, f"zqx{n}", "--json").stdout)["total"] == 1
+
+
+@pytest.mark.parametrize("kill_after", [0, 40, 120, ARTICLES])
+def test_killed_ingest_then_rerun_stores_everything_exactly_once(archive, tmp_path: Path, kill_after: int) -> None:
+    folder = make_collection(tmp_path / "in")
+    home = tmp_path / "home"
+    process = ingest_process(home, folder)
+    try:
+        if kill_after:
+            wait_for(lambda: stored_articles(home) >= kill_after or process.poll() is not None)
+        else:
+            time.sleep(0.3)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    rerun = ingest_process(home, folder)
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert_complete(archive, home)
+
+
+def test_ctrl_c_stops_after_the_batch_and_a_rerun_continues(archive, tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "in")
+    home = tmp_path / "home"
+    process = ingest_process(home, folder)
+    wait_for(lambda: stored_articles(home) >= 40 or process.poll() is not None)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the ingest finished before Ctrl-C arrived")
+    assert process.returncode == 130, err
+    assert "Interrupted after" in out and "run the same command again to continue" in out
+    assert "Traceback" not in err
+    stored = stored_articles(home)
+    assert 40 <= stored < ARTICLES
+    rerun = ingest_process(home, folder, "--json")
+    out, _ = rerun.communicate(timeout=120)
+    report = json.loads(out)
+    assert (report["unchanged"], report["new"]) == (stored, ARTICLES - stored)
+    assert_complete(archive, home)
+
+
+def test_check_finds_and_repair_fixes_a_damaged_archive(archive, tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "in", 30)
+    home = tmp_path / "home"
+    archive("ingest", "--home", home, folder)
+    with sqlite3.connect(home / "archive.db") as connection:
+        ids = [row[0] for row in connection.execute("SELECT id FROM articles ORDER BY id")]
+        connection.execute("UPDATE articles SET revision = revision + 1 WHERE id = ?", (ids[0],))
+        connection.execute("INSERT INTO article_files (path, item, article_id) VALUES ('/gone.txt', '', 'nosuchid00')")
+    ix = whoosh_index.open_dir(str(home / "index"))
+    writer = ix.writer()
+    writer.delete_by_term("id", ids[1])
+    writer.add_document(id="phantom000", title="Not in the database", revision=1)
+    searcher_doc = dict(ix.searcher().document(id=ids[2]))
+    writer.add_document(**{k: v for k, v in searcher_doc.items() if k in ix.schema.names()})
+    writer.commit()
+
+    result = archive("check", "--home", home, expect=1)
+    assert f"missing from index:   1 ({ids[1]})" in result.stdout
+    assert "not in the database:  1 (phantom000)" in result.stdout
+    assert f"stale in the index:   1 ({ids[0]})" in result.stdout
+    assert f"doubled in the index: 1 ({ids[2]})" in result.stdout
+    assert "dangling rows:        2 file links" in result.stdout
+    assert "`archive check --repair` fixes them" in result.stdout
+
+    repaired = archive("check", "--home", home, "--repair")
+    assert "Repaired: the database and the index agree now." in repaired.stdout
+    assert "OK: the database and the index agree." in archive("check", "--home", home).stdout
+    assert_complete(archive, home, 30)
+
+
+def test_a_second_writer_waits_or_fails_as_asked(archive, tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "in", 5)
+    home = tmp_path / "home"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys, time; from pathlib import Path; from newsarchive.locks import writer_lock\n"
+            f"with writer_lock(Path({str(home)!r})):\n"
+            "    print('locked', flush=True); time.sleep(1.5)\n"
+        )],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    refused = archive("ingest", "--home", home, "--no-wait", folder, expect=1)
+    assert "another process is writing to the archive" in refused.stderr
+    waited = archive("ingest", "--home", home, folder)
+    assert "waiting for it to finish" in waited.stderr
+    assert ": 5 new," in waited.stdout
+    holder.wait()
+
+
+def test_searches_keep_working_during_an_ingest(archive, tmp_path: Path) -> None:
+    from newsarchive.search import SearchRequest, search
+
+    home = tmp_path / "home"
+    archive("ingest", "--home", home, make_collection(tmp_path / "first", 10, first=1000))
+    config = resolve_config(home)
+    process = ingest_process(home, make_collection(tmp_path / "in"))
+    totals = []
+    while process.poll() is None:
+        totals.append(search(config, SearchRequest(query="council", limit=3)).total)
+    assert process.returncode == 0
+    totals.append(search(config, SearchRequest(query="council", limit=3)).total)
+    assert totals == sorted(totals) and totals[0] >= 10 and totals[-1] == 10 + ARTICLES
+
+
+# --- files that go wrong -------------------------------------------------------------------
+
+
+def test_a_file_that_vanishes_or_changes_while_read_is_reported(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timezone
+
+    from newsarchive.ingest import reading
+
+    gone = read_file_safely(tmp_path / "vanished.txt", timezone.utc)
+    assert isinstance(gone, FileFailure) and gone.reason == "cannot read file: No such file or directory"
+    path = make_collection(tmp_path / "in", 1) / "0000.txt"
+    stamps = iter([reading.FileStamp(100, 1), reading.FileStamp(120, 2)])
+    monkeypatch.setattr(reading, "stamp_of", lambda _path: next(stamps))
+    changed = read_file_safely(path, timezone.utc)
+    assert isinstance(changed, FileFailure) and "file changed while it was being read" in changed.reason
+
+
+def test_unreadable_folders_huge_files_and_nul_bytes_are_reported(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = make_collection(tmp_path / "in", 3)
+    locked = folder / "locked"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    (folder / "huge.txt").write_bytes(b"word " * (10 * 1024 * 1024))  # 50 MB on one line
+    (folder / "nul.txt").write_bytes(b"Title\n\nText with a \x00 NUL byte in it.\n")
+    result = archive("ingest", folder, expect=1)
+    assert f"error: {locked}: cannot read folder: Permission denied" in result.stderr
+    assert f"error: {(folder / 'huge.txt').resolve()}: file too large" in result.stderr
+    assert f"error: {(folder / 'nul.txt').resolve()}: binary file" in result.stderr
+    assert ": 3 new, 0 updated, 0 unchanged, 0 duplicate, 3 failed," in result.stdout
