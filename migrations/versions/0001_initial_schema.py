@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(200), nullable=True),
         sa.Column("source_domain", sa.String(255), nullable=True),
         sa.Column("url", sa.Text(), nullable=True),
+        sa.Column("url_key", sa.Text(), nullable=True),
         sa.Column("authors", sa.JSON(), nullable=False),
         sa.Column("language", sa.String(35), nullable=True),
         sa.Column("content_hash", sa.String(64), nullable=False),
@@ -42,7 +43,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_articles_published_at", "articles", ["published_at"])
     op.create_index("ix_articles_source", "articles", ["source"])
-    op.create_index("ix_articles_url", "articles", ["url"])
+    op.create_index("ix_articles_url_key", "articles", ["url_key"])
     op.create_index("ix_articles_indexed_revision", "articles", ["indexed_revision"])
     op.create_index("ix_articles_duplicate_of", "articles", ["duplicate_of"])
     op.create_table(
@@ -75,7 +76,7 @@ def downgrade() -> None:
     op.drop_table("files")
     op.drop_index("ix_articles_duplicate_of", table_name="articles")
     op.drop_index("ix_articles_indexed_revision", table_name="articles")
-    op.drop_index("ix_articles_url", table_name="articles")
+    op.drop_index("ix_articles_url_key", table_name="articles")
     op.drop_index("ix_articles_source", table_name="articles")
     op.drop_index("ix_articles_published_at", table_name="articles")
     op.drop_table("articles")

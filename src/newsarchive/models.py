@@ -60,7 +60,9 @@ class Article(Base):
     date_precision: Mapped[str | None] = mapped_column(String(10))
     source: Mapped[str | None] = mapped_column(String(200), index=True)
     source_domain: Mapped[str | None] = mapped_column(String(255))
-    url: Mapped[str | None] = mapped_column(Text, index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    # The URL reduced to what identifies the page (ingest.formats.fields.url_key).
+    url_key: Mapped[str | None] = mapped_column(Text, index=True)
     authors: Mapped[list[str]] = mapped_column(JSON)
     language: Mapped[str | None] = mapped_column(String(35))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -262,18 +262,19 @@ def dupes_text(groups: list[DuplicateGroup]) -> str:
     lines: list[str] = []
     for group in groups:
         lines.append(f"{group.original.id}  {group.original.title}  ({_copies(group)})")
-        for path in group.original.files[1:]:
-            lines.append(f"    = {path}")
+        if len(group.original.files) > 1:
+            lines += [f"    = {place}" for place in group.original.files]
         for copy in group.copies:
-            lines.append(f"    ~ {copy.id}  {copy.title}  ({copy.similarity:.0%} alike)")
+            alike = f"{copy.similarity:.0%} alike" if copy.similarity is not None else "near-duplicate"
+            lines.append(f"    ~ {copy.id}  {copy.title}  ({alike})")
     return "\n".join(lines)
 
 
 def _copies(group: DuplicateGroup) -> str:
     parts = []
-    exact = len(group.original.files) - 1
-    if exact:
-        parts.append(f"{exact} identical {'file' if exact == 1 else 'files'}")
+    places = len(group.original.files)
+    if places > 1:
+        parts.append(f"stored once from {places} places")
     if group.copies:
         parts.append(f"{len(group.copies)} near-{'duplicate' if len(group.copies) == 1 else 'duplicates'}")
     return ", ".join(parts)

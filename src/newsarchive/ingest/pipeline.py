@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from newsarchive.db import Database
     from newsarchive.indexing import IndexFeed
     from newsarchive.ingest.neardup import NearDuplicates
+    from newsarchive.ingest.store import KnownFile
 
 #: Articles per database transaction (a batch always holds whole files).
 BATCH_ITEMS = 500
@@ -171,7 +172,7 @@ def _changed_files(
             for path in chunk:
                 prior = known.get(str(path))
                 if prior is not None and _unchanged(path, prior, options):
-                    report.unchanged += prior[2]
+                    report.unchanged += prior.items
                     report.done += 1
                     observer.advance(1)
                 else:
@@ -179,13 +180,17 @@ def _changed_files(
     return changed
 
 
-def _unchanged(path: Path, prior: tuple, options: IngestOptions) -> bool:  # type: ignore[type-arg]
-    recorded, source, _items = prior
+def _unchanged(path: Path, prior: KnownFile, options: IngestOptions) -> bool:
+    """Unchanged since its last complete read, and asked for the same way (--source, --format)."""
     try:
         stamp = stamp_of(path)
     except OSError:
         return False  # reading it will say what is wrong
-    return recorded == stamp and (options.source is None or options.source == source)
+    return (
+        prior.stamp == stamp
+        and (options.source is None or options.source == prior.source)
+        and (options.format is None or options.format == prior.format)
+    )
 
 
 def _store_batch(

@@ -103,6 +103,8 @@ def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) 
             items, encoding = _parse_whole(fmt, handle.read(), default_tz)
     if stamp_of(path) != stamp:
         raise UnreadableFile("file changed while it was being read (ingest it again)")
+    if not items:
+        raise UnreadableFile(f"no articles found in it (read as {fmt})")
     return FileRead(path=path, stamp=stamp, format=fmt, encoding=encoding, items=items)
 
 

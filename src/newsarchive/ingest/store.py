@@ -9,12 +9,14 @@ articles, linked to the earlier one they copy.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from newsarchive.ingest.formats.fields import url_key
 from newsarchive.ingest.neardup import NearDuplicates
 from newsarchive.ingest.reading import FileRead, FileStamp, ReadItem
 from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
@@ -31,14 +33,26 @@ class Outcome(enum.Enum):
     DUPLICATE = "duplicate"
 
 
-def known_files(session: Session, paths: list[str]) -> dict[str, tuple[FileStamp, str | None, int]]:
-    """For each of ``paths`` read completely before: its stamp then, the --source used, its article count."""
+@dataclass(frozen=True)
+class KnownFile:
+    """What the last complete read of a file recorded."""
+
+    stamp: FileStamp
+    format: str
+    source: str | None
+    items: int
+
+
+def known_files(session: Session, paths: list[str]) -> dict[str, KnownFile]:
+    """The files among ``paths`` that were read completely before."""
     rows = session.execute(
-        select(SourceFile.path, SourceFile.size, SourceFile.mtime_ns, SourceFile.source, SourceFile.items).where(
-            SourceFile.path.in_(paths), SourceFile.size.is_not(None)
-        )
+        select(
+            SourceFile.path, SourceFile.size, SourceFile.mtime_ns, SourceFile.format, SourceFile.source, SourceFile.items
+        ).where(SourceFile.path.in_(paths), SourceFile.size.is_not(None))
     )
-    return {path: (FileStamp(size, mtime), source, items) for path, size, mtime, source, items in rows}
+    return {
+        path: KnownFile(FileStamp(size, mtime), fmt, source, items) for path, size, mtime, fmt, source, items in rows
+    }
 
 
 def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
@@ -94,7 +108,7 @@ class BatchStore:
         items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
         paths = [str(read.path) for read in reads]
         hashes = {item.content_hash for item in items}
-        urls = {item.draft.url for item in items if item.draft.url}
+        urls = {key for item in items if (key := url_key(item.draft.url))}
         self.links: dict[tuple[str, str], ArticleFile] = {
             (link.path, link.item): link
             for link in session.scalars(
@@ -111,7 +125,7 @@ class BatchStore:
         related = select(Article).options(selectinload(Article.files))
         for article in session.scalars(related.where(Article.content_hash.in_(hashes))):
             self._remember(article)
-        for article in session.scalars(related.where(Article.url.in_(urls))):
+        for article in session.scalars(related.where(Article.url_key.in_(urls))):
             self._remember(article)
         for link in self.links.values():
             self._remember(link.article)
@@ -121,8 +135,8 @@ class BatchStore:
 
     def _remember(self, article: Article) -> None:
         self.by_hash.setdefault(article.content_hash, article)
-        if article.url:
-            self.by_url.setdefault(article.url, article)
+        if article.url_key:
+            self.by_url.setdefault(article.url_key, article)
 
     def record_file(self, read: FileRead, items: int) -> None:
         """Mark the file as completely read, in the same transaction as its articles."""
@@ -146,7 +160,8 @@ class BatchStore:
 
     def _store(self, path: str, item: ReadItem) -> tuple[Outcome, Article]:
         link = self.links.get((path, item.key))
-        target = self.by_hash.get(item.content_hash) or (self.by_url.get(item.draft.url) if item.draft.url else None)
+        key = url_key(item.draft.url)
+        target = self.by_hash.get(item.content_hash) or (self.by_url.get(key) if key else None)
         if link is not None:
             current = link.article
             if current.content_hash == item.content_hash:
@@ -160,8 +175,6 @@ class BatchStore:
                 # one, and its old article goes unless another item still holds it.
                 self._detach(link)
                 self._attach(target, path, item.key)
-                if target.content_hash != item.content_hash:
-                    self._update(target, item)
                 return Outcome.UPDATED, target
             if len(current.files) == 1:
                 self._update(current, item)
@@ -169,11 +182,11 @@ class BatchStore:
             self._detach(link)
             return Outcome.NEW, self._new_article(path, item)
         if target is not None:
+            # The same text, or the same URL in another file: one article that
+            # remembers both places. The first text stored stays; a page is
+            # only replaced by a new version of the same file or item.
             self._attach(target, path, item.key)
-            if target.content_hash == item.content_hash:
-                return Outcome.DUPLICATE, target
-            self._update(target, item)  # the same URL read again, with another text
-            return Outcome.UPDATED, target
+            return Outcome.DUPLICATE, target
         return Outcome.NEW, self._new_article(path, item)
 
     def _detach(self, link: ArticleFile) -> None:
@@ -183,8 +196,8 @@ class BatchStore:
         self.session.flush()
         if not old.files:
             self.by_hash.pop(old.content_hash, None)
-            if old.url and self.by_url.get(old.url) is old:
-                del self.by_url[old.url]
+            if old.url_key and self.by_url.get(old.url_key) is old:
+                del self.by_url[old.url_key]
             self.session.delete(old)
             self.session.merge(IndexRemoval(article_id=old.id))
             self.removed.append(old.id)
@@ -231,6 +244,7 @@ class BatchStore:
         article.date_precision = published.precision if published else None
         article.authors = list(draft.authors)
         article.url = draft.url
+        article.url_key = url_key(draft.url)
         article.source_domain = draft.source_domain
         article.language = draft.language
         article.content_hash = item.content_hash

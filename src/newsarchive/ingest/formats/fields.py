@@ -121,3 +121,31 @@ def machine_date(text: str, default_tz: tzinfo) -> PublishedDate | None:
     if published is not None and published.precision != "day" and _MIDNIGHT.search(published.text):
         published = replace(published, precision="day")
     return published
+
+
+# Query parameters that say where a reader came from, not which page it is.
+_TRACKING = re.compile(r"^(utm_\w+|ref|ref_src|referrer|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ocid|cmpid|at_\w+|s_cid|icid|share|smid)$", re.IGNORECASE)
+
+
+def url_key(url: str | None) -> str | None:
+    """What makes two URLs the same page, for finding duplicates.
+
+    Scheme, "www.", letter case of the host, a trailing slash, tracking
+    parameters (utm_*, ref, fbclid ...) and the fragment do not count:
+    ``https://www.example.com/a/?utm_source=x`` and ``http://example.com/a``
+    are one page.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return None
+    if not host:
+        return None
+    pairs = sorted(
+        pair for pair in parts.query.split("&") if pair and not _TRACKING.match(pair.split("=", 1)[0])
+    )
+    path = parts.path.rstrip("/") or "/"
+    return host + path + ("?" + "&".join(pairs) if pairs else "")
