@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from newsarchive.db import Database
 from newsarchive.index.schema import IndexDocument
 from newsarchive.models import Article, IndexRemoval
 from newsarchive.progress import Progress
+
+if TYPE_CHECKING:
+    from newsarchive.index.store import IndexWriter
 
 REBUILD_BATCH = 500
 
@@ -77,53 +81,64 @@ def sync_index(db: Database, config: ArchiveConfig, article_ids: Iterable[str] |
 
 
 class IndexFeed:
-    """Feeds the articles an ingest stores to the index, in large commits.
+    """Feeds the articles an ingest stores to one open index writer.
 
-    Stored batches are buffered and written to the index every
-    ``commit_every`` articles and at the end; each index commit is followed
-    by marking its articles indexed in the database. A crash in between
-    leaves them stale in the database, and the next run indexes them again:
-    nothing is lost, and ``replace`` never leaves two copies.
+    Documents are written as their batches are stored (so the work is spread
+    over the run) and committed every ``commit_every`` articles and at the
+    end; each index commit is followed by marking its articles indexed in
+    the database. A crash in between leaves them stale in the database, and
+    the next run indexes them again: nothing is lost, and ``replace`` never
+    leaves two copies. A writer cannot take back a document it has not
+    committed yet, so an article fed twice between commits (rare) first
+    commits what came before.
     """
 
     def __init__(self, db: Database, config: ArchiveConfig, commit_every: int = 5_000) -> None:
         self.db = db
         self.config = config
         self.commit_every = commit_every
-        # id -> (document, whether the committed index may hold an older copy)
-        self.buffer: dict[str, tuple[IndexDocument, bool]] = {}
+        self.writer: IndexWriter | None = None
+        self.written: dict[str, int] = {}  # id -> revision, in the open writer
         self.removals: set[str] = set()
 
     def feed(self, new: Iterable[Article], changed: Iterable[Article], removed: Iterable[str]) -> None:
         for article_id in removed:
-            self.buffer.pop(article_id, None)
+            self._open(article_id).delete(article_id)
             self.removals.add(article_id)
         for article in new:
-            self.buffer[article.id] = (article_document(article), False)
+            self._open(article.id).add(article_document(article))
+            self.written[article.id] = article.revision
         for article in changed:
-            earlier = self.buffer.get(article.id)
-            self.buffer[article.id] = (article_document(article), earlier[1] if earlier else True)
-        if len(self.buffer) >= self.commit_every:
+            self._open(article.id).replace(article_document(article))
+            self.written[article.id] = article.revision
+        if len(self.written) >= self.commit_every:
             self.commit()
 
-    def commit(self) -> None:
-        if not self.buffer and not self.removals:
-            return
-        from newsarchive.index.store import write_index
+    def _open(self, article_id: str) -> IndexWriter:
+        from newsarchive.index.store import open_writer
 
-        with write_index(self.config.index_dir) as writer:
-            for article_id in self.removals:
-                writer.delete(article_id)
-            for doc, may_exist in self.buffer.values():
-                if may_exist:
-                    writer.replace(doc)
-                else:
-                    writer.add(doc)
+        if article_id in self.written:
+            self.commit()
+        if self.writer is None:
+            self.writer = open_writer(self.config.index_dir)
+        return self.writer
+
+    def commit(self) -> None:
+        if self.writer is None:
+            return
+        self.writer.commit()
+        self.writer = None
         with self.db.sessions() as session:
-            mark_indexed(session, [(doc.id, doc.revision) for doc, _ in self.buffer.values()], self.removals)
+            mark_indexed(session, list(self.written.items()), self.removals)
             session.commit()
-        self.buffer.clear()
+        self.written.clear()
         self.removals.clear()
+
+    def cancel(self) -> None:
+        """Drop what is not committed; those articles stay stale and the next run indexes them."""
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
 
 
 def mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterable[str]) -> None:

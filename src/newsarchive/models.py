@@ -117,6 +117,8 @@ class ArticleFile(Base):
     )
 
     article: Mapped[Article] = relationship(back_populates="files")
+    # Declared so that a batch inserts a file's row before the rows that point at it.
+    file: Mapped[SourceFile] = relationship()
 
     @property
     def location(self) -> str:

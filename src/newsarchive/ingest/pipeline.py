@@ -114,8 +114,12 @@ def ingest_paths(
             report.repaired = leftover.indexed + leftover.removed
             observer.begin(len(found))
             feed = IndexFeed(db, config, commit_every=10 * options.batch_items)
-            with _stop_requested(observer) as stop:
-                _run(db, feed, found, options, report, observer, stop)
+            try:
+                with _stop_requested(observer) as stop:
+                    _run(db, feed, found, options, report, observer, stop)
+            except BaseException:
+                feed.cancel()
+                raise
             feed.commit()
         finally:
             db.close()

@@ -151,7 +151,6 @@ class BatchStore:
         file.items = items
         file.source = self.source
         file.seen_at = self.now
-        self.session.flush()
 
     def store(self, path: str, item: ReadItem) -> tuple[Outcome, Article]:
         """Record that ``path`` (at ``item.key``) holds the article read there."""
