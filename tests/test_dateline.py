@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from newsarchive.ingest.dateline import find_dateline, parse_dateline
 from newsarchive.ingest.draft import PublishedDate
 
-UTC = timezone.utc
+UTC = UTC
 KYIV = ZoneInfo("Europe/Kyiv")  # UTC+2 on 10 November 2024
 
 

@@ -7,10 +7,10 @@ import gzip
 import re
 
 import pytest
-from _shared import bbc_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _shared import bbc_path
 from newsarchive.errors import UnreadableFile
 from newsarchive.ingest.decode import DecodedText, decode_text, normalise_text
 

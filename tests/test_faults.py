@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -180,16 +181,15 @@ def test_searches_keep_working_during_an_ingest(archive, tmp_path: Path) -> None
 
 
 def test_a_file_that_vanishes_or_changes_while_read_is_reported(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timezone
 
     from newsarchive.ingest import reading
 
-    gone = read_file_safely(tmp_path / "vanished.txt", timezone.utc)
+    gone = read_file_safely(tmp_path / "vanished.txt", UTC)
     assert isinstance(gone, FileFailure) and gone.reason == "cannot read file: No such file or directory"
     path = make_collection(tmp_path / "in", 1) / "0000.txt"
     stamps = iter([reading.FileStamp(100, 1), reading.FileStamp(120, 2)])
     monkeypatch.setattr(reading, "stamp_of", lambda _path: next(stamps))
-    changed = read_file_safely(path, timezone.utc)
+    changed = read_file_safely(path, UTC)
     assert isinstance(changed, FileFailure) and "file changed while it was being read" in changed.reason
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -66,7 +66,7 @@ def test_rss_content_encoded_is_the_body(rss_items: list[Item]) -> None:
 def test_rss_fields_of_first_item(rss_items: list[Item]) -> None:
     draft = rss_items[0].draft
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 10, 9, 13, tzinfo=timezone.utc),
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=UTC),
         text="Sun, 10 Nov 2024 09:13:00 +0000",
         precision="second",
     )
@@ -84,7 +84,7 @@ def test_rss_summary_only_item_has_description_and_no_body(rss_items: list[Item]
     )
     assert draft.blocks == ()
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 7, 12, 0, tzinfo=timezone.utc),
+        at=datetime(2024, 11, 7, 12, 0, tzinfo=UTC),
         text="Thu, 07 Nov 2024 12:00:00 GMT",
         precision="second",
     )
@@ -124,7 +124,7 @@ def test_atom_entry_with_summary_and_content(atom_items: list[Item]) -> None:
         Block("paragraph", "Die Schuldenbremse bleibt unangetastet, heißt es aus Regierungskreisen."),
     )
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 10, 13, 5, tzinfo=timezone.utc), text="2024-11-10T14:05:00+01:00", precision="second"
+        at=datetime(2024, 11, 10, 13, 5, tzinfo=UTC), text="2024-11-10T14:05:00+01:00", precision="second"
     )
     assert draft.authors == ("Jonas Weber", "Lena Fischer")
     assert draft.language == "de"
@@ -138,16 +138,16 @@ def test_atom_entry_with_html_title_xhtml_content_and_only_updated(atom_items: l
     assert draft.description == "Das amtliche Endergebnis der Landtagswahl liegt vor."
     assert draft.blocks == (Block("paragraph", "Die Wahlbeteiligung lag bei 73,6 Prozent."),)
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 8, 0, 0, tzinfo=timezone.utc), text="2024-11-08T00:00:00Z", precision="day"
+        at=datetime(2024, 11, 8, 0, 0, tzinfo=UTC), text="2024-11-08T00:00:00Z", precision="day"
     )
 
 
 def test_atom_plain_text_is_not_read_as_html() -> None:
     data = (
-        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Markets</title><id>m</id><updated>2024-11-10T00:00:00Z</updated>'
-        '<entry><title type="text">Profits &lt;b&gt;up&lt;/b&gt; 3%</title><id>m-1</id><updated>2024-11-10T08:00:00Z</updated>'
-        '<summary type="text">Margins stayed &lt; 5% as costs rose.</summary></entry></feed>'
-    ).encode()
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Markets</title><id>m</id><updated>2024-11-10T00:00:00Z</updated>'
+        b'<entry><title type="text">Profits &lt;b&gt;up&lt;/b&gt; 3%</title><id>m-1</id><updated>2024-11-10T08:00:00Z</updated>'
+        b'<summary type="text">Margins stayed &lt; 5% as costs rose.</summary></entry></feed>'
+    )
     [item] = items(parse_feed(data, LONDON))
     assert item.draft.title == "Profits <b>up</b> 3%"
     assert item.draft.description == "Margins stayed < 5% as costs rose."
@@ -178,7 +178,7 @@ def test_entries_without_title_or_text_are_item_errors() -> None:
 def test_date_form_only_feedparser_reads_is_utc_with_precision_from_text() -> None:
     [item] = items(parse_feed(rss("<item><title>A</title><description>B.</description><pubDate>Sun Nov 10 09:13 2024</pubDate></item>"), LONDON))
     assert item.draft.published == PublishedDate(
-        at=datetime(2024, 11, 10, 9, 13, tzinfo=timezone.utc), text="Sun Nov 10 09:13 2024", precision="minute"
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=UTC), text="Sun Nov 10 09:13 2024", precision="minute"
     )
 
 
@@ -192,7 +192,7 @@ def test_date_feedparser_misreads_is_left_out_with_a_warning() -> None:
 def test_naive_date_is_read_in_default_zone() -> None:
     [item] = items(parse_feed(rss("<item><title>A</title><description>B.</description><pubDate>2024-07-01 18:30</pubDate></item>"), LONDON))
     assert item.draft.published == PublishedDate(
-        at=datetime(2024, 7, 1, 17, 30, tzinfo=timezone.utc), text="2024-07-01 18:30", precision="minute"
+        at=datetime(2024, 7, 1, 17, 30, tzinfo=UTC), text="2024-07-01 18:30", precision="minute"
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from _shared import bbc_path, shared_path
 
+from _shared import bbc_path, shared_path
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.decode import decode_text
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
@@ -48,7 +48,7 @@ def test_seed_lede(seed: ArticleDraft) -> None:
 
 def test_seed_date(seed: ArticleDraft) -> None:
     assert seed.published == PublishedDate(
-        at=datetime(2024, 11, 10, 9, 13, tzinfo=timezone.utc),
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=UTC),
         text="10 November 2024 09:13",
         precision="minute",
     )
@@ -57,7 +57,7 @@ def test_seed_date(seed: ArticleDraft) -> None:
 def test_seed_date_in_kyiv_time() -> None:
     draft = parse_text_article(shared_path(*SEED).read_text("utf-8"), ZoneInfo("Europe/Kyiv"))
     assert draft.published is not None
-    assert draft.published.at == datetime(2024, 11, 10, 7, 13, tzinfo=timezone.utc)
+    assert draft.published.at == datetime(2024, 11, 10, 7, 13, tzinfo=UTC)
 
 
 def test_seed_has_exactly_two_subheadings(seed: ArticleDraft) -> None:

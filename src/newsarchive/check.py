@@ -76,8 +76,8 @@ def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = T
 
 
 def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
-    from newsarchive.index.store import index_exists, index_is_current, indexed_entries
     from newsarchive.errors import IndexUnavailable
+    from newsarchive.index.store import index_exists, index_is_current, indexed_entries
 
     report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
     with db.sessions() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from newsarchive.errors import InvalidDate
 
@@ -16,7 +16,7 @@ def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> da
     """
     from dateutil import parser
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if end:
         default = datetime(now.year, 12, 31, 23, 59, 59, 999999)
     else:
@@ -32,5 +32,5 @@ def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> da
             hint="write e.g. 2024-11-10, 2024-11, 2024, '10 November 2024' or '2024-11-10T09:00+01:00'",
         ) from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

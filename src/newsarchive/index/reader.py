@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import highlight, sorting
@@ -89,7 +89,7 @@ def _date_filter(since: datetime | None, until: datetime | None) -> wq.Query | N
 def _naive_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _sort_facet(sort: str) -> sorting.MultiFacet | None:
@@ -109,7 +109,7 @@ def _hit(hit, *, scored: bool) -> Hit:  # type: ignore[no-untyped-def]
     return Hit(
         id=fields["id"],
         title=fields["title"],
-        published=published.replace(tzinfo=timezone.utc) if published else None,
+        published=published.replace(tzinfo=UTC) if published else None,
         precision=fields.get("precision"),
         source=fields.get("source"),
         score=round(hit.score, 4) if scored and hit.score is not None else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
@@ -79,7 +79,7 @@ _ZONES: dict[str, str | int] = {
 }  # fmt: skip
 
 
-def parse_dateline(line: str, default_tz: tzinfo = timezone.utc) -> PublishedDate | None:
+def parse_dateline(line: str, default_tz: tzinfo = UTC) -> PublishedDate | None:
     """The date a dateline gives, or None if the line is not a dateline.
 
     A naive time is read in ``default_tz``; a date without a time is the start
@@ -100,7 +100,7 @@ def parse_dateline(line: str, default_tz: tzinfo = timezone.utc) -> PublishedDat
 
 def find_dateline(
     lines: Sequence[str],
-    default_tz: tzinfo = timezone.utc,
+    default_tz: tzinfo = UTC,
     *,
     start: int = 0,
     window: int = 6,
@@ -140,7 +140,7 @@ def _interpret(match: re.Match[str], text: str, default_tz: tzinfo) -> Published
     if parsed.year != int(groups["year"]) or parsed.day != int(groups["day"]):
         return None
     precision: DatePrecision = "day" if hour is None else "second" if second else "minute"
-    at = parsed.replace(tzinfo=zone).astimezone(timezone.utc)
+    at = parsed.replace(tzinfo=zone).astimezone(UTC)
     return PublishedDate(at=at, text=text, precision=precision)
 
 
@@ -162,7 +162,7 @@ def _zone(groups: dict[str, str | None], default_tz: tzinfo) -> tzinfo | None:
 
 def _fixed_offset(offset: str) -> tzinfo | None:
     if offset.upper() == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if offset[0] == "-" else 1
     digits = offset[1:].replace(":", "")
     hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,7 @@ BATCH_ITEMS = 500
 @dataclass(frozen=True)
 class IngestOptions:
     source: str | None = None
-    default_tz: tzinfo = timezone.utc
+    default_tz: tzinfo = UTC
     force: bool = False
     wait: bool = True
     format: str | None = None
@@ -210,7 +210,7 @@ def _store_batch(
     from newsarchive.ingest.store import BatchStore, Outcome
 
     with db.sessions() as session:
-        store = BatchStore(session, batch, source=options.source, now=datetime.now(timezone.utc), near=near)
+        store = BatchStore(session, batch, source=options.source, now=datetime.now(UTC), near=near)
         new, changed = {}, {}
         for read in batch:
             _notes(read, observer)

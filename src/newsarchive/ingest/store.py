@@ -9,8 +9,8 @@ articles, linked to the earlier one they copy.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select

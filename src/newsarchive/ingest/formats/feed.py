@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import time
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from html import escape
 from typing import Any
 
@@ -100,7 +100,7 @@ def entry_date(entry: Any, default_tz: tzinfo) -> tuple[PublishedDate | None, tu
             return published, ()
         parsed: time.struct_time | None = dict.get(entry, f"{field}_parsed")
         if parsed is not None and _shows(text, parsed):
-            at = datetime(*parsed[:6], tzinfo=timezone.utc)
+            at = datetime(*parsed[:6], tzinfo=UTC)
             return PublishedDate(at=at, text=text, precision=_precision(text)), ()
         unread.append(text)
     return None, tuple(f"date not understood: {text!r}" for text in unread)

@@ -10,7 +10,7 @@ Two layouts are told apart by content, not by where the file came from:
 from __future__ import annotations
 
 import re
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.dateline import find_dateline
@@ -35,7 +35,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _CONTINUING = ",.;:)-–—…"
 
 
-def parse_text_article(text: str, default_tz: tzinfo = timezone.utc) -> ArticleDraft:
+def parse_text_article(text: str, default_tz: tzinfo = UTC) -> ArticleDraft:
     """Split decoded text into title, description (lede), body blocks and date.
 
     ``default_tz`` is the zone of a dateline that names none. Raises
