@@ -147,8 +147,8 @@ def test_a_second_writer_waits_or_fails_as_asked(archive, tmp_path: Path) -> Non
     home = tmp_path / "home"
     holder = subprocess.Popen(
         [sys.executable, "-c", (
-            "import sys, time; from pathlib import Path; from newsarchive.locks import writer_lock\n"
-            f"with writer_lock(Path({str(home)!r})):\n"
+            "import sys, time; from newsarchive.config import resolve_config; from newsarchive.locks import writer_lock\n"
+            f"with writer_lock(resolve_config({str(home)!r})):\n"
             "    print('locked', flush=True); time.sleep(1.5)\n"
         )],
         stdout=subprocess.PIPE, text=True,
@@ -212,3 +212,30 @@ def test_unreadable_folders_huge_files_and_nul_bytes_are_reported(archive, tmp_p
     assert f"error: {(folder / 'huge.txt').resolve()}: file too large" in result.stderr
     assert f"error: {(folder / 'nul.txt').resolve()}: binary file" in result.stderr
     assert ": 3 new, 0 updated, 0 unchanged, 0 duplicate, 3 failed," in result.stdout
+
+
+def test_fifos_and_symlink_loops_in_a_folder_are_reported_not_waited_on(archive, tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "in", 2)
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
+    (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
+    result = archive("ingest", folder, expect=1)
+    assert f"error: {folder / 'pipe.txt'}: not a regular file" in result.stderr
+    assert f"error: {folder / 'loop1.txt'}: broken or looping symbolic link" in result.stderr
+    assert ": 2 new," in result.stdout and ", 3 failed," in result.stdout
+
+
+def test_unusable_homes_and_database_urls_get_one_line(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    folder = make_collection(tmp_path / "in", 1)
+    assert "Directory" in archive("ingest", "--home", afile, folder, expect=2).stderr  # Click checks --home
+    monkeypatch.setenv("ARCHIVE_HOME", str(afile))
+    result = archive("ingest", folder, expect=1)
+    assert result.stderr.startswith(f"Error: the archive home {afile} is a file, not a folder\n")
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{tmp_path}/missing/folder/x.db")
+    result = archive("info", expect=1)
+    assert "cannot open the archive database" in result.stderr and "unable to open database file" in result.stderr
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user:secret@localhost/news")
+    result = archive("info", expect=1)
+    assert "is not installed" in result.stderr and "secret" not in result.stderr

@@ -34,9 +34,9 @@ def test_a_folder_of_every_format(archive, tmp_path: Path) -> None:
     assert sorted(Path(place.split(" [")[0]).name for place in record["files"]) == [
         "crawl.warc.gz", "news_page.html", "rss2.xml"
     ]
-    # Files read before are skipped; the one that is no article is reported again.
+    # Nothing is stored twice; files with broken parts are read again and their errors reported again.
     again = json.loads(archive("ingest", folder, "--json", expect=1).stdout)
-    assert (again["new"], again["updated"], again["unchanged"], again["failed"]) == (0, 0, 16, 1)
+    assert (again["new"], again["updated"], again["unchanged"], again["failed"]) == (0, 0, 16, 7)
 
 
 def test_format_is_forced_with_the_option(archive, tmp_path: Path) -> None:
@@ -96,3 +96,65 @@ def test_near_duplicates_are_kept_and_linked(archive, tmp_path: Path) -> None:
 def test_dupes_on_a_clean_archive(archive, seed_dir: Path) -> None:
     archive("ingest", seed_dir)
     assert archive("dupes").stdout.strip() == "No copies: every article in the archive is one of a kind."
+
+
+def jsonl(path: Path, *records: dict) -> Path:  # type: ignore[type-arg]
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+def ids_by_title_of(archive) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    hits = search_json(archive, "story", "--limit", "50")["hits"]
+    return {hit["title"]: hit["id"] for hit in hits}
+
+
+def test_a_line_inserted_above_keeps_every_article_and_id(archive, tmp_path: Path) -> None:
+    story_a = {"title": "Story A", "maintext": "Text of story A."}
+    story_b = {"title": "Story B", "maintext": "Text of story B."}
+    path = jsonl(tmp_path / "f.jsonl", story_a, story_b)
+    archive("ingest", path)
+    before = ids_by_title_of(archive)
+    jsonl(path, {"title": "Story Z", "maintext": "Text of story Z."}, story_a, story_b)
+    report = json.loads(archive("ingest", path, "--json").stdout)
+    assert (report["new"], report["updated"], report["failed"]) == (1, 0, 0)
+    after = ids_by_title_of(archive)
+    assert {title: after[title] for title in before} == before and len(after) == 3
+    assert json.loads(archive("check", "--json").stdout)["ok"]
+
+
+def test_two_places_swapping_texts_keep_their_articles(archive, tmp_path: Path) -> None:
+    story_a = {"title": "Story A", "maintext": "Text of story A.", "url": "https://example.org/a"}
+    story_b = {"title": "Story B", "maintext": "Text of story B.", "url": "https://example.org/b"}
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    jsonl(first, story_a)
+    jsonl(second, story_b)
+    archive("ingest", tmp_path)
+    before = ids_by_title_of(archive)
+    jsonl(first, story_b)
+    jsonl(second, story_a)
+    archive("ingest", tmp_path)
+    assert ids_by_title_of(archive) == before
+    assert json.loads(archive("check", "--json").stdout)["ok"]
+
+
+def test_one_url_twice_in_a_file_is_stored_once_and_stays_unchanged(archive, tmp_path: Path) -> None:
+    bravo = {"title": "Bravo story", "maintext": "Mountains and rivers.", "url": "https://example.org/b"}
+    charlie = {"title": "Charlie story", "maintext": "Valleys and lakes.", "url": "https://example.org/c"}
+    archive("ingest", jsonl(tmp_path / "x.jsonl", bravo))
+    path = jsonl(tmp_path / "y.jsonl", charlie, {**bravo, "url": "https://example.org/c"})
+    report = json.loads(archive("ingest", path, "--json").stdout)
+    assert (report["new"], report["duplicate"], report["updated"]) == (1, 1, 0)
+    assert json.loads(archive("check", "--json").stdout)["ok"]
+    assert search_json(archive, "valleys")["total"] == 1 and search_json(archive, "mountains")["total"] == 1
+    forced = json.loads(archive("ingest", path, "--force", "--json").stdout)
+    assert (forced["new"], forced["updated"], forced["unchanged"]) == (0, 0, 2)
+
+
+def test_odd_values_inside_records_do_not_stop_the_run(archive, tmp_path: Path) -> None:
+    path = jsonl(
+        tmp_path / "odd.jsonl",
+        {"title": "Broken link story", "maintext": "A story with a broken link.", "url": "http://[::1"},
+        {"title": "Edge of time story", "maintext": "A story from the edge.", "date_publish": "0001-01-01T00:00:00+14:00"},
+    )
+    report = json.loads(archive("ingest", path, "--json").stdout)
+    assert (report["new"], report["failed"], report["undated"]) == (2, 0, 2)

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from newsarchive.config import ArchiveConfig
+from newsarchive.config import ArchiveConfig, redacted
 from newsarchive.db import open_database
 from newsarchive.errors import ArticleNotFound
-from newsarchive.models import Article, ArticleFile
+from newsarchive.models import Article, ArticleFile, SourceFile
 
 #: A prefix this long or longer picks an article when it is unambiguous.
 MIN_PREFIX = 4
@@ -127,15 +127,13 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
                     func.count(func.distinct(Article.source)),
                 )
             ).one()
-            files = session.scalar(select(func.count()).select_from(ArticleFile)) or 0
+            files = session.scalar(select(func.count()).select_from(SourceFile)) or 0
             pending, removals = pending_counts(session)
-        # min()/max() come back as text or naive values on SQLite: read them through the column type.
-        oldest, newest = (_as_utc(db, value) for value in (oldest, newest))
     finally:
         db.close()
     return ArchiveInfo(
         home=config.home,
-        database_url=_redacted(config.database_url),
+        database_url=redacted(config.database_url),
         index_dir=config.index_dir,
         schema_revision=db.revision,
         articles=articles,
@@ -150,26 +148,14 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
     )
 
 
-def _as_utc(db, value):  # type: ignore[no-untyped-def]
-    from newsarchive.models import UTCDateTime
-
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return UTCDateTime().process_result_value(value, db.engine.dialect)
-
-
 def _index_documents(index_dir: Path) -> int:
     from newsarchive.index.store import open_index
 
-    return open_index(index_dir).doc_count()
-
-
-def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    ix = open_index(index_dir)
+    try:
+        return ix.doc_count()
+    finally:
+        ix.close()
 
 
 @dataclass(frozen=True)

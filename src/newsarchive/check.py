@@ -19,9 +19,6 @@ from newsarchive.db import Database, head_revision, open_database
 from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
 from newsarchive.progress import Progress
 
-#: Ids listed per finding; the counts are always complete.
-SHOWN_IDS = 10
-
 
 @dataclass
 class CheckReport:
@@ -62,7 +59,7 @@ def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = T
     from newsarchive.locks import writer_lock
 
     progress = progress or Progress()
-    with writer_lock(config.home, wait=wait, on_wait=progress.waiting):
+    with writer_lock(config, wait=wait, on_wait=progress.waiting):
         db = open_database(config)
         try:
             report = _inspect(db, config)

@@ -313,8 +313,6 @@ def reindex(config: ArchiveConfig, wait: bool, quiet: bool, as_json: bool) -> No
     Examples:
       archive reindex
     """
-    import time
-
     from newsarchive.indexing import reindex_archive
 
     started = time.monotonic()

@@ -44,5 +44,33 @@ def resolve_config(home: str | os.PathLike[str] | None = None) -> ArchiveConfig:
     return ArchiveConfig(home=home_path, database_url=database_url, index_dir=home_path / INDEX_DIR)
 
 
+def ensure_home(config: ArchiveConfig) -> None:
+    """Create the archive folder if need be, or say clearly why it cannot be."""
+    from newsarchive.errors import ConfigError
+
+    try:
+        config.home.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(
+            f"the archive home {config.home} is a file, not a folder",
+            hint="give --home (or ARCHIVE_HOME) a folder",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the archive home {config.home}: {exc.strerror}",
+            hint="give --home (or ARCHIVE_HOME) a folder you can write to",
+        ) from exc
+
+
+def redacted(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show only its scheme
+        return url.split(":", 1)[0] + ":..."
+
+
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.config import ArchiveConfig
+from newsarchive.config import ArchiveConfig, ensure_home, redacted
 from newsarchive.errors import ArchiveError, ConfigError
 
 if TYPE_CHECKING:
@@ -38,23 +38,26 @@ def open_database(config: ArchiveConfig) -> Database:
 
 def make_engine(config: ArchiveConfig) -> Engine:
     url = config.database_url
+    if url.startswith("sqlite") and config.database_is_default:
+        ensure_home(config)
     try:
         if url.startswith("sqlite"):
-            if config.database_is_default:
-                config.home.mkdir(parents=True, exist_ok=True)
             # A writer holds SQLite's lock for one batch at a time; readers and a
             # second writer wait for it instead of failing at once.
             engine = create_engine(url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-    except (SQLAlchemyError, ValueError, ImportError) as exc:
+    except ImportError as exc:
         raise ConfigError(
-            f"cannot use database URL {url!r}: {exc}",
+            f"the database driver for {redacted(url)!r} is not installed (no module {exc.name!r})",
+            hint="install it into newsarchive's environment, e.g. pip install 'psycopg[binary]' for PostgreSQL",
+        ) from exc
+    except (SQLAlchemyError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot use database URL {redacted(url)!r}: {type(exc).__name__}",
             hint="check ARCHIVE_DATABASE_URL (an SQLAlchemy URL such as sqlite:////path/archive.db)",
         ) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot create the archive folder {config.home}: {exc.strerror}") from exc
     return engine
 
 
@@ -99,25 +102,38 @@ def current_revision(engine: Engine) -> str | None:
 def ensure_schema(engine: Engine) -> str:
     """Run ``alembic upgrade head`` unless the database is already there; return the revision."""
     head = head_revision()
-    try:
-        current = current_revision(engine)
-        if current == head:
-            return head
-        _refuse_unknown_revision(current)
-        from alembic import command
+    current = _readable_revision(engine)
+    if current == head:
+        return head
+    _refuse_unknown_revision(current)
+    from alembic import command
 
-        cfg = alembic_config(engine)
+    cfg = alembic_config(engine)
+    try:
         with engine.begin() as connection:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
     except OperationalError as exc:
         # Two first runs racing to create the schema: the loser finds it made.
-        if current_revision(engine) == head:
+        if _readable_revision(engine) == head:
             return head
-        raise ArchiveError(f"cannot open the archive database: {exc.orig}") from exc
-    except SQLAlchemyError as exc:
-        raise ArchiveError(f"cannot open the archive database: {exc}") from exc
+        raise _unusable(engine, exc) from exc
     return head
+
+
+def _readable_revision(engine: Engine) -> str | None:
+    try:
+        return current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise _unusable(engine, exc) from exc
+
+
+def _unusable(engine: Engine, exc: SQLAlchemyError) -> ArchiveError:
+    reason = getattr(exc, "orig", None) or exc
+    return ArchiveError(
+        f"cannot open the archive database {redacted(engine.url.render_as_string(hide_password=False))}: {reason}",
+        hint="check that its folder exists and is writable, or ARCHIVE_DATABASE_URL",
+    )
 
 
 def _refuse_unknown_revision(current: str | None) -> None:

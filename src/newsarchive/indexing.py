@@ -2,8 +2,8 @@
 
 An article is indexed when its ``indexed_revision`` equals its ``revision``.
 The database commits first and the index follows; whatever a crash leaves
-behind in between (articles not yet indexed, removals not yet made) is found
-by ``pending_work`` and finished by ``sync_index`` on the next run.
+behind in between (articles not yet indexed, removals not yet made) is
+finished by ``sync_index`` at the start of the next run.
 """
 
 from __future__ import annotations
@@ -52,32 +52,30 @@ def _stale():  # type: ignore[no-untyped-def]
     return or_(Article.indexed_revision.is_(None), Article.indexed_revision != Article.revision)
 
 
-def sync_index(db: Database, config: ArchiveConfig, article_ids: Iterable[str] | None = None) -> SyncResult:
-    """Bring the index up to date with the database.
+def sync_index(db: Database, config: ArchiveConfig) -> SyncResult:
+    """Index every article whose index entry is stale and make the pending removals.
 
-    With ``article_ids``, only those articles (and pending removals) are
-    looked at: the cheap path after an ingest batch. Without, every article
-    whose index entry is stale is found and indexed. A missing index, or
-    one built by another schema version, is rebuilt whole.
+    A missing index, or one built by another schema version, is rebuilt whole.
     """
     from newsarchive.index.store import index_is_current, write_index
 
     if not index_is_current(config.index_dir):
         return SyncResult(indexed=rebuild(db, config), removed=0, rebuilt=True)
     with db.sessions() as session:
-        condition = _stale() if article_ids is None else Article.id.in_(list(article_ids))
-        articles = session.scalars(select(Article).where(condition)).all()
-        removals = session.scalars(select(IndexRemoval.article_id)).all()
-        if not articles and not removals:
+        if pending_counts(session) == (0, 0):
             return SyncResult(indexed=0, removed=0, rebuilt=False)
+        removals = session.scalars(select(IndexRemoval.article_id)).all()
+        stale = select(Article).where(_stale()).execution_options(yield_per=REBUILD_BATCH)
+        done: list[tuple[str, int]] = []
         with write_index(config.index_dir) as writer:
             for article_id in removals:
                 writer.delete(article_id)
-            for article in articles:
+            for article in session.scalars(stale):
                 writer.replace(article_document(article))
-        mark_indexed(session, [(a.id, a.revision) for a in articles], removals)
+                done.append((article.id, article.revision))
+        mark_indexed(session, done, removals)
         session.commit()
-    return SyncResult(indexed=len(articles), removed=len(removals), rebuilt=False)
+    return SyncResult(indexed=len(done), removed=len(removals), rebuilt=False)
 
 
 class IndexFeed:
@@ -198,7 +196,7 @@ def reindex_archive(config: ArchiveConfig, *, wait: bool = True, progress: Progr
     from newsarchive.locks import writer_lock
 
     progress = progress or Progress()
-    with writer_lock(config.home, wait=wait, on_wait=progress.waiting):
+    with writer_lock(config, wait=wait, on_wait=progress.waiting):
         db = open_database(config)
         try:
             with db.sessions() as session:

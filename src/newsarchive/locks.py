@@ -6,22 +6,23 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
+from newsarchive.config import ArchiveConfig, ensure_home
 from newsarchive.errors import ArchiveBusy
 
 LOCK_FILE = "writer.lock"
 
 
 @contextmanager
-def writer_lock(home: Path, *, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def writer_lock(config: ArchiveConfig, *, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the archive's writer lock for the block.
 
     Ingest, reindex and repair take it, so that two of them never write the
     database and the index at once; searches never need it. The lock goes
     with the process, so a killed writer leaves nothing to clean up.
     """
-    home.mkdir(parents=True, exist_ok=True)
+    ensure_home(config)
+    home = config.home
     fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

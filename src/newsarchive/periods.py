@@ -23,9 +23,13 @@ def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> da
         default = datetime(now.year, 1, 1)
     cleaned = text.strip()
     try:
-        if not cleaned or cleaned.isdigit() and len(cleaned) != 4:
-            raise ValueError(cleaned)
-        moment = parser.parse(cleaned, default=default)
+        if cleaned.isdigit():
+            # Four digits are a year (dateutil reads "0001" as a day); other bare numbers are no date.
+            if len(cleaned) != 4:
+                raise ValueError(cleaned)
+            moment = default.replace(year=int(cleaned))
+        else:
+            moment = parser.parse(cleaned, default=default)
     except (ValueError, OverflowError, parser.ParserError) as exc:
         raise InvalidDate(
             f"cannot read {text!r} as a date for {option}",

@@ -59,9 +59,11 @@ def search_text(page: SearchPage, color: bool) -> str:
     if page.total > len(page.hits):
         header += f" (showing {first}-{last}, sorted by {request.sort})"
     lines = [header, ""]
-    for hit in page.hits:
+    dates = [format_date(hit.published, hit.precision) for hit in page.hits]
+    width = max(map(len, dates))
+    for hit, date in zip(page.hits, dates, strict=True):
         title = click.style(hit.title, bold=True) if color else hit.title
-        lines.append(f"{hit.id}  {format_date(hit.published, hit.precision):<16}  {title}")
+        lines.append(f"{hit.id}  {date:<{width}}  {title}")
         if hit.snippet:
             lines.append("    " + format_snippet(hit.snippet, color))
         lines.append("")
@@ -71,10 +73,17 @@ def search_text(page: SearchPage, color: bool) -> str:
 def _filters_note(page: SearchPage) -> str:
     parts = []
     if page.since is not None:
-        parts.append(f"since {page.since:%Y-%m-%d %H:%M}")
+        parts.append(f"since {_moment(page.since)}")
     if page.until is not None:
-        parts.append(f"until {page.until:%Y-%m-%d %H:%M}")
+        parts.append(f"until {_moment(page.until)}")
     return (" " + ", ".join(parts) + " UTC") if parts else ""
+
+
+def _moment(moment: datetime) -> str:
+    """A filter bound as precise as it needs to be: 2024-11-10 09:13, or with seconds when they matter."""
+    if moment.second or moment.microsecond:
+        return moment.strftime("%Y-%m-%d %H:%M:%S") if moment.microsecond in (0, 999999) else moment.isoformat(" ")
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def hit_dict(hit: Hit) -> dict[str, Any]:
@@ -164,7 +173,7 @@ def ingest_summary(report: IngestReport) -> str:
     summary = (
         f"{report.files} {noun}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.duplicate} duplicate, {report.failed} failed, {report.undated} undated; "
-        f"{report.elapsed:.1f}s ({report.files / seconds:.0f} files/s, {report.articles / seconds:.0f} articles/s)"
+        f"{report.elapsed:.1f}s ({report.files / seconds:.0f} files/s, {report.read / seconds:.0f} articles read/s)"
     )
     if report.repaired:
         summary += f"; re-indexed {report.repaired} left over from an interrupted run"

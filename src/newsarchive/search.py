@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.errors import IndexUnavailable, InvalidQuery
+from newsarchive.errors import InvalidQuery
 from newsarchive.periods import parse_user_date
 
 if TYPE_CHECKING:
@@ -46,13 +46,7 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         raise InvalidQuery(f"--since {request.since} is after --until {request.until}")
 
     from newsarchive.index.reader import search_index
-    from newsarchive.index.store import index_exists
 
-    if not index_exists(config.index_dir):
-        raise IndexUnavailable(
-            f"the archive at {config.home} has no search index yet",
-            hint="ingest some articles first (archive ingest FOLDER), or run `archive reindex`",
-        )
     found = search_index(
         config.index_dir,
         request.query,

@@ -58,6 +58,8 @@ def _check_syntax(text: str) -> None:
             depth -= 1
             if depth < 0:
                 raise InvalidQuery(f"')' without a matching '(' in query {text!r}", hint="remove it or add the '('")
+        elif token == "NOT" and previous == "NOT":
+            raise InvalidQuery(f"NOT NOT in query {text!r}", hint="one NOT is enough; to search for the word, quote it")
         elif token in _BINARY:
             if previous is None or previous in _BINARY or previous in {"(", "NOT"}:
                 raise InvalidQuery(f"{token} has nothing before it in query {text!r}", hint=_QUOTE_HINT)

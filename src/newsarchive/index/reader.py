@@ -67,17 +67,19 @@ def search_index(
 ) -> HitPage:
     """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive."""
     ix = open_index(index_dir)
-    query = parse_query(query_text, ix.schema)
-    date_filter = _date_filter(since, until)
-    with ix.searcher() as searcher:
-        results = searcher.search_page(
-            query, page, pagelen=limit, filter=date_filter, sortedby=_sort_facet(sort)
-        )
-        results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
-        results.results.formatter = _MarkFormatter()
-        hits = [_hit(hit, scored=sort == "relevance") for hit in results]
-        total = results.total
-    return HitPage(total=total, hits=hits if page <= max(1, results.pagecount) else [])
+    try:
+        query = parse_query(query_text, ix.schema)
+        with ix.searcher() as searcher:
+            results = searcher.search_page(
+                query, page, pagelen=limit, filter=_date_filter(since, until), sortedby=_sort_facet(sort)
+            )
+            if page > max(1, results.pagecount):
+                return HitPage(total=results.total, hits=[])  # Whoosh would repeat the last page
+            results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
+            results.results.formatter = _MarkFormatter()
+            return HitPage(total=results.total, hits=[_hit(hit, scored=sort == "relevance") for hit in results])
+    finally:
+        ix.close()
 
 
 def _date_filter(since: datetime | None, until: datetime | None) -> wq.Query | None:

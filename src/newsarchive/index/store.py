@@ -44,7 +44,10 @@ def create_index(path: Path) -> None:
 
 def open_index(path: Path) -> whoosh_index.Index:
     if not index_exists(path):
-        raise IndexUnavailable(f"no search index at {path}", hint="run `archive reindex` to build it")
+        raise IndexUnavailable(
+            f"no search index at {path} yet",
+            hint="ingest some articles (archive ingest FOLDER), or rebuild it from the database: archive reindex",
+        )
     try:
         return whoosh_index.open_dir(str(path))
     except (OSError, whoosh_index.IndexError) as exc:

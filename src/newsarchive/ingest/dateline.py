@@ -140,7 +140,10 @@ def _interpret(match: re.Match[str], text: str, default_tz: tzinfo) -> Published
     if parsed.year != int(groups["year"]) or parsed.day != int(groups["day"]):
         return None
     precision: DatePrecision = "day" if hour is None else "second" if second else "minute"
-    at = parsed.replace(tzinfo=zone).astimezone(UTC)
+    try:
+        at = parsed.replace(tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        return None  # a date at the very edge of the calendar, e.g. year 1 in UTC+14
     return PublishedDate(at=at, text=text, precision=precision)
 
 

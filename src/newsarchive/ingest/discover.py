@@ -29,28 +29,30 @@ class Passed:
     failed: bool
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Found | Passed]:
+def discover(paths: Iterable[str | os.PathLike[str]], exclude: Path | None = None) -> Iterator[Found | Passed]:
     """Yield every article file under ``paths`` once, in a stable order.
 
     Folders are walked recursively, picking up files whose extension is an
     article format's (a file named on the command line is read whatever its
     extension); hidden files and folders and README/LICENSE files are passed over. A path that
-    does not exist or a folder that cannot be read is a failure.
+    does not exist or a folder that cannot be read is a failure. The folder
+    ``exclude`` (the archive's own home) is never read.
     """
     seen: set[Path] = set()
+    skip = exclude.resolve() if exclude is not None else None
     for given in paths:
         path = Path(given).expanduser()
         if path.is_dir():
-            yield from _walk(path, seen)
+            yield from _walk(path, seen, skip)
         elif path.is_file():
-            yield from _once(path.resolve(), seen)
+            yield from _once(path, seen)
         elif path.exists() or path.is_symlink():
             yield Passed(path, "not a regular file or folder", failed=True)
         else:
             yield Passed(path, "no such file or folder", failed=True)
 
 
-def _walk(root: Path, seen: set[Path]) -> Iterator[Found | Passed]:
+def _walk(root: Path, seen: set[Path], skip: Path | None) -> Iterator[Found | Passed]:
     problems: list[Passed] = []
 
     def on_error(error: OSError) -> None:
@@ -59,21 +61,32 @@ def _walk(root: Path, seen: set[Path]) -> Iterator[Found | Passed]:
     for folder, subfolders, files in os.walk(root, onerror=on_error):
         yield from problems
         problems.clear()
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        subfolders[:] = sorted(
+            name for name in subfolders if not name.startswith(".") and Path(folder, name).resolve() != skip
+        )
         for name in sorted(files):
             path = Path(folder, name)
             reason = _pass_reason(name)
             if reason:
                 yield Passed(path, reason, failed=False)
+            elif not os.path.isfile(path):
+                # A FIFO would block the run forever; a socket or a broken link has nothing to read.
+                why = "broken or looping symbolic link" if os.path.islink(path) else "not a regular file"
+                yield Passed(path, why, failed=True)
             else:
-                yield from _once(path.resolve(), seen)
+                yield from _once(path, seen)
     yield from problems
 
 
-def _once(path: Path, seen: set[Path]) -> Iterator[Found]:
-    if path not in seen:
-        seen.add(path)
-        yield Found(path)
+def _once(path: Path, seen: set[Path]) -> Iterator[Found | Passed]:
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a link into nowhere
+        yield Passed(path, f"cannot follow the path: {getattr(exc, 'strerror', None) or exc}", failed=True)
+        return
+    if resolved not in seen:
+        seen.add(resolved)
+        yield Found(resolved)
 
 
 def _pass_reason(name: str) -> str | None:

@@ -65,15 +65,23 @@ class NearDuplicates:
         self._owners: dict[int, str] = {}
         self._load_sketches = load_sketches
         self._sketches: dict[str, bytes] = {}
+        self._removed: set[str] = set()
 
     def add(self, article_id: str, packed: bytes) -> None:
+        self._removed.discard(article_id)
         for key in lookup_keys(packed):
             self._owners.setdefault(key, article_id)
         self._sketches[article_id] = packed
 
+    def remove(self, article_id: str) -> None:
+        """Forget a deleted article, so that no copy is linked to it."""
+        self._sketches.pop(article_id, None)
+        self._removed.add(article_id)
+
     def find(self, packed: bytes, exclude: str | None = None) -> str | None:
         """The id of the most similar earlier article at or above SIMILARITY, if any."""
-        candidates = {self._owners[key] for key in lookup_keys(packed) if key in self._owners} - {exclude}
+        candidates = {self._owners[key] for key in lookup_keys(packed) if key in self._owners}
+        candidates -= self._removed | {exclude}
         if not candidates:
             return None
         missing = [article_id for article_id in candidates if article_id not in self._sketches]

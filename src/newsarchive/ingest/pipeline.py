@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
+from newsarchive.errors import ArchiveError
 from newsarchive.ingest.discover import Found, discover
 from newsarchive.ingest.formats import ItemError
-from newsarchive.ingest.reading import FileFailure, FileRead, ReadItem, stamp_of
+from newsarchive.ingest.reading import FileFailure, FileRead, stamp_of
 from newsarchive.progress import Progress
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from newsarchive.indexing import IndexFeed
     from newsarchive.ingest.neardup import NearDuplicates
     from newsarchive.ingest.store import KnownFile
+    from newsarchive.models import Article
 
 #: Articles per database transaction (a batch always holds whole files).
 BATCH_ITEMS = 500
@@ -61,6 +63,7 @@ class IngestReport:
     duplicate: int = 0
     undated: int = 0
     repaired: int = 0
+    read: int = 0  # articles parsed (not counting files skipped as unchanged)
     interrupted: bool = False
     failures: list[FileNote] = field(default_factory=list)
     skipped: list[FileNote] = field(default_factory=list)
@@ -70,9 +73,6 @@ class IngestReport:
     def failed(self) -> int:
         return len(self.failures)
 
-    @property
-    def articles(self) -> int:
-        return self.new + self.updated + self.unchanged + self.duplicate
 
 
 class IngestObserver(Progress):
@@ -105,9 +105,9 @@ def ingest_paths(
     observer = observer or IngestObserver()
     report = IngestReport()
     started = time.monotonic()
-    found = _discover(paths, report, observer)
+    found = _discover(paths, config, report, observer)
     report.files = len(found)
-    with writer_lock(config.home, wait=options.wait, on_wait=observer.waiting):
+    with writer_lock(config, wait=options.wait, on_wait=observer.waiting):
         db = open_database(config)
         try:
             leftover = sync_index(db, config)
@@ -142,6 +142,7 @@ def _run(
     to_read = _changed_files(db, found, options, report, observer)
     near: NearDuplicates | None = None
     batch: list[FileRead] = []
+    batch_items = 0
     for result in read_files(to_read, options.default_tz, options.format, options.processes):
         observer.advance(1)
         report.done += 1
@@ -149,10 +150,11 @@ def _run(
             _fail(report, observer, result.path, result.reason)
         else:
             batch.append(result)
-        if sum(len(read.items) for read in batch) >= options.batch_items or (stop.is_set() and batch):
+            batch_items += len(result.items)
+        if batch_items >= options.batch_items or (stop.is_set() and batch):
             near = near or near_duplicate_finder(db.sessions)
             _store_batch(db, feed, batch, options, report, observer, near)
-            batch = []
+            batch, batch_items = [], 0
         if stop.is_set():
             report.interrupted = True
             return
@@ -206,36 +208,50 @@ def _store_batch(
     observer: IngestObserver,
     near: NearDuplicates,
 ) -> None:
-    """Store whole files in one transaction, then hand their articles to the index."""
+    """Store whole files in one transaction, then hand the articles that changed to the index."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from newsarchive.ingest.store import BatchStore, Outcome
 
-    with db.sessions() as session:
-        store = BatchStore(session, batch, source=options.source, now=datetime.now(UTC), near=near)
-        new, changed = {}, {}
-        for read in batch:
-            _notes(read, observer)
-            store.record_file(read, sum(1 for item in read.items if isinstance(item, ReadItem)))
-            for item in read.items:
-                if isinstance(item, ItemError):
-                    _fail(report, observer, read.path, f"{item.key}: {item.reason}")
-                    continue
-                outcome, article = store.store(str(read.path), item)
-                setattr(report, outcome.value, getattr(report, outcome.value) + 1)
-                if outcome in (Outcome.NEW, Outcome.UPDATED):
-                    (new if outcome is Outcome.NEW else changed)[article.id] = article
-                    if article.published_at is None:
-                        report.undated += 1
-                        where = f" [{item.key}]" if item.key else ""
-                        observer.note(FileNote(read.path, f"undated{where}: no recognisable date"))
-        session.commit()
-    feed.feed(new.values(), (a for a in changed.values() if a.id not in new), store.removed)
+    try:
+        with db.sessions() as session:
+            store = BatchStore(session, batch, source=options.source, now=datetime.now(UTC), near=near)
+            new: dict[str, Article] = {}
+            changed: dict[str, Article] = {}
+            for read in batch:
+                _notes(read, observer, report)
+                for item, outcome, article in store.store_file(read):
+                    setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+                    if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
+                        (new if outcome is Outcome.NEW else changed)[article.id] = article
+                        if article.published_at is None:
+                            report.undated += 1
+                            where = f" [{item.key}]" if item.key else ""
+                            observer.note(FileNote(read.path, f"undated{where}: no recognisable date"))
+            removed = store.finish()
+            session.commit()
+    except SQLAlchemyError as exc:
+        raise ArchiveError(
+            f"could not store the batch of {len(batch)} files starting with {batch[0].path}: {exc}",
+            hint="nothing of this batch was stored; the files before it were",
+        ) from exc
+    gone = set(removed)
+    feed.feed(
+        [article for article in new.values() if article.id not in gone],
+        [article for article in changed.values() if article.id not in gone and article.id not in new],
+        removed,
+    )
 
 
-def _notes(read: FileRead, observer: IngestObserver) -> None:
+def _notes(read: FileRead, observer: IngestObserver, report: IngestReport) -> None:
+    """Report a file's broken items and warnings, and count what was read."""
     for item in read.items:
-        if isinstance(item, ReadItem):
-            for message in item.draft.warnings:
-                observer.warning(FileNote(read.path, message))
+        if isinstance(item, ItemError):
+            _fail(report, observer, read.path, f"{item.key}: {item.reason}")
+            continue
+        report.read += 1
+        for message in item.draft.warnings:
+            observer.warning(FileNote(read.path, message))
     if read.encoding not in (None, "utf-8", "utf-8-sig", "ascii"):
         observer.note(FileNote(read.path, f"decoded as {read.encoding}"))
 
@@ -246,18 +262,18 @@ def _fail(report: IngestReport, observer: IngestObserver, path: Path, reason: st
     observer.failure(note)
 
 
-def _discover(paths: Iterable[str | Path], report: IngestReport, observer: IngestObserver) -> list[Path]:
+def _discover(
+    paths: Iterable[str | Path], config: ArchiveConfig, report: IngestReport, observer: IngestObserver
+) -> list[Path]:
     found: list[Path] = []
-    for item in discover(paths):
+    for item in discover(paths, exclude=config.home):
         if isinstance(item, Found):
             found.append(item.path)
             continue
-        note = FileNote(item.path, item.reason)
         if item.failed:
-            report.failures.append(note)
-            observer.failure(note)
+            _fail(report, observer, item.path, item.reason)
         else:
-            report.skipped.append(note)
+            report.skipped.append(FileNote(item.path, item.reason))
             observer.note(FileNote(item.path, f"skipped: {item.reason}"))
     return found
 

@@ -7,6 +7,8 @@ plain data that pickles: the drafts with their content hashes and sketches.
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -33,10 +35,13 @@ class FileStamp:
 
 @dataclass(frozen=True)
 class ReadItem:
+    """An article read from a file, with what storing it needs computed in the worker."""
+
     key: str
     draft: ArticleDraft
     content_hash: str
     sketch: bytes | None
+    url_key: str | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ def read_file_safely(path: Path, default_tz: tzinfo, forced_format: str | None =
         return FileFailure(path, "too deeply nested to read")
     except MemoryError:
         return FileFailure(path, "too large to read into memory")
+    except Exception as exc:  # a parser's bug must cost one file, not the run
+        return FileFailure(path, f"unexpected error while reading it: {type(exc).__name__}: {exc}")
 
 
 def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) -> FileRead:
@@ -119,19 +126,19 @@ def _parse_whole(fmt: str, data: bytes, default_tz: tzinfo) -> tuple[list[ReadIt
             from dataclasses import replace
 
             draft = replace(draft, warnings=draft.warnings + decoded.warnings)
-        return [_item(Item("", draft))], decoded.encoding
+        return _items([Item("", draft)]), decoded.encoding
     if fmt == "html":
         from newsarchive.ingest.formats.webpage import parse_html
 
-        return [_item(Item("", parse_html(data, default_tz)))], None
+        return _items([Item("", parse_html(data, default_tz))]), None
     if fmt == "json":
         from newsarchive.ingest.formats.newsjson import parse_json
 
-        return [_item(entry) for entry in parse_json(data, default_tz)], None
+        return _items(parse_json(data, default_tz)), None
     if fmt == "feed":
         from newsarchive.ingest.formats.feed import parse_feed
 
-        return [_item(entry) for entry in parse_feed(data, default_tz)], None
+        return _items(parse_feed(data, default_tz)), None
     raise UnreadableFile(f"unknown format {fmt!r}")
 
 
@@ -139,16 +146,34 @@ def _parse_stream(fmt: str, handle, default_tz: tzinfo) -> list[ReadItem | ItemE
     if fmt == "jsonl":
         from newsarchive.ingest.formats.newsjson import parse_jsonl
 
-        return [_item(entry) for entry in parse_jsonl(handle, default_tz)]
+        return _items(parse_jsonl(handle, default_tz))
     from newsarchive.ingest.formats.warc import parse_warc
 
-    return [_item(entry) for entry in parse_warc(handle, default_tz)]
+    return _items(parse_warc(handle, default_tz))
 
 
-def _item(entry: Item | ItemError) -> ReadItem | ItemError:
-    if isinstance(entry, ItemError):
-        return entry
+def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
+    """Ready the file's entries for storing; a key met twice (the same URL twice in one
+    dump) gets a number, so that each item keeps a place of its own."""
+    from newsarchive.ingest.formats.fields import url_key
     from newsarchive.ingest.neardup import sketch
 
-    draft = entry.draft
-    return ReadItem(key=entry.key, draft=draft, content_hash=draft.content_hash(), sketch=sketch(draft.body_text))
+    seen: Counter[str] = Counter()
+    ready: list[ReadItem | ItemError] = []
+    for entry in entries:
+        seen[entry.key] += 1
+        key = entry.key if seen[entry.key] == 1 else f"{entry.key} #{seen[entry.key]}"
+        if isinstance(entry, ItemError):
+            ready.append(ItemError(key, entry.reason))
+            continue
+        draft = entry.draft
+        ready.append(
+            ReadItem(
+                key=key,
+                draft=draft,
+                content_hash=draft.content_hash(),
+                sketch=sketch(draft.body_text),
+                url_key=url_key(draft.url),
+            )
+        )
+    return ready

@@ -9,14 +9,13 @@ articles, linked to the earlier one they copy.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from newsarchive.ingest.formats.fields import url_key
+from newsarchive.ingest.formats import ItemError
 from newsarchive.ingest.neardup import NearDuplicates
 from newsarchive.ingest.reading import FileRead, FileStamp, ReadItem
 from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
@@ -73,7 +72,6 @@ def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
         rows = session.execute(
             select(Article.id, Article.sketch)
             .where(Article.sketch.is_not(None), Article.duplicate_of.is_(None))
-            .order_by(Article.ingested_at, Article.id)
             .execution_options(yield_per=2000)
         )
         for article_id, packed in rows:
@@ -103,12 +101,12 @@ class BatchStore:
         self.source = source
         self.now = now
         self.near = near
-        #: Ids of articles this batch deleted (their last item now reads like another article).
-        self.removed: list[str] = []
+        #: Articles that lost their last place in this batch; ``finish`` decides their fate.
+        self.orphans: list[Article] = []
         items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
         paths = [str(read.path) for read in reads]
         hashes = {item.content_hash for item in items}
-        urls = {key for item in items if (key := url_key(item.draft.url))}
+        urls = {item.url_key for item in items if item.url_key}
         self.links: dict[tuple[str, str], ArticleFile] = {
             (link.path, link.item): link
             for link in session.scalars(
@@ -138,68 +136,104 @@ class BatchStore:
         if article.url_key:
             self.by_url.setdefault(article.url_key, article)
 
-    def record_file(self, read: FileRead, items: int) -> None:
-        """Mark the file as completely read, in the same transaction as its articles."""
+    def store_file(self, read: FileRead) -> list[tuple[ReadItem, Outcome, Article]]:
+        """Record the file and the article at each of its items; return what each item did.
+
+        Texts already stored are matched first, so that an item whose key
+        moved (a line inserted above it) finds its article again; only then
+        do new texts take over the article their key pointed at, when that
+        article's text left the file.
+        """
+        with self.session.no_autoflush:
+            self._record_file(read)
+            path = str(read.path)
+            items = [item for item in read.items if isinstance(item, ReadItem)]
+            done: dict[str, tuple[Outcome, Article]] = {}
+            for item in items:
+                target = self._known(item)
+                if target is not None:
+                    done[item.key] = self._store_known(path, item, target)
+            present = {article.id for _outcome, article in done.values()}
+            for item in items:
+                if item.key not in done:
+                    done[item.key] = self._store_new(path, item, present)
+            return [(item, *done[item.key]) for item in items]
+
+    def _record_file(self, read: FileRead) -> None:
+        """The file's row; its stamp says "read completely" only when no item of it failed,
+        so a file with broken items is read (and its errors reported) again next time."""
         file = self.files.get(str(read.path))
         if file is None:
             file = SourceFile(path=str(read.path))
             self.session.add(file)
             self.files[file.path] = file
+        complete = not any(isinstance(item, ItemError) for item in read.items)
         file.format = read.format
-        file.size = read.stamp.size
-        file.mtime_ns = read.stamp.mtime_ns
-        file.items = items
+        file.size = read.stamp.size if complete else None
+        file.mtime_ns = read.stamp.mtime_ns if complete else None
+        file.items = sum(1 for item in read.items if isinstance(item, ReadItem))
         file.source = self.source
         file.seen_at = self.now
 
-    def store(self, path: str, item: ReadItem) -> tuple[Outcome, Article]:
-        """Record that ``path`` (at ``item.key``) holds the article read there."""
-        with self.session.no_autoflush:
-            return self._store(path, item)
+    def _known(self, item: ReadItem) -> Article | None:
+        """The stored article with this text, or else with this page's URL."""
+        article = self.by_hash.get(item.content_hash)
+        if article is None and item.url_key:
+            article = self.by_url.get(item.url_key)
+        return article
 
-    def _store(self, path: str, item: ReadItem) -> tuple[Outcome, Article]:
+    def _store_known(self, path: str, item: ReadItem, target: Article) -> tuple[Outcome, Article]:
         link = self.links.get((path, item.key))
-        key = url_key(item.draft.url)
-        target = self.by_hash.get(item.content_hash) or (self.by_url.get(key) if key else None)
+        if link is not None and link.article is target:
+            if self.source is not None and target.source != self.source:
+                target.source = self.source
+                self._bump(target)
+                return Outcome.UPDATED, target
+            return Outcome.UNCHANGED, target
+        # The same text, or the same page in another place: one article that
+        # remembers every place. The first text stored stays; a text is only
+        # replaced by a new version at the same place.
+        if link is not None:
+            self._detach(link)
+        self._attach(target, path, item.key)
+        return Outcome.DUPLICATE, target
+
+    def _store_new(self, path: str, item: ReadItem, present: set[str]) -> tuple[Outcome, Article]:
+        link = self.links.get((path, item.key))
         if link is not None:
             current = link.article
-            if current.content_hash == item.content_hash:
-                if self.source is not None and current.source != self.source:
-                    current.source = self.source
-                    self._bump(current)
-                    return Outcome.UPDATED, current
-                return Outcome.UNCHANGED, current
-            if target is not None and target is not current:
-                # The item now reads like another stored article: it joins that
-                # one, and its old article goes unless another item still holds it.
-                self._detach(link)
-                self._attach(target, path, item.key)
-                return Outcome.UPDATED, target
-            if len(current.files) == 1:
-                self._update(current, item)
+            if current.id not in present and len(current.files) == 1:
+                self._update(current, item)  # a new version of the text at this place
                 return Outcome.UPDATED, current
             self._detach(link)
-            return Outcome.NEW, self._new_article(path, item)
-        if target is not None:
-            # The same text, or the same URL in another file: one article that
-            # remembers both places. The first text stored stays; a page is
-            # only replaced by a new version of the same file or item.
-            self._attach(target, path, item.key)
-            return Outcome.DUPLICATE, target
         return Outcome.NEW, self._new_article(path, item)
 
     def _detach(self, link: ArticleFile) -> None:
-        old = link.article
-        old.files.remove(link)
+        article = link.article
+        article.files.remove(link)
         del self.links[(link.path, link.item)]
-        self.session.flush()
-        if not old.files:
-            self.by_hash.pop(old.content_hash, None)
-            if old.url_key and self.by_url.get(old.url_key) is old:
-                del self.by_url[old.url_key]
-            self.session.delete(old)
-            self.session.merge(IndexRemoval(article_id=old.id))
-            self.removed.append(old.id)
+        if not article.files:
+            self.orphans.append(article)
+
+    def finish(self) -> list[str]:
+        """Delete the articles whose every place now holds another text; return their ids.
+
+        Deciding at the end of the batch lets a text that moved to another
+        place or file within the batch keep its article and id.
+        """
+        removed = []
+        for article in self.orphans:
+            if article.files or article in removed:
+                continue
+            self.by_hash.pop(article.content_hash, None)
+            if article.url_key and self.by_url.get(article.url_key) is article:
+                del self.by_url[article.url_key]
+            self.near.remove(article.id)
+            self.session.delete(article)
+            self.session.merge(IndexRemoval(article_id=article.id))
+            removed.append(article)
+        self.orphans.clear()
+        return [article.id for article in removed]
 
     def _attach(self, article: Article, path: str, key: str) -> None:
         link = ArticleFile(path=path, item=key)
@@ -243,7 +277,7 @@ class BatchStore:
         article.date_precision = published.precision if published else None
         article.authors = list(draft.authors)
         article.url = draft.url
-        article.url_key = url_key(draft.url)
+        article.url_key = item.url_key
         article.source_domain = draft.source_domain
         article.language = draft.language
         article.content_hash = item.content_hash
@@ -257,7 +291,3 @@ class BatchStore:
         article.duplicate_of = self.near.find(sketch, exclude=article.id) if sketch else None
         if sketch and article.duplicate_of is None:
             self.near.add(article.id, sketch)
-
-
-def count_items(items: Iterable[object]) -> int:
-    return sum(1 for item in items if isinstance(item, ReadItem))

@@ -66,7 +66,10 @@ def clean_line(text: str) -> str:
 def clean_url(url: str) -> str:
     """The URL without its fragment and without utm_* tracking parameters."""
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1": kept as written, never a key
+        return url
     if not parts.scheme or not parts.netloc:
         return url
     query = "&".join(
