@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import highlight, sorting
 from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from newsarchive.index.query import parse_query
-from newsarchive.index.store import open_index
+from newsarchive.index.store import index_exists, open_index
 from newsarchive.snippets import MATCH_END, MATCH_START
 
 SNIPPET_CHARS = 200
+HIGHLIGHT_CHARS = 3000
+# The part of a text analysed for a snippet: from a little before the first
+# likely match, long enough for two fragments.
+WINDOW_BEFORE = 50
+WINDOW_CHARS = 500
+_SNIPPET_FIELDS = ("body", "description")
 
 
 @dataclass(frozen=True)
@@ -66,20 +74,41 @@ def search_index(
     page: int = 1,
 ) -> HitPage:
     """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive."""
-    ix = open_index(index_dir)
-    try:
-        query = parse_query(query_text, ix.schema)
-        with ix.searcher() as searcher:
-            results = searcher.search_page(
-                query, page, pagelen=limit, filter=_date_filter(since, until), sortedby=_sort_facet(sort)
-            )
-            if page > max(1, results.pagecount):
-                return HitPage(total=results.total, hits=[])  # Whoosh would repeat the last page
-            results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
-            results.results.formatter = _MarkFormatter()
-            return HitPage(total=results.total, hits=[_hit(hit, scored=sort == "relevance") for hit in results])
-    finally:
-        ix.close()
+    searcher = _searcher(index_dir)
+    query = parse_query(query_text, searcher.schema)
+    results = searcher.search_page(
+        query, page, pagelen=limit, filter=_date_filter(since, until), sortedby=_sort_facet(sort)
+    )
+    if page > max(1, results.pagecount):
+        return HitPage(total=results.total, hits=[])  # Whoosh would repeat the last page
+    results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
+    results.results.formatter = _MarkFormatter()
+    finders = _term_finders(results.results)
+    return HitPage(
+        total=results.total, hits=[_hit(hit, scored=sort == "relevance", finders=finders) for hit in results]
+    )
+
+
+_searchers: dict[Path, Searcher] = {}
+
+
+def _searcher(index_dir: Path) -> Searcher:
+    """An open searcher on the index, kept for the next search in this process.
+
+    Reopening costs more than a search, and the analyzer's stem cache (which
+    snippets lean on) lives as long as the searcher; ``refresh`` picks up
+    whatever an ingest committed meanwhile.
+    """
+    searcher = _searchers.get(index_dir)
+    if searcher is None or not index_exists(index_dir):
+        searcher = open_index(index_dir).searcher()
+    else:
+        try:
+            searcher = searcher.refresh()
+        except (OSError, EOFError, ValueError):  # the index was rebuilt and swapped in
+            searcher = open_index(index_dir).searcher()
+    _searchers[index_dir] = searcher
+    return searcher
 
 
 def _date_filter(since: datetime | None, until: datetime | None) -> wq.Query | None:
@@ -105,7 +134,7 @@ def _sort_facet(sort: str) -> sorting.MultiFacet | None:
     )
 
 
-def _hit(hit, *, scored: bool) -> Hit:  # type: ignore[no-untyped-def]
+def _hit(hit, *, scored: bool, finders: dict[str, re.Pattern[str] | None]) -> Hit:  # type: ignore[no-untyped-def]
     fields = hit.fields()
     published = fields.get("published")
     return Hit(
@@ -115,15 +144,61 @@ def _hit(hit, *, scored: bool) -> Hit:  # type: ignore[no-untyped-def]
         precision=fields.get("precision"),
         source=fields.get("source"),
         score=round(hit.score, 4) if scored and hit.score is not None else None,
-        snippet=_snippet(hit, fields),
+        snippet=_snippet(hit, fields, finders),
     )
 
 
-def _snippet(hit, fields: dict) -> str:  # type: ignore[no-untyped-def,type-arg]
-    for name in ("body", "description"):
-        marked = hit.highlights(name, top=2)
+def _term_finders(results) -> dict[str, re.Pattern[str] | None]:  # type: ignore[no-untyped-def]
+    """Per text field, a pattern that finds where the query's terms may stand in a text.
+
+    Stems are nearly always prefixes of the words they come from ("elect" in
+    "elections"), so the pattern finds the neighbourhood of a match without
+    analysing the whole article; highlighting then analyses only that part.
+    """
+    finders: dict[str, re.Pattern[str] | None] = {}
+    for name in _SNIPPET_FIELDS:
+        # (Whoosh's Results.query_terms() keeps one field per term text.)
+        terms = {_text(text) for field, text in results.q.iter_all_terms() if field == name}
+        terms.discard("")
+        finders[name] = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + ")", re.IGNORECASE)
+            if terms
+            else None
+        )
+    return finders
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)
+
+
+def _snippet(hit, fields: dict, finders: dict[str, re.Pattern[str] | None]) -> str:  # type: ignore[no-untyped-def,type-arg]
+    for name in _SNIPPET_FIELDS:
+        text = fields.get(name) or ""
+        if not text:
+            continue
+        start, window = _window(text, finders.get(name))
+        marked = hit.highlights(name, text=window, top=2)
+        if not marked and start:
+            marked = hit.highlights(name, text=text[:HIGHLIGHT_CHARS], top=2)  # the stem was no prefix
+            start = 0
         if marked:
-            return " ".join(marked.split())
+            marked = " ".join(marked.split())
+            return marked if not start or marked.startswith("…") else "… " + marked
     lead = fields.get("description") or fields.get("body") or ""
     lead = " ".join(lead.split())
     return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _window(text: str, finder: re.Pattern[str] | None) -> tuple[int, str]:
+    """Where in ``text`` to look for a snippet: around the first likely matches."""
+    if finder is None:
+        return 0, text[:HIGHLIGHT_CHARS]
+    found = finder.search(text)
+    if found is None:
+        return 0, text[:HIGHLIGHT_CHARS]
+    start = max(0, found.start() - WINDOW_BEFORE)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < found.start() else found.start()
+    return start, text[start : start + WINDOW_CHARS]
