@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from newsarchive.index.query import parse_query
-from newsarchive.index.store import index_exists, open_index
+from newsarchive.index.store import open_index
 from newsarchive.snippets import MATCH_END, MATCH_START
 
 SNIPPET_CHARS = 200
@@ -89,26 +90,37 @@ def search_index(
     )
 
 
-_searchers: dict[Path, Searcher] = {}
+_searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
 
 
 def _searcher(index_dir: Path) -> Searcher:
     """An open searcher on the index, kept for the next search in this process.
 
     Reopening costs more than a search, and the analyzer's stem cache (which
-    snippets lean on) lives as long as the searcher; ``refresh`` picks up
-    whatever an ingest committed meanwhile.
+    snippets lean on) lives as long as the searcher. It is reused only while
+    the index folder and its table of contents are the very same files, so a
+    commit or a rebuilt index swapped in is always seen.
     """
-    searcher = _searchers.get(index_dir)
-    if searcher is None or not index_exists(index_dir):
-        searcher = open_index(index_dir).searcher()
-    else:
-        try:
-            searcher = searcher.refresh()
-        except (OSError, EOFError, ValueError):  # the index was rebuilt and swapped in
-            searcher = open_index(index_dir).searcher()
-    _searchers[index_dir] = searcher
+    fingerprint = _fingerprint(index_dir)
+    cached = _searchers.get(index_dir)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    if cached is not None:
+        cached[1].close()
+    searcher = open_index(index_dir).searcher()
+    _searchers[index_dir] = (fingerprint, searcher)
     return searcher
+
+
+def _fingerprint(index_dir: Path) -> tuple[object, ...]:
+    try:
+        folder = os.stat(index_dir)
+        tocs = sorted(
+            (entry.name, entry.stat().st_mtime_ns) for entry in os.scandir(index_dir) if entry.name.endswith(".toc")
+        )
+    except OSError:
+        return ()
+    return (folder.st_ino, folder.st_mtime_ns, *tocs)
 
 
 def _date_filter(since: datetime | None, until: datetime | None) -> wq.Query | None:
