@@ -18,7 +18,7 @@ import click
 from newsarchive import __version__, render
 from newsarchive.config import ArchiveConfig, resolve_config
 from newsarchive.errors import ArchiveError
-from newsarchive.ingest.formats import FORMATS
+from newsarchive.ingest import FORMATS
 
 
 class ArchiveCommandError(click.ClickException):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from newsarchive.ingest import FORMATS
 from newsarchive.ingest.draft import ArticleDraft
 
-#: The formats `archive ingest --format` can force.
-FORMATS = ("text", "json", "jsonl", "html", "feed", "warc")
+__all__ = ["FORMATS", "Item", "ItemError"]
 
 
 @dataclass(frozen=True)

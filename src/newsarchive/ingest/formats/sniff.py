@@ -12,7 +12,7 @@ import json
 import re
 import zlib
 
-FORMATS = ("text", "json", "jsonl", "html", "feed", "warc")
+from newsarchive.ingest import FORMATS  # noqa: F401  (one list of formats, re-exported here)
 
 EXTENSIONS: dict[str, str] = {
     ".txt": "text",
