@@ -165,6 +165,8 @@ class ArticleBrief:
     published_at: datetime | None
     files: list[str]
     similarity: float | None = None
+    precision: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,4 +240,48 @@ def _brief(article: Article, similarity: float | None = None) -> ArticleBrief:
         published_at=article.published_at,
         files=[file.location for file in article.files],
         similarity=similarity,
+        precision=article.date_precision,
+        source=article.source,
     )
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    total: int
+    articles: list[ArticleBrief]
+
+
+def list_articles(
+    config: ArchiveConfig,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    source: str | None = None,
+    limit: int = 20,
+    page: int = 1,
+) -> ArticlePage:
+    """Articles newest first (undated last), filtered by date and source, one page at a time."""
+    from sqlalchemy.orm import selectinload
+
+    conditions = []
+    if since is not None:
+        conditions.append(Article.published_at >= since)
+    if until is not None:
+        conditions.append(Article.published_at <= until)
+    if source is not None:
+        conditions.append(Article.source == source)
+    db = open_database(config)
+    try:
+        with db.sessions() as session:
+            total = session.scalar(select(func.count()).select_from(Article).where(*conditions)) or 0
+            rows = session.scalars(
+                select(Article)
+                .where(*conditions)
+                .order_by(Article.published_at.is_(None), Article.published_at.desc(), Article.id)
+                .offset((page - 1) * limit)
+                .limit(limit)
+                .options(selectinload(Article.files))
+            ).all()
+            return ArticlePage(total=total, articles=[_brief(article) for article in rows])
+    finally:
+        db.close()

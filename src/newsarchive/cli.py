@@ -50,6 +50,15 @@ def archive_command(group: click.Group, name: str | None = None) -> Callable[[Ca
                 return function(resolve_config(home), *args, **kwargs)
             except ArchiveError as error:
                 raise ArchiveCommandError(error) from error
+            except Exception as error:
+                # The database layer's own errors (a damaged or foreign database file,
+                # a server gone away) still get one line; anything else is a bug to see.
+                if not type(error).__module__.startswith("sqlalchemy"):
+                    raise
+                reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+                raise ArchiveCommandError(
+                    ArchiveError(f"database error: {reason}", hint="`archive check` looks for what is wrong")
+                ) from error
 
         run = click.option("--home", type=click.Path(file_okay=False), help=_HOME_HELP)(run)
         return group.command(name)(run)
@@ -370,3 +379,93 @@ def dupes(config: ArchiveConfig, limit: int | None, as_json: bool) -> None:
 
     groups = duplicate_groups(config, limit=limit)
     click.echo(render.to_json(render.dupes_dict(groups)) if as_json else render.dupes_text(groups))
+
+
+# --- list, export, remove -------------------------------------------------------------
+
+
+def _period(since: str | None, until: str | None) -> tuple[Any, Any]:
+    from newsarchive.periods import parse_user_date
+
+    return (
+        parse_user_date(since, option="--since") if since else None,
+        parse_user_date(until, end=True, option="--until") if until else None,
+    )
+
+
+@archive_command(cli, "list")
+@click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
+@click.option("--until", metavar="DATE", help="Only articles published on or before DATE (a month or year counts whole).")
+@click.option("--source", help="Only articles from this source (as given to ingest --source).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Articles per page.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page.")
+@json_option
+def list_command(
+    config: ArchiveConfig, since: str | None, until: str | None, source: str | None, limit: int, page: int,
+    as_json: bool,
+) -> None:
+    """Browse the archive by date, newest first (undated articles last).
+
+    \b
+    Examples:
+      archive list
+      archive list --since 2024-11 --until 2024-11 --source werstka
+      archive list --limit 50 --page 3 --json
+    """
+    from newsarchive.articles import list_articles
+
+    start, end = _period(since, until)
+    found = list_articles(config, since=start, until=end, source=source, limit=limit, page=page)
+    click.echo(render.to_json(render.list_dict(found, limit, page)) if as_json else render.list_text(found, limit, page))
+
+
+@archive_command(cli)
+@click.argument("query", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "md"]), default="jsonl", show_default=True,
+    help="jsonl: news-please field names, readable by `archive ingest`; csv: one row per article; md: Markdown.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
+def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | None) -> None:
+    """Write out every article, or every one matching QUERY: complete and uncapped.
+
+    Articles stream out oldest first (undated last), so exports of any size
+    use little memory. A JSON Lines export ingests back unchanged.
+
+    \b
+    Examples:
+      archive export > everything.jsonl
+      archive export 'title:kursk' --format csv -o kursk.csv
+      archive export --format md election > election.md
+      archive export -o all.jsonl && archive ingest --home copy/ all.jsonl
+    """
+    from newsarchive.export import export_records, render_records
+
+    pieces = render_records(export_records(config, query), fmt)
+    if output is None:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        for piece in pieces:
+            handle.write(piece)
+
+
+@archive_command(cli)
+@click.argument("article_ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for another writer, or fail at once.")
+def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool) -> None:
+    """Delete articles from the database and the search index together.
+
+    All or nothing: if one id is unknown, nothing is removed. The files they
+    came from stay recorded as read, so ingesting them again unchanged does
+    not bring them back (--force does).
+
+    \b
+    Examples:
+      archive remove cd238a70ec
+      archive remove 1a2b3c4d5e 6f7a8b9c0d
+    """
+    from newsarchive.remove import remove_articles
+
+    click.echo(render.removed_text(remove_articles(config, article_ids, wait=wait)))

@@ -11,11 +11,12 @@ import click
 from newsarchive import snippets
 
 if TYPE_CHECKING:
-    from newsarchive.articles import ArchiveInfo, ArticleRecord, DuplicateGroup
+    from newsarchive.articles import ArchiveInfo, ArticlePage, ArticleRecord, DuplicateGroup
     from newsarchive.check import CheckReport
     from newsarchive.index.reader import Hit
     from newsarchive.indexing import SyncResult
     from newsarchive.ingest.pipeline import IngestReport
+    from newsarchive.remove import Removed
     from newsarchive.search import SearchPage
 
 SHOWN_IDS = 10
@@ -299,3 +300,46 @@ def dupes_dict(groups: list[DuplicateGroup]) -> dict[str, Any]:
             for group in groups
         ]
     }
+
+
+# --- list, remove -------------------------------------------------------------------
+
+
+def list_text(page: ArticlePage, limit: int, number: int) -> str:
+    if page.total == 0:
+        return "No articles."
+    first = (number - 1) * limit + 1
+    if not page.articles:
+        return f"{page.total} articles; page {number} is past the last page."
+    dates = [format_date(brief.published_at, brief.precision) for brief in page.articles]
+    width = max(map(len, dates))
+    lines = [f"{page.total} articles (showing {first}-{first + len(page.articles) - 1}, newest first)", ""]
+    for brief, date in zip(page.articles, dates, strict=True):
+        source = f"  [{brief.source}]" if brief.source else ""
+        lines.append(f"{brief.id}  {date:<{width}}  {brief.title}{source}")
+    return "\n".join(lines)
+
+
+def list_dict(page: ArticlePage, limit: int, number: int) -> dict[str, Any]:
+    return {
+        "total": page.total,
+        "page": number,
+        "limit": limit,
+        "articles": [
+            {
+                "id": brief.id,
+                "title": brief.title,
+                "date": brief.published_at.isoformat() if brief.published_at else None,
+                "date_precision": brief.precision,
+                "source": brief.source,
+                "files": brief.files,
+            }
+            for brief in page.articles
+        ],
+    }
+
+
+def removed_text(removed: list[Removed]) -> str:
+    lines = [f"Removed {brief.id}  {brief.title}" for brief in removed]
+    lines.append(f"{len(removed)} {'article' if len(removed) == 1 else 'articles'} removed from the database and the index.")
+    return "\n".join(lines)

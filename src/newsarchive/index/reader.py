@@ -90,6 +90,14 @@ def search_index(
     )
 
 
+def matching_ids(index_dir: Path, query_text: str) -> list[str]:
+    """The ids of every article the query matches, unranked and uncapped."""
+    searcher = _searcher(index_dir)
+    query = parse_query(query_text, searcher.schema)
+    ids = searcher.reader().column_reader("id")
+    return [ids[docnum] for docnum in query.docs(searcher)]
+
+
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
 
 

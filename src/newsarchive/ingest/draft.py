@@ -50,6 +50,8 @@ class ArticleDraft:
     url: str | None = None
     source_domain: str | None = None
     language: str | None = None
+    #: The outlet or collection the file itself names (e.g. our JSON export); ``--source`` wins.
+    source: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property

@@ -282,8 +282,8 @@ class BatchStore:
         article.language = draft.language
         article.content_hash = item.content_hash
         article.sketch = item.sketch
-        if self.source is not None:
-            article.source = self.source
+        if self.source is not None or draft.source:
+            article.source = self.source or draft.source
         self._link_near_duplicate(article, item.sketch)
         self._remember(article)
 

@@ -110,7 +110,7 @@ def record_draft(record: dict[str, Any], default_tz: tzinfo) -> ArticleDraft:
         names = [name for name in authors if isinstance(name, str)]
     else:
         names = []
-    return build_draft(
+    draft = build_draft(
         title=title,
         description=description,
         blocks=blocks,
@@ -121,6 +121,8 @@ def record_draft(record: dict[str, Any], default_tz: tzinfo) -> ArticleDraft:
         language=_text_field(record, "language"),
         warnings=warnings,
     )
+    source = _text_field(record, "source")
+    return replace(draft, source=source) if source else draft
 
 
 def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:

@@ -1,0 +1,53 @@
+"""`archive remove`: delete articles from the database and the index together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsarchive.config import ArchiveConfig
+from newsarchive.errors import ArticleNotFound
+
+
+@dataclass(frozen=True)
+class Removed:
+    id: str
+    title: str
+
+
+def remove_articles(config: ArchiveConfig, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
+    """Delete the articles (all of them, or none if one id is unknown) and their index entries.
+
+    The database commits first with a pending removal for each, so a crash
+    before the index commit is finished by the next ingest. The files they
+    came from stay recorded as read, so an unchanged file does not bring an
+    article back (``archive ingest --force`` does).
+    """
+    from sqlalchemy import select
+
+    from newsarchive.db import open_database
+    from newsarchive.indexing import sync_index
+    from newsarchive.locks import writer_lock
+    from newsarchive.models import Article, IndexRemoval
+
+    wanted = list(dict.fromkeys(article_id.strip().lower() for article_id in article_ids))
+    with writer_lock(config, wait=wait):
+        db = open_database(config)
+        try:
+            with db.sessions() as session:
+                found = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))}
+                unknown = [article_id for article_id in wanted if article_id not in found]
+                if unknown:
+                    raise ArticleNotFound(
+                        f"no article with id {', '.join(map(repr, unknown))}; nothing was removed",
+                        hint="give whole ids, as `archive search` or `archive list` show them",
+                    )
+                removed = [Removed(article.id, article.title) for article in found.values()]
+                for article in found.values():
+                    session.delete(article)
+                    session.merge(IndexRemoval(article_id=article.id))
+                session.commit()
+            sync_index(db, config)
+        finally:
+            db.close()
+    return removed
