@@ -282,7 +282,7 @@ def test_relevance_puts_title_matches_first(dated_archive) -> None:
         ("OR kursk", "OR has nothing before it"),
         ("(kursk OR kyiv", "'(' without a matching ')'"),
         ("kursk)", "')' without a matching '('"),
-        ("author:smith", "unknown field 'author:'"),
+        ("writer:smith", "unknown field 'writer:'"),
         ("title:", "title: has nothing after it"),
         ("the of and", "has no words to search for"),
         ("   ", "empty query"),
@@ -337,7 +337,7 @@ def test_home_option_beats_the_environment(archive, seed_dir: Path, tmp_path: Pa
     archive("search", "Kursk", expect=1)  # the $ARCHIVE_HOME archive is still empty
 
 
-@pytest.mark.parametrize("command", ["ingest", "search", "show", "info", "reindex", "check", "dupes", "list", "export", "remove"])
+@pytest.mark.parametrize("command", ["ingest", "search", "show", "info", "reindex", "check", "dupes", "list", "export", "remove", "trend"])
 def test_every_command_documents_itself_with_examples(archive, command: str) -> None:
     text = archive(command, "--help").stdout
     assert "Examples:" in text and f"archive {command}" in text

@@ -229,12 +229,16 @@ class _IngestDisplay:
     "--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True,
     help="Order of hits; undated articles come last when sorting by date.",
 )
+@click.option(
+    "--undated", type=click.Choice(["include", "exclude", "only"]), default="include", show_default=True,
+    help="What to do with articles that have no date.",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
 @json_option
 def search(
-    config: ArchiveConfig, query: str, since: str | None, until: str | None, sort: str, limit: int,
-    page: int, as_json: bool,
+    config: ArchiveConfig, query: str, since: str | None, until: str | None, sort: str, undated: str,
+    limit: int, page: int, as_json: bool,
 ) -> None:
     """Full-text search, best matches first, with the matching words highlighted.
 
@@ -246,10 +250,20 @@ def search(
       kursk talks              both words (AND is implied)
       kursk OR kharkiv         either word
       kursk NOT trump          the first but not the second
+      (kursk OR kharkiv) talks grouping
       "peace talks"            the exact phrase
+      "peace talks"~3          the words at most 3 apart
       title:kursk              only in titles (also description:, body:)
+      source:bbc lang:en       the source and language recorded at ingest
+      author:"anna petrova"    an author (whole name; author:*petrova also works)
       negotiat*                any word starting so
       putn~                    fuzzy: words one edit away (putn~2 for two)
+    \b
+    Dates in the query narrow the whole query (UTC):
+      date:2024-11             a year, month or day
+      date:[2024-11-01 TO 2024-11-30]   a range; * or nothing for an open end
+      date:>2024-11-01         after that day (also >=, <, <=)
+      date:>-7d                the last 7 days (d, w, m, y)
 
     \b
     Examples:
@@ -257,6 +271,7 @@ def search(
       archive search '"peace talks" AND title:kremlin' --since 2024-11
       archive search election --sort newest --limit 20 --page 2
       archive search budget --json | jq '.hits[].id'
+      archive search 'date:2024-11 source:werstka' --sort newest
 
     Dates are in UTC; articles without a date are left out when --since or
     --until is given.
@@ -264,7 +279,9 @@ def search(
     from newsarchive.search import SearchRequest
     from newsarchive.search import search as run_search
 
-    request = SearchRequest(query=query, since=since, until=until, sort=sort, limit=limit, page=page)
+    request = SearchRequest(
+        query=query, since=since, until=until, sort=sort, limit=limit, page=page, undated=undated
+    )
     result = run_search(config, request)
     click.echo(render.to_json(render.search_dict(result)) if as_json else render.search_text(result, _color()))
 
@@ -469,3 +486,50 @@ def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool) -> N
     from newsarchive.remove import remove_articles
 
     click.echo(render.removed_text(remove_articles(config, article_ids, wait=wait)))
+
+
+@archive_command(cli)
+@click.argument("queries", nargs=-1, required=True, metavar="QUERY...")
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
+              help="Bucket size.")
+@click.option("--since", metavar="DATE", help="Start of the chart (default: the first matching article).")
+@click.option("--until", metavar="DATE", help="End of the chart (default: the last matching article).")
+@click.option("--normalize", is_flag=True,
+              help="Show each bucket's share of all archived articles, not raw counts.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE.svg|png",
+              help="Also write a chart image (needs: pip install 'newsarchive[plot]').")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the numbers as CSV.")
+@json_option
+def trend(
+    config: ArchiveConfig, queries: tuple[str, ...], by: str, since: str | None, until: str | None,
+    normalize: bool, plot_path: str | None, as_csv: bool, as_json: bool,
+) -> None:
+    """Attention over time: matching articles per day, week, month or year.
+
+    Empty buckets show as zero. Several queries are compared side by side.
+    --normalize divides by everything archived in each bucket, so a spike in
+    collection volume is not mistaken for a spike in attention.
+
+    \b
+    Examples:
+      archive trend Kursk
+      archive trend 'title:election' --by week --since 2024-09 --until 2024-11
+      archive trend Kursk Kharkiv --normalize --plot attention.svg
+      archive trend budget --by year --csv > budget.csv
+    """
+    from pathlib import Path
+
+    from newsarchive import trend as trends
+
+    start, end = _period(since, until)
+    result = trends.trend(config, list(queries), by=by, since=start, until=end, normalize=normalize)
+    if plot_path:
+        trends.plot_trend(result, Path(plot_path))
+    if as_json:
+        click.echo(render.to_json(trends.trend_dict(result)))
+    elif as_csv:
+        click.echo(trends.trend_csv(result), nl=False)
+    else:
+        click.echo(trends.trend_text(result))
+    if plot_path:
+        click.echo(f"Chart written to {plot_path}", err=True)

@@ -45,6 +45,9 @@ def article_document(article: Article) -> IndexDocument:
         precision=article.date_precision,
         source=article.source,
         revision=article.revision,
+        authors=tuple(article.authors),
+        language=article.language,
+        duplicate_of=article.duplicate_of,
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 from newsarchive.errors import InvalidDate
 
@@ -38,3 +39,61 @@ def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> da
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+_RELATIVE = re.compile(r"^-(\d{1,5})([dwmy])$", re.IGNORECASE)
+_RANGE_WORD = re.compile(r"\s+to\s+|^to\s+|\s+to$|^to$", re.IGNORECASE)
+_OPEN = {"", "*"}
+
+
+def date_clause(value: str, *, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    """The span a ``date:`` clause names, as (start, end), either open (None).
+
+    ``2024``, ``2024-11``, ``2024-11-10``: that whole period.
+    ``[2024-11-01 TO 2024-11-30]`` (``to`` in any case; ``*`` or nothing for an open end).
+    ``>2024-11-01`` after that day, ``>=``, ``<``, ``<=`` likewise.
+    ``-7d``, ``-2w``, ``-3m``, ``-1y``: the last 7 days (weeks, months, years) up to now;
+    ``>-7d`` since then, ``<-7d`` before then. Times are UTC.
+    """
+    now = now or datetime.now(UTC)
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        parts = _RANGE_WORD.split(text[1:-1].strip())
+        if len(parts) != 2:
+            raise InvalidDate(
+                f"cannot read date:{value} as a range", hint="write date:[2024-11-01 TO 2024-11-30]"
+            )
+        low, high = (part.strip() for part in parts)
+        start = None if low in _OPEN else _bound(low, end=False, now=now)
+        end = None if high in _OPEN else _bound(high, end=True, now=now)
+    elif text[:2] in (">=", "<="):
+        start, end = (_bound(text[2:], end=False, now=now), None) if text[0] == ">" else (None, _bound(text[2:], end=True, now=now))
+    elif text[:1] == ">":
+        start, end = _bound(text[1:], end=True, now=now) + _INSTANT, None
+    elif text[:1] == "<":
+        start, end = None, _bound(text[1:], end=False, now=now) - _INSTANT
+    elif _RELATIVE.match(text):
+        start, end = _bound(text, end=False, now=now), now
+    else:
+        start, end = _bound(text, end=False, now=now), _bound(text, end=True, now=now)
+    if start is not None and end is not None and start > end:
+        raise InvalidDate(f"date:{value} ends before it starts", hint="put the earlier date first")
+    return start, end
+
+
+_INSTANT = timedelta(microseconds=1)
+
+
+def _bound(text: str, *, end: bool, now: datetime) -> datetime:
+    relative = _RELATIVE.match(text.strip())
+    if relative is None:
+        return parse_user_date(text, end=end, option=f"date:{text}")
+    from dateutil.relativedelta import relativedelta
+
+    count, unit = int(relative.group(1)), relative.group(2).lower()
+    step = {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
+            "m": relativedelta(months=count), "y": relativedelta(years=count)}[unit]  # fmt: skip
+    try:
+        return now - step
+    except (OverflowError, ValueError) as exc:
+        raise InvalidDate(f"date:{text} reaches before the calendar begins") from exc

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from newsarchive.index.reader import Hit
 
 SORTS = ("relevance", "newest", "oldest")
+UNDATED = ("include", "exclude", "only")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    undated: str = "include"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class SearchPage:
 def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
     if request.sort not in SORTS:
         raise InvalidQuery(f"unknown sort {request.sort!r}", hint="use one of: " + ", ".join(SORTS))
+    if request.undated not in UNDATED:
+        raise InvalidQuery(f"unknown --undated {request.undated!r}", hint="use one of: " + ", ".join(UNDATED))
     if request.limit < 1 or request.page < 1:
         raise InvalidQuery("--limit and --page must be 1 or more")
     since = parse_user_date(request.since, option="--since") if request.since else None
@@ -55,5 +59,6 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         sort=request.sort,
         limit=request.limit,
         page=request.page,
+        undated=request.undated,
     )
     return SearchPage(request=request, since=since, until=until, total=found.total, hits=found.hits)

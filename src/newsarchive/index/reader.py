@@ -73,12 +73,13 @@ def search_index(
     sort: str = "relevance",
     limit: int = 10,
     page: int = 1,
+    undated: str = "include",
 ) -> HitPage:
     """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive."""
     searcher = _searcher(index_dir)
     query = parse_query(query_text, searcher.schema)
     results = searcher.search_page(
-        query, page, pagelen=limit, filter=_date_filter(since, until), sortedby=_sort_facet(sort)
+        query, page, pagelen=limit, filter=_filter(since, until, undated), sortedby=_sort_facet(sort)
     )
     if page > max(1, results.pagecount):
         return HitPage(total=results.total, hits=[])  # Whoosh would repeat the last page
@@ -96,6 +97,20 @@ def matching_ids(index_dir: Path, query_text: str) -> list[str]:
     query = parse_query(query_text, searcher.schema)
     ids = searcher.reader().column_reader("id")
     return [ids[docnum] for docnum in query.docs(searcher)]
+
+
+def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | None]:
+    """The publication date (aware UTC, or None if undated) of every article the query
+    matches, or of every article in the index when ``query_text`` is None."""
+    searcher = _searcher(index_dir)
+    reader = searcher.reader()
+    dates = reader.column_reader("published")
+    dated = reader.column_reader("dated")
+    if query_text is None:
+        docnums = reader.all_doc_ids()
+    else:
+        docnums = parse_query(query_text, searcher.schema).docs(searcher)
+    return [dates[docnum].replace(tzinfo=UTC) if dated[docnum] else None for docnum in docnums]
 
 
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
@@ -131,10 +146,17 @@ def _fingerprint(index_dir: Path) -> tuple[object, ...]:
     return (folder.st_ino, folder.st_mtime_ns, *tocs)
 
 
-def _date_filter(since: datetime | None, until: datetime | None) -> wq.Query | None:
-    if since is None and until is None:
+def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.Query | None:
+    """--since/--until (which leave undated articles out) and --undated include|exclude|only."""
+    parts: list[wq.Query] = []
+    if since is not None or until is not None:
+        parts.append(wq.DateRange("published", _naive_utc(since), _naive_utc(until)))
+    if undated != "include":
+        flag = 0 if undated == "only" else 1
+        parts.append(wq.NumericRange("dated", flag, flag))
+    if not parts:
         return None
-    return wq.DateRange("published", _naive_utc(since), _naive_utc(until))
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from whoosh import fields
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
 
 # Bump when the fields below change: an index with another version is rebuilt.
 SCHEMA_VERSION = 1
 
-#: Fields a query may name (``title:kursk``); the others are internal.
+#: Fields that words without a field name are looked for in.
 SEARCH_FIELDS = ("title", "description", "body")
+#: Fields a query may name (``title:kursk``, ``source:bbc``); ``date:`` is read by index.query itself.
+QUERY_FIELDS = (*SEARCH_FIELDS, "source", "author", "lang", "date")
 TITLE_BOOST = 2.0
 
 
@@ -28,12 +30,17 @@ class IndexDocument:
     precision: str | None
     source: str | None
     revision: int
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    #: The article this one is a near-duplicate of; copies share it as their group.
+    duplicate_of: str | None = None
 
 
 def build_schema() -> fields.Schema:
     # English stemming so that "elections" finds "election"; one analyzer
     # instance keeps one stem cache for all three text fields.
     analyzer = StemmingAnalyzer(cachesize=100_000)
+    exact_any_case = IDTokenizer() | LowercaseFilter()
     return fields.Schema(
         # id and revision are columns too, so `archive check` reads them for
         # every document without loading the stored text.
@@ -46,7 +53,14 @@ def build_schema() -> fields.Schema:
         # undated articles come last whichever way dates are sorted.
         dated=fields.NUMERIC(bits=8, sortable=True),
         precision=fields.STORED(),
-        source=fields.ID(stored=True),
+        # Facets count on these columns ("2024", "2024-11").
+        year=fields.ID(sortable=True),
+        month=fields.ID(sortable=True),
+        source=fields.ID(stored=True, sortable=True, analyzer=exact_any_case),
+        author=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=False, vector=True),
+        lang=fields.ID(stored=True, sortable=True, analyzer=exact_any_case),
+        # Collapse key: an article and its near-duplicates share one group.
+        group=fields.ID(stored=True, sortable=True),
         revision=fields.NUMERIC(bits=32, stored=True, sortable=True),
     )
 
@@ -59,10 +73,17 @@ def to_fields(doc: IndexDocument) -> dict[str, object]:
         "body": doc.body,
         "dated": 1 if doc.published is not None else 0,
         "precision": doc.precision,
+        "group": doc.duplicate_of or doc.id,
         "revision": doc.revision,
     }
     if doc.published is not None:
         values["published"] = doc.published
+        values["year"] = f"{doc.published:%Y}"
+        values["month"] = f"{doc.published:%Y-%m}"
     if doc.source:
         values["source"] = doc.source
+    if doc.authors:
+        values["author"] = ",".join(name.replace(",", " ") for name in doc.authors)
+    if doc.language:
+        values["lang"] = doc.language
     return values
