@@ -395,7 +395,9 @@ def test_plot_refuses_other_extensions(tmp_path: Path) -> None:
 def test_plot_without_matplotlib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib...` fail
+    # Makes `import matplotlib...` fail, also for submodules an earlier test loaded.
+    for name in [name for name in sys.modules if name == "matplotlib" or name.startswith("matplotlib.")] + ["matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(ArchiveError, match="^plotting needs matplotlib$") as caught:
         plot_trend(sample(), tmp_path / "chart.svg")
     assert caught.value.hint == "pip install 'newsarchive[plot]'"
