@@ -158,3 +158,15 @@ def test_odd_values_inside_records_do_not_stop_the_run(archive, tmp_path: Path) 
     )
     report = json.loads(archive("ingest", path, "--json").stdout)
     assert (report["new"], report["failed"], report["undated"]) == (2, 0, 2)
+
+
+def test_search_folds_near_duplicates_into_one_hit(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    write_article(folder, "a.txt", "Ministry announces budget cuts", "12 March 2024", BODY)
+    write_article(folder, "b.txt", "Ministry announces budget cuts - Reuters", "12 March 2024", BODY)
+    write_article(folder, "c.txt", "Budget cuts: ministry acts", "12 March 2024", BODY + " A vote is due in May.")
+    archive("ingest", folder)
+    folded = search_json(archive, "ministry")
+    assert len(folded["hits"]) == 1 and folded["hits"][0]["copies"] == 2
+    assert "(+2 copies)" in archive("search", "ministry").stdout
+    assert len(search_json(archive, "ministry", "--no-collapse")["hits"]) == 3

@@ -165,3 +165,16 @@ def test_trend_through_the_cli(archive_with_records, tmp_path: Path) -> None:
     archive_with_records("trend", "peace", "--plot", chart)
     assert "<svg" in chart.read_text(encoding="utf-8")
     assert "plot" in archive_with_records("trend", "peace", "--plot", tmp_path / "chart.gif", expect=1).stderr
+
+
+def test_facets_count_every_hit_by_value(archive_with_records) -> None:
+    found = search_json(archive_with_records, "election OR peace OR haushalt", "--limit", "2",
+                        "--facet", "source", "--facet", "year", "--facet", "lang", "--facet", "author")  # fmt: skip
+    facets = {name: {entry["value"]: entry["count"] for entry in values} for name, values in found["facets"].items()}
+    assert found["total"] == 7 and len(found["hits"]) == 2
+    assert facets["source"] == {"wire": 4, "gazette": 2, "tageskurier": 1}
+    assert facets["lang"] == {"en": 6, "de": 1}
+    assert facets["author"] == {"Anna Petrova": 1, "John Smith": 1, "Jonas Weber": 1}
+    assert facets["year"]["2024"] == 2 and facets["year"]["2020"] == 2 and sum(facets["year"].values()) == 6
+    text = archive_with_records("search", "peace", "--facet", "source").stdout
+    assert text.rstrip().endswith("by source: gazette 1, wire 1")

@@ -233,12 +233,18 @@ class _IngestDisplay:
     "--undated", type=click.Choice(["include", "exclude", "only"]), default="include", show_default=True,
     help="What to do with articles that have no date.",
 )
+@click.option(
+    "--facet", "facets", multiple=True, type=click.Choice(["source", "year", "month", "lang", "author"]),
+    help="Count the hits per value of this field (repeatable).",
+)
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="Fold near-duplicates into one hit with '+N copies'.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
 @json_option
 def search(
     config: ArchiveConfig, query: str, since: str | None, until: str | None, sort: str, undated: str,
-    limit: int, page: int, as_json: bool,
+    facets: tuple[str, ...], collapse: bool, limit: int, page: int, as_json: bool,
 ) -> None:
     """Full-text search, best matches first, with the matching words highlighted.
 
@@ -272,6 +278,7 @@ def search(
       archive search election --sort newest --limit 20 --page 2
       archive search budget --json | jq '.hits[].id'
       archive search 'date:2024-11 source:werstka' --sort newest
+      archive search election --facet source --facet year
 
     Dates are in UTC; articles without a date are left out when --since or
     --until is given.
@@ -280,7 +287,8 @@ def search(
     from newsarchive.search import search as run_search
 
     request = SearchRequest(
-        query=query, since=since, until=until, sort=sort, limit=limit, page=page, undated=undated
+        query=query, since=since, until=until, sort=sort, limit=limit, page=page, undated=undated,
+        facets=facets, collapse=collapse,
     )
     result = run_search(config, request)
     click.echo(render.to_json(render.search_dict(result)) if as_json else render.search_text(result, _color()))

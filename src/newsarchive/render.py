@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from newsarchive.search import SearchPage
 
 SHOWN_IDS = 10
+FACET_VALUES = 12
 _FORMATS = {"day": "%Y-%m-%d", "minute": "%Y-%m-%d %H:%M", "second": "%Y-%m-%d %H:%M:%S"}
 
 
@@ -64,10 +65,15 @@ def search_text(page: SearchPage, color: bool) -> str:
     width = max(map(len, dates))
     for hit, date in zip(page.hits, dates, strict=True):
         title = click.style(hit.title, bold=True) if color else hit.title
-        lines.append(f"{hit.id}  {date:<{width}}  {title}")
+        copies = f"  (+{hit.copies} {'copy' if hit.copies == 1 else 'copies'})" if hit.copies else ""
+        lines.append(f"{hit.id}  {date:<{width}}  {title}{copies}")
         if hit.snippet:
             lines.append("    " + format_snippet(hit.snippet, color))
         lines.append("")
+    for name, counts in page.facets.items():
+        shown = ", ".join(f"{value} {count}" for value, count in counts[:FACET_VALUES]) or "-"
+        more = f", … (+{len(counts) - FACET_VALUES} more)" if len(counts) > FACET_VALUES else ""
+        lines.append(f"by {name}: {shown}{more}")
     return "\n".join(lines).rstrip("\n")
 
 
@@ -96,6 +102,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "source": hit.source,
         "score": hit.score,
         "snippet": format_snippet(hit.snippet, color=False),
+        "copies": hit.copies,
     }
 
 
@@ -110,6 +117,9 @@ def search_dict(page: SearchPage) -> dict[str, Any]:
         "since": page.since,
         "until": page.until,
         "hits": [hit_dict(hit) for hit in page.hits],
+        "facets": {
+            name: [{"value": value, "count": count} for value, count in counts] for name, counts in page.facets.items()
+        },
     }
 
 

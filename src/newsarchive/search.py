@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 SORTS = ("relevance", "newest", "oldest")
 UNDATED = ("include", "exclude", "only")
+FACETS = ("source", "year", "month", "lang", "author")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     undated: str = "include"
+    facets: tuple[str, ...] = ()
+    collapse: bool = True
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class SearchPage:
     until: datetime | None
     total: int
     hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
 
 
 def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
@@ -42,6 +46,9 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         raise InvalidQuery(f"unknown sort {request.sort!r}", hint="use one of: " + ", ".join(SORTS))
     if request.undated not in UNDATED:
         raise InvalidQuery(f"unknown --undated {request.undated!r}", hint="use one of: " + ", ".join(UNDATED))
+    unknown = [name for name in request.facets if name not in FACETS]
+    if unknown:
+        raise InvalidQuery(f"unknown facet {unknown[0]!r}", hint="use one of: " + ", ".join(FACETS))
     if request.limit < 1 or request.page < 1:
         raise InvalidQuery("--limit and --page must be 1 or more")
     since = parse_user_date(request.since, option="--since") if request.since else None
@@ -60,5 +67,9 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         limit=request.limit,
         page=request.page,
         undated=request.undated,
+        facets=request.facets,
+        collapse=request.collapse,
     )
-    return SearchPage(request=request, since=since, until=until, total=found.total, hits=found.hits)
+    return SearchPage(
+        request=request, since=since, until=until, total=found.total, hits=found.hits, facets=found.facets
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +14,9 @@ from whoosh import highlight, sorting
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from newsarchive.errors import IndexUnavailable
 from newsarchive.index.query import parse_query
-from newsarchive.index.store import open_index
+from newsarchive.index.store import index_exists, index_is_current, open_index
 from newsarchive.snippets import MATCH_END, MATCH_START
 
 SNIPPET_CHARS = 200
@@ -34,12 +37,14 @@ class Hit:
     source: str | None
     score: float | None
     snippet: str  # matched words wrapped in MATCH_START ... MATCH_END
+    copies: int = 0  # near-duplicates folded into this hit
 
 
 @dataclass(frozen=True)
 class HitPage:
     total: int
     hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -74,21 +79,53 @@ def search_index(
     limit: int = 10,
     page: int = 1,
     undated: str = "include",
+    facets: Sequence[str] = (),
+    collapse: bool = True,
 ) -> HitPage:
-    """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive."""
+    """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive.
+
+    With ``collapse``, an article's near-duplicates fold into its hit (the
+    best-ranked of the group stands for it, with the number of copies).
+    ``facets`` count the hits per source, year, month, lang or author.
+    """
     searcher = _searcher(index_dir)
     query = parse_query(query_text, searcher.schema)
-    results = searcher.search_page(
-        query, page, pagelen=limit, filter=_filter(since, until, undated), sortedby=_sort_facet(sort)
-    )
+    options: dict[str, object] = {"filter": _filter(since, until, undated), "sortedby": _sort_facet(sort)}
+    if collapse:
+        options.update(collapse="group", collapse_limit=1)
+    results = searcher.search_page(query, page, pagelen=limit, **options)
+    counts = _facet_counts(searcher, query, options["filter"], facets) if facets else {}
+    copies = results.results.collapsed_counts if collapse else {}
     if page > max(1, results.pagecount):
-        return HitPage(total=results.total, hits=[])  # Whoosh would repeat the last page
+        return HitPage(total=results.total, hits=[], facets=counts)  # Whoosh would repeat the last page
     results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
     results.results.formatter = _MarkFormatter()
     finders = _term_finders(results.results)
-    return HitPage(
-        total=results.total, hits=[_hit(hit, scored=sort == "relevance", finders=finders) for hit in results]
-    )
+    hits = [_hit(hit, scored=sort == "relevance", finders=finders, copies=copies) for hit in results]
+    return HitPage(total=results.total, hits=hits, facets=counts)
+
+
+def _facet_counts(searcher: Searcher, query: wq.Query, filter_query: wq.Query | None, names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:  # noqa: E501
+    """For each facet, (value, hits) over every hit (not just this page), most hits first.
+
+    Read from the index's columns (the stored field for authors, who may be
+    several per article); articles without a value are left out.
+    """
+    docnums = list(searcher.search(query, filter=filter_query, limit=None, scored=False).docs())
+    reader = searcher.reader()
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for name in names:
+        tally: Counter[str] = Counter()
+        if name == "author":
+            for docnum in docnums:
+                names_here = (reader.stored_fields(docnum).get("author") or "").split(",")
+                tally.update({author.strip() for author in names_here if author.strip()})
+        else:
+            column = reader.column_reader(name)
+            tally.update(_text(column[docnum]) for docnum in docnums)
+            tally.pop("", None)
+        counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
+    return counts
 
 
 def matching_ids(index_dir: Path, query_text: str) -> list[str]:
@@ -130,6 +167,11 @@ def _searcher(index_dir: Path) -> Searcher:
         return cached[1]
     if cached is not None:
         cached[1].close()
+    if index_exists(index_dir) and not index_is_current(index_dir):
+        raise IndexUnavailable(
+            f"the search index at {index_dir} was built by another version of newsarchive",
+            hint="rebuild it from the database: archive reindex (the next ingest also does)",
+        )
     searcher = open_index(index_dir).searcher()
     _searchers[index_dir] = (fingerprint, searcher)
     return searcher
@@ -176,7 +218,7 @@ def _sort_facet(sort: str) -> sorting.MultiFacet | None:
     )
 
 
-def _hit(hit, *, scored: bool, finders: dict[str, re.Pattern[str] | None]) -> Hit:  # type: ignore[no-untyped-def]
+def _hit(hit, *, scored: bool, finders: dict[str, re.Pattern[str] | None], copies: dict) -> Hit:  # type: ignore[no-untyped-def,type-arg]
     fields = hit.fields()
     published = fields.get("published")
     return Hit(
@@ -187,6 +229,7 @@ def _hit(hit, *, scored: bool, finders: dict[str, re.Pattern[str] | None]) -> Hi
         source=fields.get("source"),
         score=round(hit.score, 4) if scored and hit.score is not None else None,
         snippet=_snippet(hit, fields, finders),
+        copies=copies.get(fields.get("group"), 0),
     )
 
 

@@ -9,7 +9,7 @@ from whoosh import fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
 
 # Bump when the fields below change: an index with another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Fields that words without a field name are looked for in.
 SEARCH_FIELDS = ("title", "description", "body")
