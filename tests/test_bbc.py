@@ -50,3 +50,25 @@ def test_a_second_run_finds_everything_unchanged(bbc) -> None:  # type: ignore[n
     assert (again["files"], again["unchanged"], again["new"], again["skipped"]) == (2225, 2225, 0, 1)
     facts = json.loads(archive("info", "--home", home, "--json").stdout)
     assert (facts["articles"], facts["files"], facts["index_documents"]) == (2127, 2225, 2127)
+
+
+def test_did_you_mean_uses_the_archives_own_words(bbc) -> None:  # type: ignore[no-untyped-def]
+    archive, home, _report = bbc
+    assert archive("search", "--home", home, "electons").stdout.strip() == (
+        "No articles match 'electons'. Did you mean: election?"
+    )
+    found = json.loads(archive("search", "--home", home, "goverment budget", "--json").stdout)
+    assert found["total"] == 0 and found["suggestion"] == "government budget"
+    assert json.loads(archive("search", "--home", home, "election", "--json").stdout)["suggestion"] is None
+
+
+def test_similar_and_terms(bbc) -> None:  # type: ignore[no-untyped-def]
+    archive, home, _report = bbc
+    mutu = json.loads(archive("search", "--home", home, 'title:"Chelsea sack Mutu"', "--json").stdout)["hits"][0]["id"]
+    alike = json.loads(archive("similar", "--home", home, mutu, "--limit", "3", "--json").stdout)["hits"]
+    assert mutu not in [hit["id"] for hit in alike]
+    assert {"Wenger offers Mutu hope", "Mutu to hold talks with Juventus"} <= {hit["title"] for hit in alike}
+    assert archive("similar", "--home", home, "zzzzzzzzzz", expect=1).stderr.startswith("Error: no article with id")
+    words = json.loads(archive("terms", "--home", home, "chelsea", "--limit", "5", "--json").stdout)
+    assert words["terms"][0]["term"] == "chelsea" and "mourinho" in [t["term"] for t in words["terms"]]
+    assert archive("terms", "--home", home, "chelsea", "--limit", "3").stdout.startswith("Words that set the")

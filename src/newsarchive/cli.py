@@ -541,3 +541,42 @@ def trend(
         click.echo(trends.trend_text(result))
     if plot_path:
         click.echo(f"Chart written to {plot_path}", err=True)
+
+
+@archive_command(cli)
+@click.argument("article_id", metavar="ID")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many articles.")
+@json_option
+def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool) -> None:
+    """The articles most like this one, by the key terms of its text.
+
+    \b
+    Examples:
+      archive similar cd238a70ec
+      archive similar cd238a70ec --limit 20 --json
+    """
+    from newsarchive.search import similar as find_similar
+
+    page = find_similar(config, article_id, limit)
+    click.echo(render.to_json(render.search_dict(page)) if as_json else render.similar_text(article_id, page, _color()))
+
+
+@archive_command(cli)
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1, max=200), default=20, show_default=True, help="How many words.")
+@json_option
+def terms(config: ArchiveConfig, query: str, limit: int, as_json: bool) -> None:
+    """The words most over-represented in the articles matching QUERY.
+
+    Compares the best matches (up to 300) with the whole archive (Whoosh's
+    Bo1 model), so the words that tell these articles apart come first.
+
+    \b
+    Examples:
+      archive terms Kursk
+      archive terms 'title:election date:2024' --limit 40 --json
+    """
+    from newsarchive.search import telling_terms
+
+    matched, words = telling_terms(config, query, limit)
+    click.echo(render.to_json(render.terms_dict(query, matched, words)) if as_json else render.terms_text(query, matched, words))

@@ -23,34 +23,24 @@ CSV_FIELDS = (
     "id", "title", "description", "maintext", "date_publish", "date_text", "date_precision",
     "source", "source_domain", "url", "authors", "language", "files",
 )  # fmt: skip
-_CHUNK = 500
 
 
 def export_records(config: ArchiveConfig, query: str | None = None) -> Iterator[ArticleRecord]:
     """Every article (or every one matching ``query``), oldest first, read in chunks so memory stays flat."""
     from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
 
     from newsarchive.db import open_database
+    from newsarchive.indexing import iter_articles
     from newsarchive.models import Article
 
-    ids = _matching_ids(config, query) if query else None
+    matching = set(_matching_ids(config, query)) if query else None
     db = open_database(config)
     try:
         with db.sessions() as session:
             order = (Article.published_at.is_(None), Article.published_at, Article.id)
-            if ids is None:
-                statement = select(Article).order_by(*order).options(selectinload(Article.files))
-                for article in session.scalars(statement.execution_options(yield_per=_CHUNK)):
-                    yield ArticleRecord.from_model(article)
-                return
-            for start in range(0, len(ids), _CHUNK):
-                chunk = session.scalars(
-                    select(Article).where(Article.id.in_(ids[start : start + _CHUNK])).options(selectinload(Article.files))
-                ).all()
-                for article in sorted(chunk, key=lambda a: (a.published_at is None, a.published_at or a.ingested_at, a.id)):
-                    yield ArticleRecord.from_model(article)
-                session.expunge_all()
+            ids = [i for i in session.scalars(select(Article.id).order_by(*order)) if matching is None or i in matching]
+        for article in iter_articles(db.sessions, ids):
+            yield ArticleRecord.from_model(article)
     finally:
         db.close()
 

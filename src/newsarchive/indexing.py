@@ -8,12 +8,12 @@ finished by ``sync_index`` at the start of the next run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.db import Database
@@ -161,24 +161,39 @@ def rebuild(db: Database, config: ArchiveConfig, progress: Progress | None = Non
     """Build the index anew from every article in the database; return how many were indexed."""
     from newsarchive.index.store import rebuild_index
 
+    done: list[tuple[str, int]] = []
+
+    def documents() -> Iterator[IndexDocument]:
+        with db.sessions() as session:
+            ids = session.scalars(select(Article.id).order_by(Article.id)).all()
+        for article in iter_articles(db.sessions, ids):
+            done.append((article.id, article.revision))
+            yield article_document(article)
+            if progress is not None:
+                progress.advance(1)
+
+    count = rebuild_index(config.index_dir, documents())
     with db.sessions() as session:
-        done: list[tuple[str, int]] = []
-
-        def documents() -> Iterator[IndexDocument]:
-            query = select(Article).order_by(Article.id).execution_options(yield_per=REBUILD_BATCH)
-            for article in session.scalars(query):
-                done.append((article.id, article.revision))
-                yield article_document(article)
-                if progress is not None:
-                    progress.advance(1)
-                if len(done) % REBUILD_BATCH == 0:
-                    session.expunge_all()
-
-        count = rebuild_index(config.index_dir, documents())
         session.execute(update(Article).values(indexed_revision=None))
         mark_indexed(session, done, session.scalars(select(IndexRemoval.article_id)).all())
         session.commit()
     return count
+
+
+def iter_articles(sessions: sessionmaker[Session], ids: Sequence[str], chunk: int = REBUILD_BATCH) -> Iterator[Article]:
+    """The articles with these ids, in this order, loaded a chunk at a time so memory stays flat."""
+    from sqlalchemy.orm import selectinload
+
+    for start in range(0, len(ids), chunk):
+        wanted = ids[start : start + chunk]
+        with sessions() as session:
+            found = {
+                article.id: article
+                for article in session.scalars(
+                    select(Article).where(Article.id.in_(wanted)).options(selectinload(Article.files))
+                )
+            }
+            yield from (found[article_id] for article_id in wanted if article_id in found)
 
 
 def pending_counts(session: Session) -> tuple[int, int]:

@@ -51,7 +51,7 @@ def format_snippet(snippet: str, color: bool) -> str:
 def search_text(page: SearchPage, color: bool) -> str:
     request = page.request
     if page.total == 0:
-        return f"No articles match {request.query!r}" + _filters_note(page) + "."
+        return f"No articles match {request.query!r}" + _filters_note(page) + "." + _suggestion(page)
     first = (request.page - 1) * request.limit + 1
     last = first + len(page.hits) - 1
     noun = "article matches" if page.total == 1 else "articles match"
@@ -60,21 +60,38 @@ def search_text(page: SearchPage, color: bool) -> str:
         return header + f"; page {request.page} is past the last page."
     if page.total > len(page.hits):
         header += f" (showing {first}-{last}, sorted by {request.sort})"
-    lines = [header, ""]
-    dates = [format_date(hit.published, hit.precision) for hit in page.hits]
-    width = max(map(len, dates))
-    for hit, date in zip(page.hits, dates, strict=True):
+    lines = [header, "", *_hit_lines(page.hits, color)]
+    if page.suggestion:
+        lines.append(_suggestion(page).strip())
+    for name, counts in page.facets.items():
+        shown = ", ".join(f"{value} {count}" for value, count in counts[:FACET_VALUES]) or "-"
+        more = f", … (+{len(counts) - FACET_VALUES} more)" if len(counts) > FACET_VALUES else ""
+        lines.append(f"by {name}: {shown}{more}")
+    return "\n".join(lines).rstrip("\n")
+
+
+def _hit_lines(hits: list[Hit], color: bool) -> list[str]:
+    lines: list[str] = []
+    dates = [format_date(hit.published, hit.precision) for hit in hits]
+    width = max(map(len, dates), default=0)
+    for hit, date in zip(hits, dates, strict=True):
         title = click.style(hit.title, bold=True) if color else hit.title
         copies = f"  (+{hit.copies} {'copy' if hit.copies == 1 else 'copies'})" if hit.copies else ""
         lines.append(f"{hit.id}  {date:<{width}}  {title}{copies}")
         if hit.snippet:
             lines.append("    " + format_snippet(hit.snippet, color))
         lines.append("")
-    for name, counts in page.facets.items():
-        shown = ", ".join(f"{value} {count}" for value, count in counts[:FACET_VALUES]) or "-"
-        more = f", … (+{len(counts) - FACET_VALUES} more)" if len(counts) > FACET_VALUES else ""
-        lines.append(f"by {name}: {shown}{more}")
-    return "\n".join(lines).rstrip("\n")
+    return lines
+
+
+def similar_text(article_id: str, page: SearchPage, color: bool) -> str:
+    if not page.hits:
+        return f"No article is like {article_id}."
+    return "\n".join([f"Articles most like {article_id}:", "", *_hit_lines(page.hits, color)]).rstrip("\n")
+
+
+def _suggestion(page: SearchPage) -> str:
+    return f" Did you mean: {page.suggestion}?" if page.suggestion else ""
 
 
 def _filters_note(page: SearchPage) -> str:
@@ -117,6 +134,7 @@ def search_dict(page: SearchPage) -> dict[str, Any]:
         "since": page.since,
         "until": page.until,
         "hits": [hit_dict(hit) for hit in page.hits],
+        "suggestion": page.suggestion,
         "facets": {
             name: [{"value": value, "count": count} for value, count in counts] for name, counts in page.facets.items()
         },
@@ -353,3 +371,17 @@ def removed_text(removed: list[Removed]) -> str:
     lines = [f"Removed {brief.id}  {brief.title}" for brief in removed]
     lines.append(f"{len(removed)} {'article' if len(removed) == 1 else 'articles'} removed from the database and the index.")
     return "\n".join(lines)
+
+
+def terms_text(query: str, matched: int, terms: list[tuple[str, float]]) -> str:
+    if not terms:
+        return f"No articles match {query!r}."
+    lines = [f"Words that set the {matched} best matches for {query!r} apart from the archive:", ""]
+    width = max(len(word) for word, _ in terms)
+    top = terms[0][1] or 1.0
+    lines += [f"{word:<{width}}  {weight:6.3f}  {'█' * max(1, round(20 * weight / top))}" for word, weight in terms]
+    return "\n".join(lines)
+
+
+def terms_dict(query: str, matched: int, terms: list[tuple[str, float]]) -> dict[str, Any]:
+    return {"query": query, "matched": matched, "terms": [{"term": word, "weight": weight} for word, weight in terms]}

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 SORTS = ("relevance", "newest", "oldest")
 UNDATED = ("include", "exclude", "only")
 FACETS = ("source", "year", "month", "lang", "author")
+#: Below this many hits, a spelling suggestion is offered.
+FEW_HITS = 3
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class SearchPage:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None = None
 
 
 def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
@@ -70,6 +73,28 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         facets=request.facets,
         collapse=request.collapse,
     )
+    suggestion = None
+    if found.total < FEW_HITS:
+        from newsarchive.index.explore import suggest
+
+        suggestion = suggest(config.index_dir, request.query)
     return SearchPage(
-        request=request, since=since, until=until, total=found.total, hits=found.hits, facets=found.facets
+        request=request, since=since, until=until, total=found.total, hits=found.hits, facets=found.facets,
+        suggestion=suggestion,
     )
+
+
+def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPage:
+    """The articles most like one article, as a page of hits."""
+    from newsarchive.index.explore import similar_articles
+
+    found = similar_articles(config.index_dir, article_id.strip().lower(), limit)
+    request = SearchRequest(query=f"like {article_id}", limit=limit)
+    return SearchPage(request=request, since=None, until=None, total=found.total, hits=found.hits, facets={})
+
+
+def telling_terms(config: ArchiveConfig, query: str, count: int = 20) -> tuple[int, list[tuple[str, float]]]:
+    """How many articles match, and the words most over-represented in them."""
+    from newsarchive.index.explore import telling_terms as terms
+
+    return terms(config.index_dir, query, count)

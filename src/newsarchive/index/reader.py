@@ -98,11 +98,16 @@ def search_index(
     copies = results.results.collapsed_counts if collapse else {}
     if page > max(1, results.pagecount):
         return HitPage(total=results.total, hits=[], facets=counts)  # Whoosh would repeat the last page
-    results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
-    results.results.formatter = _MarkFormatter()
-    finders = _term_finders(results.results)
-    hits = [_hit(hit, scored=sort == "relevance", finders=finders, copies=copies) for hit in results]
+    hits = hits_of(results.results, results, scored=sort == "relevance", copies=copies)
     return HitPage(total=results.total, hits=hits, facets=counts)
+
+
+def hits_of(results, shown, *, scored: bool, copies: dict | None = None) -> list[Hit]:  # type: ignore[no-untyped-def,type-arg]
+    """Hits with snippets for the ``shown`` part of Whoosh ``results``."""
+    results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
+    results.formatter = _MarkFormatter()
+    finders = _term_finders(results)
+    return [_hit(hit, scored=scored, finders=finders, copies=copies or {}) for hit in shown]
 
 
 def _facet_counts(searcher: Searcher, query: wq.Query, filter_query: wq.Query | None, names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:  # noqa: E501
@@ -265,25 +270,36 @@ def _snippet(hit, fields: dict, finders: dict[str, re.Pattern[str] | None]) -> s
         start, window = _window(text, finders.get(name))
         marked = hit.highlights(name, text=window, top=2)
         if not marked and start:
-            marked = hit.highlights(name, text=text[:HIGHLIGHT_CHARS], top=2)  # the stem was no prefix
-            start = 0
+            start, window = 0, _cut(text, HIGHLIGHT_CHARS)  # the stem was no prefix of the word
+            marked = hit.highlights(name, text=window, top=2)
         if marked:
             marked = " ".join(marked.split())
-            return marked if not start or marked.startswith("…") else "… " + marked
+            if start and not marked.startswith("…"):
+                marked = "… " + marked
+            if start + len(window) < len(text.rstrip()) and not marked.endswith("…"):
+                marked += " …"
+            return marked
     lead = fields.get("description") or fields.get("body") or ""
     lead = " ".join(lead.split())
     return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
+def _cut(text: str, length: int) -> str:
+    """At most ``length`` characters of ``text``, ending at a word's end."""
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut
+
+
 def _window(text: str, finder: re.Pattern[str] | None) -> tuple[int, str]:
     """Where in ``text`` to look for a snippet: around the first likely matches."""
-    if finder is None:
-        return 0, text[:HIGHLIGHT_CHARS]
-    found = finder.search(text)
+    found = finder.search(text) if finder is not None else None
     if found is None:
-        return 0, text[:HIGHLIGHT_CHARS]
+        return 0, _cut(text, HIGHLIGHT_CHARS)
     start = max(0, found.start() - WINDOW_BEFORE)
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < found.start() else found.start()
-    return start, text[start : start + WINDOW_CHARS]
+    return start, _cut(text[start:], WINDOW_CHARS)

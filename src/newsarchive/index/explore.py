@@ -1,0 +1,89 @@
+"""Beyond a ranked list: spelling suggestions, articles like an article, telling words.
+
+Whoosh indexes word stems ("govern" for "government"), so whatever it
+suggests is turned back into a word the articles actually use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh.lang.porter import stem
+from whoosh.searching import Searcher
+
+from newsarchive.errors import ArticleNotFound
+from newsarchive.index.query import parse_query
+from newsarchive.index.reader import HitPage, _searcher, hits_of
+
+_PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
+_SAMPLE_DOCS = 300
+
+
+def suggest(index_dir: Path, query_text: str) -> str | None:
+    """The query with its unknown words replaced by the closest words of the archive, if that finds anything."""
+    searcher = _searcher(index_dir)
+    reader = searcher.reader()
+    corrector = searcher.corrector("body")
+    changed = False
+
+    def replace(found: re.Match[str]) -> str:
+        nonlocal changed
+        word = found.group(1)
+        if word in {"AND", "OR", "NOT", "TO"}:
+            return word
+        stemmed = stem(word.lower())
+        # A word the archive barely knows (a typo in one article) yields to a
+        # close word it knows ten times better.
+        known = reader.doc_frequency("body", stemmed)
+        options = corrector.suggest(stemmed, limit=1, maxdist=2, prefix=1)
+        if not options or reader.doc_frequency("body", options[0]) < max(1, 10 * known):
+            return word
+        changed = True
+        return surface_form(searcher, options[0])
+
+    suggestion = _PLAIN_WORD.sub(replace, query_text)
+    if not changed:
+        return None
+    try:
+        return suggestion if searcher.search(parse_query(suggestion, searcher.schema), limit=1).scored_length() else None
+    except Exception:  # a suggestion that does not parse is no suggestion
+        return None
+
+
+def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
+    """The word the articles most often write for a stem ("government" for "govern")."""
+    pattern = re.compile(rf"\b{re.escape(stemmed)}\w*", re.IGNORECASE)
+    seen: Counter[str] = Counter()
+    for hit in searcher.search(wq.Term(field, stemmed), limit=3):
+        seen.update(word.lower() for word in pattern.findall(hit.get(field) or ""))
+    return seen.most_common(1)[0][0] if seen else stemmed
+
+
+def similar_articles(index_dir: Path, article_id: str, limit: int) -> HitPage:
+    """The articles most like ``article_id``: Whoosh's more-like-this on its key terms."""
+    searcher = _searcher(index_dir)
+    docnum = searcher.document_number(id=article_id)
+    if docnum is None:
+        raise ArticleNotFound(
+            f"no article with id {article_id!r} in the search index", hint="ids are shown by `archive search`"
+        )
+    results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
+    return HitPage(total=len(results), hits=hits_of(results, results, scored=True))
+
+
+def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, list[tuple[str, float]]]:
+    """The words most over-represented in the matching articles against the whole archive (Bo1 model).
+
+    Weighs the best-ranked ``_SAMPLE_DOCS`` matches; returns how many articles
+    matched and (word, weight) pairs, the words as the articles write them.
+    """
+    searcher = _searcher(index_dir)
+    results = searcher.search(parse_query(query_text, searcher.schema), limit=_SAMPLE_DOCS)
+    docnums = [hit.docnum for hit in results]
+    if not docnums:
+        return 0, []
+    terms = searcher.key_terms(docnums, "body", numterms=count, normalize=True)
+    return len(results), [(surface_form(searcher, term), round(weight, 4)) for term, weight in terms]
