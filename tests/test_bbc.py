@@ -72,3 +72,19 @@ def test_similar_and_terms(bbc) -> None:  # type: ignore[no-untyped-def]
     words = json.loads(archive("terms", "--home", home, "chelsea", "--limit", "5", "--json").stdout)
     assert words["terms"][0]["term"] == "chelsea" and "mourinho" in [t["term"] for t in words["terms"]]
     assert archive("terms", "--home", home, "chelsea", "--limit", "3").stdout.startswith("Words that set the")
+
+
+def test_rows_as_csv_and_a_full_reindex(bbc) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    archive, home, _report = bbc
+    rows = list(csv.DictReader(io.StringIO(archive("search", "--home", home, "chelsea", "--limit", "3", "--csv").stdout)))
+    assert len(rows) == 3 and rows[0]["title"] and float(rows[0]["score"]) > 0
+    listed = list(csv.DictReader(io.StringIO(archive("list", "--home", home, "--limit", "4", "--csv").stdout)))
+    assert [row.keys() for row in listed][0] >= {"id", "title", "date", "files"} and len(listed) == 4
+    words = list(csv.DictReader(io.StringIO(archive("terms", "--home", home, "chelsea", "--csv").stdout)))
+    assert words[0] == {"term": "chelsea", "weight": words[0]["weight"]}
+    before = json.loads(archive("search", "--home", home, "chelsea", "--limit", "20", "--json").stdout)
+    assert archive("reindex", "--home", home).stdout.startswith("Indexed 2127 articles")
+    assert json.loads(archive("search", "--home", home, "chelsea", "--limit", "20", "--json").stdout) == before

@@ -70,6 +70,10 @@ def json_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")(function)
 
 
+def csv_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--csv", "as_csv", is_flag=True, help="Print the rows as CSV (with a header).")(function)
+
+
 def _color() -> bool:
     return sys.stdout.isatty()
 
@@ -242,9 +246,10 @@ class _IngestDisplay:
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
 @json_option
+@csv_option
 def search(
     config: ArchiveConfig, query: str, since: str | None, until: str | None, sort: str, undated: str,
-    facets: tuple[str, ...], collapse: bool, limit: int, page: int, as_json: bool,
+    facets: tuple[str, ...], collapse: bool, limit: int, page: int, as_json: bool, as_csv: bool,
 ) -> None:
     """Full-text search, best matches first, with the matching words highlighted.
 
@@ -291,7 +296,10 @@ def search(
         facets=facets, collapse=collapse,
     )
     result = run_search(config, request)
-    click.echo(render.to_json(render.search_dict(result)) if as_json else render.search_text(result, _color()))
+    if as_csv:
+        click.echo(render.to_csv([render.hit_dict(hit) for hit in result.hits]), nl=False)
+    else:
+        click.echo(render.to_json(render.search_dict(result)) if as_json else render.search_text(result, _color()))
 
 
 # --- show, info, reindex -----------------------------------------------------------------
@@ -425,9 +433,10 @@ def _period(since: str | None, until: str | None) -> tuple[Any, Any]:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Articles per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page.")
 @json_option
+@csv_option
 def list_command(
     config: ArchiveConfig, since: str | None, until: str | None, source: str | None, limit: int, page: int,
-    as_json: bool,
+    as_json: bool, as_csv: bool,
 ) -> None:
     """Browse the archive by date, newest first (undated articles last).
 
@@ -441,7 +450,10 @@ def list_command(
 
     start, end = _period(since, until)
     found = list_articles(config, since=start, until=end, source=source, limit=limit, page=page)
-    click.echo(render.to_json(render.list_dict(found, limit, page)) if as_json else render.list_text(found, limit, page))
+    if as_csv:
+        click.echo(render.to_csv(render.list_dict(found, limit, page)["articles"]), nl=False)
+    else:
+        click.echo(render.to_json(render.list_dict(found, limit, page)) if as_json else render.list_text(found, limit, page))
 
 
 @archive_command(cli)
@@ -506,7 +518,7 @@ def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool) -> N
               help="Show each bucket's share of all archived articles, not raw counts.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE.svg|png",
               help="Also write a chart image (needs: pip install 'newsarchive[plot]').")
-@click.option("--csv", "as_csv", is_flag=True, help="Print the numbers as CSV.")
+@csv_option
 @json_option
 def trend(
     config: ArchiveConfig, queries: tuple[str, ...], by: str, since: str | None, until: str | None,
@@ -565,7 +577,8 @@ def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool) -
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(min=1, max=200), default=20, show_default=True, help="How many words.")
 @json_option
-def terms(config: ArchiveConfig, query: str, limit: int, as_json: bool) -> None:
+@csv_option
+def terms(config: ArchiveConfig, query: str, limit: int, as_json: bool, as_csv: bool) -> None:
     """The words most over-represented in the articles matching QUERY.
 
     Compares the best matches (up to 300) with the whole archive (Whoosh's
@@ -579,4 +592,9 @@ def terms(config: ArchiveConfig, query: str, limit: int, as_json: bool) -> None:
     from newsarchive.search import telling_terms
 
     matched, words = telling_terms(config, query, limit)
-    click.echo(render.to_json(render.terms_dict(query, matched, words)) if as_json else render.terms_text(query, matched, words))
+    if as_csv:
+        click.echo(render.to_csv(render.terms_dict(query, matched, words)["terms"]), nl=False)
+    elif as_json:
+        click.echo(render.to_json(render.terms_dict(query, matched, words)))
+    else:
+        click.echo(render.terms_text(query, matched, words))

@@ -28,6 +28,29 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
 
 
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV with a header; lists are joined with "; ", datetimes in ISO form."""
+    import csv
+    import io
+
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _csv_value(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
