@@ -194,23 +194,13 @@ def article_text(record: ArticleRecord, color: bool) -> str:
 
 
 def article_dict(record: ArticleRecord) -> dict[str, Any]:
-    """The full record, with news-please's field names where they exist."""
+    """The full record: the export's fields (news-please's names) and the bookkeeping."""
+    from newsarchive.export import record_dict
+
     return {
-        "id": record.id,
-        "title": record.title,
-        "description": record.description,
-        "maintext": "\n\n".join(block["text"] for block in record.blocks),
-        "body": record.blocks,
+        **record_dict(record),
         "date_publish": record.published_at,
-        "date_text": record.date_text,
-        "date_precision": record.date_precision,
-        "source": record.source,
-        "source_domain": record.source_domain,
-        "url": record.url,
-        "authors": record.authors,
-        "language": record.language,
         "content_hash": record.content_hash,
-        "files": record.files,
         "ingested_at": record.ingested_at,
         "updated_at": record.updated_at,
     }
