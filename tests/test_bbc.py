@@ -69,6 +69,7 @@ def test_similar_and_terms(bbc) -> None:  # type: ignore[no-untyped-def]
     assert mutu not in [hit["id"] for hit in alike]
     assert {"Wenger offers Mutu hope", "Mutu to hold talks with Juventus"} <= {hit["title"] for hit in alike}
     assert archive("similar", "--home", home, "zzzzzzzzzz", expect=1).stderr.startswith("Error: no article with id")
+    assert archive("similar", "--home", home, mutu, "--limit", "2", "--csv").stdout.startswith("id,title,date,")
     words = json.loads(archive("terms", "--home", home, "chelsea", "--limit", "5", "--json").stdout)
     assert words["terms"][0]["term"] == "chelsea" and "mourinho" in [t["term"] for t in words["terms"]]
     assert archive("terms", "--home", home, "chelsea", "--limit", "3").stdout.startswith("Words that set the")

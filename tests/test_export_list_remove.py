@@ -76,8 +76,13 @@ def test_remove_takes_articles_out_of_database_and_index(archive, seed_dir: Path
     refused = archive("remove", article_id, "nosuchid00", expect=1)
     assert "no article with id 'nosuchid00'; nothing was removed" in refused.stderr
     assert search_json(archive, "Kursk")["total"] == 1
-    assert archive("remove", article_id).stdout.startswith(f"Removed {article_id}  Kremlin's Kursk ultimatum")
+    assert archive("remove", article_id, "--json").stdout.startswith('{\n  "removed": [')
     assert search_json(archive, "Kursk")["total"] == 0
     assert json.loads(archive("check", "--json").stdout)["ok"]
     assert json.loads(archive("ingest", seed_dir, "--json").stdout)["new"] == 0  # the unchanged file stays out
     assert json.loads(archive("ingest", seed_dir, "--force", "--json").stdout)["new"] == 1
+    result = archive("remove", article_id)
+    assert result.stdout == (
+        f"Removed {article_id}  Kremlin's Kursk ultimatum: Peace talks hinge on regional retreat\n"
+        "1 article removed from the database and the index.\n"
+    )

@@ -491,7 +491,8 @@ def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | Non
 @archive_command(cli)
 @click.argument("article_ids", nargs=-1, required=True, metavar="ID...")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for another writer, or fail at once.")
-def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool) -> None:
+@json_option
+def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool, as_json: bool) -> None:
     """Delete articles from the database and the search index together.
 
     All or nothing: if one id is unknown, nothing is removed. The files they
@@ -505,7 +506,11 @@ def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool) -> N
     """
     from newsarchive.remove import remove_articles
 
-    click.echo(render.removed_text(remove_articles(config, article_ids, wait=wait)))
+    removed = remove_articles(config, article_ids, wait=wait)
+    if as_json:
+        click.echo(render.to_json({"removed": [{"id": item.id, "title": item.title} for item in removed]}))
+    else:
+        click.echo(render.removed_text(removed))
 
 
 @archive_command(cli)
@@ -559,7 +564,8 @@ def trend(
 @click.argument("article_id", metavar="ID")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many articles.")
 @json_option
-def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool) -> None:
+@csv_option
+def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
     """The articles most like this one, by the key terms of its text.
 
     \b
@@ -570,7 +576,10 @@ def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool) -
     from newsarchive.search import similar as find_similar
 
     page = find_similar(config, article_id, limit)
-    click.echo(render.to_json(render.search_dict(page)) if as_json else render.similar_text(article_id, page, _color()))
+    if as_csv:
+        click.echo(render.to_csv([render.hit_dict(hit) for hit in page.hits]), nl=False)
+    else:
+        click.echo(render.to_json(render.search_dict(page)) if as_json else render.similar_text(article_id, page, _color()))
 
 
 @archive_command(cli)
