@@ -16,6 +16,9 @@ from newsarchive.index.schema import SCHEMA_VERSION, IndexDocument, build_schema
 
 MARKER = "newsarchive-index.json"
 WRITER_WAIT_SECONDS = 60.0
+#: Memory the index writer may buffer before it spills sorted runs to disk: half
+#: of the 400 MB an ingest of 100,000 articles is allowed in all.
+WRITER_MEMORY_MB = 64
 
 
 def index_exists(path: Path) -> bool:
@@ -87,7 +90,7 @@ def open_writer(path: Path) -> IndexWriter:
     """A writer on the index at ``path``, waiting a while for another writer to finish."""
     ix = open_index(path)
     try:
-        writer = ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.25, limitmb=128)
+        writer = ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.25, limitmb=WRITER_MEMORY_MB)
     except LockError as exc:
         ix.close()
         raise IndexUnavailable(
