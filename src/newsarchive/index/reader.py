@@ -90,11 +90,17 @@ def search_index(
     """
     searcher = _searcher(index_dir)
     query = parse_query(query_text, searcher.schema)
-    options: dict[str, object] = {"filter": _filter(since, until, undated), "sortedby": _sort_facet(sort)}
+    narrowing = _filter(since, until, undated)
+    if narrowing is not None:
+        # Whoosh's collapsing collector fails on a multi-segment index when given
+        # a filter ('TopCollector' has no 'subsearchers'); a constant-score
+        # clause ANDed to the query selects the same documents in the same order.
+        query = wq.And([query, narrowing])
+    options: dict[str, object] = {"sortedby": _sort_facet(sort)}
     if collapse:
         options.update(collapse="group", collapse_limit=1)
     results = searcher.search_page(query, page, pagelen=limit, **options)
-    counts = _facet_counts(searcher, query, options["filter"], facets) if facets else {}
+    counts = _facet_counts(searcher, query, facets) if facets else {}
     copies = results.results.collapsed_counts if collapse else {}
     if page > max(1, results.pagecount):
         return HitPage(total=results.total, hits=[], facets=counts)  # Whoosh would repeat the last page
@@ -110,13 +116,13 @@ def hits_of(results, shown, *, scored: bool, copies: dict | None = None) -> list
     return [_hit(hit, scored=scored, finders=finders, copies=copies or {}) for hit in shown]
 
 
-def _facet_counts(searcher: Searcher, query: wq.Query, filter_query: wq.Query | None, names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:  # noqa: E501
+def _facet_counts(searcher: Searcher, query: wq.Query, names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
     """For each facet, (value, hits) over every hit (not just this page), most hits first.
 
     Read from the index's columns (the stored field for authors, who may be
     several per article); articles without a value are left out.
     """
-    docnums = list(searcher.search(query, filter=filter_query, limit=None, scored=False).docs())
+    docnums = list(searcher.search(query, limit=None, scored=False).docs())
     reader = searcher.reader()
     counts: dict[str, list[tuple[str, int]]] = {}
     for name in names:
