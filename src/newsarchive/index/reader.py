@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index.query import parse_query
-from newsarchive.index.store import index_exists, index_is_current, open_index
+from newsarchive.index.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.snippets import MATCH_END, MATCH_START
 
 SNIPPET_CHARS = 200
@@ -97,11 +97,12 @@ def search_index(
         # clause ANDed to the query selects the same documents in the same order.
         query = wq.And([query, narrowing])
     options: dict[str, object] = {"sortedby": _sort_facet(sort)}
-    if collapse:
+    if collapse and holds_copies(index_dir):
+        # Folding makes Whoosh score every match; an archive without copies skips it.
         options.update(collapse="group", collapse_limit=1)
     results = searcher.search_page(query, page, pagelen=limit, **options)
     counts = _facet_counts(searcher, query, facets) if facets else {}
-    copies = results.results.collapsed_counts if collapse else {}
+    copies = results.results.collapsed_counts if "collapse" in options else {}
     if page > max(1, results.pagecount):
         return HitPage(total=results.total, hits=[], facets=counts)  # Whoosh would repeat the last page
     hits = hits_of(results.results, results, scored=sort == "relevance", copies=copies)

@@ -25,15 +25,32 @@ def index_exists(path: Path) -> bool:
     return (path / MARKER).exists() and whoosh_index.exists_in(str(path))
 
 
-def index_is_current(path: Path) -> bool:
-    """True when the index at ``path`` exists and was built with this schema version."""
-    if not index_exists(path):
-        return False
+def read_marker(path: Path) -> dict[str, object]:
+    """What newsarchive notes beside the index: its schema version, whether it holds copies."""
     try:
         marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return marker.get("schema_version") == SCHEMA_VERSION
+        return {}
+    return marker if isinstance(marker, dict) else {}
+
+
+def index_is_current(path: Path) -> bool:
+    """True when the index at ``path`` exists and was built with this schema version."""
+    return index_exists(path) and read_marker(path).get("schema_version") == SCHEMA_VERSION
+
+
+def holds_copies(path: Path) -> bool:
+    """Whether any indexed article was linked as a near-duplicate (so search must fold)."""
+    return bool(read_marker(path).get("holds_copies", False))
+
+
+def _note_copies(path: Path) -> None:
+    marker = read_marker(path)
+    if not marker.get("holds_copies"):
+        marker["holds_copies"] = True
+        temporary = path / (MARKER + ".tmp")
+        temporary.write_text(json.dumps(marker), encoding="utf-8")
+        temporary.replace(path / MARKER)
 
 
 def create_index(path: Path) -> None:
@@ -62,22 +79,30 @@ def open_index(path: Path) -> whoosh_index.Index:
 class IndexWriter:
     """Adds, replaces and deletes documents; nothing is visible until ``commit``."""
 
-    def __init__(self, ix: whoosh_index.Index, writer) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ix: whoosh_index.Index, writer, path: Path) -> None:  # type: ignore[no-untyped-def]
         self._ix = ix
         self._writer = writer
+        self._path = path
+        self._copies = False
 
     def add(self, doc: IndexDocument) -> None:
         """Add a document the index does not hold yet (cheaper than ``replace``)."""
         self._writer.add_document(**to_fields(doc))
+        self._copies = self._copies or doc.duplicate_of is not None
 
     def replace(self, doc: IndexDocument) -> None:
         """Add a document, removing any committed one with the same id."""
         self._writer.update_document(**to_fields(doc))
+        self._copies = self._copies or doc.duplicate_of is not None
 
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)
 
     def commit(self) -> None:
+        # Noted before the commit: a search may fold when there is nothing to
+        # fold (slower), never fail to fold copies that are there.
+        if self._copies:
+            _note_copies(self._path)
         self._writer.commit()
         self._ix.close()
 
@@ -97,7 +122,7 @@ def open_writer(path: Path) -> IndexWriter:
             f"the search index at {path} is locked by another writer",
             hint="wait for the other `archive ingest` or `archive reindex` to finish",
         ) from exc
-    return IndexWriter(ix, writer)
+    return IndexWriter(ix, writer, path)
 
 
 @contextmanager
