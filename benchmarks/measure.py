@@ -1,0 +1,240 @@
+"""Measuring: child processes (wall time and peak RSS), percentiles, sizes on disk, the machine.
+
+Every measured command runs under ``timed_exec.py``, a small Python process
+that spawns it and reads its ``ru_maxrss`` from ``os.wait4``: the kernel's
+own high-water mark of that one process's resident set, with no sampling.
+It is not read from the runner, because a child's ``ru_maxrss`` starts from
+the peak of the process that spawned it, and the runner grows large; from
+``timed_exec.py`` the floor is about 8 MB (what ``/bin/true`` reports).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TIMED_EXEC = Path(__file__).resolve().with_name("timed_exec.py")
+# ru_maxrss is in KiB on Linux, in bytes on macOS.
+_RSS_UNIT = 1 if sys.platform == "darwin" else 1024
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Task:
+    """Commands run one after the other and timed together, after an untimed ``prepare``."""
+
+    commands: tuple[tuple[str, ...], ...]
+    prepare: Callable[[], None] | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, *commands: Sequence[str], prepare: Callable[[], None] | None = None) -> Task:
+        return cls(tuple(tuple(str(part) for part in command) for command in commands), prepare)
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    seconds: float
+    peak_rss_bytes: int  # the largest of the task's processes
+    stdout: str  # of the last command
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def run_process(command: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, int, str]:
+    """Run ``command`` to its end: wall seconds, peak RSS in bytes, stdout. Raises CommandFailed."""
+    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        report = Path(scratch, "usage")
+        launcher = [sys.executable, "-S", str(TIMED_EXEC), str(report)]
+        returncode = subprocess.run([*launcher, *command], stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env).returncode
+        out.seek(0)
+        err.seek(0)
+        if returncode != 0 or not report.exists():
+            stderr = err.read().decode("utf-8", errors="replace").strip()
+            raise CommandFailed(f"exit {returncode}: {' '.join(command)}\n{stderr[-2000:]}")
+        seconds, maxrss = report.read_text(encoding="ascii").split()
+        return float(seconds), int(maxrss) * _RSS_UNIT, out.read().decode("utf-8", errors="replace")
+
+
+def run_task(task: Task, env: Mapping[str, str] | None = None) -> TaskRun:
+    if task.prepare is not None:
+        task.prepare()
+    seconds, peak, stdout = 0.0, 0, ""
+    for command in task.commands:
+        took, rss, stdout = run_process(command, env)
+        seconds += took
+        peak = max(peak, rss)
+    return TaskRun(seconds=seconds, peak_rss_bytes=peak, stdout=stdout)
+
+
+def time_tasks(
+    tasks: Mapping[str, Task],
+    times: int,
+    env: Mapping[str, str] | None = None,
+    on_run: Callable[[str, int, TaskRun], None] | None = None,
+) -> dict[str, list[TaskRun]]:
+    """Run every task ``times`` times, taking turns, so that a noisy spell hits them all alike.
+
+    ``on_run(name, repetition, run)`` hears of each run as it ends.
+    """
+    runs: dict[str, list[TaskRun]] = {name: [] for name in tasks}
+    for repetition in range(1, times + 1):
+        for name, task in tasks.items():
+            runs[name].append(run_task(task, env))
+            if on_run is not None:
+                on_run(name, repetition, runs[name][-1])
+    return runs
+
+
+def summary(runs: Sequence[TaskRun]) -> dict[str, object]:
+    """Median wall time, every run's time, and the peak RSS of the median run."""
+    ordered = sorted(runs, key=lambda run: run.seconds)
+    middle = ordered[(len(ordered) - 1) // 2]
+    return {
+        "median_seconds": round(statistics.median(run.seconds for run in runs), 4),
+        "seconds": [round(run.seconds, 4) for run in runs],
+        "peak_rss_bytes": middle.peak_rss_bytes,
+        "max_peak_rss_bytes": max(run.peak_rss_bytes for run in runs),
+    }
+
+
+def warm_latencies(run: Callable[[T], object], items: Sequence[T]) -> list[float]:
+    """Run ``run`` on every item once untimed (the warm-up), then once timed; seconds per item."""
+    for item in items:
+        run(item)
+    latencies = []
+    for item in items:
+        started = time.perf_counter()
+        run(item)
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def percentiles(values: Sequence[float], points: Sequence[int] = (50, 95, 99)) -> dict[str, float]:
+    """Nearest-rank percentiles: p99 of 300 values is the 297th smallest."""
+    ordered = sorted(values)
+    return {f"p{point}": ordered[max(0, -(-point * len(ordered) // 100) - 1)] for point in points}
+
+
+def geometric_mean(values: Sequence[float]) -> float | None:
+    return statistics.geometric_mean(values) if values else None
+
+
+def tree_bytes(*paths: Path) -> int:
+    """Apparent size (sum of file sizes) of files and folder trees; missing paths count 0."""
+    total = 0
+    for path in paths:
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            total += sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+    return total
+
+
+#: Left out of the children's environment: ARCHIVE_* would override --home, and without
+#: byte-code caching every cold process would compile an editable install's modules anew.
+_DROPPED_ENV = ("ARCHIVE_", "PYTHONDONTWRITEBYTECODE")
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment for the measured commands, without the variables above."""
+    return {key: value for key, value in os.environ.items() if not key.startswith(_DROPPED_ENV)}
+
+
+def machine() -> dict[str, object]:
+    return {
+        "host": socket.gethostname(),
+        "cores": os.cpu_count(),
+        "ram_bytes": _meminfo_total(),
+        "cpu": _cpu_model(),
+        "os": _os_name(),
+        "platform": platform.platform(),
+    }
+
+
+def versions() -> dict[str, str | None]:
+    return {
+        "python": platform.python_version(),
+        "newsarchive": _dist_version("newsarchive"),
+        "whoosh": _dist_version("Whoosh-Reloaded") or _dist_version("Whoosh"),
+        "sqlalchemy": _dist_version("SQLAlchemy"),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlite-utils": _dist_version("sqlite-utils"),
+    }
+
+
+def project_state() -> dict[str, object]:
+    """Which newsarchive was measured: where it is imported from, and its commit when that is a checkout."""
+    import newsarchive
+
+    package = Path(newsarchive.__file__).resolve().parent
+    checkout = next((folder for folder in package.parents if (folder / ".git").exists()), None)
+    state: dict[str, object] = {"package": str(package), "checkout": str(checkout) if checkout else None}
+    return {**state, **git_state(checkout)} if checkout else state
+
+
+def git_state(repo: Path) -> dict[str, object]:
+    """The commit measured, and whether the working tree differed from it (read-only git calls)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            return subprocess.run(
+                ["git", "--no-optional-locks", "-C", str(repo), *args],
+                capture_output=True, text=True, check=True, timeout=30,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    changed = git("status", "--porcelain", "--", "src", "migrations", "pyproject.toml")
+    return {"commit": git("rev-parse", "HEAD"), "source_changed": bool(changed) if changed is not None else None}
+
+
+def _dist_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _meminfo_total() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _os_name() -> str:
+    try:
+        return platform.freedesktop_os_release()["PRETTY_NAME"]
+    except (OSError, KeyError, AttributeError):
+        return f"{platform.system()} {platform.release()}"

@@ -1,0 +1,234 @@
+"""The results as Markdown, and the issue's targets checked against them.
+
+Ratios are always ours ÷ reference: for times, sizes and memory below 1 is
+better; for articles/s above 1 is better.
+
+    python benchmarks/report.py benchmarks/results/2025-01-01-host.json   # re-render a JSON file
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from measure import geometric_mean
+
+OURS, SQLITE, WHOOSH = "newsarchive", "sqlite-utils", "whoosh"
+REFERENCES = ((SQLITE, "sqlite-utils"), (WHOOSH, "Whoosh"))
+Size = dict  # one entry of results["sizes"]
+
+
+# --- figures both the tables and the targets use ------------------------------------
+
+
+def cold_ratio(size: Size, reference: str) -> float | None:
+    """Geometric mean over the query set of (our median ÷ the reference's median) cold search time."""
+    ratios = [
+        timings[OURS]["median_seconds"] / timings[reference]["median_seconds"]
+        for timings in size["cold_search"].values()
+        if "median_seconds" in timings.get(OURS, {}) and "median_seconds" in timings.get(reference, {})
+    ]
+    return geometric_mean(ratios)
+
+
+def ingest_seconds(size: Size, tool: str) -> float:
+    return size[tool]["ingest"]["median_seconds"]
+
+
+def ours_disk_bytes(size: Size) -> int:
+    disk = size[OURS]["disk"]
+    return disk["database_bytes"] + disk["index_bytes"]
+
+
+def reference_disk_bytes(size: Size, reference: str) -> int:
+    return sum(size[reference]["disk"].values())
+
+
+# --- targets ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+    size: str
+    measure: Callable[[Size], float | None]
+    limit: float
+    higher_is_better: bool
+    unit: str  # "x", "ms", "MB", "s"
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("cold `archive search` ≤ 1.2x `sqlite-utils search` (geometric mean over the query set), BBC set",
+           "bbc", lambda s: cold_ratio(s, SQLITE), 1.2, False, "x"),
+    Target("cold `archive search` ≤ 1.2x `sqlite-utils search` (geometric mean over the query set), 100,000",
+           "100000", lambda s: cold_ratio(s, SQLITE), 1.2, False, "x"),
+    Target("bulk ingest of the BBC set ≥ 2.5x the plain Whoosh baseline's articles/s",
+           "bbc", lambda s: ingest_seconds(s, WHOOSH) / ingest_seconds(s, OURS), 2.5, True, "x"),
+    Target("bulk ingest of the BBC set within 4x sqlite-utils insert+FTS time",
+           "bbc", lambda s: ingest_seconds(s, OURS) / ingest_seconds(s, SQLITE), 4.0, False, "x"),
+    Target("warm search with snippets p50 < 10 ms, 100,000",
+           "100000", lambda s: s[OURS]["warm_search"]["p50_ms"], 10.0, False, "ms"),
+    Target("warm search with snippets p99 < 50 ms, 100,000",
+           "100000", lambda s: s[OURS]["warm_search"]["p99_ms"], 50.0, False, "ms"),
+    Target("peak RSS of the 100,000-article ingest < 400 MB",
+           "100000", lambda s: s[OURS]["ingest"]["peak_rss_bytes"] / 1e6, 400.0, False, "MB"),
+    Target("no-op re-ingest of 100,000 < 15 s",
+           "100000", lambda s: s[OURS]["noop_reingest"]["median_seconds"], 15.0, False, "s"),
+)  # fmt: skip
+
+
+def with_targets(results: dict) -> dict:  # type: ignore[type-arg]
+    """``results`` with a "targets" list: each target, its measured value and whether it is met."""
+    sizes = {size["size"]: size for size in results["sizes"]}
+    rows = []
+    for target in TARGETS:
+        value = target.measure(sizes[target.size]) if target.size in sizes else None
+        met = None if value is None else (value >= target.limit if target.higher_is_better else value <= target.limit)
+        rows.append({"target": target.text, "size": target.size, "unit": target.unit, "measured": value, "met": met})
+    return {**results, "targets": rows}
+
+
+# --- Markdown -----------------------------------------------------------------------
+
+
+def seconds(value: float) -> str:
+    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+
+
+def megabytes(value: float) -> str:
+    return f"{value / 1e6:.1f} MB"
+
+
+def number(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def versus(ours: float, references: Sequence[tuple[str, float | None]]) -> str:
+    """``= 1.1x sqlite-utils, 0.9x Whoosh``: our figure over each reference's."""
+    parts = [f"{ours / value:.2f}x {name}" for name, value in references if value]
+    return " = " + ", ".join(parts) if parts else ""
+
+
+def figure_row(
+    label: str, values: dict[str, float | None], show: Callable[[float], str], failures: dict[str, str] | None = None
+) -> str:
+    """One table row: our figure with its ratio to each reference, then each reference's figure.
+
+    A tool without a figure shows its failure, if any, else "—".
+    """
+    failures = failures or {}
+    ours = values.get(OURS)
+    picked = [(name, values.get(key)) for key, name in REFERENCES]
+    cells = [show(ours) + versus(ours, picked) if ours is not None else failures.get(OURS, "—")]
+    cells += [show(value) if value is not None else failures.get(key, "—") for (key, _), (_, value) in zip(REFERENCES, picked)]
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def tool_values(size: Size, *keys: str) -> dict[str, float | None]:
+    """``size[tool][keys[0]][keys[1]]...`` for each tool, None where a tool has no such figure."""
+    values: dict[str, float | None] = {}
+    for tool in (OURS, SQLITE, WHOOSH):
+        data = size.get(tool)
+        for key in keys:
+            data = data.get(key) if isinstance(data, dict) else None
+        values[tool] = data
+    return values
+
+
+def size_section(size: Size, settings: dict) -> list[str]:  # type: ignore[type-arg]
+    corpus = size["corpus"]
+    name = "the BBC set" if size["size"] == "bbc" else f"{int(size['size']):,} generated articles"
+    lines = [
+        f"## {name}",
+        "",
+        f"{corpus['files']:,} files ({megabytes(corpus['bytes'])}), {corpus['distinct_articles']:,} distinct articles; "
+        f"ingest median of {settings['ingest_repeat']}, searches and re-ingest median of {settings['repeat']}. "
+        f"sqlite-utils' NDJSON was prepared in {seconds(size[SQLITE]['prepare_ndjson_seconds'])} (not in its ingest time).",
+        "",
+        "| figure | newsarchive | sqlite-utils (FTS5) | plain Whoosh |",
+        "| --- | --- | --- | --- |",
+        figure_row("bulk ingest, wall", tool_values(size, "ingest", "median_seconds"), seconds),
+        figure_row("bulk ingest, articles/s", tool_values(size, "ingest", "articles_per_second"), number),
+        figure_row("bulk ingest, peak RSS", tool_values(size, "ingest", "peak_rss_bytes"), megabytes),
+        figure_row("no-op re-ingest, wall", tool_values(size, "noop_reingest", "median_seconds"), seconds),
+    ]
+    for name, timings in size["cold_search"].items():
+        hits = " / ".join(f"{count:,}" if count is not None else "?" for count in size["hits"][name].values())
+        label = f"cold search: {name} `{timings['query']}` ({hits} hits)"
+        medians = {tool: (timings.get(tool) or {}).get("median_seconds") for tool in (OURS, SQLITE, WHOOSH)}
+        failures = {tool: f"failed: {timings[tool]['error']}" for tool in medians if "error" in timings.get(tool, {})}
+        lines.append(figure_row(label, medians, seconds, failures))
+    ratios = [(label, cold_ratio(size, key)) for key, label in REFERENCES]
+    lines.append(
+        "| cold search, geometric mean of ratios | "
+        + ", ".join(f"{value:.2f}x {label}" for label, value in ratios if value is not None)
+        + " | | |"
+    )
+    for point in ("p50", "p95", "p99"):
+        label = f"warm search top 10 + snippets, {point}"
+        lines.append(figure_row(label, tool_values(size, "warm_search", f"{point}_ms"), lambda ms: f"{ms:.2f} ms"))
+    disk = {OURS: ours_disk_bytes(size), **{key: reference_disk_bytes(size, key) for key, _ in REFERENCES}}
+    lines.append(figure_row("size on disk (database + index)", disk, megabytes))
+    ours = size[OURS]
+    if ours["warm_search"].get("failed"):
+        lines += ["", f"**{ours['warm_search']['failed']} warm queries failed** and are left out, e.g. "
+                  f"`{ours['warm_search']['errors'][0]}`."]
+    lines += [
+        "",
+        f"newsarchive on disk: database {megabytes(ours['disk']['database_bytes'])}, "
+        f"index {megabytes(ours['disk']['index_bytes'])}. Ingest said: "
+        + ", ".join(f"{key} {ours['ingest']['report'][key]}" for key in ("files", "new", "duplicate", "undated", "failed"))
+        + ".",
+        "",
+    ]
+    return lines
+
+
+def target_lines(results: dict) -> list[str]:  # type: ignore[type-arg]
+    lines = ["## Targets (issue 4)", "", "| target | measured | met |", "| --- | --- | --- |"]
+    for row in results["targets"]:
+        if row["measured"] is None:
+            measured, met = f"not run (size {row['size']} not measured)", "—"
+        else:
+            unit = row["unit"]
+            measured = f"{row['measured']:.2f}{unit}" if unit == "x" else f"{row['measured']:.1f} {unit}"
+            met = "met" if row["met"] else "**not met**"
+        lines.append(f"| {row['target']} | {measured} | {met} |")
+    return lines + [""]
+
+
+def header_lines(results: dict) -> list[str]:  # type: ignore[type-arg]
+    machine, versions, project = results["machine"], results["versions"], results["project"]
+    ram = f"{machine['ram_bytes'] / 2**30:.0f} GiB" if machine.get("ram_bytes") else "?"
+    if project.get("checkout"):
+        changed = " (working tree differs from it)" if project.get("source_changed") else ""
+        measured = f"{project['checkout']} at {project.get('commit') or '?'}{changed}"
+    else:
+        measured = f"installed at {project['package']}"
+    note = f" — {project['note']}" if project.get("note") else ""
+    return [
+        f"# Benchmarks {results['started']}",
+        "",
+        f"`{results['command']}`",
+        "",
+        f"- machine: {machine['host']}, {machine['cores']} cores, {ram} RAM, {machine['cpu']}, {machine['os']}",
+        "- versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
+        f"- newsarchive measured: {measured}{note}",
+        f"- peak RSS: {results['settings']['peak_rss_method']}; sizes are apparent bytes, MB = 10^6 bytes",
+        "- ratios are ours ÷ reference: below 1 is better for times, sizes and memory, above 1 for articles/s",
+        "",
+    ]
+
+
+def render_markdown(results: dict) -> str:  # type: ignore[type-arg]
+    lines = header_lines(results) + target_lines(results)
+    for size in results["sizes"]:
+        lines += size_section(size, results["settings"])
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render_markdown(with_targets(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))))
