@@ -9,7 +9,7 @@ from whoosh import fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
 
 # Bump when the fields below change: an index with another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Fields that words without a field name are looked for in.
 SEARCH_FIELDS = ("title", "description", "body")
@@ -57,7 +57,7 @@ def build_schema() -> fields.Schema:
         year=fields.ID(sortable=True),
         month=fields.ID(sortable=True),
         source=fields.ID(stored=True, sortable=True, analyzer=exact_any_case),
-        author=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=False, vector=True),
+        author=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
         lang=fields.ID(stored=True, sortable=True, analyzer=exact_any_case),
         # Collapse key: an article and its near-duplicates share one group.
         group=fields.ID(stored=True, sortable=True),
