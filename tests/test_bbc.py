@@ -89,3 +89,12 @@ def test_rows_as_csv_and_a_full_reindex(bbc) -> None:  # type: ignore[no-untyped
     before = json.loads(archive("search", "--home", home, "chelsea", "--limit", "20", "--json").stdout)
     assert archive("reindex", "--home", home).stdout.startswith("Indexed 2127 articles")
     assert json.loads(archive("search", "--home", home, "chelsea", "--limit", "20", "--json").stdout) == before
+
+
+def test_the_total_does_not_depend_on_the_page_size(bbc) -> None:  # type: ignore[no-untyped-def]
+    archive, home, _report = bbc
+    totals = {
+        json.loads(archive("search", "--home", home, "oil prices", "--limit", limit, "--json").stdout)["total"]
+        for limit in ("1", "10", "50")
+    }
+    assert totals == {60}
