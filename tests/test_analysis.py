@@ -1,0 +1,51 @@
+"""The fast indexing path of the text fields gives exactly what Whoosh's analyzer gives."""
+
+from __future__ import annotations
+
+import pytest
+from tests._shared import bbc_path
+from whoosh import fields
+
+from newsarchive.index.analysis import StemmedText, analyzer, stemmed_positions
+
+
+def _reference(text: str) -> list[tuple[bytes, int, float, bytes]]:
+    return sorted(fields.TEXT(analyzer=analyzer(), field_boost=2.0).index(text))
+
+
+def _fast(text: str) -> list[tuple[bytes, int, float, bytes]]:
+    return sorted(StemmedText(analyzer(), field_boost=2.0).index(text))
+
+
+@pytest.mark.parametrize("name", ["business/261.txt", "sport/199.txt", "politics/001.txt", "tech/100.txt"])
+def test_real_articles_index_as_the_analyzer_does(name: str) -> None:
+    # business/261 has "Delaware*": Whoosh's tokenizer keeps the asterisk.
+    raw = bbc_path(*name.split("/")).read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    assert _fast(text) == _reference(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "İstanbul's mayor met Ünal in Düsseldorf; the Straße was closed.",  # lower() lengthens "İ"
+        "ΑΘΗΝΑ: Η κυβέρνηση ανακοίνωσε νέα μέτρα.",
+        "U.S. shares fell 1.5% to $3.2bn; e.g. J.P. Morgan's 3.14 forecast",
+        "the a of to in",  # nothing but stop words
+        "A I x y elections ELECTION Elected electing",  # one-letter words dropped, stems merged
+        "",
+        "price*s and c++ and wild*card",
+    ],
+)
+def test_hand_written_texts_index_as_the_analyzer_does(text: str) -> None:
+    assert _fast(text) == _reference(text)
+
+
+def test_positions_close_up_behind_stop_words() -> None:
+    # "The" (0) and "of" (3) are stop words: "Prime" keeps its place, 1, and the rest close up behind it.
+    assert stemmed_positions("The Prime Minister of Britain said the prime minister") == {
+        b"prime": [1, 5],
+        b"minist": [2, 6],
+        b"britain": [3],
+        b"said": [4],
+    }
