@@ -1,0 +1,225 @@
+"""A Whoosh segment writer for bulk loads: postings gathered in memory, written a term at a time.
+
+Whoosh's ``SegmentWriter`` puts every posting into a sorting pool as a
+tuple, spills sorted runs to disk when the pool is full, merges them back at
+commit and then hands each posting to the codec one call at a time, looking
+up the document's field length for each. For an ingest that commits every
+few thousand articles, all of that can stay in memory: ``BulkWriter``
+gathers each term's postings in compact arrays as documents are added and,
+at commit, writes each term's posting blocks whole.
+
+What it writes is what ``SegmentWriter`` writes, byte for byte; a test
+compares the two segments' files. Deletions, updates and merges of existing
+segments are ``SegmentWriter``'s own code.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+
+from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.writing import PostingPool, SegmentWriter
+
+from newsarchive.index.analysis import StemmedText, encode_positions, stemmed_positions
+
+#: Estimated bytes a gathered posting takes (two array slots, a value and its list slot).
+POSTING_BYTES = 64
+
+
+class MemoryPool(PostingPool):
+    """Postings grouped by field and term in arrays, in the order they come."""
+
+    def __init__(self, tempstore, segment, limitmb=128, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
+        self.fields: dict[str, dict[bytes, tuple[array, array, list[bytes]]]] = {}
+        self.postings = 0
+        self.unordered: set[tuple[str, bytes]] = set()
+
+    def _terms(self, fieldname: str) -> dict[bytes, tuple[array, array, list[bytes]]]:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def add(self, item) -> None:  # type: ignore[no-untyped-def]
+        """Whoosh's way in, one posting at a time (merges of existing segments use it)."""
+        fieldname, btext, docnum, weight, value = item
+        terms = self._terms(fieldname)
+        found = terms.get(btext)
+        if found is None:
+            terms[btext] = (array("I", (docnum,)), array("f", (weight,)), [value or b""])
+        else:
+            if found[0][-1] >= docnum:  # merged segments can feed a term out of order: sorted at the end
+                self.unordered.add((fieldname, btext))
+            found[0].append(docnum)
+            found[1].append(weight)
+            found[2].append(value or b"")
+        self.postings += 1
+
+    def add_positions(self, fieldname: str, docnum: int, positions: dict[bytes, list[int]], boost: float) -> int:
+        """One document's stems of a ``StemmedText`` field; returns the field's length in the document."""
+        terms = self._terms(fieldname)
+        length = 0
+        for root, places in positions.items():
+            count = len(places)
+            length += count
+            found = terms.get(root)
+            if found is None:
+                terms[root] = (array("I", (docnum,)), array("f", (count * boost,)), [encode_positions(places)])
+            else:
+                found[0].append(docnum)
+                found[1].append(count * boost)
+                found[2].append(encode_positions(places))
+        self.postings += len(positions)
+        return length
+
+    def size_bytes(self) -> int:
+        return self.postings * POSTING_BYTES
+
+    def sorted_terms(self) -> Iterator[tuple[str, bytes, array, array, list[bytes]]]:
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for btext in sorted(terms):
+                docs, weights, values = terms[btext]
+                if (fieldname, btext) in self.unordered:
+                    order = sorted(range(len(docs)), key=docs.__getitem__)
+                    docs = array("I", (docs[i] for i in order))
+                    weights = array("f", (weights[i] for i in order))
+                    values = [values[i] for i in order]
+                yield fieldname, btext, docs, weights, values
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        for fieldname, btext, docs, weights, values in self.sorted_terms():
+            for docnum, weight, value in zip(docs, weights, values, strict=True):
+                yield fieldname, btext, docnum, weight, value
+
+    def save(self) -> None:
+        """Nothing spills to disk: the writer's owner commits before memory runs short."""
+
+    def cleanup(self) -> None:
+        self.fields = {}
+        self.unordered = set()
+        self.postings = 0
+
+
+class BulkWriter(SegmentWriter):
+    """A ``SegmentWriter`` with a ``MemoryPool`` and a term-at-a-time flush."""
+
+    def __init__(self, ix, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ix, **kwargs)
+        self.pool = MemoryPool(self._tempstorage, self.newsegment)
+        #: Segments other writers built for this index (see ``finish_segment``), committed with this one's.
+        self.adopted: list = []
+
+    def finish_segment(self):  # type: ignore[no-untyped-def]
+        """Close the segment built so far and return it, leaving the index as it is.
+
+        For a writer opened without the lock (``_lk=False``) in another
+        process: the writer holding the lock adopts the segment and commits it.
+        """
+        if not self._added:
+            self.cancel()
+            return None
+        segment = self._finalize_segment()
+        self._finish()
+        return segment
+
+    def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
+        super()._commit_toc([*segments, *self.adopted])
+
+    def add_document(self, **fields) -> None:  # type: ignore[no-untyped-def]
+        """``SegmentWriter.add_document``, with stemmed text going straight from the analysis into the pool."""
+        schema = self.schema
+        if any(name.startswith("_") for name in fields) or any(
+            field.vector or field.separate_spelling() for field in schema
+        ):
+            super().add_document(**fields)  # per-document boosts, vectors and spelling: Whoosh's own way
+            return
+        self._check_state()
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        pool = self.pool
+        docnum = self.docnum
+        perdocwriter = self.perdocwriter
+        perdocwriter.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if isinstance(field, StemmedText) and isinstance(value, str):
+                    length = pool.add_positions(name, docnum, stemmed_positions(value), field.format.field_boost)
+                elif field.indexed:
+                    for btext, frequency, weight, encoded in field.index(value):
+                        pool.add((name, btext, docnum, weight, encoded))
+                        length += frequency
+                perdocwriter.add_field(name, field, value if field.stored else None, length if field.scorable else 0)
+                if field.column_type:
+                    perdocwriter.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def buffered_bytes(self) -> int:
+        """Roughly how much memory the postings gathered so far take."""
+        return self.pool.size_bytes()
+
+    def _flush_segment(self) -> None:
+        fieldwriter = self.fieldwriter
+        if not isinstance(fieldwriter, W3FieldWriter):  # another codec: Whoosh's own way
+            super()._flush_segment()
+            return
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            self._write_postings(fieldwriter, lengths)
+        finally:
+            fieldwriter.close()
+            if lengths is not None:
+                lengths.close()
+
+    def _write_postings(self, fieldwriter: W3FieldWriter, lengths) -> None:  # type: ignore[no-untyped-def]
+        current = None
+        field_lengths: list[int] | None = None
+        for fieldname, btext, docs, weights, values in self.pool.sorted_terms():
+            if fieldname != current:
+                if current is not None:
+                    fieldwriter.finish_field()
+                current = fieldname
+                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                field_lengths = self._lengths_of(lengths, fieldname)
+            fieldwriter.start_term(btext)
+            _fill_blocks(fieldwriter._postwriter, docs, weights, values, field_lengths)
+            fieldwriter.finish_term()
+        if current is not None:
+            fieldwriter.finish_field()
+
+    def _lengths_of(self, lengths, fieldname: str) -> list[int] | None:  # type: ignore[no-untyped-def]
+        """Each document's stored (byte-rounded) length of ``fieldname``, as the codec reads it back."""
+        if lengths is None:
+            return None
+        return [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(self.docnum)]
+
+
+def _fill_blocks(postwriter, docs: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:  # type: ignore[no-untyped-def]
+    """Give the postings writer whole blocks, as its own ``add_posting`` would have filled them."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docs), limit):
+        if start:
+            postwriter._write_block()
+        block_docs = docs[start : start + limit]
+        block_weights = weights[start : start + limit]
+        postwriter._ids = block_docs
+        postwriter._weights = block_weights
+        postwriter._values = [value for value in values[start : start + limit] if value]
+        postwriter._maxweight = max(0, max(block_weights))
+        known = [length for length in (lengths[docnum] for docnum in block_docs) if length] if lengths else []
+        postwriter._minlength = min(known) if known else None
+        postwriter._maxlength = max(known) if known else 0
