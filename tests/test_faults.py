@@ -125,7 +125,8 @@ def test_check_finds_and_repair_fixes_a_damaged_archive(archive, tmp_path: Path)
     writer.delete_by_term("id", ids[1])
     writer.add_document(id="phantom000", title="Not in the database", revision=1)
     searcher_doc = dict(ix.searcher().document(id=ids[2]))
-    writer.add_document(**{k: v for k, v in searcher_doc.items() if k in ix.schema.names()})
+    # The revision is a column only, not stored: the copy gets the original's, 1.
+    writer.add_document(**{k: v for k, v in searcher_doc.items() if k in ix.schema.names()}, revision=1)
     writer.commit()
 
     result = archive("check", "--home", home, expect=1)
@@ -239,3 +240,37 @@ def test_unusable_homes_and_database_urls_get_one_line(archive, tmp_path: Path, 
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user:secret@localhost/news")
     result = archive("info", expect=1)
     assert "is not installed" in result.stderr and "secret" not in result.stderr
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_index_workers_die_with_a_killed_ingest(archive, tmp_path: Path) -> None:
+    # 240 files: enough for the index to be built by worker processes on a multi-core machine.
+    folder = make_collection(tmp_path / "in")
+    home = tmp_path / "home"
+    process = ingest_process(home, folder)
+    try:
+        wait_for(lambda: stored_articles(home) >= 40 or process.poll() is not None)
+        workers = _children_of(process.pid)
+        if process.poll() is None and (os.cpu_count() or 1) > 1:
+            assert workers  # parsing and index workers
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout=10)
+    # Nothing they left behind (a half-built segment, a lock) stands in the way of the rerun.
+    rerun = ingest_process(home, folder)
+    _, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert_complete(archive, home)

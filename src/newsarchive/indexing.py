@@ -22,6 +22,7 @@ from newsarchive.models import Article, IndexRemoval
 from newsarchive.progress import Progress
 
 if TYPE_CHECKING:
+    from newsarchive.index.parallel import ParallelWriter
     from newsarchive.index.store import IndexWriter
 
 REBUILD_BATCH = 500
@@ -82,63 +83,70 @@ def sync_index(db: Database, config: ArchiveConfig) -> SyncResult:
 
 
 class IndexFeed:
-    """Feeds the articles an ingest stores to one open index writer.
+    """Feeds the articles an ingest stores to one index writer.
 
     Documents are written as their batches are stored (so the work is spread
-    over the run) and committed every ``commit_every`` articles and at the
-    end; each index commit is followed by marking its articles indexed in
-    the database. A crash in between leaves them stale in the database, and
-    the next run indexes them again: nothing is lost, and ``replace`` never
-    leaves two copies. A writer cannot take back a document it has not
-    committed yet, so an article fed twice between commits (rare) first
-    commits what came before.
+    over the run) and committed every ``commit_every`` articles, whenever the
+    writer's memory is full, and at the end; each index commit is followed
+    by marking its articles indexed in the database. A crash in between
+    leaves them stale in the database, and the next run indexes them again:
+    nothing is lost, and ``replace`` never leaves two copies. A writer cannot
+    take back a document it has not committed yet, so an article fed twice
+    between commits (rare) first commits what came before.
+
+    With ``processes`` > 1 the segments are built in that many worker
+    processes, beside the storing in this one.
     """
 
-    def __init__(self, db: Database, config: ArchiveConfig, commit_every: int = 5_000) -> None:
+    def __init__(self, db: Database, config: ArchiveConfig, commit_every: int = 25_000, processes: int = 1) -> None:
         self.db = db
         self.config = config
         self.commit_every = commit_every
-        self.writer: IndexWriter | None = None
-        self.written: dict[str, int] = {}  # id -> revision, in the open writer
+        self.processes = processes
+        self.writer: IndexWriter | ParallelWriter | None = None
+        self.written: dict[str, int] = {}  # id -> revision, not committed yet
         self.removals: set[str] = set()
+        if processes > 1:  # start the workers now, before the caller starts threads of its own
+            from newsarchive.index.store import open_writer
+
+            self.writer = open_writer(config.index_dir, processes)
 
     def feed(self, new: Iterable[Article], changed: Iterable[Article], removed: Iterable[str]) -> None:
         for article_id in removed:
-            self._open(article_id).delete(article_id)
+            self._writer_for(article_id).delete(article_id)
             self.removals.add(article_id)
         for article in new:
-            self._open(article.id).add(article_document(article))
+            self._writer_for(article.id).add(article_document(article))
             self.written[article.id] = article.revision
         for article in changed:
-            self._open(article.id).replace(article_document(article))
+            self._writer_for(article.id).replace(article_document(article))
             self.written[article.id] = article.revision
-        if len(self.written) >= self.commit_every:
+        if len(self.written) >= self.commit_every or (self.writer is not None and self.writer.full()):
             self.commit()
 
-    def _open(self, article_id: str) -> IndexWriter:
+    def _writer_for(self, article_id: str) -> IndexWriter | ParallelWriter:
         from newsarchive.index.store import open_writer
 
         if article_id in self.written:
             self.commit()
         if self.writer is None:
-            self.writer = open_writer(self.config.index_dir)
+            self.writer = open_writer(self.config.index_dir, self.processes)
         return self.writer
 
     def commit(self) -> None:
-        if self.writer is None:
+        if self.writer is None or not (self.written or self.removals):
             return
         self.writer.commit()
-        self.writer = None
         with self.db.sessions() as session:
             mark_indexed(session, list(self.written.items()), self.removals)
             session.commit()
         self.written.clear()
         self.removals.clear()
 
-    def cancel(self) -> None:
-        """Drop what is not committed; those articles stay stale and the next run indexes them."""
+    def close(self) -> None:
+        """Drop what is not committed (those articles stay stale and the next run indexes them) and let go."""
         if self.writer is not None:
-            self.writer.cancel()
+            self.writer.close()
             self.writer = None
 
 
@@ -159,20 +167,21 @@ def mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterab
 
 def rebuild(db: Database, config: ArchiveConfig, progress: Progress | None = None) -> int:
     """Build the index anew from every article in the database; return how many were indexed."""
+    from newsarchive.index.parallel import worker_count
     from newsarchive.index.store import rebuild_index
 
     done: list[tuple[str, int]] = []
+    with db.sessions() as session:
+        ids = session.scalars(select(Article.id).order_by(Article.id)).all()
 
     def documents() -> Iterator[IndexDocument]:
-        with db.sessions() as session:
-            ids = session.scalars(select(Article.id).order_by(Article.id)).all()
         for article in iter_articles(db.sessions, ids):
             done.append((article.id, article.revision))
             yield article_document(article)
             if progress is not None:
                 progress.advance(1)
 
-    count = rebuild_index(config.index_dir, documents())
+    count = rebuild_index(config.index_dir, documents(), processes=worker_count(len(ids)))
     with db.sessions() as session:
         session.execute(update(Article).values(indexed_revision=None))
         mark_indexed(session, done, session.scalars(select(IndexRemoval.article_id)).all())
@@ -203,7 +212,6 @@ def pending_counts(session: Session) -> tuple[int, int]:
     stale = session.scalar(select(func.count()).select_from(Article).where(_stale())) or 0
     removals = session.scalar(select(func.count()).select_from(IndexRemoval)) or 0
     return stale, removals
-
 
 
 def reindex_archive(config: ArchiveConfig, *, wait: bool = True, progress: Progress | None = None) -> SyncResult:

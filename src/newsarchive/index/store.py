@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.writing import LockError
@@ -14,11 +15,14 @@ from whoosh.writing import LockError
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index.schema import SCHEMA_VERSION, IndexDocument, build_schema, to_fields
 
+if TYPE_CHECKING:
+    from newsarchive.index.parallel import ParallelWriter
+
 MARKER = "newsarchive-index.json"
 WRITER_WAIT_SECONDS = 60.0
-#: Memory the index writer may buffer before it spills sorted runs to disk: half
-#: of the 400 MB an ingest of 100,000 articles is allowed in all.
-WRITER_MEMORY_MB = 64
+#: Postings a writer may gather in memory before its owner should commit: a
+#: quarter of the 400 MB an ingest of 100,000 articles is allowed in all.
+WRITER_MEMORY_MB = 100
 
 
 def index_exists(path: Path) -> bool:
@@ -77,67 +81,111 @@ def open_index(path: Path) -> whoosh_index.Index:
 
 
 class IndexWriter:
-    """Adds, replaces and deletes documents; nothing is visible until ``commit``."""
+    """Adds, replaces and deletes documents in this process; nothing is visible until ``commit``.
 
-    def __init__(self, ix: whoosh_index.Index, writer, path: Path) -> None:  # type: ignore[no-untyped-def]
-        self._ix = ix
-        self._writer = writer
+    It can commit any number of times (each commit makes a segment) and
+    takes Whoosh's lock again for the next one; ``close`` drops whatever is
+    not committed and lets go.
+    """
+
+    def __init__(self, path: Path) -> None:
         self._path = path
+        self._ix: whoosh_index.Index | None = None
+        self._writer = None
         self._copies = False
+        self._open()
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        if self._writer is None:
+            from newsarchive.index.bulk import BulkWriter
+
+            ix = open_index(self._path)
+            try:
+                self._writer = BulkWriter(ix, timeout=WRITER_WAIT_SECONDS, delay=0.25)
+            except LockError as exc:
+                ix.close()
+                raise IndexUnavailable(
+                    f"the search index at {self._path} is locked by another writer",
+                    hint="wait for the other `archive ingest` or `archive reindex` to finish",
+                ) from exc
+            self._ix = ix
+        return self._writer
+
+    def full(self) -> bool:
+        """Whether it is time to commit: the writer gathers postings in memory and never spills them."""
+        return self._writer is not None and self._writer.buffered_bytes() / 1e6 >= WRITER_MEMORY_MB
 
     def add(self, doc: IndexDocument) -> None:
         """Add a document the index does not hold yet (cheaper than ``replace``)."""
-        self._writer.add_document(**to_fields(doc))
+        self._open().add_document(**to_fields(doc))
         self._copies = self._copies or doc.duplicate_of is not None
 
     def replace(self, doc: IndexDocument) -> None:
         """Add a document, removing any committed one with the same id."""
-        self._writer.update_document(**to_fields(doc))
+        self._open().update_document(**to_fields(doc))
         self._copies = self._copies or doc.duplicate_of is not None
 
     def delete(self, article_id: str) -> None:
-        self._writer.delete_by_term("id", article_id)
+        self._open().delete_by_term("id", article_id)
+
+    def adopt(self, segments: list, copies: bool) -> None:  # type: ignore[type-arg]
+        """Commit these segments, built by workers for this index, with this writer's."""
+        self._open().adopted.extend(segments)
+        self._copies = self._copies or copies
 
     def commit(self) -> None:
+        if self._writer is None:
+            return
         # Noted before the commit: a search may fold when there is nothing to
         # fold (slower), never fail to fold copies that are there.
         if self._copies:
             _note_copies(self._path)
         self._writer.commit()
-        self._ix.close()
+        self._release()
+        self._copies = False
 
-    def cancel(self) -> None:
-        self._writer.cancel()
-        self._ix.close()
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._release()
+
+    def _release(self) -> None:
+        self._writer = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
 
 
-def open_writer(path: Path) -> IndexWriter:
-    """A writer on the index at ``path``, waiting a while for another writer to finish."""
-    ix = open_index(path)
-    try:
-        writer = ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.25, limitmb=WRITER_MEMORY_MB)
-    except LockError as exc:
-        ix.close()
-        raise IndexUnavailable(
-            f"the search index at {path} is locked by another writer",
-            hint="wait for the other `archive ingest` or `archive reindex` to finish",
-        ) from exc
-    return IndexWriter(ix, writer, path)
+def commit_segments(path: Path, segments: list, deletions: Iterable[str], copies: bool) -> None:  # type: ignore[type-arg]
+    """Make segments built by worker processes part of the index, with these deletions, in one commit."""
+    with write_index(path) as writer:
+        for article_id in deletions:
+            writer.delete(article_id)
+        writer.adopt(segments, copies)
+
+
+def open_writer(path: Path, processes: int = 1) -> IndexWriter | ParallelWriter:
+    """A writer on the index at ``path``: in this process, or building segments in ``processes`` workers."""
+    if processes > 1:
+        from newsarchive.index.parallel import ParallelWriter
+
+        return ParallelWriter(path, processes, memory_mb=WRITER_MEMORY_MB)
+    return IndexWriter(path)
 
 
 @contextmanager
 def write_index(path: Path) -> Iterator[IndexWriter]:
-    """A writer that commits when the block ends, and cancels if it raises."""
-    writer = open_writer(path)
+    """A writer in this process that commits when the block ends, and drops everything if it raises."""
+    writer = IndexWriter(path)
     try:
         yield writer
     except BaseException:
-        writer.cancel()
+        writer.close()
         raise
     writer.commit()
 
 
-def rebuild_index(path: Path, documents: Iterable[IndexDocument]) -> int:
+def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int = 1) -> int:
     """Build a whole new index beside the old one, then swap it in.
 
     Searches keep using the old index until the swap, and a crash during the
@@ -146,10 +194,16 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument]) -> int:
     staging = path.with_name(path.name + ".rebuilding")
     create_index(staging)
     count = 0
-    with write_index(staging) as writer:
+    writer = open_writer(staging, processes)
+    try:
         for doc in documents:
             writer.add(doc)
             count += 1
+            if writer.full():
+                writer.commit()
+        writer.commit()
+    finally:
+        writer.close()
     retired = path.with_name(path.name + ".old")
     if retired.exists():
         shutil.rmtree(retired)

@@ -29,11 +29,9 @@ def sketch(text: str) -> bytes | None:
     words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return None
-    hashes = {
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8"))
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
-    smallest = heapq.nsmallest(SKETCH_SIZE, hashes)
+    shingles = map(" ".join, zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False))
+    hashes = set(map(zlib.crc32, map(str.encode, shingles)))  # all in C: sketching is a fifth of parsing
+    smallest = sorted(hashes)[:SKETCH_SIZE]
     return struct.pack(f"<{len(smallest)}I", *smallest)
 
 

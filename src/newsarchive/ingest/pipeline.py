@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Articles per database transaction (a batch always holds whole files).
 BATCH_ITEMS = 500
+#: The index commits every this many batches (or sooner, when its writer's memory is full):
+#: each commit makes a segment, and every segment costs each search a little.
+COMMIT_BATCHES = 50
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,6 @@ class IngestReport:
         return len(self.failures)
 
 
-
 class IngestObserver(Progress):
     """Hears about a run as it goes; the CLI shows progress and problems through it."""
 
@@ -99,6 +101,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``config``."""
     from newsarchive.db import open_database
+    from newsarchive.index.parallel import worker_count
     from newsarchive.indexing import IndexFeed, sync_index
     from newsarchive.locks import writer_lock
 
@@ -113,14 +116,20 @@ def ingest_paths(
             leftover = sync_index(db, config)
             report.repaired = leftover.indexed + leftover.removed
             observer.begin(len(found))
-            feed = IndexFeed(db, config, commit_every=10 * options.batch_items)
+            to_read = _changed_files(db, found, options, report, observer)
+            # The index workers fork here, before the parsing pool and its threads start.
+            feed = IndexFeed(
+                db,
+                config,
+                commit_every=COMMIT_BATCHES * options.batch_items,
+                processes=worker_count(len(to_read), options.processes),
+            )
             try:
                 with _stop_requested(observer) as stop:
-                    _run(db, feed, found, options, report, observer, stop)
-            except BaseException:
-                feed.cancel()
-                raise
-            feed.commit()
+                    _run(db, feed, to_read, options, report, observer, stop)
+                feed.commit()
+            finally:
+                feed.close()
         finally:
             db.close()
     report.elapsed = time.monotonic() - started
@@ -130,7 +139,7 @@ def ingest_paths(
 def _run(
     db: Database,
     feed: IndexFeed,
-    found: list[Path],
+    to_read: list[Path],
     options: IngestOptions,
     report: IngestReport,
     observer: IngestObserver,
@@ -139,7 +148,6 @@ def _run(
     from newsarchive.ingest.store import near_duplicate_finder
     from newsarchive.ingest.workers import read_files
 
-    to_read = _changed_files(db, found, options, report, observer)
     near: NearDuplicates | None = None
     batch: list[FileRead] = []
     batch_items = 0

@@ -1,0 +1,186 @@
+"""Building index segments in worker processes, one segment per worker per commit.
+
+Analysing text and writing postings is most of an ingest's work, and in one
+process it leaves the second core idle. ``ParallelWriter`` hands documents
+to worker processes round-robin; at commit each worker closes the segment it
+built and sends back its description, and this process, the only one that
+takes Whoosh's lock, makes the deletions and writes the new table of
+contents naming the old segments and the new ones (what Whoosh's own
+multi-process writer does with ``multisegment=True``).
+
+Whoosh's ``MpWriter`` is not used because its workers block forever on
+their queues when the parent is killed. These workers die with their parent
+(Linux's parent-death signal, and end-of-file on their pipe elsewhere), and
+a segment they leave half-written is not in any table of contents, so the
+next commit deletes its files.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from newsarchive.errors import IndexUnavailable
+from newsarchive.index.schema import IndexDocument, to_fields
+
+#: Below this many documents, starting workers costs more than it saves.
+MIN_DOCUMENTS = 64
+#: Documents sent to a worker in one message.
+SEND_EVERY = 100
+#: Memory a worker's gathered postings take per character of text (measured on news text).
+BYTES_PER_CHARACTER = 6
+
+
+def worker_count(documents: int, processes: int | None = None) -> int:
+    """How many processes should build segments for about this many documents: one per core, up to two.
+
+    ``processes`` is the user's cap (1 keeps everything in this process).
+    """
+    if (processes is not None and processes <= 1) or documents < MIN_DOCUMENTS:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class ParallelWriter:
+    """The ``IndexWriter`` interface over worker processes that build the new segments."""
+
+    def __init__(self, path: Path, processes: int, memory_mb: float) -> None:
+        import multiprocessing
+
+        self._path = path
+        self._memory_mb = memory_mb
+        context = multiprocessing.get_context("fork")
+        self._workers: list[tuple[object, Connection]] = []
+        for _ in range(processes):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_build_segments, args=(path, theirs, ours, os.getpid()), daemon=True)
+            process.start()
+            theirs.close()
+            self._workers.append((process, ours))
+        self._pending: list[list[dict[str, object]]] = [[] for _ in self._workers]
+        self._characters = [0 for _ in self._workers]
+        self._documents = [0 for _ in self._workers]
+        self._next = 0
+        self._deletions: set[str] = set()
+        self._copies = False
+
+    def buffered_mb(self) -> float:
+        return max(self._characters) * BYTES_PER_CHARACTER / 1e6
+
+    def full(self) -> bool:
+        return self.buffered_mb() >= self._memory_mb
+
+    def add(self, doc: IndexDocument) -> None:
+        worker = self._next
+        self._next = (worker + 1) % len(self._workers)
+        self._pending[worker].append(to_fields(doc))
+        self._documents[worker] += 1
+        self._characters[worker] += len(doc.title) + len(doc.description) + len(doc.body)
+        self._copies = self._copies or doc.duplicate_of is not None
+        if len(self._pending[worker]) >= SEND_EVERY:
+            self._send(worker)
+
+    def replace(self, doc: IndexDocument) -> None:
+        self._deletions.add(doc.id)
+        self.add(doc)
+
+    def delete(self, article_id: str) -> None:
+        self._deletions.add(article_id)
+
+    def _send(self, worker: int) -> None:
+        if self._pending[worker]:
+            self._workers[worker][1].send(("add", self._pending[worker]))
+            self._pending[worker] = []
+
+    def commit(self) -> None:
+        """Close every worker's segment and make them part of the index with the deletions."""
+        from newsarchive.index.store import commit_segments
+
+        busy = [worker for worker, documents in enumerate(self._documents) if documents]
+        for worker in busy:
+            self._send(worker)
+            self._workers[worker][1].send(("finish",))
+        segments = [self._receive(worker) for worker in busy]
+        commit_segments(
+            self._path, [segment for segment in segments if segment is not None], self._deletions, self._copies
+        )
+        self._characters = [0 for _ in self._workers]
+        self._documents = [0 for _ in self._workers]
+        self._deletions = set()
+        self._copies = False
+
+    def _receive(self, worker: int):  # type: ignore[no-untyped-def]
+        process, connection = self._workers[worker]
+        try:
+            kind, value = connection.recv()
+        except (EOFError, OSError):
+            self.close()
+            raise IndexUnavailable(
+                f"an indexing process for {self._path} stopped unexpectedly", hint="run the same command again"
+            ) from None
+        if kind == "error":
+            self.close()
+            raise IndexUnavailable(f"indexing failed: {value}", hint="run the same command again")
+        return value
+
+    def close(self) -> None:
+        """Drop what is not committed and end the workers (their half-built segments go with the next commit)."""
+        for _, connection in self._workers:
+            connection.close()
+        for process, _ in self._workers:
+            process.join(timeout=5)  # type: ignore[attr-defined]
+            if process.is_alive():  # type: ignore[attr-defined]
+                process.kill()  # type: ignore[attr-defined]
+                process.join()  # type: ignore[attr-defined]
+        self._workers = []
+
+
+def _build_segments(path: Path, connection: Connection, parents_end: Connection, parent: int) -> None:
+    """A worker: add the documents it is sent to a segment; on "finish", close it and send it back."""
+    parents_end.close()  # so that end-of-file arrives when the parent is gone
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+    from whoosh import index as whoosh_index
+
+    from newsarchive.index.bulk import BulkWriter
+
+    ix = whoosh_index.open_dir(str(path))
+    writer = None
+    try:
+        while True:
+            try:
+                message = connection.recv()
+            except EOFError:
+                return
+            if message[0] == "add":
+                writer = writer or BulkWriter(ix, _lk=False)
+                for fields in message[1]:
+                    writer.add_document(**fields)
+            elif message[0] == "finish":
+                segment = None
+                if writer is not None:
+                    segment = writer.finish_segment()
+                    writer = None
+                connection.send(("segment", segment))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it as a typed error
+        connection.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        if writer is not None:
+            writer.cancel()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere, end-of-file on the pipe does it)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request
+        os._exit(1)
