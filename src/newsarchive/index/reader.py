@@ -88,43 +88,77 @@ def search_index(
     best-ranked of the group stands for it, with the number of copies).
     ``facets`` count the hits per source, year, month, lang or author.
     """
+    from newsarchive.index.matching import matching_docnums
+
     searcher = _searcher(index_dir)
     query = parse_query(query_text, searcher.schema)
     narrowing = _filter(since, until, undated)
-    if narrowing is not None:
-        # Whoosh's collapsing collector fails on a multi-segment index when given
-        # a filter ('TopCollector' has no 'subsearchers'); a constant-score
-        # clause ANDed to the query selects the same documents in the same order.
-        query = wq.And([query, narrowing])
-    # Not optimize=False: Whoosh then reports totals that depend on the page size.
-    options: dict[str, object] = {"sortedby": _sort_facet(sort)}
-    if collapse and holds_copies(index_dir):
-        # Folding makes Whoosh score every match; an archive without copies skips it.
-        options.update(collapse="group", collapse_limit=1)
-    results = searcher.search_page(query, page, pagelen=limit, **options)
-    counts = _facet_counts(searcher, query, facets) if facets else {}
-    copies = results.results.collapsed_counts if "collapse" in options else {}
-    if page > max(1, results.pagecount):
-        return HitPage(total=results.total, hits=[], facets=counts)  # Whoosh would repeat the last page
-    hits = hits_of(results.results, results, scored=sort == "relevance", copies=copies)
-    return HitPage(total=results.total, hits=hits, facets=counts)
+    # Every match is counted from whole posting blocks; Whoosh only ranks,
+    # stopping early where it can, among the matches the filters allow.
+    matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]))
+    counts = _facet_counts(searcher, matches, facets) if facets else {}
+    if not matches:  # (and an empty filter would mean none to Whoosh)
+        return HitPage(total=0, hits=[], facets=counts)
+    fold = collapse and holds_copies(index_dir)
+    wanted = page * limit
+    results, shown = _top(searcher, query, matches if narrowing is not None else None, sort, wanted, fold)
+    shown = shown[wanted - limit : wanted]
+    if not shown:
+        return HitPage(total=len(matches), hits=[], facets=counts)
+    copies = _copies(searcher, shown, matches) if fold else {}
+    hits = hits_of(results, shown, scored=sort == "relevance", copies=copies)
+    return HitPage(total=len(matches), hits=hits, facets=counts)
+
+
+def _top(searcher: Searcher, query: wq.Query, allow: set[int] | None, sort: str, wanted: int, fold: bool):  # type: ignore[no-untyped-def]
+    """Whoosh's results and the best ``wanted`` hits in them, one per group of copies when folding.
+
+    The best-ranked article of a group stands for it. Copies are few, so a
+    few more hits than wanted nearly always hold enough groups; when not,
+    the search is run again for more.
+    """
+    asked = wanted * 2 + 10 if fold else wanted
+    while True:
+        results = searcher.search(query, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort))
+        if not fold:
+            return results, list(results)
+        shown, groups = [], set()
+        for hit in results:
+            group = hit.fields().get("group") or hit.fields()["id"]
+            if group not in groups:
+                groups.add(group)
+                shown.append(hit)
+        if len(shown) >= wanted or results.scored_length() < asked:
+            return results, shown
+        asked *= 4
+
+
+def _copies(searcher: Searcher, shown, matches: set[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """For each shown hit's group, how many other matching articles it holds."""
+    from newsarchive.index.matching import matching_docnums
+
+    counts = {}
+    for hit in shown:
+        group = hit.fields().get("group")
+        if group:
+            counts[group] = len(matching_docnums(searcher, wq.Term("group", group)) & matches) - 1
+    return counts
 
 
 def hits_of(results, shown, *, scored: bool, copies: dict | None = None) -> list[Hit]:  # type: ignore[no-untyped-def,type-arg]
-    """Hits with snippets for the ``shown`` part of Whoosh ``results``."""
+    """Hits with snippets for the ``shown`` hits of Whoosh ``results``."""
     results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
     results.formatter = _MarkFormatter()
     finders = _term_finders(results)
     return [_hit(hit, scored=scored, finders=finders, copies=copies or {}) for hit in shown]
 
 
-def _facet_counts(searcher: Searcher, query: wq.Query, names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
     """For each facet, (value, hits) over every hit (not just this page), most hits first.
 
     Read from the index's columns (the stored field for authors, who may be
     several per article); articles without a value are left out.
     """
-    docnums = list(searcher.search(query, limit=None, scored=False).docs())
     reader = searcher.reader()
     counts: dict[str, list[tuple[str, int]]] = {}
     for name in names:

@@ -1,0 +1,82 @@
+"""The fast match set agrees with Whoosh's own matching for every kind of query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from tests._shared import bbc_path
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from newsarchive.index.matching import matching_docnums
+from newsarchive.index.query import parse_query
+from newsarchive.index.schema import IndexDocument, build_schema, to_fields
+
+NAMES = [f"{topic}/{number:03d}.txt" for topic in ("business", "politics", "sport", "tech") for number in range(1, 31)]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """120 BBC articles with made-up dates, in three segments, with deletions in the first."""
+    folder: Path = tmp_path_factory.mktemp("index")
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    for start in range(0, len(NAMES), 40):
+        with ix.writer() as writer:
+            writer.merge = False
+            for number, name in enumerate(NAMES[start : start + 40], start=start):
+                title, _, body = bbc_path(*name.split("/")).read_text(encoding="utf-8", errors="replace").partition("\n")
+                doc = IndexDocument(
+                    id=f"{number:010x}",
+                    title=title,
+                    description="",
+                    body=body,
+                    published=datetime(2019 + number % 5, 1 + number % 12, 1 + number % 28) if number % 7 else None,
+                    precision="day",
+                    source=name.split("/")[0],
+                    revision=1,
+                )
+                writer.add_document(**to_fields(doc))
+    with ix.writer() as writer:
+        for number in (1, 2, 3, 50):
+            writer.delete_by_term("id", f"{number:010x}")
+    with ix.searcher() as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "people",
+        "oil prices",
+        "oil OR prices",
+        "election NOT labour",
+        '"prime minister"',
+        "negotiat*",
+        "elect~",
+        "title:blair",
+        "source:sport",
+        "date:2021 economy",
+        "date:[2020-03-01 TO 2022-06-30] growth",
+        "(market OR shares) AND (profit OR loss)",
+        "kyoto",
+        "zzzznotaword",
+    ],
+)
+def test_the_match_set_is_whoosh_own(searcher, text: str) -> None:  # type: ignore[no-untyped-def]
+    query = parse_query(text, searcher.schema)
+    assert matching_docnums(searcher, query) == set(query.docs(searcher))
+
+
+def test_date_and_undated_filters_match_as_whoosh_does(searcher) -> None:  # type: ignore[no-untyped-def]
+    word = parse_query("government", searcher.schema)
+    for narrowing in (
+        wq.DateRange("published", datetime(2020, 3, 1), datetime(2021, 6, 30)),
+        wq.NumericRange("dated", 0, 0),
+        wq.And([wq.DateRange("published", None, datetime(2020, 1, 1)), wq.NumericRange("dated", 1, 1)]),
+    ):
+        query = wq.And([word, narrowing])
+        expected = set(query.docs(searcher))
+        assert matching_docnums(searcher, query) == expected
+    assert matching_docnums(searcher, wq.Every()) == set(searcher.reader().all_doc_ids())
