@@ -108,6 +108,10 @@ class BulkWriter(SegmentWriter):
     """A ``SegmentWriter`` with a ``MemoryPool`` and a term-at-a-time flush."""
 
     def __init__(self, ix, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # Separate files, not one compound file per segment: Whoosh opens each
+        # part of a compound file by copying it into a BytesIO, which made a
+        # cold search at 100,000 articles spend 0.3 s copying posting files.
+        kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
         self.pool = MemoryPool(self._tempstorage, self.newsegment)
         #: Segments other writers built for this index (see ``finish_segment``), committed with this one's.

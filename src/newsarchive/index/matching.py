@@ -12,6 +12,7 @@ proximity) are answered by Whoosh's own matcher for that part only.
 from __future__ import annotations
 
 from array import array
+from itertools import accumulate
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -72,8 +73,9 @@ def _posting_ids(reader, fieldname: str, text: str | bytes) -> array | list[int]
         return list(matcher.all_ids())
     ids = array("I")
     while matcher.is_active():
-        matcher._read_ids()
-        ids.extend(matcher._ids)
+        if matcher._data is None:
+            matcher._read_data()
+        ids.extend(accumulate(matcher._data[0]))  # the block's ids, stored as gaps
         if matcher._lastblock:
             break
         matcher._next_block()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import mmap
+import os
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -10,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.writing import LockError
 
 from newsarchive.errors import IndexUnavailable
@@ -66,6 +70,34 @@ def create_index(path: Path) -> None:
     (path / MARKER).write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
 
 
+class _MappedFile(BufferFile):
+    """A whole index file mapped into memory: read in place, never copied."""
+
+    def __init__(self, mapped: mmap.mmap, name: str) -> None:  # BufferFile's own would copy it into a BytesIO
+        self._buf = mapped
+        self._name = name
+        self.file = mapped  # an mmap reads, seeks and tells like a file
+        self.onclose = None
+        self.is_real = False
+        self.is_closed = False
+
+
+class _MappedStorage(FileStorage):
+    """Index files opened as memory maps.
+
+    Whoosh reads them a small piece at a time (a term's entry, a posting
+    block): from a map that is a memory access, where a plain file costs a
+    seek and a read each, and only the pages a search touches are read.
+    """
+
+    def open_file(self, name, **kwargs):  # type: ignore[no-untyped-def]
+        with open(self._fpath(name), "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return super().open_file(name, **kwargs)
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return _MappedFile(mapped, name)
+
+
 def open_index(path: Path) -> whoosh_index.Index:
     if not index_exists(path):
         raise IndexUnavailable(
@@ -73,7 +105,7 @@ def open_index(path: Path) -> whoosh_index.Index:
             hint="ingest some articles (archive ingest FOLDER), or rebuild it from the database: archive reindex",
         )
     try:
-        return whoosh_index.open_dir(str(path))
+        return _MappedStorage(str(path)).open_index()
     except (OSError, whoosh_index.IndexError) as exc:
         raise IndexUnavailable(
             f"cannot read the search index at {path}: {exc}", hint="run `archive reindex` to rebuild it"
