@@ -12,6 +12,7 @@ from whoosh import query as wq
 
 from newsarchive.index.matching import matching_docnums
 from newsarchive.index.query import parse_query
+from newsarchive.index.ranking import rank
 from newsarchive.index.schema import IndexDocument, build_schema, to_fields
 
 NAMES = [f"{topic}/{number:03d}.txt" for topic in ("business", "politics", "sport", "tech") for number in range(1, 31)]
@@ -80,3 +81,31 @@ def test_date_and_undated_filters_match_as_whoosh_does(searcher) -> None:  # typ
         expected = set(query.docs(searcher))
         assert matching_docnums(searcher, query) == expected
     assert matching_docnums(searcher, wq.Every()) == set(searcher.reader().all_doc_ids())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["people", "oil prices", "oil OR prices", "election NOT labour", "title:blair", "(market OR shares) AND profit"],
+)
+def test_word_queries_rank_as_whoosh_ranks_them(searcher, text: str) -> None:  # type: ignore[no-untyped-def]
+    query = parse_query(text, searcher.schema)
+    matches = matching_docnums(searcher, query)
+    ours = rank(searcher, query, matches, 15)
+    theirs = searcher.search(query, limit=15)
+    assert ours is not None and len(ours) == min(15, len(matches))
+    assert [docnum for _, docnum in ours] == [hit.docnum for hit in theirs]
+    assert [score for score, _ in ours] == pytest.approx([hit.score for hit in theirs], rel=1e-9)
+
+
+def test_ranking_keeps_to_the_allowed_matches(searcher) -> None:  # type: ignore[no-untyped-def]
+    query = parse_query("government", searcher.schema)
+    allowed = matching_docnums(searcher, wq.And([query, wq.NumericRange("dated", 1, 1)]))
+    ours = rank(searcher, query, allowed, 10)
+    theirs = searcher.search(query, limit=10, filter=allowed)
+    assert ours is not None and [docnum for _, docnum in ours] == [hit.docnum for hit in theirs]
+
+
+@pytest.mark.parametrize("text", ['"prime minister"', "negotiat*", "source:sport", "date:2021 economy"])
+def test_other_queries_are_left_to_whoosh(searcher, text: str) -> None:  # type: ignore[no-untyped-def]
+    query = parse_query(text, searcher.schema)
+    assert rank(searcher, query, matching_docnums(searcher, query), 10) is None

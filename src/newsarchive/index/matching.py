@@ -11,8 +11,7 @@ proximity) are answered by Whoosh's own matcher for that part only.
 
 from __future__ import annotations
 
-from array import array
-from itertools import accumulate
+from itertools import accumulate, repeat
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -20,63 +19,95 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
 
-def matching_docnums(searcher: Searcher, query: wq.Query) -> set[int]:
+class Postings:
+    """Term postings read during one search: ranking reuses what matching read."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[int, str, object], tuple[list[int], list[float]]] = {}
+
+    def of(self, reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float]]:  # type: ignore[no-untyped-def]
+        """The term's segment docnums (deleted ones included) and weights, in docnum order."""
+        key = (id(reader), fieldname, text)
+        found = self._read.get(key)
+        if found is None:
+            found = self._read[key] = _read_postings(reader, fieldname, text)
+        return found
+
+
+def matching_docnums(searcher: Searcher, query: wq.Query, postings: Postings | None = None) -> set[int]:
     """Every live document (as the searcher's global docnum) that ``query`` matches."""
+    postings = postings or Postings()
     found: set[int] = set()
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        docnums = _match(leaf, reader, query)
+        docnums = _match(leaf, reader, query, postings)
         if reader.has_deletions():
             docnums -= reader.deleted_docs_set
         found.update((docnum + offset for docnum in docnums) if offset else docnums)
     return found
 
 
-def _match(leaf: Searcher, reader, query: wq.Query) -> set[int]:  # type: ignore[no-untyped-def]
+def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
     """Segment-local docnums matching ``query`` in one segment (deleted ones may be included)."""
+
+    def match(part: wq.Query) -> set[int]:
+        return _match(leaf, reader, part, postings)
+
     if isinstance(query, wq.Term):
-        return set(_posting_ids(reader, query.fieldname, query.text))
+        return set(postings.of(reader, query.fieldname, query.text)[0])
     if isinstance(query, wq.And):
-        parts = sorted((_match(leaf, reader, child) for child in query.subqueries), key=len)
+        parts = sorted((match(child) for child in query.subqueries), key=len)
         return set.intersection(*parts) if parts else set()
     if isinstance(query, (wq.Or, wq.DisjunctionMax)):
-        return set().union(*(_match(leaf, reader, child) for child in query.subqueries))
+        return set().union(*(match(child) for child in query.subqueries))
     if isinstance(query, wq.AndNot):
-        return _match(leaf, reader, query.a) - _match(leaf, reader, query.b)
+        return match(query.a) - match(query.b)
     if isinstance(query, wq.AndMaybe):
-        return _match(leaf, reader, query.a)
+        return match(query.a)
     if isinstance(query, wq.Not):
-        return set(range(reader.doc_count_all())) - _match(leaf, reader, query.query)
+        return set(range(reader.doc_count_all())) - match(query.query)
     if isinstance(query, wq.Every) and not query.fieldname:
         return set(range(reader.doc_count_all()))
     if query is wq.NullQuery:
         return set()
     if isinstance(query, wq.NumericRange):  # dates too: a union of trie terms
-        return _match(leaf, reader, query._compile_query(reader))
+        return match(query._compile_query(reader))
     if isinstance(query, wq.MultiTerm):  # prefixes, wildcards, fuzzy terms, term ranges
         fieldname = query.field()
-        return set().union(*(_posting_ids(reader, fieldname, btext) for btext in query._btexts(reader)))
+        return set().union(*(postings.of(reader, fieldname, btext)[0] for btext in query._btexts(reader)))
     if isinstance(query, wq.WrappingQuery):
-        return _match(leaf, reader, query.child)
+        return match(query.child)
     # Phrases, proximity and the like: Whoosh's matcher, for this part only.
     return set(query.docs(leaf))
 
 
-def _posting_ids(reader, fieldname: str, text: str | bytes) -> array | list[int]:  # type: ignore[no-untyped-def]
-    """The docnums of one term's postings in one segment, read a block at a time."""
+def _read_postings(reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float]]:  # type: ignore[no-untyped-def]
+    """A term's postings in one segment, read a whole block at a time."""
     if (fieldname, text) not in reader:
-        return []
+        return [], []
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):  # it leaves out deleted documents: matching_docnums does that
         matcher = matcher.child
+    ids: list[int] = []
+    weights: list[float] = []
     if not isinstance(matcher, W3LeafMatcher):
-        return list(matcher.all_ids())
-    ids = array("I")
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return ids, weights
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
-        ids.extend(accumulate(matcher._data[0]))  # the block's ids, stored as gaps
+        gaps, block_weights = matcher._data[0], matcher._data[1]
+        ids.extend(accumulate(gaps))  # the block's ids are stored as gaps
+        if block_weights is None:  # (Whoosh's shorthands for "all 1.0" and "all the same")
+            weights.extend(repeat(1.0, len(gaps)))
+        elif isinstance(block_weights, float):
+            weights.extend(repeat(block_weights, len(gaps)))
+        else:
+            weights.extend(block_weights)
         if matcher._lastblock:
             break
         matcher._next_block()
-    return ids
+    return ids, weights

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from whoosh import highlight, sorting
 from whoosh import query as wq
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index.query import parse_query
@@ -88,20 +88,21 @@ def search_index(
     best-ranked of the group stands for it, with the number of copies).
     ``facets`` count the hits per source, year, month, lang or author.
     """
-    from newsarchive.index.matching import matching_docnums
+    from newsarchive.index.matching import Postings, matching_docnums
 
     searcher = _searcher(index_dir)
     query = parse_query(query_text, searcher.schema)
     narrowing = _filter(since, until, undated)
     # Every match is counted from whole posting blocks; Whoosh only ranks,
     # stopping early where it can, among the matches the filters allow.
-    matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]))
+    postings = Postings()
+    matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
     counts = _facet_counts(searcher, matches, facets) if facets else {}
     if not matches:  # (and an empty filter would mean none to Whoosh)
         return HitPage(total=0, hits=[], facets=counts)
     fold = collapse and holds_copies(index_dir)
     wanted = page * limit
-    results, shown = _top(searcher, query, matches if narrowing is not None else None, sort, wanted, fold)
+    results, shown = _top(searcher, query, matches, narrowing is not None, sort, wanted, fold, postings)
     shown = shown[wanted - limit : wanted]
     if not shown:
         return HitPage(total=len(matches), hits=[], facets=counts)
@@ -110,16 +111,28 @@ def search_index(
     return HitPage(total=len(matches), hits=hits, facets=counts)
 
 
-def _top(searcher: Searcher, query: wq.Query, allow: set[int] | None, sort: str, wanted: int, fold: bool):  # type: ignore[no-untyped-def]
-    """Whoosh's results and the best ``wanted`` hits in them, one per group of copies when folding.
+def _top(  # type: ignore[no-untyped-def]
+    searcher: Searcher, query: wq.Query, matches: set[int], filtered: bool, sort: str, wanted: int, fold: bool, postings
+):
+    """Whoosh results holding the best ``wanted`` hits, and those hits, one per group of copies when folding.
 
-    The best-ranked article of a group stands for it. Copies are few, so a
-    few more hits than wanted nearly always hold enough groups; when not,
-    the search is run again for more.
+    Word queries ranked by relevance are ranked over ``matches`` here
+    (``ranking``); the rest by Whoosh, told which documents the filters
+    allow. The best-ranked article of a group stands for it. Copies are
+    few, so a few more hits than wanted nearly always hold enough groups;
+    when not, the ranking is run again for more.
     """
+    from newsarchive.index.ranking import rank
+
     asked = wanted * 2 + 10 if fold else wanted
     while True:
-        results = searcher.search(query, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort))
+        ranked = rank(searcher, query, matches, asked, postings) if sort == "relevance" else None
+        if ranked is not None:
+            results = Results(searcher, query, ranked)
+            results._total = len(matches)  # what Whoosh's collector would have counted
+        else:
+            allow = matches if filtered else None
+            results = searcher.search(query, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort))
         if not fold:
             return results, list(results)
         shown, groups = [], set()
