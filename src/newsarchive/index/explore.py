@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from whoosh import query as wq
 from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
@@ -47,8 +46,10 @@ def suggest(index_dir: Path, query_text: str) -> str | None:
     suggestion = _PLAIN_WORD.sub(replace, query_text)
     if not changed:
         return None
+    from newsarchive.index.matching import matching_docnums
+
     try:
-        return suggestion if searcher.search(parse_query(suggestion, searcher.schema), limit=1).scored_length() else None
+        return suggestion if matching_docnums(searcher, parse_query(suggestion, searcher.schema)) else None
     except Exception:  # a suggestion that does not parse is no suggestion
         return None
 
@@ -57,9 +58,25 @@ def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
     """The word the articles most often write for a stem ("government" for "govern")."""
     pattern = re.compile(rf"\b{re.escape(stemmed)}\w*", re.IGNORECASE)
     seen: Counter[str] = Counter()
-    for hit in searcher.search(wq.Term(field, stemmed), limit=3):
-        seen.update(word.lower() for word in pattern.findall(hit.get(field) or ""))
+    for docnum in _some_docnums(searcher, field, stemmed, 3):
+        seen.update(word.lower() for word in pattern.findall(searcher.stored_fields(docnum).get(field) or ""))
     return seen.most_common(1)[0][0] if seen else stemmed
+
+
+def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list[int]:
+    """Up to ``count`` live documents holding a term: the first in the index, found without ranking them all."""
+    found: list[int] = []
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (field, text) not in reader:
+            continue
+        matcher = reader.postings(field, text)  # (without deleted documents)
+        while matcher.is_active() and len(found) < count:
+            found.append(matcher.id() + offset)
+            matcher.next()
+        if len(found) == count:
+            break
+    return found
 
 
 def similar_articles(index_dir: Path, article_id: str, limit: int) -> HitPage:

@@ -23,10 +23,10 @@ class Postings:
     """Term postings read during one search: ranking reuses what matching read."""
 
     def __init__(self) -> None:
-        self._read: dict[tuple[int, str, object], tuple[list[int], list[float]]] = {}
+        self._read: dict[tuple[int, str, object], tuple[list[int], list[float], list[bytes]]] = {}
 
-    def of(self, reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float]]:  # type: ignore[no-untyped-def]
-        """The term's segment docnums (deleted ones included) and weights, in docnum order."""
+    def of(self, reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
+        """The term's segment docnums (deleted ones included), weights and encoded values, in docnum order."""
         key = (id(reader), fieldname, text)
         found = self._read.get(key)
         if found is None:
@@ -77,29 +77,62 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
         return set().union(*(postings.of(reader, fieldname, btext)[0] for btext in query._btexts(reader)))
     if isinstance(query, wq.WrappingQuery):
         return match(query.child)
-    # Phrases, proximity and the like: Whoosh's matcher, for this part only.
+    if type(query) is wq.Phrase and query.fieldname in reader.schema:
+        return _phrase(reader, query, postings)
+    # Proximity and the like: Whoosh's matcher, for this part only.
     return set(query.docs(leaf))
 
 
-def _read_postings(reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float]]:  # type: ignore[no-untyped-def]
+def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
+    """Documents where the phrase's words stand in order, each within ``slop`` places of the one before."""
+    field = reader.schema[query.fieldname]
+    read = []
+    for word in query.words:
+        ids, _, values = postings.of(reader, query.fieldname, field.to_bytes(word))
+        if not ids:
+            return set()
+        read.append((ids, values))
+    candidates = set.intersection(*(set(ids) for ids, _ in read))
+    if not candidates:
+        return set()
+    at = [dict(zip(ids, values, strict=True)) for ids, values in read]
+    decode = field.format.decode_positions
+    steps = range(1, query.slop + 1)
+    found = set()
+    for docnum in candidates:
+        reached = set(decode(at[0][docnum]))
+        for places in at[1:]:
+            reached = {place for place in decode(places[docnum]) if any(place - step in reached for step in steps)}
+            if not reached:
+                break
+        if reached:
+            found.add(docnum)
+    return found
+
+
+def _read_postings(reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
     """A term's postings in one segment, read a whole block at a time."""
     if (fieldname, text) not in reader:
-        return [], []
+        return [], [], []
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):  # it leaves out deleted documents: matching_docnums does that
         matcher = matcher.child
     ids: list[int] = []
     weights: list[float] = []
+    values: list[bytes] = []
     if not isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
+            values.append(matcher.value())
             matcher.next()
-        return ids, weights
+        return ids, weights, values
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
         gaps, block_weights = matcher._data[0], matcher._data[1]
+        matcher._read_values()
+        values.extend(matcher._values)
         ids.extend(accumulate(gaps))  # the block's ids are stored as gaps
         if block_weights is None:  # (Whoosh's shorthands for "all 1.0" and "all the same")
             weights.extend(repeat(1.0, len(gaps)))
@@ -110,4 +143,4 @@ def _read_postings(reader, fieldname: str, text: str | bytes) -> tuple[list[int]
         if matcher._lastblock:
             break
         matcher._next_block()
-    return ids, weights
+    return ids, weights, values

@@ -49,7 +49,7 @@ def rank(
         for fieldname, text, boost in terms:
             if fieldname == _CONSTANT:
                 continue
-            ids, weights = postings.of(reader, fieldname, text)
+            ids, weights, _ = postings.of(reader, fieldname, text)
             if not ids:
                 continue
             idf = searcher.idf(fieldname, text)
@@ -84,6 +84,12 @@ def _scored_terms(query: wq.Query, searcher: Searcher) -> list[tuple[str, str, f
                 return None
             terms.extend(found)
         return terms
+    if type(query) is wq.Phrase and query.boost == 1.0 and query.fieldname in searcher.schema:
+        # Whoosh scores a phrase as the AND of its words.
+        field = searcher.schema[query.fieldname]
+        if not field.scorable:
+            return None
+        return [(query.fieldname, field.to_bytes(word), 1.0) for word in query.words]
     if type(query) is wq.AndNot and query.boost == 1.0:
         return _scored_terms(query.a, searcher)
     if type(query) is wq.Not:  # Whoosh scores the documents a NOT lets through with its boost
