@@ -1,8 +1,10 @@
 """Measuring: child processes (wall time and peak RSS), percentiles, sizes on disk, the machine.
 
 Every measured command runs under ``timed_exec.py``, a small Python process
-that spawns it and reads its ``ru_maxrss`` from ``os.wait4``: the kernel's
-own high-water mark of that one process's resident set, with no sampling.
+that spawns it and reads its ``ru_maxrss`` from ``os.wait4`` (the kernel's
+own high-water mark of that one process's resident set) and, on Linux,
+samples the summed PSS of the command's whole process tree; the peak memory
+reported is the larger of the two.
 It is not read from the runner, because a child's ``ru_maxrss`` starts from
 the peak of the process that spawned it, and the runner grows large; from
 ``timed_exec.py`` the floor is about 8 MB (what ``/bin/true`` reports).
@@ -47,7 +49,7 @@ class Task:
 @dataclass(frozen=True)
 class TaskRun:
     seconds: float
-    peak_rss_bytes: int  # the largest of the task's processes
+    peak_rss_bytes: int  # the larger of the root process's peak RSS and its process tree's peak summed PSS
     stdout: str  # of the last command
 
 
@@ -66,8 +68,9 @@ def run_process(command: Sequence[str], env: Mapping[str, str] | None = None) ->
         if returncode != 0 or not report.exists():
             stderr = err.read().decode("utf-8", errors="replace").strip()
             raise CommandFailed(f"exit {returncode}: {' '.join(command)}\n{stderr[-2000:]}")
-        seconds, maxrss = report.read_text(encoding="ascii").split()
-        return float(seconds), int(maxrss) * _RSS_UNIT, out.read().decode("utf-8", errors="replace")
+        seconds, maxrss, tree_pss_kib = report.read_text(encoding="ascii").split()
+        peak = max(int(maxrss) * _RSS_UNIT, int(tree_pss_kib) * 1024)
+        return float(seconds), peak, out.read().decode("utf-8", errors="replace")
 
 
 def run_task(task: Task, env: Mapping[str, str] | None = None) -> TaskRun:

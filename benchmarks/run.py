@@ -268,7 +268,7 @@ def run(settings: Settings, argv: Sequence[str]) -> dict:  # type: ignore[type-a
             "ingest_repeat": settings.ingest_repeat,
             "warm_queries": settings.warm_queries,
             "seed": settings.seed,
-            "peak_rss_method": "ru_maxrss from os.wait4 on the one process, spawned by timed_exec.py (floor ~8 MB)",
+            "peak_rss_method": "the larger of ru_maxrss (os.wait4 on the command, spawned by timed_exec.py; floor ~8 MB) and the peak sum of PSS over the command's process tree (workers included), sampled every 0.2 s",
         },
         "cold_queries": [{"name": query.name, "query": query.describe()} for query in COLD_QUERIES],
         "sizes": sizes,

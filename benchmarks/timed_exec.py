@@ -1,4 +1,4 @@
-"""Run a command; write its wall time and peak RSS to REPORT: ``python -S timed_exec.py REPORT COMMAND...``.
+"""Run a command; write its wall time and peak memory to REPORT: ``python -S timed_exec.py REPORT COMMAND...``.
 
 ``measure.run_process`` starts every measured command through this small
 process rather than from the runner itself, because on Linux a child's
@@ -6,23 +6,78 @@ process rather than from the runner itself, because on Linux a child's
 (exec carries the old address space's peak over), and the runner grows to
 hundreds of MB. From here the floor is this process's own few MB.
 
+``ru_maxrss`` is one process's peak. A command that works in several
+processes (newsarchive's ingest parses and indexes in workers) uses the
+memory of all of them, so on Linux the command's process tree is also
+sampled every 0.2 s for the sum of its proportional set sizes (PSS: each
+shared page counted once, split between the processes that share it), and
+the report gives the larger of the two.
+
 Standard library only, and run with ``-S``, so that it stays small.
 """
 
 import os
 import sys
+import threading
 import time
+
+SAMPLE_SECONDS = 0.2
 
 
 def main() -> int:
     report, command = sys.argv[1], sys.argv[2:]
     started = time.perf_counter()
     pid = os.posix_spawnp(command[0], command, os.environ)
+    peak = [0]
+    done = threading.Event()
+    sampler = threading.Thread(target=_sample_tree, args=(pid, peak, done), daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
     with open(report, "w", encoding="ascii") as sink:
-        sink.write(f"{seconds!r} {usage.ru_maxrss}\n")
+        # ru_maxrss in its own unit (KiB on Linux), the tree's peak PSS in KiB
+        sink.write(f"{seconds!r} {usage.ru_maxrss} {peak[0]}\n")
     return os.waitstatus_to_exitcode(status)
+
+
+def _sample_tree(root: int, peak: list, done: threading.Event) -> None:
+    if not os.path.exists("/proc/self/smaps_rollup"):
+        return
+    while not done.wait(SAMPLE_SECONDS):
+        total = sum(_pss_kib(pid) for pid in _tree(root))
+        peak[0] = max(peak[0], total)
+
+
+def _tree(root: int) -> list:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, grown = {root}, True
+    while grown:
+        grown = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grown = True
+    return list(tree)
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 if __name__ == "__main__":
