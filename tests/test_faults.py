@@ -274,3 +274,21 @@ def test_the_index_workers_die_with_a_killed_ingest(archive, tmp_path: Path) -> 
     _, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err
     assert_complete(archive, home)
+
+
+def test_a_reingest_of_changed_files_through_the_index_workers_leaves_one_current_copy_each(
+    archive, tmp_path: Path
+) -> None:
+    # Enough changed files (100) for the index to be rebuilt in worker processes on a multi-core machine.
+    folder = make_collection(tmp_path / "in", 150)
+    home = tmp_path / "home"
+    archive("ingest", "--home", home, folder)
+    for n in range(100):
+        path = folder / f"{n:04d}.txt"
+        path.write_text(path.read_text(encoding="utf-8").replace(f"zqx{n}.", f"zqy{n}."), encoding="utf-8")
+    report = json.loads(archive("ingest", "--home", home, "--json", folder).stdout)
+    assert (report["updated"], report["unchanged"]) == (100, 50)
+    facts = json.loads(archive("check", "--home", home, "--json").stdout)
+    assert facts["ok"] and facts["index_documents"] == 150
+    for word, total in (("zqx5", 0), ("zqy5", 1), ("zqx99", 0), ("zqy99", 1), ("zqx120", 1)):
+        assert json.loads(archive("search", "--home", home, word, "--json").stdout)["total"] == total, word

@@ -23,8 +23,8 @@ from whoosh.writing import PostingPool, SegmentWriter
 
 from newsarchive.index.analysis import StemmedText, encode_positions, stemmed_positions
 
-#: Estimated bytes a gathered posting takes (two array slots, a value and its list slot).
-POSTING_BYTES = 64
+#: Bytes a gathered posting takes, with its share of its term's containers (measured on news text: 38-44).
+POSTING_BYTES = 44
 
 
 class MemoryPool(PostingPool):

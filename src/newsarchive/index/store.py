@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
 MARKER = "newsarchive-index.json"
 WRITER_WAIT_SECONDS = 60.0
-#: Postings a writer may gather in memory before its owner should commit: a
-#: quarter of the 400 MB an ingest of 100,000 articles is allowed in all.
-WRITER_MEMORY_MB = 100
+#: Postings the writer (or all index workers together) may gather in memory
+#: before a commit: a fifth of the 400 MB an ingest is allowed in all.
+WRITER_MEMORY_MB = 80
 
 
 def index_exists(path: Path) -> bool:
@@ -201,7 +201,7 @@ def open_writer(path: Path, processes: int = 1) -> IndexWriter | ParallelWriter:
     if processes > 1:
         from newsarchive.index.parallel import ParallelWriter
 
-        return ParallelWriter(path, processes, memory_mb=WRITER_MEMORY_MB)
+        return ParallelWriter(path, processes, memory_mb=WRITER_MEMORY_MB / processes)
     return IndexWriter(path)
 
 

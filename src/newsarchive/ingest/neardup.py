@@ -19,6 +19,8 @@ SKETCH_SIZE = 64
 LOOKUP_KEYS = 4
 SHINGLE_WORDS = 3
 SIMILARITY = 0.8
+#: Sketches kept in memory during an ingest, beyond the lookup keys.
+CACHED_SKETCHES = 20_000
 #: Shorter bodies say too little to call two articles copies of each other.
 MIN_WORDS = 30
 _WORD = re.compile(r"\w+")
@@ -96,3 +98,12 @@ class NearDuplicates:
     def forget_sketches(self) -> None:
         """Drop cached sketches (kept keys suffice to find candidates again)."""
         self._sketches.clear()
+
+    def trim(self) -> None:
+        """Between batches: drop the cached sketches if there are many (about 6 MB at the limit).
+
+        Keeping recent ones saves reading them back; dropping them bounds the
+        memory of a long ingest. Only call it when everything added is stored.
+        """
+        if len(self._sketches) > CACHED_SKETCHES:
+            self._sketches.clear()

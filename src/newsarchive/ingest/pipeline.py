@@ -46,7 +46,7 @@ class IngestOptions:
     force: bool = False
     wait: bool = True
     format: str | None = None
-    processes: int | None = None
+    processes: int | None = None  # a cap on worker processes (1: everything in this one); None: by the cores
     batch_items: int = BATCH_ITEMS
 
 
@@ -103,6 +103,7 @@ def ingest_paths(
     from newsarchive.db import open_database
     from newsarchive.index.parallel import worker_count
     from newsarchive.indexing import IndexFeed, sync_index
+    from newsarchive.ingest.workers import parse_worker_count
     from newsarchive.locks import writer_lock
 
     observer = observer or IngestObserver()
@@ -118,15 +119,11 @@ def ingest_paths(
             observer.begin(len(found))
             to_read = _changed_files(db, found, options, report, observer)
             # The index workers fork here, before the parsing pool and its threads start.
-            feed = IndexFeed(
-                db,
-                config,
-                commit_every=COMMIT_BATCHES * options.batch_items,
-                processes=worker_count(len(to_read), options.processes),
-            )
+            indexers = worker_count(len(to_read), options.processes)
+            feed = IndexFeed(db, config, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
             try:
                 with _stop_requested(observer) as stop:
-                    _run(db, feed, to_read, options, report, observer, stop)
+                    _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
                 feed.commit()
             finally:
                 feed.close()
@@ -144,6 +141,7 @@ def _run(
     report: IngestReport,
     observer: IngestObserver,
     stop: threading.Event,
+    parsers: int,
 ) -> None:
     from newsarchive.ingest.store import near_duplicate_finder
     from newsarchive.ingest.workers import read_files
@@ -151,7 +149,7 @@ def _run(
     near: NearDuplicates | None = None
     batch: list[FileRead] = []
     batch_items = 0
-    for result in read_files(to_read, options.default_tz, options.format, options.processes):
+    for result in read_files(to_read, options.default_tz, options.format, parsers):
         observer.advance(1)
         report.done += 1
         if isinstance(result, FileFailure):
@@ -238,6 +236,7 @@ def _store_batch(
                             observer.note(FileNote(read.path, f"undated{where}: no recognisable date"))
             removed = store.finish()
             session.commit()
+        near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
     except SQLAlchemyError as exc:
         raise ArchiveError(
             f"could not store the batch of {len(batch)} files starting with {batch[0].path}: {exc}",

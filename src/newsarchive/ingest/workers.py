@@ -29,8 +29,8 @@ def read_files(
     many files there are.
     """
     read = partial(_read_chunk, default_tz=default_tz, forced_format=forced_format)
-    processes = processes if processes is not None else _default_processes()
-    if processes <= 1 or len(paths) < MIN_FILES_FOR_WORKERS:
+    processes = processes if processes is not None else parse_worker_count(0)
+    if processes < 1 or len(paths) < MIN_FILES_FOR_WORKERS:
         for start in range(0, len(paths), _CHUNK):
             yield from read(paths[start : start + _CHUNK])
         return
@@ -48,9 +48,17 @@ def read_files(
             yield from results
 
 
-def _default_processes() -> int:
-    # The main process stores and indexes; the workers parse beside it.
-    return max(1, min(4, (os.cpu_count() or 1)))
+def parse_worker_count(index_workers: int, processes: int | None = None) -> int:
+    """Processes to parse files in beside the main process (0: parse in it).
+
+    The cores the index workers leave, and at least one on a multi-core
+    machine, so that parsing heavy formats (HTML) never waits for storing.
+    ``processes`` is the user's cap (1 keeps everything in one process).
+    """
+    cores = os.cpu_count() or 1
+    if cores == 1 or (processes is not None and processes <= 1):
+        return 0
+    return max(1, min(4, cores - index_workers, processes or 4))
 
 
 def _read_chunk(paths: Sequence[Path], default_tz: tzinfo, forced_format: str | None) -> list[FileRead | FileFailure]:
