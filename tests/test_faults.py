@@ -201,7 +201,7 @@ def test_unreadable_folders_huge_files_and_nul_bytes_are_reported(archive, tmp_p
     real_scandir = os.scandir
 
     def scandir(path):  # type: ignore[no-untyped-def]
-        if Path(path) == locked:
+        if isinstance(path, (str, os.PathLike)) and Path(path) == locked:  # (shutil passes descriptors)
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
@@ -292,3 +292,28 @@ def test_a_reingest_of_changed_files_through_the_index_workers_leaves_one_curren
     assert facts["ok"] and facts["index_documents"] == 150
     for word, total in (("zqx5", 0), ("zqy5", 1), ("zqx99", 0), ("zqy99", 1), ("zqx120", 1)):
         assert json.loads(archive("search", "--home", home, word, "--json").stdout)["total"] == total, word
+
+
+def test_a_failing_index_worker_fails_the_ingest_clearly_and_a_rerun_repairs_it(
+    archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive.index.bulk import BulkWriter
+
+    original = BulkWriter.add_document
+
+    def failing(self, **fields):  # type: ignore[no-untyped-def]
+        if any("zqx77" in str(value) for value in fields.values()):
+            raise OSError("No space left on device")
+        original(self, **fields)
+
+    # The index workers are forked from this process, so they inherit the fault.
+    monkeypatch.setattr(BulkWriter, "add_document", failing)
+    folder = make_collection(tmp_path / "in", 150)
+    home = tmp_path / "home"
+    result = archive("ingest", "--home", home, "-q", folder, expect=1)
+    assert "indexing failed: OSError: No space left on device" in result.output
+    assert "Traceback" not in result.output
+    assert stored_articles(home) == 150  # the database kept what it stored
+    monkeypatch.setattr(BulkWriter, "add_document", original)
+    archive("ingest", "--home", home, "-q", folder)  # finishes the index from the database
+    assert_complete(archive, home, 150)

@@ -152,11 +152,10 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
-    from whoosh import index as whoosh_index
-
     from newsarchive.index.bulk import BulkWriter
+    from newsarchive.index.store import open_index
 
-    ix = whoosh_index.open_dir(str(path))
+    ix = open_index(path)
     writer = None
     try:
         while True:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
+from whoosh.util import random_name
 from whoosh.writing import LockError
 
 from newsarchive.errors import IndexUnavailable
@@ -89,6 +90,12 @@ class _MappedStorage(FileStorage):
     block): from a map that is a memory access, where a plain file costs a
     seek and a read each, and only the pages a search touches are read.
     """
+
+    def temp_storage(self, name=None):  # type: ignore[no-untyped-def]
+        # Whoosh names every writer's scratch folder after the index (MAIN.tmp)
+        # and a writer that finishes deletes it, under any other writer still
+        # using it: the index workers write at the same time, so each gets its own.
+        return super().temp_storage(f"{name or 'scratch'}-{random_name()}")
 
     def open_file(self, name, **kwargs):  # type: ignore[no-untyped-def]
         with open(self._fpath(name), "rb") as handle:
@@ -175,6 +182,7 @@ class IndexWriter:
         self._writer.commit()
         self._release()
         self._copies = False
+        _remove_scratch(self._path)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -186,6 +194,13 @@ class IndexWriter:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
+
+
+def _remove_scratch(path: Path) -> None:
+    """Delete writers' scratch folders left behind (by killed workers): after a commit none is in use."""
+    for name in os.listdir(path):
+        if ".tmp-" in name:
+            shutil.rmtree(path / name, ignore_errors=True)
 
 
 def commit_segments(path: Path, segments: list, deletions: Iterable[str], copies: bool) -> None:  # type: ignore[type-arg]
