@@ -79,6 +79,8 @@ def test_date_and_undated_filters_match_as_whoosh_does(searcher) -> None:  # typ
         wq.DateRange("published", datetime(2020, 3, 1), datetime(2021, 6, 30)),
         wq.NumericRange("dated", 0, 0),
         wq.And([wq.DateRange("published", None, datetime(2020, 1, 1)), wq.NumericRange("dated", 1, 1)]),
+        wq.DateRange("published", datetime(2021, 1, 1), None),  # open-ended: undated articles stay out
+        wq.DateRange("published", datetime(2020, 3, 1), datetime(2021, 6, 30), startexcl=True, endexcl=True),
     ):
         query = wq.And([word, narrowing])
         expected = set(query.docs(searcher))

@@ -11,8 +11,12 @@ proximity) are answered by Whoosh's own matcher for that part only.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from itertools import accumulate, repeat
+from weakref import WeakKeyDictionary
 
+from whoosh import columns
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -56,8 +60,16 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
     if isinstance(query, wq.Term):
         return set(postings.of(reader, query.fieldname, query.text)[0])
     if isinstance(query, wq.And):
-        parts = sorted((match(child) for child in query.subqueries), key=len)
-        return set.intersection(*parts) if parts else set()
+        children = _and_parts(query)
+        ranges = [child for child in children if _in_columns(reader, child)]
+        words = [child for child in children if not any(child is other for other in ranges)]
+        if not words:  # nothing to narrow down: the ranges' own terms
+            ranges, words = [], children
+        parts = sorted((match(child) for child in words), key=len)
+        found = set.intersection(*parts) if parts else set()
+        for bounds in ranges:  # a date range over the few matches, from the column, not its many terms
+            found = _within(reader, bounds, found)
+        return found
     if isinstance(query, (wq.Or, wq.DisjunctionMax)):
         return set().union(*(match(child) for child in query.subqueries))
     if isinstance(query, wq.AndNot):
@@ -81,6 +93,59 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
         return _phrase(reader, query, postings)
     # Proximity and the like: Whoosh's matcher, for this part only.
     return set(query.docs(leaf))
+
+
+def _and_parts(query: wq.And) -> list[wq.Query]:
+    """The children of an AND, with the children of nested ANDs lifted up."""
+    parts: list[wq.Query] = []
+    for child in query.subqueries:
+        parts.extend(_and_parts(child) if type(child) is wq.And else [child])
+    return parts
+
+
+_COLUMNS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> {field: values or None}
+
+
+def _in_columns(reader, query: wq.Query) -> bool:  # type: ignore[no-untyped-def]
+    return type(query) in (wq.NumericRange, wq.DateRange) and _column(reader, query.fieldname) is not None
+
+
+def _column(reader, fieldname: str) -> tuple[array, int] | None:  # type: ignore[no-untyped-def]
+    """A numeric column's stored values for the segment's documents, and the value of "none"; cached."""
+    cached = _COLUMNS.setdefault(reader, {})
+    if fieldname not in cached:
+        cached[fieldname] = None
+        field = reader.schema[fieldname] if fieldname in reader.schema else None
+        if field is not None and isinstance(field.column_type, columns.NumericColumn) and reader.has_column(fieldname):
+            column = reader.column_reader(fieldname, translate=False)
+            if type(column) is columns.NumericColumn.Reader:
+                values = array(column._typecode)
+                values.frombytes(column._dbfile.get(column._basepos, column._count * values.itemsize))
+                if sys.byteorder == "little":  # stored big-endian
+                    values.byteswap()
+                cached[fieldname] = (values, column._default)
+    return cached[fieldname]
+
+
+def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # type: ignore[no-untyped-def]
+    """Those of ``docnums`` whose value of the range's field lies in it (documents without one never do)."""
+    values, missing = _column(reader, query.fieldname)
+    field = reader.schema[query.fieldname]
+    dated = isinstance(query, wq.DateRange)
+    low = field.to_column_value(query.startdate if dated else query.start) if query.start is not None else None
+    high = field.to_column_value(query.enddate if dated else query.end) if query.end is not None else None
+    count = len(values)
+    found = set()
+    for docnum in docnums:
+        value = values[docnum] if docnum < count else missing
+        if value == missing:
+            continue
+        if low is not None and (value < low or (query.startexcl and value == low)):
+            continue
+        if high is not None and (value > high or (query.endexcl and value == high)):
+            continue
+        found.add(docnum)
+    return found
 
 
 def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
