@@ -17,7 +17,7 @@ from newsarchive.models import Base
 
 def test_there_is_a_single_head() -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == [head_revision()]
+    assert script.get_heads() == [head_revision()]  # HEAD_REVISION must follow a new migration
 
 
 def test_upgrading_an_empty_database_equals_the_models(tmp_path: Path) -> None:

@@ -84,19 +84,30 @@ def alembic_config(engine: Engine | None = None) -> AlembicConfig:
     return cfg
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+#: The newest migration's revision. Knowing it without Alembic spares every
+#: command Alembic's import (a tenth of a second) when the database is current;
+#: a test holds it to the head of the migrations folder.
+HEAD_REVISION = "0001"
 
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the migrations folder has no revisions"
-    return head
+
+def head_revision() -> str:
+    return HEAD_REVISION
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    """The database's schema revision, read from Alembic's version table; None for an empty database."""
+    from sqlalchemy import inspect, text
 
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(versions) > 1:  # branches: let Alembic say what that means
+        from alembic.runtime.migration import MigrationContext
+
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    return versions[0] if versions else None
 
 
 def ensure_schema(engine: Engine) -> str:
