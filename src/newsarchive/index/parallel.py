@@ -22,6 +22,7 @@ import os
 import signal
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import NoReturn
 
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index.schema import IndexDocument, to_fields
@@ -100,8 +101,21 @@ class ParallelWriter:
 
     def _send(self, worker: int) -> None:
         if self._pending[worker]:
-            self._workers[worker][1].send(("add", self._pending[worker]))
+            self._post(worker, ("add", self._pending[worker]))
             self._pending[worker] = []
+
+    def _post(self, worker: int, message: tuple[object, ...]) -> None:
+        try:
+            self._workers[worker][1].send(message)
+        except OSError:  # (a broken pipe: the worker is gone)
+            self._lost()
+
+    def _lost(self) -> NoReturn:
+        self.close()
+        raise IndexUnavailable(
+            f"an indexing process for {self._path} stopped unexpectedly",
+            hint="the articles are stored; run the same command again to index them",
+        ) from None
 
     def commit(self) -> None:
         """Close every worker's segment and make them part of the index with the deletions."""
@@ -110,7 +124,7 @@ class ParallelWriter:
         busy = [worker for worker, documents in enumerate(self._documents) if documents]
         for worker in busy:
             self._send(worker)
-            self._workers[worker][1].send(("finish",))
+            self._post(worker, ("finish",))
         segments = [self._receive(worker) for worker in busy]
         commit_segments(
             self._path, [segment for segment in segments if segment is not None], self._deletions, self._copies
@@ -121,17 +135,15 @@ class ParallelWriter:
         self._copies = False
 
     def _receive(self, worker: int):  # type: ignore[no-untyped-def]
-        process, connection = self._workers[worker]
         try:
-            kind, value = connection.recv()
+            kind, value = self._workers[worker][1].recv()
         except (EOFError, OSError):
-            self.close()
-            raise IndexUnavailable(
-                f"an indexing process for {self._path} stopped unexpectedly", hint="run the same command again"
-            ) from None
+            self._lost()
         if kind == "error":
             self.close()
-            raise IndexUnavailable(f"indexing failed: {value}", hint="run the same command again")
+            raise IndexUnavailable(
+                f"indexing failed: {value}", hint="the articles are stored; run the same command again to index them"
+            )
         return value
 
     def close(self) -> None:
