@@ -60,9 +60,11 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
     if isinstance(query, wq.Term):
         return set(postings.of(reader, query.fieldname, query.text)[0])
     if isinstance(query, wq.And):
+        ranges: list[wq.Query] = []
+        words: list[wq.Query] = []
         children = _and_parts(query)
-        ranges = [child for child in children if _in_columns(reader, child)]
-        words = [child for child in children if not any(child is other for other in ranges)]
+        for child in children:
+            (ranges if _in_columns(reader, child) else words).append(child)
         if not words:  # nothing to narrow down: the ranges' own terms
             ranges, words = [], children
         parts = sorted((match(child) for child in words), key=len)
@@ -119,12 +121,17 @@ def _column(reader, fieldname: str) -> tuple[array, int] | None:  # type: ignore
         if field is not None and isinstance(field.column_type, columns.NumericColumn) and reader.has_column(fieldname):
             column = reader.column_reader(fieldname, translate=False)
             if type(column) is columns.NumericColumn.Reader:
-                values = array(column._typecode)
-                values.frombytes(column._dbfile.get(column._basepos, column._count * values.itemsize))
-                if sys.byteorder == "little":  # stored big-endian
-                    values.byteswap()
-                cached[fieldname] = (values, column._default)
+                cached[fieldname] = (column_values(column), column._default)
     return cached[fieldname]
+
+
+def column_values(column: columns.NumericColumn.Reader) -> array:
+    """Every value a segment's numeric column stores, read at once (documents past its end have none)."""
+    values = array(column._typecode)
+    values.frombytes(column._dbfile.get(column._basepos, column._count * values.itemsize))
+    if sys.byteorder == "little":  # stored big-endian
+        values.byteswap()
+    return values
 
 
 def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from newsarchive.index.matching import Postings
+from newsarchive.index.matching import Postings, column_values
 
 _CONSTANT = ""  # a "field" standing for a score every match gets
 
@@ -110,8 +110,7 @@ def _norms(reader, fieldname: str, average: float, k1: float, b: float) -> list[
     if key not in cached:
         by_byte = [k1 * ((1 - b) + b * byte_to_length(byte) / average) for byte in range(256)]
         column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
-        norms = [by_byte[byte] for byte in raw]
+        norms = [by_byte[byte] for byte in (column_values(column) if column is not None else ())]
         norms.extend(repeat(by_byte[0], reader.doc_count_all() - len(norms)))
         cached[key] = norms
     return cached[key]
