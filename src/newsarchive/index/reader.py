@@ -191,9 +191,8 @@ def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -
 def matching_ids(index_dir: Path, query_text: str) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
     searcher = _searcher(index_dir)
-    query = parse_query(query_text, searcher.schema)
     ids = searcher.reader().column_reader("id")
-    return [ids[docnum] for docnum in query.docs(searcher)]
+    return [ids[docnum] for docnum in _matching(searcher, query_text)]
 
 
 def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | None]:
@@ -203,11 +202,15 @@ def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | N
     reader = searcher.reader()
     dates = reader.column_reader("published")
     dated = reader.column_reader("dated")
-    if query_text is None:
-        docnums = reader.all_doc_ids()
-    else:
-        docnums = parse_query(query_text, searcher.schema).docs(searcher)
+    docnums = reader.all_doc_ids() if query_text is None else _matching(searcher, query_text)
     return [dates[docnum].replace(tzinfo=UTC) if dated[docnum] else None for docnum in docnums]
+
+
+def _matching(searcher: Searcher, query_text: str) -> list[int]:
+    """The docnums the query matches, in index order, from whole posting blocks (``matching``)."""
+    from newsarchive.index.matching import matching_docnums
+
+    return sorted(matching_docnums(searcher, parse_query(query_text, searcher.schema)))
 
 
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
