@@ -417,15 +417,6 @@ def dupes(config: ArchiveConfig, limit: int | None, as_json: bool) -> None:
 # --- list, export, remove -------------------------------------------------------------
 
 
-def _period(since: str | None, until: str | None) -> tuple[Any, Any]:
-    from newsarchive.periods import parse_user_date
-
-    return (
-        parse_user_date(since, option="--since") if since else None,
-        parse_user_date(until, end=True, option="--until") if until else None,
-    )
-
-
 @archive_command(cli, "list")
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only articles published on or before DATE (a month or year counts whole).")
@@ -447,8 +438,9 @@ def list_command(
       archive list --limit 50 --page 3 --json
     """
     from newsarchive.articles import list_articles
+    from newsarchive.periods import parse_period
 
-    start, end = _period(since, until)
+    start, end = parse_period(since, until)
     found = list_articles(config, since=start, until=end, source=source, limit=limit, page=page)
     if as_csv:
         click.echo(render.to_csv(render.list_dict(found, limit, page)["articles"]), nl=False)
@@ -545,8 +537,9 @@ def trend(
     from pathlib import Path
 
     from newsarchive import trend as trends
+    from newsarchive.periods import parse_period
 
-    start, end = _period(since, until)
+    start, end = parse_period(since, until)
     result = trends.trend(config, list(queries), by=by, since=start, until=end, normalize=normalize)
     if plot_path:
         trends.plot_trend(result, Path(plot_path))

@@ -8,6 +8,21 @@ from datetime import UTC, datetime, timedelta
 from newsarchive.errors import InvalidDate
 
 
+def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """``--since`` and ``--until`` as the start of one period and the end of the other, either may be absent."""
+    return (
+        parse_user_date(since, option="--since") if since else None,
+        parse_user_date(until, end=True, option="--until") if until else None,
+    )
+
+
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """The moment in UTC without its zone, as the index keeps dates (a moment without a zone is UTC already)."""
+    if moment is None:
+        return None
+    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).replace(tzinfo=None)
+
+
 def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> datetime:
     """Read ``text`` with dateutil as the start (or, with ``end``, the end) of the period it names.
 

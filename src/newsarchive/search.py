@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.errors import InvalidQuery
-from newsarchive.periods import parse_user_date
+from newsarchive.periods import parse_period
 
 if TYPE_CHECKING:
     from newsarchive.index.reader import Hit
@@ -54,8 +54,7 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         raise InvalidQuery(f"unknown facet {unknown[0]!r}", hint="use one of: " + ", ".join(FACETS))
     if request.limit < 1 or request.page < 1:
         raise InvalidQuery("--limit and --page must be 1 or more")
-    since = parse_user_date(request.since, option="--since") if request.since else None
-    until = parse_user_date(request.until, end=True, option="--until") if request.until else None
+    since, until = parse_period(request.since, request.until)
     if since and until and since > until:
         raise InvalidQuery(f"--since {request.since} is after --until {request.until}")
 

@@ -8,7 +8,6 @@ the user meant. The query is checked for those mistakes first.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from whoosh import qparser
 from whoosh import query as wq
@@ -16,7 +15,7 @@ from whoosh.fields import Schema
 
 from newsarchive.errors import InvalidQuery
 from newsarchive.index.schema import QUERY_FIELDS, SEARCH_FIELDS
-from newsarchive.periods import date_clause
+from newsarchive.periods import date_clause, naive_utc
 
 _TOKEN = re.compile(r'"[^"]*"(?:~\d+)?|\(|\)|[^\s()"]+')
 _FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(.*)$")
@@ -37,7 +36,7 @@ def parse_query(text: str, schema: Schema) -> wq.Query:
     if not stripped:
         raise InvalidQuery("empty query", hint='give words to search for, e.g. archive search "peace talks"')
     words, spans = _split_dates(stripped)
-    ranges = [wq.DateRange("published", *_naive(date_clause(value))) for value in spans]
+    ranges = [wq.DateRange("published", *map(naive_utc, date_clause(value))) for value in spans]
     if not words.strip():
         if ranges:
             return ranges[0] if len(ranges) == 1 else wq.And(ranges)
@@ -103,11 +102,6 @@ def _split_dates(text: str) -> tuple[str, list[str]]:
         last = found.end()
     words.append(text[last:])
     return " ".join(words), values
-
-
-def _naive(span: tuple[datetime | None, datetime | None]) -> tuple[datetime | None, datetime | None]:
-    # The index keeps naive UTC datetimes.
-    return tuple(moment.replace(tzinfo=None) if moment else None for moment in span)  # type: ignore[return-value]
 
 
 _QUOTE_HINT = 'to search for a word such as AND or a symbol literally, put it in quotes: "AND"'

@@ -17,6 +17,7 @@ from whoosh.searching import Results, Searcher
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index.query import parse_query
 from newsarchive.index.store import holds_copies, index_exists, index_is_current, open_index
+from newsarchive.periods import naive_utc
 from newsarchive.snippets import MATCH_END, MATCH_START
 
 SNIPPET_CHARS = 200
@@ -255,19 +256,13 @@ def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.
     """--since/--until (which leave undated articles out) and --undated include|exclude|only."""
     parts: list[wq.Query] = []
     if since is not None or until is not None:
-        parts.append(wq.DateRange("published", _naive_utc(since), _naive_utc(until)))
+        parts.append(wq.DateRange("published", naive_utc(since), naive_utc(until)))
     if undated != "include":
         flag = 0 if undated == "only" else 1
         parts.append(wq.NumericRange("dated", flag, flag))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _naive_utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _sort_facet(sort: str) -> sorting.MultiFacet | None:

@@ -106,4 +106,4 @@ class NearDuplicates:
         memory of a long ingest. Only call it when everything added is stored.
         """
         if len(self._sketches) > CACHED_SKETCHES:
-            self._sketches.clear()
+            self.forget_sketches()

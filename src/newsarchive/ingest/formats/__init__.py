@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsarchive.ingest import FORMATS
 from newsarchive.ingest.draft import ArticleDraft
 
-__all__ = ["FORMATS", "Item", "ItemError"]
+__all__ = ["Item", "ItemError"]
 
 
 @dataclass(frozen=True)
