@@ -53,17 +53,23 @@ def stemmed_positions(text: str) -> dict[bytes, list[int]]:
         if len(word) < MIN_LENGTH or word in STOPS:
             continue
         position = place if position < 0 else position + 1
-        root = stems.get(word)
-        if root is None:
-            root = stem(word).encode("utf-8")
-            if len(stems) < STEM_CACHE_SIZE:
-                stems[word] = root
+        root = stems.get(word) or cached_stem(word)
         found = positions.get(root)
         if found is None:
             positions[root] = [position]
         else:
             found.append(position)
     return positions
+
+
+def cached_stem(word: str) -> bytes:
+    """The Porter stem of a lower-case word, as UTF-8, from the cache while it has room."""
+    root = _STEMS.get(word)
+    if root is None:
+        root = stem(word).encode("utf-8")
+        if len(_STEMS) < STEM_CACHE_SIZE:
+            _STEMS[word] = root
+    return root
 
 
 _ONCE: dict[int, bytes] = {}

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from whoosh import highlight, sorting
 from whoosh import query as wq
+from whoosh import sorting
 from whoosh.searching import Results, Searcher
 
 from newsarchive.errors import IndexUnavailable
+from newsarchive.index.highlight import mark, passages
 from newsarchive.index.query import parse_query
 from newsarchive.index.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.periods import naive_utc
@@ -46,28 +47,6 @@ class HitPage:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Marks matched words, and shows with "…" where a fragment cuts the text."""
-
-    between = " "
-
-    def format_token(self, text, token, replace=False):  # type: ignore[no-untyped-def]
-        return MATCH_START + highlight.get_text(text, token, replace) + MATCH_END
-
-    def format_fragment(self, fragment, replace=False):  # type: ignore[no-untyped-def]
-        formatted = super().format_fragment(fragment, replace=replace).strip()
-        if fragment.startchar > 0:
-            formatted = "… " + formatted
-        if fragment.endchar < len(fragment.text):
-            formatted += " …"
-        return formatted
-
-    def format(self, fragments, replace=False):  # type: ignore[no-untyped-def]
-        # Fragments come best first; show them in reading order.
-        ordered = sorted(fragments, key=lambda fragment: fragment.startchar)
-        return super().format(ordered, replace=replace).replace("… …", "…")
 
 
 def search_index(
@@ -161,10 +140,8 @@ def _copies(searcher: Searcher, shown, matches: set[int]) -> dict[str, int]:  # 
 
 def hits_of(results, shown, *, scored: bool, copies: dict | None = None) -> list[Hit]:  # type: ignore[no-untyped-def,type-arg]
     """Hits with snippets for the ``shown`` hits of Whoosh ``results``."""
-    results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
-    results.formatter = _MarkFormatter()
-    finders = _term_finders(results)
-    return [_hit(hit, scored=scored, finders=finders, copies=copies or {}) for hit in shown]
+    words = _marked_words(results)
+    return [_hit(hit, scored=scored, words=words, copies=copies or {}) for hit in shown]
 
 
 def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
@@ -276,7 +253,7 @@ def _sort_facet(sort: str) -> sorting.MultiFacet | None:
     )
 
 
-def _hit(hit, *, scored: bool, finders: dict[str, re.Pattern[str] | None], copies: dict) -> Hit:  # type: ignore[no-untyped-def,type-arg]
+def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  # type: ignore[no-untyped-def,type-arg]
     fields = hit.fields()
     published = fields.get("published")
     return Hit(
@@ -286,45 +263,56 @@ def _hit(hit, *, scored: bool, finders: dict[str, re.Pattern[str] | None], copie
         precision=fields.get("precision"),
         source=fields.get("source"),
         score=round(hit.score, 4) if scored and hit.score is not None else None,
-        snippet=_snippet(hit, fields, finders),
+        snippet=_snippet(fields, words),
         copies=copies.get(fields.get("group"), 0),
     )
 
 
-def _term_finders(results) -> dict[str, re.Pattern[str] | None]:  # type: ignore[no-untyped-def]
-    """Per text field, a pattern that finds where the query's terms may stand in a text.
+@dataclass(frozen=True)
+class _Words:
+    """What a snippet marks in a text field: the query's stems there, and a pattern for where they may stand."""
+
+    stems: frozenset[bytes]
+    finder: re.Pattern[str] | None
+
+
+def _marked_words(results) -> dict[str, _Words]:  # type: ignore[no-untyped-def]
+    """Per text field, the query's terms the index holds (prefixes and fuzzy words expanded, as Whoosh does).
 
     Stems are nearly always prefixes of the words they come from ("elect" in
-    "elections"), so the pattern finds the neighbourhood of a match without
+    "elections"), so the finder finds the neighbourhood of a match without
     analysing the whole article; highlighting then analyses only that part.
     """
-    finders: dict[str, re.Pattern[str] | None] = {}
+    reader = results.searcher.reader()
+    found: dict[str, _Words] = {}
     for name in _SNIPPET_FIELDS:
+        stems = frozenset(text for _, text in results.q.existing_terms(reader, fieldname=name, expand=True))
         # (Whoosh's Results.query_terms() keeps one field per term text.)
         terms = {_text(text) for field, text in results.q.iter_all_terms() if field == name}
         terms.discard("")
-        finders[name] = (
+        finder = (
             re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + ")", re.IGNORECASE)
             if terms
             else None
         )
-    return finders
+        found[name] = _Words(stems, finder)
+    return found
 
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
-def _snippet(hit, fields: dict, finders: dict[str, re.Pattern[str] | None]) -> str:  # type: ignore[no-untyped-def,type-arg]
+def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[type-arg]
     for name in _SNIPPET_FIELDS:
         text = fields.get(name) or ""
-        if not text:
+        if not text or not words[name].stems:
             continue
-        start, window = _window(text, finders.get(name))
-        marked = hit.highlights(name, text=window, top=2)
+        start, window = _window(text, words[name].finder)
+        marked = _marked(window, words[name].stems)
         if not marked and start:
             start, window = 0, _cut(text, HIGHLIGHT_CHARS)  # the stem was no prefix of the word
-            marked = hit.highlights(name, text=window, top=2)
+            marked = _marked(window, words[name].stems)
         if marked:
             marked = " ".join(marked.split())
             if start and not marked.startswith("…"):
@@ -335,6 +323,12 @@ def _snippet(hit, fields: dict, finders: dict[str, re.Pattern[str] | None]) -> s
     lead = fields.get("description") or fields.get("body") or ""
     lead = " ".join(lead.split())
     return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _marked(text: str, stems: frozenset[bytes]) -> str:
+    """The best two passages of ``text`` with the stems' words marked; empty if none is there."""
+    chosen = passages(text, stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2)
+    return mark(text, chosen, MATCH_START, MATCH_END)
 
 
 def _cut(text: str, length: int) -> str:

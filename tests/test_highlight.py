@@ -1,0 +1,79 @@
+"""Snippet passages are the ones Whoosh's highlighter would pick, with the same words marked."""
+
+from __future__ import annotations
+
+import pytest
+from tests._shared import bbc_path
+from whoosh import highlight
+
+from newsarchive.index.analysis import analyzer, stemmed_positions
+from newsarchive.index.highlight import mark, passages
+
+MAX_CHARS, SURROUND = 100, 40
+
+
+def _whoosh(text: str, stems: frozenset[bytes]) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """Whoosh's Highlighter.highlight_hit, re-tokenizing branch, down to the chosen fragments."""
+    tokens = analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = highlight.set_matched_filter(tokens, {stem.decode() for stem in stems})
+    tokens = highlight.Highlighter._merge_matched_tokens(tokens)
+    fragments = highlight.ContextFragmenter(maxchars=MAX_CHARS, surround=SURROUND).fragment_tokens(text, tokens)
+    chosen = highlight.top_fragments(fragments, 2, highlight.BasicFragmentScorer(), highlight.FIRST)
+    return [(f.startchar, f.endchar, [(t.startchar, t.endchar) for t in f.matches]) for f in chosen]
+
+
+def _ours(text: str, stems: frozenset[bytes]) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    chosen = passages(text, stems, max_chars=MAX_CHARS, surround=SURROUND, top=2)
+    return [(passage.start, passage.end, list(passage.marks)) for passage in chosen]
+
+
+def _queries(text: str) -> list[frozenset[bytes]]:
+    """Word sets a search might bring: common words, the article's own rare and frequent words, none found."""
+    counted = sorted(stemmed_positions(text).items(), key=lambda item: (-len(item[1]), item[0]))
+    frequent = [stem for stem, _ in counted[:6]]
+    rare = [stem for stem, places in counted if len(places) == 1][:6]
+    return [
+        frozenset({b"year", b"govern"}),
+        frozenset(frequent[:1]),
+        frozenset(frequent[1:4]),
+        frozenset(rare[:2]),
+        frozenset({*rare[2:4], *frequent[4:6]}),
+        frozenset({b"us", b"the"}),  # stems that are also stop words: those stay unmarked
+        frozenset({b"zzzz"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["business/261.txt", "sport/199.txt", "politics/001.txt", "tech/100.txt", "entertainment/042.txt"]
+)
+def test_real_articles_give_whoosh_passages(name: str) -> None:
+    text = bbc_path(*name.split("/")).read_bytes().decode("utf-8", errors="replace")
+    for stems in _queries(text):
+        for window in (text, text[:500], text[300:900]):
+            assert _ours(window, stems) == _whoosh(window, stems), (stems, window[:60])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "İstanbul's mayor met Ünal in Düsseldorf; the Straße in İstanbul was closed.",
+        "Using the US rules, users use it: us, U.S. and the US-based user.",
+        "x" * 150 + " elections and election",  # a word longer than a passage
+        "",
+    ],
+)
+def test_hand_written_texts_give_whoosh_passages(text: str) -> None:
+    for stems in (frozenset({b"istanbul", "ünal".encode()}), frozenset({b"us", b"user"}), frozenset({b"elect"})):
+        assert _ours(text, stems) == _whoosh(text, stems)
+
+
+def test_marking_wraps_the_words_and_shows_where_the_text_is_cut() -> None:
+    text = (
+        "The chancellor said on Monday that the budget would cut taxes. Critics said the plan "
+        "was unfunded and that the budget office had not seen it. Markets were calm."
+    )
+    chosen = passages(text, frozenset({b"budget"}), max_chars=60, surround=20, top=2)
+    assert mark(text, chosen, "[", "]") == (
+        "… on Monday that the [budget] would cut taxes. Critics … and that the [budget] office had not seen …"
+    )
+    assert mark(text, [], "[", "]") == ""
