@@ -1,8 +1,8 @@
 """BulkWriter writes the segment Whoosh's own SegmentWriter writes.
 
-Byte for byte, but for the posting blocks' pickle protocol: the postings
-file and the term index (which points into it) are compared by what they
-hold, block by block.
+Byte for byte, but for the posting blocks' pickle protocol and compression:
+the postings file and the term index (which points into it) are compared by
+what they hold, block by block.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def _postings(folder: Path) -> dict[tuple[str, bytes], tuple[object, ...]]:
             blocks = []
             while True:
                 matcher._read_ids(), matcher._read_weights(), matcher._read_values()
-                header = (matcher._blocklength, matcher._maxid, matcher._maxweight, matcher._compression)
-                header += (matcher._minlength, matcher._maxlength)
+                # (Not whether the block is compressed: small ones are not, here.)
+                header = (matcher._blocklength, matcher._maxid, matcher._maxweight, matcher._minlength, matcher._maxlength)
                 blocks.append((header, tuple(matcher._ids), tuple(matcher._weights), tuple(matcher._values or ())))
                 if matcher._lastblock:
                     break

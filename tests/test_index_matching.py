@@ -14,17 +14,24 @@ from newsarchive.index.matching import matching_docnums
 from newsarchive.index.query import parse_query
 from newsarchive.index.ranking import rank
 from newsarchive.index.schema import IndexDocument, build_schema, to_fields
+from newsarchive.index.store import _MappedStorage
 
 NAMES = [f"{topic}/{number:03d}.txt" for topic in ("business", "politics", "sport", "tech") for number in range(1, 31)]
 
 
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """120 BBC articles with made-up dates, in three segments, with deletions in the first."""
+@pytest.fixture(scope="module", params=["compound", "mapped"])
+def searcher(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """120 BBC articles with made-up dates, in three segments, with deletions in the first.
+
+    Once in Whoosh's compound files, read through its matchers; once in
+    separate files opened as memory maps (as the archive's), whose posting
+    blocks ``matching`` reads itself.
+    """
     folder: Path = tmp_path_factory.mktemp("index")
     ix = whoosh_index.create_in(str(folder), build_schema())
+    mapped = request.param == "mapped"
     for start in range(0, len(NAMES), 40):
-        with ix.writer() as writer:
+        with ix.writer(compound=not mapped) as writer:
             writer.merge = False
             for number, name in enumerate(NAMES[start : start + 40], start=start):
                 title, _, body = bbc_path(*name.split("/")).read_text(encoding="utf-8", errors="replace").partition("\n")
@@ -42,6 +49,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     with ix.writer() as writer:
         for number in (1, 2, 3, 50):
             writer.delete_by_term("id", f"{number:010x}")
+    if mapped:
+        ix = _MappedStorage(str(folder)).open_index()
     with ix.searcher() as opened:
         yield opened
 

@@ -9,24 +9,34 @@ gathers each term's postings in compact arrays as documents are added and,
 at commit, writes each term's posting blocks whole.
 
 What it writes is what ``SegmentWriter`` writes: the same files, byte for
-byte, except that posting blocks are pickled with a newer protocol (see
-``BLOCK_PROTOCOL``), so the same postings, blocks and statistics; a test
-compares the two segments. Deletions, updates and merges of existing
-segments are ``SegmentWriter``'s own code.
+byte, except that posting blocks are pickled with a newer protocol and small
+ones are not compressed (see ``BLOCK_PROTOCOL``, ``COMPRESS_FROM``), so the
+same postings, blocks and statistics; a test compares the two segments.
+
+Merging segments (``add_reader``) copies their documents with Whoosh's own
+code, but reads and writes their postings a term at a time when the new
+segment is written, instead of putting them all in the pool. Deletions and
+updates are ``SegmentWriter``'s own code.
 """
 
 from __future__ import annotations
 
+import heapq
 import pickle
 import zlib
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby, pairwise
+from operator import itemgetter
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter
+from whoosh.reading import SegmentReader
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from newsarchive.index.analysis import StemmedText, encode_positions, stemmed_positions
+from newsarchive.index.matching import _read_postings
 
 #: Bytes a gathered posting takes, with its share of its term's containers (measured on news text: 38-44).
 POSTING_BYTES = 44
@@ -36,6 +46,11 @@ POSTING_BYTES = 44
 #: unpickles about eight times faster and takes 40% less space, and any
 #: Whoosh reader loads it (pickle.loads reads every protocol).
 BLOCK_PROTOCOL = 5
+#: Smaller blocks are stored as they are (each block says whether it is
+#: compressed). Most terms are rare words with a posting or two: zlib saves
+#: them nothing, and costs ~10 us a block to write and to read. (Whoosh means
+#: to skip blocks under 20 bytes, but a slip in its code compresses them all.)
+COMPRESS_FROM = 128
 
 
 class MemoryPool(PostingPool):
@@ -95,10 +110,7 @@ class MemoryPool(PostingPool):
             for btext in sorted(terms):
                 docs, weights, values = terms[btext]
                 if (fieldname, btext) in self.unordered:
-                    order = sorted(range(len(docs)), key=docs.__getitem__)
-                    docs = array("I", (docs[i] for i in order))
-                    weights = array("f", (weights[i] for i in order))
-                    values = [values[i] for i in order]
+                    docs, weights, values = _in_order(docs, weights, values)
                 yield fieldname, btext, docs, weights, values
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
@@ -127,6 +139,8 @@ class BulkWriter(SegmentWriter):
         self.pool = MemoryPool(self._tempstorage, self.newsegment)
         #: Segments other writers built for this index (see ``finish_segment``), committed with this one's.
         self.adopted: list = []
+        #: Segments being merged into this one: their postings are read when it is written (see ``add_reader``).
+        self.merging: list[_Source] = []
 
     def finish_segment(self):  # type: ignore[no-untyped-def]
         """Close the segment built so far and return it, leaving the index as it is.
@@ -143,6 +157,27 @@ class BulkWriter(SegmentWriter):
 
     def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
         super()._commit_toc([*segments, *self.adopted])
+
+    def add_reader(self, reader) -> None:  # type: ignore[no-untyped-def]
+        """Copy a segment's live documents into this one; its postings follow, term by term, when this one is written.
+
+        Whoosh's own ``add_reader`` puts every posting of the segment into
+        the pool, which here would hold a merge of the whole index in memory.
+        """
+        self._check_state()
+        basedoc = self.docnum
+        indexed = {name for name in reader.indexed_field_names() if name in self.schema}
+        docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
+        # Whoosh's merge policies close the reader they pass as soon as this returns.
+        own = SegmentReader(self.storage, self.schema, reader.segment())
+        self.merging.append(_Source(own, basedoc, docmap))
+        self._added = True
+
+    def _finish(self) -> None:
+        for source in self.merging:
+            source.reader.close()
+        self.merging = []
+        super()._finish()
 
     def add_document(self, **fields) -> None:  # type: ignore[no-untyped-def]
         """``SegmentWriter.add_document``, with stemmed text going straight from the analysis into the pool."""
@@ -203,7 +238,8 @@ class BulkWriter(SegmentWriter):
     def _write_postings(self, fieldwriter: W3FieldWriter, lengths) -> None:  # type: ignore[no-untyped-def]
         current = None
         field_lengths: list[int] | None = None
-        for fieldname, btext, docs, weights, values in self.pool.sorted_terms():
+        terms = self.pool.sorted_terms() if not self.merging else _merged_terms(self.pool, self.merging, self.schema)
+        for fieldname, btext, docs, weights, values in terms:
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()
@@ -221,6 +257,61 @@ class BulkWriter(SegmentWriter):
         if lengths is None:
             return None
         return [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(self.docnum)]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A segment merged into the one being written: its documents start at ``basedoc``, or are renumbered by ``docmap``."""
+
+    reader: SegmentReader
+    basedoc: int
+    docmap: dict[int, int] | None  # old docnum -> new, for a segment with deletions (deleted ones left out)
+
+    def terms(self, order: int, schema) -> Iterator[tuple[str, bytes, int, _Source]]:  # type: ignore[no-untyped-def]
+        return ((fieldname, btext, order, self) for fieldname, btext in self.reader.all_terms() if fieldname in schema)
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[array, array, list[bytes]]:
+        """The term's postings here, numbered as in the new segment."""
+        ids, weights, values = _read_postings(self.reader, fieldname, btext)
+        docmap = self.docmap
+        if docmap is None:
+            basedoc = self.basedoc
+            return array("I", (docnum + basedoc for docnum in ids)), array("f", weights), values
+        live = [at for at, docnum in enumerate(ids) if docnum in docmap]
+        return (
+            array("I", (docmap[ids[at]] for at in live)),
+            array("f", (weights[at] for at in live)),
+            [values[at] for at in live],
+        )
+
+
+def _merged_terms(pool: MemoryPool, sources: list[_Source], schema) -> Iterator[tuple[str, bytes, array, array, list[bytes]]]:  # type: ignore[no-untyped-def]
+    """The pool's terms and the merged segments' terms in order, each term's postings from all of them together.
+
+    One term's postings are in memory at a time, so merging segments takes
+    no more memory than the longest posting list.
+    """
+    streams: list[Iterator[tuple]] = [  # type: ignore[type-arg]
+        ((fieldname, btext, 0, (docs, weights, values)) for fieldname, btext, docs, weights, values in pool.sorted_terms())
+    ]
+    streams.extend(source.terms(order, schema) for order, source in enumerate(sources, start=1))
+    for (fieldname, btext), group in groupby(heapq.merge(*streams, key=itemgetter(0, 1, 2)), key=itemgetter(0, 1)):
+        docs, weights, values = array("I"), array("f"), []
+        for _, _, _, found in group:
+            part = found.postings(fieldname, btext) if isinstance(found, _Source) else found
+            docs.extend(part[0])
+            weights.extend(part[1])
+            values.extend(part[2])
+        if not docs:  # every posting was of a deleted document
+            continue
+        if any(before > after for before, after in pairwise(docs)):  # documents added after a merged segment's
+            docs, weights, values = _in_order(docs, weights, values)
+        yield fieldname, btext, docs, weights, values
+
+
+def _in_order(docs: array, weights: array, values: list[bytes]) -> tuple[array, array, list[bytes]]:
+    order = sorted(range(len(docs)), key=docs.__getitem__)
+    return array("I", (docs[i] for i in order)), array("f", (weights[i] for i in order)), [values[i] for i in order]
 
 
 def _fill_blocks(postwriter, docs: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:  # type: ignore[no-untyped-def]
@@ -246,7 +337,7 @@ def _write_block(postwriter, last: bool) -> None:  # type: ignore[no-untyped-def
     postwriter._terminfo.add_block(postwriter)
     data = (postwriter._mini_ids(), postwriter._mini_weights(), postwriter._mini_values())
     databytes = pickle.dumps(data, BLOCK_PROTOCOL)
-    compression = postwriter._compression
+    compression = postwriter._compression if len(databytes) >= COMPRESS_FROM else 0
     if compression:
         databytes = zlib.compress(databytes, compression)
     ids = postwriter._ids

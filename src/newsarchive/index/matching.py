@@ -11,16 +11,24 @@ proximity) are answered by Whoosh's own matcher for that part only.
 
 from __future__ import annotations
 
+import io
+import mmap
+import pickle
+import struct
 import sys
+import zlib
 from array import array
 from itertools import accumulate, repeat
 from weakref import WeakKeyDictionary
 
 from whoosh import columns
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+
+_BLOCK_LENGTH = struct.Struct("!i")
 
 
 class Postings:
@@ -184,6 +192,15 @@ def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: 
 
 def _read_postings(reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
     """A term's postings in one segment, read a whole block at a time."""
+    terms = getattr(reader, "_terms", None)
+    mapped = getattr(getattr(terms, "_postfile", None), "_buf", None)
+    if isinstance(terms, W3TermsReader) and isinstance(mapped, mmap.mmap):
+        try:
+            info = terms.term_info(fieldname, text if isinstance(text, bytes) else text.encode("utf-8"))
+        except TermNotFound:
+            return [], [], []
+        if not info.is_inlined():
+            return read_blocks(mapped, info.extent()[0], reader.schema[fieldname].format.fixed_value_size())
     if (fieldname, text) not in reader:
         return [], [], []
     matcher = reader.postings(fieldname, text)
@@ -192,27 +209,47 @@ def _read_postings(reader, fieldname: str, text: str | bytes) -> tuple[list[int]
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    if not isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value())
-            matcher.next()
-        return ids, weights, values
     while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        gaps, block_weights = matcher._data[0], matcher._data[1]
-        matcher._read_values()
-        values.extend(matcher._values)
-        ids.extend(accumulate(gaps))  # the block's ids are stored as gaps
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+    return ids, weights, values
+
+
+def read_blocks(postings: mmap.mmap, offset: int, value_size: int | None) -> tuple[list[int], list[float], list[bytes]]:
+    """The postings of the term whose blocks start at ``offset`` of a mapped postings file (deleted documents included).
+
+    Whoosh's own ``W3LeafMatcher`` walk, without the matcher: each block is
+    its length (negative for the last), a pickled header, then its pickled
+    (and maybe compressed) ids as gaps, weights and values.
+    """
+    if postings[offset : offset + 4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no posting blocks at offset {offset}")
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    position = offset + 4
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack_from(postings, position)
+        start = position + 4
+        position = start + abs(length)
+        block = io.BytesIO(postings[start:position])
+        count, _, _, compression, _, _ = pickle.load(block)
+        data = block.read()
+        gaps, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+        ids.extend(accumulate(gaps))
         if block_weights is None:  # (Whoosh's shorthands for "all 1.0" and "all the same")
-            weights.extend(repeat(1.0, len(gaps)))
+            weights.extend(repeat(1.0, count))
         elif isinstance(block_weights, float):
-            weights.extend(repeat(block_weights, len(gaps)))
+            weights.extend(repeat(block_weights, count))
         else:
             weights.extend(block_weights)
-        if matcher._lastblock:
-            break
-        matcher._next_block()
-    return ids, weights, values
+        if value_size is None or value_size < 0:
+            values.extend(block_values)
+        elif value_size == 0:
+            values.extend(repeat(None, count))  # type: ignore[arg-type]
+        else:
+            values.extend(block_values[at : at + value_size] for at in range(0, len(block_values), value_size))
+        if length < 0:
+            return ids, weights, values
