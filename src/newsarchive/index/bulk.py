@@ -27,16 +27,16 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby, pairwise
+from itertools import groupby, pairwise, repeat
 from operator import itemgetter
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PerDocReader, _lenfield
 from whoosh.reading import SegmentReader
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from newsarchive.index.analysis import StemmedText, encode_positions, stemmed_positions
-from newsarchive.index.matching import _read_postings
+from newsarchive.index.matching import _read_postings, column_values
 
 #: Bytes a gathered posting takes, with its share of its term's containers (measured on news text: 38-44).
 POSTING_BYTES = 44
@@ -51,6 +51,7 @@ BLOCK_PROTOCOL = 5
 #: them nothing, and costs ~10 us a block to write and to read. (Whoosh means
 #: to skip blocks under 20 bytes, but a slip in its code compresses them all.)
 COMPRESS_FROM = 128
+_LENGTHS = [byte_to_length(byte) if byte else 0 for byte in range(256)]
 
 
 class MemoryPool(PostingPool):
@@ -253,10 +254,22 @@ class BulkWriter(SegmentWriter):
             fieldwriter.finish_field()
 
     def _lengths_of(self, lengths, fieldname: str) -> list[int] | None:  # type: ignore[no-untyped-def]
-        """Each document's stored (byte-rounded) length of ``fieldname``, as the codec reads it back."""
-        if lengths is None:
+        """Each document's stored (byte-rounded) length of ``fieldname``, as the codec reads it back; None if not stored."""
+        column = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if lengths is not None else None
+        if column is None:
             return None
-        return [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(self.docnum)]
+        found = [_LENGTHS[byte] for byte in column_values(column)]
+        found.extend(repeat(0, self.docnum - len(found)))
+        return found
+
+    def write_per_doc(self, fieldnames, reader):  # type: ignore[no-untyped-def]
+        """Whoosh's, without looking on disk, per document and field, for length columns the segment lacks."""
+        perdoc = getattr(reader, "_perdoc", None)
+        if isinstance(perdoc, W3PerDocReader):
+            for name in fieldnames:
+                if _lenfield(name) not in perdoc._readers and not perdoc.has_column(_lenfield(name)):
+                    perdoc._readers[_lenfield(name)] = None  # (what its cache holds for "none")
+        return super().write_per_doc(fieldnames, reader)
 
 
 @dataclass(frozen=True)
@@ -267,12 +280,17 @@ class _Source:
     basedoc: int
     docmap: dict[int, int] | None  # old docnum -> new, for a segment with deletions (deleted ones left out)
 
-    def terms(self, order: int, schema) -> Iterator[tuple[str, bytes, int, _Source]]:  # type: ignore[no-untyped-def]
-        return ((fieldname, btext, order, self) for fieldname, btext in self.reader.all_terms() if fieldname in schema)
+    def terms(self, order: int, schema) -> Iterator[tuple[str, bytes, int, tuple[_Source, object]]]:  # type: ignore[no-untyped-def]
+        """(field, term, ``order``, (this, the term's info)) in the segment's order: by field, then term."""
+        return (
+            (fieldname, btext, order, (self, info))
+            for (fieldname, btext), info in self.reader._terms.items()
+            if fieldname in schema
+        )
 
-    def postings(self, fieldname: str, btext: bytes) -> tuple[array, array, list[bytes]]:
+    def postings(self, fieldname: str, btext: bytes, info) -> tuple[array, array, list[bytes]]:  # type: ignore[no-untyped-def]
         """The term's postings here, numbered as in the new segment."""
-        ids, weights, values = _read_postings(self.reader, fieldname, btext)
+        ids, weights, values = _read_postings(self.reader, fieldname, btext, info)
         docmap = self.docmap
         if docmap is None:
             basedoc = self.basedoc
@@ -297,8 +315,8 @@ def _merged_terms(pool: MemoryPool, sources: list[_Source], schema) -> Iterator[
     streams.extend(source.terms(order, schema) for order, source in enumerate(sources, start=1))
     for (fieldname, btext), group in groupby(heapq.merge(*streams, key=itemgetter(0, 1, 2)), key=itemgetter(0, 1)):
         docs, weights, values = array("I"), array("f"), []
-        for _, _, _, found in group:
-            part = found.postings(fieldname, btext) if isinstance(found, _Source) else found
+        for _, _, order, found in group:
+            part = found[0].postings(fieldname, btext, found[1]) if order else found
             docs.extend(part[0])
             weights.extend(part[1])
             values.extend(part[2])

@@ -190,15 +190,16 @@ def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: 
     return found
 
 
-def _read_postings(reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
-    """A term's postings in one segment, read a whole block at a time."""
+def _read_postings(reader, fieldname: str, text: str | bytes, info=None) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
+    """A term's postings in one segment (``info``: its term info, if known), read a whole block at a time."""
     terms = getattr(reader, "_terms", None)
     mapped = getattr(getattr(terms, "_postfile", None), "_buf", None)
     if isinstance(terms, W3TermsReader) and isinstance(mapped, mmap.mmap):
-        try:
-            info = terms.term_info(fieldname, text if isinstance(text, bytes) else text.encode("utf-8"))
-        except TermNotFound:
-            return [], [], []
+        if info is None:
+            try:
+                info = terms.term_info(fieldname, text if isinstance(text, bytes) else text.encode("utf-8"))
+            except TermNotFound:
+                return [], [], []
         if not info.is_inlined():
             return read_blocks(mapped, info.extent()[0], reader.schema[fieldname].format.fixed_value_size())
     if (fieldname, text) not in reader:
