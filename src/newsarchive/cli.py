@@ -204,6 +204,10 @@ class _IngestDisplay:
     def interrupted(self) -> None:
         self._note("Interrupted: finishing the batch in flight (Ctrl-C again to stop at once)...")
 
+    def phase(self, message: str) -> None:
+        if self.bar is not None:  # (a run long enough for a bar may merge for a while)
+            self._note(message)
+
     def _note(self, text: str) -> None:
         click.echo(("\n" if self.bar is not None else "") + text, err=True)
 

@@ -8,7 +8,7 @@ finished by ``sync_index`` at the start of the next run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,6 +142,11 @@ class IndexFeed:
             session.commit()
         self.written.clear()
         self.removals.clear()
+
+    def merge(self, announce: Callable[[], None] | None = None) -> None:
+        """At the end of a run, after the last ``commit``: merge the index's segments that are due."""
+        if self.writer is not None:
+            self.writer.merge(announce)
 
     def close(self) -> None:
         """Drop what is not committed (those articles stay stale and the next run indexes them) and let go."""

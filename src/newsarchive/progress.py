@@ -12,5 +12,8 @@ class Progress:
     def advance(self, count: int) -> None:
         """``count`` more units are done."""
 
+    def phase(self, message: str) -> None:
+        """The work goes on with a step it cannot count (``message`` says which), which may take a while."""
+
     def waiting(self) -> None:
         """Another process holds the archive's writer lock; we wait for it."""

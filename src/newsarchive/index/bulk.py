@@ -142,6 +142,10 @@ class BulkWriter(SegmentWriter):
         self.adopted: list = []
         #: Segments being merged into this one: their postings are read when it is written (see ``add_reader``).
         self.merging: list[_Source] = []
+        #: Ids of segments to leave out of the index at commit (merged into ``adopted`` ones).
+        self.retired: set[str] = set()
+        # Commits never merge on their own: ``segments`` decides, at the end of a run.
+        self.merge = False
 
     def finish_segment(self):  # type: ignore[no-untyped-def]
         """Close the segment built so far and return it, leaving the index as it is.
@@ -157,7 +161,8 @@ class BulkWriter(SegmentWriter):
         return segment
 
     def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
-        super()._commit_toc([*segments, *self.adopted])
+        kept = [segment for segment in segments if segment.segment_id() not in self.retired]
+        super()._commit_toc([*kept, *self.adopted])
 
     def add_reader(self, reader) -> None:  # type: ignore[no-untyped-def]
         """Copy a segment's live documents into this one; its postings follow, term by term, when this one is written.

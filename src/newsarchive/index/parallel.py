@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NoReturn
@@ -134,6 +135,20 @@ class ParallelWriter:
         self._deletions = set()
         self._copies = False
 
+    def merge(self, announce: Callable[[], None] | None = None) -> None:
+        """Merge the segments that are due (see ``segments``), each worker merging a group at the same time.
+
+        Call it after ``commit``.
+        """
+        from newsarchive.index.segments import merge_due
+
+        merge_due(self._path, len(self._workers), self._merge_groups, announce)
+
+    def _merge_groups(self, groups: list[list[str]]) -> list:  # type: ignore[type-arg]
+        for worker, group in enumerate(groups):
+            self._post(worker, ("merge", group))
+        return [self._receive(worker) for worker in range(len(groups))]
+
     def _receive(self, worker: int):  # type: ignore[no-untyped-def]
         try:
             kind, value = self._workers[worker][1].recv()
@@ -165,6 +180,7 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
     from newsarchive.index.bulk import BulkWriter
+    from newsarchive.index.segments import merge_segments
     from newsarchive.index.store import open_index
 
     ix = open_index(path)
@@ -179,6 +195,9 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
                 writer = writer or BulkWriter(ix, _lk=False)
                 for fields in message[1]:
                     writer.add_document(**fields)
+            elif message[0] == "merge":
+                connection.send(("segment", merge_segments(path, message[1])))
+                _give_back_memory()
             elif message[0] == "finish":
                 segment = None
                 if writer is not None:

@@ -6,7 +6,7 @@ import json
 import mmap
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -172,6 +172,18 @@ class IndexWriter:
         self._open().adopted.extend(segments)
         self._copies = self._copies or copies
 
+    def swap(self, retired: Iterable[str], merged: list) -> None:  # type: ignore[type-arg]
+        """Commit the ``merged`` segments in place of the segments (by id) they were merged from."""
+        writer = self._open()
+        writer.retired.update(retired)
+        writer.adopted.extend(merged)
+
+    def merge(self, announce: Callable[[], None] | None = None) -> None:
+        """Merge the segments that are due (see ``segments``), in this process; call it after ``commit``."""
+        from newsarchive.index.segments import merge_due
+
+        merge_due(self._path, announce=announce)
+
     def commit(self) -> None:
         if self._writer is None:
             return
@@ -249,6 +261,7 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int
             if writer.full():
                 writer.commit()
         writer.commit()
+        writer.merge()
     finally:
         writer.close()
     retired = path.with_name(path.name + ".old")

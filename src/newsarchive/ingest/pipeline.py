@@ -125,6 +125,8 @@ def ingest_paths(
                 with _stop_requested(observer) as stop:
                     _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
                 feed.commit()
+                if not report.interrupted:
+                    feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))
             finally:
                 feed.close()
         finally:

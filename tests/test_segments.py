@@ -1,0 +1,91 @@
+"""Segments of like size are merged at the end of a run, and searches find the same articles afterwards."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from tests._shared import bbc_path
+from whoosh import index as whoosh_index
+
+from newsarchive.config import resolve_config
+from newsarchive.index import segments
+from newsarchive.index.reader import matching_ids
+from newsarchive.ingest import pipeline
+from newsarchive.ingest.pipeline import IngestOptions, ingest_paths
+
+QUERIES = ["people", "oil prices", '"prime minister"', "elect*", "film NOT award"]
+
+
+def test_nothing_is_due_until_enough_segments_are_alike() -> None:
+    assert segments.plan([("a", 3300)] * 7, ways=2) == []
+    assert segments.plan([("big", 100_000), ("a", 20), ("b", 20)]) == []
+    # Seven small ones and one eight times the smallest: alike enough.
+    sizes = [(f"t{i}", 10) for i in range(7)] + [("m", 80), ("big", 100_000)]
+    assert segments.plan(sizes) == [[*(f"t{i}" for i in range(7)), "m"]]
+    sizes[-2] = ("m", 81)
+    assert segments.plan(sizes) == []
+
+
+def test_a_bulk_load_is_split_between_the_workers_in_order_of_size() -> None:
+    sizes = [(f"s{i:02d}", 4_500 - 30 * i) for i in range(22)]
+    groups = segments.plan(sizes, ways=2)
+    assert [len(group) for group in groups] == [11, 11]
+    assert groups[0] == [f"s{i:02d}" for i in range(21, 10, -1)]  # the smaller half
+    # Never a group of one: nine segments for four workers make three groups of three.
+    assert [len(group) for group in segments.plan(sizes[:9], ways=4)] == [3, 3, 3]
+
+
+def _ingest(home: Path, corpus: Path, processes: int) -> None:
+    report = ingest_paths(resolve_config(home), [corpus], IngestOptions(processes=processes, batch_items=25))
+    assert report.new > 300 and not report.failures
+
+
+def _hits(archive, home: Path, query: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    return json.loads(archive("search", query, "--json", "--home", home).stdout)["hits"]
+
+
+def _segment_count(home: Path) -> int:
+    ix = whoosh_index.open_dir(str(home / "index"))
+    try:
+        return len(ix._segments())
+    finally:
+        ix.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    for topic in ("business", "politics", "entertainment"):
+        for number in range(1, 121):
+            shutil.copy(bbc_path(topic, f"{number:03d}.txt"), folder / f"{topic}-{number:03d}.txt")
+    return folder
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_run_of_many_commits_ends_with_its_segments_merged(
+    processes: int, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive
+) -> None:
+    monkeypatch.setattr(pipeline, "COMMIT_BATCHES", 1)  # a commit (and a segment per process) every 25 articles
+    unmerged, merged = tmp_path / "unmerged", tmp_path / "merged"
+    monkeypatch.setattr(segments, "MERGE_FACTOR", 10**6)
+    _ingest(unmerged, corpus, processes)
+    monkeypatch.setattr(segments, "MERGE_FACTOR", 8)
+    _ingest(merged, corpus, processes)
+
+    assert _segment_count(unmerged) >= 14
+    assert _segment_count(merged) <= processes
+    for query in QUERIES:
+        found = matching_ids(merged / "index", query)
+        assert sorted(found) == sorted(matching_ids(unmerged / "index", query)) and found, query
+        if query.endswith("*"):  # (Whoosh ranks prefixes itself, segment by segment: the scores differ more)
+            continue
+        ours, theirs = ({hit["id"]: hit["score"] for hit in _hits(archive, home, query)} for home in (merged, unmerged))
+        # A merged segment keeps each document's length as the byte Whoosh stores
+        # (its own merges do the same), so the average length, and the scores, move a little.
+        assert next(iter(ours)) == next(iter(theirs)), query
+        assert all(abs(ours[found] - theirs[found]) < 0.01 * theirs[found] for found in set(ours) & set(theirs))
+    assert "agree" in archive("check", "--home", merged).stdout
+    assert not [name for name in (merged / "index").iterdir() if ".tmp" in name.name]
