@@ -18,10 +18,11 @@ import struct
 import sys
 import zlib
 from array import array
+from collections.abc import Callable
 from itertools import accumulate, repeat
 from weakref import WeakKeyDictionary
 
-from whoosh import columns
+from whoosh import columns, formats
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.matching.wrappers import FilterMatcher
@@ -29,6 +30,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 _BLOCK_LENGTH = struct.Struct("!i")
+_COUNT_SIZE = struct.calcsize("!I")
 
 
 class Postings:
@@ -176,18 +178,41 @@ def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: 
     if not candidates:
         return set()
     at = [dict(zip(ids, values, strict=True)) for ids, values in read]
-    decode = field.format.decode_positions
+    decode = _position_reader(field.format)
     steps = range(1, query.slop + 1)
     found = set()
     for docnum in candidates:
-        reached = set(decode(at[0][docnum]))
+        reached = decode(at[0][docnum])
         for places in at[1:]:
-            reached = {place for place in decode(places[docnum]) if any(place - step in reached for step in steps)}
+            if query.slop == 1:
+                reached = decode(places[docnum]).intersection([place + 1 for place in reached])
+            else:
+                reached = {place for place in decode(places[docnum]) if any(place - step in reached for step in steps)}
             if not reached:
                 break
         if reached:
             found.add(docnum)
     return found
+
+
+def _position_reader(format_: formats.Format) -> Callable[[bytes], frozenset[int]]:
+    """Positions from a posting's value, remembered for the search: common words share their values.
+
+    Whoosh's ``Positions`` value is the count, then the pickled gaps.
+    """
+    decoded: dict[bytes, frozenset[int]] = {}
+
+    def positions(value: bytes) -> frozenset[int]:
+        found = decoded.get(value)
+        if found is None:
+            if type(format_) is formats.Positions and value.endswith(b"."):
+                found = frozenset(accumulate(pickle.loads(value[_COUNT_SIZE:])))
+            else:
+                found = frozenset(format_.decode_positions(value))
+            decoded[value] = found
+        return found
+
+    return positions
 
 
 def _read_postings(reader, fieldname: str, text: str | bytes, info=None) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ None and Whoosh ranks them.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from itertools import repeat
 from weakref import WeakKeyDictionary
 
@@ -27,6 +28,8 @@ from whoosh.util.numeric import byte_to_length
 from newsarchive.index.matching import Postings, column_values
 
 _CONSTANT = ""  # a "field" standing for a score every match gets
+#: Below this share of a term's postings, matches are looked up in them rather than the postings walked.
+_FEW = 8
 
 
 def rank(
@@ -44,8 +47,10 @@ def rank(
     top = k1 + 1
     constant = sum(boost for fieldname, _, boost in terms if fieldname == _CONSTANT)
     scores: dict[int, float] = {}
+    get = scores.get
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
+        here: list[int] | None = None  # the segment's matches (local docnums), once needed
         for fieldname, text, boost in terms:
             if fieldname == _CONSTANT:
                 continue
@@ -54,7 +59,11 @@ def rank(
                 continue
             idf = searcher.idf(fieldname, text)
             norms = _norms(reader, fieldname, searcher.avg_field_length(fieldname) or 1, k1, b)
-            get = scores.get
+            if len(matches) * _FEW < len(ids):  # (a phrase of common words): look the matches up
+                if here is None:
+                    end = offset + reader.doc_count_all()
+                    here = sorted(found - offset for found in matches if offset <= found < end)
+                ids, weights = _look_up(ids, weights, here)
             for docnum, weight in zip(ids, weights, strict=True):
                 found = docnum + offset
                 if found in matches:
@@ -63,6 +72,20 @@ def rank(
                     scores[found] = get(found, 0.0) + (score * boost if boost != 1.0 else score)
     # Whoosh's order: higher score first, then the lower document number.
     return [(score + constant, docnum) for docnum, score in heapq.nsmallest(limit, scores.items(), key=_order)]
+
+
+def _look_up(ids: list[int], weights: list[float], docnums: list[int]) -> tuple[list[int], list[float]]:
+    """The postings (ids, weights) of those of the sorted ``docnums`` that the sorted ``ids`` hold."""
+    found_ids, found_weights = [], []
+    at = 0
+    for docnum in docnums:
+        at = bisect_left(ids, docnum, at)
+        if at == len(ids):
+            break
+        if ids[at] == docnum:
+            found_ids.append(docnum)
+            found_weights.append(weights[at])
+    return found_ids, found_weights
 
 
 def _order(item: tuple[int, float]) -> tuple[float, int]:
