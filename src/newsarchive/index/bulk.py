@@ -36,7 +36,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from newsarchive.index.analysis import StemmedText, encode_positions, stemmed_positions
-from newsarchive.index.matching import _read_postings, column_values
+from newsarchive.index.postings import column_values, read_postings
 
 #: Bytes a gathered posting takes, with its share of its term's containers (measured on news text: 38-44).
 POSTING_BYTES = 44
@@ -295,7 +295,7 @@ class _Source:
 
     def postings(self, fieldname: str, btext: bytes, info) -> tuple[array, array, list[bytes]]:  # type: ignore[no-untyped-def]
         """The term's postings here, numbered as in the new segment."""
-        ids, weights, values = _read_postings(self.reader, fieldname, btext, info)
+        ids, weights, values = read_postings(self.reader, fieldname, btext, info)
         docmap = self.docmap
         if docmap is None:
             basedoc = self.basedoc

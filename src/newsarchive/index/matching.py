@@ -11,41 +11,20 @@ proximity) are answered by Whoosh's own matcher for that part only.
 
 from __future__ import annotations
 
-import io
-import mmap
 import pickle
 import struct
-import sys
-import zlib
 from array import array
 from collections.abc import Callable
-from itertools import accumulate, repeat
+from itertools import accumulate
 from weakref import WeakKeyDictionary
 
 from whoosh import columns, formats
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-_BLOCK_LENGTH = struct.Struct("!i")
-_COUNT_SIZE = struct.calcsize("!I")
+from newsarchive.index.postings import Postings, column_values
 
-
-class Postings:
-    """Term postings read during one search: ranking reuses what matching read."""
-
-    def __init__(self) -> None:
-        self._read: dict[tuple[int, str, object], tuple[list[int], list[float], list[bytes]]] = {}
-
-    def of(self, reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
-        """The term's segment docnums (deleted ones included), weights and encoded values, in docnum order."""
-        key = (id(reader), fieldname, text)
-        found = self._read.get(key)
-        if found is None:
-            found = self._read[key] = _read_postings(reader, fieldname, text)
-        return found
+_COUNT_SIZE = struct.calcsize("!I")  # before the pickled gaps of a Positions value
 
 
 def matching_docnums(searcher: Searcher, query: wq.Query, postings: Postings | None = None) -> set[int]:
@@ -135,15 +114,6 @@ def _column(reader, fieldname: str) -> tuple[array, int] | None:  # type: ignore
     return cached[fieldname]
 
 
-def column_values(column: columns.NumericColumn.Reader) -> array:
-    """Every value a segment's numeric column stores, read at once (documents past its end have none)."""
-    values = array(column._typecode)
-    values.frombytes(column._dbfile.get(column._basepos, column._count * values.itemsize))
-    if sys.byteorder == "little":  # stored big-endian
-        values.byteswap()
-    return values
-
-
 def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # type: ignore[no-untyped-def]
     """Those of ``docnums`` whose value of the range's field lies in it (documents without one never do)."""
     values, missing = _column(reader, query.fieldname)
@@ -213,69 +183,3 @@ def _position_reader(format_: formats.Format) -> Callable[[bytes], frozenset[int
         return found
 
     return positions
-
-
-def _read_postings(reader, fieldname: str, text: str | bytes, info=None) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
-    """A term's postings in one segment (``info``: its term info, if known), read a whole block at a time."""
-    terms = getattr(reader, "_terms", None)
-    mapped = getattr(getattr(terms, "_postfile", None), "_buf", None)
-    if isinstance(terms, W3TermsReader) and isinstance(mapped, mmap.mmap):
-        if info is None:
-            try:
-                info = terms.term_info(fieldname, text if isinstance(text, bytes) else text.encode("utf-8"))
-            except TermNotFound:
-                return [], [], []
-        if not info.is_inlined():
-            return read_blocks(mapped, info.extent()[0], reader.schema[fieldname].format.fixed_value_size())
-    if (fieldname, text) not in reader:
-        return [], [], []
-    matcher = reader.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):  # it leaves out deleted documents: matching_docnums does that
-        matcher = matcher.child
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        values.append(matcher.value())
-        matcher.next()
-    return ids, weights, values
-
-
-def read_blocks(postings: mmap.mmap, offset: int, value_size: int | None) -> tuple[list[int], list[float], list[bytes]]:
-    """The postings of the term whose blocks start at ``offset`` of a mapped postings file (deleted documents included).
-
-    Whoosh's own ``W3LeafMatcher`` walk, without the matcher: each block is
-    its length (negative for the last), a pickled header, then its pickled
-    (and maybe compressed) ids as gaps, weights and values.
-    """
-    if postings[offset : offset + 4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"no posting blocks at offset {offset}")
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    position = offset + 4
-    while True:
-        (length,) = _BLOCK_LENGTH.unpack_from(postings, position)
-        start = position + 4
-        position = start + abs(length)
-        block = io.BytesIO(postings[start:position])
-        count, _, _, compression, _, _ = pickle.load(block)
-        data = block.read()
-        gaps, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
-        ids.extend(accumulate(gaps))
-        if block_weights is None:  # (Whoosh's shorthands for "all 1.0" and "all the same")
-            weights.extend(repeat(1.0, count))
-        elif isinstance(block_weights, float):
-            weights.extend(repeat(block_weights, count))
-        else:
-            weights.extend(block_weights)
-        if value_size is None or value_size < 0:
-            values.extend(block_values)
-        elif value_size == 0:
-            values.extend(repeat(None, count))  # type: ignore[arg-type]
-        else:
-            values.extend(block_values[at : at + value_size] for at in range(0, len(block_values), value_size))
-        if length < 0:
-            return ids, weights, values

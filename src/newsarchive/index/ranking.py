@@ -25,7 +25,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from newsarchive.index.matching import Postings, column_values
+from newsarchive.index.postings import Postings, column_values
 
 _CONSTANT = ""  # a "field" standing for a score every match gets
 #: Below this share of a term's postings, matches are looked up in them rather than the postings walked.

@@ -68,7 +68,8 @@ def search_index(
     best-ranked of the group stands for it, with the number of copies).
     ``facets`` count the hits per source, year, month, lang or author.
     """
-    from newsarchive.index.matching import Postings, matching_docnums
+    from newsarchive.index.matching import matching_docnums
+    from newsarchive.index.postings import Postings
 
     searcher = _searcher(index_dir)
     query = parse_query(query_text, searcher.schema)
