@@ -52,6 +52,8 @@ BLOCK_PROTOCOL = 5
 #: to skip blocks under 20 bytes, but a slip in its code compresses them all.)
 COMPRESS_FROM = 128
 _LENGTHS = [byte_to_length(byte) if byte else 0 for byte in range(256)]
+#: A merge lets go of the mapped pages it has read every this many terms.
+RELEASE_EVERY = 20_000
 
 
 class MemoryPool(PostingPool):
@@ -178,6 +180,13 @@ class BulkWriter(SegmentWriter):
         own = SegmentReader(self.storage, self.schema, reader.segment())
         self.merging.append(_Source(own, basedoc, docmap))
         self._added = True
+        self._release_pages()
+
+    def _release_pages(self) -> None:
+        """Drop the pages of mapped segment files read so far from this process's memory (see ``_MappedStorage``)."""
+        release = getattr(self.storage, "release_pages", None)
+        if release is not None:
+            release()
 
     def _finish(self) -> None:
         for source in self.merging:
@@ -245,7 +254,9 @@ class BulkWriter(SegmentWriter):
         current = None
         field_lengths: list[int] | None = None
         terms = self.pool.sorted_terms() if not self.merging else _merged_terms(self.pool, self.merging, self.schema)
-        for fieldname, btext, docs, weights, values in terms:
+        for count, (fieldname, btext, docs, weights, values) in enumerate(terms, start=1):
+            if self.merging and count % RELEASE_EVERY == 0:  # the merged segments are read from end to end
+                self._release_pages()
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()

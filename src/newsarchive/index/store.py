@@ -6,6 +6,7 @@ import json
 import mmap
 import os
 import shutil
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,12 +98,27 @@ class _MappedStorage(FileStorage):
         # using it: the index workers write at the same time, so each gets its own.
         return super().temp_storage(f"{name or 'scratch'}-{random_name()}")
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._maps: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()
+
     def open_file(self, name, **kwargs):  # type: ignore[no-untyped-def]
         with open(self._fpath(name), "rb") as handle:
             if os.fstat(handle.fileno()).st_size == 0:
                 return super().open_file(name, **kwargs)
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        self._maps.add(mapped)
         return _MappedFile(mapped, name)
+
+    def release_pages(self) -> None:
+        """Let go of the pages read so far from the maps (they stay in the page cache).
+
+        A read page of a map counts in the process's resident memory: a merge
+        that reads whole segments would otherwise hold them all.
+        """
+        for mapped in list(self._maps):
+            if not mapped.closed:
+                mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def open_index(path: Path) -> whoosh_index.Index:
