@@ -149,6 +149,10 @@ def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: 
         return set()
     at = [dict(zip(ids, values, strict=True)) for ids, values in read]
     decode = _position_reader(field.format)
+    if query.slop == 1 and len(at) == 2:  # two words side by side, the usual phrase: one set test each
+        first, second = at
+        follows = _position_reader(field.format, shift=1)
+        return {docnum for docnum in candidates if not decode(second[docnum]).isdisjoint(follows(first[docnum]))}
     steps = range(1, query.slop + 1)
     found = set()
     for docnum in candidates:
@@ -165,8 +169,8 @@ def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: 
     return found
 
 
-def _position_reader(format_: formats.Format) -> Callable[[bytes], frozenset[int]]:
-    """Positions from a posting's value, remembered for the search: common words share their values.
+def _position_reader(format_: formats.Format, shift: int = 0) -> Callable[[bytes], frozenset[int]]:
+    """Positions (plus ``shift``) from a posting's value, remembered for the search: common words share their values.
 
     Whoosh's ``Positions`` value is the count, then the pickled gaps.
     """
@@ -176,9 +180,11 @@ def _position_reader(format_: formats.Format) -> Callable[[bytes], frozenset[int
         found = decoded.get(value)
         if found is None:
             if type(format_) is formats.Positions and value.endswith(b"."):
-                found = frozenset(accumulate(pickle.loads(value[_COUNT_SIZE:])))
+                gaps = pickle.loads(value[_COUNT_SIZE:])
+                gaps[0] += shift  # (each position is the sum of the gaps up to it)
+                found = frozenset(accumulate(gaps))
             else:
-                found = frozenset(format_.decode_positions(value))
+                found = frozenset(place + shift for place in format_.decode_positions(value))
             decoded[value] = found
         return found
 
