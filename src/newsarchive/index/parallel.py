@@ -50,32 +50,38 @@ class ParallelWriter:
     """The ``IndexWriter`` interface over worker processes that build the new segments."""
 
     def __init__(self, path: Path, processes: int, memory_mb: float) -> None:
-        import multiprocessing
-
         self._path = path
         self._memory_mb = memory_mb
-        context = multiprocessing.get_context("fork")
+        self._processes = processes
         self._workers: list[tuple[object, Connection]] = []
-        # A forked worker shares this process's memory until it writes to it,
-        # and Python's collector would write to every object it walks (the
-        # database layer's too): frozen, they stay shared, and a worker's own
-        # memory is little more than the postings it gathers.
-        gc.freeze()
-        try:
-            for _ in range(processes):
-                ours, theirs = context.Pipe()
-                process = context.Process(target=_build_segments, args=(path, theirs, ours, os.getpid()), daemon=True)
-                process.start()
-                theirs.close()
-                self._workers.append((process, ours))
-        finally:
-            gc.unfreeze()
+        self._start()
         self._pending: list[list[dict[str, object]]] = [[] for _ in self._workers]
         self._characters = [0 for _ in self._workers]
         self._documents = [0 for _ in self._workers]
         self._next = 0
         self._deletions: set[str] = set()
         self._copies = False
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        # A forked worker shares this process's memory until it writes to it,
+        # and Python's collector would write to every object it walks (the
+        # database layer's too): frozen, they stay shared, and a worker's own
+        # memory is little more than the postings it gathers.
+        gc.freeze()
+        try:
+            for _ in range(self._processes):
+                ours, theirs = context.Pipe()
+                process = context.Process(
+                    target=_build_segments, args=(self._path, theirs, ours, os.getpid()), daemon=True
+                )
+                process.start()
+                theirs.close()
+                self._workers.append((process, ours))
+        finally:
+            gc.unfreeze()
 
     def buffered_mb(self) -> float:
         return max(self._characters) * BYTES_PER_CHARACTER / 1e6
@@ -138,10 +144,16 @@ class ParallelWriter:
     def merge(self, announce: Callable[[], None] | None = None) -> None:
         """Merge the segments that are due (see ``segments``), each worker merging a group at the same time.
 
-        Call it after ``commit``.
+        Call it after ``commit``. The workers that built the segments are
+        replaced by new ones first: Python and the C allocator keep much of
+        the memory a worker's postings took, and a merge needs little.
         """
-        from newsarchive.index.segments import merge_due
+        from newsarchive.index.segments import merge_due, plan, segment_sizes
 
+        if not plan(segment_sizes(self._path), self._processes):
+            return
+        self.close()
+        self._start()
         merge_due(self._path, len(self._workers), self._merge_groups, announce)
 
     def _merge_groups(self, groups: list[list[str]]) -> list:  # type: ignore[type-arg]
