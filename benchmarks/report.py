@@ -154,6 +154,11 @@ def size_section(size: Size, settings: dict) -> list[str]:  # type: ignore[type-
         figure_row("bulk ingest, articles/s", tool_values(size, "ingest", "articles_per_second"), number),
         figure_row("bulk ingest, peak RSS", tool_values(size, "ingest", "peak_rss_bytes"), megabytes),
         figure_row("no-op re-ingest, wall", tool_values(size, "noop_reingest", "median_seconds"), seconds),
+        figure_row(
+            "index alone: `archive reindex` (from the database) vs each tool's whole load, wall",
+            {**tool_values(size, "ingest", "median_seconds"), OURS: size[OURS].get("reindex", {}).get("median_seconds")},
+            seconds,
+        ),
     ]
     for name, timings in size["cold_search"].items():
         hits = " / ".join(f"{count:,}" if count is not None else "?" for count in size["hits"][name].values())

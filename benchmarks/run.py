@@ -1,7 +1,7 @@
 """Run the whole benchmark suite and write benchmarks/results/<date>-<host>.md and .json.
 
 For each corpus size it measures `archive` (bulk ingest, no-op re-ingest,
-cold CLI search, warm in-process search, size on disk) and, in the same run
+cold CLI search, warm in-process search, size on disk, index rebuild) and, in the same run
 on the same corpus, SQLite FTS5 through sqlite-utils and a plain Whoosh
 baseline. See benchmarks/README.md for what each figure means.
 """
@@ -82,6 +82,11 @@ def archive_ingest_task(corpus: Path, home: Path, *, fresh: bool) -> Task:
     """`archive ingest` as a fresh process; ``fresh`` starts from an empty archive each time."""
     command = [tool("archive"), "ingest", "--home", home, "-q", "--json", corpus]
     return Task.of(command, prepare=(lambda: shutil.rmtree(home, ignore_errors=True)) if fresh else None)
+
+
+def archive_reindex_task(home: Path) -> Task:
+    """`archive reindex`: the index alone, built anew from the archive's database."""
+    return Task.of([tool("archive"), "reindex", "--home", home, "-q"])
 
 
 def archive_search_task(home: Path, query: Query) -> Task:
@@ -180,6 +185,13 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
     log(f"[{label}] warm searches ({len(warm)} queries)")
     ours_warm, ours_errors = archive_warm_latencies(paths.home, warm)
     sqlite_warm = sqlite_warm_latencies(paths.sqlite_db, warm)
+    disk = {
+        "database_bytes": tree_bytes(*paths.home.glob("archive.db*")),
+        "index_bytes": tree_bytes(paths.home / "index"),
+    }
+
+    log(f"[{label}] index rebuild x{settings.ingest_repeat}")
+    rebuild = time_tasks({OURS: archive_reindex_task(paths.home)}, settings.ingest_repeat, env)[OURS]
 
     return {
         "size": label,
@@ -194,10 +206,8 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
             "ingest": {**rates(summary(ingest[OURS]), len(files)), "report": ingest_report},
             "noop_reingest": {**summary(noop), "report": noop_report},
             "warm_search": {**warm_summary(ours_warm), "failed": len(ours_errors), "errors": ours_errors[:5]},
-            "disk": {
-                "database_bytes": tree_bytes(*paths.home.glob("archive.db*")),
-                "index_bytes": tree_bytes(paths.home / "index"),
-            },
+            "reindex": rates(summary(rebuild), records),
+            "disk": disk,
         },
         SQLITE: {
             "prepare_ndjson_seconds": round(prep_seconds, 3),
