@@ -57,7 +57,7 @@ def merge_segments(path: Path, segment_ids: Sequence[str]):  # type: ignore[no-u
     """Write one new segment holding the live documents of these segments, and return it, uncommitted.
 
     Takes no lock: the caller holds the index's writer lock and commits the
-    result with ``replace_segments``.
+    result in place of the old segments (``merge_due``).
     """
     from whoosh.reading import SegmentReader
 
