@@ -23,9 +23,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 TIMED_EXEC = Path(__file__).resolve().with_name("timed_exec.py")
 # ru_maxrss is in KiB on Linux, in bytes on macOS.

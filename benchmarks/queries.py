@@ -89,7 +89,7 @@ def _phrase(rng: random.Random, _words: list[str], title: str, stop: frozenset[s
     tokens = title.split()
     pairs = [
         (first, second)
-        for first, second in zip(tokens, tokens[1:])
+        for first, second in zip(tokens, tokens[1:], strict=False)
         if all(_WORD.fullmatch(token) and token not in stop for token in (first, second))
     ]
     return Query("phrase", '"{} {}"'.format(*rng.choice(pairs))) if pairs else None

@@ -123,7 +123,7 @@ def figure_row(
     ours = values.get(OURS)
     picked = [(name, values.get(key)) for key, name in REFERENCES]
     cells = [show(ours) + versus(ours, picked) if ours is not None else failures.get(OURS, "—")]
-    cells += [show(value) if value is not None else failures.get(key, "—") for (key, _), (_, value) in zip(REFERENCES, picked)]
+    cells += [show(value) if value is not None else failures.get(key, "—") for (key, _), (_, value) in zip(REFERENCES, picked, strict=True)]
     return f"| {label} | " + " | ".join(cells) + " |"
 
 

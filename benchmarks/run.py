@@ -20,13 +20,29 @@ from pathlib import Path
 
 from make_corpus import DEFAULT_SEED, DEFAULT_SOURCE, article_files, ensure_corpus, parse_count, read_source
 from measure import (
-    CommandFailed, Task, clean_env, machine, percentiles, project_state, run_task, summary, time_tasks,
-    tree_bytes, versions, warm_latencies,
+    CommandFailed,
+    Task,
+    clean_env,
+    machine,
+    percentiles,
+    project_state,
+    run_task,
+    summary,
+    time_tasks,
+    tree_bytes,
+    versions,
+    warm_latencies,
 )
 from queries import COLD_QUERIES, Query, warm_queries
 from references import (
-    sqlite_hit_count, sqlite_ingest_task, sqlite_search_task, sqlite_warm_latencies, timed_ndjson, tool,
-    whoosh_build_task, whoosh_search_task,
+    sqlite_hit_count,
+    sqlite_ingest_task,
+    sqlite_search_task,
+    sqlite_warm_latencies,
+    timed_ndjson,
+    tool,
+    whoosh_build_task,
+    whoosh_search_task,
 )
 from report import render_markdown, with_targets
 

@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from make_corpus import DEFAULT_SOURCE, article_files, format_dateline, parse_dateline, split_article, write_corpus
 
 HERE = Path(__file__).resolve().parent
