@@ -11,6 +11,7 @@ from tests._shared import bbc_path
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
+from newsarchive.errors import IndexUnavailable
 from newsarchive.index import segments
 from newsarchive.index.reader import matching_ids
 from newsarchive.ingest import pipeline
@@ -89,3 +90,22 @@ def test_a_run_of_many_commits_ends_with_its_segments_merged(
         assert all(abs(ours[found] - theirs[found]) < 0.01 * theirs[found] for found in set(ours) & set(theirs))
     assert "agree" in archive("check", "--home", merged).stdout
     assert not [name for name in (merged / "index").iterdir() if ".tmp" in name.name]
+
+
+def test_a_failed_merge_leaves_the_index_whole_and_says_so(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive
+) -> None:
+    def broken(path: Path, segment_ids: list[str]) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pipeline, "COMMIT_BATCHES", 1)
+    monkeypatch.setattr(segments, "merge_segments", broken)  # (the merging workers are forked with it)
+    home = tmp_path / "home"
+    with pytest.raises(IndexUnavailable) as failed:
+        _ingest(home, corpus, processes=2)
+    assert failed.value.message == "merging the search index's segments failed: OSError: No space left on device"
+    assert "every article is stored and indexed" in (failed.value.hint or "")
+    assert _segment_count(home) >= 14
+    assert "agree" in archive("check", "--home", home).stdout
+    facts = json.loads(archive("info", "--home", home, "--json").stdout)
+    assert facts["index_documents"] == facts["articles"] > 300

@@ -46,6 +46,10 @@ def worker_count(documents: int, processes: int | None = None) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+#: What a failed merge leaves: the segments it was merging, all committed.
+MERGE_HINT = "every article is stored and indexed; the segments stay unmerged, and the next ingest tries again"
+
+
 class ParallelWriter:
     """The ``IndexWriter`` interface over worker processes that build the new segments."""
 
@@ -154,7 +158,11 @@ class ParallelWriter:
             return
         self.close()
         self._start()
-        merge_due(self._path, len(self._workers), self._merge_groups, announce)
+        try:
+            merge_due(self._path, len(self._workers), self._merge_groups, announce)
+        except IndexUnavailable as exc:  # (a worker failed or died: nothing was committed)
+            failure = exc.message.removeprefix("indexing failed: ")
+            raise IndexUnavailable(f"merging the search index's segments failed: {failure}", hint=MERGE_HINT) from None
 
     def _merge_groups(self, groups: list[list[str]]) -> list:  # type: ignore[type-arg]
         for worker, group in enumerate(groups):
