@@ -360,3 +360,10 @@ def test_search_does_not_load_the_database_layer(archive, seed_dir: Path, archiv
 def test_python_dash_m_runs_the_cli() -> None:
     done = subprocess.run([sys.executable, "-m", "newsarchive", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and "archive, version" in done.stdout
+
+
+def test_json_and_csv_together_are_refused(archive, seed_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    archive("ingest", seed_dir)
+    for command in (["search", "Kursk"], ["list"], ["trend", "Kursk"], ["terms", "Kursk"], ["similar", "0123456789"]):
+        result = archive(*command, "--json", "--csv", expect=2)
+        assert "give --json or --csv, not both" in result.stderr and not result.stdout, command

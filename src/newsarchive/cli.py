@@ -74,6 +74,23 @@ def csv_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--csv", "as_csv", is_flag=True, help="Print the rows as CSV (with a header).")(function)
 
 
+def _emit(
+    as_json: bool, as_csv: bool, *, data: Callable[[], Any], csv: Callable[[], str], text: Callable[[], str]
+) -> None:
+    """Print a command's result: CSV (``csv`` gives the text), one JSON object (of ``data``), or text for people."""
+    if as_csv:
+        click.echo(csv(), nl=False)
+    elif as_json:
+        click.echo(render.to_json(data()))
+    else:
+        click.echo(text())
+
+
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise click.UsageError("give --json or --csv, not both")
+
+
 def _color() -> bool:
     return sys.stdout.isatty()
 
@@ -299,11 +316,14 @@ def search(
         query=query, since=since, until=until, sort=sort, limit=limit, page=page, undated=undated,
         facets=facets, collapse=collapse,
     )
+    _one_format(as_json, as_csv)
     result = run_search(config, request)
-    if as_csv:
-        click.echo(render.to_csv([render.hit_dict(hit) for hit in result.hits]), nl=False)
-    else:
-        click.echo(render.to_json(render.search_dict(result)) if as_json else render.search_text(result, _color()))
+    _emit(
+        as_json, as_csv,
+        data=lambda: render.search_dict(result),
+        csv=lambda: render.to_csv([render.hit_dict(hit) for hit in result.hits]),
+        text=lambda: render.search_text(result, _color()),
+    )
 
 
 # --- show, info, reindex -----------------------------------------------------------------
@@ -444,12 +464,15 @@ def list_command(
     from newsarchive.articles import list_articles
     from newsarchive.periods import parse_period
 
+    _one_format(as_json, as_csv)
     start, end = parse_period(since, until)
     found = list_articles(config, since=start, until=end, source=source, limit=limit, page=page)
-    if as_csv:
-        click.echo(render.to_csv(render.list_dict(found, limit, page)["articles"]), nl=False)
-    else:
-        click.echo(render.to_json(render.list_dict(found, limit, page)) if as_json else render.list_text(found, limit, page))
+    _emit(
+        as_json, as_csv,
+        data=lambda: render.list_dict(found, limit, page),
+        csv=lambda: render.to_csv(render.list_dict(found, limit, page)["articles"]),
+        text=lambda: render.list_text(found, limit, page),
+    )
 
 
 @archive_command(cli)
@@ -543,16 +566,17 @@ def trend(
     from newsarchive import trend as trends
     from newsarchive.periods import parse_period
 
+    _one_format(as_json, as_csv)
     start, end = parse_period(since, until)
     result = trends.trend(config, list(queries), by=by, since=start, until=end, normalize=normalize)
     if plot_path:
         trends.plot_trend(result, Path(plot_path))
-    if as_json:
-        click.echo(render.to_json(trends.trend_dict(result)))
-    elif as_csv:
-        click.echo(trends.trend_csv(result), nl=False)
-    else:
-        click.echo(trends.trend_text(result))
+    _emit(
+        as_json, as_csv,
+        data=lambda: trends.trend_dict(result),
+        csv=lambda: trends.trend_csv(result),
+        text=lambda: trends.trend_text(result),
+    )
     if plot_path:
         click.echo(f"Chart written to {plot_path}", err=True)
 
@@ -572,11 +596,14 @@ def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool, a
     """
     from newsarchive.search import similar as find_similar
 
+    _one_format(as_json, as_csv)
     page = find_similar(config, article_id, limit)
-    if as_csv:
-        click.echo(render.to_csv([render.hit_dict(hit) for hit in page.hits]), nl=False)
-    else:
-        click.echo(render.to_json(render.search_dict(page)) if as_json else render.similar_text(article_id, page, _color()))
+    _emit(
+        as_json, as_csv,
+        data=lambda: render.search_dict(page),
+        csv=lambda: render.to_csv([render.hit_dict(hit) for hit in page.hits]),
+        text=lambda: render.similar_text(article_id, page, _color()),
+    )
 
 
 @archive_command(cli)
@@ -597,10 +624,11 @@ def terms(config: ArchiveConfig, query: str, limit: int, as_json: bool, as_csv: 
     """
     from newsarchive.search import telling_terms
 
+    _one_format(as_json, as_csv)
     matched, words = telling_terms(config, query, limit)
-    if as_csv:
-        click.echo(render.to_csv(render.terms_dict(query, matched, words)["terms"]), nl=False)
-    elif as_json:
-        click.echo(render.to_json(render.terms_dict(query, matched, words)))
-    else:
-        click.echo(render.terms_text(query, matched, words))
+    _emit(
+        as_json, as_csv,
+        data=lambda: render.terms_dict(query, matched, words),
+        csv=lambda: render.to_csv(render.terms_dict(query, matched, words)["terms"]),
+        text=lambda: render.terms_text(query, matched, words),
+    )
