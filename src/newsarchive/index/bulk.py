@@ -63,7 +63,6 @@ class MemoryPool(PostingPool):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         self.fields: dict[str, dict[bytes, tuple[array, array, list[bytes]]]] = {}
         self.postings = 0
-        self.unordered: set[tuple[str, bytes]] = set()
 
     def _terms(self, fieldname: str) -> dict[bytes, tuple[array, array, list[bytes]]]:
         terms = self.fields.get(fieldname)
@@ -73,15 +72,13 @@ class MemoryPool(PostingPool):
         return terms
 
     def add(self, item) -> None:  # type: ignore[no-untyped-def]
-        """Whoosh's way in, one posting at a time (merges of existing segments use it)."""
+        """Whoosh's way in, one posting at a time, in document order (merged segments never come this way)."""
         fieldname, btext, docnum, weight, value = item
         terms = self._terms(fieldname)
         found = terms.get(btext)
         if found is None:
             terms[btext] = (array("I", (docnum,)), array("f", (weight,)), [value or b""])
         else:
-            if found[0][-1] >= docnum:  # merged segments can feed a term out of order: sorted at the end
-                self.unordered.add((fieldname, btext))
             found[0].append(docnum)
             found[1].append(weight)
             found[2].append(value or b"")
@@ -111,10 +108,7 @@ class MemoryPool(PostingPool):
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
             for btext in sorted(terms):
-                docs, weights, values = terms[btext]
-                if (fieldname, btext) in self.unordered:
-                    docs, weights, values = _in_order(docs, weights, values)
-                yield fieldname, btext, docs, weights, values
+                yield fieldname, btext, *terms[btext]
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         for fieldname, btext, docs, weights, values in self.sorted_terms():
@@ -126,7 +120,6 @@ class MemoryPool(PostingPool):
 
     def cleanup(self) -> None:
         self.fields = {}
-        self.unordered = set()
         self.postings = 0
 
 
