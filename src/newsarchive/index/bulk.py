@@ -27,16 +27,16 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby, pairwise, repeat
+from itertools import groupby, pairwise
 from operator import itemgetter
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PerDocReader, _lenfield
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PerDocReader, _lenfield
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from newsarchive.index.analysis import StemmedText, encode_positions, stemmed_positions
-from newsarchive.index.postings import column_values, read_postings
+from newsarchive.index.postings import length_bytes, read_postings
 
 #: Bytes a gathered posting takes, with its share of its term's containers (measured on news text: 38-44).
 POSTING_BYTES = 44
@@ -264,12 +264,8 @@ class BulkWriter(SegmentWriter):
 
     def _lengths_of(self, lengths, fieldname: str) -> list[int] | None:  # type: ignore[no-untyped-def]
         """Each document's stored (byte-rounded) length of ``fieldname``, as the codec reads it back; None if not stored."""
-        column = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if lengths is not None else None
-        if column is None:
-            return None
-        found = [_LENGTHS[byte] for byte in column_values(column)]
-        found.extend(repeat(0, self.docnum - len(found)))
-        return found
+        found = length_bytes(lengths, fieldname, self.docnum) if lengths is not None else None
+        return [_LENGTHS[byte] for byte in found] if found is not None else None
 
     def write_per_doc(self, fieldnames, reader):  # type: ignore[no-untyped-def]
         """Whoosh's, without looking on disk, per document and field, for length columns the segment lacks."""

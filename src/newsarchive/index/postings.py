@@ -18,7 +18,7 @@ from array import array
 from itertools import accumulate, repeat
 
 from whoosh import columns
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
@@ -113,3 +113,17 @@ def column_values(column: columns.NumericColumn.Reader) -> array:
     if sys.byteorder == "little":  # stored big-endian
         values.byteswap()
     return values
+
+
+def length_bytes(perdoc, fieldname: str, documents: int) -> array | None:  # type: ignore[no-untyped-def]
+    """Each of a segment's ``documents`` stored length byte of ``fieldname`` (0 for those past the column's end).
+
+    None if the segment keeps no lengths of the field. ``perdoc`` is the
+    segment's per-document reader.
+    """
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    found = column_values(column)
+    found.extend(repeat(0, documents - len(found)))
+    return found

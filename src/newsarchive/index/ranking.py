@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
-from itertools import repeat
 from weakref import WeakKeyDictionary
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from newsarchive.index.postings import Postings, column_values
+from newsarchive.index.postings import Postings, length_bytes
 
 _CONSTANT = ""  # a "field" standing for a score every match gets
 #: Below this share of a term's postings, matches are looked up in them rather than the postings walked.
@@ -132,8 +130,7 @@ def _norms(reader, fieldname: str, average: float, k1: float, b: float) -> list[
     key = (fieldname, average, k1, b)
     if key not in cached:
         by_byte = [k1 * ((1 - b) + b * byte_to_length(byte) / average) for byte in range(256)]
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        norms = [by_byte[byte] for byte in (column_values(column) if column is not None else ())]
-        norms.extend(repeat(by_byte[0], reader.doc_count_all() - len(norms)))
-        cached[key] = norms
+        documents = reader.doc_count_all()
+        found = length_bytes(reader._perdoc, fieldname, documents)
+        cached[key] = [by_byte[byte] for byte in found] if found is not None else [by_byte[0]] * documents
     return cached[key]
