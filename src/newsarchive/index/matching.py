@@ -4,9 +4,10 @@ Whoosh finds matches by stepping its matcher tree one document at a time in
 Python: fine for the ten best hits it scores, slow for counting every match
 of a common word (tens of milliseconds at 100,000 articles) and slower for a
 date range, which it runs as a union of dozens of numeric terms. Here each
-term's posting list is read whole, block by block, and the query's ANDs, ORs
-and NOTs become set operations. Query types without a fast way (phrases,
-proximity) are answered by Whoosh's own matcher for that part only.
+term's posting list is read whole (``postings``), the query's ANDs, ORs and
+NOTs become set operations, and phrases are checked on the positions of the
+articles holding all their words. Query types without a fast way (proximity
+and the like) are answered by Whoosh's own matcher for that part only.
 """
 
 from __future__ import annotations
