@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from newsarchive import __version__, render
+from newsarchive import __version__, render, terminal
 from newsarchive.config import ArchiveConfig, resolve_config
 from newsarchive.errors import ArchiveError
 from newsarchive.ingest import FORMATS
@@ -30,7 +30,9 @@ class ArchiveCommandError(click.ClickException):
         self.hint = error.hint
 
     def format_message(self) -> str:
-        return self.message + (f"\nHint: {self.hint}" if self.hint else "")
+        # Messages quote what the user gave and what the files hold (names, ids, queries).
+        message = terminal.terminal_safe(self.message)
+        return message + (f"\nHint: {terminal.terminal_safe(self.hint)}" if self.hint else "")
 
 
 _HOME_HELP = "Archive folder (default: $ARCHIVE_HOME, else the user data folder)."
@@ -77,13 +79,26 @@ def csv_option(function: Callable[..., Any]) -> Callable[..., Any]:
 def _emit(
     as_json: bool, as_csv: bool, *, data: Callable[[], Any], csv: Callable[[], str], text: Callable[[], str]
 ) -> None:
-    """Print a command's result: CSV (``csv`` gives the text), one JSON object (of ``data``), or text for people."""
+    """Print a command's result: CSV (``csv`` gives the text), one JSON object (of ``data``), or text for people.
+
+    Text for people makes what came from outside safe itself (``render``), around its own bold.
+    """
     if as_csv:
-        click.echo(csv(), nl=False)
+        _echo_data(csv())
     elif as_json:
-        click.echo(render.to_json(data()))
+        click.echo(_json_text(data()))
     else:
         click.echo(text())
+
+
+def _json_text(data: Any) -> str:
+    """One JSON object for stdout: \\u escapes for what the stream cannot encode, so it stays valid JSON."""
+    return terminal.fit_stream(render.to_json(data), json=True)
+
+
+def _echo_data(text: str) -> None:
+    """CSV or Markdown on stdout: as stored when piped, with control characters escaped on a terminal."""
+    click.echo(terminal.terminal_safe(text, keep="\n\r\t") if sys.stdout.isatty() else text, nl=False)
 
 
 def _one_format(as_json: bool, as_csv: bool) -> None:
@@ -95,7 +110,15 @@ def _color() -> bool:
     return sys.stdout.isatty()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _ArchiveGroup(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Every command, Click's help and errors included, prints on any terminal or pipe:
+        # what the stream's encoding lacks gets a stand-in ("..." for "…").
+        with terminal.fallback_streams():
+            return super().main(*args, **kwargs)
+
+
+@click.group(cls=_ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archive")
 @click.option("--home", type=click.Path(file_okay=False), help=_HOME_HELP)
 @click.pass_context
@@ -179,7 +202,7 @@ def ingest(
     )
     with _IngestDisplay(quiet=quiet, verbose=verbose) as display:
         report = ingest_paths(config, paths, options, display)
-    click.echo(render.to_json(render.ingest_dict(report)) if as_json else render.ingest_summary(report))
+    click.echo(_json_text(render.ingest_dict(report)) if as_json else render.ingest_summary(report))
     if report.interrupted:
         sys.exit(130)
     if report.failed:
@@ -226,7 +249,8 @@ class _IngestDisplay:
             self._note(message)
 
     def _note(self, text: str) -> None:
-        click.echo(("\n" if self.bar is not None else "") + text, err=True)
+        # Notes name files and quote what they hold: escapes in a file name must not reach the terminal.
+        click.echo(("\n" if self.bar is not None else "") + terminal.terminal_safe(text), err=True)
 
     def failure(self, note: Any) -> None:
         self._note(f"error: {note.path}: {note.message}")
@@ -346,7 +370,7 @@ def show(config: ArchiveConfig, article_id: str, as_json: bool) -> None:
     from newsarchive.articles import get_article
 
     record = get_article(config, article_id)
-    click.echo(render.to_json(render.article_dict(record)) if as_json else render.article_text(record, _color()))
+    click.echo(_json_text(render.article_dict(record)) if as_json else render.article_text(record, _color()))
 
 
 @archive_command(cli)
@@ -362,7 +386,7 @@ def info(config: ArchiveConfig, as_json: bool) -> None:
     from newsarchive.articles import archive_info
 
     facts = archive_info(config)
-    click.echo(render.to_json(facts.as_dict()) if as_json else render.info_text(facts))
+    click.echo(_json_text(facts.as_dict()) if as_json else render.info_text(facts))
 
 
 @archive_command(cli)
@@ -386,7 +410,7 @@ def reindex(config: ArchiveConfig, wait: bool, quiet: bool, as_json: bool) -> No
         result = reindex_archive(config, wait=wait, progress=display)
     elapsed = time.monotonic() - started
     if as_json:
-        click.echo(render.to_json({"indexed": result.indexed, "elapsed_seconds": round(elapsed, 3)}))
+        click.echo(_json_text({"indexed": result.indexed, "elapsed_seconds": round(elapsed, 3)}))
     else:
         click.echo(render.reindex_summary(result, elapsed))
 
@@ -411,7 +435,7 @@ def check(config: ArchiveConfig, repair: bool, wait: bool, as_json: bool) -> Non
 
     with _IngestDisplay(quiet=False, verbose=False) as display:
         report = check_archive(config, repair=repair, wait=wait, progress=display)
-    click.echo(render.to_json(render.check_dict(report)) if as_json else render.check_text(report))
+    click.echo(_json_text(render.check_dict(report)) if as_json else render.check_text(report))
     if not report.ok:
         sys.exit(1)
 
@@ -435,7 +459,7 @@ def dupes(config: ArchiveConfig, limit: int | None, as_json: bool) -> None:
     from newsarchive.articles import duplicate_groups
 
     groups = duplicate_groups(config, limit=limit)
-    click.echo(render.to_json(render.dupes_dict(groups)) if as_json else render.dupes_text(groups))
+    click.echo(_json_text(render.dupes_dict(groups)) if as_json else render.dupes_text(groups))
 
 
 # --- list, export, remove -------------------------------------------------------------
@@ -498,11 +522,17 @@ def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | Non
     from newsarchive.export import export_records, render_records
 
     pieces = render_records(export_records(config, query), fmt)
+    if fmt == "jsonl":
+        pieces = map(terminal.json_safe, pieces)
     if output is None:
         for piece in pieces:
-            click.echo(piece, nl=False)
+            if fmt == "jsonl":
+                click.echo(terminal.fit_stream(piece, json=True), nl=False)
+            else:
+                _echo_data(piece)
         return
-    with open(output, "w", encoding="utf-8", newline="") as handle:
+    fallback = terminal.JSON_FALLBACK if fmt == "jsonl" else terminal.TEXT_FALLBACK
+    with open(output, "w", encoding="utf-8", errors=fallback, newline="") as handle:
         for piece in pieces:
             handle.write(piece)
 
@@ -527,7 +557,7 @@ def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool, as_j
 
     removed = remove_articles(config, article_ids, wait=wait)
     if as_json:
-        click.echo(render.to_json({"removed": [{"id": item.id, "title": item.title} for item in removed]}))
+        click.echo(_json_text({"removed": [{"id": item.id, "title": item.title} for item in removed]}))
     else:
         click.echo(render.removed_text(removed))
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from newsarchive import snippets
+from newsarchive.terminal import json_safe
+from newsarchive.terminal import terminal_safe as safe
 
 if TYPE_CHECKING:
     from newsarchive.articles import ArchiveInfo, ArticlePage, ArticleRecord, DuplicateGroup
@@ -25,7 +27,7 @@ _FORMATS = {"day": "%Y-%m-%d", "minute": "%Y-%m-%d %H:%M", "second": "%Y-%m-%d %
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -65,6 +67,8 @@ def format_date(published: datetime | None, precision: str | None) -> str:
 
 
 def format_snippet(snippet: str, color: bool) -> str:
+    """A snippet for people: made safe first, then its marks become bold (or nothing)."""
+    snippet = safe(snippet, keep=snippets.MATCH_START + snippets.MATCH_END)
     return snippets.bold(snippet) if color else snippets.plain(snippet)
 
 
@@ -74,11 +78,11 @@ def format_snippet(snippet: str, color: bool) -> str:
 def search_text(page: SearchPage, color: bool) -> str:
     request = page.request
     if page.total == 0:
-        return f"No articles match {request.query!r}" + _filters_note(page) + "." + _suggestion(page)
+        return f"No articles match {_quoted(request.query)}" + _filters_note(page) + "." + _suggestion(page)
     first = (request.page - 1) * request.limit + 1
     last = first + len(page.hits) - 1
     noun = "article matches" if page.total == 1 else "articles match"
-    header = f"{page.total} {noun} {request.query!r}" + _filters_note(page)
+    header = f"{page.total} {noun} {_quoted(request.query)}" + _filters_note(page)
     if not page.hits:
         return header + f"; page {request.page} is past the last page."
     if page.total > len(page.hits):
@@ -87,7 +91,7 @@ def search_text(page: SearchPage, color: bool) -> str:
     if page.suggestion:
         lines.append(_suggestion(page).strip())
     for name, counts in page.facets.items():
-        shown = ", ".join(f"{value} {count}" for value, count in counts[:FACET_VALUES]) or "-"
+        shown = ", ".join(f"{safe(str(value))} {count}" for value, count in counts[:FACET_VALUES]) or "-"
         more = f", … (+{len(counts) - FACET_VALUES} more)" if len(counts) > FACET_VALUES else ""
         lines.append(f"by {name}: {shown}{more}")
     return "\n".join(lines).rstrip("\n")
@@ -98,7 +102,7 @@ def _hit_lines(hits: list[Hit], color: bool) -> list[str]:
     dates = [format_date(hit.published, hit.precision) for hit in hits]
     width = max(map(len, dates), default=0)
     for hit, date in zip(hits, dates, strict=True):
-        title = click.style(hit.title, bold=True) if color else hit.title
+        title = click.style(safe(hit.title), bold=True) if color else safe(hit.title)
         copies = f"  (+{hit.copies} {'copy' if hit.copies == 1 else 'copies'})" if hit.copies else ""
         lines.append(f"{hit.id}  {date:<{width}}  {title}{copies}")
         if hit.snippet:
@@ -109,12 +113,17 @@ def _hit_lines(hits: list[Hit], color: bool) -> list[str]:
 
 def similar_text(article_id: str, page: SearchPage, color: bool) -> str:
     if not page.hits:
-        return f"No article is like {article_id}."
-    return "\n".join([f"Articles most like {article_id}:", "", *_hit_lines(page.hits, color)]).rstrip("\n")
+        return f"No article is like {safe(article_id)}."
+    return "\n".join([f"Articles most like {safe(article_id)}:", "", *_hit_lines(page.hits, color)]).rstrip("\n")
 
 
 def _suggestion(page: SearchPage) -> str:
-    return f" Did you mean: {page.suggestion}?" if page.suggestion else ""
+    return f" Did you mean: {safe(page.suggestion)}?" if page.suggestion else ""
+
+
+def _quoted(query: str) -> str:
+    """A query echoed back, quoted as Python would, with what a terminal would obey escaped."""
+    return safe(repr(query))
 
 
 def _filters_note(page: SearchPage) -> str:
@@ -141,7 +150,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "date_precision": hit.precision,
         "source": hit.source,
         "score": hit.score,
-        "snippet": format_snippet(hit.snippet, color=False),
+        "snippet": snippets.plain(hit.snippet),
         "copies": hit.copies,
     }
 
@@ -174,22 +183,22 @@ def article_text(record: ArticleRecord, color: bool) -> str:
     if record.published_at is None:
         date = "undated"
     else:
-        date = f"{format_date(record.published_at, record.date_precision)} UTC (as written: {record.date_text})"
-    meta = [("id", record.id), ("published", date), ("source", record.source or "-")]
+        date = f"{format_date(record.published_at, record.date_precision)} UTC (as written: {safe(record.date_text or '')})"
+    meta = [("id", record.id), ("published", date), ("source", safe(record.source or "-"))]
     if record.url:
-        meta.append(("url", record.url))
+        meta.append(("url", safe(record.url)))
     if record.authors:
-        meta.append(("authors", ", ".join(record.authors)))
+        meta.append(("authors", safe(", ".join(record.authors))))
     label = "file" if len(record.files) == 1 else "files"
-    meta.append((label, record.files[0] if record.files else "-"))
-    lines = [bold(record.title), ""]
+    meta.append((label, safe(record.files[0]) if record.files else "-"))
+    lines = [bold(safe(record.title)), ""]
     lines += [f"{name + ':':<11}{value}" for name, value in meta]
-    lines += [" " * 11 + path for path in record.files[1:]]
+    lines += [" " * 11 + safe(path) for path in record.files[1:]]
     if record.description:
-        lines += ["", bold(record.description) if color else record.description]
+        lines += ["", bold(safe(record.description, keep="\n"))]
     for block in record.blocks:
-        lines.append("")
-        lines.append(bold("## " + block["text"]) if block["kind"] == "heading" else block["text"])
+        text = safe(block["text"], keep="\n")
+        lines += ["", bold("## " + text) if block["kind"] == "heading" else text]
     return "\n".join(lines)
 
 
@@ -251,9 +260,9 @@ def info_text(info: ArchiveInfo) -> str:
 
     index_state = "missing (run `archive reindex`)" if info.index_documents is None else f"{info.index_documents} documents"
     lines = [
-        f"home:            {info.home}",
-        f"database:        {info.database_url}",
-        f"index:           {info.index_dir}",
+        f"home:            {safe(str(info.home))}",
+        f"database:        {safe(str(info.database_url))}",
+        f"index:           {safe(str(info.index_dir))}",
         f"schema revision: {info.schema_revision}",
         f"articles:        {info.articles} ({info.undated} undated) from {info.files} files",
         f"oldest:          {when(info.oldest)}",
@@ -312,12 +321,12 @@ def dupes_text(groups: list[DuplicateGroup]) -> str:
         return "No copies: every article in the archive is one of a kind."
     lines: list[str] = []
     for group in groups:
-        lines.append(f"{group.original.id}  {group.original.title}  ({_copies(group)})")
+        lines.append(f"{group.original.id}  {safe(group.original.title)}  ({_copies(group)})")
         if len(group.original.files) > 1:
-            lines += [f"    = {place}" for place in group.original.files]
+            lines += [f"    = {safe(place)}" for place in group.original.files]
         for copy in group.copies:
             alike = f"{copy.similarity:.0%} alike" if copy.similarity is not None else "near-duplicate"
-            lines.append(f"    ~ {copy.id}  {copy.title}  ({alike})")
+            lines.append(f"    ~ {copy.id}  {safe(copy.title)}  ({alike})")
     return "\n".join(lines)
 
 
@@ -356,8 +365,8 @@ def list_text(page: ArticlePage, limit: int, number: int) -> str:
     width = max(map(len, dates))
     lines = [f"{page.total} articles (showing {first}-{first + len(page.articles) - 1}, newest first)", ""]
     for brief, date in zip(page.articles, dates, strict=True):
-        source = f"  [{brief.source}]" if brief.source else ""
-        lines.append(f"{brief.id}  {date:<{width}}  {brief.title}{source}")
+        source = f"  [{safe(brief.source)}]" if brief.source else ""
+        lines.append(f"{brief.id}  {date:<{width}}  {safe(brief.title)}{source}")
     return "\n".join(lines)
 
 
@@ -381,18 +390,18 @@ def list_dict(page: ArticlePage, limit: int, number: int) -> dict[str, Any]:
 
 
 def removed_text(removed: list[Removed]) -> str:
-    lines = [f"Removed {brief.id}  {brief.title}" for brief in removed]
+    lines = [f"Removed {brief.id}  {safe(brief.title)}" for brief in removed]
     lines.append(f"{len(removed)} {'article' if len(removed) == 1 else 'articles'} removed from the database and the index.")
     return "\n".join(lines)
 
 
 def terms_text(query: str, matched: int, terms: list[tuple[str, float]]) -> str:
     if not terms:
-        return f"No articles match {query!r}."
-    lines = [f"Words that set the {matched} best matches for {query!r} apart from the archive:", ""]
-    width = max(len(word) for word, _ in terms)
+        return f"No articles match {_quoted(query)}."
+    lines = [f"Words that set the {matched} best matches for {_quoted(query)} apart from the archive:", ""]
+    width = max(len(safe(word)) for word, _ in terms)
     top = terms[0][1] or 1.0
-    lines += [f"{word:<{width}}  {weight:6.3f}  {'█' * max(1, round(20 * weight / top))}" for word, weight in terms]
+    lines += [f"{safe(word):<{width}}  {weight:6.3f}  {'█' * max(1, round(20 * weight / top))}" for word, weight in terms]
     return "\n".join(lines)
 
 

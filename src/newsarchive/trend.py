@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.errors import ArchiveError, InvalidQuery
+from newsarchive.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from newsarchive.config import ArchiveConfig
@@ -287,7 +288,7 @@ def trend_text(trend: Trend, width: int = 50) -> str:
     """
     lines = [_heading(trend) + ", matching:"]
     marks = [_MARKS[position % len(_MARKS)] for position in range(len(trend.series))]
-    lines += [f"  {mark} {series.query}" for mark, series in zip(marks, trend.series, strict=True)]
+    lines += [f"  {mark} {terminal_safe(series.query)}" for mark, series in zip(marks, trend.series, strict=True)]
     lines.append("")
     if trend.buckets:
         lines += _bars(trend, marks, width)
@@ -329,7 +330,7 @@ def _undated_note(trend: Trend) -> str:
         return "No matching article is undated."
     note = f"{total} matching {'article is' if total == 1 else 'articles are'} undated and not charted"
     if len(trend.undated) > 1:
-        note += " (" + ", ".join(f"{query}: {number}" for query, number in trend.undated.items()) + ")"
+        note += " (" + ", ".join(f"{terminal_safe(query)}: {number}" for query, number in trend.undated.items()) + ")"
     return note + "."
 
 

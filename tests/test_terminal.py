@@ -1,0 +1,137 @@
+"""Output that suits its stream: escapes from outside never reach a terminal, and any encoding prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import Result
+
+from conftest import SEED
+from newsarchive import render, terminal
+from newsarchive.index.reader import Hit
+
+# A name that sets the window title, clears the screen and (C1 CSI) colours the rest red.
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
+HOSTILE_SHOWN = "\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m"
+RAW = ("\x1b", "\x07", "\x9b")
+
+
+def assert_safe(result: Result) -> None:
+    for stream in (result.stdout, result.stderr):
+        assert not any(char in stream for char in RAW), stream
+
+
+# --- the rules --------------------------------------------------------------------
+
+
+def test_terminal_safe_escapes_controls_and_bytes_that_are_not_utf8() -> None:
+    name = os.fsdecode(b"bad\xff\x1b[2J\x7f\tx.txt")
+    assert terminal.terminal_safe(name) == "bad\\xff\\x1b[2J\\x7f\\tx.txt"
+    assert terminal.terminal_safe("one\ntwo\x1b", keep="\n") == "one\ntwo\\x1b"
+    assert terminal.terminal_safe("Кремль’s “talks” …") == "Кремль’s “talks” …"
+
+
+def test_our_own_bold_survives_while_theirs_is_escaped() -> None:
+    snippet = "a \x01Kursk\x02 " + HOSTILE
+    assert render.format_snippet(snippet, color=True) == "a \x1b[1mKursk\x1b[22m " + HOSTILE_SHOWN
+    hit = Hit(id="0123456789", title="Title " + HOSTILE, published=None, precision=None, source=None,
+              score=1.0, snippet="")
+    (line, _blank) = render._hit_lines([hit], color=True)
+    assert line == "0123456789  undated  \x1b[1mTitle " + HOSTILE_SHOWN + "\x1b[0m"
+
+
+def test_a_stream_that_lacks_a_character_gets_a_stand_in() -> None:
+    assert "… – “é” Кр 😀".encode("latin-1", terminal.TEXT_FALLBACK) == '... - "é" \\u041a\\u0440 \\U0001f600'.encode("latin-1")
+    assert "résumé".encode("ascii", terminal.TEXT_FALLBACK) == b"resume"
+
+
+def test_json_stays_valid_json_on_any_stream() -> None:
+    value = {"title": "Кремль … 😀 é", "files": [os.fsdecode(b"bad\xff.txt")], "url": "http://x/\x9b\x7f"}
+    text = render.to_json(value)
+    assert "\x9b" not in text and "\x7f" not in text
+    for encoding in ("latin-1", "ascii", "utf-8"):
+        fitted = text.encode(encoding, terminal.JSON_FALLBACK).decode(encoding)
+        assert json.loads(fitted) == value, encoding
+
+
+# --- through the CLI ------------------------------------------------------------------
+
+
+def set_title(home: Path, article_id: str, title: str) -> None:
+    """A title with controls, as a database written by another tool may hold (ingest strips them)."""
+    with sqlite3.connect(home / "archive.db") as db:
+        db.execute("UPDATE articles SET title = ? WHERE id = ?", (title, article_id))
+
+
+def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp_path: Path, archive_home: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / f"a{HOSTILE}.txt")
+    shutil.copy(SEED, folder / "plain.txt")
+    (folder / f"empty{HOSTILE}.txt").write_bytes(b"")
+    page = {"title": "Harbour reopens", "maintext": "The harbour reopened after the storm, " * 5,
+            "url": f"http://example.org/{HOSTILE}", "date_publish": "2024-11-11"}
+    (folder / "feed.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+
+    ingested = archive("ingest", "-v", "--source", f"bbc{HOSTILE}", folder, expect=1)
+    assert_safe(ingested)
+    assert f"error: {folder}/empty{HOSTILE_SHOWN}.txt: empty file" in ingested.stderr
+
+    seed_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    set_title(archive_home, seed_id, f"Kursk {HOSTILE}")
+    archive("reindex")
+    harbour_id = json.loads(archive("search", "harbour", "--json").stdout)["hits"][0]["id"]
+
+    shown = archive("show", seed_id)
+    assert_safe(shown)
+    assert shown.stdout.startswith(f"Kursk {HOSTILE_SHOWN}\n")
+    assert f"{folder}/a{HOSTILE_SHOWN}.txt" in shown.stdout and f"source:    bbc{HOSTILE_SHOWN}" in shown.stdout
+    assert f"url:       http://example.org/{HOSTILE_SHOWN}" in archive("show", harbour_id).stdout
+    for command in (
+        ["search", "Kursk"], ["search", "Kursk", "--facet", "source"], ["list"], ["dupes"], ["similar", harbour_id],
+        ["search", "Kursk", "--json"], ["list", "--json"], ["dupes", "--json"], ["show", seed_id, "--json"],
+        ["trend", f"Kursk{HOSTILE}"], ["terms", f"Kursk{HOSTILE}"], ["remove", "--json", harbour_id],
+    ):
+        result = archive(*command)
+        assert_safe(result)
+    assert f"[bbc{HOSTILE_SHOWN}]" in archive("list").stdout
+    assert f"= {folder}/a{HOSTILE_SHOWN}.txt" in archive("dupes").stdout
+    missing = archive("show", f"x{HOSTILE}", expect=1)
+    assert_safe(missing)
+
+
+def test_a_name_that_is_not_utf8_is_named_escaped(archive, tmp_path: Path) -> None:
+    bad = os.fsdecode(os.fsencode(tmp_path) + b"/bad\xff.txt")
+    result = archive("ingest", bad, expect=1)
+    assert f"error: {tmp_path}/bad\\xff.txt: no such file or folder" in result.stderr
+
+
+def test_every_output_fits_a_latin1_terminal(archive, tmp_path: Path, archive_home: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    page = {"title": "Кремль о переговорах", "maintext": "Kursk: переговоры начнутся только после. " * 5}
+    (folder / "ru.jsonl").write_text(json.dumps(page, ensure_ascii=False) + "\n", encoding="utf-8")
+    archive("ingest", folder)
+    env = {**os.environ, "ARCHIVE_HOME": str(archive_home), "PYTHONIOENCODING": "latin-1", "LC_ALL": "C"}
+
+    def run(*args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "newsarchive", *args], env=env, capture_output=True)
+
+    text = run("search", "Kursk")
+    assert text.returncode == 0 and not text.stderr, text.stderr.decode()
+    assert b"... of Ukraine (AFU) withdraw" in text.stdout
+    assert b"\\u041a\\u0440\\u0435\\u043c\\u043b\\u044c" in text.stdout  # Кремль, escaped
+    found = run("search", "Kursk", "--json")
+    assert found.returncode == 0 and not found.stderr, found.stderr.decode()
+    assert {hit["title"] for hit in json.loads(found.stdout)["hits"]} >= {"Кремль о переговорах"}
+    exported = run("export")
+    assert [json.loads(line)["title"] for line in exported.stdout.splitlines()][-1] == "Кремль о переговорах"
+    failed = run("ingest", os.fsencode(tmp_path) + b"/bad\xff\xe2\x80\xa6.txt")
+    assert failed.returncode == 1 and b"bad\\xff....txt: no such file or folder" in failed.stderr
