@@ -337,12 +337,6 @@ def test_home_option_beats_the_environment(archive, seed_dir: Path, tmp_path: Pa
     archive("search", "Kursk", expect=1)  # the $ARCHIVE_HOME archive is still empty
 
 
-@pytest.mark.parametrize("command", ["ingest", "search", "show", "info", "reindex", "check", "dupes", "list", "export", "remove", "trend", "similar", "terms"])
-def test_every_command_documents_itself_with_examples(archive, command: str) -> None:
-    text = archive(command, "--help").stdout
-    assert "Examples:" in text and f"archive {command}" in text
-
-
 def test_search_does_not_load_the_database_layer(archive, seed_dir: Path, archive_home: Path) -> None:
     archive("ingest", seed_dir)
     probe = (

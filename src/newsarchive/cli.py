@@ -129,7 +129,7 @@ def cli(ctx: click.Context, home: str | None) -> None:
     Examples:
       archive ingest seeds/          # parse article files into dated records
       archive search "Kursk"         # ranked, highlighted results
-      archive show cd238a70ec        # one article, whole
+      archive show c3eaa81b31        # one article, whole (the seed's id)
       archive info                   # where the archive is and what it holds
 
     The archive lives in --home, else $ARCHIVE_HOME, else your user data
@@ -364,8 +364,8 @@ def show(config: ArchiveConfig, article_id: str, as_json: bool) -> None:
 
     \b
     Examples:
-      archive show cd238a70ec
-      archive show cd238a --json
+      archive show c3eaa81b31
+      archive show c3eaa8 --json
     """
     from newsarchive.articles import get_article
 
@@ -550,8 +550,8 @@ def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool, as_j
 
     \b
     Examples:
-      archive remove cd238a70ec
-      archive remove 1a2b3c4d5e 6f7a8b9c0d
+      archive remove c3eaa81b31
+      archive export 'source:werstka' | jq -r .id | xargs -r archive remove
     """
     from newsarchive.remove import remove_articles
 
@@ -621,8 +621,8 @@ def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool, a
 
     \b
     Examples:
-      archive similar cd238a70ec
-      archive similar cd238a70ec --limit 20 --json
+      archive similar c3eaa81b31
+      archive similar c3eaa81b31 --limit 20 --json
     """
     from newsarchive.search import similar as find_similar
 

@@ -1,0 +1,155 @@
+"""The documentation works as written: every example in the README and in `--help` runs.
+
+Each example runs in-process against an archive holding the seed article and a few
+small articles made here, from a folder that holds the files the examples name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO, SEED
+from newsarchive.cli import cli
+
+SEED_ID = "c3eaa81b31"  # the id `archive ingest seeds/ && archive search Kursk` shows on a fresh clone
+OTHERS = [
+    {"title": "Election in Kharkiv: turnout falls", "maintext": "Voters in Kharkiv went to the polls. " * 8,
+     "date_publish": "2024-11-12T08:00:00Z", "authors": ["Anna Petrova"], "language": "en"},
+    {"title": "Kremlin negotiators hint at peace talks", "maintext": "Negotiations over Kursk may begin. " * 8,
+     "date_publish": "2024-11-20T10:30:00Z", "language": "en"},
+    {"title": "Budget vote delayed again", "maintext": "The budget for next year and the election. " * 8,
+     "date_publish": "2024-09-03", "language": "en"},
+]
+# Examples that are right but cannot succeed here, each with why and the exit it gets.
+EXPECTED_EXIT: dict[str, int] = {}
+
+
+def command_lines(text: str) -> list[str]:
+    """The `archive ...` commands of a shell snippet, a line's chain joined by " && ".
+
+    Pipes and redirections are cut off, and a leading VAR=value
+    (``ARCHIVE_HOME=/data/news``) is dropped: the example runs against the
+    test's archive instead.
+    """
+    examples = []
+    for line in text.splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        chain = []
+        for chained in _split(list(lexer), {"&&", ";"}):
+            piped = _split(chained, {"|"})[0]
+            while piped and re.fullmatch(r"[A-Z_]+=.*", piped[0]):
+                piped = piped[1:]
+            if piped and piped[0] in ("archive", ".venv/bin/archive"):
+                chain.append(shlex.join(["archive", *_without_redirections(piped[1:])]))
+        if chain:
+            examples.append(" && ".join(chain))
+    return examples
+
+
+def _split(words: list[str], separators: set[str]) -> list[list[str]]:
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word in separators:
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return parts
+
+
+def _without_redirections(words: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in (">", ">>", "<"):
+            skip = True
+        else:
+            kept.append(word)
+    return kept
+
+
+def readme_examples() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", readme, flags=re.S | re.M)
+    return [command for block in blocks for command in command_lines(block)]
+
+
+def help_examples(command: click.Command) -> list[str]:
+    """The lines after "Examples:" in a command's help, up to the next blank line."""
+    match = re.search(r"Examples:\n((?:[ \t]+\S.*\n?)+)", command.help or "")
+    return command_lines(match.group(1)) if match else []
+
+
+def all_examples() -> list[str]:
+    examples = readme_examples() + help_examples(cli)
+    examples += [example for command in cli.commands.values() for example in help_examples(command)]
+    return list(dict.fromkeys(examples))
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working folder with the files the examples name, and an archive (``home``) made from them."""
+    folder = tmp_path_factory.mktemp("docs")
+    (folder / "seeds").mkdir()
+    shutil.copy(SEED, folder / "seeds")
+    sport = folder / "corpora" / "bbc" / "sport"
+    sport.mkdir(parents=True)
+    (sport / "001.txt").write_text(
+        "Arsenal win at home\n\nArsenal beat their rivals on Sunday.\n\nThe match ended two goals to one.\n",
+        encoding="utf-8",
+    )
+    ukr = folder / "downloads" / "ukr"
+    ukr.mkdir(parents=True)
+    (ukr / "001.txt").write_text(
+        "Kyiv trams run again\nThe city's trams are back.\n12 November 2024 07:45\nService resumed at dawn.\n",
+        encoding="utf-8",
+    )
+    (folder / "export.dump").write_text(
+        json.dumps({"title": "A dumped article", "maintext": "Text from a dump file. " * 5}) + "\n", encoding="utf-8"
+    )
+    (folder / "others.jsonl").write_text("".join(json.dumps(item) + "\n" for item in OTHERS), encoding="utf-8")
+    home = str(folder / "home")
+    for args in (["ingest", folder / "seeds"], ["ingest", "--source", "werstka", folder / "others.jsonl"]):
+        result = CliRunner().invoke(cli, ["--home", home, *map(str, args), "--json"])
+        assert result.exit_code == 0, result.output
+    (folder / "others.jsonl").unlink()
+    return folder
+
+
+@pytest.mark.parametrize("example", all_examples())
+def test_every_documented_example_runs(
+    example: str, template: Path, tmp_path: Path, archive_home: Path, archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = tmp_path / "work"
+    shutil.copytree(template, workspace, ignore=shutil.ignore_patterns("home"))
+    shutil.copytree(template / "home", archive_home)
+    monkeypatch.chdir(workspace)
+    for command in example.split(" && "):
+        archive(*shlex.split(command)[1:], expect=EXPECTED_EXIT.get(command, 0))
+
+
+def test_the_examples_are_found() -> None:
+    examples = all_examples()
+    assert f"archive show {SEED_ID}" in examples and "archive ingest seeds/" in examples
+    assert "archive info --json" in examples  # (ARCHIVE_HOME=/data/news dropped)
+    assert "archive search budget --json" in examples  # (| jq ... cut off)
+    assert command_lines("python3 -m venv .venv && .venv/bin/archive ingest seeds/ # here\njq . x") == [
+        "archive ingest seeds/"
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_examples(name: str, archive) -> None:
+    assert re.search(r"\n\s+Examples:\n", archive(name, "--help").stdout)
+    examples = help_examples(cli.commands[name])
+    assert any(example.startswith(f"archive {name}") for example in examples), examples
