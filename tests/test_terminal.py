@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from conftest import SEED
@@ -44,6 +46,21 @@ def test_our_own_bold_survives_while_theirs_is_escaped() -> None:
               score=1.0, snippet="")
     (line, _blank) = render._hit_lines([hit], color=True)
     assert line == "0123456789  undated  \x1b[1mTitle " + HOSTILE_SHOWN + "\x1b[0m"
+
+
+def test_bold_only_on_a_terminal_that_wants_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert terminal.wants_color(Terminal()) and not terminal.wants_color(io.StringIO())
+    monkeypatch.setenv("TERM", "dumb")
+    assert not terminal.wants_color(Terminal())
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not terminal.wants_color(Terminal())
 
 
 def test_a_stream_that_lacks_a_character_gets_a_stand_in() -> None:

@@ -107,7 +107,7 @@ def _one_format(as_json: bool, as_csv: bool) -> None:
 
 
 def _color() -> bool:
-    return sys.stdout.isatty()
+    return terminal.wants_color(sys.stdout)
 
 
 class _ArchiveGroup(click.Group):
@@ -608,7 +608,7 @@ def trend(
         text=lambda: trends.trend_text(result),
     )
     if plot_path:
-        click.echo(f"Chart written to {plot_path}", err=True)
+        click.echo(f"Chart written to {terminal.terminal_safe(plot_path)}", err=True)
 
 
 @archive_command(cli)

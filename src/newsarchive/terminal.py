@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import os
 import re
 import sys
 import unicodedata
@@ -108,6 +109,11 @@ def _json_fallback(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error(TEXT_FALLBACK, _text_fallback)
 codecs.register_error(JSON_FALLBACK, _json_fallback)
+
+
+def wants_color(stream: IO[str]) -> bool:
+    """Bold only on a terminal that shows it, and not when the user said NO_COLOR (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 @contextmanager
