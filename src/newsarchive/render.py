@@ -78,11 +78,11 @@ def format_snippet(snippet: str, color: bool) -> str:
 def search_text(page: SearchPage, color: bool) -> str:
     request = page.request
     if page.total == 0:
-        return f"No articles match {_quoted(request.query)}" + _filters_note(page) + "." + _suggestion(page)
+        return f"No articles match {request.query!r}" + _filters_note(page) + "." + _suggestion(page)
     first = (request.page - 1) * request.limit + 1
     last = first + len(page.hits) - 1
     noun = "article matches" if page.total == 1 else "articles match"
-    header = f"{page.total} {noun} {_quoted(request.query)}" + _filters_note(page)
+    header = f"{page.total} {noun} {request.query!r}" + _filters_note(page)
     if not page.hits:
         return header + f"; page {request.page} is past the last page."
     if page.total > len(page.hits):
@@ -119,11 +119,6 @@ def similar_text(article_id: str, page: SearchPage, color: bool) -> str:
 
 def _suggestion(page: SearchPage) -> str:
     return f" Did you mean: {safe(page.suggestion)}?" if page.suggestion else ""
-
-
-def _quoted(query: str) -> str:
-    """A query echoed back, quoted as Python would, with what a terminal would obey escaped."""
-    return safe(repr(query))
 
 
 def _filters_note(page: SearchPage) -> str:
@@ -183,16 +178,16 @@ def article_text(record: ArticleRecord, color: bool) -> str:
     if record.published_at is None:
         date = "undated"
     else:
-        date = f"{format_date(record.published_at, record.date_precision)} UTC (as written: {safe(record.date_text or '')})"
-    meta = [("id", record.id), ("published", date), ("source", safe(record.source or "-"))]
+        date = f"{format_date(record.published_at, record.date_precision)} UTC (as written: {record.date_text})"
+    meta = [("id", record.id), ("published", date), ("source", record.source or "-")]
     if record.url:
-        meta.append(("url", safe(record.url)))
+        meta.append(("url", record.url))
     if record.authors:
-        meta.append(("authors", safe(", ".join(record.authors))))
+        meta.append(("authors", ", ".join(record.authors)))
     label = "file" if len(record.files) == 1 else "files"
-    meta.append((label, safe(record.files[0]) if record.files else "-"))
+    meta.append((label, record.files[0] if record.files else "-"))
     lines = [bold(safe(record.title)), ""]
-    lines += [f"{name + ':':<11}{value}" for name, value in meta]
+    lines += [f"{name + ':':<11}{safe(value)}" for name, value in meta]
     lines += [" " * 11 + safe(path) for path in record.files[1:]]
     if record.description:
         lines += ["", bold(safe(record.description, keep="\n"))]
@@ -397,11 +392,11 @@ def removed_text(removed: list[Removed]) -> str:
 
 def terms_text(query: str, matched: int, terms: list[tuple[str, float]]) -> str:
     if not terms:
-        return f"No articles match {_quoted(query)}."
-    lines = [f"Words that set the {matched} best matches for {_quoted(query)} apart from the archive:", ""]
-    width = max(len(safe(word)) for word, _ in terms)
+        return f"No articles match {query!r}."
+    lines = [f"Words that set the {matched} best matches for {query!r} apart from the archive:", ""]
+    width = max(len(word) for word, _ in terms)
     top = terms[0][1] or 1.0
-    lines += [f"{safe(word):<{width}}  {weight:6.3f}  {'█' * max(1, round(20 * weight / top))}" for word, weight in terms]
+    lines += [f"{word:<{width}}  {weight:6.3f}  {'█' * max(1, round(20 * weight / top))}" for word, weight in terms]
     return "\n".join(lines)
 
 
