@@ -36,6 +36,7 @@ def test_terminal_safe_escapes_controls_and_bytes_that_are_not_utf8() -> None:
     name = os.fsdecode(b"bad\xff\x1b[2J\x7f\tx.txt")
     assert terminal.terminal_safe(name) == "bad\\xff\\x1b[2J\\x7f\\tx.txt"
     assert terminal.terminal_safe("one\ntwo\x1b", keep="\n") == "one\ntwo\\x1b"
+    assert terminal.terminal_safe("a,b\r\nc\rd\n", keep="\r\n") == "a,b\r\nc\\rd\n"
     assert terminal.terminal_safe("Кремль’s “talks” …") == "Кремль’s “talks” …"
 
 
@@ -113,6 +114,7 @@ def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp
     for command in (
         ["search", "Kursk"], ["search", "Kursk", "--facet", "source"], ["list"], ["dupes"], ["similar", harbour_id],
         ["search", "Kursk", "--json"], ["list", "--json"], ["dupes", "--json"], ["show", seed_id, "--json"],
+        ["list", "--csv"], ["export", "--format", "csv"], ["export", "--format", "md"], ["export"],
         ["trend", f"Kursk{HOSTILE}"], ["terms", f"Kursk{HOSTILE}"], ["remove", "--json", harbour_id],
     ):
         result = archive(*command)

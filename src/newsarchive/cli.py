@@ -97,8 +97,8 @@ def _json_text(data: Any) -> str:
 
 
 def _echo_data(text: str) -> None:
-    """CSV or Markdown on stdout: as stored when piped, with control characters escaped on a terminal."""
-    click.echo(terminal.terminal_safe(text, keep="\n\r\t") if sys.stdout.isatty() else text, nl=False)
+    """CSV or Markdown on stdout, safe for a terminal like all we print; only ``export -o`` writes as stored."""
+    click.echo(terminal.terminal_safe(text, keep="\n\r\t"), nl=False)
 
 
 def _one_format(as_json: bool, as_csv: bool) -> None:

@@ -46,13 +46,17 @@ def escape_char(char: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _unsafe(keep: str) -> re.Pattern[str]:
-    return re.compile(f"[{_UNSAFE}]" if not keep else f"(?![{re.escape(keep)}])[{_UNSAFE}]")
+    # A carriage return alone moves the cursor back over what was printed: kept only as CRLF.
+    kept = keep.replace("\r", "")
+    guards = ("(?!\r\n)" if "\r" in keep else "") + (f"(?![{re.escape(kept)}])" if kept else "")
+    return re.compile(f"{guards}[{_UNSAFE}]")
 
 
 def terminal_safe(text: str, keep: str = "") -> str:
     """``text`` with every control character and lone surrogate escaped, except those in ``keep``.
 
-    Text for people only: JSON escapes its own way (``json_safe``).
+    A ``"\\r"`` in ``keep`` keeps it only where it ends a line (CSV's CRLF).
+    Text for people and CSV: JSON escapes its own way (``json_safe``).
     """
     return _unsafe(keep).sub(lambda match: escape_char(match.group()), text)
 
