@@ -154,3 +154,17 @@ def test_every_output_fits_a_latin1_terminal(archive, tmp_path: Path, archive_ho
     assert [json.loads(line)["title"] for line in exported.stdout.splitlines()][-1] == "Кремль о переговорах"
     failed = run("ingest", os.fsencode(tmp_path) + b"/bad\xff\xe2\x80\xa6.txt")
     assert failed.returncode == 1 and b"bad\\xff....txt: no such file or folder" in failed.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_one_line(archive, seed_dir: Path, archive_home: Path) -> None:
+    archive("ingest", seed_dir)
+    failed = archive("export", "-o", "/dev/full", expect=1)
+    assert failed.stderr == "Error: could not write /dev/full: No space left on device; what it holds is incomplete\n"
+    missing = archive("export", "-o", seed_dir / "nowhere" / "all.jsonl", expect=1)
+    assert missing.stderr.endswith("all.jsonl: No such file or directory\n")
+    env = {**os.environ, "ARCHIVE_HOME": str(archive_home)}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "newsarchive", "search", "Kursk"], env=env, stdout=full,
+                              stderr=subprocess.PIPE, text=True)
+    assert (done.returncode, done.stderr) == (1, "Error: could not write the output: No space left on device\n")

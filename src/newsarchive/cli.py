@@ -7,7 +7,9 @@ functions that need them, so `archive --help` starts at once and
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -115,7 +117,18 @@ class _ArchiveGroup(click.Group):
         # Every command, Click's help and errors included, prints on any terminal or pipe:
         # what the stream's encoding lacks gets a stand-in ("..." for "…").
         with terminal.fallback_streams():
-            return super().main(*args, **kwargs)
+            try:
+                return super().main(*args, **kwargs)
+            except OSError as error:
+                # Output redirected to a full disk (`> /dev/full`): one line, as Click does for a closed pipe.
+                if error.errno not in _NO_ROOM or not kwargs.get("standalone_mode", True):
+                    raise
+                sys.stdout = open(os.devnull, "w")  # what stdout still holds cannot be written either
+                click.echo(f"Error: could not write the output: {error.strerror}", err=True)
+                sys.exit(1)
+
+
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 @click.group(cls=_ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -532,9 +545,17 @@ def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | Non
                 _echo_data(piece)
         return
     fallback = terminal.JSON_FALLBACK if fmt == "jsonl" else terminal.TEXT_FALLBACK
-    with open(output, "w", encoding="utf-8", errors=fallback, newline="") as handle:
-        for piece in pieces:
-            handle.write(piece)
+    shown = terminal.terminal_safe(output)
+    try:
+        handle = open(output, "w", encoding="utf-8", errors=fallback, newline="")
+    except OSError as error:
+        raise click.ClickException(f"could not create {shown}: {error.strerror}") from error
+    try:
+        with handle:
+            for piece in pieces:
+                handle.write(piece)
+    except OSError as error:
+        raise click.ClickException(f"could not write {shown}: {error.strerror}; what it holds is incomplete") from error
 
 
 @archive_command(cli)

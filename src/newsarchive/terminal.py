@@ -18,7 +18,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import IO, Any
 
 TEXT_FALLBACK = "newsarchive-text"
@@ -136,7 +136,7 @@ def fallback_streams() -> Iterator[None]:
         yield
     finally:
         for stream, errors in changed:
-            if not stream.closed:
+            with suppress(OSError, ValueError):  # (closed, or the disk it writes to is full)
                 stream.reconfigure(errors=errors)
 
 
