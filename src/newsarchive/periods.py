@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from newsarchive.errors import InvalidDate
 
@@ -14,6 +14,19 @@ def parse_period(since: str | None, until: str | None) -> tuple[datetime | None,
         parse_user_date(since, option="--since") if since else None,
         parse_user_date(until, end=True, option="--until") if until else None,
     )
+
+
+def on_clock(at: datetime, offset: int | None) -> datetime:
+    """The aware moment ``at`` at a UTC offset of ``offset`` minutes (None: in UTC)."""
+    return at.astimezone(UTC if offset is None else timezone(timedelta(minutes=offset)))
+
+
+def offset_minutes(moment: datetime) -> int:
+    """The UTC offset of an aware datetime in whole minutes (+180 for +03:00)."""
+    delta = moment.utcoffset()
+    if delta is None:
+        raise ValueError("a naive datetime has no UTC offset")
+    return round(delta.total_seconds() / 60)
 
 
 def naive_utc(moment: datetime | None) -> datetime | None:

@@ -40,6 +40,7 @@ class Hit:
     score: float | None
     snippet: str  # matched words wrapped in MATCH_START ... MATCH_END
     copies: int = 0  # near-duplicates folded into this hit
+    offset: int | None = None  # the UTC offset in minutes it was published with
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,7 @@ def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  
         score=round(hit.score, 4) if scored and hit.score is not None else None,
         snippet=_snippet(fields, words),
         copies=copies.get(fields.get("group"), 0),
+        offset=fields.get("offset"),
     )
 
 

@@ -275,6 +275,7 @@ class BatchStore:
         article.published_at = published.at if published else None
         article.date_text = published.text if published else None
         article.date_precision = published.precision if published else None
+        article.published_offset = published.offset if published else None
         article.authors = list(draft.authors)
         article.url = draft.url
         article.url_key = item.url_key
