@@ -67,7 +67,7 @@ def test_search_text_output_is_plain_when_piped(archive, seed_dir: Path) -> None
     out = archive("search", "Kursk").stdout
     lines = out.splitlines()
     assert lines[0] == "1 article matches 'Kursk'"
-    assert lines[2].endswith("2024-11-10 09:13  " + SEED_TITLE)
+    assert lines[2].endswith("2024-11-10 09:13 UTC  " + SEED_TITLE)
     assert "Kursk" in lines[3] and "\x1b" not in out and "\x01" not in out
 
 

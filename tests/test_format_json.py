@@ -129,6 +129,27 @@ def test_export_body_blocks_are_used_as_they_are(export: list[Item | ItemError])
     )
 
 
+@pytest.mark.parametrize(
+    ("local", "offset"),
+    [
+        ("2024-11-10T01:30:00+03:00", 180),  # our export: the offset it was published with
+        (None, None),  # our export of a date with no known zone
+        ("2024-11-10T01:31:00+03:00", None),  # another moment than date_publish: not its clock
+    ],
+)
+def test_export_date_local_gives_the_offset(local: str | None, offset: int | None) -> None:
+    record = {
+        "title": "Talks resume", "maintext": "Delegations met overnight.",
+        "date_publish": "2024-11-09T22:30:00+00:00", "date_text": "10 November 2024 01:30 +03:00",
+        "date_precision": "minute", "date_local": local,
+    }  # fmt: skip
+    item = only_item(parse_json(json.dumps(record).encode(), KYIV))
+    assert item.draft.published == PublishedDate(
+        at=datetime(2024, 11, 9, 22, 30, tzinfo=UTC), text="10 November 2024 01:30 +03:00", precision="minute",
+        offset=offset,
+    )
+
+
 def test_export_date_precision_and_text_are_honoured(export: list[Item | ItemError]) -> None:
     first, last = export[0], export[3]
     assert isinstance(first, Item) and isinstance(last, Item)
