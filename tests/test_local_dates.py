@@ -144,3 +144,14 @@ def test_upgrade_fills_the_offset_the_date_text_names(tmp_path: Path) -> None:
     with engine.connect() as connection:
         offsets = dict(connection.execute(text("SELECT id, published_offset FROM articles")).all())
     assert offsets == {"a1": 180, "a2": -300, "a3": 0, "a4": None, "a5": None, "a6": None, "a7": None}
+
+
+def test_reading_a_file_again_fills_an_offset_stored_before_offsets_were_kept(night_archive, archive_home, tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{archive_home / 'archive.db'}")
+    with engine.begin() as connection:  # as the upgrade leaves an article whose date_text names no zone
+        connection.execute(text("UPDATE articles SET published_offset = NULL"))
+    engine.dispose()
+    assert "  2024-11-09 22:30 UTC  " in hit_line(night_archive("list").stdout)
+    result = json.loads(night_archive("ingest", "--force", tmp_path / "in", "--json").stdout)
+    assert (result["updated"], result["new"]) == (1, 0)
+    assert "  2024-11-10 01:30 +03:00  " in hit_line(night_archive("search", "geneva").stdout)
