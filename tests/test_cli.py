@@ -67,7 +67,7 @@ def test_search_text_output_is_plain_when_piped(archive, seed_dir: Path) -> None
     out = archive("search", "Kursk").stdout
     lines = out.splitlines()
     assert lines[0] == "1 article matches 'Kursk'"
-    assert lines[2].endswith("2024-11-10 09:13  " + SEED_TITLE)
+    assert lines[2].endswith("2024-11-10 09:13 UTC  " + SEED_TITLE)
     assert "Kursk" in lines[3] and "\x1b" not in out and "\x01" not in out
 
 
@@ -320,7 +320,7 @@ def test_info_reports_locations_and_counts(dated_archive, archive_home: Path) ->
     assert facts["home"] == str(archive_home)
     assert facts["index_dir"] == str(archive_home / "index")
     assert facts["database_url"] == f"sqlite:///{archive_home / 'archive.db'}"
-    assert facts["schema_revision"] == "0001"
+    assert facts["schema_revision"] == "0002"
     assert (facts["articles"], facts["undated"], facts["index_documents"]) == (4, 1, 4)
     assert facts["oldest"] == "2023-01-03T00:00:00+00:00"
     assert facts["newest"] == "2024-11-30T22:00:00+00:00"

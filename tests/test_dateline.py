@@ -21,43 +21,44 @@ def utc(*args: int) -> datetime:
 
 
 ACCEPTED = [
+    # line, moment in UTC, precision, UTC offset in minutes the line names (None: none named)
     # day month-name year [time]
-    ("10 November 2024 09:13", utc(2024, 11, 10, 9, 13), "minute"),
-    ("10 Nov 2024", utc(2024, 11, 10), "day"),
-    ("Sunday 10 November 2024 09:13 GMT", utc(2024, 11, 10, 9, 13), "minute"),
-    ("Sun, 10 November 2024, 09:13", utc(2024, 11, 10, 9, 13), "minute"),
-    ("10 November 2024 9:13 am", utc(2024, 11, 10, 9, 13), "minute"),
-    ("10 November 2024 9:13 pm", utc(2024, 11, 10, 21, 13), "minute"),
-    ("10th November 2024", utc(2024, 11, 10), "day"),
-    ("Sun 10 Nov 2024 09.13 GMT", utc(2024, 11, 10, 9, 13), "minute"),
-    ("09:13 GMT, Sunday 10 November 2024", utc(2024, 11, 10, 9, 13), "minute"),
+    ("10 November 2024 09:13", utc(2024, 11, 10, 9, 13), "minute", None),
+    ("10 Nov 2024", utc(2024, 11, 10), "day", None),
+    ("Sunday 10 November 2024 09:13 GMT", utc(2024, 11, 10, 9, 13), "minute", 0),
+    ("Sun, 10 November 2024, 09:13", utc(2024, 11, 10, 9, 13), "minute", None),
+    ("10 November 2024 9:13 am", utc(2024, 11, 10, 9, 13), "minute", None),
+    ("10 November 2024 9:13 pm", utc(2024, 11, 10, 21, 13), "minute", None),
+    ("10th November 2024", utc(2024, 11, 10), "day", None),
+    ("Sun 10 Nov 2024 09.13 GMT", utc(2024, 11, 10, 9, 13), "minute", 0),
+    ("09:13 GMT, Sunday 10 November 2024", utc(2024, 11, 10, 9, 13), "minute", 0),
     # month-name day, year [time]
-    ("November 10, 2024 9:13 AM", utc(2024, 11, 10, 9, 13), "minute"),
-    ("Nov. 10, 2024, 9:13 a.m. ET", utc(2024, 11, 10, 14, 13), "minute"),
-    ("November 10, 2024", utc(2024, 11, 10), "day"),
-    ("Sunday, November 10, 2024 09:13 EST", utc(2024, 11, 10, 14, 13), "minute"),
-    ("November 10, 2024 at 9:13 PM PT", utc(2024, 11, 11, 5, 13), "minute"),
-    ("Sept. 3, 2024, 12:05 a.m.", utc(2024, 9, 3, 0, 5), "minute"),
+    ("November 10, 2024 9:13 AM", utc(2024, 11, 10, 9, 13), "minute", None),
+    ("Nov. 10, 2024, 9:13 a.m. ET", utc(2024, 11, 10, 14, 13), "minute", -300),
+    ("November 10, 2024", utc(2024, 11, 10), "day", None),
+    ("Sunday, November 10, 2024 09:13 EST", utc(2024, 11, 10, 14, 13), "minute", -300),
+    ("November 10, 2024 at 9:13 PM PT", utc(2024, 11, 11, 5, 13), "minute", -480),
+    ("Sept. 3, 2024, 12:05 a.m.", utc(2024, 9, 3, 0, 5), "minute", None),
     # ISO 8601
-    ("2024-11-10", utc(2024, 11, 10), "day"),
-    ("2024-11-10T09:13", utc(2024, 11, 10, 9, 13), "minute"),
-    ("2024-11-10T09:13:05Z", utc(2024, 11, 10, 9, 13, 5), "second"),
-    ("2024-11-10 09:13:05+01:00", utc(2024, 11, 10, 8, 13, 5), "second"),
-    ("2024-11-10T09:13:05.123+0100", utc(2024, 11, 10, 8, 13, 5), "second"),
-    ("2024-11-10 09:13 UTC", utc(2024, 11, 10, 9, 13), "minute"),
+    ("2024-11-10", utc(2024, 11, 10), "day", None),
+    ("2024-11-10T09:13", utc(2024, 11, 10, 9, 13), "minute", None),
+    ("2024-11-10T09:13:05Z", utc(2024, 11, 10, 9, 13, 5), "second", 0),
+    ("2024-11-10 09:13:05+01:00", utc(2024, 11, 10, 8, 13, 5), "second", 60),
+    ("2024-11-10T09:13:05.123+0100", utc(2024, 11, 10, 8, 13, 5), "second", 60),
+    ("2024-11-10 09:13 UTC", utc(2024, 11, 10, 9, 13), "minute", 0),
     # RFC 2822
-    ("Sun, 10 Nov 2024 09:13:00 +0000", utc(2024, 11, 10, 9, 13), "second"),
-    ("Sun, 10 Nov 2024 09:13:00 GMT", utc(2024, 11, 10, 9, 13), "second"),
-    ("Sun, 10 Nov 2024 09:13:00 -0500", utc(2024, 11, 10, 14, 13), "second"),
+    ("Sun, 10 Nov 2024 09:13:00 +0000", utc(2024, 11, 10, 9, 13), "second", 0),
+    ("Sun, 10 Nov 2024 09:13:00 GMT", utc(2024, 11, 10, 9, 13), "second", 0),
+    ("Sun, 10 Nov 2024 09:13:00 -0500", utc(2024, 11, 10, 14, 13), "second", -300),
     # offsets written after UTC/GMT
-    ("10 November 2024 09:13 (UTC+2)", utc(2024, 11, 10, 7, 13), "minute"),
-    ("10 November 2024 09:13 GMT-03:30", utc(2024, 11, 10, 12, 43), "minute"),
+    ("10 November 2024 09:13 (UTC+2)", utc(2024, 11, 10, 7, 13), "minute", 120),
+    ("10 November 2024 09:13 GMT-03:30", utc(2024, 11, 10, 12, 43), "minute", -210),
 ]
 
 
-@pytest.mark.parametrize(("line", "at", "precision"), ACCEPTED)
-def test_accepted_forms(line: str, at: datetime, precision: str) -> None:
-    assert parse_dateline(line) == PublishedDate(at=at, text=line, precision=precision)
+@pytest.mark.parametrize(("line", "at", "precision", "offset"), ACCEPTED)
+def test_accepted_forms(line: str, at: datetime, precision: str, offset: int | None) -> None:
+    assert parse_dateline(line) == PublishedDate(at=at, text=line, precision=precision, offset=offset)
 
 
 @pytest.mark.parametrize(
@@ -162,7 +163,7 @@ def test_naive_time_uses_the_default_zones_summer_offset() -> None:
 
 def test_date_only_is_the_start_of_that_day_in_the_default_zone() -> None:
     published = parse_dateline("10 November 2024", KYIV)
-    assert published == PublishedDate(utc(2024, 11, 9, 22), "10 November 2024", "day")
+    assert published == PublishedDate(utc(2024, 11, 9, 22), "10 November 2024", "day", offset=120)
 
 
 def test_explicit_zone_beats_the_default_zone() -> None:
@@ -233,3 +234,23 @@ def test_iso_and_written_forms_of_any_minute_agree(moment: datetime) -> None:
     american = parse_dateline(moment.strftime("%b. %d, %Y, %I:%M %p"))
     assert iso is not None and written is not None and american is not None
     assert iso.at == written.at == american.at == moment.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "zone", "offset"),
+    [
+        ("10 November 2024 01:30 +03:00", UTC, 180),  # the offset written wins
+        ("10 November 2024 01:30 +03:00", KYIV, 180),
+        ("10 November 2024 01:30", KYIV, 120),  # no zone written: --tz's offset at that moment
+        ("1 July 2024 01:30", KYIV, 180),  # ... in summer
+        ("10 November 2024", KYIV, 120),  # a day starts at midnight there
+        ("10 November 2024 01:30", ZoneInfo("Europe/London"), 0),  # a zone at +00:00, not UTC itself
+        ("10 November 2024 01:30", UTC, None),  # no zone anywhere
+        ("10 November 2024 01:30", ZoneInfo("UTC"), None),
+        ("Sun, 10 Nov 2024 01:30:00 GMT", UTC, 0),  # UTC, but named
+    ],
+)
+def test_offset_published_with(line: str, zone: ZoneInfo, offset: int | None) -> None:
+    published = parse_dateline(line, zone)
+    assert published is not None
+    assert published.offset == offset

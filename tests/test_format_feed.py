@@ -68,7 +68,7 @@ def test_rss_fields_of_first_item(rss_items: list[Item]) -> None:
     assert draft.published == PublishedDate(
         at=datetime(2024, 11, 10, 9, 13, tzinfo=UTC),
         text="Sun, 10 Nov 2024 09:13:00 +0000",
-        precision="second",
+        precision="second", offset=0,
     )
     assert draft.authors == ("Anna Petrova", "James Holt")
     assert draft.url == "https://www.dailycourier.example/world/kremlin-kursk-talks"
@@ -86,7 +86,7 @@ def test_rss_summary_only_item_has_description_and_no_body(rss_items: list[Item]
     assert draft.published == PublishedDate(
         at=datetime(2024, 11, 7, 12, 0, tzinfo=UTC),
         text="Thu, 07 Nov 2024 12:00:00 GMT",
-        precision="second",
+        precision="second", offset=0,
     )
     # <author>e-mail (name)</author>: the name only
     assert draft.authors == ("Maria Lopez",)
@@ -124,7 +124,7 @@ def test_atom_entry_with_summary_and_content(atom_items: list[Item]) -> None:
         Block("paragraph", "Die Schuldenbremse bleibt unangetastet, heißt es aus Regierungskreisen."),
     )
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 10, 13, 5, tzinfo=UTC), text="2024-11-10T14:05:00+01:00", precision="second"
+        at=datetime(2024, 11, 10, 13, 5, tzinfo=UTC), text="2024-11-10T14:05:00+01:00", precision="second", offset=60
     )
     assert draft.authors == ("Jonas Weber", "Lena Fischer")
     assert draft.language == "de"
@@ -138,7 +138,7 @@ def test_atom_entry_with_html_title_xhtml_content_and_only_updated(atom_items: l
     assert draft.description == "Das amtliche Endergebnis der Landtagswahl liegt vor."
     assert draft.blocks == (Block("paragraph", "Die Wahlbeteiligung lag bei 73,6 Prozent."),)
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 8, 0, 0, tzinfo=UTC), text="2024-11-08T00:00:00Z", precision="day"
+        at=datetime(2024, 11, 8, 0, 0, tzinfo=UTC), text="2024-11-08T00:00:00Z", precision="day", offset=0
     )
 
 
@@ -192,7 +192,7 @@ def test_date_feedparser_misreads_is_left_out_with_a_warning() -> None:
 def test_naive_date_is_read_in_default_zone() -> None:
     [item] = items(parse_feed(rss("<item><title>A</title><description>B.</description><pubDate>2024-07-01 18:30</pubDate></item>"), LONDON))
     assert item.draft.published == PublishedDate(
-        at=datetime(2024, 7, 1, 17, 30, tzinfo=UTC), text="2024-07-01 18:30", precision="minute"
+        at=datetime(2024, 7, 1, 17, 30, tzinfo=UTC), text="2024-07-01 18:30", precision="minute", offset=60
     )
 
 

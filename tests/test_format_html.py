@@ -78,7 +78,7 @@ def test_news_timestamp_meta_gives_the_time(news: ArticleDraft) -> None:
     assert news.published == PublishedDate(
         at=datetime(2024, 11, 10, 9, 13, tzinfo=UTC),
         text="2024-11-10T09:13:00+00:00",
-        precision="second",
+        precision="second", offset=0,
     )
 
 
@@ -116,7 +116,7 @@ def test_dated_page_first_paragraph_is_the_description(dated: ArticleDraft) -> N
 
 def test_dated_page_day_precision_in_default_zone(dated: ArticleDraft) -> None:
     assert dated.published == PublishedDate(
-        at=datetime(2024, 11, 6, 22, 0, tzinfo=UTC), text="7 November 2024", precision="day"
+        at=datetime(2024, 11, 6, 22, 0, tzinfo=UTC), text="7 November 2024", precision="day", offset=120
     )
 
 
@@ -139,7 +139,7 @@ def test_json_ld_timestamp_with_zone(stamped: ArticleDraft) -> None:
     assert stamped.published == PublishedDate(
         at=datetime(2024, 11, 10, 13, 5, tzinfo=UTC),
         text="2024-11-10T14:05:00+01:00",
-        precision="second",
+        precision="second", offset=60,
     )
 
 
@@ -171,7 +171,7 @@ def test_midnight_timestamp_is_a_day() -> None:
     head = '<meta property="article:published_time" content="2024-11-09T00:00:00+01:00">'
     draft = parse_html(storm_page(head).encode(), LONDON)
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 8, 23, 0, tzinfo=UTC), text="2024-11-09T00:00:00+01:00", precision="day"
+        at=datetime(2024, 11, 8, 23, 0, tzinfo=UTC), text="2024-11-09T00:00:00+01:00", precision="day", offset=60
     )
 
 
@@ -179,7 +179,7 @@ def test_time_element_in_article_gives_minutes_in_default_zone() -> None:
     body = '<p class="meta"><time datetime="2024-11-09T18:40">9 Nov, 18:40</time></p>' + STORM_TEXT
     draft = parse_html(storm_page(body=body).encode(), KYIV)
     assert draft.published == PublishedDate(
-        at=datetime(2024, 11, 9, 16, 40, tzinfo=UTC), text="2024-11-09T18:40", precision="minute"
+        at=datetime(2024, 11, 9, 16, 40, tzinfo=UTC), text="2024-11-09T18:40", precision="minute", offset=120
     )
 
 

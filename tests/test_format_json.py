@@ -59,7 +59,7 @@ def test_newsplease_naive_date_is_read_in_default_zone(newsplease: Item) -> None
     assert newsplease.draft.published == PublishedDate(
         at=datetime(2024, 11, 10, 7, 13, tzinfo=UTC),
         text="2024-11-10 09:13:00",
-        precision="second",
+        precision="second", offset=120,
     )
 
 
@@ -81,7 +81,7 @@ def test_midnight_date_publish_is_a_day() -> None:
     record = {"title": "Storm warning", "maintext": "Gales are expected.", "date_publish": "2024-11-09 00:00:00"}
     item = only_item(parse_json(json.dumps(record).encode(), LONDON))
     assert item.draft.published == PublishedDate(
-        at=datetime(2024, 11, 9, 0, 0, tzinfo=UTC), text="2024-11-09 00:00:00", precision="day"
+        at=datetime(2024, 11, 9, 0, 0, tzinfo=UTC), text="2024-11-09 00:00:00", precision="day", offset=0
     )
 
 
@@ -96,7 +96,7 @@ def test_zoned_iso_date_and_single_author_string() -> None:
     item = only_item(parse_json(json.dumps(record).encode(), LONDON))
     assert item.key == ""
     assert item.draft.published == PublishedDate(
-        at=datetime(2024, 11, 10, 13, 5, tzinfo=UTC), text="2024-11-10T14:05:00+01:00", precision="second"
+        at=datetime(2024, 11, 10, 13, 5, tzinfo=UTC), text="2024-11-10T14:05:00+01:00", precision="second", offset=60
     )
     assert item.draft.authors == ("Jonas Weber", "Lena Fischer")
     assert item.draft.language == "de"
@@ -129,14 +129,35 @@ def test_export_body_blocks_are_used_as_they_are(export: list[Item | ItemError])
     )
 
 
+@pytest.mark.parametrize(
+    ("local", "offset"),
+    [
+        ("2024-11-10T01:30:00+03:00", 180),  # our export: the offset it was published with
+        (None, None),  # our export of a date with no known zone
+        ("2024-11-10T01:31:00+03:00", None),  # another moment than date_publish: not its clock
+    ],
+)
+def test_export_date_local_gives_the_offset(local: str | None, offset: int | None) -> None:
+    record = {
+        "title": "Talks resume", "maintext": "Delegations met overnight.",
+        "date_publish": "2024-11-09T22:30:00+00:00", "date_text": "10 November 2024 01:30 +03:00",
+        "date_precision": "minute", "date_local": local,
+    }  # fmt: skip
+    item = only_item(parse_json(json.dumps(record).encode(), KYIV))
+    assert item.draft.published == PublishedDate(
+        at=datetime(2024, 11, 9, 22, 30, tzinfo=UTC), text="10 November 2024 01:30 +03:00", precision="minute",
+        offset=offset,
+    )
+
+
 def test_export_date_precision_and_text_are_honoured(export: list[Item | ItemError]) -> None:
     first, last = export[0], export[3]
     assert isinstance(first, Item) and isinstance(last, Item)
     assert first.draft.published == PublishedDate(
-        at=datetime(2024, 11, 7, 8, 30, tzinfo=UTC), text="7 November 2024 08:30", precision="minute"
+        at=datetime(2024, 11, 7, 8, 30, tzinfo=UTC), text="7 November 2024 08:30", precision="minute", offset=0
     )
     assert last.draft.published == PublishedDate(
-        at=datetime(2024, 11, 8, 0, 0, tzinfo=UTC), text="8 November 2024", precision="day"
+        at=datetime(2024, 11, 8, 0, 0, tzinfo=UTC), text="8 November 2024", precision="day", offset=0
     )
 
 
@@ -224,7 +245,7 @@ def test_jsonl_first_article(jsonl: list[Item | ItemError]) -> None:
         Block("paragraph", "More rain is expected on Monday."),
     )
     assert first.draft.published == PublishedDate(
-        at=datetime(2024, 11, 9, tzinfo=UTC), text="2024-11-09 00:00:00", precision="day"
+        at=datetime(2024, 11, 9, tzinfo=UTC), text="2024-11-09 00:00:00", precision="day", offset=0
     )
 
 
@@ -233,7 +254,7 @@ def test_jsonl_article_without_url_is_keyed_by_line(jsonl: list[Item | ItemError
     assert isinstance(last, Item)
     assert last.draft.url is None and last.draft.source_domain is None
     assert last.draft.published == PublishedDate(
-        at=datetime(2024, 11, 7, 12, 0, tzinfo=UTC), text="2024-11-07T12:00:00Z", precision="second"
+        at=datetime(2024, 11, 7, 12, 0, tzinfo=UTC), text="2024-11-07T12:00:00Z", precision="second", offset=0
     )
 
 

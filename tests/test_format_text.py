@@ -58,6 +58,20 @@ def test_seed_date_in_kyiv_time() -> None:
     draft = parse_text_article(shared_path(*SEED).read_text("utf-8"), ZoneInfo("Europe/Kyiv"))
     assert draft.published is not None
     assert draft.published.at == datetime(2024, 11, 10, 7, 13, tzinfo=UTC)
+    assert draft.published.offset == 120
+
+
+def test_dateline_zone_gives_the_offset() -> None:
+    text = (
+        "Talks resume after a night in Geneva\n"
+        "Delegations met again after midnight.\n"
+        "Sunday 10 November 2024 01:30 MSK\n"
+        "The talks went on until dawn, officials said.\n"
+    )
+    assert parse_text_article(text).published == PublishedDate(
+        at=datetime(2024, 11, 9, 22, 30, tzinfo=UTC), text="Sunday 10 November 2024 01:30 MSK", precision="minute",
+        offset=180,
+    )
 
 
 def test_seed_has_exactly_two_subheadings(seed: ArticleDraft) -> None:

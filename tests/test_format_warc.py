@@ -100,7 +100,7 @@ def test_articles_are_parsed_like_html_files(results: list[Item | ItemError]) ->
     assert news.draft.title == "Kremlin rules out talks until Kursk is retaken"
     assert news.draft.url == NEWS_URI
     assert news.draft.published == PublishedDate(
-        at=datetime(2024, 11, 10, 9, 13, tzinfo=UTC), text="2024-11-10T09:13:00+00:00", precision="second"
+        at=datetime(2024, 11, 10, 9, 13, tzinfo=UTC), text="2024-11-10T09:13:00+00:00", precision="second", offset=0
     )
 
 

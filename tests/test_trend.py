@@ -465,3 +465,27 @@ def test_trend_of_a_small_real_archive(tmp_path: Path) -> None:
 
     with pytest.raises(InvalidQuery):
         trend(config, ["kursk AND"])
+
+
+def test_buckets_in_a_zone_follow_its_daylight_saving() -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")  # clocks went back on 27 October 2024: a 25-hour day
+    buckets = make_buckets(utc(2024, 10, 26, 12), utc(2024, 10, 28, 12), "day", berlin)
+    assert labels(buckets) == ["2024-10-26", "2024-10-27", "2024-10-28"]
+    lengths = [bucket.end.astimezone(UTC) - bucket.start.astimezone(UTC) for bucket in buckets]
+    assert lengths == [timedelta(hours=hours) for hours in (24, 25, 24)]
+    assert buckets[1].start == utc(2024, 10, 26, 22)
+
+
+def test_a_day_written_without_a_time_counts_on_that_day_in_any_zone(fake_index: dict) -> None:
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    fake_index["kursk"] = [date(2024, 11, 10), utc(2024, 11, 9, 22, 30)]
+    moscow = trend(resolve_config(), ["kursk"], by="day", zone=ZoneInfo("Europe/Moscow"))
+    assert labels(moscow.buckets) == ["2024-11-10"]
+    assert moscow.series[0].counts == [2]
+    new_york = trend(resolve_config(), ["kursk"], by="day", zone=ZoneInfo("America/New_York"))
+    assert labels(new_york.buckets) == ["2024-11-09", "2024-11-10"]
+    assert new_york.series[0].counts == [1, 1]

@@ -27,6 +27,7 @@ class ArticleRecord:
     description: str | None
     blocks: list[dict[str, str]]
     published_at: datetime | None
+    published_offset: int | None
     date_text: str | None
     date_precision: str | None
     source: str | None
@@ -47,6 +48,7 @@ class ArticleRecord:
             description=article.description,
             blocks=list(article.body),
             published_at=article.published_at,
+            published_offset=article.published_offset,
             date_text=article.date_text,
             date_precision=article.date_precision,
             source=article.source,
@@ -167,6 +169,7 @@ class ArticleBrief:
     similarity: float | None = None
     precision: str | None = None
     source: str | None = None
+    published_offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,7 @@ def _brief(article: Article, similarity: float | None = None) -> ArticleBrief:
         similarity=similarity,
         precision=article.date_precision,
         source=article.source,
+        published_offset=article.published_offset,
     )
 
 

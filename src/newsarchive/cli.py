@@ -103,6 +103,23 @@ def _echo_data(text: str) -> None:
     click.echo(terminal.terminal_safe(text, keep="\n\r\t"), nl=False)
 
 
+def zone_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--tz ZONE``: dates typed (--since, --until, date:) are read there, and dates are shown there."""
+
+    @functools.wraps(function)
+    def run(*args: Any, zone: Any, **kwargs: Any) -> Any:
+        from newsarchive.periods import zone_context
+
+        with zone_context(zone):
+            return function(*args, **kwargs)
+
+    return click.option(
+        "--tz", "zone", metavar="ZONE", callback=_timezone,
+        help="Time zone (e.g. Europe/Moscow) to read dates you type in and to show dates in "
+        "[default: UTC for dates you type, the offset each article was published with for dates shown].",
+    )(run)
+
+
 def _one_format(as_json: bool, as_csv: bool) -> None:
     if as_json and as_csv:
         raise click.UsageError("give --json or --csv, not both")
@@ -155,9 +172,11 @@ def cli(ctx: click.Context, home: str | None) -> None:
 # --- ingest -----------------------------------------------------------------------
 
 
-def _timezone(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
+def _timezone(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    if value is None:
+        return None
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -305,6 +324,7 @@ class _IngestDisplay:
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
 @json_option
 @csv_option
+@zone_option
 def search(
     config: ArchiveConfig, query: str, since: str | None, until: str | None, sort: str, undated: str,
     facets: tuple[str, ...], collapse: bool, limit: int, page: int, as_json: bool, as_csv: bool,
@@ -328,7 +348,7 @@ def search(
       negotiat*                any word starting so
       putn~                    fuzzy: words one edit away (putn~2 for two)
     \b
-    Dates in the query narrow the whole query (UTC):
+    Dates in the query narrow the whole query (UTC, or --tz):
       date:2024-11             a year, month or day
       date:[2024-11-01 TO 2024-11-30]   a range; * or nothing for an open end
       date:>2024-11-01         after that day (also >=, <, <=)
@@ -342,9 +362,10 @@ def search(
       archive search budget --json | jq '.hits[].id'
       archive search 'date:2024-11 source:werstka' --sort newest
       archive search election --facet source --facet year
+      archive search election --since 2024-11-10 --tz Europe/Moscow
 
-    Dates are in UTC; articles without a date are left out when --since or
-    --until is given.
+    Dates show at the offset each article was published with, or in --tz;
+    articles without a date are left out when --since or --until is given.
     """
     from newsarchive.search import SearchRequest
     from newsarchive.search import search as run_search
@@ -369,6 +390,7 @@ def search(
 @archive_command(cli)
 @click.argument("article_id", metavar="ID")
 @json_option
+@zone_option
 def show(config: ArchiveConfig, article_id: str, as_json: bool) -> None:
     """Show one article, whole: title, dates, source, lede, body, files.
 
@@ -486,6 +508,7 @@ def dupes(config: ArchiveConfig, limit: int | None, as_json: bool) -> None:
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page.")
 @json_option
 @csv_option
+@zone_option
 def list_command(
     config: ArchiveConfig, since: str | None, until: str | None, source: str | None, limit: int, page: int,
     as_json: bool, as_csv: bool,
@@ -519,6 +542,7 @@ def list_command(
     help="jsonl: news-please field names, readable by `archive ingest`; csv: one row per article; md: Markdown.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
+@zone_option
 def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | None) -> None:
     """Write out every article, or every one matching QUERY: complete and uncapped.
 
@@ -595,6 +619,7 @@ def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool, as_j
               help="Also write a chart image (needs: pip install 'newsarchive[plot]').")
 @csv_option
 @json_option
+@zone_option
 def trend(
     config: ArchiveConfig, queries: tuple[str, ...], by: str, since: str | None, until: str | None,
     normalize: bool, plot_path: str | None, as_csv: bool, as_json: bool,
@@ -611,6 +636,7 @@ def trend(
       archive trend 'title:election' --by week --since 2024-09 --until 2024-11
       archive trend Kursk Kharkiv --normalize --plot attention.svg
       archive trend budget --by year --csv > budget.csv
+      archive trend Kursk --by day --tz Europe/Moscow
     """
     from pathlib import Path
 
@@ -637,6 +663,7 @@ def trend(
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many articles.")
 @json_option
 @csv_option
+@zone_option
 def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
     """The articles most like this one, by the key terms of its text.
 
@@ -662,6 +689,7 @@ def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool, a
 @click.option("--limit", type=click.IntRange(min=1, max=200), default=20, show_default=True, help="How many words.")
 @json_option
 @csv_option
+@zone_option
 def terms(config: ArchiveConfig, query: str, limit: int, as_json: bool, as_csv: bool) -> None:
     """The words most over-represented in the articles matching QUERY.
 

@@ -3,7 +3,7 @@
 JSON Lines uses news-please's field names (title, description, maintext,
 date_publish, authors, url, source_domain, language) plus what a round trip
 through `archive ingest` needs to give the same article back (body blocks,
-date_text, date_precision, source). CSV has one flat row per article;
+date_text, date_precision, date_local, source). CSV has one flat row per article;
 Markdown one section per article.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from newsarchive.articles import ArticleRecord
 from newsarchive.config import ArchiveConfig
+from newsarchive.periods import iso_local
 
 EXPORT_FORMATS = ("jsonl", "csv", "md")
 CSV_FIELDS = (
@@ -60,6 +61,7 @@ def record_dict(record: ArticleRecord) -> dict[str, Any]:
         "maintext": "\n".join(block["text"] for block in record.blocks),
         "body": record.blocks,
         "date_publish": record.published_at.isoformat() if record.published_at else None,
+        "date_local": iso_local(record.published_at, record.date_precision, record.published_offset, zone=None),
         "date_text": record.date_text,
         "date_precision": record.date_precision,
         "source": record.source,

@@ -44,6 +44,7 @@ def article_document(article: Article) -> IndexDocument:
         body="\n".join(block["text"] for block in article.body),
         published=published.replace(tzinfo=None) if published else None,
         precision=article.date_precision,
+        offset=article.published_offset,
         source=article.source,
         revision=article.revision,
         authors=tuple(article.authors),

@@ -56,6 +56,9 @@ class Article(Base):
     # Ordered blocks: [{"kind": "paragraph"|"heading", "text": ...}, ...]
     body: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The UTC offset in minutes the article was published with (+180 for +03:00);
+    # None when no zone was known, and the date is shown in UTC.
+    published_offset: Mapped[int | None] = mapped_column(Integer)
     date_text: Mapped[str | None] = mapped_column(String(200))
     date_precision: Mapped[str | None] = mapped_column(String(10))
     source: Mapped[str | None] = mapped_column(String(200), index=True)

@@ -1,18 +1,82 @@
-"""Dates that users type on the command line (``--since 2024-11``) as UTC moments."""
+"""Dates that users type on the command line (``--since 2024-11``) as UTC moments,
+and the clock dates are shown on.
+
+A command's ``--tz ZONE`` holds for everything it does, however deep:
+``with zone_context(zone):`` makes ``chosen_zone()`` answer it, so that dates
+typed by the user (options and ``date:`` clauses in queries) are read there,
+and dates shown are converted there. Without it, typed dates are UTC and
+each article's date is shown at the offset it was published with.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from newsarchive.errors import InvalidDate
 
+_CHOSEN_ZONE: ContextVar[tzinfo | None] = ContextVar("newsarchive_chosen_zone", default=None)
 
-def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+
+@contextmanager
+def zone_context(zone: tzinfo | None) -> Iterator[None]:
+    """Within the block, read and show dates in ``zone`` (None: as without ``--tz``)."""
+    token = _CHOSEN_ZONE.set(zone)
+    try:
+        yield
+    finally:
+        _CHOSEN_ZONE.reset(token)
+
+
+def chosen_zone() -> tzinfo | None:
+    """The zone the command was given with ``--tz``, or None."""
+    return _CHOSEN_ZONE.get()
+
+
+def on_clock(at: datetime, offset: int | None) -> datetime:
+    """The aware moment ``at`` at a UTC offset of ``offset`` minutes (None: in UTC)."""
+    return at.astimezone(UTC if offset is None else timezone(timedelta(minutes=offset)))
+
+
+def offset_minutes(moment: datetime) -> int:
+    """The UTC offset of an aware datetime in whole minutes (+180 for +03:00)."""
+    delta = moment.utcoffset()
+    if delta is None:
+        raise ValueError("a naive datetime has no UTC offset")
+    return round(delta.total_seconds() / 60)
+
+
+def local_moment(at: datetime, precision: str | None, offset: int | None, zone: tzinfo | None) -> datetime | None:
+    """A publication date on the clock it is shown by: ``zone`` (``--tz``), else the
+    offset it was published with; None when neither is known.
+
+    A date without a time (precision "day") keeps its own offset whatever the
+    zone: there is no time of day to convert, so it is shown as written.
+    """
+    if zone is not None and precision != "day":
+        try:
+            return at.astimezone(zone)
+        except OverflowError:  # year 1 or 9999 pushed off the calendar: keep its own clock
+            pass
+    return None if offset is None else on_clock(at, offset)
+
+
+def iso_local(at: datetime | None, precision: str | None, offset: int | None, zone: tzinfo | None) -> str | None:
+    """``local_moment`` in ISO 8601 (``2024-11-10T01:30:00+03:00``), for JSON beside the UTC date."""
+    local = local_moment(at, precision, offset, zone) if at is not None else None
+    return local.isoformat() if local is not None else None
+
+
+def parse_period(
+    since: str | None, until: str | None, zone: tzinfo | None = None
+) -> tuple[datetime | None, datetime | None]:
     """``--since`` and ``--until`` as the start of one period and the end of the other, either may be absent."""
     return (
-        parse_user_date(since, option="--since") if since else None,
-        parse_user_date(until, end=True, option="--until") if until else None,
+        parse_user_date(since, option="--since", zone=zone) if since else None,
+        parse_user_date(until, end=True, option="--until", zone=zone) if until else None,
     )
 
 
@@ -23,12 +87,12 @@ def naive_utc(moment: datetime | None) -> datetime | None:
     return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).replace(tzinfo=None)
 
 
-def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> datetime:
+def parse_user_date(text: str, *, end: bool = False, option: str = "date", zone: tzinfo | None = None) -> datetime:
     """Read ``text`` with dateutil as the start (or, with ``end``, the end) of the period it names.
 
     ``2024-11`` is 2024-11-01 00:00 as a start and 2024-11-30 23:59:59.999999
     as an end, so ``--until 2024-11`` includes all of November. A time
-    without a zone is UTC.
+    without a zone is read in ``zone`` (default: the ``--tz`` chosen, else UTC).
     """
     from dateutil import parser
 
@@ -52,8 +116,14 @@ def parse_user_date(text: str, *, end: bool = False, option: str = "date") -> da
             hint="write e.g. 2024-11-10, 2024-11, 2024, '10 November 2024' or '2024-11-10T09:00+01:00'",
         ) from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        moment = moment.replace(tzinfo=zone or chosen_zone() or UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # year 1 or 9999 pushed off the calendar by the zone
+        raise InvalidDate(
+            f"{text!r} for {option} reaches past the edge of the calendar in {moment.tzinfo}",
+            hint="give a date after year 1 and before year 9999",
+        ) from exc
 
 
 _RELATIVE = re.compile(r"^-(\d{1,5})([dwmy])$", re.IGNORECASE)
@@ -68,7 +138,8 @@ def date_clause(value: str, *, now: datetime | None = None) -> tuple[datetime | 
     ``[2024-11-01 TO 2024-11-30]`` (``to`` in any case; ``*`` or nothing for an open end).
     ``>2024-11-01`` after that day, ``>=``, ``<``, ``<=`` likewise.
     ``-7d``, ``-2w``, ``-3m``, ``-1y``: the last 7 days (weeks, months, years) up to now;
-    ``>-7d`` since then, ``<-7d`` before then. Times are UTC.
+    ``>-7d`` since then, ``<-7d`` before then. Times without a zone are read
+    in the ``--tz`` chosen, else UTC.
     """
     now = now or datetime.now(UTC)
     text = value.strip()

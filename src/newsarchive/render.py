@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from newsarchive import snippets
+from newsarchive.periods import chosen_zone, iso_local, local_moment, offset_minutes
 from newsarchive.terminal import json_safe
 from newsarchive.terminal import terminal_safe as safe
 
@@ -59,11 +60,22 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def format_date(published: datetime | None, precision: str | None) -> str:
-    """A UTC date shown to the precision the article gave it, or 'undated'."""
+def format_date(published: datetime | None, precision: str | None, offset: int | None = None) -> str:
+    """A date to the precision the article gave it, or 'undated': in the ``--tz`` zone, else at
+    the offset it was published with, else in UTC; a time with its offset (``2024-11-10 01:30 +03:00``)."""
     if published is None:
         return "undated"
-    return published.strftime(_FORMATS.get(precision or "second", _FORMATS["second"]))
+    moment = local_moment(published, precision, offset, chosen_zone()) or published.astimezone(UTC)
+    shown = moment.strftime(_FORMATS.get(precision or "second", _FORMATS["second"]))
+    return shown if precision == "day" else f"{shown} {_offset_label(moment)}"
+
+
+def _offset_label(moment: datetime) -> str:
+    minutes = offset_minutes(moment)
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}"
 
 
 def format_snippet(snippet: str, color: bool) -> str:
@@ -99,7 +111,7 @@ def search_text(page: SearchPage, color: bool) -> str:
 
 def _hit_lines(hits: list[Hit], color: bool) -> list[str]:
     lines: list[str] = []
-    dates = [format_date(hit.published, hit.precision) for hit in hits]
+    dates = [format_date(hit.published, hit.precision, hit.offset) for hit in hits]
     width = max(map(len, dates), default=0)
     for hit, date in zip(hits, dates, strict=True):
         title = click.style(safe(hit.title), bold=True) if color else safe(hit.title)
@@ -127,11 +139,15 @@ def _filters_note(page: SearchPage) -> str:
         parts.append(f"since {_moment(page.since)}")
     if page.until is not None:
         parts.append(f"until {_moment(page.until)}")
-    return (" " + ", ".join(parts) + " UTC") if parts else ""
+    return (" " + ", ".join(parts) + " " + str(chosen_zone() or "UTC")) if parts else ""
 
 
 def _moment(moment: datetime) -> str:
-    """A filter bound as precise as it needs to be: 2024-11-10 09:13, or with seconds when they matter."""
+    """A filter bound as precise as it needs to be, in the ``--tz`` zone: 2024-11-10 09:13, or with seconds when they matter."""
+    try:
+        moment = moment.astimezone(chosen_zone() or UTC)
+    except OverflowError:  # year 1 or 9999 pushed off the calendar by the zone: say it with its offset
+        return moment.isoformat(" ")
     if moment.second or moment.microsecond:
         return moment.strftime("%Y-%m-%d %H:%M:%S") if moment.microsecond in (0, 999999) else moment.isoformat(" ")
     return moment.strftime("%Y-%m-%d %H:%M")
@@ -142,6 +158,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "id": hit.id,
         "title": hit.title,
         "date": hit.published.isoformat() if hit.published else None,
+        "date_local": iso_local(hit.published, hit.precision, hit.offset, chosen_zone()),
         "date_precision": hit.precision,
         "source": hit.source,
         "score": hit.score,
@@ -175,10 +192,9 @@ def article_text(record: ArticleRecord, color: bool) -> str:
     def bold(text: str) -> str:
         return click.style(text, bold=True) if color else text
 
-    if record.published_at is None:
-        date = "undated"
-    else:
-        date = f"{format_date(record.published_at, record.date_precision)} UTC (as written: {record.date_text})"
+    date = format_date(record.published_at, record.date_precision, record.published_offset)
+    if record.published_at is not None:
+        date += f" (as written: {record.date_text})"
     meta = [("id", record.id), ("published", date), ("source", record.source or "-")]
     if record.url:
         meta.append(("url", record.url))
@@ -204,6 +220,7 @@ def article_dict(record: ArticleRecord) -> dict[str, Any]:
     return {
         **record_dict(record),
         "date_publish": record.published_at,
+        "date_local": iso_local(record.published_at, record.date_precision, record.published_offset, chosen_zone()),
         "content_hash": record.content_hash,
         "ingested_at": record.ingested_at,
         "updated_at": record.updated_at,
@@ -356,7 +373,7 @@ def list_text(page: ArticlePage, limit: int, number: int) -> str:
     first = (number - 1) * limit + 1
     if not page.articles:
         return f"{page.total} articles; page {number} is past the last page."
-    dates = [format_date(brief.published_at, brief.precision) for brief in page.articles]
+    dates = [format_date(brief.published_at, brief.precision, brief.published_offset) for brief in page.articles]
     width = max(map(len, dates))
     lines = [f"{page.total} articles (showing {first}-{first + len(page.articles) - 1}, newest first)", ""]
     for brief, date in zip(page.articles, dates, strict=True):
@@ -375,6 +392,7 @@ def list_dict(page: ArticlePage, limit: int, number: int) -> dict[str, Any]:
                 "id": brief.id,
                 "title": brief.title,
                 "date": brief.published_at.isoformat() if brief.published_at else None,
+                "date_local": iso_local(brief.published_at, brief.precision, brief.published_offset, chosen_zone()),
                 "date_precision": brief.precision,
                 "source": brief.source,
                 "files": brief.files,

@@ -2,8 +2,9 @@
 
 The library half of ``archive trend``: it counts, and renders the counts as a
 terminal bar chart, CSV, a JSON-ready dict or a chart image. Buckets are
-half-open calendar periods in UTC, ``start <= date < end``, so an article
-published exactly at midnight on the 1st belongs to the month it opens.
+half-open calendar periods in UTC or the ``--tz`` zone, ``start <= date < end``,
+so an article published exactly at midnight on the 1st belongs to the month it
+opens. A date without a time is counted on the day written, in any zone.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import io
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.errors import ArchiveError, InvalidQuery
+from newsarchive.periods import chosen_zone
 from newsarchive.terminal import terminal_safe
 
 if TYPE_CHECKING:
@@ -53,6 +55,7 @@ class Trend:
     undated: dict[str, int]  # per query: matching articles without a date, so in no bucket
     normalized: bool
     archived: list[int] | None = None  # all archived articles per bucket, when normalized
+    zone: tzinfo = UTC  # the clock the buckets follow
 
 
 # --- buckets ------------------------------------------------------------------
@@ -132,14 +135,14 @@ def check_by(by: str) -> None:
         raise InvalidQuery(f"cannot count per {by!r}", hint="use --by " + ", ".join(BY))
 
 
-def make_buckets(start: datetime, end: datetime, by: str) -> list[Bucket]:
-    """Consecutive calendar buckets (UTC) from the one holding ``start`` to the one holding ``end``.
+def make_buckets(start: datetime, end: datetime, by: str, zone: tzinfo = UTC) -> list[Bucket]:
+    """Consecutive calendar buckets of ``zone`` (UTC) from the one holding ``start`` to the one holding ``end``.
 
     Days start at midnight, weeks on Monday (ISO weeks, labelled ``2024-W45``),
     months on the 1st, years on 1 January. A naive datetime is taken as UTC.
     """
     check_by(by)
-    start, end = _utc(start), _utc(end)
+    start, end = _in_zone(start, zone), _in_zone(end, zone)
     _check_period(start, end)
     floor, after, label = _UNITS[by]
     first, last = floor(start), floor(end)
@@ -181,10 +184,11 @@ def count(dates: Iterable[datetime | None], buckets: Sequence[Bucket]) -> list[i
     """How many of ``dates`` fall in each bucket; undated (None) and out-of-range dates in none.
 
     Sorting once and bisecting each bucket's ends costs O((n + b) log n) for n
-    dates and b buckets, not n * b.
+    dates and b buckets, not n * b. (Compared in UTC: two datetimes of one
+    zone compare by wall clock, which a repeated hour in autumn misorders.)
     """
-    ordered = sorted(date for date in dates if date is not None)
-    return [bisect_left(ordered, bucket.end) - bisect_left(ordered, bucket.start) for bucket in buckets]
+    ordered = sorted(_utc(moment) for moment in dates if moment is not None)
+    return [bisect_left(ordered, _utc(bucket.end)) - bisect_left(ordered, _utc(bucket.start)) for bucket in buckets]
 
 
 # --- counting matches -----------------------------------------------------------
@@ -198,6 +202,7 @@ def trend(
     since: datetime | None = None,
     until: datetime | None = None,
     normalize: bool = False,
+    zone: tzinfo | None = None,
 ) -> Trend:
     """Count each query's matching articles per ``by`` bucket.
 
@@ -207,7 +212,8 @@ def trend(
     ``until`` are not counted even where a bucket reaches past them. With
     ``normalize``, each count is also given as a share of all archived
     articles counted the same way in the same bucket, 0.0 where the archive
-    has none. A query given twice is counted once.
+    has none. A query given twice is counted once. The buckets are calendar
+    periods of ``zone`` (default: the ``--tz`` chosen, else UTC).
     """
     check_by(by)
     queries = list(dict.fromkeys(queries))
@@ -219,7 +225,8 @@ def trend(
 
     from newsarchive.index.reader import matching_dates
 
-    matches = {query: matching_dates(config.index_dir, query) for query in queries}
+    zone = zone or chosen_zone() or UTC
+    matches = {query: _moments(matching_dates(config.index_dir, query), zone) for query in queries}
     undated = {query: sum(date is None for date in dates) for query, dates in matches.items()}
     inside = {query: _inside(dates, since, until) for query, dates in matches.items()}
     start, end = since, until
@@ -228,18 +235,23 @@ def trend(
         if not found:
             empty = [TrendSeries(query=query, counts=[], shares=[] if normalize else None) for query in queries]
             archived_none = [] if normalize else None
-            return Trend(by=by, buckets=[], series=empty, undated=undated, normalized=normalize, archived=archived_none)
+            return Trend(
+                by=by, buckets=[], series=empty, undated=undated, normalized=normalize, archived=archived_none, zone=zone
+            )
         start = min(found) if start is None else start
         end = max(found) if end is None else end
-    buckets = make_buckets(start, end, by)
+    buckets = make_buckets(start, end, by, zone)
     # The user's bounds, not the first and last match: those buckets hold other articles too.
-    archived = count(_inside(matching_dates(config.index_dir, None), since, until), buckets) if normalize else None
+    everything = _moments(matching_dates(config.index_dir, None), zone) if normalize else []
+    archived = count(_inside(everything, since, until), buckets) if normalize else None
     series = []
     for query in queries:
         counts = count(inside[query], buckets)
         ratios = None if archived is None else shares(counts, archived)
         series.append(TrendSeries(query=query, counts=counts, shares=ratios))
-    return Trend(by=by, buckets=buckets, series=series, undated=undated, normalized=normalize, archived=archived)
+    return Trend(
+        by=by, buckets=buckets, series=series, undated=undated, normalized=normalize, archived=archived, zone=zone
+    )
 
 
 def shares(counts: Sequence[int], archived: Sequence[int]) -> list[float]:
@@ -255,10 +267,31 @@ def _inside(dates: Iterable[datetime | None], since: datetime | None, until: dat
     ]
 
 
+def _moments(dates: Iterable[datetime | date | None], zone: tzinfo) -> list[datetime | None]:
+    """The index's dates as moments of ``zone``: a day written without a time is its midnight there."""
+    return [
+        None if moment is None
+        else _in_zone(moment, zone) if isinstance(moment, datetime)
+        else datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+        for moment in dates
+    ]  # fmt: skip
+
+
 def _utc(moment: datetime) -> datetime:
+    return _in_zone(moment, UTC)
+
+
+def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """An aware moment in ``zone``; a naive one is taken as UTC."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        raise InvalidQuery(
+            f"{moment.isoformat(' ', 'minutes')} lies past the edge of the calendar in {zone}",
+            hint="count in UTC (--tz UTC) or leave that date out with --since/--until",
+        ) from None
 
 
 def _utc_or_none(moment: datetime | None) -> datetime | None:
@@ -403,7 +436,7 @@ def plot_trend(trend: Trend, path: Path) -> None:
     else:
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel(f"articles per {trend.by}")
-    axes.set_title(_heading(trend) + " (UTC)")
+    axes.set_title(_heading(trend) + f" ({trend.zone})")
     axes.grid(axis="y", alpha=0.3)
     axes.legend()
     try:

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from whoosh import query as wq
@@ -40,6 +40,7 @@ class Hit:
     score: float | None
     snippet: str  # matched words wrapped in MATCH_START ... MATCH_END
     copies: int = 0  # near-duplicates folded into this hit
+    offset: int | None = None  # the UTC offset in minutes it was published with
 
 
 @dataclass(frozen=True)
@@ -174,15 +175,19 @@ def matching_ids(index_dir: Path, query_text: str) -> list[str]:
     return [ids[docnum] for docnum in _matching(searcher, query_text)]
 
 
-def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | None]:
-    """The publication date (aware UTC, or None if undated) of every article the query
-    matches, or of every article in the index when ``query_text`` is None."""
+def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | date | None]:
+    """The publication date of every article the query matches, or of every article in
+    the index when ``query_text`` is None: aware UTC, the day as written for a date
+    without a time, None if undated."""
     searcher = _searcher(index_dir)
     reader = searcher.reader()
     dates = reader.column_reader("published")
     dated = reader.column_reader("dated")
+    days = reader.column_reader("written_day")
     docnums = reader.all_doc_ids() if query_text is None else _matching(searcher, query_text)
-    return [dates[docnum].replace(tzinfo=UTC) if dated[docnum] else None for docnum in docnums]
+    return [
+        (date.fromordinal(days[n]) if days[n] else dates[n].replace(tzinfo=UTC)) if dated[n] else None for n in docnums
+    ]
 
 
 def _matching(searcher: Searcher, query_text: str) -> list[int]:
@@ -266,6 +271,7 @@ def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  
         score=round(hit.score, 4) if scored and hit.score is not None else None,
         snippet=_snippet(fields, words),
         copies=copies.get(fields.get("group"), 0),
+        offset=fields.get("offset"),
     )
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from whoosh import columns, fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
 from newsarchive.index.analysis import StemmedText, analyzer
+from newsarchive.periods import on_clock
 
 # Bump when the fields below change: an index with another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Fields that words without a field name are looked for in.
 SEARCH_FIELDS = ("title", "description", "body")
@@ -22,7 +23,8 @@ TITLE_BOOST = 2.0
 
 @dataclass(frozen=True)
 class IndexDocument:
-    """What the index holds of one article. ``published`` is naive UTC or None."""
+    """What the index holds of one article. ``published`` is naive UTC or None;
+    ``offset`` the UTC offset in minutes it was published with, or None."""
 
     id: str
     title: str
@@ -36,6 +38,7 @@ class IndexDocument:
     language: str | None = None
     #: The article this one is a near-duplicate of; copies share it as their group.
     duplicate_of: str | None = None
+    offset: int | None = None
 
 
 def build_schema() -> fields.Schema:
@@ -54,7 +57,11 @@ def build_schema() -> fields.Schema:
         # undated articles come last whichever way dates are sorted.
         dated=fields.NUMERIC(bits=8, sortable=True),
         precision=fields.STORED(),
-        # Facets count on these columns ("2024", "2024-11").
+        offset=fields.STORED(),
+        # A date without a time is counted on the day written (as a date
+        # ordinal; 0 for the others), whichever zone `trend --tz` counts in.
+        written_day=fields.COLUMN(columns.NumericColumn("i", default=0)),
+        # Facets count on these columns ("2024", "2024-11"), on the page's own clock.
         year=fields.ID(sortable=True),
         month=fields.ID(sortable=True),
         source=fields.ID(stored=True, sortable=True, analyzer=exact_any_case),
@@ -80,8 +87,13 @@ def to_fields(doc: IndexDocument) -> dict[str, object]:
     }
     if doc.published is not None:
         values["published"] = doc.published
-        values["year"] = f"{doc.published:%Y}"
-        values["month"] = f"{doc.published:%Y-%m}"
+        local = on_clock(doc.published.replace(tzinfo=UTC), doc.offset)
+        values["year"] = f"{local:%Y}"
+        values["month"] = f"{local:%Y-%m}"
+        if doc.offset is not None:
+            values["offset"] = doc.offset
+        if doc.precision == "day":
+            values["written_day"] = local.toordinal()
     if doc.source:
         values["source"] = doc.source
     if doc.authors:

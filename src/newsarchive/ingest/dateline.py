@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateutil_parser
 
 from newsarchive.ingest.draft import DatePrecision, PublishedDate
+from newsarchive.periods import offset_minutes
 
 # "Published", "Published:", "Published on", "First published", "Posted on",
 # "Last updated:", "Date:" ... The prefix is dropped from PublishedDate.text.
@@ -85,7 +86,9 @@ def parse_dateline(line: str, default_tz: tzinfo = UTC) -> PublishedDate | None:
     A naive time is read in ``default_tz``; a date without a time is the start
     of that day there. ``at`` is returned in UTC, without fractions of a second
     (the precision is "second" at most); ``text`` is the line, stripped, without
-    a "Published"-style prefix.
+    a "Published"-style prefix; ``offset`` is that of the zone the line names,
+    else of ``default_tz`` at that moment, and None when neither names one
+    (no zone written, ``default_tz`` UTC).
     """
     text = line.strip()
     prefix = _PREFIX.match(text)
@@ -140,11 +143,22 @@ def _interpret(match: re.Match[str], text: str, default_tz: tzinfo) -> Published
     if parsed.year != int(groups["year"]) or parsed.day != int(groups["day"]):
         return None
     precision: DatePrecision = "day" if hour is None else "second" if second else "minute"
+    written = parsed.replace(tzinfo=zone)
     try:
-        at = parsed.replace(tzinfo=zone).astimezone(UTC)
+        at = written.astimezone(UTC)
     except OverflowError:
         return None  # a date at the very edge of the calendar, e.g. year 1 in UTC+14
-    return PublishedDate(at=at, text=text, precision=precision)
+    named = any(groups.get(name) for name in ("offset", "gmt_offset", "zone"))
+    offset = offset_minutes(written) if named or not _is_utc(default_tz) else None
+    return PublishedDate(at=at, text=text, precision=precision, offset=offset)
+
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
+
+
+def _is_utc(zone: tzinfo) -> bool:
+    """UTC itself (not a zone that is at +00:00 now and then, such as Europe/London)."""
+    return zone is UTC or str(zone) in _UTC_NAMES
 
 
 def _zone(groups: dict[str, str | None], default_tz: tzinfo) -> tzinfo | None:

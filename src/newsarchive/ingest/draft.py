@@ -26,12 +26,16 @@ class PublishedDate:
 
     ``at`` is timezone-aware and in UTC; ``text`` is the date exactly as written
     (e.g. ``"10 November 2024 09:13"``); ``precision`` says how much of ``at``
-    the text actually gave.
+    the text actually gave. ``offset`` is the UTC offset in minutes of the
+    clock the article was published by (+180 for ``01:30 +03:00``, the zone's
+    offset at that moment for a time read in ``--tz Europe/Kyiv``), or None
+    when neither the text nor a ``--tz`` other than UTC named a zone.
     """
 
     at: datetime
     text: str
     precision: DatePrecision
+    offset: int | None = None
 
 
 @dataclass(frozen=True)

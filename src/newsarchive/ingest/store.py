@@ -185,8 +185,9 @@ class BatchStore:
     def _store_known(self, path: str, item: ReadItem, target: Article) -> tuple[Outcome, Article]:
         link = self.links.get((path, item.key))
         if link is not None and link.article is target:
-            if self.source is not None and target.source != self.source:
-                target.source = self.source
+            if (self.source is not None and target.source != self.source) or _offset_found(target, item):
+                target.source = self.source or target.source
+                target.published_offset = item.draft.published.offset if item.draft.published else None
                 self._bump(target)
                 return Outcome.UPDATED, target
             return Outcome.UNCHANGED, target
@@ -275,6 +276,7 @@ class BatchStore:
         article.published_at = published.at if published else None
         article.date_text = published.text if published else None
         article.date_precision = published.precision if published else None
+        article.published_offset = published.offset if published else None
         article.authors = list(draft.authors)
         article.url = draft.url
         article.url_key = item.url_key
@@ -291,3 +293,13 @@ class BatchStore:
         article.duplicate_of = self.near.find(sketch, exclude=article.id) if sketch else None
         if sketch and article.duplicate_of is None:
             self.near.add(article.id, sketch)
+
+
+def _offset_found(article: Article, item: ReadItem) -> bool:
+    """The date the article was stored with, read again, now with the UTC offset it
+    lacked (stored before offsets were kept)."""
+    published = item.draft.published
+    return (
+        published is not None and published.offset is not None
+        and article.published_offset is None and article.date_text == published.text
+    )  # fmt: skip

@@ -3,7 +3,8 @@
 One record is one article: ``title``, ``description`` (the lede), ``maintext``
 (or the older ``text``), ``date_publish``, ``authors``, ``url``,
 ``source_domain``, ``language``. Our own export adds ``body`` (a list of
-``{"kind", "text"}`` blocks), ``date_precision`` and ``date_text``, so that an
+``{"kind", "text"}`` blocks), ``date_precision``, ``date_text`` and
+``date_local`` (``date_publish`` on the clock it was published by), so that an
 exported article comes back exactly as it was.
 
 The helpers at the end (``build_draft``, ``clean_url``, ``split_authors`` ...)
@@ -161,6 +162,11 @@ def _record_date(record: dict[str, Any], default_tz: tzinfo) -> tuple[PublishedD
         return None, (f"date_publish not understood: {candidates[0]!r}",)
     if date_text is not None:
         published = replace(published, text=date_text)
+    if "date_local" in record:  # our export: date_publish is UTC, date_local (or null) has the offset
+        local = _text_field(record, "date_local")
+        on_clock = machine_date(local, default_tz) if local is not None else None
+        offset = on_clock.offset if on_clock is not None and on_clock.at == published.at else None
+        published = replace(published, offset=offset)
     if precision in _PRECISIONS:
         published = replace(published, precision=precision)
     return published, ()
