@@ -178,3 +178,35 @@ def test_facets_count_every_hit_by_value(archive_with_records) -> None:
     assert facets["year"]["2024"] == 2 and facets["year"]["2020"] == 2 and sum(facets["year"].values()) == 6
     text = archive_with_records("search", "peace", "--facet", "source").stdout
     assert text.rstrip().endswith("by source: gazette 1, wire 1")
+
+
+def _ingest_records(archive, path: Path, records: list[dict]) -> None:  # type: ignore[no-untyped-def,type-arg]
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    archive("ingest", path)
+
+
+def test_facets_and_dates_over_segments_that_lack_the_field(archive, tmp_path: Path) -> None:
+    # Three ingests, three segments; the middle one holds no date, source, language or author,
+    # so it has no column of those fields: the documents after it were read from the wrong segment.
+    dated = {"title": "Election day", "maintext": "The election was held.", "source": "wire", "language": "en",
+             "authors": ["Anna Petrova"]}  # fmt: skip
+    _ingest_records(archive, tmp_path / "first.jsonl", [dict(dated, date_publish="2024-11-10T09:00:00Z")])
+    _ingest_records(archive, tmp_path / "undated.jsonl",
+                    [{"title": f"Undated election note {n}", "maintext": "An election note."} for n in range(2)])  # fmt: skip
+    _ingest_records(archive, tmp_path / "last.jsonl",
+                    [dict(dated, title="Election night", date_publish="2020-03-01T08:00:00Z", source="gazette")])  # fmt: skip
+    found = search_json(archive, "election", *(f"--facet={name}" for name in ("year", "month", "source", "lang", "author")))
+    facets = {name: {entry["value"]: entry["count"] for entry in values} for name, values in found["facets"].items()}
+    assert found["total"] == 4
+    assert facets == {
+        "year": {"2024": 1, "2020": 1},
+        "month": {"2024-11": 1, "2020-03": 1},
+        "source": {"wire": 1, "gazette": 1},
+        "lang": {"en": 2},
+        "author": {"Anna Petrova": 2},
+    }
+    assert archive("search", "election", "--facet", "year").stdout.rstrip().endswith("by year: 2020 1, 2024 1")
+    newest = search_json(archive, "election", "--sort", "newest")["hits"]
+    assert [hit["title"] for hit in newest][:2] == ["Election day", "Election night"]
+    counts = json.loads(archive("trend", "election", "--by", "year", "--since", "2020", "--until", "2024", "--json").stdout)
+    assert counts["series"][0]["counts"] == [1, 0, 0, 0, 1]

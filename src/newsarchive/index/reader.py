@@ -12,6 +12,8 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.columns import ColumnReader
+from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
 from newsarchive.errors import IndexUnavailable
@@ -160,17 +162,33 @@ def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -
                 names_here = (reader.stored_fields(docnum).get("author") or "").split(",")
                 tally.update({author.strip() for author in names_here if author.strip()})
         else:
-            column = reader.column_reader(name)
-            tally.update(_text(column[docnum]) for docnum in docnums)
+            values = column(reader, name)
+            tally.update(_text(values[docnum]) for docnum in docnums)
             tally.pop("", None)
         counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
     return counts
 
 
+def column(reader: IndexReader, fieldname: str) -> ColumnReader:
+    """A field's column over every segment of ``reader``, read by global docnum.
+
+    Whoosh's ``MultiReader.column_reader`` leaves out the segments that hold
+    no value of the field (an ingest of undated articles only writes no
+    ``year`` column), so the documents after them are read from the wrong
+    segment, or past its end (IndexError). Here every segment has its place,
+    one without the column giving the field's default. (A reader with no
+    documents, such as Whoosh's ``EmptyReader``, has no columns to read.)
+    """
+    from whoosh.columns import MultiColumnReader
+
+    leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+    return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
+
+
 def matching_ids(index_dir: Path, query_text: str) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
     searcher = _searcher(index_dir)
-    ids = searcher.reader().column_reader("id")
+    ids = column(searcher.reader(), "id")
     return [ids[docnum] for docnum in _matching(searcher, query_text)]
 
 
@@ -179,8 +197,8 @@ def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | N
     matches, or of every article in the index when ``query_text`` is None."""
     searcher = _searcher(index_dir)
     reader = searcher.reader()
-    dates = reader.column_reader("published")
-    dated = reader.column_reader("dated")
+    dates = column(reader, "published")
+    dated = column(reader, "dated")
     docnums = reader.all_doc_ids() if query_text is None else _matching(searcher, query_text)
     return [dates[docnum].replace(tzinfo=UTC) if dated[docnum] else None for docnum in docnums]
 
