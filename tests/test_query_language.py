@@ -123,7 +123,7 @@ def test_undated_articles_included_excluded_or_alone(archive_with_records) -> No
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+@given(text=st.text(alphabet=st.characters(blacklist_categories=()), max_size=60))  # surrogates: bytes not UTF-8
 def test_any_query_string_gives_results_or_a_clear_error(archive_with_records, archive_home: Path, text: str) -> None:
     config = resolve_config(archive_home)
     try:
@@ -210,3 +210,18 @@ def test_facets_and_dates_over_segments_that_lack_the_field(archive, tmp_path: P
     assert [hit["title"] for hit in newest][:2] == ["Election day", "Election night"]
     counts = json.loads(archive("trend", "election", "--by", "year", "--since", "2020", "--until", "2024", "--json").stdout)
     assert counts["series"][0]["counts"] == [1, 0, 0, 0, 1]
+
+
+@pytest.mark.parametrize("query", ["\udcffab~1", "ab\udcff*", "title:ab\udcff*", "source:\udcff", "peace \udcff"])
+@pytest.mark.parametrize("command", ["search", "terms", "trend", "export"])
+def test_bytes_that_are_not_utf8_in_a_query_are_a_query_error(archive_with_records, command: str, query: str) -> None:
+    # Bytes that are not UTF-8 in argv reach Python as lone surrogates ('\udcff' for the byte 0xff).
+    result = archive_with_records(command, query, expect=2)
+    shown = query.replace("\udcff", "\\xff")
+    assert result.stderr.splitlines()[0] == f"Error: the query '{shown}' holds bytes that are not UTF-8 text " + (
+        f"(character {query.index(chr(0xDCFF)) + 1})"
+    )
+
+
+def test_an_id_that_is_not_utf8_is_no_article(archive_with_records) -> None:
+    assert "no article with id '\\xff'" in archive_with_records("similar", "\udcff", expect=1).stderr

@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
 from newsarchive.errors import ArticleNotFound
-from newsarchive.index.query import parse_query
+from newsarchive.index.query import escaped, parse_query
 from newsarchive.index.reader import HitPage, _searcher, hits_of
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
@@ -111,10 +111,11 @@ def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list
 def similar_articles(index_dir: Path, article_id: str, limit: int) -> HitPage:
     """The articles most like ``article_id``: Whoosh's more-like-this on its key terms."""
     searcher = _searcher(index_dir)
-    docnum = searcher.document_number(id=article_id)
+    # (An id that is not UTF-8 text, typed as bytes, is no article's id.)
+    docnum = searcher.document_number(id=article_id) if article_id.isascii() else None
     if docnum is None:
         raise ArticleNotFound(
-            f"no article with id {article_id!r} in the search index", hint="ids are shown by `archive search`"
+            f"no article with id {escaped(article_id)} in the search index", hint="ids are shown by `archive search`"
         )
     results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
     return HitPage(total=len(results), hits=hits_of(results, results, scored=True))

@@ -32,6 +32,7 @@ def parse_query(text: str, schema: Schema) -> wq.Query:
     silently widens ``date:[2020-01-05 to 2020-01-10]`` to all of 2020 and
     reads relative dates with a deprecated clock; they narrow the whole query.
     """
+    _check_text(text)
     stripped = text.strip()
     if not stripped:
         raise InvalidQuery("empty query", hint='give words to search for, e.g. archive search "peace talks"')
@@ -55,6 +56,27 @@ def parse_query(text: str, schema: Schema) -> wq.Query:
         )
     parsed = parsed.accept(_stemmed_prefixes)
     return wq.And([parsed, *ranges]) if ranges else parsed
+
+
+def _check_text(text: str) -> None:
+    """A query must be text: bytes that are not UTF-8 (which reach Python as lone surrogates) cannot be searched for."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidQuery(
+            f"the query {escaped(text)} holds bytes that are not UTF-8 text (character {exc.start + 1})",
+            hint="type the query again in UTF-8, or leave out the character shown as \\x..",
+        ) from None
+
+
+def escaped(text: str) -> str:
+    """``text`` quoted for a one-line message: bytes that are not UTF-8 shown as ``\\xff``, controls escaped."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        raw = text.encode("utf-8", "backslashreplace")
+    readable = raw.decode("utf-8", "backslashreplace")
+    return "'" + "".join(char if char.isprintable() else repr(char)[1:-1] for char in readable) + "'"
 
 
 def _stemmed_prefixes(node: wq.Query) -> wq.Query:
