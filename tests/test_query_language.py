@@ -225,3 +225,16 @@ def test_bytes_that_are_not_utf8_in_a_query_are_a_query_error(archive_with_recor
 
 def test_an_id_that_is_not_utf8_is_no_article(archive_with_records) -> None:
     assert "no article with id '\\xff'" in archive_with_records("similar", "\udcff", expect=1).stderr
+
+
+def test_a_phrase_query_snippet_shows_the_phrase(archive, archive_home: Path, tmp_path: Path) -> None:
+    from test_highlight import APART_THEN_TOGETHER
+
+    _ingest_records(archive, tmp_path / "phrase.jsonl", [{"title": "Deal signed", "maintext": APART_THEN_TOGETHER}])
+    config = resolve_config(archive_home)
+    [hit] = search_json(archive, '"prime minister"')["hits"]
+    assert "At dawn the Prime Minister arrived" in hit["snippet"]
+    [hit] = search(config, SearchRequest(query='"prime minister"')).hits
+    assert "\x01Prime\x02 \x01Minister\x02 arrived" in hit.snippet and hit.snippet.count("\x01") == 2
+    [hit] = search(config, SearchRequest(query="prime minister")).hits  # words, not a phrase: marked anywhere
+    assert hit.snippet.count("\x01") > 2

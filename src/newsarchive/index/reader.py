@@ -17,7 +17,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
 from newsarchive.errors import IndexUnavailable
-from newsarchive.index.highlight import mark, passages
+from newsarchive.index.highlight import PhraseWords, mark, passages
 from newsarchive.index.query import parse_query
 from newsarchive.index.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.periods import naive_utc
@@ -289,9 +289,10 @@ def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  
 
 @dataclass(frozen=True)
 class _Words:
-    """What a snippet marks in a text field: the query's stems there, and a pattern for where they may stand."""
+    """What a snippet marks in a text field: the query's stems there (its phrases apart), and a pattern for where they may stand."""
 
     stems: frozenset[bytes]
+    phrases: tuple[PhraseWords, ...]
     finder: re.Pattern[str] | None
 
 
@@ -301,21 +302,41 @@ def _marked_words(results) -> dict[str, _Words]:  # type: ignore[no-untyped-def]
     Stems are nearly always prefixes of the words they come from ("elect" in
     "elections"), so the finder finds the neighbourhood of a match without
     analysing the whole article; highlighting then analyses only that part.
+    A phrase's words are marked only where they stand as the phrase, and the
+    finder looks for them side by side (a stop word or two between).
     """
     reader = results.searcher.reader()
     found: dict[str, _Words] = {}
     for name in _SNIPPET_FIELDS:
-        stems = frozenset(text for _, text in results.q.existing_terms(reader, fieldname=name, expand=True))
+        stems = frozenset(
+            text for _, text in results.q.existing_terms(reader, fieldname=name, expand=True, phrases=False)
+        )
+        phrases = tuple(
+            PhraseWords(tuple(_phrase_stem(word) for word in leaf.words), max(1, leaf.slop))
+            for leaf in results.q.leaves()
+            if type(leaf) is wq.Phrase and leaf.fieldname == name and leaf.words
+        )
         # (Whoosh's Results.query_terms() keeps one field per term text.)
-        terms = {_text(text) for field, text in results.q.iter_all_terms() if field == name}
+        terms = {re.escape(_text(text)) for field, text in results.q.iter_all_terms(phrases=False) if field == name}
         terms.discard("")
+        terms.update(_phrase_pattern(phrase) for phrase in phrases)
         finder = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + ")", re.IGNORECASE)
+            re.compile(r"\b(?:" + "|".join(sorted(terms, key=len, reverse=True)) + ")", re.IGNORECASE)
             if terms
             else None
         )
-        found[name] = _Words(stems, finder)
+        found[name] = _Words(stems, phrases, finder)
     return found
+
+
+def _phrase_stem(word: str | bytes) -> bytes:
+    return word if isinstance(word, bytes) else word.encode("utf-8")
+
+
+def _phrase_pattern(phrase: PhraseWords) -> str:
+    """Where a phrase may stand: its stems as word starts, with up to ``slop`` + 1 other words between each."""
+    between = rf"\w*(?:\W+\w+){{0,{phrase.slop + 1}}}?\W+"
+    return between.join(re.escape(_text(stem)) for stem in phrase.stems)
 
 
 def _text(term: str | bytes) -> str:
@@ -325,13 +346,13 @@ def _text(term: str | bytes) -> str:
 def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[type-arg]
     for name in _SNIPPET_FIELDS:
         text = fields.get(name) or ""
-        if not text or not words[name].stems:
+        if not text or not (words[name].stems or words[name].phrases):
             continue
         start, window = _window(text, words[name].finder)
-        marked = _marked(window, words[name].stems)
+        marked = _marked(window, words[name])
         if not marked and start:
             start, window = 0, _cut(text, HIGHLIGHT_CHARS)  # the stem was no prefix of the word
-            marked = _marked(window, words[name].stems)
+            marked = _marked(window, words[name])
         if marked:
             marked = " ".join(marked.split())
             if start and not marked.startswith("…"):
@@ -344,9 +365,9 @@ def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[typ
     return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def _marked(text: str, stems: frozenset[bytes]) -> str:
-    """The best two passages of ``text`` with the stems' words marked; empty if none is there."""
-    chosen = passages(text, stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2)
+def _marked(text: str, words: _Words) -> str:
+    """The best two passages of ``text`` with the query's words marked; empty if none is there."""
+    chosen = passages(text, words.stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2, phrases=words.phrases)
     return mark(text, chosen, MATCH_START, MATCH_END)
 
 
