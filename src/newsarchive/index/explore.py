@@ -16,28 +16,36 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from newsarchive.errors import ArchiveError, ArticleNotFound
+from newsarchive.errors import ArticleNotFound, InvalidQuery, SearchTimeout
 from newsarchive.index.analysis import cached_stem
-from newsarchive.index.query import escaped, parse_query
-from newsarchive.index.reader import HitPage, _searcher, hits_of
+from newsarchive.index.query import Budget, escaped
+from newsarchive.index.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
 _SAMPLE_DOCS = 300
 
 
-def suggest(index_dir: Path, query_text: str) -> str | None:
+def suggest(index_dir: Path, query_text: str, budget: Budget | None = None) -> str | None:
     """The query with its unknown words replaced by the closest words of the archive, if that finds anything.
 
     For each word, the archive's words within two edits of it, closest first;
     among the equally close, those that make the whole query find most, then
     the more frequent. A word the archive barely knows (a typo in one
-    article) yields to a close word it knows ten times better.
+    article) yields to a close word it knows ten times better. None too when
+    the search's ``budget`` of time is spent: a suggestion is not worth a wait.
     """
-    searcher = _searcher(index_dir)
+    try:
+        return _suggest(_searcher(index_dir), query_text, budget or Budget())
+    except SearchTimeout:
+        return None
+
+
+def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     reader = searcher.reader()
     words = [found for found in _PLAIN_WORD.finditer(query_text) if found.group(1) not in {"AND", "OR", "NOT", "TO"}]
-    options: dict[int, list[str]] = {}
+    options: dict[int, list[tuple[int, str]]] = {}
     for at, found in enumerate(words):
+        budget.check()
         word = found.group(1).lower()
         known = reader.doc_frequency("body", stem(word))
         ranked = spelling_options(searcher, word, at_least=max(1, 10 * known))
@@ -58,18 +66,19 @@ def suggest(index_dir: Path, query_text: str) -> str | None:
     for at, ranked in options.items():
         closest = [word for distance_, word in ranked if distance_ == ranked[0][0]]
         if len(closest) > 1:  # (max keeps the first, the more frequent, of equal counts)
-            picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word})))
+            picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
     suggestion = spelled(picks)
-    return suggestion if _count(searcher, suggestion) else None
+    return suggestion if _count(searcher, suggestion, budget) else None
 
 
-def _count(searcher: Searcher, query_text: str) -> int:
+def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
     """How many articles a query finds; 0 if it does not parse."""
     from newsarchive.index.matching import matching_docnums
+    from newsarchive.index.postings import Postings
 
     try:
-        return len(matching_docnums(searcher, parse_query(query_text, searcher.schema)))
-    except ArchiveError:
+        return len(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+    except InvalidQuery:
         return 0
 
 
@@ -203,7 +212,8 @@ def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, li
     matched and (word, weight) pairs, the words as the articles write them.
     """
     searcher = _searcher(index_dir)
-    results = searcher.search(parse_query(query_text, searcher.schema), limit=_SAMPLE_DOCS)
+    budget = Budget()
+    results = whoosh_search(searcher, parsed(searcher, query_text, budget), budget, limit=_SAMPLE_DOCS)
     docnums = [hit.docnum for hit in results]
     if not docnums:
         return 0, []

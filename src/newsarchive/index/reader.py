@@ -5,20 +5,20 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.columns import ColumnReader
 from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index.highlight import PhraseWords, mark, passages
-from newsarchive.index.query import parse_query
+from newsarchive.index.query import Budget, expand, parse_query
 from newsarchive.index.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.periods import naive_utc
 from newsarchive.snippets import MATCH_END, MATCH_START
@@ -63,22 +63,25 @@ def search_index(
     undated: str = "include",
     facets: Sequence[str] = (),
     collapse: bool = True,
+    budget: Budget | None = None,
 ) -> HitPage:
     """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive.
 
     With ``collapse``, an article's near-duplicates fold into its hit (the
     best-ranked of the group stands for it, with the number of copies).
     ``facets`` count the hits per source, year, month, lang or author.
+    The search stops (SearchTimeout) when its ``budget`` of time is spent.
     """
     from newsarchive.index.matching import matching_docnums
     from newsarchive.index.postings import Postings
 
+    budget = budget or Budget()
     searcher = _searcher(index_dir)
-    query = parse_query(query_text, searcher.schema)
+    query = parsed(searcher, query_text, budget)
     narrowing = _filter(since, until, undated)
     # Every match is counted from whole posting blocks; Whoosh only ranks,
     # stopping early where it can, among the matches the filters allow.
-    postings = Postings()
+    postings = Postings(budget)
     matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
     counts = _facet_counts(searcher, matches, facets) if facets else {}
     if not matches:  # (and an empty filter would mean none to Whoosh)
@@ -115,7 +118,9 @@ def _top(  # type: ignore[no-untyped-def]
             results._total = len(matches)  # what Whoosh's collector would have counted
         else:
             allow = matches if filtered else None
-            results = searcher.search(query, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort))
+            results = whoosh_search(
+                searcher, query, postings.budget, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort)
+            )
         if not fold:
             return results, list(results)
         shown, groups = [], set()
@@ -206,8 +211,50 @@ def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | N
 def _matching(searcher: Searcher, query_text: str) -> list[int]:
     """The docnums the query matches, in index order, from whole posting blocks (``matching``)."""
     from newsarchive.index.matching import matching_docnums
+    from newsarchive.index.postings import Postings
 
-    return sorted(matching_docnums(searcher, parse_query(query_text, searcher.schema)))
+    budget = Budget()
+    return sorted(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+
+
+def parsed(searcher: Searcher, query_text: str, budget: Budget | None = None) -> wq.Query:
+    """The query for this index: parsed, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
+    return expand(parse_query(query_text, searcher.schema), searcher.reader(), budget)
+
+
+def whoosh_search(  # type: ignore[no-untyped-def]
+    searcher: Searcher, query: wq.Query, budget: Budget | None, *, filter=None, **options
+) -> Results:
+    """Whoosh's ``searcher.search(query, filter=..., **options)``, stopped (SearchTimeout) when the budget is spent."""
+    collector = searcher.collector(**options)
+    if budget is not None:
+        collector = _BudgetCollector(collector, budget)
+    if filter is not None:  # (outside, where Whoosh puts it: a filter reads its child's matches)
+        collector = collectors.FilterCollector(collector, allow=filter)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
+
+
+class _BudgetCollector(collectors.WrappingCollector):
+    """A collector that checks the search's time budget every few hundred matches.
+
+    (Whoosh's TimeLimitCollector starts a timer thread for each search.)
+    """
+
+    def __init__(self, child: collectors.Collector, budget: Budget) -> None:
+        super().__init__(child)
+        self.budget = budget
+
+    def matches(self) -> Iterator[int]:
+        for count, sub_docnum in enumerate(self.child.matches()):
+            if not count % 256:
+                self.budget.check()
+            yield sub_docnum
+
+    def collect_matches(self) -> None:
+        collect = self.child.collect
+        for sub_docnum in self.matches():
+            collect(sub_docnum)
 
 
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
