@@ -65,10 +65,16 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     picks = {at: ranked[0][1] for at, ranked in options.items()}
     for at, ranked in options.items():
         closest = [word for distance_, word in ranked if distance_ == ranked[0][0]]
-        if len(closest) > 1:  # (max keeps the first, the more frequent, of equal counts)
+        # (One word alone: the more frequent finds more. max keeps the first, the more frequent, of equal counts.)
+        if len(closest) > 1 and query_text.strip() != words[at].group(1):
             picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
     suggestion = spelled(picks)
-    return suggestion if _count(searcher, suggestion, budget) else None
+    try:
+        query = parsed(searcher, suggestion, budget)
+    except InvalidQuery:  # a suggestion that does not parse is no suggestion
+        return None
+    # Does it find anything? Whoosh's matchers stop at the first match (counting them all reads every posting).
+    return suggestion if any(query.matcher(leaf).is_active() for leaf, _ in searcher.leaf_searchers()) else None
 
 
 def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
