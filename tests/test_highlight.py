@@ -7,7 +7,7 @@ from tests._shared import bbc_path
 from whoosh import highlight
 
 from newsarchive.index.analysis import analyzer, stemmed_positions
-from newsarchive.index.highlight import mark, passages
+from newsarchive.index.highlight import PhraseWords, mark, passages
 
 MAX_CHARS, SURROUND = 100, 40
 
@@ -77,3 +77,26 @@ def test_marking_wraps_the_words_and_shows_where_the_text_is_cut() -> None:
         "… on Monday that the [budget] would cut taxes. Critics … and that the [budget] office had not seen …"
     )
     assert mark(text, [], "[", "]") == ""
+
+
+APART_THEN_TOGETHER = (
+    "The minister said the prime concern was money. Another minister spoke of prime rates, and a junior "
+    "minister agreed with the prime choice of words. " + "Talks went on through the night in the old hall. " * 3
+    + "The prime suspect met the minister, and the minister named a prime witness. " * 2
+    + "Talks went on through the night in the old hall. " * 3 + "At dawn the Prime Minister arrived in Geneva to sign the deal."
+)
+
+
+def test_a_phrase_is_marked_where_its_words_stand_together() -> None:
+    phrase = PhraseWords((b"prime", b"minist"))
+    chosen = passages(APART_THEN_TOGETHER, frozenset(), max_chars=MAX_CHARS, surround=SURROUND, top=2, phrases=[phrase])
+    assert mark(APART_THEN_TOGETHER, chosen, "[", "]") == (
+        "… the night in the old hall. At dawn the [Prime] [Minister] arrived in Geneva to sign the deal …"
+    )
+    # Stop words take no place: "secretary of state" is the phrase secretari-state; slop lets words between.
+    text = "The secretary spoke. The state replied. The Secretary of State left; the secretary, of course, of state."
+    for slop, marked in [(1, "[Secretary] of [State] left; the secretary, of course, of state"),
+                         (2, "[secretary] spoke. The [state] replied. The [Secretary] of [State] left; the [secretary], of course, of [state]")]:  # fmt: skip
+        phrase = PhraseWords((b"secretari", b"state"), slop)
+        shown = mark(text, passages(text, frozenset(), max_chars=200, surround=40, top=1, phrases=[phrase]), "[", "]")
+        assert marked in shown and shown.count("[") == marked.count("[")

@@ -10,7 +10,6 @@ from tests._shared import bbc_path
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from newsarchive.index.explore import closest_term
 from newsarchive.index.matching import matching_docnums
 from newsarchive.index.query import parse_query
 from newsarchive.index.ranking import rank
@@ -131,9 +130,3 @@ def test_ranking_keeps_to_the_allowed_matches(searcher) -> None:  # type: ignore
 def test_other_queries_are_left_to_whoosh(searcher, text: str) -> None:  # type: ignore[no-untyped-def]
     query = parse_query(text, searcher.schema)
     assert rank(searcher, query, matching_docnums(searcher, query), 10) is None
-
-
-@pytest.mark.parametrize("word", ["electon", "govern", "goverment", "minstr", "tsar", "compani", "zzzz", "price", "blare"])
-def test_the_closest_term_is_whoosh_own_suggestion(searcher, word: str) -> None:  # type: ignore[no-untyped-def]
-    theirs = searcher.corrector("body").suggest(word, limit=1, maxdist=2, prefix=1)
-    assert closest_term(searcher.reader(), "body", word) == (theirs[0] if theirs else None)

@@ -123,7 +123,7 @@ def test_undated_articles_included_excluded_or_alone(archive_with_records) -> No
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+@given(text=st.text(alphabet=st.characters(blacklist_categories=()), max_size=60))  # surrogates: bytes not UTF-8
 def test_any_query_string_gives_results_or_a_clear_error(archive_with_records, archive_home: Path, text: str) -> None:
     config = resolve_config(archive_home)
     try:
@@ -178,3 +178,63 @@ def test_facets_count_every_hit_by_value(archive_with_records) -> None:
     assert facets["year"]["2024"] == 2 and facets["year"]["2020"] == 2 and sum(facets["year"].values()) == 6
     text = archive_with_records("search", "peace", "--facet", "source").stdout
     assert text.rstrip().endswith("by source: gazette 1, wire 1")
+
+
+def _ingest_records(archive, path: Path, records: list[dict]) -> None:  # type: ignore[no-untyped-def,type-arg]
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    archive("ingest", path)
+
+
+def test_facets_and_dates_over_segments_that_lack_the_field(archive, tmp_path: Path) -> None:
+    # Three ingests, three segments; the middle one holds no date, source, language or author,
+    # so it has no column of those fields: the documents after it were read from the wrong segment.
+    dated = {"title": "Election day", "maintext": "The election was held.", "source": "wire", "language": "en",
+             "authors": ["Anna Petrova"]}  # fmt: skip
+    _ingest_records(archive, tmp_path / "first.jsonl", [dict(dated, date_publish="2024-11-10T09:00:00Z")])
+    _ingest_records(archive, tmp_path / "undated.jsonl",
+                    [{"title": f"Undated election note {n}", "maintext": "An election note."} for n in range(2)])  # fmt: skip
+    _ingest_records(archive, tmp_path / "last.jsonl",
+                    [dict(dated, title="Election night", date_publish="2020-03-01T08:00:00Z", source="gazette")])  # fmt: skip
+    found = search_json(archive, "election", *(f"--facet={name}" for name in ("year", "month", "source", "lang", "author")))
+    facets = {name: {entry["value"]: entry["count"] for entry in values} for name, values in found["facets"].items()}
+    assert found["total"] == 4
+    assert facets == {
+        "year": {"2024": 1, "2020": 1},
+        "month": {"2024-11": 1, "2020-03": 1},
+        "source": {"wire": 1, "gazette": 1},
+        "lang": {"en": 2},
+        "author": {"Anna Petrova": 2},
+    }
+    assert archive("search", "election", "--facet", "year").stdout.rstrip().endswith("by year: 2020 1, 2024 1")
+    newest = search_json(archive, "election", "--sort", "newest")["hits"]
+    assert [hit["title"] for hit in newest][:2] == ["Election day", "Election night"]
+    counts = json.loads(archive("trend", "election", "--by", "year", "--since", "2020", "--until", "2024", "--json").stdout)
+    assert counts["series"][0]["counts"] == [1, 0, 0, 0, 1]
+
+
+@pytest.mark.parametrize("query", ["\udcffab~1", "ab\udcff*", "title:ab\udcff*", "source:\udcff", "peace \udcff"])
+@pytest.mark.parametrize("command", ["search", "terms", "trend", "export"])
+def test_bytes_that_are_not_utf8_in_a_query_are_a_query_error(archive_with_records, command: str, query: str) -> None:
+    # Bytes that are not UTF-8 in argv reach Python as lone surrogates ('\udcff' for the byte 0xff).
+    result = archive_with_records(command, query, expect=2)
+    shown = query.replace("\udcff", "\\xff")
+    assert result.stderr.splitlines()[0] == f"Error: the query '{shown}' holds bytes that are not UTF-8 text " + (
+        f"(character {query.index(chr(0xDCFF)) + 1})"
+    )
+
+
+def test_an_id_that_is_not_utf8_is_no_article(archive_with_records) -> None:
+    assert "no article with id '\\xff'" in archive_with_records("similar", "\udcff", expect=1).stderr
+
+
+def test_a_phrase_query_snippet_shows_the_phrase(archive, archive_home: Path, tmp_path: Path) -> None:
+    from test_highlight import APART_THEN_TOGETHER
+
+    _ingest_records(archive, tmp_path / "phrase.jsonl", [{"title": "Deal signed", "maintext": APART_THEN_TOGETHER}])
+    config = resolve_config(archive_home)
+    [hit] = search_json(archive, '"prime minister"')["hits"]
+    assert "At dawn the Prime Minister arrived" in hit["snippet"]
+    [hit] = search(config, SearchRequest(query='"prime minister"')).hits
+    assert "\x01Prime\x02 \x01Minister\x02 arrived" in hit.snippet and hit.snippet.count("\x01") == 2
+    [hit] = search(config, SearchRequest(query="prime minister")).hits  # words, not a phrase: marked anywhere
+    assert hit.snippet.count("\x01") > 2

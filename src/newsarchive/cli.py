@@ -345,14 +345,22 @@ def search(
       title:kursk              only in titles (also description:, body:)
       source:bbc lang:en       the source and language recorded at ingest
       author:"anna petrova"    an author (whole name; author:*petrova also works)
-      negotiat*                any word starting so
-      putn~                    fuzzy: words one edit away (putn~2 for two)
+      negotiat*                any word starting so (2 letters at least before * or ?)
+      putn~                    fuzzy: words one edit away (putn~2 for two, the most),
+                               starting with the same letter
     \b
     Dates in the query narrow the whole query (UTC, or --tz):
       date:2024-11             a year, month or day
       date:[2024-11-01 TO 2024-11-30]   a range; * or nothing for an open end
       date:>2024-11-01         after that day (also >=, <, <=)
       date:>-7d                the last 7 days (d, w, m, y)
+
+    \b
+    Limits (refused with exit code 2, before searching):
+      1,000 characters and 32 words a query; wildcards and fuzzy terms
+      standing for at most 1,000 words of the archive together.
+    A search that runs past 10 seconds ($ARCHIVE_SEARCH_SECONDS) is
+    stopped with exit code 1.
 
     \b
     Examples:

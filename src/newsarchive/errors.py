@@ -60,3 +60,7 @@ class UnreadableFile(BadInputFile):
 
 class UnparseableArticle(BadInputFile):
     """The text decodes but does not have the shape of an article."""
+
+
+class SearchTimeout(ArchiveError):
+    """A search ran past its time budget and was stopped (a runtime limit: the same query may pass on a smaller archive)."""

@@ -58,8 +58,10 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
     if since and until and since > until:
         raise InvalidQuery(f"--since {request.since} is after --until {request.until}")
 
+    from newsarchive.index.query import Budget
     from newsarchive.index.reader import search_index
 
+    budget = Budget()  # for the search and its spelling suggestion together
     found = search_index(
         config.index_dir,
         request.query,
@@ -71,12 +73,13 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         undated=request.undated,
         facets=request.facets,
         collapse=request.collapse,
+        budget=budget,
     )
     suggestion = None
     if found.total < FEW_HITS:
         from newsarchive.index.explore import suggest
 
-        suggestion = suggest(config.index_dir, request.query)
+        suggestion = suggest(config.index_dir, request.query, budget)
     return SearchPage(
         request=request, since=since, until=until, total=found.total, hits=found.hits, facets=found.facets,
         suggestion=suggestion,

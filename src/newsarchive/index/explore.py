@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from whoosh.lang.porter import stem
@@ -15,80 +16,169 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from newsarchive.errors import ArticleNotFound
-from newsarchive.index.query import parse_query
-from newsarchive.index.reader import HitPage, _searcher, hits_of
+from newsarchive.errors import ArticleNotFound, InvalidQuery, SearchTimeout
+from newsarchive.index.analysis import cached_stem
+from newsarchive.index.query import Budget, escaped
+from newsarchive.index.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
 _SAMPLE_DOCS = 300
 
 
-def suggest(index_dir: Path, query_text: str) -> str | None:
-    """The query with its unknown words replaced by the closest words of the archive, if that finds anything."""
-    searcher = _searcher(index_dir)
-    reader = searcher.reader()
-    changed = False
+def suggest(index_dir: Path, query_text: str, budget: Budget | None = None) -> str | None:
+    """The query with its unknown words replaced by the closest words of the archive, if that finds anything.
 
-    def replace(found: re.Match[str]) -> str:
-        nonlocal changed
-        word = found.group(1)
-        if word in {"AND", "OR", "NOT", "TO"}:
-            return word
-        stemmed = stem(word.lower())
-        # A word the archive barely knows (a typo in one article) yields to a
-        # close word it knows ten times better.
-        known = reader.doc_frequency("body", stemmed)
-        option = closest_term(reader, "body", stemmed)
-        if option is None or reader.doc_frequency("body", option) < max(1, 10 * known):
-            return word
-        changed = True
-        return surface_form(searcher, option)
-
-    suggestion = _PLAIN_WORD.sub(replace, query_text)
-    if not changed:
-        return None
+    For each word, the archive's words within two edits of it, closest first;
+    among the equally close, those that make the whole query find most, then
+    the more frequent. A word the archive barely knows (a typo in one
+    article) yields to a close word it knows ten times better. None too when
+    the search's ``budget`` of time is spent: a suggestion is not worth a wait.
+    """
     try:
-        query = parse_query(suggestion, searcher.schema)
-    except Exception:  # a suggestion that does not parse is no suggestion
+        return _suggest(_searcher(index_dir), query_text, budget or Budget())
+    except SearchTimeout:
+        return None
+
+
+def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
+    reader = searcher.reader()
+    words = [found for found in _PLAIN_WORD.finditer(query_text) if found.group(1) not in {"AND", "OR", "NOT", "TO"}]
+    options: dict[int, list[tuple[int, str]]] = {}
+    for at, found in enumerate(words):
+        budget.check()
+        word = found.group(1).lower()
+        known = reader.doc_frequency("body", stem(word))
+        ranked = spelling_options(searcher, word, at_least=max(1, 10 * known))
+        if ranked:
+            options[at] = ranked
+    if not options:
+        return None
+
+    def spelled(picks: dict[int, str]) -> str:
+        parts, last = [], 0
+        for at, found in enumerate(words):
+            if at in picks:
+                parts += [query_text[last : found.start(1)], picks[at]]
+                last = found.end(1)
+        return "".join(parts) + query_text[last:]
+
+    picks = {at: ranked[0][1] for at, ranked in options.items()}
+    for at, ranked in options.items():
+        closest = [word for distance_, word in ranked if distance_ == ranked[0][0]]
+        # (One word alone: the more frequent finds more. max keeps the first, the more frequent, of equal counts.)
+        if len(closest) > 1 and query_text.strip() != words[at].group(1):
+            picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
+    suggestion = spelled(picks)
+    try:
+        query = parsed(searcher, suggestion, budget)
+    except InvalidQuery:  # a suggestion that does not parse is no suggestion
         return None
     # Does it find anything? Whoosh's matchers stop at the first match (counting them all reads every posting).
     return suggestion if any(query.matcher(leaf).is_active() for leaf, _ in searcher.leaf_searchers()) else None
 
 
-def closest_term(reader: IndexReader, field: str, word: str, maxdist: int = 2, prefix: int = 1) -> str | None:
-    """The archive's most frequent term within ``maxdist`` edits of ``word`` and sharing its first ``prefix`` letters.
+def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
+    """How many articles a query finds; 0 if it does not parse."""
+    from newsarchive.index.matching import matching_docnums
+    from newsarchive.index.postings import Postings
 
-    What Whoosh's ``corrector(field).suggest(word, limit=1, maxdist, prefix)``
-    answers, ties and all, a test holds it to that; but Whoosh merges the
-    vocabularies of all segments in order and measures the edit distance to
-    every word with the same first letter, where here each segment's words
-    are read as they are and those whose length alone puts them too far are
-    passed over (at 100,000 articles, 50 ms a word -> ~15 ms).
+    try:
+        return len(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+    except InvalidQuery:
+        return 0
+
+
+def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body") -> list[tuple[int, str]]:
+    """(edits, word) for the archive's words within two edits of ``word``, closest first, then the most frequent.
+
+    Only words found in at least ``at_least`` articles count. The index holds
+    stems ("arsen" for "arsenal"), so stems are first compared with the
+    typed word as the stemmer would cut it short (``stem_distance``); the
+    best few are then turned back into the word the articles write for them,
+    and that word is compared with the typed one.
     """
-    start = word[:prefix].encode("utf-8")
+    reader = searcher.reader()
+    shortlist = sorted(
+        (cost, -reader.doc_frequency(field, term), term)
+        for term, cost in _close_stems(reader, field, word)
+        if reader.doc_frequency(field, term) >= at_least
+    )[:_SHORTLIST]
+    ranked = []
+    for _, negative_frequency, term in shortlist:
+        surface = surface_form(searcher, term, field)
+        edits = distance(surface, word, limit=_MAX_EDITS)
+        if edits <= _MAX_EDITS and surface != word:
+            ranked.append((edits, negative_frequency, surface))
+    return [(edits, surface) for edits, _, surface in sorted(ranked)]
+
+
+_MAX_EDITS = 2
+_SHORTLIST = 6
+#: The most letters of a typed word a stem may leave off as its suffix ("elect" of "election").
+_SUFFIX = 4
+
+
+def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[str, int]]:
+    """(stem, cost) of the field's stems that share ``word``'s first letter and are within reach of it or of its stem."""
     seen: set[bytes] = set()
-    best: tuple[float, str] | None = None
+    stemmed = stem(word)
+    letters = set(word) | set(stemmed)
+    core, stem_letters = set(word[: len(word) - _MAX_EDITS - 1]), set(stemmed)
+    # (Each letter left off beyond the first costs an edit, and so does each length apart.)
+    shortest, longest = min(len(word) - _MAX_EDITS - 1, len(stemmed) - _MAX_EDITS), len(word) + _MAX_EDITS
     for leaf, _ in reader.leaf_readers():
-        for btext in leaf.expand_prefix(field, start):
+        for btext in leaf.expand_prefix(field, word[:1].encode("utf-8")):
             if btext in seen:
                 continue
             seen.add(btext)
             term = btext.decode("utf-8")
-            if abs(len(term) - len(word)) > maxdist or distance(term, word, limit=maxdist) > maxdist:
+            # Each letter that one has and the other lacks is an edit at least: cheap tests before the costly ones.
+            if not shortest <= len(term) <= longest:
                 continue
-            # Whoosh's score: the distance allowed, less a little for frequent words.
-            candidate = (0 - (maxdist + (1.0 / (reader.frequency(field, btext) or 1) * 0.5)), term)
-            if best is None or candidate > best:
-                best = candidate
-    return best[1] if best is not None else None
+            has = set(term)
+            if len(has - letters) <= _MAX_EDITS and min(len(core - has), len(stem_letters - has)) <= _MAX_EDITS:
+                cost = min(stem_distance(term, word, _MAX_EDITS), distance(term, stemmed, limit=_MAX_EDITS))
+                if cost <= _MAX_EDITS:
+                    yield term, cost
+
+
+def stem_distance(stemmed: str, word: str, limit: int) -> int:
+    """Edits between a stem and ``word`` as a stemmer might cut it: the best start of the word, each letter
+    left off beyond the first costing one edit (more than ``limit`` once it is out of reach).
+
+    Damerau-Levenshtein (a swap of two letters is one edit), Whoosh's, with the
+    last row kept: row[j] is the distance from the stem to the word's first j letters.
+    """
+    size = len(word)
+    twoago: list[int] = []
+    oneago: list[int] = []
+    row = list(range(size + 1))
+    for x, char in enumerate(stemmed, 1):
+        twoago, oneago, row = oneago, row, [x] + [0] * size
+        for y in range(1, size + 1):
+            other = word[y - 1]
+            best = min(oneago[y] + 1, row[y - 1] + 1, oneago[y - 1] + (char != other))
+            if x > 1 and y > 1 and char == word[y - 2] and stemmed[x - 2] == other and char != other:
+                best = min(best, twoago[y - 2] + 1)
+            row[y] = best
+        if min(row) > limit:
+            return limit + 1
+    return min(row[j] + max(0, size - j - 1) for j in range(size + 1))
 
 
 def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
-    """The word the articles most often write for a stem ("government" for "govern")."""
-    pattern = re.compile(rf"\b{re.escape(stemmed)}\w*", re.IGNORECASE)
+    """The word the articles most often write for a stem ("government" for "govern", "company" for "compani").
+
+    The stemmer may change a stem's last letter (y to i), so words are looked
+    for by the rest, and kept if they stem to it.
+    """
+    pattern = re.compile(rf"\b{re.escape(stemmed[:-1] if len(stemmed) > 3 else stemmed)}\w*", re.IGNORECASE)
+    wanted = stemmed.encode("utf-8")
     seen: Counter[str] = Counter()
     for docnum in _some_docnums(searcher, field, stemmed, 3):
-        seen.update(word.lower() for word in pattern.findall(searcher.stored_fields(docnum).get(field) or ""))
+        for word in pattern.findall(searcher.stored_fields(docnum).get(field) or ""):
+            if cached_stem(word.lower()) == wanted:
+                seen[word.lower()] += 1
     return seen.most_common(1)[0][0] if seen else stemmed
 
 
@@ -111,10 +201,11 @@ def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list
 def similar_articles(index_dir: Path, article_id: str, limit: int) -> HitPage:
     """The articles most like ``article_id``: Whoosh's more-like-this on its key terms."""
     searcher = _searcher(index_dir)
-    docnum = searcher.document_number(id=article_id)
+    # (An id that is not UTF-8 text, typed as bytes, is no article's id.)
+    docnum = searcher.document_number(id=article_id) if article_id.isascii() else None
     if docnum is None:
         raise ArticleNotFound(
-            f"no article with id {article_id!r} in the search index", hint="ids are shown by `archive search`"
+            f"no article with id {escaped(article_id)} in the search index", hint="ids are shown by `archive search`"
         )
     results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
     return HitPage(total=len(results), hits=hits_of(results, results, scored=True))
@@ -127,7 +218,8 @@ def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, li
     matched and (word, weight) pairs, the words as the articles write them.
     """
     searcher = _searcher(index_dir)
-    results = searcher.search(parse_query(query_text, searcher.schema), limit=_SAMPLE_DOCS)
+    budget = Budget()
+    results = whoosh_search(searcher, parsed(searcher, query_text, budget), budget, limit=_SAMPLE_DOCS)
     docnums = [hit.docnum for hit in results]
     if not docnums:
         return 0, []

@@ -11,6 +11,7 @@ passages chosen, as a test checks against Whoosh on real articles.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsarchive.index.analysis import MIN_LENGTH, STOPS, TOKEN, cached_stem
@@ -27,14 +28,34 @@ class Passage:
     score: int
 
 
-def passages(text: str, words: frozenset[bytes], *, max_chars: int, surround: int, top: int) -> list[Passage]:
+@dataclass(frozen=True)
+class PhraseWords:
+    """A phrase of a query: its stems in order, each within ``slop`` words of the one before."""
+
+    stems: tuple[bytes, ...]
+    slop: int = 1
+
+
+def passages(
+    text: str,
+    words: frozenset[bytes],
+    *,
+    max_chars: int,
+    surround: int,
+    top: int,
+    phrases: Sequence[PhraseWords] = (),
+) -> list[Passage]:
     """The ``top`` best passages of ``text`` around ``words`` (stems, as index terms), in reading order.
 
     Whoosh's ``ContextFragmenter(max_chars, surround)`` with the analyzer's
     tokens (stop words and one-letter words count as text, unstemmed), then
     its ``top_fragments`` with ``BasicFragmentScorer``: the matches in a
     passage times a hundred times the distinct words among them.
+
+    A phrase's words count only where they stand as the phrase (Whoosh
+    would mark them anywhere, and pick a passage where they stand apart).
     """
+    in_phrases = _phrase_tokens(text, phrases) if phrases else frozenset()
     found: list[Passage] = []
     first: int | None = None  # where the passage being built starts
     starts: deque[int] = deque()  # starts of the words just before it (its leading context)
@@ -43,13 +64,13 @@ def passages(text: str, words: frozenset[bytes], *, max_chars: int, surround: in
     marked: set[bytes] = set()
     length = 0
     end = 0
-    for token in TOKEN.finditer(text):
+    for place, token in enumerate(TOKEN.finditer(text)):
         start, end = token.span()
         if end > CHAR_LIMIT:
             break
         size = end - start
         term = _term(token.group())
-        matched = term in words
+        matched = term in words or place in in_phrases
         if countdown < 0 and not matched:
             starts.append(start)
             while starts and end - starts[0] > surround:
@@ -76,6 +97,37 @@ def passages(text: str, words: frozenset[bytes], *, max_chars: int, surround: in
         found.append(_passage(first, end, marks, marked))
     best = sorted(found, key=lambda passage: (passage.score, passage.start), reverse=True)[:top]
     return sorted((passage for passage in best if passage.score >= 1), key=lambda passage: passage.start)
+
+
+def _phrase_tokens(text: str, phrases: Sequence[PhraseWords]) -> frozenset[int]:
+    """The places (in ``TOKEN``'s matches) of the words that stand as one of the phrases.
+
+    Places count as the index counts positions: stop words and one-letter
+    words take none, so "secretary of state" is the phrase "secretari state".
+    """
+    kept: list[tuple[int, bytes]] = []  # (place, stem) of each word the index keeps
+    for place, token in enumerate(TOKEN.finditer(text)):
+        if token.end() > CHAR_LIMIT:
+            break
+        lower = token.group().lower()
+        if len(lower) >= MIN_LENGTH and lower not in STOPS:
+            kept.append((place, cached_stem(lower)))
+    found: set[int] = set()
+    for phrase in phrases:
+        first, rest = phrase.stems[0], phrase.stems[1:]
+        for begin, (place, stem) in enumerate(kept):
+            if stem != first:
+                continue
+            here, chain = begin, [place]
+            for wanted in rest:
+                reach = range(here + 1, min(here + phrase.slop + 1, len(kept)))
+                here = next((ahead for ahead in reach if kept[ahead][1] == wanted), -1)
+                if here < 0:
+                    break
+                chain.append(kept[here][0])
+            if len(chain) == len(phrase.stems):
+                found.update(chain)
+    return frozenset(found)
 
 
 def _passage(first: int | None, end: int, marks: list[tuple[int, int]], marked: set[bytes]) -> Passage:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pickle
 import struct
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from itertools import accumulate
 from weakref import WeakKeyDictionary
@@ -154,20 +155,28 @@ def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: 
         first, second = at
         follows = _position_reader(field.format, shift=1)
         return {docnum for docnum in candidates if not decode(second[docnum]).isdisjoint(follows(first[docnum]))}
-    steps = range(1, query.slop + 1)
     found = set()
-    for docnum in candidates:
+    for count, docnum in enumerate(candidates):
+        if not count % 1024:
+            postings.check()
         reached = decode(at[0][docnum])
         for places in at[1:]:
             if query.slop == 1:
                 reached = decode(places[docnum]).intersection([place + 1 for place in reached])
-            else:
-                reached = {place for place in decode(places[docnum]) if any(place - step in reached for step in steps)}
+            else:  # a place within slop after a place reached; sorted, so any slop costs the same
+                before = sorted(reached)
+                reached = {place for place in decode(places[docnum]) if _follows(before, place, query.slop)}
             if not reached:
                 break
         if reached:
             found.add(docnum)
     return found
+
+
+def _follows(before: list[int], place: int, slop: int) -> bool:
+    """Whether one of the sorted places ``before`` lies in [place - slop, place)."""
+    at = bisect_left(before, place - slop)
+    return at < len(before) and before[at] < place
 
 
 def _position_reader(format_: formats.Format, shift: int = 0) -> Callable[[bytes], frozenset[int]]:

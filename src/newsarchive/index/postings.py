@@ -16,28 +16,43 @@ import sys
 import zlib
 from array import array
 from itertools import accumulate, repeat
+from typing import TYPE_CHECKING
 
 from whoosh import columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+if TYPE_CHECKING:
+    from newsarchive.index.query import Budget
+
 _BLOCK_LENGTH = struct.Struct("!i")
 
 
 class Postings:
-    """Term postings read during one search: ranking reuses what matching read."""
+    """Term postings read during one search: ranking reuses what matching read.
 
-    def __init__(self) -> None:
+    With a ``budget`` (``query.Budget``), each read first checks that the
+    search still has time: reading postings is what a costly query does most.
+    """
+
+    def __init__(self, budget: Budget | None = None) -> None:
         self._read: dict[tuple[int, str, object], tuple[list[int], list[float], list[bytes]]] = {}
+        self.budget = budget
 
     def of(self, reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]
         """The term's segment docnums (deleted ones included), weights and encoded values, in docnum order."""
         key = (id(reader), fieldname, text)
         found = self._read.get(key)
         if found is None:
+            self.check()
             found = self._read[key] = read_postings(reader, fieldname, text)
         return found
+
+    def check(self) -> None:
+        """Stop the search (SearchTimeout) if its time is spent."""
+        if self.budget is not None:
+            self.budget.check()
 
 
 def read_postings(reader, fieldname: str, text: str | bytes, info=None) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]

@@ -5,18 +5,20 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh import sorting
+from whoosh.columns import ColumnReader
+from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
 from newsarchive.errors import IndexUnavailable
-from newsarchive.index.highlight import mark, passages
-from newsarchive.index.query import parse_query
+from newsarchive.index.highlight import PhraseWords, mark, passages
+from newsarchive.index.query import Budget, expand, parse_query
 from newsarchive.index.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.periods import naive_utc
 from newsarchive.snippets import MATCH_END, MATCH_START
@@ -62,22 +64,25 @@ def search_index(
     undated: str = "include",
     facets: Sequence[str] = (),
     collapse: bool = True,
+    budget: Budget | None = None,
 ) -> HitPage:
     """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive.
 
     With ``collapse``, an article's near-duplicates fold into its hit (the
     best-ranked of the group stands for it, with the number of copies).
     ``facets`` count the hits per source, year, month, lang or author.
+    The search stops (SearchTimeout) when its ``budget`` of time is spent.
     """
     from newsarchive.index.matching import matching_docnums
     from newsarchive.index.postings import Postings
 
+    budget = budget or Budget()
     searcher = _searcher(index_dir)
-    query = parse_query(query_text, searcher.schema)
+    query = parsed(searcher, query_text, budget)
     narrowing = _filter(since, until, undated)
     # Every match is counted from whole posting blocks; Whoosh only ranks,
     # stopping early where it can, among the matches the filters allow.
-    postings = Postings()
+    postings = Postings(budget)
     matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
     counts = _facet_counts(searcher, matches, facets) if facets else {}
     if not matches:  # (and an empty filter would mean none to Whoosh)
@@ -114,7 +119,9 @@ def _top(  # type: ignore[no-untyped-def]
             results._total = len(matches)  # what Whoosh's collector would have counted
         else:
             allow = matches if filtered else None
-            results = searcher.search(query, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort))
+            results = whoosh_search(
+                searcher, query, postings.budget, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort)
+            )
         if not fold:
             return results, list(results)
         shown, groups = [], set()
@@ -161,17 +168,33 @@ def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -
                 names_here = (reader.stored_fields(docnum).get("author") or "").split(",")
                 tally.update({author.strip() for author in names_here if author.strip()})
         else:
-            column = reader.column_reader(name)
-            tally.update(_text(column[docnum]) for docnum in docnums)
+            values = column(reader, name)
+            tally.update(_text(values[docnum]) for docnum in docnums)
             tally.pop("", None)
         counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
     return counts
 
 
+def column(reader: IndexReader, fieldname: str) -> ColumnReader:
+    """A field's column over every segment of ``reader``, read by global docnum.
+
+    Whoosh's ``MultiReader.column_reader`` leaves out the segments that hold
+    no value of the field (an ingest of undated articles only writes no
+    ``year`` column), so the documents after them are read from the wrong
+    segment, or past its end (IndexError). Here every segment has its place,
+    one without the column giving the field's default. (A reader with no
+    documents, such as Whoosh's ``EmptyReader``, has no columns to read.)
+    """
+    from whoosh.columns import MultiColumnReader
+
+    leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+    return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
+
+
 def matching_ids(index_dir: Path, query_text: str) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
     searcher = _searcher(index_dir)
-    ids = searcher.reader().column_reader("id")
+    ids = column(searcher.reader(), "id")
     return [ids[docnum] for docnum in _matching(searcher, query_text)]
 
 
@@ -181,9 +204,9 @@ def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | d
     without a time, None if undated."""
     searcher = _searcher(index_dir)
     reader = searcher.reader()
-    dates = reader.column_reader("published")
-    dated = reader.column_reader("dated")
-    days = reader.column_reader("written_day")
+    dates = column(reader, "published")
+    dated = column(reader, "dated")
+    days = column(reader, "written_day")
     docnums = reader.all_doc_ids() if query_text is None else _matching(searcher, query_text)
     return [
         (date.fromordinal(days[n]) if days[n] else dates[n].replace(tzinfo=UTC)) if dated[n] else None for n in docnums
@@ -193,8 +216,50 @@ def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | d
 def _matching(searcher: Searcher, query_text: str) -> list[int]:
     """The docnums the query matches, in index order, from whole posting blocks (``matching``)."""
     from newsarchive.index.matching import matching_docnums
+    from newsarchive.index.postings import Postings
 
-    return sorted(matching_docnums(searcher, parse_query(query_text, searcher.schema)))
+    budget = Budget()
+    return sorted(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+
+
+def parsed(searcher: Searcher, query_text: str, budget: Budget | None = None) -> wq.Query:
+    """The query for this index: parsed, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
+    return expand(parse_query(query_text, searcher.schema), searcher.reader(), budget)
+
+
+def whoosh_search(  # type: ignore[no-untyped-def]
+    searcher: Searcher, query: wq.Query, budget: Budget | None, *, filter=None, **options
+) -> Results:
+    """Whoosh's ``searcher.search(query, filter=..., **options)``, stopped (SearchTimeout) when the budget is spent."""
+    collector = searcher.collector(**options)
+    if budget is not None:
+        collector = _BudgetCollector(collector, budget)
+    if filter is not None:  # (outside, where Whoosh puts it: a filter reads its child's matches)
+        collector = collectors.FilterCollector(collector, allow=filter)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
+
+
+class _BudgetCollector(collectors.WrappingCollector):
+    """A collector that checks the search's time budget every few hundred matches.
+
+    (Whoosh's TimeLimitCollector starts a timer thread for each search.)
+    """
+
+    def __init__(self, child: collectors.Collector, budget: Budget) -> None:
+        super().__init__(child)
+        self.budget = budget
+
+    def matches(self) -> Iterator[int]:
+        for count, sub_docnum in enumerate(self.child.matches()):
+            if not count % 256:
+                self.budget.check()
+            yield sub_docnum
+
+    def collect_matches(self) -> None:
+        collect = self.child.collect
+        for sub_docnum in self.matches():
+            collect(sub_docnum)
 
 
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
@@ -277,9 +342,10 @@ def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  
 
 @dataclass(frozen=True)
 class _Words:
-    """What a snippet marks in a text field: the query's stems there, and a pattern for where they may stand."""
+    """What a snippet marks in a text field: the query's stems there (its phrases apart), and a pattern for where they may stand."""
 
     stems: frozenset[bytes]
+    phrases: tuple[PhraseWords, ...]
     finder: re.Pattern[str] | None
 
 
@@ -289,21 +355,41 @@ def _marked_words(results) -> dict[str, _Words]:  # type: ignore[no-untyped-def]
     Stems are nearly always prefixes of the words they come from ("elect" in
     "elections"), so the finder finds the neighbourhood of a match without
     analysing the whole article; highlighting then analyses only that part.
+    A phrase's words are marked only where they stand as the phrase, and the
+    finder looks for them side by side (a stop word or two between).
     """
     reader = results.searcher.reader()
     found: dict[str, _Words] = {}
     for name in _SNIPPET_FIELDS:
-        stems = frozenset(text for _, text in results.q.existing_terms(reader, fieldname=name, expand=True))
+        stems = frozenset(
+            text for _, text in results.q.existing_terms(reader, fieldname=name, expand=True, phrases=False)
+        )
+        phrases = tuple(
+            PhraseWords(tuple(_phrase_stem(word) for word in leaf.words), max(1, leaf.slop))
+            for leaf in results.q.leaves()
+            if type(leaf) is wq.Phrase and leaf.fieldname == name and leaf.words
+        )
         # (Whoosh's Results.query_terms() keeps one field per term text.)
-        terms = {_text(text) for field, text in results.q.iter_all_terms() if field == name}
+        terms = {re.escape(_text(text)) for field, text in results.q.iter_all_terms(phrases=False) if field == name}
         terms.discard("")
+        terms.update(_phrase_pattern(phrase) for phrase in phrases)
         finder = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + ")", re.IGNORECASE)
+            re.compile(r"\b(?:" + "|".join(sorted(terms, key=len, reverse=True)) + ")", re.IGNORECASE)
             if terms
             else None
         )
-        found[name] = _Words(stems, finder)
+        found[name] = _Words(stems, phrases, finder)
     return found
+
+
+def _phrase_stem(word: str | bytes) -> bytes:
+    return word if isinstance(word, bytes) else word.encode("utf-8")
+
+
+def _phrase_pattern(phrase: PhraseWords) -> str:
+    """Where a phrase may stand: its stems as word starts, with up to ``slop`` + 1 other words between each."""
+    between = rf"\w*(?:\W+\w+){{0,{phrase.slop + 1}}}?\W+"
+    return between.join(re.escape(_text(stem)) for stem in phrase.stems)
 
 
 def _text(term: str | bytes) -> str:
@@ -313,13 +399,13 @@ def _text(term: str | bytes) -> str:
 def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[type-arg]
     for name in _SNIPPET_FIELDS:
         text = fields.get(name) or ""
-        if not text or not words[name].stems:
+        if not text or not (words[name].stems or words[name].phrases):
             continue
         start, window = _window(text, words[name].finder)
-        marked = _marked(window, words[name].stems)
+        marked = _marked(window, words[name])
         if not marked and start:
             start, window = 0, _cut(text, HIGHLIGHT_CHARS)  # the stem was no prefix of the word
-            marked = _marked(window, words[name].stems)
+            marked = _marked(window, words[name])
         if marked:
             marked = " ".join(marked.split())
             if start and not marked.startswith("…"):
@@ -332,9 +418,9 @@ def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[typ
     return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def _marked(text: str, stems: frozenset[bytes]) -> str:
-    """The best two passages of ``text`` with the stems' words marked; empty if none is there."""
-    chosen = passages(text, stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2)
+def _marked(text: str, words: _Words) -> str:
+    """The best two passages of ``text`` with the query's words marked; empty if none is there."""
+    chosen = passages(text, words.stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2, phrases=words.phrases)
     return mark(text, chosen, MATCH_START, MATCH_END)
 
 

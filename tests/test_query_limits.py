@@ -1,0 +1,65 @@
+"""Every query is bounded: refused before it runs when it would cost too much, stopped when it runs too long."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.index import query as query_module
+from test_query_language import (
+    archive_with_records,  # noqa: F401  (a fixture)
+    titles,
+)
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("a~5", "the fuzzy term 'a~5' allows 5 edits; at most 2"),
+        ("said~3", "the fuzzy term 'said~3' allows 3 edits; at most 2"),
+        ("kursk~99", "the fuzzy term 'kursk~99' allows 99 edits; at most 2"),
+        ("peace kursk~3/2", "the fuzzy term 'kursk~3/2' allows 3 edits; at most 2"),
+        ("??*", "the wildcard '??*' has fewer than 2 letters before its first * or ?"),
+        ("p*", "the wildcard 'p*' has fewer than 2 letters before its first * or ?"),
+        ("*ing", "the wildcard '*ing' has fewer than 2 letters before its first * or ?"),
+        ("title:p?ace", "the wildcard 'p?ace' has fewer than 2 letters before its first * or ?"),
+        ("of * of", "a lone * stands for every word of every article"),
+        ("x" * 1001, "the query is 1,001 characters long; at most 1,000 are searched for"),
+        (" AND ".join(["peace"] * 33), "the query has 33 words; at most 32 are searched for together"),
+    ],
+)
+def test_costly_queries_are_refused_in_one_line(archive_with_records, query: str, message: str) -> None:  # noqa: F811
+    result = archive_with_records("search", query, expect=2)
+    assert result.stderr.splitlines()[0] == f"Error: {message}"
+    assert result.stderr.splitlines()[1].startswith("Hint: ") and len(result.stderr.splitlines()) == 2
+
+
+def test_the_limits_leave_ordinary_queries_alone(archive_with_records) -> None:  # noqa: F811
+    assert titles(archive_with_records, "pe*") == ["Peace talks stall in Geneva", "Talks on peace resume"]
+    assert titles(archive_with_records, "genva~") == ["Peace talks stall in Geneva"]
+    assert titles(archive_with_records, "genev~2") == ["Peace talks stall in Geneva"]
+    assert titles(archive_with_records, "xeneva~1") == []  # fuzzy terms keep their first letter
+    assert titles(archive_with_records, "author:*smith") == ["Talks on peace resume"]  # not a word field: allowed
+    # 32 words, stop words and operators not counted; a long phrase slop costs no more than a short one
+    assert titles(archive_with_records, " AND ".join(["peace"] * 32) + " the of and") != []
+    assert titles(archive_with_records, '"peace talks"~100000') == ["Peace talks stall in Geneva", "Talks on peace resume"]
+
+
+def test_wildcards_may_stand_for_only_so_many_words(archive_with_records, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(query_module, "MAX_EXPANSION", 2)
+    assert titles(archive_with_records, "pea*") == ["Peace talks stall in Geneva", "Talks on peace resume"]
+    result = archive_with_records("search", "de*", expect=2)  # deal, der, den
+    assert result.stderr.startswith("Error: 'de*' stands for more than 2 words of the archive\nHint: ")
+    result = archive_with_records("search", "pea* OR lo*", expect=2)  # peace; looking, lower
+    assert result.stderr.startswith("Error: 'lo*' stands for more than 2 words of the archive with the query's other")
+    assert "stands for more than 2" in archive_with_records("terms", "de*", expect=2).stderr
+
+
+def test_a_search_past_its_time_is_stopped(archive_with_records, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setenv("ARCHIVE_SEARCH_SECONDS", "0.000001")
+    for command in (["search", "peace"], ["search", "pe*", "--sort", "newest"], ["trend", "peace"], ["export", "peace"]):
+        result = archive_with_records(*command, expect=1)
+        assert result.stderr.splitlines()[0] == "Error: the search was stopped after 1e-06 seconds", command
+    monkeypatch.setenv("ARCHIVE_SEARCH_SECONDS", "soon")
+    assert "is not a number of seconds" in archive_with_records("search", "peace", expect=2).stderr
+    monkeypatch.setenv("ARCHIVE_SEARCH_SECONDS", "30")
+    assert titles(archive_with_records, "peace") == ["Peace talks stall in Geneva", "Talks on peace resume"]

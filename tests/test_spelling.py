@@ -1,0 +1,58 @@
+"""'Did you mean': the closest words first, then those that make the query find most, then the frequent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsarchive.index.explore import stem_distance
+
+# Each word is in the archive as often as its count says: the close word is the rarer one.
+WORDS = {"arsenal": 2, "arena": 6, "election": 2, "electronic": 6, "grape wine": 5, "grade school": 2}
+
+
+@pytest.fixture
+def archive_of_words(archive, tmp_path: Path):  # type: ignore[no-untyped-def]
+    records = [
+        {"title": f"Story {words} {number}", "maintext": f"A report on the {words} of the day, number {number}."}
+        for words, count in WORDS.items()
+        for number in range(count)
+    ]
+    path = tmp_path / "words.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    archive("ingest", path)
+    return archive
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("Arsnal", "arsenal"),  # one letter left out; "arena" is two edits away, though more frequent
+        ("electoin", "election"),  # two letters swapped: one edit; "electronic" is three
+        ("grabe", "grape"),  # grade and grape are one edit each: the more frequent
+        ("grabe school", "grade school"),  # ... unless the other makes the query find something
+    ],
+)
+def test_did_you_mean_picks_the_closest_word(archive_of_words, typed: str, meant: str) -> None:
+    found = json.loads(archive_of_words("search", typed, "--json").stdout)
+    assert found["total"] == 0 and found["suggestion"] == meant
+    assert archive_of_words("search", typed).stdout.strip() == f"No articles match '{typed}'. Did you mean: {meant}?"
+
+
+@pytest.mark.parametrize(
+    "stem, word, edits",
+    [
+        ("elect", "election", 2),  # the word's end left off: each letter beyond the first is an edit
+        ("elect", "electoin", 2),
+        ("arsen", "arsnal", 2),
+        ("arena", "arsnal", 1),  # closer as a stem than "arsen": the words written are compared after
+        ("govern", "government", 3),  # beyond reach (2): the limit plus one
+        ("kursk", "kursk", 0),
+        ("kurks", "kursk", 1),  # a swap is one edit
+        ("minist", "minstr", 1),  # "minst" with an i put in
+    ],
+)
+def test_stem_distance(stem: str, word: str, edits: int) -> None:
+    assert stem_distance(stem, word, 2) == edits
