@@ -172,12 +172,14 @@ class IndexWriter:
 
     def add(self, doc: IndexDocument) -> None:
         """Add a document the index does not hold yet (cheaper than ``replace``)."""
-        self._open().add_document(**to_fields(doc))
+        with self._writing():
+            self._open().add_document(**to_fields(doc))
         self._copies = self._copies or doc.duplicate_of is not None
 
     def replace(self, doc: IndexDocument) -> None:
         """Add a document, removing any committed one with the same id."""
-        self._open().update_document(**to_fields(doc))
+        with self._writing():
+            self._open().update_document(**to_fields(doc))
         self._copies = self._copies or doc.duplicate_of is not None
 
     def delete(self, article_id: str) -> None:
@@ -205,9 +207,10 @@ class IndexWriter:
             return
         # Noted before the commit: a search may fold when there is nothing to
         # fold (slower), never fail to fold copies that are there.
-        if self._copies:
-            _note_copies(self._path)
-        self._writer.commit()
+        with self._writing():
+            if self._copies:
+                _note_copies(self._path)
+            self._writer.commit()
         self._release()
         self._copies = False
         _remove_scratch(self._path)
@@ -216,6 +219,20 @@ class IndexWriter:
         if self._writer is not None:
             self._writer.cancel()
             self._release()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (a full disk, a folder gone read-only) as a typed error, the writer let go."""
+        try:
+            yield
+        except OSError as exc:
+            from newsarchive.index.parallel import failure_text
+
+            self.close()
+            raise IndexUnavailable(
+                f"indexing failed: {failure_text(exc)}",
+                hint="the articles are stored; run the same command again to index them",
+            ) from exc
 
     def _release(self) -> None:
         self._writer = None
@@ -264,22 +281,27 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int
     """Build a whole new index beside the old one, then swap it in.
 
     Searches keep using the old index until the swap, and a crash during the
-    build leaves the old one in place.
+    build leaves the old one in place; a build that fails (a full disk)
+    takes away what it wrote.
     """
     staging = path.with_name(path.name + ".rebuilding")
-    create_index(staging)
     count = 0
-    writer = open_writer(staging, processes)
     try:
-        for doc in documents:
-            writer.add(doc)
-            count += 1
-            if writer.full():
-                writer.commit()
-        writer.commit()
-        writer.merge()
-    finally:
-        writer.close()
+        create_index(staging)
+        writer = open_writer(staging, processes)
+        try:
+            for doc in documents:
+                writer.add(doc)
+                count += 1
+                if writer.full():
+                    writer.commit()
+            writer.commit()
+            writer.merge()
+        finally:
+            writer.close()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     retired = path.with_name(path.name + ".old")
     if retired.exists():
         shutil.rmtree(retired)
