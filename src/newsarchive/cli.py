@@ -7,6 +7,7 @@ functions that need them, so `archive --help` starts at once and
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 import time
@@ -16,7 +17,7 @@ from typing import Any
 import click
 
 from newsarchive import __version__, render
-from newsarchive.config import ArchiveConfig, resolve_config
+from newsarchive.config import ArchiveConfig, require_archive, resolve_config
 from newsarchive.errors import ArchiveError
 from newsarchive.ingest import FORMATS
 
@@ -36,10 +37,18 @@ class ArchiveCommandError(click.ClickException):
 _HOME_HELP = "Archive folder (default: $ARCHIVE_HOME, else the user data folder)."
 
 
-def archive_command(group: click.Group, name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
+#: Failures of the machine, not of newsarchive: reported in one line, like any ArchiveError.
+_ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
+
+
+def archive_command(
+    group: click.Group, name: str | None = None, *, makes_archive: bool = False
+) -> Callable[[Callable[..., Any]], click.Command]:
     """Register a command that opens the archive and reports ArchiveError cleanly.
 
     ``--home`` works before the command name and after it; after wins.
+    Only a command that ``makes_archive`` (ingest) may start at a home that
+    holds none; the others say there is no archive there.
     """
 
     def decorate(function: Callable[..., Any]) -> click.Command:
@@ -47,9 +56,18 @@ def archive_command(group: click.Group, name: str | None = None) -> Callable[[Ca
         def run(*args: Any, home: str | None, **kwargs: Any) -> Any:
             home = home or click.get_current_context().find_root().meta.get("newsarchive.home")
             try:
-                return function(resolve_config(home), *args, **kwargs)
+                config = resolve_config(home)
+                if not makes_archive:
+                    require_archive(config)
+                return function(config, *args, **kwargs)
             except ArchiveError as error:
                 raise ArchiveCommandError(error) from error
+            except OSError as error:
+                # A full disk, a read-only or unreadable place: the machine's
+                # trouble, said in one line (the error names the file).
+                if error.errno not in _ENVIRONMENT_ERRNOS:
+                    raise
+                raise ArchiveCommandError(_os_error(error)) from error
             except Exception as error:
                 # The database layer's own errors (a damaged or foreign database file,
                 # a server gone away) still get one line; anything else is a bug to see.
@@ -64,6 +82,34 @@ def archive_command(group: click.Group, name: str | None = None) -> Callable[[Ca
         return group.command(name)(run)
 
     return decorate
+
+
+def _os_error(error: OSError) -> ArchiveError:
+    where = f": {error.filename}" if error.filename else ""
+    full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+    hint = "make room on the disk and run the command again" if full else "check the permissions of the folders involved"
+    return ArchiveError(f"{error.strerror or error}{where}", hint=hint)
+
+
+class _DamagedRows:
+    """Rows of the database that cannot be read: one line each on stderr as they come, exit 1 at the end."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def report(self, error: ArchiveError) -> None:
+        self.count += 1
+        click.echo(f"error: {error.message}", err=True)
+
+    def fail_if_any(self, consequence: str) -> None:
+        if self.count:
+            noun = "article" if self.count == 1 else "articles"
+            raise ArchiveCommandError(
+                ArchiveError(
+                    f"{self.count} damaged {noun} {consequence}",
+                    hint="`archive check` lists them; re-ingest their files with --force, or remove them",
+                )
+            )
 
 
 def json_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,7 +174,7 @@ def _timezone(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
         raise click.BadParameter(f"unknown time zone {value!r} (use a name such as UTC or Europe/Kyiv)") from None
 
 
-@archive_command(cli)
+@archive_command(cli, makes_archive=True)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--source", help="Source (outlet, topic) to record for every article in this run.")
 @click.option(
@@ -382,13 +428,15 @@ def reindex(config: ArchiveConfig, wait: bool, quiet: bool, as_json: bool) -> No
     from newsarchive.indexing import reindex_archive
 
     started = time.monotonic()
+    damaged = _DamagedRows()
     with _IngestDisplay(quiet=quiet, verbose=False) as display:
-        result = reindex_archive(config, wait=wait, progress=display)
+        result = reindex_archive(config, wait=wait, progress=display, on_damaged=damaged.report)
     elapsed = time.monotonic() - started
     if as_json:
         click.echo(render.to_json({"indexed": result.indexed, "elapsed_seconds": round(elapsed, 3)}))
     else:
         click.echo(render.reindex_summary(result, elapsed))
+    damaged.fail_if_any("left out of the index")
 
 
 @archive_command(cli)
@@ -497,14 +545,16 @@ def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | Non
     """
     from newsarchive.export import export_records, render_records
 
-    pieces = render_records(export_records(config, query), fmt)
+    damaged = _DamagedRows()
+    pieces = render_records(export_records(config, query, on_damaged=damaged.report), fmt)
     if output is None:
         for piece in pieces:
             click.echo(piece, nl=False)
-        return
-    with open(output, "w", encoding="utf-8", newline="") as handle:
-        for piece in pieces:
-            handle.write(piece)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            for piece in pieces:
+                handle.write(piece)
+    damaged.fail_if_any("left out of the export")
 
 
 @archive_command(cli)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.errors import ArchiveError, InvalidQuery
+from newsarchive.index.damage import reads_index
 
 if TYPE_CHECKING:
     from newsarchive.config import ArchiveConfig
@@ -189,6 +190,7 @@ def count(dates: Iterable[datetime | None], buckets: Sequence[Bucket]) -> list[i
 # --- counting matches -----------------------------------------------------------
 
 
+@reads_index
 def trend(
     config: ArchiveConfig,
     queries: list[str],

@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
+from whoosh.columns import EmptyColumnReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
+from whoosh.reading import EmptyReader
 from whoosh.util import random_name
 from whoosh.writing import LockError
 
-from newsarchive.errors import IndexUnavailable
+from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
+from newsarchive.index.damage import REPAIR_HINT
 from newsarchive.index.schema import SCHEMA_VERSION, IndexDocument, build_schema, to_fields
 
 if TYPE_CHECKING:
@@ -121,6 +124,30 @@ class _MappedStorage(FileStorage):
                 mapped.madvise(mmap.MADV_DONTNEED)
 
 
+class _NoDocuments(EmptyReader):
+    """Whoosh's reader of an index without segments, with the columns every reader has (all empty)."""
+
+    def has_column(self, fieldname: str) -> bool:
+        return False
+
+    def column_reader(self, fieldname, column=None, reverse=False, translate=True):  # type: ignore[no-untyped-def]
+        column = column or self.schema[fieldname].column_type
+        return EmptyColumnReader(column.default_value(reverse), 0)
+
+
+class _Index(whoosh_index.FileIndex):
+    """An index whose reader works the same way whether or not it holds documents yet.
+
+    An index is created empty and gets its first segment at the first commit:
+    an ingest in which every file failed, or one killed before that commit,
+    leaves it so, and Whoosh's reader of such an index has no columns.
+    """
+
+    def reader(self, reuse=None):  # type: ignore[no-untyped-def]
+        reader = super().reader(reuse=reuse)
+        return _NoDocuments(reader.schema) if type(reader) is EmptyReader else reader
+
+
 def open_index(path: Path) -> whoosh_index.Index:
     if not index_exists(path):
         raise IndexUnavailable(
@@ -128,10 +155,16 @@ def open_index(path: Path) -> whoosh_index.Index:
             hint="ingest some articles (archive ingest FOLDER), or rebuild it from the database: archive reindex",
         )
     try:
-        return _MappedStorage(str(path)).open_index()
+        return _MappedStorage(str(path)).open_index(indexclass=_Index)
     except (OSError, whoosh_index.IndexError) as exc:
         raise IndexUnavailable(
             f"cannot read the search index at {path}: {exc}", hint="run `archive reindex` to rebuild it"
+        ) from exc
+    except ArchiveError:
+        raise
+    except Exception as exc:  # a damaged table of contents: any unpickling error
+        raise IndexDamaged(
+            f"the search index at {path} is damaged: its table of contents cannot be read", hint=REPAIR_HINT
         ) from exc
 
 
