@@ -272,5 +272,10 @@ def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path,
     assert f"damaged row:          article {bad_date}, ingested_at: " in checked
     assert archive("show", bad_body, expect=1).stderr.startswith(f"Error: article {bad_body}: its body cannot be read")
     assert archive("list", expect=1).stderr.startswith("Error: article ")
+    with sqlite3.connect(archive_home / "archive.db") as connection:  # as if left for the next ingest to index
+        connection.execute("UPDATE articles SET indexed_revision = NULL")
+    empty = tmp_path / "nothing-new"
+    empty.mkdir()
+    assert "re-indexed 3 left over" in archive("ingest", empty).stdout
     archive("remove", bad_body, bad_date)
     assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
