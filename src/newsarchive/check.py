@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select, update
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.db import Database, head_revision, open_database
+from newsarchive.db import Database, damaged_records, head_revision, open_database
 from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
 from newsarchive.progress import Progress
 
@@ -97,7 +97,6 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
     from newsarchive.errors import IndexUnavailable
     from newsarchive.index.damage import index_damage
     from newsarchive.index.store import index_exists, index_is_current, indexed_entries
-    from newsarchive.indexing import iter_articles
 
     report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
     report.database_damage = _database_damage(db)
@@ -106,10 +105,9 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
         report.articles = len(stored)
         report.orphan_links = len(_orphan_links(session))
         report.broken_duplicate_links = len(_broken_duplicate_links(session))
-    for _ in iter_articles(db.sessions, sorted(stored), on_damaged=lambda error: report.damaged_rows.append(
-        (error.article_id, error.field, error.reason)
-    )):
-        pass
+        report.damaged_rows = [
+            (error.article_id, error.field, error.reason) for error in damaged_records(session, Article)
+        ]
     if not index_exists(config.index_dir):
         report.index_state = "missing"
         report.missing = sorted(stored)

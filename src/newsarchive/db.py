@@ -25,6 +25,7 @@ from newsarchive.errors import ArchiveError, ConfigError, DamagedRecord
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
     from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Mapper
 
 
 @dataclass
@@ -207,7 +208,6 @@ ROW_ERRORS = (ValueError, TypeError, OverflowError)
 def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
     """The first column of the row with this primary key that cannot be read, as an error naming both."""
     from sqlalchemy import inspect, select
-    from sqlalchemy.orm import Mapper
 
     mapper: Mapper[Any] = inspect(model)
     primary = mapper.primary_key[0]
@@ -217,6 +217,32 @@ def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
         except ROW_ERRORS as exc:
             return DamagedRecord(key, attribute.key, _row_reason(exc))
     return DamagedRecord(key, "row", "it does not load")
+
+
+def damaged_records(session: Session, model: type, chunk: int = 2000) -> list[DamagedRecord]:
+    """Every row of ``model``'s table with a value that cannot be read, each named by its first such column.
+
+    Reads every column of every row as plain rows (no objects, so it is
+    quick), a chunk at a time, and a chunk that fails one row at a time.
+    """
+    from sqlalchemy import inspect, select
+
+    mapper: Mapper[Any] = inspect(model)
+    primary = mapper.primary_key[0]
+    columns = [attribute.class_attribute for attribute in mapper.column_attrs]
+    keys = session.scalars(select(primary).order_by(primary)).all()
+    found = []
+    for start in range(0, len(keys), chunk):
+        wanted = keys[start : start + chunk]
+        try:
+            session.execute(select(*columns).where(primary.in_(wanted))).all()
+        except ROW_ERRORS:
+            for key in wanted:
+                try:
+                    session.execute(select(*columns).where(primary == key)).all()
+                except ROW_ERRORS:
+                    found.append(damaged_record(session, model, key))
+    return found
 
 
 def _row_reason(exc: BaseException) -> str:
