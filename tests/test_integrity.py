@@ -200,6 +200,13 @@ def test_a_full_disk_is_said_once_in_one_line(tmp_path: Path, articles: int, in_
     )
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a file that is always full")
+def test_an_export_to_a_full_disk_is_one_line(archive, tmp_path: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 2))
+    result = archive("export", "-o", "/dev/full", expect=1)
+    assert result.stderr == f"Error: {os.strerror(errno.ENOSPC)}\nHint: make room on the disk and run the command again\n"
+
+
 # --- a damaged index ---------------------------------------------------------------------------
 
 
