@@ -149,7 +149,7 @@ def test_a_second_writer_waits_or_fails_as_asked(archive, tmp_path: Path) -> Non
     holder = subprocess.Popen(
         [sys.executable, "-c", (
             "import sys, time; from newsarchive.config import resolve_config; from newsarchive.locks import writer_lock\n"
-            f"with writer_lock(resolve_config({str(home)!r})):\n"
+            f"with writer_lock(resolve_config({str(home)!r}), create=True):\n"
             "    print('locked', flush=True); time.sleep(1.5)\n"
         )],
         stdout=subprocess.PIPE, text=True,
@@ -234,8 +234,11 @@ def test_unusable_homes_and_database_urls_get_one_line(archive, tmp_path: Path, 
     monkeypatch.setenv("ARCHIVE_HOME", str(afile))
     result = archive("ingest", folder, expect=1)
     assert result.stderr.startswith(f"Error: the archive home {afile} is a file, not a folder\n")
+    monkeypatch.setenv("ARCHIVE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{tmp_path}/missing/folder/x.db")
     result = archive("info", expect=1)
+    assert result.stderr.startswith(f"Error: no archive database at {tmp_path}/missing/folder/x.db\n")
+    result = archive("ingest", folder, expect=1)
     assert "cannot open the archive database" in result.stderr and "unable to open database file" in result.stderr
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user:secret@localhost/news")
     result = archive("info", expect=1)

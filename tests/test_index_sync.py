@@ -56,8 +56,11 @@ def test_a_lost_index_is_rebuilt_by_the_next_ingest(archive, seed_dir: Path, arc
 
 def test_reindex_rebuilds_a_damaged_index(archive, seed_dir: Path, archive_home: Path) -> None:
     archive("ingest", seed_dir)
-    for segment in (archive_home / "index").glob("*.seg"):
-        segment.write_bytes(b"garbage")
+    postings = list((archive_home / "index").glob("*.pst"))
+    assert postings
+    for path in postings:
+        path.write_bytes(b"garbage")
+    assert "the search index is damaged" in archive("search", "Kursk", expect=1).stderr
     archive("reindex")
     assert _search_total(archive, "Kursk") == 1
 

@@ -49,7 +49,7 @@ def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
 def test_the_database_url_from_the_environment_is_used(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", url)
-    db = open_database(resolve_config(tmp_path / "home"))
+    db = open_database(resolve_config(tmp_path / "home"), create=True)
     db.close()
     assert (tmp_path / "elsewhere.db").exists()
     assert not (tmp_path / "home" / "archive.db").exists()

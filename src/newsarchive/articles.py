@@ -85,22 +85,23 @@ class ArchiveInfo:
 
 def get_article(config: ArchiveConfig, article_id: str) -> ArticleRecord:
     """The article with this id, or with this unambiguous id prefix."""
+    from newsarchive.indexing import load_articles
+
     wanted = article_id.strip().lower()
     db = open_database(config)
     try:
         with db.sessions() as session:
-            article = session.get(Article, wanted)
+            article = load_articles(session, [wanted]).get(wanted)
             if article is None and len(wanted) >= MIN_PREFIX:
                 escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 candidates = session.scalars(
-                    select(Article).where(Article.id.like(escaped + "%", escape="\\")).order_by(Article.id).limit(6)
+                    select(Article.id).where(Article.id.like(escaped + "%", escape="\\")).order_by(Article.id).limit(6)
                 ).all()
                 if len(candidates) == 1:
-                    article = candidates[0]
+                    article = load_articles(session, candidates)[candidates[0]]
                 elif candidates:
                     raise ArticleNotFound(
-                        f"id {article_id!r} is the start of several articles: "
-                        + ", ".join(c.id for c in candidates[:5]),
+                        f"id {article_id!r} is the start of several articles: " + ", ".join(candidates[:5]),
                         hint="type more of the id",
                     )
             if article is None:
@@ -182,7 +183,9 @@ class DuplicateGroup:
 
 def duplicate_groups(config: ArchiveConfig, *, limit: int | None = None) -> list[DuplicateGroup]:
     """Every article that has copies, most copied first."""
-    from sqlalchemy.orm import aliased, selectinload
+    from sqlalchemy.orm import aliased
+
+    from newsarchive.indexing import load_articles
 
     db = open_database(config)
     try:
@@ -204,14 +207,10 @@ def duplicate_groups(config: ArchiveConfig, *, limit: int | None = None) -> list
                 set(near_counts) | set(file_counts),
                 key=lambda article_id: (-(near_counts.get(article_id, 0) + file_counts.get(article_id, 1) - 1), article_id),
             )[:limit]
-            originals = {
-                article.id: article
-                for article in session.scalars(
-                    select(Article).where(Article.id.in_(ranked)).options(selectinload(Article.files))
-                )
-            }
+            originals = load_articles(session, ranked)
+            copy_ids = session.scalars(select(Article.id).where(Article.duplicate_of.in_(ranked))).all()
             copies: dict[str, list[Article]] = {}
-            for article in session.scalars(select(Article).where(Article.duplicate_of.in_(ranked))):
+            for article in load_articles(session, copy_ids).values():
                 copies.setdefault(article.duplicate_of or "", []).append(article)
             return [
                 DuplicateGroup(
@@ -265,7 +264,7 @@ def list_articles(
     page: int = 1,
 ) -> ArticlePage:
     """Articles newest first (undated last), filtered by date and source, one page at a time."""
-    from sqlalchemy.orm import selectinload
+    from newsarchive.indexing import load_articles
 
     conditions = []
     if since is not None:
@@ -278,14 +277,14 @@ def list_articles(
     try:
         with db.sessions() as session:
             total = session.scalar(select(func.count()).select_from(Article).where(*conditions)) or 0
-            rows = session.scalars(
-                select(Article)
+            ids = session.scalars(
+                select(Article.id)
                 .where(*conditions)
                 .order_by(Article.published_at.is_(None), Article.published_at.desc(), Article.id)
                 .offset((page - 1) * limit)
                 .limit(limit)
-                .options(selectinload(Article.files))
             ).all()
-            return ArticlePage(total=total, articles=[_brief(article) for article in rows])
+            found = load_articles(session, ids)
+            return ArticlePage(total=total, articles=[_brief(found[article_id]) for article_id in ids])
     finally:
         db.close()

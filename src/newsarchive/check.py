@@ -1,10 +1,14 @@
-"""`archive check`: do the database and the search index agree? And `--repair`.
+"""`archive check`: are the database and the search index whole, and do they agree? And `--repair`.
 
 The database is the source of truth. The index may miss articles (a crash
 between the two commits), hold articles the database no longer has, hold an
-older revision, or hold one article twice; the database may hold rows that
-point at nothing. Each finding is listed; repair makes the index say what the
-database says and drops the dangling rows.
+older revision, or hold one article twice, or be damaged (a file cut short,
+flipped bytes: every part of it is read back); the database may hold rows
+that point at nothing, rows with a value that cannot be read, or damage
+SQLite's own check finds. Each finding is listed; repair makes the index say
+what the database says (rebuilding a damaged one) and drops the dangling
+rows. Damage in the database itself is for the user to mend: it is the
+source of truth, so there is nothing to rebuild it from.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select, update
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.db import Database, head_revision, open_database
+from newsarchive.db import Database, damaged_records, head_revision, open_database
 from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
 from newsarchive.progress import Progress
 
@@ -33,6 +37,12 @@ class CheckReport:
     doubled: list[str] = field(default_factory=list)
     orphan_links: int = 0
     broken_duplicate_links: int = 0
+    #: One line for each damaged part of the index.
+    index_damage: list[str] = field(default_factory=list)
+    #: What SQLite's quick_check finds wrong in the database file.
+    database_damage: list[str] = field(default_factory=list)
+    #: (article id, field, why) of each row with a value that cannot be read.
+    damaged_rows: list[tuple[str, str, str]] = field(default_factory=list)
     repaired: bool = False
 
     @property
@@ -47,6 +57,8 @@ class CheckReport:
             + len(self.doubled)
             + self.orphan_links
             + self.broken_duplicate_links
+            + len(self.database_damage)
+            + len(self.damaged_rows)
         )
 
     @property
@@ -55,11 +67,20 @@ class CheckReport:
 
 
 def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = True, progress: Progress | None = None) -> CheckReport:
-    """Compare the database with the index; with ``repair``, fix what was found and check again."""
+    """Compare the database with the index; with ``repair``, fix what was found and check again.
+
+    The check waits for a writer to finish, so as not to report its work in
+    progress as damage; an archive this process may only read is checked as
+    it is.
+    """
+    from contextlib import nullcontext
+
+    from newsarchive.config import writable
     from newsarchive.locks import writer_lock
 
     progress = progress or Progress()
-    with writer_lock(config, wait=wait, on_wait=progress.waiting):
+    locked = repair or writable(config)
+    with writer_lock(config, wait=wait, on_wait=progress.waiting) if locked else nullcontext():
         db = open_database(config)
         try:
             report = _inspect(db, config)
@@ -74,14 +95,19 @@ def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = T
 
 def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
     from newsarchive.errors import IndexUnavailable
+    from newsarchive.index.damage import index_damage
     from newsarchive.index.store import index_exists, index_is_current, indexed_entries
 
     report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
+    report.database_damage = _database_damage(db)
     with db.sessions() as session:
         stored = {article_id: revision for article_id, revision in session.execute(select(Article.id, Article.revision))}
         report.articles = len(stored)
         report.orphan_links = len(_orphan_links(session))
         report.broken_duplicate_links = len(_broken_duplicate_links(session))
+        report.damaged_rows = [
+            (error.article_id, error.field, error.reason) for error in damaged_records(session, Article)
+        ]
     if not index_exists(config.index_dir):
         report.index_state = "missing"
         report.missing = sorted(stored)
@@ -89,9 +115,13 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
     if not index_is_current(config.index_dir):
         report.index_state = "outdated"
         return report
+    report.index_damage = index_damage(config.index_dir)
+    if report.index_damage:
+        report.index_state = "damaged"
+        return report
     try:
         entries = indexed_entries(config.index_dir)
-    except (IndexUnavailable, OSError, ValueError, EOFError) as exc:
+    except (IndexUnavailable, OSError) as exc:
         report.index_state = f"unreadable: {exc}"
         return report
     report.index_documents = len(entries)
@@ -104,6 +134,17 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
         article_id for article_id, revision in indexed.items() if article_id in stored and stored[article_id] != revision
     )
     return report
+
+
+def _database_damage(db: Database) -> list[str]:
+    """What SQLite's own quick check of the database file finds (nothing to check on a server)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "sqlite":
+        return []
+    with db.engine.connect() as connection:
+        found = [str(row[0]) for row in connection.execute(text("PRAGMA quick_check"))]
+    return [] if found == ["ok"] else found
 
 
 def _orphan_links(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -126,7 +167,7 @@ def _broken_duplicate_links(session) -> list[str]:  # type: ignore[no-untyped-de
 
 def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: Progress) -> None:
     from newsarchive.index.store import write_index
-    from newsarchive.indexing import article_document, rebuild
+    from newsarchive.indexing import article_document, iter_articles, rebuild
 
     with db.sessions() as session:
         for path, item in _orphan_links(session):
@@ -136,11 +177,11 @@ def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: 
             session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))
         session.commit()
     if report.index_state != "current":
-        rebuild(db, config, progress)
+        rebuild(db, config, progress, on_damaged=lambda _error: None)  # (the report names them)
         return
     redo = sorted(set(report.missing) | set(report.stale) | set(report.doubled))
     with db.sessions() as session:
-        articles = session.scalars(select(Article).where(Article.id.in_(redo))).all() if redo else []
+        articles = list(iter_articles(db.sessions, redo, on_damaged=lambda _error: None))  # (the report names them)
         with write_index(config.index_dir) as writer:
             for article_id in set(report.extra) | set(report.doubled):
                 writer.delete(article_id)

@@ -12,13 +12,13 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 
 from newsarchive import __version__, render, terminal
-from newsarchive.config import ArchiveConfig, resolve_config
+from newsarchive.config import ArchiveConfig, require_archive, resolve_config
 from newsarchive.errors import ArchiveError
 from newsarchive.ingest import FORMATS
 
@@ -40,10 +40,18 @@ class ArchiveCommandError(click.ClickException):
 _HOME_HELP = "Archive folder (default: $ARCHIVE_HOME, else the user data folder)."
 
 
-def archive_command(group: click.Group, name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
+#: Failures of the machine, not of newsarchive: reported in one line, like any ArchiveError.
+_ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
+
+
+def archive_command(
+    group: click.Group, name: str | None = None, *, makes_archive: bool = False
+) -> Callable[[Callable[..., Any]], click.Command]:
     """Register a command that opens the archive and reports ArchiveError cleanly.
 
     ``--home`` works before the command name and after it; after wins.
+    Only a command that ``makes_archive`` (ingest) may start at a home that
+    holds none; the others say there is no archive there.
     """
 
     def decorate(function: Callable[..., Any]) -> click.Command:
@@ -51,9 +59,18 @@ def archive_command(group: click.Group, name: str | None = None) -> Callable[[Ca
         def run(*args: Any, home: str | None, **kwargs: Any) -> Any:
             home = home or click.get_current_context().find_root().meta.get("newsarchive.home")
             try:
-                return function(resolve_config(home), *args, **kwargs)
+                config = resolve_config(home)
+                if not makes_archive:
+                    require_archive(config)
+                return function(config, *args, **kwargs)
             except ArchiveError as error:
                 raise ArchiveCommandError(error) from error
+            except OSError as error:
+                # A full disk, a read-only or unreadable place: the machine's
+                # trouble, said in one line (the error names the file).
+                if error.errno not in _ENVIRONMENT_ERRNOS:
+                    raise
+                raise ArchiveCommandError(_os_error(error)) from error
             except Exception as error:
                 # The database layer's own errors (a damaged or foreign database file,
                 # a server gone away) still get one line; anything else is a bug to see.
@@ -68,6 +85,42 @@ def archive_command(group: click.Group, name: str | None = None) -> Callable[[Ca
         return group.command(name)(run)
 
     return decorate
+
+
+def _os_error(error: OSError, doing: str | None = None) -> ArchiveError:
+    """One line for a failure of the machine; ``doing`` says what failed ("could not write out.csv")."""
+    if doing is not None:
+        message = f"{doing}: {error.strerror or error}"
+    else:
+        message = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint: str | None = "make room on the disk and run the command again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "check the permissions of the folders involved"
+    else:
+        hint = None
+    return ArchiveError(message, hint=hint)
+
+
+class _DamagedRows:
+    """Rows of the database that cannot be read: one line each on stderr as they come, exit 1 at the end."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def report(self, error: ArchiveError) -> None:
+        self.count += 1
+        click.echo(f"error: {error.message}", err=True)
+
+    def fail_if_any(self, consequence: str) -> None:
+        if self.count:
+            noun = "article" if self.count == 1 else "articles"
+            raise ArchiveCommandError(
+                ArchiveError(
+                    f"{self.count} damaged {noun} {consequence}",
+                    hint="`archive check` lists them; re-ingest their files with --force, or remove them",
+                )
+            )
 
 
 def json_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -183,7 +236,7 @@ def _timezone(_ctx: click.Context, _param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"unknown time zone {value!r} (use a name such as UTC or Europe/Kyiv)") from None
 
 
-@archive_command(cli)
+@archive_command(cli, makes_archive=True)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--source", help="Source (outlet, topic) to record for every article in this run.")
 @click.option(
@@ -449,13 +502,15 @@ def reindex(config: ArchiveConfig, wait: bool, quiet: bool, as_json: bool) -> No
     from newsarchive.indexing import reindex_archive
 
     started = time.monotonic()
+    damaged = _DamagedRows()
     with _IngestDisplay(quiet=quiet, verbose=False) as display:
-        result = reindex_archive(config, wait=wait, progress=display)
+        result = reindex_archive(config, wait=wait, progress=display, on_damaged=damaged.report)
     elapsed = time.monotonic() - started
     if as_json:
         click.echo(_json_text({"indexed": result.indexed, "elapsed_seconds": round(elapsed, 3)}))
     else:
         click.echo(render.reindex_summary(result, elapsed))
+    damaged.fail_if_any("left out of the index")
 
 
 @archive_command(cli)
@@ -566,7 +621,8 @@ def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | Non
     """
     from newsarchive.export import export_records, render_records
 
-    pieces = render_records(export_records(config, query), fmt)
+    damaged = _DamagedRows()
+    pieces = render_records(export_records(config, query, on_damaged=damaged.report), fmt)
     if fmt == "jsonl":
         pieces = map(terminal.json_safe, pieces)
     if output is None:
@@ -575,19 +631,24 @@ def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | Non
                 click.echo(terminal.fit_stream(piece, json=True), nl=False)
             else:
                 _echo_data(piece)
-        return
+    else:
+        _write_export(output, pieces, fmt)
+    damaged.fail_if_any("left out of the export")
+
+
+def _write_export(output: str, pieces: Iterable[str], fmt: str) -> None:
+    """Write an export to a file in UTF-8; a file that cannot be made or filled is one line."""
     fallback = terminal.JSON_FALLBACK if fmt == "jsonl" else terminal.TEXT_FALLBACK
-    shown = terminal.terminal_safe(output)
     try:
         handle = open(output, "w", encoding="utf-8", errors=fallback, newline="")
     except OSError as error:
-        raise click.ClickException(f"could not create {shown}: {error.strerror}") from error
+        raise _os_error(error, f"could not create {output}") from error
     try:
         with handle:
             for piece in pieces:
                 handle.write(piece)
     except OSError as error:
-        raise click.ClickException(f"could not write {shown}: {error.strerror}; what it holds is incomplete") from error
+        raise _os_error(error, f"could not write {output} (what it holds is incomplete)") from error
 
 
 @archive_command(cli)

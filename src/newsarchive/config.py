@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsarchive.errors import ArchiveReadOnly
 
 HOME_ENV = "ARCHIVE_HOME"
 DATABASE_URL_ENV = "ARCHIVE_DATABASE_URL"
@@ -60,6 +64,64 @@ def ensure_home(config: ArchiveConfig) -> None:
             f"cannot create the archive home {config.home}: {exc.strerror}",
             hint="give --home (or ARCHIVE_HOME) a folder you can write to",
         ) from exc
+
+
+def sqlite_file(config: ArchiveConfig) -> Path | None:
+    """The SQLite database file of the archive; None for a server database (or an in-memory one)."""
+    if not config.database_url.startswith("sqlite"):
+        return None
+    if config.database_is_default:
+        return config.home / DATABASE_FILE
+    try:
+        from sqlalchemy.engine import make_url
+
+        database = make_url(config.database_url).database
+    except Exception:  # not a URL SQLAlchemy can read: opening it says why
+        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
+def require_archive(config: ArchiveConfig) -> None:
+    """Refuse a home (or database file) that holds no archive: only `archive ingest` makes one.
+
+    A database on a server cannot be looked for without connecting: there,
+    connecting says whether it is there.
+    """
+    from newsarchive.errors import ArchiveNotFound
+
+    if config.home.is_file():
+        ensure_home(config)  # (says that it is a file)
+    database = sqlite_file(config)
+    if database is None or database.exists():
+        return
+    if config.database_is_default:
+        raise ArchiveNotFound(
+            f"no archive at {config.home}",
+            hint="`archive ingest FOLDER` makes one there; or check --home (and $ARCHIVE_HOME)",
+        )
+    raise ArchiveNotFound(
+        f"no archive database at {database}",
+        hint="check ARCHIVE_DATABASE_URL; `archive ingest FOLDER` makes one there",
+    )
+
+
+def writable(config: ArchiveConfig) -> bool:
+    """Whether this process may write to the archive: its folder (lock, index, SQLite's journal) and database."""
+    database = sqlite_file(config)
+    places = [config.home] if database is None else [config.home, database.parent, database]
+    return all(os.access(place, os.W_OK) for place in places if place.exists())
+
+
+def read_only_error(config: ArchiveConfig, also: str = "") -> ArchiveReadOnly:
+    """The error for a write to an archive this process may only read; ``also`` adds to its message."""
+    from newsarchive.errors import ArchiveReadOnly
+
+    return ArchiveReadOnly(
+        f"the archive at {config.home} is read-only{also}",
+        hint="ingest, remove, reindex and check --repair write to it; search, show, list, export and check only read",
+    )
 
 
 def redacted(url: str) -> str:

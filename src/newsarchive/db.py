@@ -5,18 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.config import ArchiveConfig, ensure_home, redacted
-from newsarchive.errors import ArchiveError, ConfigError
+from newsarchive.config import (
+    ArchiveConfig,
+    ensure_home,
+    read_only_error,
+    redacted,
+    require_archive,
+    sqlite_file,
+    writable,
+)
+from newsarchive.errors import ArchiveError, ConfigError, DamagedRecord
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
     from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Mapper
 
 
 @dataclass
@@ -24,24 +33,39 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     revision: str
+    read_only: bool = False
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_database(config: ArchiveConfig) -> Database:
-    """Connect to the archive's database and bring its schema to the newest revision."""
-    engine = make_engine(config)
-    revision = ensure_schema(engine)
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), revision=revision)
+def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
+    """Connect to the archive's database and bring its schema to the newest revision.
+
+    Only with ``create`` (ingest) is a missing archive made; an archive this
+    process cannot write to is opened read-only.
+    """
+    engine, read_only = make_engine(config, create=create)
+    revision = ensure_schema(engine, read_only=read_only, config=config)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Database(engine=engine, sessions=sessions, revision=revision, read_only=read_only)
 
 
-def make_engine(config: ArchiveConfig) -> Engine:
+def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine, bool]:
+    """The database's engine, and whether it is open read-only."""
     url = config.database_url
-    if url.startswith("sqlite") and config.database_is_default:
-        ensure_home(config)
+    database = sqlite_file(config)
+    read_only = False
+    if url.startswith("sqlite"):
+        if not create:
+            require_archive(config)
+        elif config.database_is_default:
+            ensure_home(config)
+        read_only = database is not None and database.exists() and not writable(config)
     try:
-        if url.startswith("sqlite"):
+        if read_only and database is not None:
+            engine = create_engine(_read_only_url(database), connect_args={"timeout": 60})
+        elif url.startswith("sqlite"):
             # A writer holds SQLite's lock for one batch at a time; readers and a
             # second writer wait for it instead of failing at once.
             engine = create_engine(url, connect_args={"timeout": 60})
@@ -58,7 +82,22 @@ def make_engine(config: ArchiveConfig) -> Engine:
             f"cannot use database URL {redacted(url)!r}: {type(exc).__name__}",
             hint="check ARCHIVE_DATABASE_URL (an SQLAlchemy URL such as sqlite:////path/archive.db)",
         ) from exc
-    return engine
+    return engine, read_only
+
+
+def _read_only_url(database: Path) -> str:
+    """SQLite's URI for reading a database in a folder this process cannot write to.
+
+    In WAL mode a reader needs the shared-memory file beside the database:
+    where a writer left it (and its log), SQLite reads them as they are;
+    where there is none and none can be made, the database is read as an
+    unchanging file (``immutable``), which a snapshot is.
+    """
+    from urllib.parse import quote
+
+    beside = [Path(f"{database}-wal"), Path(f"{database}-shm")]
+    mode = "mode=ro" if all(path.exists() for path in beside) else "immutable=1"
+    return f"sqlite:///file:{quote(str(database))}?{mode}&uri=true"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -110,13 +149,15 @@ def current_revision(engine: Engine) -> str | None:
     return versions[0] if versions else None
 
 
-def ensure_schema(engine: Engine) -> str:
+def ensure_schema(engine: Engine, *, read_only: bool = False, config: ArchiveConfig | None = None) -> str:
     """Run ``alembic upgrade head`` unless the database is already there; return the revision."""
     head = head_revision()
     current = _readable_revision(engine)
     if current == head:
         return head
     _refuse_unknown_revision(current)
+    if read_only and config is not None:
+        raise read_only_error(config, f", and its database needs an upgrade to schema revision {head} first")
     from alembic import command
 
     cfg = alembic_config(engine)
@@ -158,3 +199,55 @@ def _refuse_unknown_revision(current: str | None) -> None:
             f"the archive database is at schema revision {current}, which this newsarchive does not know",
             hint="it was written by a newer newsarchive: upgrade newsarchive",
         )
+
+
+#: What reading a damaged value of a row raises: JSON that does not parse, a date that does not.
+ROW_ERRORS = (ValueError, TypeError, OverflowError)
+
+
+def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
+    """The first column of the row with this primary key that cannot be read, as an error naming both."""
+    from sqlalchemy import inspect, select
+
+    mapper: Mapper[Any] = inspect(model)
+    primary = mapper.primary_key[0]
+    for attribute in mapper.column_attrs:
+        try:
+            session.execute(select(attribute.class_attribute).where(primary == key)).all()
+        except ROW_ERRORS as exc:
+            return DamagedRecord(key, attribute.key, _row_reason(exc))
+    return DamagedRecord(key, "row", "it does not load")
+
+
+def damaged_records(session: Session, model: type, chunk: int = 2000) -> list[DamagedRecord]:
+    """Every row of ``model``'s table with a value that cannot be read, each named by its first such column.
+
+    Reads every column of every row as plain rows (no objects, so it is
+    quick), a chunk at a time, and a chunk that fails one row at a time.
+    """
+    from sqlalchemy import inspect, select
+
+    mapper: Mapper[Any] = inspect(model)
+    primary = mapper.primary_key[0]
+    columns = [attribute.class_attribute for attribute in mapper.column_attrs]
+    keys = session.scalars(select(primary).order_by(primary)).all()
+    found = []
+    for start in range(0, len(keys), chunk):
+        wanted = keys[start : start + chunk]
+        try:
+            session.execute(select(*columns).where(primary.in_(wanted))).all()
+        except ROW_ERRORS:
+            for key in wanted:
+                try:
+                    session.execute(select(*columns).where(primary == key)).all()
+                except ROW_ERRORS:
+                    found.append(damaged_record(session, model, key))
+    return found
+
+
+def _row_reason(exc: BaseException) -> str:
+    import json
+
+    if isinstance(exc, json.JSONDecodeError):
+        return "not valid JSON"
+    return str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__

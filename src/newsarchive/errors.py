@@ -24,6 +24,14 @@ class ConfigError(ArchiveError):
     """The archive's location or database URL cannot be used."""
 
 
+class ArchiveNotFound(ConfigError):
+    """There is no archive where the user pointed (only `archive ingest` makes one)."""
+
+
+class ArchiveReadOnly(ArchiveError):
+    """The archive can be read but not written (a snapshot, someone else's folder)."""
+
+
 class ArchiveBusy(ArchiveError):
     """Another process is writing to this archive."""
 
@@ -44,6 +52,23 @@ class InvalidDate(InvalidQuery):
 
 class IndexUnavailable(ArchiveError):
     """The search index is missing, locked or unreadable."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """Parts of the search index do not read back; a rebuild from the database fixes it."""
+
+
+class DamagedRecord(ArchiveError):
+    """A row of the database holds a value that cannot be read (``article_id``, ``field``)."""
+
+    def __init__(self, article_id: str, field: str, reason: str) -> None:
+        super().__init__(
+            f"article {article_id}: its {field} cannot be read ({reason})",
+            hint="`archive check` lists every damaged row; re-ingest the article's file or remove it",
+        )
+        self.article_id = article_id
+        self.field = field
+        self.reason = reason
 
 
 class BadInputFile(ArchiveError):

@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from newsarchive.articles import ArticleRecord
 from newsarchive.config import ArchiveConfig
+from newsarchive.errors import DamagedRecord
+from newsarchive.index.damage import reads_index
 from newsarchive.periods import iso_local
 
 EXPORT_FORMATS = ("jsonl", "csv", "md")
@@ -26,8 +28,14 @@ CSV_FIELDS = (
 )  # fmt: skip
 
 
-def export_records(config: ArchiveConfig, query: str | None = None) -> Iterator[ArticleRecord]:
-    """Every article (or every one matching ``query``), oldest first, read in chunks so memory stays flat."""
+def export_records(
+    config: ArchiveConfig, query: str | None = None, on_damaged: Callable[[DamagedRecord], None] | None = None
+) -> Iterator[ArticleRecord]:
+    """Every article (or every one matching ``query``), oldest first, read in chunks so memory stays flat.
+
+    An article with a value that cannot be read goes to ``on_damaged`` and
+    the export carries on without it (without ``on_damaged`` it is raised).
+    """
     from sqlalchemy import select
 
     from newsarchive.db import open_database
@@ -40,12 +48,13 @@ def export_records(config: ArchiveConfig, query: str | None = None) -> Iterator[
         with db.sessions() as session:
             order = (Article.published_at.is_(None), Article.published_at, Article.id)
             ids = [i for i in session.scalars(select(Article.id).order_by(*order)) if matching is None or i in matching]
-        for article in iter_articles(db.sessions, ids):
+        for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
             yield ArticleRecord.from_model(article)
     finally:
         db.close()
 
 
+@reads_index
 def _matching_ids(config: ArchiveConfig, query: str) -> list[str]:
     from newsarchive.index.reader import matching_ids
 

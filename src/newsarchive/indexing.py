@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.db import Database
+from newsarchive.errors import DamagedRecord
 from newsarchive.index.schema import IndexDocument
 from newsarchive.models import Article, IndexRemoval
 from newsarchive.progress import Progress
@@ -33,6 +34,8 @@ class SyncResult:
     indexed: int
     removed: int
     rebuilt: bool
+    #: Articles left out because a value of theirs cannot be read (they stay unindexed).
+    damaged: tuple[DamagedRecord, ...] = ()
 
 
 def article_document(article: Article) -> IndexDocument:
@@ -64,23 +67,25 @@ def sync_index(db: Database, config: ArchiveConfig) -> SyncResult:
     """
     from newsarchive.index.store import index_is_current, write_index
 
+    damaged: list[DamagedRecord] = []
     if not index_is_current(config.index_dir):
-        return SyncResult(indexed=rebuild(db, config), removed=0, rebuilt=True)
+        indexed = rebuild(db, config, on_damaged=damaged.append)
+        return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))
     with db.sessions() as session:
         if pending_counts(session) == (0, 0):
             return SyncResult(indexed=0, removed=0, rebuilt=False)
         removals = session.scalars(select(IndexRemoval.article_id)).all()
-        stale = select(Article).where(_stale()).execution_options(yield_per=REBUILD_BATCH)
+        stale = session.scalars(select(Article.id).where(_stale()).order_by(Article.id)).all()
         done: list[tuple[str, int]] = []
         with write_index(config.index_dir) as writer:
             for article_id in removals:
                 writer.delete(article_id)
-            for article in session.scalars(stale):
+            for article in iter_articles(db.sessions, stale, on_damaged=damaged.append):
                 writer.replace(article_document(article))
                 done.append((article.id, article.revision))
         mark_indexed(session, done, removals)
         session.commit()
-    return SyncResult(indexed=len(done), removed=len(removals), rebuilt=False)
+    return SyncResult(indexed=len(done), removed=len(removals), rebuilt=False, damaged=tuple(damaged))
 
 
 class IndexFeed:
@@ -171,8 +176,16 @@ def mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterab
         session.execute(delete(IndexRemoval).where(IndexRemoval.article_id.in_(removal_ids)))
 
 
-def rebuild(db: Database, config: ArchiveConfig, progress: Progress | None = None) -> int:
-    """Build the index anew from every article in the database; return how many were indexed."""
+def rebuild(
+    db: Database,
+    config: ArchiveConfig,
+    progress: Progress | None = None,
+    on_damaged: Callable[[DamagedRecord], None] | None = None,
+) -> int:
+    """Build the index anew from every article in the database; return how many were indexed.
+
+    Articles with a value that cannot be read go to ``on_damaged`` (see ``iter_articles``) and stay unindexed.
+    """
     from newsarchive.index.parallel import worker_count
     from newsarchive.index.store import rebuild_index
 
@@ -181,7 +194,7 @@ def rebuild(db: Database, config: ArchiveConfig, progress: Progress | None = Non
         ids = session.scalars(select(Article.id).order_by(Article.id)).all()
 
     def documents() -> Iterator[IndexDocument]:
-        for article in iter_articles(db.sessions, ids):
+        for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
             done.append((article.id, article.revision))
             yield article_document(article)
             if progress is not None:
@@ -195,20 +208,51 @@ def rebuild(db: Database, config: ArchiveConfig, progress: Progress | None = Non
     return count
 
 
-def iter_articles(sessions: sessionmaker[Session], ids: Sequence[str], chunk: int = REBUILD_BATCH) -> Iterator[Article]:
-    """The articles with these ids, in this order, loaded a chunk at a time so memory stays flat."""
-    from sqlalchemy.orm import selectinload
+def iter_articles(
+    sessions: sessionmaker[Session],
+    ids: Sequence[str],
+    chunk: int = REBUILD_BATCH,
+    on_damaged: Callable[[DamagedRecord], None] | None = None,
+) -> Iterator[Article]:
+    """The articles with these ids, in this order, loaded a chunk at a time so memory stays flat.
 
+    A row with a value that cannot be read (see ``db.damaged_record``) is
+    passed to ``on_damaged`` and left out, and the others still come; with
+    no ``on_damaged`` it is raised.
+    """
     for start in range(0, len(ids), chunk):
         wanted = ids[start : start + chunk]
         with sessions() as session:
-            found = {
-                article.id: article
-                for article in session.scalars(
-                    select(Article).where(Article.id.in_(wanted)).options(selectinload(Article.files))
-                )
-            }
+            found = load_articles(session, wanted, on_damaged)
             yield from (found[article_id] for article_id in wanted if article_id in found)
+
+
+def load_articles(
+    session: Session, ids: Sequence[str], on_damaged: Callable[[DamagedRecord], None] | None = None
+) -> dict[str, Article]:
+    """The articles with these ids (with their files), by id; a damaged row goes to ``on_damaged``, else is raised."""
+    from sqlalchemy.orm import selectinload
+
+    from newsarchive.db import ROW_ERRORS, damaged_record
+
+    def load(wanted: Sequence[str]) -> dict[str, Article]:
+        query = select(Article).where(Article.id.in_(wanted)).options(selectinload(Article.files))
+        return {article.id: article for article in session.scalars(query)}
+
+    try:
+        return load(ids)
+    except ROW_ERRORS:
+        pass  # one row or more is damaged: load them one at a time, to keep the others
+    found: dict[str, Article] = {}
+    for article_id in ids:
+        try:
+            found.update(load([article_id]))
+        except ROW_ERRORS:
+            error = damaged_record(session, Article, article_id)
+            if on_damaged is None:
+                raise error from None
+            on_damaged(error)
+    return found
 
 
 def pending_counts(session: Session) -> tuple[int, int]:
@@ -220,19 +264,37 @@ def pending_counts(session: Session) -> tuple[int, int]:
     return stale, removals
 
 
-def reindex_archive(config: ArchiveConfig, *, wait: bool = True, progress: Progress | None = None) -> SyncResult:
-    """Rebuild the search index from the database (``archive reindex``)."""
+def reindex_archive(
+    config: ArchiveConfig,
+    *,
+    wait: bool = True,
+    progress: Progress | None = None,
+    on_damaged: Callable[[DamagedRecord], None] | None = None,
+) -> SyncResult:
+    """Rebuild the search index from the database (``archive reindex``).
+
+    An article with a value that cannot be read is left out, passed to
+    ``on_damaged`` and listed in the result; the others are indexed.
+    """
     from sqlalchemy import func
 
     from newsarchive.db import open_database
     from newsarchive.locks import writer_lock
 
     progress = progress or Progress()
+    damaged: list[DamagedRecord] = []
+
+    def note(error: DamagedRecord) -> None:
+        damaged.append(error)
+        if on_damaged is not None:
+            on_damaged(error)
+
     with writer_lock(config, wait=wait, on_wait=progress.waiting):
         db = open_database(config)
         try:
             with db.sessions() as session:
                 progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
-            return SyncResult(indexed=rebuild(db, config, progress), removed=0, rebuilt=True)
+            indexed = rebuild(db, config, progress, on_damaged=note)
+            return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))
         finally:
             db.close()

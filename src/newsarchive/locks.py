@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from newsarchive.config import ArchiveConfig, ensure_home
+from newsarchive.config import ArchiveConfig, ensure_home, read_only_error, require_archive, writable
 from newsarchive.errors import ArchiveBusy
 
 LOCK_FILE = "writer.lock"
 
 
 @contextmanager
-def writer_lock(config: ArchiveConfig, *, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def writer_lock(
+    config: ArchiveConfig, *, wait: bool = True, on_wait: Callable[[], None] | None = None, create: bool = False
+) -> Iterator[None]:
     """Hold the archive's writer lock for the block.
 
     Ingest, reindex and repair take it, so that two of them never write the
     database and the index at once; searches never need it. The lock goes
-    with the process, so a killed writer leaves nothing to clean up.
+    with the process, so a killed writer leaves nothing to clean up. Only
+    with ``create`` (ingest) is a missing archive home made.
     """
-    ensure_home(config)
+    if create:
+        ensure_home(config)
+    else:
+        require_archive(config)
+    if not writable(config):
+        raise read_only_error(config)
     home = config.home
-    fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        raise read_only_error(config) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

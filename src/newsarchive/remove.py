@@ -23,29 +23,32 @@ def remove_articles(config: ArchiveConfig, article_ids: Sequence[str], *, wait: 
     came from stay recorded as read, so an unchanged file does not bring an
     article back (``archive ingest --force`` does).
     """
-    from sqlalchemy import select
+    from sqlalchemy import delete, select, update
 
     from newsarchive.db import open_database
     from newsarchive.indexing import sync_index
     from newsarchive.locks import writer_lock
-    from newsarchive.models import Article, IndexRemoval
+    from newsarchive.models import Article, ArticleFile, IndexRemoval
 
     wanted = list(dict.fromkeys(article_id.strip().lower() for article_id in article_ids))
     with writer_lock(config, wait=wait):
         db = open_database(config)
         try:
             with db.sessions() as session:
-                found = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))}
+                # Only ids and titles are read, so that an article with a damaged value can be removed too.
+                found = dict(session.execute(select(Article.id, Article.title).where(Article.id.in_(wanted))).all())
                 unknown = [article_id for article_id in wanted if article_id not in found]
                 if unknown:
                     raise ArticleNotFound(
                         f"no article with id {', '.join(map(repr, unknown))}; nothing was removed",
                         hint="give whole ids, as `archive search` or `archive list` show them",
                     )
-                removed = [Removed(article.id, article.title) for article in found.values()]
-                for article in found.values():
-                    session.delete(article)
-                    session.merge(IndexRemoval(article_id=article.id))
+                removed = [Removed(article_id, title) for article_id, title in found.items()]
+                session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
+                session.execute(update(Article).where(Article.duplicate_of.in_(found)).values(duplicate_of=None))
+                session.execute(delete(Article).where(Article.id.in_(found)))
+                for article_id in found:
+                    session.merge(IndexRemoval(article_id=article_id))
                 session.commit()
             sync_index(db, config)
         finally:

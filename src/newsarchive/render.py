@@ -314,9 +314,17 @@ def check_text(report: CheckReport) -> str:
         f"stale in the index:   {ids(report.stale)}",
         f"doubled in the index: {ids(report.doubled)}",
         f"dangling rows:        {report.orphan_links} file links, {report.broken_duplicate_links} duplicate links",
+        *(f"damaged index:        {line}" for line in report.index_damage),
+        *(f"damaged database:     {line}" for line in report.database_damage),
+        *(f"damaged row:          article {id_}, {name}: {why}" for id_, name, why in report.damaged_rows),
     ]
     if report.ok:
         lines.append("Repaired: the database and the index agree now." if report.repaired else "OK: the database and the index agree.")
+    elif report.database_damage or report.damaged_rows:
+        lines.append(
+            f"{report.problems} problems found; the database is the source of truth, so its damage is not rebuilt: "
+            "re-ingest the damaged articles' files with --force or remove them, and restore a damaged file from a backup."
+        )
     elif report.repaired:
         lines.append(f"{report.problems} problems remain after repair; try `archive reindex`.")
     else:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.errors import InvalidQuery
+from newsarchive.index.damage import reads_index
 from newsarchive.periods import parse_period
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class SearchPage:
     suggestion: str | None = None
 
 
+@reads_index
 def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
     if request.sort not in SORTS:
         raise InvalidQuery(f"unknown sort {request.sort!r}", hint="use one of: " + ", ".join(SORTS))
@@ -86,6 +88,7 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
     )
 
 
+@reads_index
 def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPage:
     """The articles most like one article, as a page of hits."""
     from newsarchive.index.explore import similar_articles
@@ -95,6 +98,7 @@ def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPa
     return SearchPage(request=request, since=None, until=None, total=found.total, hits=found.hits, facets={})
 
 
+@reads_index
 def telling_terms(config: ArchiveConfig, query: str, count: int = 20) -> tuple[int, list[tuple[str, float]]]:
     """How many articles match, and the words most over-represented in them."""
     from newsarchive.index.explore import telling_terms as terms

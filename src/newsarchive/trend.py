@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.errors import ArchiveError, InvalidQuery
+from newsarchive.index.damage import reads_index
 from newsarchive.periods import chosen_zone
 from newsarchive.terminal import terminal_safe
 
@@ -194,6 +195,7 @@ def count(dates: Iterable[datetime | None], buckets: Sequence[Bucket]) -> list[i
 # --- counting matches -----------------------------------------------------------
 
 
+@reads_index
 def trend(
     config: ArchiveConfig,
     queries: list[str],

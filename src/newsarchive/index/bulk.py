@@ -155,6 +155,20 @@ class BulkWriter(SegmentWriter):
         self._finish()
         return segment
 
+    def cancel(self) -> None:
+        """Drop the segment being written; a writer that failed to write (a full disk) is let go all the same.
+
+        Whoosh's own ``cancel`` closes the segment's files, which writes out
+        what they buffer, and may fail again as the write that failed did.
+        The files are in no table of contents, so the next commit deletes them.
+        """
+        self._check_state()
+        try:
+            self._close_segment()
+        except OSError:
+            pass
+        self._finish()
+
     def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
         kept = [segment for segment in segments if segment.segment_id() not in self.retired]
         super()._commit_toc([*kept, *self.adopted])

@@ -118,14 +118,27 @@ class ParallelWriter:
     def _post(self, worker: int, message: tuple[object, ...]) -> None:
         try:
             self._workers[worker][1].send(message)
-        except OSError:  # (a broken pipe: the worker is gone)
-            self._lost()
+        except OSError:  # (a broken pipe: the worker is gone, maybe after saying why)
+            self._lost(worker)
 
-    def _lost(self) -> NoReturn:
+    def _lost(self, worker: int) -> NoReturn:
+        connection = self._workers[worker][1]
+        try:
+            said = connection.recv() if connection.poll() else None
+        except (EOFError, OSError):
+            said = None
+        if isinstance(said, tuple) and said[0] == "error":
+            self._failed(said[1])
         self.close()
         raise IndexUnavailable(
             f"an indexing process for {self._path} stopped unexpectedly",
             hint="the articles are stored; run the same command again to index them",
+        ) from None
+
+    def _failed(self, reason: object) -> NoReturn:
+        self.close()
+        raise IndexUnavailable(
+            f"indexing failed: {reason}", hint="the articles are stored; run the same command again to index them"
         ) from None
 
     def commit(self) -> None:
@@ -173,12 +186,9 @@ class ParallelWriter:
         try:
             kind, value = self._workers[worker][1].recv()
         except (EOFError, OSError):
-            self._lost()
+            self._lost(worker)
         if kind == "error":
-            self.close()
-            raise IndexUnavailable(
-                f"indexing failed: {value}", hint="the articles are stored; run the same command again to index them"
-            )
+            self._failed(value)
         return value
 
     def close(self) -> None:
@@ -203,9 +213,9 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
     from newsarchive.index.segments import merge_segments
     from newsarchive.index.store import open_index
 
-    ix = open_index(path)
     writer = None
     try:
+        ix = open_index(path)
         while True:
             try:
                 message = connection.recv()
@@ -226,10 +236,21 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
                     _give_back_memory()
                 connection.send(("segment", segment))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it as a typed error
-        connection.send(("error", f"{type(exc).__name__}: {exc}"))
+        # No traceback here: the parent says what went wrong, once.
+        try:
+            connection.send(("error", failure_text(exc)))
+        except OSError:
+            pass  # the parent is gone
     finally:
         if writer is not None:
             writer.cancel()
+
+
+def failure_text(exc: BaseException) -> str:
+    """A failure in a few words: the system's own for a failed read or write (a full disk), else its type and text."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _give_back_memory() -> None:

@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
+from whoosh.columns import EmptyColumnReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
+from whoosh.reading import EmptyReader
 from whoosh.util import random_name
 from whoosh.writing import LockError
 
-from newsarchive.errors import IndexUnavailable
+from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
+from newsarchive.index.damage import REPAIR_HINT
 from newsarchive.index.schema import SCHEMA_VERSION, IndexDocument, build_schema, to_fields
 
 if TYPE_CHECKING:
@@ -121,6 +124,30 @@ class _MappedStorage(FileStorage):
                 mapped.madvise(mmap.MADV_DONTNEED)
 
 
+class _NoDocuments(EmptyReader):
+    """Whoosh's reader of an index without segments, with the columns every reader has (all empty)."""
+
+    def has_column(self, fieldname: str) -> bool:
+        return False
+
+    def column_reader(self, fieldname, column=None, reverse=False, translate=True):  # type: ignore[no-untyped-def]
+        column = column or self.schema[fieldname].column_type
+        return EmptyColumnReader(column.default_value(reverse), 0)
+
+
+class _Index(whoosh_index.FileIndex):
+    """An index whose reader works the same way whether or not it holds documents yet.
+
+    An index is created empty and gets its first segment at the first commit:
+    an ingest in which every file failed, or one killed before that commit,
+    leaves it so, and Whoosh's reader of such an index has no columns.
+    """
+
+    def reader(self, reuse=None):  # type: ignore[no-untyped-def]
+        reader = super().reader(reuse=reuse)
+        return _NoDocuments(reader.schema) if type(reader) is EmptyReader else reader
+
+
 def open_index(path: Path) -> whoosh_index.Index:
     if not index_exists(path):
         raise IndexUnavailable(
@@ -128,10 +155,16 @@ def open_index(path: Path) -> whoosh_index.Index:
             hint="ingest some articles (archive ingest FOLDER), or rebuild it from the database: archive reindex",
         )
     try:
-        return _MappedStorage(str(path)).open_index()
+        return _MappedStorage(str(path)).open_index(indexclass=_Index)
     except (OSError, whoosh_index.IndexError) as exc:
         raise IndexUnavailable(
             f"cannot read the search index at {path}: {exc}", hint="run `archive reindex` to rebuild it"
+        ) from exc
+    except ArchiveError:
+        raise
+    except Exception as exc:  # a damaged table of contents: any unpickling error
+        raise IndexDamaged(
+            f"the search index at {path} is damaged: its table of contents cannot be read", hint=REPAIR_HINT
         ) from exc
 
 
@@ -172,12 +205,14 @@ class IndexWriter:
 
     def add(self, doc: IndexDocument) -> None:
         """Add a document the index does not hold yet (cheaper than ``replace``)."""
-        self._open().add_document(**to_fields(doc))
+        with self._writing():
+            self._open().add_document(**to_fields(doc))
         self._copies = self._copies or doc.duplicate_of is not None
 
     def replace(self, doc: IndexDocument) -> None:
         """Add a document, removing any committed one with the same id."""
-        self._open().update_document(**to_fields(doc))
+        with self._writing():
+            self._open().update_document(**to_fields(doc))
         self._copies = self._copies or doc.duplicate_of is not None
 
     def delete(self, article_id: str) -> None:
@@ -205,9 +240,10 @@ class IndexWriter:
             return
         # Noted before the commit: a search may fold when there is nothing to
         # fold (slower), never fail to fold copies that are there.
-        if self._copies:
-            _note_copies(self._path)
-        self._writer.commit()
+        with self._writing():
+            if self._copies:
+                _note_copies(self._path)
+            self._writer.commit()
         self._release()
         self._copies = False
         _remove_scratch(self._path)
@@ -216,6 +252,20 @@ class IndexWriter:
         if self._writer is not None:
             self._writer.cancel()
             self._release()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (a full disk, a folder gone read-only) as a typed error, the writer let go."""
+        try:
+            yield
+        except OSError as exc:
+            from newsarchive.index.parallel import failure_text
+
+            self.close()
+            raise IndexUnavailable(
+                f"indexing failed: {failure_text(exc)}",
+                hint="the articles are stored; run the same command again to index them",
+            ) from exc
 
     def _release(self) -> None:
         self._writer = None
@@ -264,22 +314,27 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int
     """Build a whole new index beside the old one, then swap it in.
 
     Searches keep using the old index until the swap, and a crash during the
-    build leaves the old one in place.
+    build leaves the old one in place; a build that fails (a full disk)
+    takes away what it wrote.
     """
     staging = path.with_name(path.name + ".rebuilding")
-    create_index(staging)
     count = 0
-    writer = open_writer(staging, processes)
     try:
-        for doc in documents:
-            writer.add(doc)
-            count += 1
-            if writer.full():
-                writer.commit()
-        writer.commit()
-        writer.merge()
-    finally:
-        writer.close()
+        create_index(staging)
+        writer = open_writer(staging, processes)
+        try:
+            for doc in documents:
+                writer.add(doc)
+                count += 1
+                if writer.full():
+                    writer.commit()
+            writer.commit()
+            writer.merge()
+        finally:
+            writer.close()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     retired = path.with_name(path.name + ".old")
     if retired.exists():
         shutil.rmtree(retired)

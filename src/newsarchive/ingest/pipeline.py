@@ -111,8 +111,8 @@ def ingest_paths(
     started = time.monotonic()
     found = _discover(paths, config, report, observer)
     report.files = len(found)
-    with writer_lock(config, wait=options.wait, on_wait=observer.waiting):
-        db = open_database(config)
+    with writer_lock(config, wait=options.wait, on_wait=observer.waiting, create=True):
+        db = open_database(config, create=True)
         try:
             leftover = sync_index(db, config)
             report.repaired = leftover.indexed + leftover.removed

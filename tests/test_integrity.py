@@ -1,0 +1,281 @@
+"""An archive that is empty, missing, read-only, damaged or on a full disk: one line, never a traceback."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.test_faults import make_collection
+
+
+def _ids(home: Path) -> list[str]:
+    connection = sqlite3.connect(home / "archive.db")
+    try:
+        return [row[0] for row in connection.execute("SELECT id FROM articles ORDER BY id")]
+    finally:
+        connection.close()  # (the last connection to close takes away SQLite's -wal and -shm files)
+
+
+def _files(home: Path) -> dict[str, int]:
+    """Every file under ``home`` with its modification time."""
+    return {str(path.relative_to(home)): path.stat().st_mtime_ns for path in sorted(home.rglob("*"))}
+
+
+# --- an index that holds no documents ---------------------------------------------------------
+
+
+def test_an_index_without_documents_is_searched_and_checked_like_any_other(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "binary.txt").write_bytes(b"Title\n\nText with a \x00 NUL byte.\n")
+    archive("ingest", folder, expect=1)  # every file failed: the index is made, but gets no segment
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+    assert archive("check", "--repair").stdout.endswith("OK: the database and the index agree.\n")
+    assert archive("search", "council").stdout.strip() == "No articles match 'council'."
+    assert archive("search", "council", "--facet", "source", "--json").stdout
+    assert "No dated article matches." in archive("trend", "council").stdout
+    assert archive("export", "council").stdout == ""
+    assert archive("terms", "council").stdout.strip() == "No articles match 'council'."
+    assert "search index:    0 documents" in archive("info").stdout
+
+
+def test_articles_stored_before_the_first_index_commit_are_found_missing_and_repaired(
+    archive, tmp_path: Path, archive_home: Path
+) -> None:
+    from newsarchive.index.store import create_index
+
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    create_index(archive_home / "index")  # as if killed before the index's first commit
+    result = archive("check", expect=1)
+    assert f"missing from index:   3 ({', '.join(_ids(archive_home))})" in result.stdout
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1
+
+
+# --- no archive where the user points ---------------------------------------------------------
+
+READING_COMMANDS = [
+    ["info"], ["show", "abcd1234"], ["list"], ["export"], ["check"], ["search", "kursk"], ["trend", "kursk"],
+    ["similar", "abcd1234"], ["terms", "kursk"], ["dupes"], ["remove", "abcd1234"], ["reindex"], ["check", "--repair"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=" ".join)
+def test_only_ingest_makes_an_archive(archive, tmp_path: Path, command: list[str]) -> None:
+    mistyped = tmp_path / "no" / "such" / "archive"
+    result = archive(*command, "--home", mistyped, expect=1)
+    assert result.stderr.startswith(f"Error: no archive at {mistyped}\nHint: `archive ingest FOLDER` makes one")
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_database_elsewhere_is_looked_for_there(archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{tmp_path / 'news.db'}")
+    result = archive("list", "--home", tmp_path / "home", expect=1)
+    assert result.stderr.startswith(f"Error: no archive database at {tmp_path / 'news.db'}\n")
+    archive("ingest", "--home", tmp_path / "home", make_collection(tmp_path / "in", 2))
+    assert "2 articles" in archive("list", "--home", tmp_path / "home").stdout
+    # A database on a server: the home need not hold anything, connecting tells.
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user@localhost/news")
+    assert "is not installed" in archive("info", "--home", tmp_path / "elsewhere", expect=1).stderr
+
+
+# --- a read-only archive ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only(archive, tmp_path: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An archive of 3 articles that this process is told it may not write to (``os.access``, as the archive asks)."""
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        inside = Path(path).absolute().is_relative_to(archive_home)
+        return False if mode & os.W_OK and inside else real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    for name in ("archive.db-wal", "archive.db-shm"):  # as a cleanly closed database leaves it
+        (archive_home / name).unlink(missing_ok=True)
+    return archive_home
+
+
+_RUN_COMMANDS = """
+import json, sys
+from click.testing import CliRunner
+from newsarchive.cli import cli
+
+runner = CliRunner()
+results = [runner.invoke(cli, command) for command in json.loads(sys.argv[1])]
+print(json.dumps([[r.exit_code, r.stdout, r.stderr, repr(r.exception)] for r in results]))
+"""
+
+
+def _run_on_a_read_only_folder(home: Path, commands: list[list[str]]) -> list[list]:  # type: ignore[type-arg]
+    """Run the commands in another process that cannot write to ``home``: as root (whom chmod does
+    not stop) in a mount namespace where ``home`` is mounted read-only, else with the folder made read-only."""
+    python = [sys.executable, "-c", _RUN_COMMANDS, json.dumps(commands)]
+    if os.geteuid() == 0:
+        script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+        namespace = ["unshare", "--mount", "sh", "-c", script, "sh", str(home)]
+        run = [*namespace, *python]
+        if subprocess.run([*namespace, "true"], capture_output=True).returncode:
+            pytest.skip("cannot mount a folder read-only here")
+    else:
+        subprocess.run(["chmod", "-R", "a-w", str(home)], check=True)
+        run = python
+    try:
+        done = subprocess.run(run, capture_output=True, text=True, timeout=120, env={**os.environ, "ARCHIVE_HOME": str(home)})
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(home)], check=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_read_only_archive_is_read_and_never_written(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    article_id = _ids(archive_home)[0]
+    before = _files(archive_home)
+    commands = [
+        ["info"], ["show", article_id], ["list"], ["export"], ["search", "zqx1", "--json"], ["trend", "council"],
+        ["similar", article_id], ["terms", "council"], ["dupes"], ["check"],
+    ]  # fmt: skip
+    results = _run_on_a_read_only_folder(archive_home, commands)
+    for command, (code, _, stderr, exception) in zip(commands, results, strict=True):
+        assert (code, stderr) == (0, ""), (command, stderr, exception)
+    info, show, listed, exported, found, *_, checked = (stdout for _, stdout, _, _ in results)
+    assert "articles:        3 " in info and article_id in show and listed.count("Council meeting") == 3
+    assert exported.count("\n") == 3 and json.loads(found)["total"] == 1
+    assert checked.endswith("OK: the database and the index agree.\n")
+    assert _files(archive_home) == before
+
+
+@pytest.mark.parametrize(
+    "command", [["ingest", "."], ["remove", "ID"], ["reindex"], ["check", "--repair"]], ids=" ".join
+)
+def test_writing_to_a_read_only_archive_is_refused_in_one_line(archive, read_only: Path, command: list[str]) -> None:
+    command = [_ids(read_only)[0] if part == "ID" else part for part in command]
+    before = _files(read_only)
+    result = archive(*command, expect=1)
+    assert result.stderr.startswith(f"Error: the archive at {read_only} is read-only\nHint: ")
+    assert _files(read_only) == before
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+_FILL_DISK = """
+import errno, os, sys
+from whoosh.filedb import structfile
+from newsarchive.cli import cli
+
+main, written, write = os.getpid(), [0], structfile.StructFile.write
+
+def full(self, *args, **kwargs):
+    if os.getpid() != main or {in_main}:  # the disk fills up under the index workers (or this process)
+        written[0] += 1
+        if written[0] > 50:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return write(self, *args, **kwargs)
+
+structfile.StructFile.write = full
+cli(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize(("articles", "in_main"), [(150, False), (5, True)], ids=["index workers", "one process"])
+def test_a_full_disk_is_said_once_in_one_line(tmp_path: Path, articles: int, in_main: bool) -> None:
+    folder = make_collection(tmp_path / "in", articles)
+    result = subprocess.run(
+        [sys.executable, "-c", _FILL_DISK.format(in_main=in_main), "ingest", "--home", tmp_path / "home", "-q", folder],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: indexing failed: {os.strerror(errno.ENOSPC)}\n"
+        "Hint: the articles are stored; run the same command again to index them\n"
+    )
+
+
+# --- a damaged index ---------------------------------------------------------------------------
+
+
+def _cut_in_half(index: Path) -> None:
+    for postings in index.glob("*.pst"):
+        os.truncate(postings, postings.stat().st_size // 2)
+
+
+def _flip_stored_bytes(index: Path) -> None:
+    for stored in index.glob("*._stored.col"):
+        data = bytearray(stored.read_bytes())
+        for at in range(100, len(data), 400):
+            data[at] ^= 0xFF
+        stored.write_bytes(data)
+
+
+@pytest.mark.parametrize("damage", [_cut_in_half, _flip_stored_bytes])
+def test_a_damaged_index_is_found_said_and_rebuilt(archive, tmp_path: Path, archive_home: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    archive("ingest", make_collection(tmp_path / "in", 30))
+    damage(archive_home / "index")
+    failed = []
+    for command in (["search", "zqx1 OR council"], ["export", "council"], ["trend", "council"], ["terms", "council"]):
+        result = archive(*command, expect=None)  # (what a command does not read of the index may well be damaged)
+        if result.exit_code:
+            assert result.exit_code == 1 and result.stderr.startswith("Error: the search index is damaged: segment ")
+            assert "Hint: `archive check --repair` rebuilds it" in result.stderr
+            failed.append(command[0])
+    assert "search" in failed
+    checked = archive("check", expect=1).stdout
+    assert "search index:         damaged" in checked and "\ndamaged index:        segment " in checked
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1
+    assert archive("export").stdout.count("\n") == 30
+
+
+def test_a_failure_of_a_sound_index_is_not_called_damage(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from newsarchive.index import reader
+
+    archive("ingest", make_collection(tmp_path / "in", 3))
+
+    def bug(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("a bug, not damage")
+
+    monkeypatch.setattr(reader, "search_index", bug)
+    with pytest.raises(ValueError, match="a bug, not damage"):
+        archive("search", "council")
+
+
+# --- damaged rows in the database ---------------------------------------------------------------
+
+
+def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 5))
+    bad_body, bad_date, *good = _ids(archive_home)
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("UPDATE articles SET body = '{not json' WHERE id = ?", (bad_body,))
+        connection.execute("UPDATE articles SET ingested_at = 'yesterday' WHERE id = ?", (bad_date,))
+    named = {
+        f"error: article {bad_body}: its body cannot be read (not valid JSON)",
+        f"error: article {bad_date}: its ingested_at cannot be read (Invalid isoformat string: 'yesterday')",
+    }
+    exported = archive("export", expect=1)
+    assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted(good)
+    assert set(exported.stderr.splitlines()[:2]) == named
+    assert exported.stderr.splitlines()[2] == "Error: 2 damaged articles left out of the export"
+    reindexed = archive("reindex", expect=1)
+    assert reindexed.stdout.startswith("Indexed 3 articles") and set(reindexed.stderr.splitlines()[:2]) == named
+    checked = archive("check", expect=1).stdout
+    assert f"damaged row:          article {bad_body}, body: not valid JSON\n" in checked
+    assert f"damaged row:          article {bad_date}, ingested_at: " in checked
+    assert archive("show", bad_body, expect=1).stderr.startswith(f"Error: article {bad_body}: its body cannot be read")
+    assert archive("list", expect=1).stderr.startswith("Error: article ")
+    with sqlite3.connect(archive_home / "archive.db") as connection:  # as if left for the next ingest to index
+        connection.execute("UPDATE articles SET indexed_revision = NULL")
+    empty = tmp_path / "nothing-new"
+    empty.mkdir()
+    assert "re-indexed 3 left over" in archive("ingest", empty).stdout
+    archive("remove", bad_body, bad_date)
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
