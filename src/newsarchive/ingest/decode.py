@@ -337,8 +337,19 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
+# Lone surrogates: JSON's "\\ud800" escapes make them, and no database or file can hold them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def normalise_text(text: str) -> str:
-    """LF line ends, NFC, and no control characters other than LF and TAB."""
+    """LF line ends, NFC, no control characters other than LF and TAB, and no lone
+    surrogates (each becomes U+FFFD, as a broken UTF-8 byte would)."""
     text = _LINE_BREAKS.sub("\n", text)
     text = _CONTROLS.sub("", text)
+    text = without_surrogates(text)
     return unicodedata.normalize("NFC", text)
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)

@@ -13,6 +13,19 @@ from newsarchive.ingest.formats.sniff import EXTENSIONS
 _NOT_ARTICLES = ("readme", "license", "licence", "changelog", "copying")
 
 
+def path_key(path: str | os.PathLike[str]) -> str:
+    """The text form of a file's path in the database: its bytes read as UTF-8.
+
+    A name the file system allows need not be UTF-8 (a Latin-1 ``résumé.txt``
+    is ``b"r\\xe9sum\\xe9.txt"``): each such byte becomes ``\\xNN``, so the key
+    is valid text, the same on every run (an unchanged file is recognised)
+    and shows the user what the name holds. The one collision: a file whose
+    name really is ``r\\xe9sum\\xe9.txt`` (backslash, x, e, 9) in the same folder
+    as the Latin-1 one gets the same key, and the two are one place.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True)
 class Found:
     """A file to ingest, by its resolved absolute path."""

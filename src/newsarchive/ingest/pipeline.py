@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.errors import ArchiveError
-from newsarchive.ingest.discover import Found, discover
+from newsarchive.ingest.discover import Found, discover, path_key
 from newsarchive.ingest.formats import ItemError
 from newsarchive.ingest.reading import FileFailure, FileRead, stamp_of
 from newsarchive.progress import Progress
@@ -182,9 +182,9 @@ def _changed_files(
     with db.sessions() as session:
         for start in range(0, len(found), BATCH_ITEMS):
             chunk = found[start : start + BATCH_ITEMS]
-            known = known_files(session, [str(path) for path in chunk])
+            known = known_files(session, [path_key(path) for path in chunk])
             for path in chunk:
-                prior = known.get(str(path))
+                prior = known.get(path_key(path))
                 if prior is not None and _unchanged(path, prior, options):
                     report.unchanged += prior.items
                     report.done += 1
