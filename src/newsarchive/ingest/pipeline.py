@@ -283,7 +283,7 @@ def _discover(
             _fail(report, observer, item.path, item.reason)
         else:
             report.skipped.append(FileNote(item.path, item.reason))
-            observer.note(FileNote(item.path, f"skipped: {item.reason}"))
+            observer.note(FileNote(item.path, f"passed over: {item.reason}"))
     return found
 
 
