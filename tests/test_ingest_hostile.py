@@ -176,3 +176,14 @@ def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monk
     assert isinstance(read, reading.FileRead)
     assert read.items == [ItemError("line 1", "line too long: more than 1 MB, the limit for an article")]
     assert peak < 4 * LIMIT, peak
+
+
+def test_link_heavy_paragraphs_of_an_article_are_stored(archive, tmp_path: Path) -> None:
+    from test_format_html import LINK_HEAVY_PAGE
+
+    page = tmp_path / "hafenfest.html"
+    page.write_text(LINK_HEAVY_PAGE, encoding="utf-8")
+    archive("ingest", page)
+    body = json.loads(archive("export").stdout)["maintext"]
+    assert "Kontakt: redaktion@hafenblatt.example" in body
+    assert "Hier geht's zur Facebook Veranstaltung" in body

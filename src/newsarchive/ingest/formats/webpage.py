@@ -80,8 +80,11 @@ def parse_html(
     if blocks and blocks[0].kind == "heading" and _same(blocks[0].text, title):
         blocks = blocks[1:]
     # When trafilatura finds no article it falls back to all the text of the
-    # page; on an index page that is a run of link texts.
-    blocks = [b for b in blocks if b.kind == "heading" or not page.mostly_links(b.text)]
+    # page; on an index page that is a run of link texts. Which paragraphs
+    # belong to an article is trafilatura's call: a link-heavy one (a contact
+    # address, a sentence naming a linked book) is kept.
+    if page.mostly_links(" ".join(block.text for block in blocks)):
+        raise UnparseableArticle(_NO_TEXT)
     datelines: list[str] = []
     while blocks and _is_byline_or_dateline(blocks[0], default_tz):
         datelines.append(blocks.pop(0).text)
