@@ -205,9 +205,31 @@ def test_server_charset_wins_over_a_wrong_meta_charset() -> None:
     assert draft.title == "Шторм обрушился на побережье"
 
 
-def test_meta_charset_is_believed_without_server_charset() -> None:
+def test_a_meta_charset_the_text_makes_no_sense_in_gives_way() -> None:
+    # (it used to be believed: "Øòîðì îáðóøèëñÿ íà ïîáåðåæüå")
     draft = parse_html(RUSSIAN.encode("cp1251"), LONDON)
-    assert draft.title == "Øòîðì îáðóøèëñÿ íà ïîáåðåæüå"
+    assert draft.title == "Шторм обрушился на побережье"
+    assert draft.notes == ("declared windows-1252, but the text makes sense only as cp1251: read as cp1251",)
+
+
+@pytest.mark.parametrize(
+    ("text", "charset", "codec", "notes"),
+    [
+        # a declaration that fits is believed
+        ("Die Bürger in München begrüßen die neue U-Bahn-Linie „sehr“.", "windows-1252", "cp1252", ()),
+        # UTF-8 bytes under a Latin-1 declaration are UTF-8
+        (
+            "Un café très “élégant” à Paris a rouvert ses portes.", "iso-8859-1", "utf-8",
+            ("declared iso-8859-1, but the bytes are UTF-8: read as UTF-8",),
+        ),
+    ],
+)
+def test_a_meta_charset_is_believed_unless_the_bytes_say_otherwise(
+    text: str, charset: str, codec: str, notes: tuple[str, ...]
+) -> None:
+    body = f"<p>{text}</p><p>Die Regierung hat das heute angekündigt; les habitués sont déjà revenus.</p>"
+    draft = parse_html(storm_page(body=body, charset=charset).encode(codec), LONDON)
+    assert (draft.description, draft.notes) == (text, notes)
 
 
 def test_byte_order_mark_wins_over_declarations() -> None:

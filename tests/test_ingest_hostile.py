@@ -187,3 +187,31 @@ def test_link_heavy_paragraphs_of_an_article_are_stored(archive, tmp_path: Path)
     body = json.loads(archive("export").stdout)["maintext"]
     assert "Kontakt: redaktion@hafenblatt.example" in body
     assert "Hier geht's zur Facebook Veranstaltung" in body
+
+
+# -- encodings declared wrongly, or not at all ------------------------------------------------
+
+
+def test_lying_or_missing_encodings_are_read_right_and_named_with_verbose(archive, tmp_path: Path) -> None:
+    from test_format_feed import legacy_rss
+    from test_format_html import RUSSIAN
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_bytes(RUSSIAN.encode("cp1251"))  # says windows-1252
+    (folder / "feed.rss").write_bytes(
+        legacy_rss("Москва открывает новую линию метро", "Правительство объявило, что весной откроется линия.")
+        .encode("koi8_r")
+    )
+    (folder / "story.txt").write_bytes(
+        "北京开放新的地铁线路\n\n北京市政府今天宣布，将在明年春天开放新的地铁线路。\n\n市民对此表示欢迎。\n".encode("gbk")
+    )
+    result = archive("ingest", folder, "-v")
+    notes = sorted(line.split(": ", 1)[1] for line in result.stderr.splitlines() if "read as" in line or "decoded" in line)
+    assert notes == [
+        "declared windows-1252, but the text makes sense only as cp1251: read as cp1251",
+        "decoded as gb18030",
+        "no encoding declared, and the bytes are not UTF-8: read as koi8_r",
+    ]
+    titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
+    assert titles == ["Москва открывает новую линию метро", "Шторм обрушился на побережье", "北京开放新的地铁线路"]

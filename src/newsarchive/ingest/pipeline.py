@@ -253,7 +253,11 @@ def _store_batch(
 
 
 def _notes(read: FileRead, observer: IngestObserver, report: IngestReport) -> None:
-    """Report a file's broken items and warnings, and count what was read."""
+    """Report a file's broken items, warnings and notes, and count what was read.
+
+    A note that every article of the file has (a feed's encoding) is said once, for the file.
+    """
+    notes: dict[str, list[str]] = {}
     for item in read.items:
         if isinstance(item, ItemError):
             _fail(report, observer, read.path, f"{item.key}: {item.reason}")
@@ -261,6 +265,12 @@ def _notes(read: FileRead, observer: IngestObserver, report: IngestReport) -> No
         report.read += 1
         for message in item.draft.warnings:
             observer.warning(FileNote(read.path, message))
+        for message in item.draft.notes:
+            notes.setdefault(message, []).append(item.key)
+    articles = sum(1 for item in read.items if not isinstance(item, ItemError))
+    for message, keys in notes.items():
+        where = f"{keys[0]}: " if keys[0] and len(keys) < articles else ""
+        observer.note(FileNote(read.path, where + message))
     if read.encoding not in (None, "utf-8", "utf-8-sig", "ascii"):
         observer.note(FileNote(read.path, f"decoded as {read.encoding}"))
 
