@@ -157,7 +157,7 @@ def test_bombs_and_huge_articles_cost_only_themselves(archive, tmp_path: Path, m
         f"error: {folder / 'bomb.html.gz'}: file too large for html (more than that once decompressed; the limit is 1 MB)",
         f"error: {folder / 'crawl.warc.gz'}: https://x.example/huge: page too large: more than 1 MB, the limit for an article",
         f"error: {folder / 'crawl.warc.gz'}: https://x.example/zipped: page too large: more than 1 MB, the limit for an article",
-        f"error: {folder / 'lines.jsonl'}: line 1: line too long: more than 1 MB, the limit for an article",
+        f"error: {folder / 'lines.jsonl'}: line 1: line too large: more than 1 MB, the limit for an article",
     ]
 
 
@@ -174,7 +174,7 @@ def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monk
     finally:
         tracemalloc.stop()
     assert isinstance(read, reading.FileRead)
-    assert read.items == [ItemError("line 1", "line too long: more than 1 MB, the limit for an article")]
+    assert read.items == [ItemError("line 1", "line too large: more than 1 MB, the limit for an article")]
     assert peak < 4 * LIMIT, peak
 
 

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.decode import decode_text, normalise_text
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
-from newsarchive.ingest.formats import Item, ItemError
+from newsarchive.ingest.formats import Item, ItemError, too_large
 from newsarchive.ingest.formats.fields import (
     build_draft,
     machine_date,
@@ -72,7 +72,7 @@ def parse_jsonl(lines: Iterable[bytes | TooLong], default_tz: tzinfo) -> Iterato
     for n, raw in enumerate(lines, start=1):
         key = f"line {n}"
         if isinstance(raw, TooLong):
-            yield ItemError(key, f"line too long: more than {raw.limit / 1_048_576:g} MB, the limit for an article")
+            yield ItemError(key, too_large("line", raw.limit))
             continue
         if n == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")

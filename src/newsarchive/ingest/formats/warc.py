@@ -14,13 +14,13 @@ from datetime import tzinfo
 from typing import BinaryIO
 
 from newsarchive.errors import BadInputFile, UnreadableFile
-from newsarchive.ingest.formats import Item, ItemError
+from newsarchive.ingest.formats import Item, ItemError, too_large
 from newsarchive.ingest.formats.webpage import parse_html
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
-def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int | None = None) -> Iterator[Item | ItemError]:
+def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int = 1 << 62) -> Iterator[Item | ItemError]:
     """Articles of the HTML responses in a WARC file, keyed by their target URI.
 
     A page that is no article, or whose body (decompressed) is longer than
@@ -52,7 +52,7 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int | None 
             continue
         uri, payload, charset = page
         if payload is None:
-            yield ItemError(uri, f"page too large: more than {max_page_bytes / 1_048_576:g} MB, the limit for an article")
+            yield ItemError(uri, too_large("page", max_page_bytes))
             continue
         if getattr(record.raw_stream, "limit", 0) > 0:
             # warcio stops quietly at the end of a cut-off file
@@ -64,7 +64,7 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int | None 
             yield ItemError(uri, exc.reason)
 
 
-def _html_page(record, limit: int | None) -> tuple[str, bytes | None, str | None] | None:  # noqa: ANN001
+def _html_page(record, limit: int) -> tuple[str, bytes | None, str | None] | None:  # noqa: ANN001
     """(target URI, body, declared charset) of a 200 HTML response, else None.
     The body is None when it is longer than ``limit``."""
     if record.rec_type != "response" or record.http_headers is None:
@@ -76,8 +76,8 @@ def _html_page(record, limit: int | None) -> tuple[str, bytes | None, str | None
     if media_type not in _HTML_TYPES or not uri:
         return None
     # content_stream() undoes chunked transfer and gzip/deflate content encoding.
-    body = record.content_stream().read(None if limit is None else limit + 1)
-    return uri, None if limit is not None and len(body) > limit else body, charset
+    body = record.content_stream().read(limit + 1)
+    return uri, None if len(body) > limit else body, charset
 
 
 def _content_type(header: str) -> tuple[str, str | None]:
