@@ -38,13 +38,16 @@ def test_a_file_name_that_is_not_utf8_is_stored_and_given_back(archive, tmp_path
     assert "r\\xe9sum\\xe9.txt" in shown
 
 
-def test_a_broken_file_with_a_name_that_is_not_utf8_is_named_in_json(archive, tmp_path: Path) -> None:
+def test_a_broken_file_with_a_name_that_is_not_utf8_is_named_as_stored(archive, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_article(folder, "good.txt", "Harbour reopens after the storm", None)
     _write_bytes_name(folder, b"bad\xff.txt", "only a title\n")
     report = ingest_json(archive, folder, expect=1)
     assert [f["path"] for f in report["failures"]] == [str(folder / "bad\\xff.txt")]
     assert report["new"] == 1
+    # and on stderr in the same form as `show` and `export` give
+    result = archive("ingest", folder, expect=1)
+    assert f"error: {folder / 'bad'}\\xff.txt: no article text after the title" in result.stderr
 
 
 def test_lone_surrogates_in_json_cost_nothing_but_themselves(archive, tmp_path: Path) -> None:

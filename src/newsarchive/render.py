@@ -229,8 +229,6 @@ def ingest_summary(report: IngestReport) -> str:
 
 
 def ingest_dict(report: IngestReport) -> dict[str, Any]:
-    from newsarchive.ingest.discover import path_key
-
     return {
         "files": report.files,
         "new": report.new,
@@ -244,7 +242,7 @@ def ingest_dict(report: IngestReport) -> dict[str, Any]:
         "files_done": report.done,
         "skipped": len(report.skipped),
         "elapsed_seconds": round(report.elapsed, 3),
-        "failures": [{"path": path_key(note.path), "reason": note.message} for note in report.failures],
+        "failures": [{"path": str(note.path), "reason": note.message} for note in report.failures],
     }
 
 

@@ -52,8 +52,14 @@ class IngestOptions:
 
 @dataclass(frozen=True)
 class FileNote:
+    """A message about a file, whose ``path`` reads as the archive stores it (``path_key``)."""
+
     path: Path
     message: str
+
+    @classmethod
+    def about(cls, path: Path, message: str) -> FileNote:
+        return cls(Path(path_key(path)), message)
 
 
 @dataclass
@@ -235,13 +241,13 @@ def _store_batch(
                         if article.published_at is None:
                             report.undated += 1
                             where = f" [{item.key}]" if item.key else ""
-                            observer.note(FileNote(read.path, f"undated{where}: no recognisable date"))
+                            observer.note(FileNote.about(read.path, f"undated{where}: no recognisable date"))
             removed = store.finish()
             session.commit()
         near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
     except SQLAlchemyError as exc:
         raise ArchiveError(
-            f"could not store the batch of {len(batch)} files starting with {batch[0].path}: {exc}",
+            f"could not store the batch of {len(batch)} files starting with {path_key(batch[0].path)}: {exc}",
             hint="nothing of this batch was stored; the files before it were",
         ) from exc
     gone = set(removed)
@@ -264,19 +270,19 @@ def _notes(read: FileRead, observer: IngestObserver, report: IngestReport) -> No
             continue
         report.read += 1
         for message in item.draft.warnings:
-            observer.warning(FileNote(read.path, message))
+            observer.warning(FileNote.about(read.path, message))
         for message in item.draft.notes:
             notes.setdefault(message, []).append(item.key)
     articles = sum(1 for item in read.items if not isinstance(item, ItemError))
     for message, keys in notes.items():
         where = f"{keys[0]}: " if keys[0] and len(keys) < articles else ""
-        observer.note(FileNote(read.path, where + message))
+        observer.note(FileNote.about(read.path, where + message))
     if read.encoding not in (None, "utf-8", "utf-8-sig", "ascii"):
-        observer.note(FileNote(read.path, f"decoded as {read.encoding}"))
+        observer.note(FileNote.about(read.path, f"decoded as {read.encoding}"))
 
 
 def _fail(report: IngestReport, observer: IngestObserver, path: Path, reason: str) -> None:
-    note = FileNote(path, reason)
+    note = FileNote.about(path, reason)
     report.failures.append(note)
     observer.failure(note)
 
@@ -292,8 +298,8 @@ def _discover(
         if item.failed:
             _fail(report, observer, item.path, item.reason)
         else:
-            report.skipped.append(FileNote(item.path, item.reason))
-            observer.note(FileNote(item.path, f"passed over: {item.reason}"))
+            report.skipped.append(FileNote.about(item.path, item.reason))
+            observer.note(FileNote.about(item.path, f"passed over: {item.reason}"))
     return found
 
 
