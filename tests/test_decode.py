@@ -208,16 +208,25 @@ def test_polish_text_in_cp1250() -> None:
     assert (decoded.text, decoded.encoding) == (text, "cp1250")
 
 
+def test_text_in_no_plausible_encoding_is_refused() -> None:
+    assert reason("أعلنت الحكومة اليوم عن إجراءات جديدة لدعم الاقتصاد الوطني".encode("cp1256")) == "unknown text encoding"
+
+
 @pytest.mark.parametrize(
-    ("text", "codec"),
+    ("text", "codec", "read_as"),
     [
-        ("中国经济增长放缓，政府出台新的刺激措施。", "gbk"),
-        ("東京株式市場は本日、大幅に下落しました。", "shift_jis"),
-        ("أعلنت الحكومة اليوم عن إجراءات جديدة لدعم الاقتصاد الوطني", "cp1256"),
+        ("中国经济增长放缓，政府出台新的刺激措施。", "gbk", "gb18030"),
+        ("北京市政府今天宣布，将在明年春天开放新的地铁线路。", "gb2312", "gb18030"),
+        ("台北市政府今天宣布，將在明年春天開放新的捷運路線。", "big5", "big5"),
+        ("東京株式市場は本日、大幅に下落しました。", "shift_jis", "cp932"),
+        ("東京都は本日、来年の春に新しい地下鉄路線を開業すると発表しました。", "euc_jp", "euc_jp"),
+        ("서울시는 오늘 내년 봄에 새로운 지하철 노선을 개통한다고 발표했습니다.", "euc_kr", "cp949"),
     ],
 )
-def test_text_in_no_plausible_8bit_encoding_is_refused(text: str, codec: str) -> None:
-    assert reason(text.encode(codec)) == "unknown text encoding"
+def test_cjk_legacy_text_is_decoded(text: str, codec: str, read_as: str) -> None:
+    # (gb18030, cp932 and cp949 are supersets of gbk/gb2312, shift_jis and euc_kr)
+    decoded = decode_text(text.encode(codec))
+    assert (decoded.text, decoded.encoding) == (text, read_as)
 
 
 # -- normalisation --------------------------------------------------------------

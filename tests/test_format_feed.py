@@ -230,3 +230,45 @@ def test_broken_feed_keeps_the_entries_it_has() -> None:
     data = rss("<item><title>Caf&eacute; reopens</title><description>It is back.</description></item>")
     [item] = items(parse_feed(data, LONDON))
     assert item.draft.title == "Café reopens"
+
+
+# -- encodings feedparser would get wrong ---------------------------------------------------
+
+
+def legacy_rss(title: str, text: str, declaration: str = "") -> str:
+    return (
+        f"{declaration}<rss version=\"2.0\"><channel><title>{title}</title><item><title>{title}</title>"
+        f"<link>https://x.example/1</link><description>{text}</description></item></channel></rss>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("codec", "read_as", "title", "text"),
+    [
+        ("koi8_r", "koi8_r", "Москва открывает новую линию метро", "Правительство Москвы объявило, что весной откроется новая линия."),
+        ("cp1251", "cp1251", "Москва открывает новую линию метро", "Правительство Москвы объявило, что весной откроется новая линия."),
+        ("gb2312", "gb18030", "北京开放新的地铁线路", "北京市政府今天宣布，将在明年春天开放新的地铁线路，以缓解城市交通压力。"),
+        ("big5", "big5", "台北開放新的捷運路線", "台北市政府今天宣布，將在明年春天開放新的捷運路線，以緩解城市交通壓力。"),
+        ("shift_jis", "cp932", "東京都が新路線を発表", "東京都は本日、来年の春に新しい地下鉄路線を開業すると発表しました。"),
+        ("euc_kr", "cp949", "서울시 새 지하철 노선", "서울시는 오늘 내년 봄에 새로운 지하철 노선을 개통한다고 발표했습니다."),
+    ],
+)
+def test_an_undeclared_legacy_encoding_is_found(codec: str, read_as: str, title: str, text: str) -> None:
+    [item] = items(parse_feed(legacy_rss(title, text).encode(codec), LONDON))
+    assert (item.draft.title, item.draft.description) == (title, text)
+    assert item.draft.notes == (f"no encoding declared, and the bytes are not UTF-8: read as {read_as}",)
+
+
+def test_utf8_bytes_under_a_latin1_declaration_are_utf8() -> None:
+    declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
+    feed = legacy_rss("Un café à Paris", "Un café très “élégant” a rouvert.", declaration).encode("utf-8")
+    [item] = items(parse_feed(feed, LONDON))
+    assert (item.draft.title, item.draft.description) == ("Un café à Paris", "Un café très “élégant” a rouvert.")
+    assert item.draft.notes == ("declared ISO-8859-1, but the bytes are UTF-8: read as UTF-8",)
+
+
+def test_a_declaration_that_fits_is_believed() -> None:
+    declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
+    feed = legacy_rss("Un café à Paris", "Un café très élégant a rouvert.", declaration).encode("latin-1")
+    [item] = items(parse_feed(feed, LONDON))
+    assert (item.draft.title, item.draft.notes) == ("Un café à Paris", ())

@@ -205,9 +205,31 @@ def test_server_charset_wins_over_a_wrong_meta_charset() -> None:
     assert draft.title == "Шторм обрушился на побережье"
 
 
-def test_meta_charset_is_believed_without_server_charset() -> None:
+def test_a_meta_charset_the_text_makes_no_sense_in_gives_way() -> None:
+    # (it used to be believed: "Øòîðì îáðóøèëñÿ íà ïîáåðåæüå")
     draft = parse_html(RUSSIAN.encode("cp1251"), LONDON)
-    assert draft.title == "Øòîðì îáðóøèëñÿ íà ïîáåðåæüå"
+    assert draft.title == "Шторм обрушился на побережье"
+    assert draft.notes == ("declared windows-1252, but the text makes sense only as cp1251: read as cp1251",)
+
+
+@pytest.mark.parametrize(
+    ("text", "charset", "codec", "notes"),
+    [
+        # a declaration that fits is believed
+        ("Die Bürger in München begrüßen die neue U-Bahn-Linie „sehr“.", "windows-1252", "cp1252", ()),
+        # UTF-8 bytes under a Latin-1 declaration are UTF-8
+        (
+            "Un café très “élégant” à Paris a rouvert ses portes.", "iso-8859-1", "utf-8",
+            ("declared iso-8859-1, but the bytes are UTF-8: read as UTF-8",),
+        ),
+    ],
+)
+def test_a_meta_charset_is_believed_unless_the_bytes_say_otherwise(
+    text: str, charset: str, codec: str, notes: tuple[str, ...]
+) -> None:
+    body = f"<p>{text}</p><p>Die Regierung hat das heute angekündigt; les habitués sont déjà revenus.</p>"
+    draft = parse_html(storm_page(body=body, charset=charset).encode(codec), LONDON)
+    assert (draft.description, draft.notes) == (text, notes)
 
 
 def test_byte_order_mark_wins_over_declarations() -> None:
@@ -228,10 +250,33 @@ def test_text_is_normalised() -> None:
     assert decode_html(b"<p>Cafe\xcc\x81\r\nnext\x07</p>") == "<p>Caf\u00e9\nnext</p>"
 
 
+# Link-dense lines are part of real articles; navigation and footer are left out by trafilatura itself.
+LINK_HEAVY_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Stadtfest am Hafen</title></head>
+<body><nav><a href="/">Start</a> <a href="/politik">Politik</a> <a href="/kultur">Kultur</a></nav>
+<article><h1>Stadtfest am Hafen</h1>
+<p>Am Samstag feiert die Stadt ihr Hafenfest mit Musik, Essen und einem Feuerwerk über dem Wasser.</p>
+<p>Die Veranstalter erwarten mehr als zehntausend Gäste aus der Region und bitten um Anreise mit der Bahn.</p>
+<p>Die Geschichte des Hafens erzählt <a href="/buch">Das Buch vom alten Hafen</a>.</p>
+<p><a href="https://facebook.com/events/1">Hier geht's zur Facebook Veranstaltung</a></p>
+<p>Kontakt: <a href="mailto:redaktion@hafenblatt.example">redaktion@hafenblatt.example</a></p>
+</article><footer><a href="/impressum">Impressum</a> <a href="/datenschutz">Datenschutz</a></footer></body></html>"""
+
+
+def test_paragraphs_made_of_links_stay_when_trafilatura_keeps_them() -> None:
+    draft = parse_html(LINK_HEAVY_PAGE.encode(), LONDON)
+    assert [block.text for block in draft.blocks] == [
+        "Die Veranstalter erwarten mehr als zehntausend Gäste aus der Region und bitten um Anreise mit der Bahn.",
+        "Die Geschichte des Hafens erzählt Das Buch vom alten Hafen.",
+        "Hier geht's zur Facebook Veranstaltung",
+        "Kontakt: redaktion@hafenblatt.example",
+    ]
+
+
 # -- pages that are no article --------------------------------------------------------------
 
 
 def test_index_page_is_no_article() -> None:
+    # trafilatura takes the teaser links for the article; a page whose text is mostly links is none.
     with pytest.raises(UnparseableArticle) as error:
         parse_fixture("section_page.html")
     assert error.value.reason == "no article text found in the HTML page"

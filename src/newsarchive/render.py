@@ -235,7 +235,8 @@ def ingest_summary(report: IngestReport) -> str:
     noun = "file" if report.files == 1 else "files"
     summary = (
         f"{report.files} {noun}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.duplicate} duplicate, {report.failed} failed, {report.undated} undated; "
+        f"{report.duplicate} duplicate, {report.failed} failed, {report.undated} undated"
+        f"{f', {len(report.skipped)} passed over' if report.skipped else ''}; "
         f"{report.elapsed:.1f}s ({report.files / seconds:.0f} files/s, {report.read / seconds:.0f} articles read/s)"
     )
     if report.repaired:

@@ -11,7 +11,7 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import charset_normalizer
 
@@ -20,11 +20,13 @@ from newsarchive.errors import UnreadableFile
 
 @dataclass(frozen=True)
 class DecodedText:
-    """Text decoded from a file: ``encoding`` is the codec used (Python's name)."""
+    """Text decoded from a file: ``encoding`` is the codec used (Python's name);
+    ``note`` says why, when it is not the one the document declared."""
 
     text: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    note: str | None = None
 
 
 def decode_text(data: bytes) -> DecodedText:
@@ -224,7 +226,10 @@ def _decode_legacy(data: bytes) -> _Raw:
             texts[encoding] = text
     scores = {encoding: oddness(text) for encoding, text in texts.items()}
     if not scores or min(scores.values()) > _MAX_ODDNESS:
-        raise UnreadableFile("unknown text encoding")
+        cjk = _decode_cjk(data)
+        if cjk is None:
+            raise UnreadableFile("unknown text encoding")
+        return cjk
     best = min(scores.values())
     tied = [encoding for encoding, score in scores.items() if score - best < 1e-9]
     encoding = tied[0] if len(tied) == 1 else _break_tie(data, tied)
@@ -328,6 +333,64 @@ def _break_tie(data: bytes, tied: list[str]) -> str:
     return preferred
 
 
+# Multi-byte legacy encodings of Chinese, Japanese and Korean news. Tried only
+# when no 8-bit encoding makes sense of the bytes (their text read as 8-bit is
+# all odd), so the Western and Cyrillic choices above never change.
+CJK_CANDIDATES: tuple[str, ...] = ("gb18030", "big5", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949")
+# charset-normalizer's "chaos" of a decoding: 0 reads as real text.
+_MAX_CHAOS = 0.1
+
+
+def _decode_cjk(data: bytes) -> _Raw | None:
+    match = charset_normalizer.from_bytes(data, cp_isolation=list(CJK_CANDIDATES)).best()
+    if match is None or match.chaos > _MAX_CHAOS:
+        return None
+    encoding = codecs.lookup(match.encoding).name
+    return _Raw(data.decode(encoding), encoding)
+
+
+def decode_declared(data: bytes, codec: str | None, label: str | None = None) -> DecodedText:
+    """Decode markup whose encoding the document or its server declares.
+
+    ``codec`` is the declared encoding as a Python codec name (None: nothing
+    declared), ``label`` as it was written. A declaration is believed unless
+    the bytes say otherwise: non-ASCII bytes that are valid UTF-8 are UTF-8
+    (a page saved as UTF-8 keeps its old "iso-8859-1" meta tag), and an 8-bit
+    declaration under which the text makes no sense gives way to what
+    charset-normalizer finds plausible. Without a declaration, or when the
+    declared codec cannot decode the bytes, decode_text judges them.
+    """
+    said = label or codec
+    if codec is None:
+        return decode_text(data)
+    if codec != "utf-8" and not data.isascii() and _decode_utf8(data, "utf-8", allow_lone_lead_byte=False):
+        return replace(decode_text(data), note=f"declared {said}, but the bytes are UTF-8: read as UTF-8")
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        decoded = decode_text(data)
+        return replace(decoded, note=f"declared {said}, which does not fit the bytes: read as {decoded.encoding}")
+    if codec != "utf-8" and not data.isascii():
+        found = _more_plausible(data, codec)
+        if found is not None:
+            return DecodedText(
+                normalise_text(data.decode(found)), found,
+                note=f"declared {said}, but the text makes sense only as {found}: read as {found}",
+            )
+    return DecodedText(normalise_text(text), codec)
+
+
+def _more_plausible(data: bytes, codec: str) -> str | None:
+    """An encoding charset-normalizer finds plausible when it finds ``codec`` not plausible at all."""
+    # (not "preemptive": the declaration in the bytes must not vouch for itself)
+    if charset_normalizer.from_bytes(data, cp_isolation=[codec], preemptive_behaviour=False).best() is not None:
+        return None
+    match = charset_normalizer.from_bytes(data, preemptive_behaviour=False).best()
+    if match is None or match.chaos > _MAX_CHAOS:
+        return None
+    return codecs.lookup(match.encoding).name
+
+
 # -- normalisation ------------------------------------------------------------
 
 # Line and paragraph separators (the ones str.splitlines() honours and that are
@@ -337,8 +400,19 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
+# Lone surrogates: JSON's "\\ud800" escapes make them, and no database or file can hold them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def normalise_text(text: str) -> str:
-    """LF line ends, NFC, and no control characters other than LF and TAB."""
+    """LF line ends, NFC, no control characters other than LF and TAB, and no lone
+    surrogates (each becomes U+FFFD, as a broken UTF-8 byte would)."""
     text = _LINE_BREAKS.sub("\n", text)
     text = _CONTROLS.sub("", text)
+    text = without_surrogates(text)
     return unicodedata.normalize("NFC", text)
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsarchive.ingest.formats.sniff import EXTENSIONS
+from newsarchive.errors import BadInputFile
+from newsarchive.ingest.formats.sniff import named_format
 
-#: Files that describe a collection rather than belong to it.
-_NOT_ARTICLES = ("readme", "license", "licence", "changelog", "copying")
+#: Files that describe a collection rather than belong to it, when they are plain text.
+_NOTES = ("readme", "license", "licence", "changelog", "copying")
+
+
+def path_key(path: str | os.PathLike[str]) -> str:
+    """The text form of a file's path in the database: its bytes read as UTF-8.
+
+    A name the file system allows need not be UTF-8 (a Latin-1 ``résumé.txt``
+    is ``b"r\\xe9sum\\xe9.txt"``): each such byte becomes ``\\xNN``, so the key
+    is valid text, the same on every run (an unchanged file is recognised)
+    and shows the user what the name holds. The one collision: a file whose
+    name really is ``r\\xe9sum\\xe9.txt`` (backslash, x, e, 9) in the same folder
+    as the Latin-1 one gets the same key, and the two are one place.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
@@ -32,11 +47,15 @@ class Passed:
 def discover(paths: Iterable[str | os.PathLike[str]], exclude: Path | None = None) -> Iterator[Found | Passed]:
     """Yield every article file under ``paths`` once, in a stable order.
 
-    Folders are walked recursively, picking up files whose extension is an
-    article format's (a file named on the command line is read whatever its
-    extension); hidden files and folders and README/LICENSE files are passed over. A path that
-    does not exist or a folder that cannot be read is a failure. The folder
-    ``exclude`` (the archive's own home) is never read.
+    Folders are walked recursively. A file whose name claims an article
+    format (``.txt``, ``.html``...) is read as one; any other regular file is
+    read when its content shows an article format (HTML saved as ``.php`` or
+    without an extension, a gzip-compressed page or feed). Passed over:
+    hidden files and folders, files whose content is no article format, and
+    plain-text README/LICENSE/CHANGELOG/COPYING files. A file named on the
+    command line is read whatever its name. A path that does not exist or a
+    folder that cannot be read is a failure. The folder ``exclude`` (the
+    archive's own home) is never read.
     """
     seen: set[Path] = set()
     skip = exclude.resolve() if exclude is not None else None
@@ -66,13 +85,14 @@ def _walk(root: Path, seen: set[Path], skip: Path | None) -> Iterator[Found | Pa
         )
         for name in sorted(files):
             path = Path(folder, name)
-            reason = _pass_reason(name)
-            if reason:
-                yield Passed(path, reason, failed=False)
+            if name.startswith("."):
+                yield Passed(path, "hidden file", failed=False)
             elif not os.path.isfile(path):
                 # A FIFO would block the run forever; a socket or a broken link has nothing to read.
                 why = "broken or looping symbolic link" if os.path.islink(path) else "not a regular file"
                 yield Passed(path, why, failed=True)
+            elif reason := _pass_reason(path, name):
+                yield Passed(path, reason, failed=False)
             else:
                 yield from _once(path, seen)
     yield from problems
@@ -89,12 +109,23 @@ def _once(path: Path, seen: set[Path]) -> Iterator[Found | Passed]:
         yield Found(resolved)
 
 
-def _pass_reason(name: str) -> str | None:
-    if name.startswith("."):
-        return "hidden file"
-    lowered = name.lower()
-    if not any(lowered.endswith(ext) for ext in EXTENSIONS):
-        return "not an article file type"
-    if lowered.split(".", 1)[0] in _NOT_ARTICLES:
+def _pass_reason(path: Path, name: str) -> str | None:
+    """Why a file met in a folder is no article, or None to read it.
+
+    The name settles the common case without opening the file; only other
+    files are sniffed (the first 8 KB, decompressed when gzipped).
+    """
+    notes = name.lower().split(".", 1)[0] in _NOTES
+    if named_format(name) is not None and not notes:
+        return None
+    from newsarchive.ingest.reading import sniff_file
+
+    try:
+        fmt = sniff_file(path)
+    except (OSError, EOFError, zlib.error, BadInputFile, ValueError):
+        return None  # reading it will say what is wrong
+    if fmt is None:
+        return "not an article format (by its content)"
+    if notes and fmt == "text":
         return "collection notes, not an article"
     return None

@@ -57,6 +57,8 @@ class ArticleDraft:
     #: The outlet or collection the file itself names (e.g. our JSON export); ``--source`` wins.
     source: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    #: Detail for ``-v``: how a text was read (an encoding declared wrongly).
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def body_text(self) -> str:

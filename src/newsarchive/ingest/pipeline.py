@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.errors import ArchiveError
-from newsarchive.ingest.discover import Found, discover
+from newsarchive.ingest.discover import Found, discover, path_key
 from newsarchive.ingest.formats import ItemError
 from newsarchive.ingest.reading import FileFailure, FileRead, stamp_of
 from newsarchive.progress import Progress
@@ -52,8 +52,14 @@ class IngestOptions:
 
 @dataclass(frozen=True)
 class FileNote:
+    """A message about a file, whose ``path`` reads as the archive stores it (``path_key``)."""
+
     path: Path
     message: str
+
+    @classmethod
+    def about(cls, path: Path, message: str) -> FileNote:
+        return cls(Path(path_key(path)), message)
 
 
 @dataclass
@@ -182,9 +188,9 @@ def _changed_files(
     with db.sessions() as session:
         for start in range(0, len(found), BATCH_ITEMS):
             chunk = found[start : start + BATCH_ITEMS]
-            known = known_files(session, [str(path) for path in chunk])
+            known = known_files(session, [path_key(path) for path in chunk])
             for path in chunk:
-                prior = known.get(str(path))
+                prior = known.get(path_key(path))
                 if prior is not None and _unchanged(path, prior, options):
                     report.unchanged += prior.items
                     report.done += 1
@@ -235,13 +241,13 @@ def _store_batch(
                         if article.published_at is None:
                             report.undated += 1
                             where = f" [{item.key}]" if item.key else ""
-                            observer.note(FileNote(read.path, f"undated{where}: no recognisable date"))
+                            observer.note(FileNote.about(read.path, f"undated{where}: no recognisable date"))
             removed = store.finish()
             session.commit()
         near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
     except SQLAlchemyError as exc:
         raise ArchiveError(
-            f"could not store the batch of {len(batch)} files starting with {batch[0].path}: {exc}",
+            f"could not store the batch of {len(batch)} files starting with {path_key(batch[0].path)}: {exc}",
             hint="nothing of this batch was stored; the files before it were",
         ) from exc
     gone = set(removed)
@@ -253,20 +259,30 @@ def _store_batch(
 
 
 def _notes(read: FileRead, observer: IngestObserver, report: IngestReport) -> None:
-    """Report a file's broken items and warnings, and count what was read."""
+    """Report a file's broken items, warnings and notes, and count what was read.
+
+    A note that every article of the file has (a feed's encoding) is said once, for the file.
+    """
+    notes: dict[str, list[str]] = {}
     for item in read.items:
         if isinstance(item, ItemError):
             _fail(report, observer, read.path, f"{item.key}: {item.reason}")
             continue
         report.read += 1
         for message in item.draft.warnings:
-            observer.warning(FileNote(read.path, message))
+            observer.warning(FileNote.about(read.path, message))
+        for message in item.draft.notes:
+            notes.setdefault(message, []).append(item.key)
+    articles = sum(1 for item in read.items if not isinstance(item, ItemError))
+    for message, keys in notes.items():
+        where = f"{keys[0]}: " if keys[0] and len(keys) < articles else ""
+        observer.note(FileNote.about(read.path, where + message))
     if read.encoding not in (None, "utf-8", "utf-8-sig", "ascii"):
-        observer.note(FileNote(read.path, f"decoded as {read.encoding}"))
+        observer.note(FileNote.about(read.path, f"decoded as {read.encoding}"))
 
 
 def _fail(report: IngestReport, observer: IngestObserver, path: Path, reason: str) -> None:
-    note = FileNote(path, reason)
+    note = FileNote.about(path, reason)
     report.failures.append(note)
     observer.failure(note)
 
@@ -282,8 +298,8 @@ def _discover(
         if item.failed:
             _fail(report, observer, item.path, item.reason)
         else:
-            report.skipped.append(FileNote(item.path, item.reason))
-            observer.note(FileNote(item.path, f"skipped: {item.reason}"))
+            report.skipped.append(FileNote.about(item.path, item.reason))
+            observer.note(FileNote.about(item.path, f"passed over: {item.reason}"))
     return found
 
 

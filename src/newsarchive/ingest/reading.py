@@ -6,23 +6,33 @@ plain data that pickles: the drafts with their content hashes and sketches.
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from newsarchive.errors import BadInputFile, UnreadableFile
 from newsarchive.ingest.draft import ArticleDraft
 from newsarchive.ingest.formats import Item, ItemError
 
-#: One-article files larger than this are not articles (the longest BBC story
-#: is 25 KB); JSON Lines and WARC files are read as streams and have no limit.
+#: An article larger than this is refused (the longest BBC story is 25 KB): a
+#: one-article file, a JSON Lines line or a WARC page, decompressed. JSON Lines
+#: and WARC files are read as streams, a record at a time, and have no limit.
 MAX_ARTICLE_BYTES = 32 * 1024 * 1024
+#: A JSON or feed document is parsed whole: larger ones are refused.
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+#: Near-duplicates are judged on the start of the body: copies of a story share
+#: it, and sketching costs some 25 times the text in memory (a 31 MB article
+#: would take 800 MB). The longest BBC story is 25 KB.
+SKETCHED_CHARS = 1_000_000
 _STREAMED = frozenset({"jsonl", "warc"})
 _SNIFF_BYTES = 8192
+_READ_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,8 @@ def read_file_safely(path: Path, default_tz: tzinfo, forced_format: str | None =
         return read_file(path, default_tz, forced_format)
     except BadInputFile as exc:
         return FileFailure(path, exc.reason)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        return FileFailure(path, f"broken gzip data: {exc}")
     except OSError as exc:
         return FileFailure(path, f"cannot read file: {exc.strerror or exc}")
     except RecursionError:
@@ -81,38 +93,78 @@ def read_file_safely(path: Path, default_tz: tzinfo, forced_format: str | None =
 
 
 def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) -> FileRead:
-    """Read and parse ``path``; raise BadInputFile with a short reason when it holds no article."""
-    stamp = stamp_of(path)
-    with open(path, "rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
-        if not head:
-            raise UnreadableFile("empty file")
-        if forced_format is None:
-            from newsarchive.ingest.formats.sniff import detect_format
+    """Read and parse ``path``; raise BadInputFile with a short reason when it holds no article.
 
-            fmt = detect_format(path.name, head)
-        else:
-            fmt = forced_format
+    A gzip-compressed file (other than a WARC, which warcio reads as a
+    stream) is read through a decompressor, and its inside decides the format.
+    No article is read beyond its limit: a one-article file (text, HTML) is
+    refused above MAX_ARTICLE_BYTES, a JSON or feed document above
+    MAX_DOCUMENT_BYTES, and a JSON Lines line or a WARC page above
+    MAX_ARTICLE_BYTES costs only itself; decompressed sizes count.
+    """
+    stamp = stamp_of(path)
+    with open(path, "rb") as raw:
+        handle, head, fmt = _open_inside(raw, path.name, forced_format)
         if fmt is None:
             from newsarchive.ingest.decode import decode_text
 
             decode_text(head)  # says "binary file (...)" when that is why
             raise UnreadableFile("not an article file type (use --format to say which it is)")
-        handle.seek(0)
         if fmt in _STREAMED:
             items, encoding = _parse_stream(fmt, handle, default_tz), None
         else:
-            limit = MAX_ARTICLE_BYTES if fmt in ("text", "html") else MAX_DOCUMENT_BYTES
-            if stamp.size > limit:
-                raise UnreadableFile(
-                    f"file too large for {fmt} ({stamp.size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB)"
-                )
-            items, encoding = _parse_whole(fmt, handle.read(), default_tz)
+            items, encoding = _parse_whole(fmt, _read_whole(handle, fmt, stamp.size if handle is raw else None), default_tz)
     if stamp_of(path) != stamp:
         raise UnreadableFile("file changed while it was being read (ingest it again)")
     if not items:
         raise UnreadableFile(f"no articles found in it (read as {fmt})")
     return FileRead(path=path, stamp=stamp, format=fmt, encoding=encoding, items=items)
+
+
+def sniff_file(path: Path) -> str | None:
+    """The article format the content of ``path`` shows (inside gzip too), or None."""
+    with open(path, "rb") as raw:
+        return _open_inside(raw, path.name, None)[2]
+
+
+def _open_inside(raw: BinaryIO, name: str, forced_format: str | None) -> tuple[BinaryIO, bytes, str | None]:
+    """The stream to parse (``raw``, or its inside when it is gzip-compressed and
+    not a WARC, which warcio reads as it is), its first bytes and its format."""
+    from newsarchive.ingest.formats.sniff import detect_format, is_gzip, name_inside_gzip
+
+    head = raw.read(_SNIFF_BYTES)
+    if not head:
+        raise UnreadableFile("empty file")
+    fmt = forced_format or detect_format(name, head)
+    raw.seek(0)
+    if not is_gzip(head) or fmt == "warc":
+        return raw, head, fmt
+    inside = gzip.GzipFile(fileobj=raw, mode="rb")
+    head = inside.read(_SNIFF_BYTES)
+    if not head:
+        raise UnreadableFile("empty file (once decompressed)")
+    inside.seek(0)
+    return inside, head, forced_format or detect_format(name_inside_gzip(name), head)  # type: ignore[return-value]
+
+
+def _read_whole(handle: BinaryIO, fmt: str, size: int | None) -> bytes:
+    """The bytes of a file read whole, or UnreadableFile when there are more than its format's limit.
+
+    ``size`` is the file's size when it is known before reading (not compressed).
+    """
+    limit = MAX_ARTICLE_BYTES if fmt in ("text", "html") else MAX_DOCUMENT_BYTES
+    if size is not None and size <= limit:
+        return handle.read(size)  # (a file that grows meanwhile is caught by its stamp)
+    if size is None:
+        # A block at a time: asking for the whole limit at once would allocate all of it.
+        blocks, total = [], 0
+        while total <= limit and (block := handle.read(_READ_BLOCK)):
+            blocks.append(block)
+            total += len(block)
+        if total <= limit:
+            return b"".join(blocks)
+    what = f"{size / 1_048_576:.1f} MB" if size is not None else "more than that once decompressed"
+    raise UnreadableFile(f"file too large for {fmt} ({what}; the limit is {limit / 1_048_576:g} MB)")
 
 
 def _parse_whole(fmt: str, data: bytes, default_tz: tzinfo) -> tuple[list[ReadItem | ItemError], str | None]:
@@ -142,14 +194,14 @@ def _parse_whole(fmt: str, data: bytes, default_tz: tzinfo) -> tuple[list[ReadIt
     raise UnreadableFile(f"unknown format {fmt!r}")
 
 
-def _parse_stream(fmt: str, handle, default_tz: tzinfo) -> list[ReadItem | ItemError]:  # type: ignore[no-untyped-def]
+def _parse_stream(fmt: str, handle: BinaryIO, default_tz: tzinfo) -> list[ReadItem | ItemError]:
     if fmt == "jsonl":
-        from newsarchive.ingest.formats.newsjson import parse_jsonl
+        from newsarchive.ingest.formats.newsjson import bounded_lines, parse_jsonl
 
-        return _items(parse_jsonl(handle, default_tz))
+        return _items(parse_jsonl(bounded_lines(handle, MAX_ARTICLE_BYTES), default_tz))
     from newsarchive.ingest.formats.warc import parse_warc
 
-    return _items(parse_warc(handle, default_tz))
+    return _items(parse_warc(handle, default_tz, max_page_bytes=MAX_ARTICLE_BYTES))
 
 
 def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
@@ -172,7 +224,7 @@ def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
                 key=key,
                 draft=draft,
                 content_hash=draft.content_hash(),
-                sketch=sketch(draft.body_text),
+                sketch=sketch(draft.body_text[:SKETCHED_CHARS]),
                 url_key=url_key(draft.url),
             )
         )

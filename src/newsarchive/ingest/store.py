@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from newsarchive.ingest.discover import path_key
 from newsarchive.ingest.formats import ItemError
 from newsarchive.ingest.neardup import NearDuplicates
 from newsarchive.ingest.reading import FileRead, FileStamp, ReadItem
@@ -104,7 +105,7 @@ class BatchStore:
         #: Articles that lost their last place in this batch; ``finish`` decides their fate.
         self.orphans: list[Article] = []
         items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
-        paths = [str(read.path) for read in reads]
+        paths = [path_key(read.path) for read in reads]
         hashes = {item.content_hash for item in items}
         urls = {item.url_key for item in items if item.url_key}
         self.links: dict[tuple[str, str], ArticleFile] = {
@@ -146,7 +147,7 @@ class BatchStore:
         """
         with self.session.no_autoflush:
             self._record_file(read)
-            path = str(read.path)
+            path = path_key(read.path)
             items = [item for item in read.items if isinstance(item, ReadItem)]
             done: dict[str, tuple[Outcome, Article]] = {}
             for item in items:
@@ -162,9 +163,9 @@ class BatchStore:
     def _record_file(self, read: FileRead) -> None:
         """The file's row; its stamp says "read completely" only when no item of it failed,
         so a file with broken items is read (and its errors reported) again next time."""
-        file = self.files.get(str(read.path))
+        file = self.files.get(path_key(read.path))
         if file is None:
-            file = SourceFile(path=str(read.path))
+            file = SourceFile(path=path_key(read.path))
             self.session.add(file)
             self.files[file.path] = file
         complete = not any(isinstance(item, ItemError) for item in read.items)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from newsarchive.ingest.draft import ArticleDraft
 
-__all__ = ["Item", "ItemError"]
+__all__ = ["Item", "ItemError", "too_large"]
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,8 @@ class ItemError:
 
     key: str
     reason: str
+
+
+def too_large(what: str, limit: int) -> str:
+    """Why an article past the size limit is refused, e.g. "page too large: more than 32 MB, the limit for an article"."""
+    return f"{what} too large: more than {limit / 1_048_576:g} MB, the limit for an article"

@@ -7,14 +7,17 @@ only summaries: such an entry is stored with a description and no body.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from html import escape
 from typing import Any
 
 from newsarchive.errors import UnparseableArticle, UnreadableFile
+from newsarchive.ingest.decode import decode_declared, decode_text
 from newsarchive.ingest.draft import ArticleDraft, Block, DatePrecision, PublishedDate
 from newsarchive.ingest.formats import Item, ItemError
 from newsarchive.ingest.formats.fields import (
@@ -24,7 +27,7 @@ from newsarchive.ingest.formats.fields import (
     machine_date,
     split_authors,
 )
-from newsarchive.ingest.formats.webpage import html_fragment_blocks, split_lede
+from newsarchive.ingest.formats.webpage import XML_ENCODING, codec_for_label, html_fragment_blocks, split_lede
 
 
 def parse_feed(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
@@ -36,6 +39,7 @@ def parse_feed(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
 
     if not data.strip():
         raise UnreadableFile("empty file")
+    data, note = _as_utf8(data)
     # A stream, never the bytes themselves: feedparser reads a string as a URL
     # or a file name when it looks like one.
     parsed = feedparser.parse(io.BytesIO(data))
@@ -48,10 +52,39 @@ def parse_feed(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
     for n, entry in enumerate(parsed.entries, start=1):
         key = entry.get("id") or (clean_url(entry["link"]) if entry.get("link") else f"entry {n}")
         try:
-            items.append(Item(key, entry_draft(entry, default_tz, feed_language)))
+            draft = entry_draft(entry, default_tz, feed_language)
+            items.append(Item(key, replace(draft, notes=(note,)) if note else draft))
         except UnparseableArticle as exc:
             items.append(ItemError(key, exc.reason))
     return items
+
+
+def _as_utf8(data: bytes) -> tuple[bytes, str | None]:
+    """The feed's bytes, re-encoded as UTF-8 (and declared so) when they show
+    that the encoding declared, or UTF-8 when none is, is wrong, with a note
+    saying so. feedparser believes a declaration and reads undeclared bytes
+    that are not UTF-8 as windows-1252, which makes KOI8-R or GBK text mojibake."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data, None
+    declaration = XML_ENCODING.match(data)
+    if declaration is not None:
+        label = declaration.group(1).decode("ascii")
+        decoded = decode_declared(data, codec_for_label(label), label)
+        note = decoded.note
+    else:
+        try:
+            data.decode("utf-8")
+            return data, None
+        except UnicodeDecodeError:
+            decoded = decode_text(data)
+            note = f"no encoding declared, and the bytes are not UTF-8: read as {decoded.encoding}"
+    if note is None:
+        return data, None
+    text = decoded.text.encode("utf-8")
+    declared = XML_ENCODING.match(text)
+    if declared is not None:
+        text = text[: declared.start(1)] + b"utf-8" + text[declared.end(1) :]
+    return text, note
 
 
 def entry_draft(entry: Any, default_tz: tzinfo, feed_language: str | None = None) -> ArticleDraft:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.dateline import parse_dateline
-from newsarchive.ingest.decode import normalise_text
+from newsarchive.ingest.decode import normalise_text, without_surrogates
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
 from newsarchive.ingest.formats.text import MAX_TITLE_CHARS
 
@@ -65,7 +65,7 @@ def clean_line(text: str) -> str:
 
 def clean_url(url: str) -> str:
     """The URL without its fragment and without utm_* tracking parameters."""
-    url = url.strip()
+    url = without_surrogates(url.strip())
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. "http://[::1": kept as written, never a key

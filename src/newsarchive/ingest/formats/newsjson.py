@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import tzinfo
-from typing import Any
+from typing import Any, BinaryIO
 
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.decode import decode_text, normalise_text
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
-from newsarchive.ingest.formats import Item, ItemError
+from newsarchive.ingest.formats import Item, ItemError, too_large
 from newsarchive.ingest.formats.fields import (
     build_draft,
     machine_date,
@@ -63,14 +63,18 @@ def parse_json(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
     ]
 
 
-def parse_jsonl(lines: Iterable[bytes], default_tz: tzinfo) -> Iterator[Item | ItemError]:
+def parse_jsonl(lines: Iterable[bytes | TooLong], default_tz: tzinfo) -> Iterator[Item | ItemError]:
     """Articles of a JSON Lines file, one object per line (UTF-8, as the format says).
 
-    Blank lines are skipped; a line that is not JSON or not an article gives an
-    ItemError keyed ``"line N"`` and the lines after it are still read.
+    Blank lines are skipped; a line that is not JSON or not an article (or one
+    that ``bounded_lines`` found too long) gives an ItemError keyed ``"line N"``
+    and the lines after it are still read.
     """
     for n, raw in enumerate(lines, start=1):
         key = f"line {n}"
+        if isinstance(raw, TooLong):
+            yield ItemError(key, too_large("line", raw.limit))
+            continue
         if n == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
         try:
@@ -86,6 +90,28 @@ def parse_jsonl(lines: Iterable[bytes], default_tz: tzinfo) -> Iterator[Item | I
             yield ItemError(key, f"invalid JSON: {_json_message(exc)} at column {exc.colno}")
             continue
         yield _item(value, default_tz, fallback_key=key, error_key=key)
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """Stands for a line longer than ``limit`` bytes, which was skipped unread."""
+
+    limit: int
+
+
+def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | TooLong]:
+    """The lines of ``stream``, each read only when it is at most ``limit`` bytes
+    long (not counting its line end): a longer one is skipped a block at a time."""
+    while line := stream.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n") and len(line) == limit + 1:
+            yield line
+            continue
+        while (rest := stream.readline(_SKIP_BLOCK)) and not rest.endswith(b"\n"):
+            pass
+        yield TooLong(limit)
+
+
+_SKIP_BLOCK = 1 << 16
 
 
 def _item(value: Any, default_tz: tzinfo, *, fallback_key: str, error_key: str) -> Item | ItemError:

@@ -71,6 +71,24 @@ def detect_format(name: str, head: bytes) -> str | None:
     return by_name
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(head: bytes) -> bool:
+    return head.startswith(_GZIP_MAGIC)
+
+
+def name_inside_gzip(name: str) -> str:
+    """The name a gzip-compressed file had before: "page.html.gz" -> "page.html"."""
+    return name[: -len(".gz")] if name.lower().endswith(".gz") else name
+
+
+def named_format(name: str) -> str | None:
+    """The format a file's name claims; ".xml" claims none, as most XML files are no feeds."""
+    extension = _extension(name)
+    return None if extension == ".xml" else EXTENSIONS.get(extension)
+
+
 def _extension(name: str) -> str:
     base = re.split(r"[/\\]", name)[-1].lower()
     if base.endswith(".warc.gz"):
@@ -81,7 +99,7 @@ def _extension(name: str) -> str:
 
 def _sniff(head: bytes, extension: str) -> str | None:
     """The format the content shows unambiguously, "binary", or None if it does not tell."""
-    if head.startswith(b"\x1f\x8b"):
+    if is_gzip(head):
         start = _gunzip_start(head)
         if start.startswith(b"WARC/") or (not start and extension == ".warc.gz"):
             return "warc"  # (too little of the file to look inside: the name decides)

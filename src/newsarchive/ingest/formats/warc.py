@@ -14,16 +14,18 @@ from datetime import tzinfo
 from typing import BinaryIO
 
 from newsarchive.errors import BadInputFile, UnreadableFile
-from newsarchive.ingest.formats import Item, ItemError
+from newsarchive.ingest.formats import Item, ItemError, too_large
 from newsarchive.ingest.formats.webpage import parse_html
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
-def parse_warc(stream: BinaryIO, default_tz: tzinfo) -> Iterator[Item | ItemError]:
+def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int = 1 << 62) -> Iterator[Item | ItemError]:
     """Articles of the HTML responses in a WARC file, keyed by their target URI.
 
-    A page that is no article is an ItemError. A file that is no WARC raises
+    A page that is no article, or whose body (decompressed) is longer than
+    ``max_page_bytes``, is an ItemError; records are read a block at a time,
+    so a huge one costs time, not memory. A file that is no WARC raises
     UnreadableFile; a WARC that breaks off after some records ends with an
     ItemError keyed ``"record N"`` (the pages before it are kept).
     """
@@ -36,7 +38,7 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo) -> Iterator[Item | ItemErro
         n += 1
         try:
             record = next(records)
-            page = _html_page(record)
+            page = _html_page(record, max_page_bytes)
         except StopIteration:
             if n == 1:
                 raise UnreadableFile("not a valid WARC file: no records") from None
@@ -49,6 +51,9 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo) -> Iterator[Item | ItemErro
         if page is None:
             continue
         uri, payload, charset = page
+        if payload is None:
+            yield ItemError(uri, too_large("page", max_page_bytes))
+            continue
         if getattr(record.raw_stream, "limit", 0) > 0:
             # warcio stops quietly at the end of a cut-off file
             yield ItemError(uri, "page is cut off: the WARC file is truncated")
@@ -59,8 +64,9 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo) -> Iterator[Item | ItemErro
             yield ItemError(uri, exc.reason)
 
 
-def _html_page(record) -> tuple[str, bytes, str | None] | None:  # noqa: ANN001 (warcio record)
-    """(target URI, body, declared charset) of a 200 HTML response, else None."""
+def _html_page(record, limit: int) -> tuple[str, bytes | None, str | None] | None:  # noqa: ANN001
+    """(target URI, body, declared charset) of a 200 HTML response, else None.
+    The body is None when it is longer than ``limit``."""
     if record.rec_type != "response" or record.http_headers is None:
         return None
     if record.http_headers.get_statuscode() != "200":
@@ -70,7 +76,8 @@ def _html_page(record) -> tuple[str, bytes, str | None] | None:  # noqa: ANN001 
     if media_type not in _HTML_TYPES or not uri:
         return None
     # content_stream() undoes chunked transfer and gzip/deflate content encoding.
-    return uri, record.content_stream().read(), charset
+    body = record.content_stream().read(limit + 1)
+    return uri, None if len(body) > limit else body, charset
 
 
 def _content_type(header: str) -> tuple[str, str | None]:

@@ -12,6 +12,7 @@ import codecs
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, tzinfo
 from html import unescape
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.dateline import parse_dateline
-from newsarchive.ingest.decode import decode_text, normalise_text
+from newsarchive.ingest.decode import DecodedText, decode_declared, decode_text, normalise_text
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
 from newsarchive.ingest.formats.fields import (
     build_draft,
@@ -56,7 +57,8 @@ def parse_html(
     from lxml import etree
     from trafilatura.utils import load_html
 
-    tree = load_html(decode_html(data, charset))
+    decoded = html_text(data, charset)
+    tree = load_html(decoded.text)
     if tree is None:
         raise UnparseableArticle("not an HTML page")
     # Read before trafilatura, which prunes the tree it is given.
@@ -80,8 +82,11 @@ def parse_html(
     if blocks and blocks[0].kind == "heading" and _same(blocks[0].text, title):
         blocks = blocks[1:]
     # When trafilatura finds no article it falls back to all the text of the
-    # page; on an index page that is a run of link texts.
-    blocks = [b for b in blocks if b.kind == "heading" or not page.mostly_links(b.text)]
+    # page; on an index page that is a run of link texts. Which paragraphs
+    # belong to an article is trafilatura's call: a link-heavy one (a contact
+    # address, a sentence naming a linked book) is kept.
+    if page.mostly_links(" ".join(block.text for block in blocks)):
+        raise UnparseableArticle(_NO_TEXT)
     datelines: list[str] = []
     while blocks and _is_byline_or_dateline(blocks[0], default_tz):
         datelines.append(blocks.pop(0).text)
@@ -90,7 +95,7 @@ def parse_html(
     if not title:
         raise UnparseableArticle("no title found in the HTML page")
     description, body = split_lede(doc.get("description"), blocks)
-    return build_draft(
+    draft = build_draft(
         title=title,
         description=description,
         blocks=body,
@@ -99,6 +104,7 @@ def parse_html(
         url=page.url,
         language=page.language,
     )
+    return replace(draft, notes=(decoded.note,)) if decoded.note else draft
 
 
 def split_lede(description: str | None, blocks: list[Block]) -> tuple[str | None, list[Block]]:
@@ -139,7 +145,7 @@ def _same(a: str, b: str) -> bool:
 # -- charset ---------------------------------------------------------------------
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_XML_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+XML_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 # Browsers read these labels as windows-1252 (WHATWG Encoding Standard), and
 # so do pages that use them: "&#146;" bytes are curly quotes, not controls.
@@ -147,25 +153,26 @@ _AS_CP1252 = frozenset({"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "lati
 
 
 def decode_html(data: bytes, charset: str | None = None) -> str:
+    """Text of an HTML page (see ``html_text``)."""
+    return html_text(data, charset).text
+
+
+def html_text(data: bytes, charset: str | None = None) -> DecodedText:
     """Text of an HTML page: a byte order mark wins, then the charset the server
-    declared, then the page's own (XML declaration, <meta charset>); without
-    any, decode_text guesses."""
+    declared, then the page's own (XML declaration, <meta charset>), each
+    unless the bytes show it wrong (``decode_declared``); without any,
+    decode_text guesses."""
     if data.startswith(_BOMS) or b"\x00" in data[:4096]:
-        return decode_text(data).text
+        return decode_text(data)
     declared = charset
     if declared is None:
-        match = _XML_ENCODING.match(data) or _META_CHARSET.search(data[:4096])
+        match = XML_ENCODING.match(data) or _META_CHARSET.search(data[:4096])
         declared = match.group(1).decode("ascii") if match else None
-    codec = _codec(declared)
-    if codec is not None:
-        try:
-            return normalise_text(data.decode(codec))
-        except UnicodeDecodeError:
-            pass  # the declaration is wrong: judge the bytes themselves
-    return decode_text(data).text
+    return decode_declared(data, codec_for_label(declared), declared)
 
 
-def _codec(label: str | None) -> str | None:
+def codec_for_label(label: str | None) -> str | None:
+    """The Python codec for an encoding label a page or feed declares, as browsers read it; None if unknown."""
     if not label:
         return None
     label = label.strip().strip("\"'").lower()

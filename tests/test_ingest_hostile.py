@@ -1,0 +1,220 @@
+"""Input a user may not expect to be trouble: odd file names, odd file types, bombs, huge articles."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import tracemalloc
+from datetime import UTC
+from pathlib import Path
+
+from newsarchive.ingest import reading
+from newsarchive.ingest.formats import ItemError
+from test_cli import ingest_json, write_article
+
+
+def _write_bytes_name(folder: Path, name: bytes, text: str) -> None:
+    with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+        handle.write(text.encode("utf-8"))
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_and_given_back(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_article(folder, "good1.txt", "Harbour reopens after the storm", None)
+    write_article(folder, "good2.txt", "Council votes on the new budget", None)
+    _write_bytes_name(folder, b"r\xe9sum\xe9.txt", "A summary of the week\n\nThe lede of it.\n\nThe body of it.\n")
+    report = ingest_json(archive, folder)
+    assert (report["new"], report["failed"]) == (3, 0)
+    # recognised as unchanged the next time
+    again = ingest_json(archive, folder)
+    assert (again["new"], again["unchanged"]) == (0, 3)
+    exported = [json.loads(line) for line in archive("export", "--format", "jsonl").stdout.splitlines()]
+    files = {record["title"]: record["files"] for record in exported}
+    assert files["A summary of the week"] == [str(folder / "r\\xe9sum\\xe9.txt")]
+    summary = next(r for r in exported if r["title"] == "A summary of the week")
+    shown = archive("show", summary["id"]).stdout
+    assert "r\\xe9sum\\xe9.txt" in shown
+
+
+def test_a_broken_file_with_a_name_that_is_not_utf8_is_named_as_stored(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_article(folder, "good.txt", "Harbour reopens after the storm", None)
+    _write_bytes_name(folder, b"bad\xff.txt", "only a title\n")
+    report = ingest_json(archive, folder, expect=1)
+    assert [f["path"] for f in report["failures"]] == [str(folder / "bad\\xff.txt")]
+    assert report["new"] == 1
+    # and on stderr in the same form as `show` and `export` give
+    result = archive("ingest", folder, expect=1)
+    assert f"error: {folder / 'bad'}\\xff.txt: no article text after the title" in result.stderr
+
+
+def test_lone_surrogates_in_json_cost_nothing_but_themselves(archive, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(
+        '{"title": "Bad \\ud800 title", "maintext": "Some text long enough.", "url": "http://x.org/\\udce9"}\n'
+        '{"title": "Good title", "maintext": "Other text long enough."}\n',
+        encoding="utf-8",
+    )
+    report = ingest_json(archive, dump)
+    assert (report["new"], report["failed"]) == (2, 0)
+    titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
+    assert titles == ["Bad \ufffd title", "Good title"]
+
+
+# -- files passed over, and what is read by content ------------------------------------------
+
+
+def html_page(title: str) -> bytes:
+    paragraphs = "".join(
+        f"<p>{title} paragraph {n}: the council met on Tuesday and argued about the harbour wall for hours.</p>"
+        for n in range(4)
+    )
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head>"
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+def test_articles_are_found_by_content_whatever_their_name(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "changelog.blog-post.html").write_bytes(html_page("Changelog of a town"))
+    (folder / "readme.html").write_bytes(html_page("Readme of a town"))
+    (folder / "index.php").write_bytes(html_page("Council meets at the php page"))
+    (folder / "story.aspx").write_bytes(html_page("Council meets at the aspx page"))
+    (folder / "saved-page").write_bytes(html_page("Council meets without an extension"))
+    (folder / "page.html.gz").write_bytes(gzip.compress(html_page("Council meets in a gzipped page")))
+    (folder / "page.htm.gz").write_bytes(gzip.compress(html_page("Council meets in a gzipped htm page")))
+    (folder / "story.txt.gz").write_bytes(
+        gzip.compress(b"Harbour wall repaired\n\nThe harbour wall was repaired.\n\nIt took a week.\n")
+    )
+    (folder / "dump.jsonl.gz").write_bytes(
+        gzip.compress(b'{"title": "Ferry returns", "maintext": "The ferry came back."}\n')
+    )
+    # passed over, each counted and named with -v
+    (folder / "README.txt").write_text("About this collection\n\nIt holds articles.\n\nEnjoy it.\n")
+    (folder / "LICENSE").write_text("Do what you like with it.\n")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100))
+    (folder / "backup.tar.gz").write_bytes(gzip.compress(bytes(1000)))
+    (folder / ".hidden.html").write_bytes(html_page("Hidden page"))
+    result = archive("ingest", folder, "-v")
+    assert "9 files: 9 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 9 undated, 5 passed over;" in result.stdout
+    passed = {line.split(": ", 1)[0].rsplit("/", 1)[-1] for line in result.stderr.splitlines() if "passed over" in line}
+    assert passed == {"README.txt", "LICENSE", "logo.png", "backup.tar.gz", ".hidden.html"}
+    titles = {json.loads(line)["title"] for line in archive("export").stdout.splitlines()}
+    assert {"Changelog of a town", "Readme of a town", "Ferry returns", "Harbour wall repaired"} <= titles
+    assert len(titles) == 9
+
+
+def test_a_file_named_on_the_command_line_is_read_whatever_its_name(archive, tmp_path: Path) -> None:
+    readme = tmp_path / "README.txt"
+    readme.write_text("Harbour wall repaired\n\nThe harbour wall was repaired.\n\nIt took a week.\n")
+    assert ingest_json(archive, readme)["new"] == 1
+
+
+# -- decompression bombs and huge articles --------------------------------------------------
+
+LIMIT = 1 << 20  # MAX_ARTICLE_BYTES, lowered to keep the tests fast
+HUGE = 8 * LIMIT
+
+
+def write_warc(path: Path, pages: list[tuple[str, list[tuple[str, str]], bytes]]) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for uri, headers, body in pages:
+            http = StatusAndHeaders("200 OK", [*headers, ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+            record = writer.create_warc_record(uri, "response", payload=io.BytesIO(body), length=len(body), http_headers=http)
+            writer.write_record(record)
+
+
+def test_bombs_and_huge_articles_cost_only_themselves(archive, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(reading, "MAX_ARTICLE_BYTES", LIMIT)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    huge_page = b"<html><body><p>" + b" " * HUGE + b"</p></body></html>"
+    write_warc(
+        folder / "crawl.warc.gz",
+        [
+            ("https://x.example/1", html, html_page("First page of the crawl")),
+            ("https://x.example/huge", html, huge_page),
+            ("https://x.example/zipped", [*html, ("Content-Encoding", "gzip")], gzip.compress(huge_page)),
+            ("https://x.example/2", html, html_page("Second page of the crawl")),
+        ],
+    )
+    assert (folder / "crawl.warc.gz").stat().st_size < LIMIT
+    (folder / "bomb.html.gz").write_bytes(gzip.compress(huge_page))
+    (folder / "lines.jsonl").write_bytes(
+        b'{"title": "Too long", "maintext": "' + b"x" * HUGE + b'"}\n'
+        b'{"title": "Ferry returns", "maintext": "The ferry came back."}\n'
+    )
+    result = archive("ingest", folder, expect=1)
+    assert "3 new" in result.stdout
+    errors = sorted(line for line in result.stderr.splitlines() if line.startswith("error:"))
+    assert errors == [
+        f"error: {folder / 'bomb.html.gz'}: file too large for html (more than that once decompressed; the limit is 1 MB)",
+        f"error: {folder / 'crawl.warc.gz'}: https://x.example/huge: page too large: more than 1 MB, the limit for an article",
+        f"error: {folder / 'crawl.warc.gz'}: https://x.example/zipped: page too large: more than 1 MB, the limit for an article",
+        f"error: {folder / 'lines.jsonl'}: line 1: line too large: more than 1 MB, the limit for an article",
+    ]
+
+
+def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(reading, "MAX_ARTICLE_BYTES", LIMIT)
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(b'{"title": "Too long", "maintext": "' + b" " * (40 * LIMIT) + b'"}\n'))
+    import newsarchive.ingest.formats.newsjson  # noqa: F401  (its import is no part of the reading)
+
+    tracemalloc.start()
+    try:
+        read = reading.read_file_safely(bomb, UTC)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(read, reading.FileRead)
+    assert read.items == [ItemError("line 1", "line too large: more than 1 MB, the limit for an article")]
+    assert peak < 4 * LIMIT, peak
+
+
+def test_link_heavy_paragraphs_of_an_article_are_stored(archive, tmp_path: Path) -> None:
+    from test_format_html import LINK_HEAVY_PAGE
+
+    page = tmp_path / "hafenfest.html"
+    page.write_text(LINK_HEAVY_PAGE, encoding="utf-8")
+    archive("ingest", page)
+    body = json.loads(archive("export").stdout)["maintext"]
+    assert "Kontakt: redaktion@hafenblatt.example" in body
+    assert "Hier geht's zur Facebook Veranstaltung" in body
+
+
+# -- encodings declared wrongly, or not at all ------------------------------------------------
+
+
+def test_lying_or_missing_encodings_are_read_right_and_named_with_verbose(archive, tmp_path: Path) -> None:
+    from test_format_feed import legacy_rss
+    from test_format_html import RUSSIAN
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_bytes(RUSSIAN.encode("cp1251"))  # says windows-1252
+    (folder / "feed.rss").write_bytes(
+        legacy_rss("Москва открывает новую линию метро", "Правительство объявило, что весной откроется линия.")
+        .encode("koi8_r")
+    )
+    (folder / "story.txt").write_bytes(
+        "北京开放新的地铁线路\n\n北京市政府今天宣布，将在明年春天开放新的地铁线路。\n\n市民对此表示欢迎。\n".encode("gbk")
+    )
+    result = archive("ingest", folder, "-v")
+    notes = sorted(line.split(": ", 1)[1] for line in result.stderr.splitlines() if "read as" in line or "decoded" in line)
+    assert notes == [
+        "declared windows-1252, but the text makes sense only as cp1251: read as cp1251",
+        "decoded as gb18030",
+        "no encoding declared, and the bytes are not UTF-8: read as koi8_r",
+    ]
+    titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
+    assert titles == ["Москва открывает новую линию метро", "Шторм обрушился на побережье", "北京开放新的地铁线路"]
