@@ -192,7 +192,7 @@ def duplicate_groups(config: ArchiveConfig, *, limit: int | None = None) -> list
         with db.sessions() as session:
             copy = aliased(Article)
             near_counts: dict[str, int] = {
-                original: count
+                str(original): count
                 for original, count in session.execute(
                     select(copy.duplicate_of, func.count()).where(copy.duplicate_of.is_not(None)).group_by(copy.duplicate_of)
                 )

@@ -21,6 +21,7 @@ from newsarchive import __version__, render, terminal
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
 from newsarchive.errors import ArchiveError
 from newsarchive.ingest import FORMATS
+from newsarchive.progress import IngestObserver
 
 
 class ArchiveCommandError(click.ClickException):
@@ -28,7 +29,7 @@ class ArchiveCommandError(click.ClickException):
 
     def __init__(self, error: ArchiveError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # (a class attribute in Click; Click reads the instance's)
         self.hint = error.hint
 
     def format_message(self) -> str:
@@ -294,7 +295,7 @@ def ingest(
         sys.exit(1)
 
 
-class _IngestDisplay:
+class _IngestDisplay(IngestObserver):
     """Progress bar and per-file notes on stderr, for a person at a terminal."""
 
     MIN_FILES_FOR_BAR = 20

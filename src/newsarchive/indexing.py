@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import ArchiveConfig
@@ -164,6 +164,7 @@ class IndexFeed:
 def mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterable[str]) -> None:
     # Guarded by the revision, so an article changed meanwhile stays stale.
     table = Article.__table__
+    assert isinstance(table, Table)
     if done:
         session.connection().execute(
             update(table)

@@ -236,7 +236,7 @@ def trend(
         found = [date for dates in inside.values() for date in dates]
         if not found:
             empty = [TrendSeries(query=query, counts=[], shares=[] if normalize else None) for query in queries]
-            archived_none = [] if normalize else None
+            archived_none: list[int] | None = [] if normalize else None
             return Trend(
                 by=by, buckets=[], series=empty, undated=undated, normalized=normalize, archived=archived_none, zone=zone
             )
@@ -429,7 +429,8 @@ def plot_trend(trend: Trend, path: Path) -> None:
     edges = [bucket.start for bucket in trend.buckets] + [trend.buckets[-1].end]
     for series in trend.series:
         values = list(_values(trend, series))
-        axes.step(edges, values + values[-1:], where="post", label=series.query, linewidth=1.5)
+        # (matplotlib takes datetimes on a date axis; its type stubs only name arrays)
+        axes.step(edges, values + values[-1:], where="post", label=series.query, linewidth=1.5)  # type: ignore[arg-type]
     axes.set_ylim(bottom=0)
     axes.margins(x=0)
     if trend.normalized:

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 from operator import itemgetter
+from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PerDocReader, _lenfield
 from whoosh.reading import SegmentReader
@@ -328,7 +329,7 @@ def _merged_terms(pool: MemoryPool, sources: list[_Source], schema) -> Iterator[
     One term's postings are in memory at a time, so merging segments takes
     no more memory than the longest posting list.
     """
-    streams: list[Iterator[tuple]] = [  # type: ignore[type-arg]
+    streams: list[Iterator[tuple[Any, ...]]] = [
         ((fieldname, btext, 0, (docs, weights, values)) for fieldname, btext, docs, weights, values in pool.sorted_terms())
     ]
     streams.extend(source.terms(order, schema) for order, source in enumerate(sources, start=1))

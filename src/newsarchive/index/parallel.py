@@ -23,7 +23,7 @@ import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index.schema import IndexDocument, to_fields
@@ -177,7 +177,7 @@ class ParallelWriter:
             failure = exc.message.removeprefix("indexing failed: ")
             raise IndexUnavailable(f"merging the search index's segments failed: {failure}", hint=MERGE_HINT) from None
 
-    def _merge_groups(self, groups: list[list[str]]) -> list:  # type: ignore[type-arg]
+    def _merge_groups(self, groups: list[list[str]]) -> list[Any]:
         for worker, group in enumerate(groups):
             self._post(worker, ("merge", group))
         return [self._receive(worker) for worker in range(len(groups))]

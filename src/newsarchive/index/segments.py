@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 MERGE_FACTOR = 8
 #: Each round leaves at least MERGE_FACTOR - 1 fewer segments: more rounds than this mean something is wrong.
@@ -83,7 +84,7 @@ def merge_segments(path: Path, segment_ids: Sequence[str]):  # type: ignore[no-u
 def merge_due(
     path: Path,
     ways: int = 1,
-    merge_groups: Callable[[list[list[str]]], list] | None = None,  # type: ignore[type-arg]
+    merge_groups: Callable[[list[list[str]]], list[Any]] | None = None,
     announce: Callable[[], None] | None = None,
 ) -> int:
     """Merge segments of the index at ``path`` until no tier is full; return how many segments were merged.

@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.columns import EmptyColumnReader
@@ -218,12 +218,12 @@ class IndexWriter:
     def delete(self, article_id: str) -> None:
         self._open().delete_by_term("id", article_id)
 
-    def adopt(self, segments: list, copies: bool) -> None:  # type: ignore[type-arg]
+    def adopt(self, segments: list[Any], copies: bool) -> None:
         """Commit these segments, built by workers for this index, with this writer's."""
         self._open().adopted.extend(segments)
         self._copies = self._copies or copies
 
-    def swap(self, retired: Iterable[str], merged: list) -> None:  # type: ignore[type-arg]
+    def swap(self, retired: Iterable[str], merged: list[Any]) -> None:
         """Commit the ``merged`` segments in place of the segments (by id) they were merged from."""
         writer = self._open()
         writer.retired.update(retired)
@@ -281,7 +281,7 @@ def _remove_scratch(path: Path) -> None:
             shutil.rmtree(path / name, ignore_errors=True)
 
 
-def commit_segments(path: Path, segments: list, deletions: Iterable[str], copies: bool) -> None:  # type: ignore[type-arg]
+def commit_segments(path: Path, segments: list[Any], deletions: Iterable[str], copies: bool) -> None:
     """Make segments built by worker processes part of the index, with these deletions, in one commit."""
     with write_index(path) as writer:
         for article_id in deletions:

@@ -251,7 +251,7 @@ def oddness(text: str) -> float:
     non_ascii = sum(1 for c in text if ord(c) > 127)
     if not non_ascii:
         return 0.0
-    odd = _odd_characters(text)
+    odd: float = _odd_characters(text)
     odd += sum(_odd_letters_in_word(m.group()) for m in _WORD.finditer(text))
     # Half weight: names from other languages ("Peñasco" in French) are normal.
     odd += _letters_outside_one_alphabet(text) / 2

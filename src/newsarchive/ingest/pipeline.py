@@ -23,7 +23,7 @@ from newsarchive.errors import ArchiveError
 from newsarchive.ingest.discover import Found, discover, path_key
 from newsarchive.ingest.formats import ItemError
 from newsarchive.ingest.reading import FileFailure, FileRead, stamp_of
-from newsarchive.progress import Progress
+from newsarchive.progress import IngestObserver
 
 if TYPE_CHECKING:
     from newsarchive.db import Database
@@ -81,22 +81,6 @@ class IngestReport:
     @property
     def failed(self) -> int:
         return len(self.failures)
-
-
-class IngestObserver(Progress):
-    """Hears about a run as it goes; the CLI shows progress and problems through it."""
-
-    def failure(self, note: FileNote) -> None:
-        """A file, folder or item could not be ingested."""
-
-    def warning(self, note: FileNote) -> None:
-        """A file was ingested, but something in it was off (e.g. cut short)."""
-
-    def note(self, note: FileNote) -> None:
-        """Detail for the curious: a file passed over, an undated article, a legacy encoding."""
-
-    def interrupted(self) -> None:
-        """Ctrl-C: the run stops after the batch in flight."""
 
 
 def ingest_paths(

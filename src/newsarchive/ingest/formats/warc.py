@@ -11,7 +11,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from datetime import tzinfo
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from newsarchive.errors import BadInputFile, UnreadableFile
 from newsarchive.ingest.formats import Item, ItemError, too_large
@@ -64,7 +64,7 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int = 1 << 
             yield ItemError(uri, exc.reason)
 
 
-def _html_page(record, limit: int) -> tuple[str, bytes | None, str | None] | None:  # noqa: ANN001
+def _html_page(record: Any, limit: int) -> tuple[str, bytes | None, str | None] | None:
     """(target URI, body, declared charset) of a 200 HTML response, else None.
     The body is None when it is longer than ``limit``."""
     if record.rec_type != "response" or record.http_headers is None:
