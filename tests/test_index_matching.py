@@ -9,10 +9,11 @@ import pytest
 from tests._shared import bbc_path
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh import sorting
 
 from newsarchive.index.matching import matching_docnums
 from newsarchive.index.query import Expanded, expand, parse_query
-from newsarchive.index.ranking import rank
+from newsarchive.index.ranking import by_date, rank
 from newsarchive.index.schema import IndexDocument, build_schema, to_fields
 from newsarchive.index.store import _MappedStorage
 
@@ -140,6 +141,17 @@ def test_wildcard_and_fuzzy_queries_rank_as_the_or_of_their_words(searcher, text
     assert ours is not None and len(ours) == min(15, len(matches)) > 0
     assert [score for score, _ in ours] == pytest.approx([hit.score for hit in theirs], rel=1e-9)
     assert [docnum for _, docnum in ours] == [hit.docnum for hit in theirs]
+
+
+@pytest.mark.parametrize("newest", [True, False])
+@pytest.mark.parametrize("text", ["people", "co*", "said OR year"])
+def test_sorting_by_date_is_whoosh_sorting(searcher, text: str, newest: bool) -> None:  # type: ignore[no-untyped-def]
+    query = expand(parse_query(text, searcher.schema), searcher.reader())
+    matches = matching_docnums(searcher, query)
+    order = sorting.MultiFacet([sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("published", reverse=newest)])
+    theirs = [hit.docnum for hit in searcher.search(query, limit=len(matches), sortedby=order)]
+    assert len(matches) > 20 and any(not searcher.stored_fields(docnum).get("published") for docnum in matches)
+    assert [docnum for _, docnum in by_date(searcher, matches, len(matches), newest=newest)] == theirs
 
 
 def test_ranking_keeps_to_the_allowed_matches(searcher) -> None:  # type: ignore[no-untyped-def]

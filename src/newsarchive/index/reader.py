@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from whoosh import collectors, sorting
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh.columns import ColumnReader
 from whoosh.reading import IndexReader
@@ -102,24 +102,27 @@ def _top(  # type: ignore[no-untyped-def]
 ):
     """Whoosh results holding the best ``wanted`` hits, and those hits, one per group of copies when folding.
 
-    Word queries ranked by relevance are ranked over ``matches`` here
-    (``ranking``); the rest by Whoosh, told which documents the filters
-    allow. The best-ranked article of a group stands for it. Copies are
+    Word, wildcard and fuzzy queries ranked by relevance, and every query
+    sorted by date, are ordered over ``matches`` here (``ranking``); the
+    rest by Whoosh, told which documents the filters allow. The best-ranked article of a group stands for it. Copies are
     few, so a few more hits than wanted nearly always hold enough groups;
     when not, the ranking is run again for more.
     """
-    from newsarchive.index.ranking import rank
+    from newsarchive.index.ranking import by_date, rank
 
     asked = wanted * 2 + 10 if fold else wanted
     while True:
-        ranked = rank(searcher, query, matches, asked, postings) if sort == "relevance" else None
+        if sort == "relevance":
+            ranked = rank(searcher, query, matches, asked, postings)
+        else:
+            ranked = by_date(searcher, matches, asked, newest=sort == "newest")
         if ranked is not None:
             results = Results(searcher, query, ranked)
             results._total = len(matches)  # what Whoosh's collector would have counted
         else:
             allow = matches if filtered else None
             results = whoosh_search(
-                searcher, query, postings.budget, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort)
+                searcher, query, postings.budget, limit=max(1, asked), filter=allow
             )
         if not fold:
             return results, list(results)
@@ -306,17 +309,6 @@ def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _sort_facet(sort: str) -> sorting.MultiFacet | None:
-    if sort == "relevance":
-        return None
-    return sorting.MultiFacet(
-        [
-            sorting.FieldFacet("dated", reverse=True),
-            sorting.FieldFacet("published", reverse=sort == "newest"),
-        ]
-    )
 
 
 def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  # type: ignore[no-untyped-def,type-arg]
