@@ -83,7 +83,7 @@ def search_index(
     # stopping early where it can, among the matches the filters allow.
     postings = Postings(budget)
     matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
-    counts = _facet_counts(searcher, matches, facets) if facets else {}
+    counts = _facet_counts(searcher, matches, facets, budget) if facets else {}
     if not matches:  # (and an empty filter would mean none to Whoosh)
         return HitPage(total=0, hits=[], facets=counts)
     fold = collapse and holds_copies(index_dir)
@@ -155,7 +155,9 @@ def hits_of(results, shown, *, scored: bool, copies: dict | None = None) -> list
     return [_hit(hit, scored=scored, words=words, copies=copies or {}) for hit in shown]
 
 
-def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+def _facet_counts(
+    searcher: Searcher, docnums: set[int], names: Sequence[str], budget: Budget
+) -> dict[str, list[tuple[str, int]]]:
     """For each facet, (value, hits) over every hit (not just this page), most hits first.
 
     Read from the index's columns (the stored field for authors, who may be
@@ -164,9 +166,12 @@ def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -
     reader = searcher.reader()
     counts: dict[str, list[tuple[str, int]]] = {}
     for name in names:
+        budget.check()
         tally: Counter[str] = Counter()
         if name == "author":
-            for docnum in docnums:
+            for count, docnum in enumerate(docnums):
+                if not count % 1024:
+                    budget.check()
                 names_here = (reader.stored_fields(docnum).get("author") or "").split(",")
                 tally.update({author.strip() for author in names_here if author.strip()})
         else:
