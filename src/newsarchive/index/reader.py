@@ -380,7 +380,9 @@ def _phrase_stem(word: str | bytes) -> bytes:
 def _phrase_pattern(phrase: PhraseWords) -> str:
     """Where a phrase may stand: its stems as word starts, with up to ``slop`` + 1 other words between each."""
     between = rf"\w*(?:\W+\w+){{0,{phrase.slop + 1}}}?\W+"
-    return between.join(re.escape(_text(stem)) for stem in phrase.stems)
+    # (A stem is the start of its words but for the stemmer's y -> i: "compani" of "company".)
+    starts = (_text(stem)[:-1] if stem.endswith(b"i") and len(stem) > 3 else _text(stem) for stem in phrase.stems)
+    return between.join(map(re.escape, starts))
 
 
 def _text(term: str | bytes) -> str:
@@ -392,6 +394,8 @@ def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[typ
         text = fields.get(name) or ""
         if not text or not (words[name].stems or words[name].phrases):
             continue
+        if not words[name].stems and words[name].finder is not None and words[name].finder.search(text) is None:
+            continue  # a phrase alone, not in this field (it matched in another)
         start, window = _window(text, words[name].finder)
         marked = _marked(window, words[name])
         if not marked and start:
