@@ -23,6 +23,7 @@ on how large each segment is.
 from __future__ import annotations
 
 import heapq
+from array import array
 from bisect import bisect_left
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -165,6 +166,9 @@ def _norms(reader, fieldname: str, average: float, k1: float, b: float) -> list[
     return cached[key]
 
 
+Column = tuple[array, int] | None  # a segment's numeric column and its "none" value (``matching.numeric_column``)
+
+
 def by_date(searcher: Searcher, matches: set[int], limit: int, *, newest: bool) -> list[tuple[float, int]]:
     """The first ``limit`` of ``matches`` by publication date, as (0.0, docnum): undated last, then in index order.
 
@@ -174,17 +178,17 @@ def by_date(searcher: Searcher, matches: set[int], limit: int, *, newest: bool) 
     from newsarchive.index.matching import numeric_column
 
     starts: list[int] = []
-    columns: list[tuple[object, object]] = []
+    columns: list[tuple[Column, Column]] = []
     for leaf, offset in searcher.reader().leaf_readers():
         if leaf.doc_count_all():
             starts.append(offset)
             columns.append((numeric_column(leaf, "dated"), numeric_column(leaf, "published")))
     direction = -1 if newest else 1
 
-    def value(found: object, docnum: int) -> int:
+    def value(found: Column, docnum: int) -> int:
         if found is None:
             return 0
-        values, missing = found  # type: ignore[misc]
+        values, missing = found
         return values[docnum] if docnum < len(values) and values[docnum] != missing else 0
 
     def key(docnum: int) -> tuple[int, int, int]:

@@ -394,9 +394,10 @@ def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[typ
         text = fields.get(name) or ""
         if not text or not (words[name].stems or words[name].phrases):
             continue
-        if not words[name].stems and words[name].finder is not None and words[name].finder.search(text) is None:
+        finder = words[name].finder
+        if not words[name].stems and finder is not None and finder.search(text) is None:
             continue  # a phrase alone, not in this field (it matched in another)
-        start, window = _window(text, words[name].finder)
+        start, window = _window(text, finder)
         marked = _marked(window, words[name])
         if not marked and start:
             start, window = 0, _cut(text, HIGHLIGHT_CHARS)  # the stem was no prefix of the word
