@@ -217,11 +217,21 @@ def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, li
     Weighs the best-ranked ``_SAMPLE_DOCS`` matches; returns how many articles
     matched and (word, weight) pairs, the words as the articles write them.
     """
+    from newsarchive.index.matching import matching_docnums
+    from newsarchive.index.postings import Postings
+    from newsarchive.index.ranking import rank
+
     searcher = _searcher(index_dir)
     budget = Budget()
-    results = whoosh_search(searcher, parsed(searcher, query_text, budget), budget, limit=_SAMPLE_DOCS)
-    docnums = [hit.docnum for hit in results]
+    query = parsed(searcher, query_text, budget)
+    postings = Postings(budget)
+    # As a search ranks (``reader.search_index``): over the matches where it can, else by Whoosh.
+    matches = matching_docnums(searcher, query, postings)
+    ranked = rank(searcher, query, matches, _SAMPLE_DOCS, postings) if matches else []
+    if ranked is None:
+        ranked = [(hit.score, hit.docnum) for hit in whoosh_search(searcher, query, budget, limit=_SAMPLE_DOCS)]
+    docnums = [docnum for _, docnum in ranked]
     if not docnums:
         return 0, []
     terms = searcher.key_terms(docnums, "body", numterms=count, normalize=True)
-    return len(results), [(surface_form(searcher, term), round(weight, 4)) for term, weight in terms]
+    return len(matches), [(surface_form(searcher, term), round(weight, 4)) for term, weight in terms]

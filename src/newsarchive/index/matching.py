@@ -16,7 +16,7 @@ import pickle
 import struct
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from itertools import accumulate
 from weakref import WeakKeyDictionary
 
@@ -100,10 +100,10 @@ _COLUMNS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> {field: v
 
 
 def _in_columns(reader, query: wq.Query) -> bool:  # type: ignore[no-untyped-def]
-    return type(query) in (wq.NumericRange, wq.DateRange) and _column(reader, query.fieldname) is not None
+    return type(query) in (wq.NumericRange, wq.DateRange) and numeric_column(reader, query.fieldname) is not None
 
 
-def _column(reader, fieldname: str) -> tuple[array, int] | None:  # type: ignore[no-untyped-def]
+def numeric_column(reader, fieldname: str) -> tuple[array, int] | None:  # type: ignore[no-untyped-def]
     """A numeric column's stored values for the segment's documents, and the value of "none"; cached."""
     cached = _COLUMNS.setdefault(reader, {})
     if fieldname not in cached:
@@ -118,7 +118,9 @@ def _column(reader, fieldname: str) -> tuple[array, int] | None:  # type: ignore
 
 def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # type: ignore[no-untyped-def]
     """Those of ``docnums`` whose value of the range's field lies in it (documents without one never do)."""
-    values, missing = _column(reader, query.fieldname)
+    found_column = numeric_column(reader, query.fieldname)
+    assert found_column is not None  # (``_in_columns`` said so)
+    values, missing = found_column
     field = reader.schema[query.fieldname]
     dated = isinstance(query, wq.DateRange)
     low = field.to_column_value(query.startdate if dated else query.start) if query.start is not None else None
@@ -159,7 +161,7 @@ def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: 
     for count, docnum in enumerate(candidates):
         if not count % 1024:
             postings.check()
-        reached = decode(at[0][docnum])
+        reached: Set[int] = decode(at[0][docnum])
         for places in at[1:]:
             if query.slop == 1:
                 reached = decode(places[docnum]).intersection([place + 1 for place in reached])

@@ -87,7 +87,7 @@ def parse_query(text: str, schema: Schema) -> wq.Query:
 
 
 def _within_limits(node: wq.Query) -> wq.Query:
-    """Refuses the wildcards that would read the whole vocabulary; fuzzy terms keep their first letter."""
+    """Refuses the wildcards that would read the whole vocabulary; fuzzy terms keep their first letter and are scored."""
     in_words = getattr(node, "fieldname", None) in SEARCH_FIELDS
     if in_words and isinstance(node, wq.Every):
         raise InvalidQuery(
@@ -105,10 +105,11 @@ def _within_limits(node: wq.Query) -> wq.Query:
                 f"the fuzzy term {shown_term(node)!r} allows {node.maxdist:g} edits; at most {MAX_EDITS}",
                 hint=f"write e.g. {node.text}~2 (beyond two edits, nearly every short word is close)",
             )
-        if node.prefixlength < FUZZY_PREFIX:
+        if node.prefixlength < FUZZY_PREFIX or node.constantscore:
+            # (Scored as the words it stands for, so the closer, rarer words rank first, as in Lucene.)
             return wq.FuzzyTerm(
-                node.fieldname, node.text, boost=node.boost, maxdist=node.maxdist, prefixlength=FUZZY_PREFIX,
-                constantscore=node.constantscore,
+                node.fieldname, node.text, boost=node.boost, maxdist=node.maxdist,
+                prefixlength=max(FUZZY_PREFIX, node.prefixlength), constantscore=False,
             )  # fmt: skip
     return node
 
@@ -181,6 +182,7 @@ class Expanded(wq.MultiTerm):
         self.fieldname = original.field()
         self.btexts = btexts
         self.boost = original.boost
+        # (Whoosh's flag: give a match one point, or score each word.)
         self.constantscore = getattr(original, "constantscore", True)
 
     def _btexts(self, ixreader: IndexReader) -> tuple[bytes, ...]:  # (MultiTerm's hook for its words)
@@ -222,7 +224,8 @@ def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None) -
         of_term = by_term.setdefault(term, set())
         found: set[bytes] = set()
         for leaf in leaves:
-            for count, (_, btext) in enumerate(node.expanded_terms(leaf)):
+            for count, (_, word) in enumerate(node.expanded_terms(leaf)):
+                btext = word.encode("utf-8") if isinstance(word, str) else word  # (fuzzy terms give text)
                 if btext not in found:
                     found.add(btext)
                     of_term.add(btext)

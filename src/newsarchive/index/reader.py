@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from whoosh import collectors, sorting
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh.columns import ColumnReader
 from whoosh.reading import IndexReader
@@ -84,7 +84,7 @@ def search_index(
     # stopping early where it can, among the matches the filters allow.
     postings = Postings(budget)
     matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
-    counts = _facet_counts(searcher, matches, facets) if facets else {}
+    counts = _facet_counts(searcher, matches, facets, budget) if facets else {}
     if not matches:  # (and an empty filter would mean none to Whoosh)
         return HitPage(total=0, hits=[], facets=counts)
     fold = collapse and holds_copies(index_dir)
@@ -103,24 +103,27 @@ def _top(  # type: ignore[no-untyped-def]
 ):
     """Whoosh results holding the best ``wanted`` hits, and those hits, one per group of copies when folding.
 
-    Word queries ranked by relevance are ranked over ``matches`` here
-    (``ranking``); the rest by Whoosh, told which documents the filters
-    allow. The best-ranked article of a group stands for it. Copies are
+    Word, wildcard and fuzzy queries ranked by relevance, and every query
+    sorted by date, are ordered over ``matches`` here (``ranking``); the
+    rest by Whoosh, told which documents the filters allow. The best-ranked article of a group stands for it. Copies are
     few, so a few more hits than wanted nearly always hold enough groups;
     when not, the ranking is run again for more.
     """
-    from newsarchive.index.ranking import rank
+    from newsarchive.index.ranking import by_date, rank
 
     asked = wanted * 2 + 10 if fold else wanted
     while True:
-        ranked = rank(searcher, query, matches, asked, postings) if sort == "relevance" else None
+        if sort == "relevance":
+            ranked = rank(searcher, query, matches, asked, postings)
+        else:
+            ranked = by_date(searcher, matches, asked, newest=sort == "newest")
         if ranked is not None:
             results = Results(searcher, query, ranked)
             results._total = len(matches)  # what Whoosh's collector would have counted
         else:
             allow = matches if filtered else None
             results = whoosh_search(
-                searcher, query, postings.budget, limit=max(1, asked), filter=allow, sortedby=_sort_facet(sort)
+                searcher, query, postings.budget, limit=max(1, asked), filter=allow
             )
         if not fold:
             return results, list(results)
@@ -153,7 +156,9 @@ def hits_of(results, shown, *, scored: bool, copies: dict | None = None) -> list
     return [_hit(hit, scored=scored, words=words, copies=copies or {}) for hit in shown]
 
 
-def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+def _facet_counts(
+    searcher: Searcher, docnums: set[int], names: Sequence[str], budget: Budget
+) -> dict[str, list[tuple[str, int]]]:
     """For each facet, (value, hits) over every hit (not just this page), most hits first.
 
     Read from the index's columns (the stored field for authors, who may be
@@ -162,9 +167,12 @@ def _facet_counts(searcher: Searcher, docnums: set[int], names: Sequence[str]) -
     reader = searcher.reader()
     counts: dict[str, list[tuple[str, int]]] = {}
     for name in names:
+        budget.check()
         tally: Counter[str] = Counter()
         if name == "author":
-            for docnum in docnums:
+            for count, docnum in enumerate(docnums):
+                if not count % 1024:
+                    budget.check()
                 names_here = (reader.stored_fields(docnum).get("author") or "").split(",")
                 tally.update({author.strip() for author in names_here if author.strip()})
         else:
@@ -313,17 +321,6 @@ def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _sort_facet(sort: str) -> sorting.MultiFacet | None:
-    if sort == "relevance":
-        return None
-    return sorting.MultiFacet(
-        [
-            sorting.FieldFacet("dated", reverse=True),
-            sorting.FieldFacet("published", reverse=sort == "newest"),
-        ]
-    )
-
-
 def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  # type: ignore[no-untyped-def,type-arg]
     fields = hit.fields()
     published = fields.get("published")
@@ -389,7 +386,9 @@ def _phrase_stem(word: str | bytes) -> bytes:
 def _phrase_pattern(phrase: PhraseWords) -> str:
     """Where a phrase may stand: its stems as word starts, with up to ``slop`` + 1 other words between each."""
     between = rf"\w*(?:\W+\w+){{0,{phrase.slop + 1}}}?\W+"
-    return between.join(re.escape(_text(stem)) for stem in phrase.stems)
+    # (A stem is the start of its words but for the stemmer's y -> i: "compani" of "company".)
+    starts = (_text(stem)[:-1] if stem.endswith(b"i") and len(stem) > 3 else _text(stem) for stem in phrase.stems)
+    return between.join(map(re.escape, starts))
 
 
 def _text(term: str | bytes) -> str:
@@ -401,7 +400,10 @@ def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[typ
         text = fields.get(name) or ""
         if not text or not (words[name].stems or words[name].phrases):
             continue
-        start, window = _window(text, words[name].finder)
+        finder = words[name].finder
+        if not words[name].stems and finder is not None and finder.search(text) is None:
+            continue  # a phrase alone, not in this field (it matched in another)
+        start, window = _window(text, finder)
         marked = _marked(window, words[name])
         if not marked and start:
             start, window = 0, _cut(text, HIGHLIGHT_CHARS)  # the stem was no prefix of the word
