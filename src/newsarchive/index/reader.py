@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -150,7 +151,7 @@ def _copies(searcher: Searcher, shown, matches: set[int]) -> dict[str, int]:  # 
     return counts
 
 
-def hits_of(results, shown, *, scored: bool, copies: dict | None = None) -> list[Hit]:  # type: ignore[no-untyped-def,type-arg]
+def hits_of(results, shown, *, scored: bool, copies: dict[str, int] | None = None) -> list[Hit]:  # type: ignore[no-untyped-def]
     """Hits with snippets for the ``shown`` hits of Whoosh ``results``."""
     words = _marked_words(results)
     return [_hit(hit, scored=scored, words=words, copies=copies or {}) for hit in shown]
@@ -321,7 +322,7 @@ def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict) -> Hit:  # type: ignore[no-untyped-def,type-arg]
+def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict[str, int]) -> Hit:  # type: ignore[no-untyped-def]
     fields = hit.fields()
     published = fields.get("published")
     return Hit(
@@ -395,7 +396,7 @@ def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
-def _snippet(fields: dict, words: dict[str, _Words]) -> str:  # type: ignore[type-arg]
+def _snippet(fields: dict[str, Any], words: dict[str, _Words]) -> str:
     for name in _SNIPPET_FIELDS:
         text = fields.get(name) or ""
         if not text or not (words[name].stems or words[name].phrases):

@@ -51,7 +51,9 @@ def known_files(session: Session, paths: list[str]) -> dict[str, KnownFile]:
         ).where(SourceFile.path.in_(paths), SourceFile.size.is_not(None))
     )
     return {
-        path: KnownFile(FileStamp(size, mtime), fmt, source, items) for path, size, mtime, fmt, source, items in rows
+        path: KnownFile(FileStamp(size, mtime), fmt, source, items)
+        for path, size, mtime, fmt, source, items in rows
+        if size is not None and mtime is not None  # (the query asks for complete reads, which have both)
     }
 
 
@@ -76,7 +78,8 @@ def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
             .execution_options(yield_per=2000)
         )
         for article_id, packed in rows:
-            finder.add(article_id, packed)
+            if packed:
+                finder.add(article_id, packed)
     finder.forget_sketches()
     return finder
 
