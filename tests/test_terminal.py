@@ -174,3 +174,48 @@ def test_output_to_a_full_disk_is_one_line(archive, seed_dir: Path, archive_home
     assert (done.returncode, done.stderr) == (
         1, "Error: No space left on device\nHint: make room on the disk and run the command again\n"
     )
+
+
+def test_bidi_controls_are_escaped_so_a_title_cannot_read_as_another(archive, seed_dir: Path, archive_home: Path):
+    # U+202E turns "report_fdp.exe" into what reads as "report_exe.pdf".
+    assert terminal.terminal_safe("report_\u202efdp.exe") == "report_\\u202efdp.exe"
+    assert terminal.json_safe('"report_\u202efdp.exe"') == '"report_\\u202efdp.exe"'
+    archive("ingest", seed_dir)
+    set_title(archive_home, archive("list", "--json").stdout.split('"id": "')[1][:10], "Kursk \u202eevil\u2066")
+    archive("reindex")  # (search reads titles from the index)
+    for args in (("list",), ("list", "--json"), ("export",), ("search", "Kursk"), ("search", "Kursk", "--csv")):
+        result = archive(*args)
+        assert "\u202e" not in result.stdout and "\u2066" not in result.stdout, args
+        assert "evil" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ingest", "--source", "caf\udce9", "{seeds}"),
+        ("list", "--source", "\udcff"),
+        ("show", "\udcff"),
+        ("remove", "\udcffab"),
+        ("trend", "kursk", "\udcff"),
+    ],
+)
+def test_text_options_that_are_not_utf8_are_a_usage_error(archive, seed_dir: Path, args: tuple[str, ...]) -> None:
+    # Bytes that are not UTF-8 in argv reach Python as lone surrogates ('\udce9' for the byte 0xe9).
+    archive("ingest", seed_dir)
+    before = archive("info", "--json").stdout
+    result = archive(*(arg.format(seeds=seed_dir) for arg in args), expect=2)
+    assert "holds bytes that are not UTF-8 text (shown as \\xNN)" in result.stderr.splitlines()[-1]
+    assert not any(0xDC80 <= ord(char) <= 0xDCFF for char in result.stderr)  # shown as \\xNN, never raw
+    assert archive("info", "--json").stdout == before
+
+
+def test_a_closed_stdout_or_stderr_is_no_crash(archive, seed_dir: Path, archive_home: Path) -> None:
+    archive("ingest", seed_dir)
+    env = {**os.environ, "ARCHIVE_HOME": str(archive_home)}
+    for closed in (1, 2):  # `archive search Kursk >&-` and `2>&-`: Python starts with sys.stdout (stderr) None
+        done = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "search", "Kursk"], env=env, capture_output=True,
+            preexec_fn=lambda fd=closed: os.close(fd),  # type: ignore[misc]
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        assert (done.stderr if closed == 1 else done.stdout.count(b"Kursk") > 0) in (b"", True)

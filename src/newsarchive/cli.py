@@ -183,7 +183,34 @@ def _color() -> bool:
     return terminal.wants_color(sys.stdout)
 
 
+class _ArchiveCommand(click.Command):
+    """A command whose text arguments must be text: a query, an id or a --source given as
+    bytes that are not UTF-8 (bash's ``$'caf\\xe9'``) is a usage error, not a traceback
+    wherever it is first encoded. File paths (``click.Path``) may be any bytes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        for param in self.params:
+            if isinstance(param.type, click.Path):
+                continue
+            value = ctx.params.get(param.name or "")
+            for text in value if isinstance(value, tuple) else (value,):
+                if isinstance(text, str) and not _is_utf8(text):
+                    shown = terminal.terminal_safe(text)
+                    raise click.BadParameter(f"'{shown}' holds bytes that are not UTF-8 text (shown as \\xNN)", ctx, param)
+        return super().invoke(ctx)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _ArchiveGroup(click.Group):
+    command_class = _ArchiveCommand
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # Every command, Click's help and errors included, prints on any terminal or pipe:
         # what the stream's encoding lacks gets a stand-in ("..." for "…").
@@ -313,7 +340,7 @@ class _IngestDisplay(IngestObserver):
             self.bar.render_finish()
 
     def begin(self, total: int) -> None:
-        if not self.quiet and total >= self.MIN_FILES_FOR_BAR and sys.stderr.isatty():
+        if not self.quiet and total >= self.MIN_FILES_FOR_BAR and sys.stderr is not None and sys.stderr.isatty():
             self.started = time.monotonic()
             self.bar = click.progressbar(
                 length=total, label="Ingesting", file=sys.stderr, show_pos=True, show_eta=True,

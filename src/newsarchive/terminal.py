@@ -24,8 +24,11 @@ from typing import IO, Any
 TEXT_FALLBACK = "newsarchive-text"
 JSON_FALLBACK = "newsarchive-json"
 
-# C0 and C1 controls, DEL, and lone surrogates (a file name's bytes that are not UTF-8).
-_UNSAFE = "\x00-\x1f\x7f-\x9f\ud800-\udfff"
+# C0 and C1 controls, DEL, lone surrogates (a file name's bytes that are not UTF-8), and
+# the bidirectional controls, which make a name or title read as another ("exe.txt" shown
+# for "txt.exe"): U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = "\x00-\x1f\x7f-\x9f\ud800-\udfff" + _BIDI
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Stand-ins for the non-ASCII characters our own output uses, and common typography.
 _STAND_INS = {
@@ -61,11 +64,11 @@ def terminal_safe(text: str, keep: str = "") -> str:
     return _unsafe(keep).sub(lambda match: escape_char(match.group()), text)
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\ud800-\udfff{_BIDI}]")
 
 
 def json_safe(json_text: str) -> str:
-    """JSON text with DEL, C1 controls and lone surrogates as ``\\uXXXX`` escapes.
+    """JSON text with DEL, C1 controls, lone surrogates and bidi controls as ``\\uXXXX`` escapes.
 
     ``json.dumps`` escapes C0 controls itself but leaves these raw, and a
     terminal obeys C1 controls too. Outside strings JSON is ASCII, so every
@@ -115,9 +118,14 @@ codecs.register_error(TEXT_FALLBACK, _text_fallback)
 codecs.register_error(JSON_FALLBACK, _json_fallback)
 
 
-def wants_color(stream: IO[str]) -> bool:
-    """Bold only on a terminal that shows it, and not when the user said NO_COLOR (no-color.org)."""
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+def wants_color(stream: IO[str] | None) -> bool:
+    """Bold only on a terminal that shows it, and not when the user said NO_COLOR (no-color.org).
+
+    ``stream`` is None when the command was started with it closed (``>&-``).
+    """
+    if stream is None or not stream.isatty():
+        return False
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 @contextmanager
