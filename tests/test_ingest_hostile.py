@@ -38,6 +38,21 @@ def test_a_file_name_that_is_not_utf8_is_stored_and_given_back(archive, tmp_path
     assert "r\\xe9sum\\xe9.txt" in shown
 
 
+def test_a_name_that_is_literally_an_escape_is_a_place_of_its_own(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write_bytes_name(folder, b"r\xe9sum\xe9.txt", "A summary of the week\n\nThe lede of it.\n\nThe body of it.\n")
+    write_article(folder, "r\\xe9sum\\xe9.txt", "Council votes on the new budget", None)  # backslash, x, e, 9
+    report = ingest_json(archive, folder)
+    assert (report["files"], report["new"], report["updated"]) == (2, 2, 0)
+    again = ingest_json(archive, folder)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    exported = [json.loads(line) for line in archive("export", "--format", "jsonl").stdout.splitlines()]
+    files = {record["title"]: record["files"] for record in exported}
+    assert files["A summary of the week"] == [str(folder / "r\\xe9sum\\xe9.txt")]
+    assert files["Council votes on the new budget"] == [str(folder / "r\\\\xe9sum\\\\xe9.txt")]
+
+
 def test_a_broken_file_with_a_name_that_is_not_utf8_is_named_as_stored(archive, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_article(folder, "good.txt", "Harbour reopens after the storm", None)
