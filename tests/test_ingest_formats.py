@@ -170,3 +170,30 @@ def test_search_folds_near_duplicates_into_one_hit(archive, tmp_path: Path) -> N
     assert len(folded["hits"]) == 1 and folded["hits"][0]["copies"] == 2
     assert "(+2 copies)" in archive("search", "ministry").stdout
     assert len(search_json(archive, "ministry", "--no-collapse")["hits"]) == 3
+
+
+ZH_LEDE = "国家统计局周二公布的数据显示，十月份全国居民消费价格同比上涨百分之零点三。"
+ZH_BODY = (
+    "食品价格同比下降百分之二点九，非食品价格上涨百分之零点一。",
+    "分析人士认为，国内需求仍然偏弱，政策仍有进一步放松的空间。",
+    "核心消费价格同比上涨百分之零点二，涨幅比上月回落零点一个百分点。",
+)
+
+
+def zh_page(title: str, *extra: str) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in (ZH_LEDE, *ZH_BODY, *extra))
+    return (
+        f'<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def test_chinese_pages_are_stored_and_their_copies_found(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "a.html").write_text(zh_page("消费价格小幅上涨"), encoding="utf-8")
+    (folder / "b.html").write_text(zh_page("十月消费价格上涨", "专家预计物价保持稳定。"), encoding="utf-8")
+    report = json.loads(archive("ingest", folder, "--json").stdout)
+    assert (report["new"], report["failed"]) == (2, 0)
+    groups = json.loads(archive("dupes", "--json").stdout)["groups"]
+    assert [len(group["copies"]) for group in groups] == [1]
