@@ -224,12 +224,25 @@ def test_lying_or_missing_encodings_are_read_right_and_named_with_verbose(archiv
     (folder / "story.txt").write_bytes(
         "北京开放新的地铁线路\n\n北京市政府今天宣布，将在明年春天开放新的地铁线路。\n\n市民对此表示欢迎。\n".encode("gbk")
     )
+    # A short page that says koi8-r and holds cp1251: too short for charset-normalizer to be sure.
+    short = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
+        "<title>Кремль заявил о переговорах</title></head><body><article><h1>Кремль заявил о переговорах</h1>"
+        "<p>Президент России заявил, что переговоры возможны.</p>"
+        "<p>По его словам, встреча может пройти в ближайшие недели в одной из соседних стран региона.</p>"
+        "<p>Официальные представители другой стороны пока не комментировали это заявление.</p>"
+        "</article></body></html>"
+    )
+    (folder / "short.html").write_bytes(short.encode("cp1251"))
     result = archive("ingest", folder, "-v")
     notes = sorted(line.split(": ", 1)[1] for line in result.stderr.splitlines() if "read as" in line or "decoded" in line)
     assert notes == [
+        "declared koi8-r, but the text makes sense only as cp1251: read as cp1251",
         "declared windows-1252, but the text makes sense only as cp1251: read as cp1251",
         "decoded as gb18030",
         "no encoding declared, and the bytes are not UTF-8: read as koi8_r",
     ]
     titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
-    assert titles == ["Москва открывает новую линию метро", "Шторм обрушился на побережье", "北京开放新的地铁线路"]
+    assert titles == [
+        "Кремль заявил о переговорах", "Москва открывает новую линию метро", "Шторм обрушился на побережье", "北京开放新的地铁线路"
+    ]
