@@ -172,7 +172,7 @@ def test_bombs_and_huge_articles_cost_only_themselves(archive, tmp_path: Path, m
     assert "3 new" in result.stdout
     errors = sorted(line for line in result.stderr.splitlines() if line.startswith("error:"))
     assert errors == [
-        f"error: {folder / 'bomb.html.gz'}: file too large for html (more than that once decompressed; the limit is 1 MB)",
+        f"error: {folder / 'bomb.html.gz'}: file too large: more than 1 MB once decompressed, the limit for an article",
         f"error: {folder / 'crawl.warc.gz'}: https://x.example/huge: page too large: more than 1 MB, the limit for an article",
         f"error: {folder / 'crawl.warc.gz'}: https://x.example/zipped: page too large: more than 1 MB, the limit for an article",
         f"error: {folder / 'lines.jsonl'}: line 1: line too large: more than 1 MB, the limit for an article",
@@ -194,6 +194,29 @@ def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monk
     assert isinstance(read, reading.FileRead)
     assert read.items == [ItemError("line 1", "line too large: more than 1 MB, the limit for an article")]
     assert peak < 4 * LIMIT, peak
+
+
+def test_a_feed_bomb_is_refused_at_the_feed_limit_without_unpacking_it(archive, tmp_path: Path, monkeypatch) -> None:
+    from newsarchive.ingest.formats import feed
+
+    monkeypatch.setattr(feed, "MAX_FEED_BYTES", LIMIT)
+    item = b"<item><title>Ferry returns</title><description>" + b"The ferry came back. " * 50 + b"</description></item>"
+    bomb = tmp_path / "news.rss.gz"
+    bomb.write_bytes(gzip.compress(b'<rss version="2.0"><channel><title>T</title>' + item * (40 * LIMIT // len(item)) + b"</channel></rss>"))
+    tracemalloc.start()
+    try:
+        read = reading.read_file_safely(bomb, UTC)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == reading.FileFailure(bomb, "file too large: more than 1 MB once decompressed, the limit for a feed")
+    assert peak < 8 * LIMIT, peak  # it holds 40 times the limit
+    # the same file plain: its size is named
+    plain = tmp_path / "news.rss"
+    plain.write_bytes(gzip.decompress(bomb.read_bytes()))
+    result = archive("ingest", plain, expect=1)
+    size = plain.stat().st_size / 1_048_576
+    assert f"error: {plain}: file too large ({size:.1f} MB): more than 1 MB, the limit for a feed" in result.stderr
 
 
 def test_link_heavy_paragraphs_of_an_article_are_stored(archive, tmp_path: Path) -> None:

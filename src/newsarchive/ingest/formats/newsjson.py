@@ -31,6 +31,10 @@ from newsarchive.ingest.formats.fields import (
 )
 from newsarchive.ingest.formats.text import body_blocks
 
+#: A JSON document (not JSON Lines) is parsed whole, at several times its size
+#: in memory; a larger one is refused. Large dumps are JSON Lines, read a line
+#: at a time, each line up to the article limit.
+MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
 _BLOCK_KINDS = ("paragraph", "heading")
 _PRECISIONS = ("day", "minute", "second")
 
