@@ -140,7 +140,7 @@ def test_hidden_files_and_folders_are_passed_over(archive, seed_dir: Path) -> No
     write_article(seed_dir, ".draft.txt", "Hidden file story", None)
     write_article(seed_dir, "notes.md", "Not an article type", None)
     report = ingest_json(archive, seed_dir)
-    assert (report["files"], report["new"], report["skipped"]) == (1, 1, 2)
+    assert (report["files"], report["new"], report["skipped"]) == (1, 1, 3)  # .git, .draft.txt, notes.md
 
 
 def test_undated_articles_are_stored_undated_and_named_with_verbose(archive, tmp_path: Path) -> None:

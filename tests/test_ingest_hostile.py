@@ -114,10 +114,13 @@ def test_articles_are_found_by_content_whatever_their_name(archive, tmp_path: Pa
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100))
     (folder / "backup.tar.gz").write_bytes(gzip.compress(bytes(1000)))
     (folder / ".hidden.html").write_bytes(html_page("Hidden page"))
+    (folder / ".git").mkdir()
+    (folder / ".git" / "page.html").write_bytes(html_page("Page in a hidden folder"))
     result = archive("ingest", folder, "-v")
-    assert "9 files: 9 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 9 undated, 5 passed over;" in result.stdout
+    assert "9 files: 9 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 9 undated, 6 passed over;" in result.stdout
     passed = {line.split(": ", 1)[0].rsplit("/", 1)[-1] for line in result.stderr.splitlines() if "passed over" in line}
-    assert passed == {"README.txt", "LICENSE", "logo.png", "backup.tar.gz", ".hidden.html"}
+    assert passed == {"README.txt", "LICENSE", "logo.png", "backup.tar.gz", ".hidden.html", ".git"}
+    assert f"{folder / '.git'}: passed over: hidden folder\n" in result.stderr
     titles = {json.loads(line)["title"] for line in archive("export").stdout.splitlines()}
     assert {"Changelog of a town", "Readme of a town", "Ferry returns", "Harbour wall repaired"} <= titles
     assert len(titles) == 9

@@ -81,9 +81,12 @@ def _walk(root: Path, seen: set[Path], skip: Path | None) -> Iterator[Found | Pa
     for folder, subfolders, files in os.walk(root, onerror=on_error):
         yield from problems
         problems.clear()
+        hidden = sorted(name for name in subfolders if name.startswith("."))
         subfolders[:] = sorted(
             name for name in subfolders if not name.startswith(".") and Path(folder, name).resolve() != skip
         )
+        for name in hidden:
+            yield Passed(Path(folder, name), "hidden folder", failed=False)
         for name in sorted(files):
             path = Path(folder, name)
             if name.startswith("."):
