@@ -197,3 +197,30 @@ def test_chinese_pages_are_stored_and_their_copies_found(archive, tmp_path: Path
     assert (report["new"], report["failed"]) == (2, 0)
     groups = json.loads(archive("dupes", "--json").stdout)["groups"]
     assert [len(group["copies"]) for group in groups] == [1]
+
+
+def test_an_export_ingested_again_exports_the_same(archive, tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "spaced.txt").write_text(
+        "Job cuts 'false economy'  - TUC\n\n"
+        "The lede,  with two spaces.   \n\n"
+        "VOTE   Was it right?\tYes  No   Results are indicative.  \n\n"
+        "A last\tparagraph with a tab.\n",
+        encoding="utf-8",
+    )
+    write_article(folder, "plain.txt", "Council votes on the new budget", "12 March 2024")
+    archive("ingest", folder)
+    first = tmp_path / "first.jsonl"
+    first.write_text(archive("export", "--format", "jsonl").stdout, encoding="utf-8")
+    monkeypatch.setenv("ARCHIVE_HOME", str(tmp_path / "second"))
+    archive("ingest", first)
+    second = archive("export", "--format", "jsonl").stdout
+
+    def without_files(text: str) -> list[dict]:  # type: ignore[type-arg]
+        return sorted(({**json.loads(line), "files": None} for line in text.splitlines()), key=lambda r: r["id"])
+
+    records = without_files(first.read_text(encoding="utf-8"))
+    assert without_files(second) == records
+    spaced = next(r for r in records if r["title"] == "Job cuts 'false economy'  - TUC")
+    assert spaced["body"][0]["text"] == "VOTE   Was it right?\tYes  No   Results are indicative."

@@ -174,7 +174,7 @@ def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:
         text = body
     if text is None:
         return ()
-    paragraphs = [" ".join(line.split()) for line in normalise_text(text).split("\n")]
+    paragraphs = [line.strip() for line in normalise_text(text).split("\n")]
     return body_blocks([p for p in paragraphs if p], after=after)
 
 
