@@ -224,3 +224,23 @@ def test_an_export_ingested_again_exports_the_same(archive, tmp_path: Path, monk
     assert without_files(second) == records
     spaced = next(r for r in records if r["title"] == "Job cuts 'false economy'  - TUC")
     assert spaced["body"][0]["text"] == "VOTE   Was it right?\tYes  No   Results are indicative."
+
+
+def test_an_entry_whose_id_reads_like_a_numbered_repeat_keeps_a_place_of_its_own(archive, tmp_path: Path) -> None:
+    def entry(guid: str, title: str) -> str:
+        return f"<item><guid>{guid}</guid><title>{title}</title><description>{title}, and what followed.</description></item>"
+
+    feed = tmp_path / "news.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        + entry("tag:a", "Ferry returns to the harbour")
+        + entry("tag:a", "Council votes on the budget")
+        + entry("tag:a #2", "Storm closes the coast road")
+        + "</channel></rss>",
+        encoding="utf-8",
+    )
+    assert json.loads(archive("ingest", feed, "--json").stdout)["new"] == 3
+    again = json.loads(archive("ingest", feed, "--force", "--json").stdout)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 3)
+    titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
+    assert titles == ["Council votes on the budget", "Ferry returns to the harbour", "Storm closes the coast road"]

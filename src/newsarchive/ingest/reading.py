@@ -229,10 +229,14 @@ def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
     from newsarchive.ingest.neardup import sketch
 
     seen: Counter[str] = Counter()
+    used: set[str] = set()
     ready: list[ReadItem | ItemError] = []
     for entry in entries:
-        seen[entry.key] += 1
-        key = entry.key if seen[entry.key] == 1 else f"{entry.key} #{seen[entry.key]}"
+        key = entry.key
+        while key in used:  # (a key that itself reads "... #2" must not take another's place)
+            seen[entry.key] += 1
+            key = f"{entry.key} #{seen[entry.key] + 1}"
+        used.add(key)
         if isinstance(entry, ItemError):
             ready.append(ItemError(key, entry.reason))
             continue
