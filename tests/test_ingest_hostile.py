@@ -233,6 +233,16 @@ def test_link_heavy_paragraphs_of_an_article_are_stored(archive, tmp_path: Path)
     assert "Hier geht's zur Facebook Veranstaltung" in body
 
 
+def test_a_reading_list_page_is_stored_whole(archive, tmp_path: Path) -> None:
+    from test_format_html import READING_LIST_PAGE
+
+    page = tmp_path / "reading-list.html"
+    page.write_text(READING_LIST_PAGE, encoding="utf-8")
+    archive("ingest", page)
+    body = json.loads(archive("export").stdout)["maintext"]
+    assert body.count("Today we recommend") == 3
+
+
 # -- encodings declared wrongly, or not at all ------------------------------------------------
 
 
