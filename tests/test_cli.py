@@ -140,7 +140,7 @@ def test_hidden_files_and_folders_are_passed_over(archive, seed_dir: Path) -> No
     write_article(seed_dir, ".draft.txt", "Hidden file story", None)
     write_article(seed_dir, "notes.md", "Not an article type", None)
     report = ingest_json(archive, seed_dir)
-    assert (report["files"], report["new"], report["skipped"]) == (1, 1, 2)
+    assert (report["files"], report["new"], report["skipped"]) == (1, 1, 3)  # .git, .draft.txt, notes.md
 
 
 def test_undated_articles_are_stored_undated_and_named_with_verbose(archive, tmp_path: Path) -> None:
@@ -320,7 +320,7 @@ def test_info_reports_locations_and_counts(dated_archive, archive_home: Path) ->
     assert facts["home"] == str(archive_home)
     assert facts["index_dir"] == str(archive_home / "index")
     assert facts["database_url"] == f"sqlite:///{archive_home / 'archive.db'}"
-    assert facts["schema_revision"] == "0002"
+    assert facts["schema_revision"] == "0003"
     assert (facts["articles"], facts["undated"], facts["index_documents"]) == (4, 1, 4)
     assert facts["oldest"] == "2023-01-03T00:00:00+00:00"
     assert facts["newest"] == "2024-11-30T22:00:00+00:00"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from _shared import bbc_path
 from newsarchive.errors import UnreadableFile
-from newsarchive.ingest.decode import DecodedText, decode_text, normalise_text
+from newsarchive.ingest.decode import DecodedText, decode_declared, decode_text, normalise_text
 
 
 def reason(data: bytes) -> str:
@@ -268,3 +268,12 @@ def test_utf8_text_round_trips(text: str) -> None:
     decoded = decode_text(text.encode())
     assert decoded.text == normalise_text(text)
     assert decoded.encoding == "utf-8"
+
+
+SHORT_RUSSIAN = "Президент России заявил, что переговоры возможны. Встреча пройдёт в ближайшие недели."
+
+
+@pytest.mark.parametrize(("declared", "written_in", "read_as"), [("koi8_r", "cp1251", "cp1251"), ("koi8_r", "koi8_r", "koi8_r"), ("cp1251", "cp1251", "cp1251")])
+def test_a_short_text_is_read_in_the_8bit_encoding_it_makes_sense_in(declared: str, written_in: str, read_as: str) -> None:
+    decoded = decode_declared(SHORT_RUSSIAN.encode(written_in), declared)
+    assert (decoded.text, decoded.encoding) == (SHORT_RUSSIAN, read_as)

@@ -282,6 +282,69 @@ def test_index_page_is_no_article() -> None:
     assert error.value.reason == "no article text found in the HTML page"
 
 
+READING_LIST_PAGE = storm_page(
+    body="<p>Every Friday our editors pick the stories they found the most interesting this week.</p>"
+    + "".join(
+        f'<p>Today we recommend <a href="/s/{n}">{headline}</a>.</p>'
+        for n, headline in enumerate(
+            (
+                "Government announces new plan to cut hospital waiting lists by next spring",
+                "Scientists discover a new species of frog in the rainforests of Borneo",
+                "Local council approves plans for a new shopping centre near the river",
+            )
+        )
+    )
+)
+
+
+def test_a_reading_list_of_linked_headlines_is_an_article() -> None:
+    # trafilatura keeps all of it; each recommendation has words of its own beside its link.
+    draft = parse_html(READING_LIST_PAGE.encode(), LONDON)
+    assert [block.text for block in draft.blocks][-1] == (
+        "Today we recommend Local council approves plans for a new shopping centre near the river."
+    )
+
+
+def test_an_index_of_teaser_links_with_an_intro_line_is_no_article() -> None:
+    teasers = "".join(
+        f'<p><a href="/world/{n}">{headline}</a></p>'
+        for n, headline in enumerate(
+            (
+                "Talks on the border resume after a week of silence between the two sides",
+                "Floods cut off villages in the north as the river keeps rising on Sunday",
+                "Election count delayed in three districts after a power cut at the centre",
+                "Markets fall for the third day running as investors wait for the bank",
+            )
+        )
+    )
+    with pytest.raises(UnparseableArticle, match="no article text found"):
+        parse_html(storm_page(body="<p>The latest world news.</p>" + teasers).encode(), LONDON)
+
+
+CHINESE_PARAGRAPHS = (
+    "国家统计局周二公布的数据显示，十月份全国居民消费价格同比上涨百分之零点三。",
+    "食品价格同比下降百分之二点九，非食品价格上涨百分之零点一。",
+    "分析人士认为，国内需求仍然偏弱，政策仍有进一步放松的空间。",
+)
+JAPANESE_PARAGRAPHS = (
+    "日本銀行は火曜日の金融政策決定会合で、短期金利の誘導目標を据え置くことを決めた。",
+    "植田総裁は記者会見で、物価の動向を慎重に見極める考えを示した。",
+    "円相場は発表後にやや円安に振れた。",
+)
+
+
+@pytest.mark.parametrize("title, paragraphs", [("消费价格小幅上涨", CHINESE_PARAGRAPHS), ("日銀、金利据え置き", JAPANESE_PARAGRAPHS)])
+def test_a_short_page_in_chinese_or_japanese_is_an_article(title: str, paragraphs: tuple[str, ...]) -> None:
+    # About 80 characters: a few sentences, though not one of them has a space.
+    page = (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><article><h1>{title}</h1>'
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    draft = parse_html(page.encode(), LONDON)
+    assert (draft.description, [block.text for block in draft.blocks]) == (paragraphs[0], list(paragraphs[1:]))
+
+
 def test_short_page_is_no_article() -> None:
     with pytest.raises(UnparseableArticle, match="no article text found in the HTML page"):
         parse_html(storm_page(body="<p>Pictures: the flooding in ten photos.</p>").encode(), LONDON)

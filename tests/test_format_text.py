@@ -258,3 +258,10 @@ def test_a_line_continued_by_the_next_paragraph_is_not_a_subheading() -> None:
 
 def test_a_line_answering_a_colon_is_not_a_subheading() -> None:
     assert kinds(body_blocks(["All black", PROSE], after="Playing colours:")) == ["paragraph"] * 2
+
+
+def test_lines_of_chinese_prose_are_prose_around_a_subheading() -> None:
+    # Neither a run of characters without spaces nor a line ending in "。" is a short list line.
+    prose = ("国家统计局周二公布的数据显示，十月份全国居民消费价格同比上涨百分之零点三", "分析人士认为，国内需求仍然偏弱。")
+    blocks = body_blocks([prose[0], "Market Outlook", prose[1], "完。"])
+    assert kinds(blocks) == ["paragraph", "heading", "paragraph", "paragraph"]

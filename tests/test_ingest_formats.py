@@ -170,3 +170,77 @@ def test_search_folds_near_duplicates_into_one_hit(archive, tmp_path: Path) -> N
     assert len(folded["hits"]) == 1 and folded["hits"][0]["copies"] == 2
     assert "(+2 copies)" in archive("search", "ministry").stdout
     assert len(search_json(archive, "ministry", "--no-collapse")["hits"]) == 3
+
+
+ZH_LEDE = "国家统计局周二公布的数据显示，十月份全国居民消费价格同比上涨百分之零点三。"
+ZH_BODY = (
+    "食品价格同比下降百分之二点九，非食品价格上涨百分之零点一。",
+    "分析人士认为，国内需求仍然偏弱，政策仍有进一步放松的空间。",
+    "核心消费价格同比上涨百分之零点二，涨幅比上月回落零点一个百分点。",
+)
+
+
+def zh_page(title: str, *extra: str) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in (ZH_LEDE, *ZH_BODY, *extra))
+    return (
+        f'<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def test_chinese_pages_are_stored_and_their_copies_found(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "a.html").write_text(zh_page("消费价格小幅上涨"), encoding="utf-8")
+    (folder / "b.html").write_text(zh_page("十月消费价格上涨", "专家预计物价保持稳定。"), encoding="utf-8")
+    report = json.loads(archive("ingest", folder, "--json").stdout)
+    assert (report["new"], report["failed"]) == (2, 0)
+    groups = json.loads(archive("dupes", "--json").stdout)["groups"]
+    assert [len(group["copies"]) for group in groups] == [1]
+
+
+def test_an_export_ingested_again_exports_the_same(archive, tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "spaced.txt").write_text(
+        "Job cuts 'false economy'  - TUC\n\n"
+        "The lede,  with two spaces.   \n\n"
+        "VOTE   Was it right?\tYes  No   Results are indicative.  \n\n"
+        "A last\tparagraph with a tab.\n",
+        encoding="utf-8",
+    )
+    write_article(folder, "plain.txt", "Council votes on the new budget", "12 March 2024")
+    archive("ingest", folder)
+    first = tmp_path / "first.jsonl"
+    first.write_text(archive("export", "--format", "jsonl").stdout, encoding="utf-8")
+    monkeypatch.setenv("ARCHIVE_HOME", str(tmp_path / "second"))
+    archive("ingest", first)
+    second = archive("export", "--format", "jsonl").stdout
+
+    def without_files(text: str) -> list[dict]:  # type: ignore[type-arg]
+        return sorted(({**json.loads(line), "files": None} for line in text.splitlines()), key=lambda r: r["id"])
+
+    records = without_files(first.read_text(encoding="utf-8"))
+    assert without_files(second) == records
+    spaced = next(r for r in records if r["title"] == "Job cuts 'false economy'  - TUC")
+    assert spaced["body"][0]["text"] == "VOTE   Was it right?\tYes  No   Results are indicative."
+
+
+def test_an_entry_whose_id_reads_like_a_numbered_repeat_keeps_a_place_of_its_own(archive, tmp_path: Path) -> None:
+    def entry(guid: str, title: str) -> str:
+        return f"<item><guid>{guid}</guid><title>{title}</title><description>{title}, and what followed.</description></item>"
+
+    feed = tmp_path / "news.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        + entry("tag:a", "Ferry returns to the harbour")
+        + entry("tag:a", "Council votes on the budget")
+        + entry("tag:a #2", "Storm closes the coast road")
+        + "</channel></rss>",
+        encoding="utf-8",
+    )
+    assert json.loads(archive("ingest", feed, "--json").stdout)["new"] == 3
+    again = json.loads(archive("ingest", feed, "--force", "--json").stdout)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 3)
+    titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
+    assert titles == ["Council votes on the budget", "Ferry returns to the harbour", "Storm closes the coast road"]

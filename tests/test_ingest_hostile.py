@@ -38,6 +38,21 @@ def test_a_file_name_that_is_not_utf8_is_stored_and_given_back(archive, tmp_path
     assert "r\\xe9sum\\xe9.txt" in shown
 
 
+def test_a_name_that_is_literally_an_escape_is_a_place_of_its_own(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write_bytes_name(folder, b"r\xe9sum\xe9.txt", "A summary of the week\n\nThe lede of it.\n\nThe body of it.\n")
+    write_article(folder, "r\\xe9sum\\xe9.txt", "Council votes on the new budget", None)  # backslash, x, e, 9
+    report = ingest_json(archive, folder)
+    assert (report["files"], report["new"], report["updated"]) == (2, 2, 0)
+    again = ingest_json(archive, folder)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    exported = [json.loads(line) for line in archive("export", "--format", "jsonl").stdout.splitlines()]
+    files = {record["title"]: record["files"] for record in exported}
+    assert files["A summary of the week"] == [str(folder / "r\\xe9sum\\xe9.txt")]
+    assert files["Council votes on the new budget"] == [str(folder / "r\\\\xe9sum\\\\xe9.txt")]
+
+
 def test_a_broken_file_with_a_name_that_is_not_utf8_is_named_as_stored(archive, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_article(folder, "good.txt", "Harbour reopens after the storm", None)
@@ -99,10 +114,13 @@ def test_articles_are_found_by_content_whatever_their_name(archive, tmp_path: Pa
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100))
     (folder / "backup.tar.gz").write_bytes(gzip.compress(bytes(1000)))
     (folder / ".hidden.html").write_bytes(html_page("Hidden page"))
+    (folder / ".git").mkdir()
+    (folder / ".git" / "page.html").write_bytes(html_page("Page in a hidden folder"))
     result = archive("ingest", folder, "-v")
-    assert "9 files: 9 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 9 undated, 5 passed over;" in result.stdout
+    assert "9 files: 9 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 9 undated, 6 passed over;" in result.stdout
     passed = {line.split(": ", 1)[0].rsplit("/", 1)[-1] for line in result.stderr.splitlines() if "passed over" in line}
-    assert passed == {"README.txt", "LICENSE", "logo.png", "backup.tar.gz", ".hidden.html"}
+    assert passed == {"README.txt", "LICENSE", "logo.png", "backup.tar.gz", ".hidden.html", ".git"}
+    assert f"{folder / '.git'}: passed over: hidden folder\n" in result.stderr
     titles = {json.loads(line)["title"] for line in archive("export").stdout.splitlines()}
     assert {"Changelog of a town", "Readme of a town", "Ferry returns", "Harbour wall repaired"} <= titles
     assert len(titles) == 9
@@ -157,7 +175,7 @@ def test_bombs_and_huge_articles_cost_only_themselves(archive, tmp_path: Path, m
     assert "3 new" in result.stdout
     errors = sorted(line for line in result.stderr.splitlines() if line.startswith("error:"))
     assert errors == [
-        f"error: {folder / 'bomb.html.gz'}: file too large for html (more than that once decompressed; the limit is 1 MB)",
+        f"error: {folder / 'bomb.html.gz'}: file too large: more than 1 MB once decompressed, the limit for an article",
         f"error: {folder / 'crawl.warc.gz'}: https://x.example/huge: page too large: more than 1 MB, the limit for an article",
         f"error: {folder / 'crawl.warc.gz'}: https://x.example/zipped: page too large: more than 1 MB, the limit for an article",
         f"error: {folder / 'lines.jsonl'}: line 1: line too large: more than 1 MB, the limit for an article",
@@ -181,6 +199,29 @@ def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monk
     assert peak < 4 * LIMIT, peak
 
 
+def test_a_feed_bomb_is_refused_at_the_feed_limit_without_unpacking_it(archive, tmp_path: Path, monkeypatch) -> None:
+    from newsarchive.ingest.formats import feed
+
+    monkeypatch.setattr(feed, "MAX_FEED_BYTES", LIMIT)
+    item = b"<item><title>Ferry returns</title><description>" + b"The ferry came back. " * 50 + b"</description></item>"
+    bomb = tmp_path / "news.rss.gz"
+    bomb.write_bytes(gzip.compress(b'<rss version="2.0"><channel><title>T</title>' + item * (40 * LIMIT // len(item)) + b"</channel></rss>"))
+    tracemalloc.start()
+    try:
+        read = reading.read_file_safely(bomb, UTC)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == reading.FileFailure(bomb, "file too large: more than 1 MB once decompressed, the limit for a feed")
+    assert peak < 8 * LIMIT, peak  # it holds 40 times the limit
+    # the same file plain: its size is named
+    plain = tmp_path / "news.rss"
+    plain.write_bytes(gzip.decompress(bomb.read_bytes()))
+    result = archive("ingest", plain, expect=1)
+    size = plain.stat().st_size / 1_048_576
+    assert f"error: {plain}: file too large ({size:.1f} MB): more than 1 MB, the limit for a feed" in result.stderr
+
+
 def test_link_heavy_paragraphs_of_an_article_are_stored(archive, tmp_path: Path) -> None:
     from test_format_html import LINK_HEAVY_PAGE
 
@@ -190,6 +231,16 @@ def test_link_heavy_paragraphs_of_an_article_are_stored(archive, tmp_path: Path)
     body = json.loads(archive("export").stdout)["maintext"]
     assert "Kontakt: redaktion@hafenblatt.example" in body
     assert "Hier geht's zur Facebook Veranstaltung" in body
+
+
+def test_a_reading_list_page_is_stored_whole(archive, tmp_path: Path) -> None:
+    from test_format_html import READING_LIST_PAGE
+
+    page = tmp_path / "reading-list.html"
+    page.write_text(READING_LIST_PAGE, encoding="utf-8")
+    archive("ingest", page)
+    body = json.loads(archive("export").stdout)["maintext"]
+    assert body.count("Today we recommend") == 3
 
 
 # -- encodings declared wrongly, or not at all ------------------------------------------------
@@ -209,12 +260,25 @@ def test_lying_or_missing_encodings_are_read_right_and_named_with_verbose(archiv
     (folder / "story.txt").write_bytes(
         "北京开放新的地铁线路\n\n北京市政府今天宣布，将在明年春天开放新的地铁线路。\n\n市民对此表示欢迎。\n".encode("gbk")
     )
+    # A short page that says koi8-r and holds cp1251: too short for charset-normalizer to be sure.
+    short = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
+        "<title>Кремль заявил о переговорах</title></head><body><article><h1>Кремль заявил о переговорах</h1>"
+        "<p>Президент России заявил, что переговоры возможны.</p>"
+        "<p>По его словам, встреча может пройти в ближайшие недели в одной из соседних стран региона.</p>"
+        "<p>Официальные представители другой стороны пока не комментировали это заявление.</p>"
+        "</article></body></html>"
+    )
+    (folder / "short.html").write_bytes(short.encode("cp1251"))
     result = archive("ingest", folder, "-v")
     notes = sorted(line.split(": ", 1)[1] for line in result.stderr.splitlines() if "read as" in line or "decoded" in line)
     assert notes == [
+        "declared koi8-r, but the text makes sense only as cp1251: read as cp1251",
         "declared windows-1252, but the text makes sense only as cp1251: read as cp1251",
         "decoded as gb18030",
         "no encoding declared, and the bytes are not UTF-8: read as koi8_r",
     ]
     titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
-    assert titles == ["Москва открывает новую линию метро", "Шторм обрушился на побережье", "北京开放新的地铁线路"]
+    assert titles == [
+        "Кремль заявил о переговорах", "Москва открывает новую линию метро", "Шторм обрушился на побережье", "北京开放新的地铁线路"
+    ]

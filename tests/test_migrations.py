@@ -53,3 +53,42 @@ def test_the_database_url_from_the_environment_is_used(tmp_path: Path, monkeypat
     db.close()
     assert (tmp_path / "elsewhere.db").exists()
     assert not (tmp_path / "home" / "archive.db").exists()
+
+
+def test_0003_writes_a_backslash_in_stored_paths_twice(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0002")
+    old_keys = {
+        "/in/r\\xe9sum\\xe9.txt": "/in/r\\xe9sum\\xe9.txt",  # a Latin-1 name: its bytes stay escapes
+        "/in/a\\b.txt": "/in/a\\\\b.txt",  # a real backslash is written twice
+        "/in/plain.txt": "/in/plain.txt",
+    }
+    with engine.begin() as connection:
+        for n, path in enumerate(old_keys):
+            connection.execute(
+                text(
+                    "INSERT INTO articles (id, title, body, authors, content_hash, revision, ingested_at, updated_at) "
+                    "VALUES (:id, 't', '[]', '[]', :id, 1, '2026-01-01', '2026-01-01')"
+                ),
+                {"id": f"a{n}"},
+            )
+            connection.execute(
+                text("INSERT INTO files (path, format, items, seen_at) VALUES (:path, 'text', 1, '2026-01-01')"),
+                {"path": path},
+            )
+            connection.execute(
+                text("INSERT INTO article_files (path, item, article_id) VALUES (:path, '', :id)"),
+                {"path": path, "id": f"a{n}"},
+            )
+    command.upgrade(cfg, "head")
+    with engine.connect() as connection:
+        files = set(connection.execute(text("SELECT path FROM files")).scalars())
+        links = {row[0]: row[1] for row in connection.execute(text("SELECT article_id, path FROM article_files"))}
+    assert files == set(old_keys.values())
+    assert links == {f"a{n}": new for n, new in enumerate(old_keys.values())}
+    command.downgrade(cfg, "0002")
+    with engine.connect() as connection:
+        assert set(connection.execute(text("SELECT path FROM article_files")).scalars()) == set(old_keys)

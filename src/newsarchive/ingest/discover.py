@@ -21,11 +21,12 @@ def path_key(path: str | os.PathLike[str]) -> str:
     A name the file system allows need not be UTF-8 (a Latin-1 ``résumé.txt``
     is ``b"r\\xe9sum\\xe9.txt"``): each such byte becomes ``\\xNN``, so the key
     is valid text, the same on every run (an unchanged file is recognised)
-    and shows the user what the name holds. The one collision: a file whose
-    name really is ``r\\xe9sum\\xe9.txt`` (backslash, x, e, 9) in the same folder
-    as the Latin-1 one gets the same key, and the two are one place.
+    and shows the user what the name holds. A backslash in the name is
+    written twice, so that ``\\xNN`` only ever stands for a byte: a file
+    whose name really is ``r\\xe9sum\\xe9.txt`` (backslash, x, e, 9) has the key
+    ``r\\\\xe9sum\\\\xe9.txt`` and is a place of its own.
     """
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,12 @@ def _walk(root: Path, seen: set[Path], skip: Path | None) -> Iterator[Found | Pa
     for folder, subfolders, files in os.walk(root, onerror=on_error):
         yield from problems
         problems.clear()
+        hidden = sorted(name for name in subfolders if name.startswith("."))
         subfolders[:] = sorted(
             name for name in subfolders if not name.startswith(".") and Path(folder, name).resolve() != skip
         )
+        for name in hidden:
+            yield Passed(Path(folder, name), "hidden folder", failed=False)
         for name in sorted(files):
             path = Path(folder, name)
             if name.startswith("."):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,3 +80,20 @@ class ArticleDraft:
 
 def _normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+#: Scripts written without spaces between words (Chinese, Japanese kana, Thai,
+#: Lao, Myanmar, Khmer) and Korean syllables: in them each character counts as
+#: a word when the length of a text is judged.
+UNSPACED_SCRIPTS = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+_WORDS = re.compile(rf"[{UNSPACED_SCRIPTS}]|[^\s{UNSPACED_SCRIPTS}]+")
+
+
+def word_count(text: str) -> int:
+    """How long ``text`` is in words: space-separated words, and each character
+    of a script written without spaces (so that 20 words is a sentence or two
+    in Chinese as in English)."""
+    return sum(1 for _ in _WORDS.finditer(text))

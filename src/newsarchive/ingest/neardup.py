@@ -15,6 +15,8 @@ import re
 import struct
 import zlib
 
+from newsarchive.ingest.draft import UNSPACED_SCRIPTS
+
 SKETCH_SIZE = 64
 LOOKUP_KEYS = 4
 SHINGLE_WORDS = 3
@@ -23,7 +25,8 @@ SIMILARITY = 0.8
 CACHED_SKETCHES = 20_000
 #: Shorter bodies say too little to call two articles copies of each other.
 MIN_WORDS = 30
-_WORD = re.compile(r"\w+")
+# Each character of a script written without spaces is a word of its own (as in ``word_count``).
+_WORD = re.compile(rf"[{UNSPACED_SCRIPTS}]|[^\W{UNSPACED_SCRIPTS}]+")
 
 
 def sketch(text: str) -> bytes | None:

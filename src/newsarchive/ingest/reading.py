@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from newsarchive.errors import BadInputFile, UnreadableFile
 from newsarchive.ingest.draft import ArticleDraft
-from newsarchive.ingest.formats import Item, ItemError
+from newsarchive.ingest.formats import Item, ItemError, too_large
 
 #: An article larger than this is refused (the longest BBC story is 25 KB): a
 #: one-article file, a JSON Lines line or a WARC page, decompressed. JSON Lines
@@ -98,8 +98,8 @@ def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) 
     A gzip-compressed file (other than a WARC, which warcio reads as a
     stream) is read through a decompressor, and its inside decides the format.
     No article is read beyond its limit: a one-article file (text, HTML) is
-    refused above MAX_ARTICLE_BYTES, a JSON or feed document above
-    MAX_DOCUMENT_BYTES, and a JSON Lines line or a WARC page above
+    refused above MAX_ARTICLE_BYTES, a JSON or feed document above its
+    limit (``document_limit``), and a JSON Lines line or a WARC page above
     MAX_ARTICLE_BYTES costs only itself; decompressed sizes count.
     """
     stamp = stamp_of(path)
@@ -152,7 +152,7 @@ def _read_whole(handle: BinaryIO, fmt: str, size: int | None) -> bytes:
 
     ``size`` is the file's size when it is known before reading (not compressed).
     """
-    limit = MAX_ARTICLE_BYTES if fmt in ("text", "html") else MAX_DOCUMENT_BYTES
+    limit, kind = document_limit(fmt)
     if size is not None and size <= limit:
         return handle.read(size)  # (a file that grows meanwhile is caught by its stamp)
     if size is None:
@@ -163,8 +163,26 @@ def _read_whole(handle: BinaryIO, fmt: str, size: int | None) -> bytes:
             total += len(block)
         if total <= limit:
             return b"".join(blocks)
-    what = f"{size / 1_048_576:.1f} MB" if size is not None else "more than that once decompressed"
-    raise UnreadableFile(f"file too large for {fmt} ({what}; the limit is {limit / 1_048_576:g} MB)")
+    raise UnreadableFile(too_large("file", limit, kind=kind, size=size, unpacked=size is None))
+
+
+def document_limit(fmt: str) -> tuple[int, str]:
+    """The most bytes a file read whole may hold in format ``fmt``, and what the limit is for.
+
+    A feed or a JSON document is parsed whole, at some ten times its size in
+    memory, so their limits stay far below what a machine holds: a real feed
+    is well under 10 MB, and a dump larger than a JSON document's limit is
+    JSON Lines, read a line at a time.
+    """
+    if fmt == "feed":
+        from newsarchive.ingest.formats.feed import MAX_FEED_BYTES
+
+        return MAX_FEED_BYTES, "a feed"
+    if fmt == "json":
+        from newsarchive.ingest.formats.newsjson import MAX_JSON_DOCUMENT_BYTES
+
+        return MAX_JSON_DOCUMENT_BYTES, "a JSON document (JSON Lines has none)"
+    return MAX_ARTICLE_BYTES, "an article"
 
 
 def _parse_whole(fmt: str, data: bytes, default_tz: tzinfo) -> tuple[list[ReadItem | ItemError], str | None]:
@@ -211,10 +229,14 @@ def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
     from newsarchive.ingest.neardup import sketch
 
     seen: Counter[str] = Counter()
+    used: set[str] = set()
     ready: list[ReadItem | ItemError] = []
     for entry in entries:
-        seen[entry.key] += 1
-        key = entry.key if seen[entry.key] == 1 else f"{entry.key} #{seen[entry.key]}"
+        key = entry.key
+        while key in used:  # (a key that itself reads "... #2" must not take another's place)
+            seen[entry.key] += 1
+            key = f"{entry.key} #{seen[entry.key] + 1}"
+        used.add(key)
         if isinstance(entry, ItemError):
             ready.append(ItemError(key, entry.reason))
             continue

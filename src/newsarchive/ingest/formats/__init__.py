@@ -33,6 +33,11 @@ class ItemError:
     reason: str
 
 
-def too_large(what: str, limit: int) -> str:
-    """Why an article past the size limit is refused, e.g. "page too large: more than 32 MB, the limit for an article"."""
-    return f"{what} too large: more than {limit / 1_048_576:g} MB, the limit for an article"
+def too_large(what: str, limit: int, *, kind: str = "an article", size: int | None = None, unpacked: bool = False) -> str:
+    """Why something past its size limit is refused, in one wording for every case:
+    "page too large: more than 32 MB, the limit for an article", "file too large
+    (40.0 MB): more than 16 MB, the limit for a feed", "file too large: more
+    than 32 MB once decompressed, the limit for an article"."""
+    measured = f" ({size / 1_048_576:.1f} MB)" if size is not None else ""
+    once = " once decompressed" if unpacked else ""
+    return f"{what} too large{measured}: more than {limit / 1_048_576:g} MB{once}, the limit for {kind}"

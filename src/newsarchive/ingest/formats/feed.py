@@ -29,6 +29,10 @@ from newsarchive.ingest.formats.fields import (
 )
 from newsarchive.ingest.formats.webpage import XML_ENCODING, codec_for_label, html_fragment_blocks, split_lede
 
+#: A feed is parsed whole (feedparser takes some ten times its size in memory);
+#: a larger one is refused. Real feeds are well under 10 MB.
+MAX_FEED_BYTES = 16 * 1024 * 1024
+
 
 def parse_feed(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
     """The entries of an RSS (0.9x, 1.0, 2.0) or Atom feed, keyed by id, link or position.

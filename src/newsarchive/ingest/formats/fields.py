@@ -29,17 +29,18 @@ def build_draft(
 ) -> ArticleDraft:
     """An ArticleDraft with normalised text, or UnparseableArticle saying what is missing.
 
-    Whitespace runs become single spaces, empty blocks are dropped, the URL
+    Each text is one line (``one_line``: its spacing as written, which markup
+    formats have already made single spaces), empty blocks are dropped, the URL
     loses its fragment and utm_* parameters, ``source_domain`` defaults to the
     URL's host without "www.", and the language is the primary subtag ("en").
     """
-    title = clean_line(title or "")
+    title = one_line(title or "")
     if not title:
         raise UnparseableArticle("no title")
     if len(title) > MAX_TITLE_CHARS:
         raise UnparseableArticle(f"title is {len(title)} characters long: not a title")
-    description = clean_line(description or "") or None
-    cleaned = tuple(Block(b.kind, text) for b in blocks if (text := clean_line(b.text)))
+    description = one_line(description or "") or None
+    cleaned = tuple(Block(b.kind, text) for b in blocks if (text := one_line(b.text)))
     if description is None and not cleaned:
         raise UnparseableArticle("no article text")
     url = clean_url(url) if url else None
@@ -61,6 +62,18 @@ def build_draft(
 def clean_line(text: str) -> str:
     """Normalised text on one line: NFC, no control characters, single spaces."""
     return " ".join(normalise_text(text).split())
+
+
+# A line break with the spaces around it, inside what is one line of text.
+_BREAK = re.compile(r"[ \t]*\n\s*")
+
+
+def one_line(text: str) -> str:
+    """Normalised plain text on one line, spaced as written: NFC, no control
+    characters, each line break one space, no spaces at the ends. Double spaces
+    and tabs inside stay, as a plain-text file keeps them, so that an article
+    exported and ingested again is the same."""
+    return _BREAK.sub(" ", normalise_text(text)).strip()
 
 
 def clean_url(url: str) -> str:

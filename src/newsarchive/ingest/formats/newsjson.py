@@ -31,6 +31,10 @@ from newsarchive.ingest.formats.fields import (
 )
 from newsarchive.ingest.formats.text import body_blocks
 
+#: A JSON document (not JSON Lines) is parsed whole, at several times its size
+#: in memory; a larger one is refused. Large dumps are JSON Lines, read a line
+#: at a time, each line up to the article limit.
+MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
 _BLOCK_KINDS = ("paragraph", "heading")
 _PRECISIONS = ("day", "minute", "second")
 
@@ -170,7 +174,7 @@ def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:
         text = body
     if text is None:
         return ()
-    paragraphs = [" ".join(line.split()) for line in normalise_text(text).split("\n")]
+    paragraphs = [line.strip() for line in normalise_text(text).split("\n")]
     return body_blocks([p for p in paragraphs if p], after=after)
 
 

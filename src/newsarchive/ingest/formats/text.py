@@ -14,7 +14,7 @@ from datetime import UTC, tzinfo
 
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.dateline import find_dateline
-from newsarchive.ingest.draft import ArticleDraft, Block
+from newsarchive.ingest.draft import ArticleDraft, Block, word_count
 
 # A first line longer than this is a whole article squeezed onto one line
 # (or not an article at all), not a headline.
@@ -28,7 +28,7 @@ _MAX_HEADING_WORDS = 12
 _MAX_HEADING_CHARS = 90
 # A line ending like a sentence (or a clause) is a paragraph, however short.
 # Closing quotes and brackets are looked through: 'he said "no."' ends in ".".
-_SENTENCE_END = re.compile(r"[.!?:;,…][\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?:;,…。！？：；，、][\"'”’»)\]」』）]*$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # A paragraph starting with one of these (or a small letter) continues the
 # line before it: the BBC files lost the bold names and links between such lines.
@@ -113,6 +113,6 @@ def looks_like_subheading(line: str) -> bool:
 def _short_and_unpunctuated(line: str) -> bool:
     return (
         len(line) <= _MAX_HEADING_CHARS
-        and len(line.split()) <= _MAX_HEADING_WORDS
+        and word_count(line) <= _MAX_HEADING_WORDS
         and _SENTENCE_END.search(line) is None
     )

@@ -29,25 +29,32 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int = 1 << 
     UnreadableFile; a WARC that breaks off after some records ends with an
     ItemError keyed ``"record N"`` (the pages before it are kept).
     """
-    from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    records = iter(ArchiveIterator(stream))
+    reader = _quiet_archive_iterator(stream)
+    records = iter(reader)
     n = 0  # the record being read
     while True:
         n += 1
+        misread = reader.err_count
         try:
             record = next(records)
             page = _html_page(record, max_page_bytes)
         except StopIteration:
+            if reader.err_count > misread:
+                yield _misread(n - 1)
             if n == 1:
                 raise UnreadableFile("not a valid WARC file: no records") from None
             return
         except (ArchiveLoadFailed, EOFError, zlib.error, ValueError) as exc:
+            if reader.err_count > misread:
+                yield _misread(n - 1)
             if n == 1:
                 raise UnreadableFile(f"not a valid WARC file: {_first_line(exc)}") from exc
             yield ItemError(f"record {n}", f"WARC file breaks off: {_first_line(exc)}")
             return
+        if reader.err_count > misread:
+            yield _misread(n - 1)
         if page is None:
             continue
         uri, payload, charset = page
@@ -62,6 +69,22 @@ def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int = 1 << 
             yield Item(uri, parse_html(payload, default_tz, url=uri, charset=charset))
         except BadInputFile as exc:
             yield ItemError(uri, exc.reason)
+
+
+def _quiet_archive_iterator(stream: BinaryIO) -> Any:
+    """warcio's ArchiveIterator, without the warning it writes to stderr when a
+    record does not end where its Content-Length says (its ``INC_RECORD``
+    message): ``err_count`` counts those, and we report them as items."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    class QuietArchiveIterator(ArchiveIterator):
+        INC_RECORD = ""
+
+    return QuietArchiveIterator(stream)
+
+
+def _misread(n: int) -> ItemError:
+    return ItemError(f"record {n}", "its Content-Length is wrong: the record does not end where it says")
 
 
 def _html_page(record: Any, limit: int) -> tuple[str, bytes | None, str | None] | None:

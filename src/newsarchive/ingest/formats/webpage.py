@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.dateline import parse_dateline
 from newsarchive.ingest.decode import DecodedText, decode_declared, decode_text, normalise_text
-from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
+from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate, word_count
 from newsarchive.ingest.formats.fields import (
     build_draft,
     clean_line,
@@ -33,10 +33,13 @@ if TYPE_CHECKING:
     from lxml.etree import _Element
     from lxml.html import HtmlElement
 
-# Fewer words than this is a gallery, a video page, an index or an error page.
+# Fewer words than this is a gallery, a video page, an index or an error page
+# (each character of Chinese, Japanese or Thai counts as a word: ``word_count``).
 MIN_ARTICLE_WORDS = 20
 
 _NO_TEXT = "no article text found in the HTML page"
+# Text of a paragraph's own, beside its links: a letter or a digit.
+_OWN_WORD = re.compile(r"[^\W_]")
 
 
 def parse_html(
@@ -81,16 +84,17 @@ def parse_html(
     blocks = [block for block in _main_blocks(main) if block.text] if main is not None else []
     if blocks and blocks[0].kind == "heading" and _same(blocks[0].text, title):
         blocks = blocks[1:]
-    # When trafilatura finds no article it falls back to all the text of the
-    # page; on an index page that is a run of link texts. Which paragraphs
-    # belong to an article is trafilatura's call: a link-heavy one (a contact
-    # address, a sentence naming a linked book) is kept.
-    if page.mostly_links(" ".join(block.text for block in blocks)):
-        raise UnparseableArticle(_NO_TEXT)
     datelines: list[str] = []
     while blocks and _is_byline_or_dateline(blocks[0], default_tz):
         datelines.append(blocks.pop(0).text)
-    if sum(len(block.text.split()) for block in blocks) < MIN_ARTICLE_WORDS:
+    # When trafilatura finds no article it falls back to all the text of the
+    # page; on a section or index page that is a run of teasers, each nothing
+    # but a link. Such paragraphs do not count towards the article's length;
+    # which paragraphs belong to an article stays trafilatura's call: one made
+    # of a link (a contact address, "Hier geht's zur Facebook Veranstaltung")
+    # is kept, and so is a reading list ("Today we recommend <a>...</a>.").
+    own_words = sum(word_count(block.text) for block in blocks if not page.only_links(block.text))
+    if own_words < MIN_ARTICLE_WORDS:
         raise UnparseableArticle(_NO_TEXT)
     if not title:
         raise UnparseableArticle("no title found in the HTML page")
@@ -133,7 +137,7 @@ def _is_byline_or_dateline(block: Block, default_tz: tzinfo) -> bool:
         return True
     return (
         _BYLINE.match(block.text) is not None
-        and len(block.text.split()) <= _MAX_BYLINE_WORDS
+        and word_count(block.text) <= _MAX_BYLINE_WORDS
         and not block.text.endswith((".", "!", "?", ":", '"', "”"))
     )
 
@@ -219,7 +223,7 @@ class _PageFacts:
                     metas[name] = content.strip()
         self.url = self._url(tree, metas, url)
         self.link_texts = {
-            text for link in tree.iter("a") if len((text := clean_line(link.text_content())).split()) > 0
+            text for link in tree.iter("a") if (text := clean_line(link.text_content()))
         }
         self.language = self._language(tree, metas)
         self.timestamps = [metas[name] for name in _DATE_METAS if name in metas]
@@ -267,15 +271,14 @@ class _PageFacts:
         for time in tree.xpath("//time[@pubdate][@datetime] | //article//time[@datetime]"):
             yield time.get("datetime").strip()
 
-    def mostly_links(self, text: str) -> bool:
-        """Whether at least half the words of ``text`` are the text of links on the page."""
-        words = len(text.split())
-        linked = 0
-        for link in self.link_texts:
-            if link in text:
-                found = len(re.findall(rf"(?<!\w){re.escape(link)}(?!\w)", text))
-                linked += found * len(link.split())
-        return 2 * linked >= words
+    def only_links(self, text: str) -> bool:
+        """Whether ``text`` is nothing but the texts of links on the page (and punctuation)."""
+        if text in self.link_texts:
+            return True
+        rest = text
+        for link in sorted((link for link in self.link_texts if link in rest), key=len, reverse=True):
+            rest = rest.replace(link, " ")
+        return _OWN_WORD.search(rest) is None
 
     def published(
         self, day_text: str | None, default_tz: tzinfo, datelines: Sequence[str] = ()
