@@ -1,10 +1,12 @@
-"""Measuring: child processes (wall time and peak RSS), percentiles, sizes on disk, the machine.
+"""Measuring: child processes (wall time, CPU time, peak memory), percentiles, sizes on disk, the machine.
 
 Every measured command runs under ``timed_exec.py``, a small Python process
-that spawns it and reads its ``ru_maxrss`` from ``os.wait4`` (the kernel's
-own high-water mark of that one process's resident set) and, on Linux,
-samples the summed PSS of the command's whole process tree; the peak memory
-reported is the larger of the two.
+that spawns it and reads its ``ru_maxrss`` and CPU time from ``os.wait4``
+(the kernel's own high-water mark of that one process's resident set) and,
+on Linux, samples the summed PSS and the summed RSS of the command's whole
+process tree. Peak memory is reported both ways, each at least ``ru_maxrss``:
+summed PSS (shared pages split between the processes sharing them) and
+summed RSS (shared pages counted in every process).
 It is not read from the runner, because a child's ``ru_maxrss`` starts from
 the peak of the process that spawned it, and the runner grows large; from
 ``timed_exec.py`` the floor is about 8 MB (what ``/bin/true`` reports).
@@ -49,7 +51,9 @@ class Task:
 @dataclass(frozen=True)
 class TaskRun:
     seconds: float
-    peak_rss_bytes: int  # the larger of the root process's peak RSS and its process tree's peak summed PSS
+    peak_pss_bytes: int  # the larger of the root process's peak RSS and its process tree's peak summed PSS
+    peak_rss_sum_bytes: int  # the same with the tree's summed RSS
+    cpu_seconds: float  # user + system, the command's processes together
     stdout: str  # of the last command
 
 
@@ -57,8 +61,8 @@ class CommandFailed(RuntimeError):
     pass
 
 
-def run_process(command: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, int, str]:
-    """Run ``command`` to its end: wall seconds, peak RSS in bytes, stdout. Raises CommandFailed."""
+def run_process(command: Sequence[str], env: Mapping[str, str] | None = None) -> TaskRun:
+    """Run ``command`` to its end and measure it. Raises CommandFailed."""
     with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         report = Path(scratch, "usage")
         launcher = [sys.executable, "-S", str(TIMED_EXEC), str(report)]
@@ -68,20 +72,29 @@ def run_process(command: Sequence[str], env: Mapping[str, str] | None = None) ->
         if returncode != 0 or not report.exists():
             stderr = err.read().decode("utf-8", errors="replace").strip()
             raise CommandFailed(f"exit {returncode}: {' '.join(command)}\n{stderr[-2000:]}")
-        seconds, maxrss, tree_pss_kib = report.read_text(encoding="ascii").split()
-        peak = max(int(maxrss) * _RSS_UNIT, int(tree_pss_kib) * 1024)
-        return float(seconds), peak, out.read().decode("utf-8", errors="replace")
+        seconds, maxrss, tree_pss_kib, tree_rss_kib, cpu = report.read_text(encoding="ascii").split()
+        floor = int(maxrss) * _RSS_UNIT
+        return TaskRun(
+            seconds=float(seconds),
+            peak_pss_bytes=max(floor, int(tree_pss_kib) * 1024),
+            peak_rss_sum_bytes=max(floor, int(tree_rss_kib) * 1024),
+            cpu_seconds=float(cpu),
+            stdout=out.read().decode("utf-8", errors="replace"),
+        )
 
 
 def run_task(task: Task, env: Mapping[str, str] | None = None) -> TaskRun:
+    """The task's commands one after the other: times added up, the peaks of the largest."""
     if task.prepare is not None:
         task.prepare()
-    seconds, peak, stdout = 0.0, 0, ""
-    for command in task.commands:
-        took, rss, stdout = run_process(command, env)
-        seconds += took
-        peak = max(peak, rss)
-    return TaskRun(seconds=seconds, peak_rss_bytes=peak, stdout=stdout)
+    runs = [run_process(command, env) for command in task.commands]
+    return TaskRun(
+        seconds=sum(run.seconds for run in runs),
+        peak_pss_bytes=max(run.peak_pss_bytes for run in runs),
+        peak_rss_sum_bytes=max(run.peak_rss_sum_bytes for run in runs),
+        cpu_seconds=sum(run.cpu_seconds for run in runs),
+        stdout=runs[-1].stdout,
+    )
 
 
 def time_tasks(
@@ -104,14 +117,17 @@ def time_tasks(
 
 
 def summary(runs: Sequence[TaskRun]) -> dict[str, object]:
-    """Median wall time, every run's time, and the peak RSS of the median run."""
+    """Median wall and CPU time, every run's times, and the peak memory of the median run."""
     ordered = sorted(runs, key=lambda run: run.seconds)
     middle = ordered[(len(ordered) - 1) // 2]
     return {
         "median_seconds": round(statistics.median(run.seconds for run in runs), 4),
         "seconds": [round(run.seconds, 4) for run in runs],
-        "peak_rss_bytes": middle.peak_rss_bytes,
-        "max_peak_rss_bytes": max(run.peak_rss_bytes for run in runs),
+        "median_cpu_seconds": round(statistics.median(run.cpu_seconds for run in runs), 4),
+        "cpu_seconds": [round(run.cpu_seconds, 4) for run in runs],
+        "peak_pss_bytes": middle.peak_pss_bytes,
+        "peak_rss_sum_bytes": middle.peak_rss_sum_bytes,
+        "max_peak_pss_bytes": max(run.peak_pss_bytes for run in runs),
     }
 
 
@@ -177,6 +193,7 @@ def versions() -> dict[str, str | None]:
         "sqlalchemy": _dist_version("SQLAlchemy"),
         "sqlite": sqlite3.sqlite_version,
         "sqlite-utils": _dist_version("sqlite-utils"),
+        "tantivy": _dist_version("tantivy"),
     }
 
 

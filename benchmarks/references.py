@@ -1,9 +1,12 @@
-"""What a user would pick instead: SQLite FTS5 through sqlite-utils, and plain Whoosh.
+"""What a user would pick instead: SQLite FTS5 through sqlite-utils and plain Whoosh; and tantivy.
 
 sqlite-utils gets the same articles as `archive ingest` stores: title, lede,
 body and date of each distinct file, written to NDJSON by ``write_ndjson``
 (timed apart from the insert). FTS5 indexes title, description and body,
-the same text our index holds.
+the same text our index holds. Plain Whoosh and tantivy build from the files
+for the ingest figures, and from the same NDJSON records for the comparison
+with `archive reindex`. Each tool is driven as a fresh process (the cold
+figures) and through its library in one process (``InProcess``).
 """
 
 from __future__ import annotations
@@ -137,8 +140,71 @@ def whoosh_build_task(corpus: Path, index_dir: Path) -> Task:
     return Task.of([sys.executable, HERE / "whoosh_baseline.py", "build", corpus, index_dir])
 
 
+def whoosh_records_task(ndjson: Path, index_dir: Path) -> Task:
+    return Task.of([sys.executable, HERE / "whoosh_baseline.py", "build-records", ndjson, index_dir])
+
+
 def whoosh_search_task(index_dir: Path, query: Query) -> Task | None:
     """None for a date range: the baseline stores no dates."""
     if query.dated:
         return None
     return Task.of([sys.executable, HERE / "whoosh_baseline.py", "search", index_dir, query.text])
+
+
+# --- tantivy -----------------------------------------------------------------------
+
+
+def tantivy_build_task(corpus: Path, index_dir: Path) -> Task:
+    return Task.of([sys.executable, HERE / "tantivy_baseline.py", "build", corpus, index_dir])
+
+
+def tantivy_records_task(ndjson: Path, index_dir: Path) -> Task:
+    return Task.of([sys.executable, HERE / "tantivy_baseline.py", "build-records", ndjson, index_dir])
+
+
+def tantivy_search_task(index_dir: Path, query: Query) -> Task:
+    dates = [*(["--since", query.since.isoformat()] if query.since else []), *(["--until", query.until.isoformat()] if query.until else [])]
+    return Task.of([sys.executable, HERE / "tantivy_baseline.py", "search", index_dir, query.text, *dates])
+
+
+# --- the references through their libraries, in one process --------------------------
+
+
+class InProcess:
+    """Each reference opened once, for searches in a warm process: ``top10`` as the cold commands
+    print them (titles or rows, no snippets), ``snippets`` for the warm table, and hit counts."""
+
+    def __init__(self, sqlite_db: Path, whoosh_index: Path, tantivy_index: Path) -> None:
+        import sqlite_utils
+        import tantivy_baseline
+        import whoosh_baseline
+
+        self.sqlite = sqlite_utils.Database(sqlite_db)
+        self.whoosh = whoosh_baseline.Searching(whoosh_index)
+        self.tantivy = tantivy_baseline.Searching(tantivy_index)
+
+    def top10(self, tool: str, query: Query) -> list[object] | None:
+        """What the tool's cold command prints, or None when it cannot run the query."""
+        if tool == "sqlite-utils":
+            if not query.dated:
+                return list(self.sqlite[TABLE].search(query.text, limit=10))
+            since, until = query.sql_range()
+            return list(self.sqlite.query(_DATED_SEARCH_SQL, {"query": query.text, "since": since, "until": until}))
+        if tool == "whoosh":
+            return None if query.dated else self.whoosh.titles(query.text)
+        return self.tantivy.titles(query.text, query.since, query.until)
+
+    def snippets(self, tool: str, query: Query) -> list[str] | None:
+        """The top 10 with snippets (plain Whoosh: titles only, and no date ranges)."""
+        if tool == "whoosh":
+            return self.top10(tool, query)  # type: ignore[return-value]
+        return self.tantivy.snippets(query.text, query.since, query.until)
+
+    def hit_count(self, tool: str, query: Query) -> int | None:
+        if tool == "whoosh":
+            return None if query.dated else self.whoosh.count(query.text)
+        return self.tantivy.count(query.text, query.since, query.until)
+
+    def close(self) -> None:
+        self.sqlite.close()
+        self.whoosh.close()

@@ -1,9 +1,10 @@
 """Run the whole benchmark suite and write benchmarks/results/<date>-<host>.md and .json.
 
 For each corpus size it measures `archive` (bulk ingest, no-op re-ingest,
-cold CLI search, warm in-process search, size on disk, index rebuild) and, in the same run
-on the same corpus, SQLite FTS5 through sqlite-utils and a plain Whoosh
-baseline. See benchmarks/README.md for what each figure means.
+cold CLI search, the same queries in-process, warm in-process search, size on
+disk, index rebuild) and, in the same run on the same corpus, SQLite FTS5
+through sqlite-utils, a plain Whoosh baseline and tantivy. See
+benchmarks/README.md for what each figure means.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from make_corpus import DEFAULT_SEED, DEFAULT_SOURCE, article_files, ensure_corp
 from measure import (
     CommandFailed,
     Task,
+    TaskRun,
     clean_env,
     machine,
     percentiles,
@@ -35,20 +38,26 @@ from measure import (
 )
 from queries import COLD_QUERIES, Query, warm_queries
 from references import (
+    InProcess,
     sqlite_hit_count,
     sqlite_ingest_task,
     sqlite_search_task,
     sqlite_warm_latencies,
+    tantivy_build_task,
+    tantivy_records_task,
+    tantivy_search_task,
     timed_ndjson,
     tool,
     whoosh_build_task,
+    whoosh_records_task,
     whoosh_search_task,
 )
 from report import render_markdown, with_targets
 
 HERE = Path(__file__).resolve().parent
 BBC = "bbc"
-OURS, SQLITE, WHOOSH = "newsarchive", "sqlite-utils", "whoosh"
+OURS, SQLITE, WHOOSH, TANTIVY = "newsarchive", "sqlite-utils", "whoosh", "tantivy"
+REFERENCES = (SQLITE, WHOOSH, TANTIVY)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,14 @@ class RunPaths:
     def whoosh_index(self) -> Path:
         return self.root / "whoosh-index"
 
+    @property
+    def tantivy_index(self) -> Path:
+        return self.root / "tantivy-index"
+
+    def from_records(self, index: Path) -> Path:
+        """Where a reference builds its index again from the NDJSON records."""
+        return index.with_name(index.name + "-from-records")
+
 
 def log(message: str) -> None:
     print(f"{datetime.now():%H:%M:%S} {message}", file=sys.stderr, flush=True)
@@ -120,26 +137,67 @@ def _request(query: Query, limit: int):  # type: ignore[no-untyped-def]
     )
 
 
+def archive_top10(home: Path) -> Callable[[Query], list[str]]:
+    """A search through the library, as `archive search` shows it: the top 10 hits with snippets."""
+    from newsarchive.config import resolve_config
+    from newsarchive.search import search
+
+    config = resolve_config(home)
+    return lambda query: [hit.snippet for hit in search(config, _request(query, 10)).hits]
+
+
 def archive_warm_latencies(home: Path, queries: Sequence[Query]) -> tuple[list[float], list[str]]:
     """Seconds per query for the top 10 hits with snippets, through the library, after a warm-up pass.
 
     Queries that raise are left out of the latencies; their errors are returned.
     """
-    from newsarchive.config import resolve_config
-    from newsarchive.search import search
-
-    config = resolve_config(home)
+    top10 = archive_top10(home)
     failing = set()
     errors = []
     for query in queries:
         try:
-            search(config, _request(query, 10))
+            top10(query)
         except Exception as error:  # noqa: BLE001 - a benchmark reports a crash, it does not stop at it
             failing.add(query)
             errors.append(f"{query.describe()}: {type(error).__name__}: {error}")
     working = [query for query in queries if query not in failing]
-    latencies = warm_latencies(lambda query: [hit.snippet for hit in search(config, _request(query, 10)).hits], working)
-    return latencies, errors
+    return warm_latencies(top10, working), errors
+
+
+def in_process_search(home: Path, references: InProcess, queries: Sequence[Query], times: int) -> dict:  # type: ignore[type-arg]
+    """Median seconds per query and tool through each library in this (warm) process, after one untimed run.
+
+    The same queries and output as the cold commands: ours with snippets, the references without.
+    """
+    runners: dict[str, Callable[[Query], object]] = {OURS: archive_top10(home)}
+    runners.update({name: (lambda query, name=name: references.top10(name, query)) for name in REFERENCES})
+    found: dict[str, dict[str, dict[str, object]]] = {}
+    for query in queries:
+        able = {}
+        for name, run in runners.items():
+            try:
+                if run(query) is not None:
+                    able[name] = run
+            except Exception as error:  # noqa: BLE001 - reported in the table, as for cold searches
+                found.setdefault(query.name, {})[name] = {"error": f"{type(error).__name__}: {error}"}
+        seconds: dict[str, list[float]] = {name: [] for name in able}
+        for _ in range(times):  # the tools take turns, as in the cold runs
+            for name, run in able.items():
+                started = time.perf_counter()
+                run(query)
+                seconds[name].append(time.perf_counter() - started)
+        row = found.setdefault(query.name, {})
+        row.update({name: {"median_seconds": round(statistics.median(taken), 6)} for name, taken in seconds.items()})
+    return found
+
+
+def reference_warm(references: InProcess, queries: Sequence[Query]) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Warm latencies of plain Whoosh (titles only, the queries without dates) and tantivy (with snippets)."""
+    undated = [query for query in queries if not query.dated]
+    return {
+        WHOOSH: warm_summary(warm_latencies(lambda query: references.snippets(WHOOSH, query), undated)),
+        TANTIVY: warm_summary(warm_latencies(lambda query: references.snippets(TANTIVY, query), queries)),
+    }
 
 
 def archive_hit_count(home: Path, query: Query) -> int | None:
@@ -175,19 +233,23 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
     log(f"[{label}] writing NDJSON for sqlite-utils ({len(files)} files)")
     records, prep_seconds = timed_ndjson(corpus, paths.ndjson)
 
-    log(f"[{label}] bulk ingest x{settings.ingest_repeat}: archive, sqlite-utils, plain Whoosh")
+    def logged(what: str, times: int) -> Callable[[str, int, TaskRun], None]:
+        return lambda name, repetition, run: log(
+            f"[{label}] {name} {what} {repetition}/{times}: {run.seconds:.1f} s, CPU {run.cpu_seconds:.1f} s, "
+            f"{run.peak_pss_bytes / 1e6:.0f} MB PSS, {run.peak_rss_sum_bytes / 1e6:.0f} MB RSS"
+        )
+
+    log(f"[{label}] bulk ingest x{settings.ingest_repeat}: archive, sqlite-utils, plain Whoosh, tantivy")
     ingest = time_tasks(
         {
             OURS: archive_ingest_task(corpus, paths.home, fresh=True),
             SQLITE: sqlite_ingest_task(paths.ndjson, paths.sqlite_db),
             WHOOSH: whoosh_build_task(corpus, paths.whoosh_index),
+            TANTIVY: tantivy_build_task(corpus, paths.tantivy_index),
         },
         settings.ingest_repeat,
         env,
-        on_run=lambda name, repetition, run: log(
-            f"[{label}] {name} ingest {repetition}/{settings.ingest_repeat}: {run.seconds:.1f} s, "
-            f"{run.peak_rss_bytes / 1e6:.0f} MB"
-        ),
+        on_run=logged("ingest", settings.ingest_repeat),
     )
     ingest_report = json.loads(ingest[OURS][-1].stdout)
 
@@ -198,16 +260,39 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
     log(f"[{label}] cold searches x{settings.repeat}")
     cold = {query.name: cold_search(query, paths, settings.repeat, env) for query in COLD_QUERIES}
 
-    log(f"[{label}] warm searches ({len(warm)} queries)")
-    ours_warm, ours_errors = archive_warm_latencies(paths.home, warm)
-    sqlite_warm = sqlite_warm_latencies(paths.sqlite_db, warm)
+    log(f"[{label}] the same queries in-process x{settings.repeat}, then warm searches ({len(warm)} queries)")
+    references = InProcess(paths.sqlite_db, paths.whoosh_index, paths.tantivy_index)
+    try:
+        in_process = in_process_search(paths.home, references, COLD_QUERIES, settings.repeat)
+        ours_warm, ours_errors = archive_warm_latencies(paths.home, warm)
+        sqlite_warm = sqlite_warm_latencies(paths.sqlite_db, warm)
+        others_warm = reference_warm(references, warm)
+        hits = {
+            query.name: {
+                OURS: archive_hit_count(paths.home, query),
+                SQLITE: sqlite_hit_count(paths.sqlite_db, query),
+                **{name: references.hit_count(name, query) for name in (WHOOSH, TANTIVY)},
+            }
+            for query in COLD_QUERIES
+        }
+    finally:
+        references.close()
     disk = {
         "database_bytes": tree_bytes(*paths.home.glob("archive.db*")),
         "index_bytes": tree_bytes(paths.home / "index"),
     }
 
-    log(f"[{label}] index rebuild x{settings.ingest_repeat}")
-    rebuild = time_tasks({OURS: archive_reindex_task(paths.home)}, settings.ingest_repeat, env)[OURS]
+    log(f"[{label}] the index from parsed records x{settings.ingest_repeat}: archive reindex, plain Whoosh, tantivy")
+    rebuild = time_tasks(
+        {
+            OURS: archive_reindex_task(paths.home),
+            WHOOSH: whoosh_records_task(paths.ndjson, paths.from_records(paths.whoosh_index)),
+            TANTIVY: tantivy_records_task(paths.ndjson, paths.from_records(paths.tantivy_index)),
+        },
+        settings.ingest_repeat,
+        env,
+        on_run=logged("build from records", settings.ingest_repeat),
+    )
 
     return {
         "size": label,
@@ -222,7 +307,7 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
             "ingest": {**rates(summary(ingest[OURS]), len(files)), "report": ingest_report},
             "noop_reingest": {**summary(noop), "report": noop_report},
             "warm_search": {**warm_summary(ours_warm), "failed": len(ours_errors), "errors": ours_errors[:5]},
-            "reindex": rates(summary(rebuild), records),
+            "reindex": rates(summary(rebuild[OURS]), records),
             "disk": disk,
         },
         SQLITE: {
@@ -231,21 +316,28 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
             "warm_search": warm_summary(sqlite_warm),
             "disk": {"database_bytes": tree_bytes(paths.sqlite_db)},
         },
-        WHOOSH: {
-            "ingest": rates(summary(ingest[WHOOSH]), len(files)),
-            "disk": {"index_bytes": tree_bytes(paths.whoosh_index)},
+        **{
+            name: {
+                "ingest": rates(summary(ingest[name]), len(files)),
+                "reindex": rates(summary(rebuild[name]), records),
+                "warm_search": others_warm[name],
+                "disk": {"index_bytes": tree_bytes(index)},
+            }
+            for name, index in ((WHOOSH, paths.whoosh_index), (TANTIVY, paths.tantivy_index))
         },
         "cold_search": cold,
-        "hits": {
-            query.name: {OURS: archive_hit_count(paths.home, query), SQLITE: sqlite_hit_count(paths.sqlite_db, query)}
-            for query in COLD_QUERIES
-        },
+        "in_process_search": in_process,
+        "hits": hits,
     }
 
 
 def cold_search(query: Query, paths: RunPaths, times: int, env: dict[str, str]) -> dict:  # type: ignore[type-arg]
     """Each tool's median over ``times`` fresh processes, after one untimed run (a tool that fails it is noted)."""
-    tasks = {OURS: archive_search_task(paths.home, query), SQLITE: sqlite_search_task(paths.sqlite_db, query)}
+    tasks = {
+        OURS: archive_search_task(paths.home, query),
+        SQLITE: sqlite_search_task(paths.sqlite_db, query),
+        TANTIVY: tantivy_search_task(paths.tantivy_index, query),
+    }
     baseline = whoosh_search_task(paths.whoosh_index, query)
     if baseline is not None:
         tasks[WHOOSH] = baseline
@@ -275,14 +367,21 @@ def warm_summary(latencies: Sequence[float]) -> dict:  # type: ignore[type-arg]
 # --- the whole run ------------------------------------------------------------------
 
 
-def run(settings: Settings, argv: Sequence[str]) -> dict:  # type: ignore[type-arg]
+def run(settings: Settings, argv: Sequence[str], on_size: Callable[[dict], object] | None = None) -> dict:  # type: ignore[type-arg]
+    """Every size in turn; ``on_size`` gets the results so far after each (a late failure keeps the sizes done)."""
     started = datetime.now().astimezone()
     warm = warm_queries(read_source(settings.bbc), settings.warm_queries, settings.seed)
-    sizes = []
+    sizes: list[dict] = []  # type: ignore[type-arg]
     for label in settings.sizes:
         began = time.monotonic()
         sizes.append(bench_size(label, settings, warm))
         log(f"[{label}] done in {time.monotonic() - began:.0f} s")
+        if on_size is not None:
+            on_size(results_of(settings, argv, started, sizes))
+    return results_of(settings, argv, started, sizes)
+
+
+def results_of(settings: Settings, argv: Sequence[str], started: datetime, sizes: list[dict]) -> dict:  # type: ignore[type-arg]
     results = {
         "started": started.isoformat(timespec="seconds"),
         "command": " ".join(["python", "benchmarks/run.py", *argv]),
@@ -294,7 +393,8 @@ def run(settings: Settings, argv: Sequence[str]) -> dict:  # type: ignore[type-a
             "ingest_repeat": settings.ingest_repeat,
             "warm_queries": settings.warm_queries,
             "seed": settings.seed,
-            "peak_rss_method": "the larger of ru_maxrss (os.wait4 on the command, spawned by timed_exec.py; floor ~8 MB) and the peak sum of PSS over the command's process tree (workers included), sampled every 0.2 s",
+            "peak_memory_method": "the peak sums of PSS and of RSS over the command's process tree (workers included), sampled every 0.2 s, each at least ru_maxrss (os.wait4 on the command, spawned by timed_exec.py; floor ~8 MB)",
+            "cpu_method": "user + system seconds of the command and the processes it waited for (os.wait4)",
         },
         "cold_queries": [{"name": query.name, "query": query.describe()} for query in COLD_QUERIES],
         "sizes": sizes,
@@ -323,7 +423,7 @@ def size_label(text: str) -> str:
 def parse_settings(argv: Sequence[str]) -> Settings:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/run.py",
-        description="Benchmark newsarchive against sqlite-utils (SQLite FTS5) and plain Whoosh, "
+        description="Benchmark newsarchive against sqlite-utils (SQLite FTS5), plain Whoosh and tantivy, "
         "and write benchmarks/results/<date>-<host>.md and .json.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
@@ -371,7 +471,7 @@ def parse_settings(argv: Sequence[str]) -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     settings = parse_settings(argv)
-    results = run(settings, argv)
+    results = run(settings, argv, on_size=lambda so_far: write_results(so_far, settings.out))
     markdown, data = write_results(results, settings.out)
     print(render_markdown(results))
     log(f"wrote {markdown} and {data}")

@@ -1,4 +1,4 @@
-"""Run a command; write its wall time and peak memory to REPORT: ``python -S timed_exec.py REPORT COMMAND...``.
+"""Run a command; write its wall time, CPU time and peak memory to REPORT: ``python -S timed_exec.py REPORT COMMAND...``.
 
 ``measure.run_process`` starts every measured command through this small
 process rather than from the runner itself, because on Linux a child's
@@ -10,8 +10,13 @@ hundreds of MB. From here the floor is this process's own few MB.
 processes (newsarchive's ingest parses and indexes in workers) uses the
 memory of all of them, so on Linux the command's process tree is also
 sampled every 0.2 s for the sum of its proportional set sizes (PSS: each
-shared page counted once, split between the processes that share it), and
-the report gives the larger of the two.
+shared page counted once, split between the processes that share it) and
+the sum of their resident set sizes (RSS: a page shared by forked workers
+counted in each of them, what ``top`` adds up to).
+
+CPU time is user + system time of the command and of every process it
+started and waited for (``os.wait4``'s usage includes them), so a command
+that works on two cores shows up to twice its wall time.
 
 Standard library only, and run with ``-S``, so that it stays small.
 """
@@ -28,7 +33,7 @@ def main() -> int:
     report, command = sys.argv[1], sys.argv[2:]
     started = time.perf_counter()
     pid = os.posix_spawnp(command[0], command, os.environ)
-    peak = [0]
+    peak = [0, 0]  # summed PSS, summed RSS
     done = threading.Event()
     sampler = threading.Thread(target=_sample_tree, args=(pid, peak, done), daemon=True)
     sampler.start()
@@ -37,8 +42,9 @@ def main() -> int:
     done.set()
     sampler.join()
     with open(report, "w", encoding="ascii") as sink:
-        # ru_maxrss in its own unit (KiB on Linux), the tree's peak PSS in KiB
-        sink.write(f"{seconds!r} {usage.ru_maxrss} {peak[0]}\n")
+        # ru_maxrss in its own unit (KiB on Linux), the tree's peak summed PSS and RSS in KiB, CPU seconds
+        cpu = usage.ru_utime + usage.ru_stime
+        sink.write(f"{seconds!r} {usage.ru_maxrss} {peak[0]} {peak[1]} {cpu!r}\n")
     return os.waitstatus_to_exitcode(status)
 
 
@@ -46,8 +52,9 @@ def _sample_tree(root: int, peak: list, done: threading.Event) -> None:
     if not os.path.exists("/proc/self/smaps_rollup"):
         return
     while not done.wait(SAMPLE_SECONDS):
-        total = sum(_pss_kib(pid) for pid in _tree(root))
-        peak[0] = max(peak[0], total)
+        sizes = [_sizes_kib(pid) for pid in _tree(root)]
+        peak[0] = max(peak[0], sum(pss for pss, _ in sizes))
+        peak[1] = max(peak[1], sum(rss for _, rss in sizes))
 
 
 def _tree(root: int) -> list:
@@ -69,15 +76,17 @@ def _tree(root: int) -> list:
     return list(tree)
 
 
-def _pss_kib(pid: int) -> int:
+def _sizes_kib(pid: int) -> tuple:
+    """(PSS, RSS) of one process in KiB; zeros for a process that is gone."""
+    found = {}
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
             for line in rollup:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
+                if line.startswith((b"Pss:", b"Rss:")):
+                    found[line[:3]] = int(line.split()[1])
     except (OSError, ValueError):
         pass
-    return 0
+    return found.get(b"Pss", 0), found.get(b"Rss", 0)
 
 
 if __name__ == "__main__":

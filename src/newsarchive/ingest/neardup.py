@@ -6,14 +6,21 @@ shingle sets; copies of one story (a wire text under another headline, a page
 saved again with a line added) score near 1, different stories near 0.
 Candidates are found through each sketch's few smallest hashes: two
 articles that share most shingles very likely share one of those.
+
+The cost per article must not grow with the archive. Only the article that
+first had a key (its owner) is ever a candidate, so only owners' sketches
+are kept; the most recently used ones stay in memory, and those a batch
+needs that are not there are read back in one query per batch (``prefetch``),
+not one per article.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 import struct
 import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 
 from newsarchive.ingest.draft import UNSPACED_SCRIPTS
 
@@ -21,7 +28,7 @@ SKETCH_SIZE = 64
 LOOKUP_KEYS = 4
 SHINGLE_WORDS = 3
 SIMILARITY = 0.8
-#: Sketches kept in memory during an ingest, beyond the lookup keys.
+#: Sketches kept in memory during an ingest, beyond the lookup keys (about 6 MB): the most recently used.
 CACHED_SKETCHES = 20_000
 #: Shorter bodies say too little to call two articles copies of each other.
 MIN_WORDS = 30
@@ -47,10 +54,11 @@ def _values(packed: bytes) -> tuple[int, ...]:
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the two texts behind the sketches."""
     first, second = set(_values(a)), set(_values(b))
-    union = heapq.nsmallest(SKETCH_SIZE, first | second)
+    union = sorted(first | second)[:SKETCH_SIZE]  # the bottom-k of the union, as ``sketch`` takes it
     if not union:
         return 0.0
-    return sum(1 for value in union if value in first and value in second) / len(union)
+    largest = union[-1]
+    return sum(1 for value in first & second if value <= largest) / len(union)
 
 
 def lookup_keys(packed: bytes) -> tuple[int, ...]:
@@ -60,41 +68,54 @@ def lookup_keys(packed: bytes) -> tuple[int, ...]:
 class NearDuplicates:
     """Finds, for a new sketch, an earlier article it copies.
 
-    Holds only the lookup keys in memory (a few ints per article); the
-    sketches of candidates are fetched when needed through ``load_sketches``.
+    Holds the lookup keys in memory (a few ints per article) and the
+    sketches of recently used candidates; others are fetched when needed
+    through ``load_sketches`` (ids -> sketches).
     """
 
-    def __init__(self, load_sketches) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, load_sketches: Callable[[list[str]], dict[str, bytes]]) -> None:
         self._owners: dict[int, str] = {}
         self._load_sketches = load_sketches
-        self._sketches: dict[str, bytes] = {}
+        self._sketches: OrderedDict[str, bytes] = OrderedDict()  # least recently used first
         self._removed: set[str] = set()
 
     def add(self, article_id: str, packed: bytes) -> None:
         self._removed.discard(article_id)
+        owner = False
         for key in lookup_keys(packed):
-            self._owners.setdefault(key, article_id)
-        self._sketches[article_id] = packed
+            owner = self._owners.setdefault(key, article_id) == article_id or owner
+        if owner:  # an article that owns no key is never a candidate: its sketch is not needed again
+            self._sketches[article_id] = packed
 
     def remove(self, article_id: str) -> None:
         """Forget a deleted article, so that no copy is linked to it."""
         self._sketches.pop(article_id, None)
         self._removed.add(article_id)
 
+    def _candidates(self, packed: bytes) -> set[str]:
+        return {self._owners[key] for key in lookup_keys(packed) if key in self._owners} - self._removed
+
+    def prefetch(self, sketches: Iterable[bytes]) -> None:
+        """Read, in one query, the candidates' sketches that these new sketches (a batch's) will need."""
+        wanted = set().union(*map(self._candidates, sketches))
+        missing = [article_id for article_id in wanted if article_id not in self._sketches]
+        if missing:
+            self._sketches.update(self._load_sketches(missing))
+
     def find(self, packed: bytes, exclude: str | None = None) -> str | None:
         """The id of the most similar earlier article at or above SIMILARITY, if any."""
-        candidates = {self._owners[key] for key in lookup_keys(packed) if key in self._owners}
-        candidates -= self._removed | {exclude}
+        candidates = self._candidates(packed) - {exclude}
         if not candidates:
             return None
         missing = [article_id for article_id in candidates if article_id not in self._sketches]
         if missing:
             self._sketches.update(self._load_sketches(missing))
-        scored = [
-            (similarity(packed, self._sketches[article_id]), article_id)
-            for article_id in candidates
-            if article_id in self._sketches
-        ]
+        scored = []
+        for article_id in candidates:
+            found = self._sketches.get(article_id)
+            if found is not None:
+                self._sketches.move_to_end(article_id)
+                scored.append((similarity(packed, found), article_id))
         best = max(scored, default=(0.0, ""))
         return best[1] if best[0] >= SIMILARITY else None
 
@@ -103,10 +124,10 @@ class NearDuplicates:
         self._sketches.clear()
 
     def trim(self) -> None:
-        """Between batches: drop the cached sketches if there are many (about 6 MB at the limit).
+        """Between batches: keep only the CACHED_SKETCHES most recently used sketches.
 
-        Keeping recent ones saves reading them back; dropping them bounds the
+        Keeping them saves reading them back; dropping the rest bounds the
         memory of a long ingest. Only call it when everything added is stored.
         """
-        if len(self._sketches) > CACHED_SKETCHES:
-            self.forget_sketches()
+        while len(self._sketches) > CACHED_SKETCHES:
+            self._sketches.popitem(last=False)

@@ -134,6 +134,8 @@ class BatchStore:
         self.taken_ids: set[str] = set(
             session.scalars(select(Article.id).where(Article.id.in_({h[: ID_LENGTHS[0]] for h in hashes})))
         )
+        # The sketches of earlier articles this batch may copy, in one query rather than one per article.
+        near.prefetch(item.sketch for item in items if item.sketch)
 
     def _remember(self, article: Article) -> None:
         self.by_hash.setdefault(article.content_hash, article)
