@@ -156,8 +156,8 @@ class Finder:
         self.phrases = tuple(phrase for phrase in phrases if phrase.stems)
         beginnings = {_beginning(stem) for stem in {*stems, *(phrase.stems[0] for phrase in self.phrases)}}
         beginnings.discard("")
-        # Word starts only (as TOKEN splits), looked for in the lower-cased text.
-        self._pattern = re.compile(r"(?<![\w*])" + _either(_shortest(beginnings))) if beginnings else None
+        # (Looked for in the lower-cased text.)
+        self._pattern = re.compile(_either(_shortest(beginnings))) if beginnings else None
 
     def __bool__(self) -> bool:
         return bool(self.stems or self.phrases)
@@ -211,16 +211,28 @@ def _shortest(beginnings: set[str]) -> list[str]:
     return kept
 
 
-def _either(beginnings: list[str]) -> str:
-    """A pattern for any of ``beginnings`` (sorted, none the start of another), alternatives sharing their
-    common starts as in a trie, so a long list costs the pattern little."""
+def _either(beginnings: list[str], before: int = 0) -> str:
+    """A pattern for any of ``beginnings`` (sorted, none the start of another) where it starts a word.
+
+    The alternatives share their common starts, as in a trie, so that a long
+    list costs little; each ends by checking that no word character stands
+    before it, which leaves the pattern its fast scan for its first letters.
+    """
     if len(beginnings) == 1:
-        return re.escape(beginnings[0])
+        return re.escape(beginnings[0]) + _starts_word(before + len(beginnings[0]))
     groups: dict[str, list[str]] = {}
     for beginning in beginnings:
         groups.setdefault(beginning[0], []).append(beginning[1:])
-    parts = [re.escape(head) + (_either(rest) if rest != [""] else "") for head, rest in groups.items()]
+    parts = [
+        re.escape(head) + (_either(rest, before + 1) if rest != [""] else _starts_word(before + 1))
+        for head, rest in groups.items()
+    ]
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def _starts_word(length: int) -> str:
+    """After ``length`` characters matched: they do not follow a word character (as TOKEN reads words)."""
+    return rf"(?<![\w*][\s\S]{{{length}}})"
 
 
 def _passage(first: int | None, end: int, marks: list[tuple[int, int]], marked: set[bytes]) -> Passage:
