@@ -41,12 +41,24 @@ def test_a_snippet_shows_a_match_far_down_the_body(
     archive("ingest", tmp_path / "long.jsonl")
     [hit] = json.loads(archive("search", query, "--json").stdout)["hits"]
     assert late in hit["snippet"]
-    # As on a terminal, matches in bold (and Click keeps the bold only for a terminal).
-    monkeypatch.setattr("newsarchive.cli._color", lambda: True)
-    shown = archive.runner.invoke(cli, ["search", query], color=True).stdout
+    shown = _in_bold(archive, monkeypatch, query)
     assert shown.count("\x1b[22m") == len(marked)  # (the title is bold too, ended otherwise)
     for word in marked:
         assert f"\x1b[1m{word}\x1b[22m" in shown
+
+
+def _in_bold(archive, monkeypatch: pytest.MonkeyPatch, query: str) -> str:  # type: ignore[no-untyped-def]
+    """`archive search QUERY` as a terminal shows it, matches in bold (Click keeps bold only for a terminal)."""
+    monkeypatch.setattr("newsarchive.cli._color", lambda: True)
+    return str(archive.runner.invoke(cli, ["search", query], color=True).stdout)
+
+
+def test_a_word_the_query_excludes_is_not_marked(archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _article(tmp_path / "one.jsonl", "The music industry fears piracy.")
+    archive("ingest", tmp_path / "one.jsonl")
+    for query in ("music OR NOT industry", "(music OR NOT industry) piracy"):
+        shown = _in_bold(archive, monkeypatch, query)
+        assert "\x1b[1mmusic\x1b[22m industry fears" in shown and "\x1b[1mindustry" not in shown, query
 
 
 def test_a_phrase_whose_words_stand_apart_in_the_body_leaves_the_lede(archive, tmp_path: Path) -> None:

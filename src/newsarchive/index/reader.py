@@ -338,20 +338,33 @@ def _hit(hit, *, scored: bool, words: dict[str, Finder], copies: dict[str, int])
 
 def _marked_words(results) -> dict[str, Finder]:  # type: ignore[no-untyped-def]
     """Per text field, the query's terms the index holds (prefixes and fuzzy words expanded, as Whoosh does),
-    and its phrases, whose words are marked only where they stand as the phrase."""
+    and its phrases, whose words are marked only where they stand as the phrase. Words the query
+    excludes (NOT, ANDNOT) are not marked."""
     reader = results.searcher.reader()
+    sought = wq.Or(list(_sought(results.q)))
     found: dict[str, Finder] = {}
     for name in _SNIPPET_FIELDS:
-        stems = frozenset(
-            text for _, text in results.q.existing_terms(reader, fieldname=name, expand=True, phrases=False)
-        )
+        stems = frozenset(text for _, text in sought.existing_terms(reader, fieldname=name, expand=True, phrases=False))
         phrases = tuple(
             PhraseWords(tuple(_phrase_stem(word) for word in leaf.words), max(1, leaf.slop))
-            for leaf in results.q.leaves()
+            for leaf in sought.leaves()
             if type(leaf) is wq.Phrase and leaf.fieldname == name and leaf.words
         )
         found[name] = Finder(stems, phrases)
     return found
+
+
+def _sought(query: wq.Query) -> Iterator[wq.Query]:
+    """The leaves of ``query`` that a match may hold: not those under NOT, nor the right side of ANDNOT."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _sought(query.a)
+    elif query.is_leaf():
+        yield query
+    else:
+        for child in query.children():
+            yield from _sought(child)
 
 
 def _phrase_stem(word: str | bytes) -> bytes:
