@@ -77,6 +77,11 @@ def test_marking_wraps_the_words_and_shows_where_the_text_is_cut() -> None:
         "… on Monday that the [budget] would cut taxes. Critics … and that the [budget] office had not seen …"
     )
     assert mark(text, [], "[", "]") == ""
+    # No "…" for punctuation alone left out: a quote mark before, a full stop after.
+    text = '"Budget cuts," he said.'
+    assert mark(text, passages(text, frozenset({b"budget"}), max_chars=60, surround=20, top=2), "[", "]") == (
+        '"[Budget] cuts," he said.'
+    )
 
 
 APART_THEN_TOGETHER = (
@@ -91,7 +96,7 @@ def test_a_phrase_is_marked_where_its_words_stand_together() -> None:
     phrase = PhraseWords((b"prime", b"minist"))
     chosen = passages(APART_THEN_TOGETHER, frozenset(), max_chars=MAX_CHARS, surround=SURROUND, top=2, phrases=[phrase])
     assert mark(APART_THEN_TOGETHER, chosen, "[", "]") == (
-        "… the night in the old hall. At dawn the [Prime] [Minister] arrived in Geneva to sign the deal …"
+        "… the night in the old hall. At dawn the [Prime] [Minister] arrived in Geneva to sign the deal."
     )
     # Stop words take no place: "secretary of state" is the phrase secretari-state; slop lets words between.
     text = "The secretary spoke. The state replied. The Secretary of State left; the secretary, of course, of state."

@@ -249,20 +249,25 @@ def _term(word: str) -> bytes:
 
 
 def mark(text: str, chosen: list[Passage], start_mark: str, end_mark: str) -> str:
-    """The passages' text with their marked words wrapped, "…" where a passage cuts the text, joined by spaces."""
+    """The passages' text with their marked words wrapped, "…" where a passage cuts the text, joined by spaces.
+
+    A passage that leaves out only punctuation ("deal." or a quote mark) takes it in rather than show "…".
+    """
     shown = []
     for passage in chosen:
+        begin = 0 if TOKEN.search(text, 0, passage.start) is None else passage.start
+        finish = len(text) if TOKEN.search(text, passage.end) is None else passage.end
         parts = []
-        at = passage.start
+        at = begin
         for start, end in passage.marks:
             parts.append(text[at:start])
             parts.append(start_mark + text[start:end] + end_mark)
             at = end
-        parts.append(text[at : passage.end])
+        parts.append(text[at:finish])
         piece = "".join(parts).strip()
-        if passage.start > 0:
+        if begin > 0:
             piece = "… " + piece
-        if passage.end < len(text):
+        if finish < len(text):
             piece += " …"
         shown.append(piece)
     return " ".join(shown).replace("… …", "…")
