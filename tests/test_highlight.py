@@ -6,8 +6,8 @@ import pytest
 from tests._shared import bbc_path
 from whoosh import highlight
 
-from newsarchive.index.analysis import analyzer, stemmed_positions
-from newsarchive.index.highlight import PhraseWords, mark, passages
+from newsarchive.index.analysis import TOKEN, analyzer, stemmed_positions
+from newsarchive.index.highlight import Finder, PhraseWords, _term, mark, passages
 
 MAX_CHARS, SURROUND = 100, 40
 
@@ -77,6 +77,11 @@ def test_marking_wraps_the_words_and_shows_where_the_text_is_cut() -> None:
         "… on Monday that the [budget] would cut taxes. Critics … and that the [budget] office had not seen …"
     )
     assert mark(text, [], "[", "]") == ""
+    # No "…" for punctuation alone left out: a quote mark before, a full stop after.
+    text = '"Budget cuts," he said.'
+    assert mark(text, passages(text, frozenset({b"budget"}), max_chars=60, surround=20, top=2), "[", "]") == (
+        '"[Budget] cuts," he said.'
+    )
 
 
 APART_THEN_TOGETHER = (
@@ -91,7 +96,7 @@ def test_a_phrase_is_marked_where_its_words_stand_together() -> None:
     phrase = PhraseWords((b"prime", b"minist"))
     chosen = passages(APART_THEN_TOGETHER, frozenset(), max_chars=MAX_CHARS, surround=SURROUND, top=2, phrases=[phrase])
     assert mark(APART_THEN_TOGETHER, chosen, "[", "]") == (
-        "… the night in the old hall. At dawn the [Prime] [Minister] arrived in Geneva to sign the deal …"
+        "… the night in the old hall. At dawn the [Prime] [Minister] arrived in Geneva to sign the deal."
     )
     # Stop words take no place: "secretary of state" is the phrase secretari-state; slop lets words between.
     text = "The secretary spoke. The state replied. The Secretary of State left; the secretary, of course, of state."
@@ -100,3 +105,36 @@ def test_a_phrase_is_marked_where_its_words_stand_together() -> None:
         phrase = PhraseWords((b"secretari", b"state"), slop)
         shown = mark(text, passages(text, frozenset(), max_chars=200, surround=40, top=1, phrases=[phrase]), "[", "]")
         assert marked in shown and shown.count("[") == marked.count("[")
+
+
+@pytest.mark.parametrize(
+    ("text", "stems", "phrases", "found"),
+    [
+        # Stems that are not the start of their word: y -> i, an "e" put back, "-ble" for "-bility".
+        ("Companions of the company.", {b"compani"}, [], "company."),
+        ("They hopped, hoping for more.", {b"hope"}, [], "hoping for"),
+        ("Its possibility was clear.", {b"possibl"}, [], "possibility"),
+        # Word starts as the tokenizer splits: "U.S.Music" is one word; "İ" lower-cases to two characters.
+        ("The U.S.Music label and music.", {b"music"}, [], "music."),
+        ("Ankara, then İstanbul.", {"i̇stanbul".encode()}, [], "İstanbul."),
+        # A phrase where its words stand together, not where they stand apart; stop words take no place.
+        ("Music, film and industry; the music industry.", set(), [(b"music", b"industri")], "music industry."),
+        ("The Secretary of State left.", set(), [(b"secretari", b"state")], "Secretary of"),
+        ("Nothing to find here.", {b"elect"}, [(b"music", b"industri")], None),
+    ],
+)
+def test_the_finder_finds_the_first_real_match(
+    text: str, stems: set[bytes], phrases: list[tuple[bytes, ...]], found: str | None
+) -> None:
+    finder = Finder(frozenset(stems), [PhraseWords(words) for words in phrases])
+    assert finder.first(text) == (None if found is None else text.index(found))
+
+
+@pytest.mark.parametrize("name", ["business/261.txt", "sport/199.txt", "politics/001.txt", "tech/100.txt"])
+def test_the_finder_finds_every_word_of_real_articles_where_it_first_stands(name: str) -> None:
+    text = bbc_path(*name.split("/")).read_bytes().decode("utf-8", errors="replace")
+    first: dict[bytes, int] = {}
+    for token in TOKEN.finditer(text):
+        first.setdefault(_term(token.group()), token.start())
+    for stem in stemmed_positions(text):
+        assert Finder(frozenset({stem})).first(text) == first[stem], stem

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,16 +17,15 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
 from newsarchive.errors import IndexUnavailable
-from newsarchive.index.highlight import PhraseWords, mark, passages
+from newsarchive.index.highlight import Finder, PhraseWords, mark, passages
 from newsarchive.index.query import Budget, expand, parse_query
 from newsarchive.index.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.periods import naive_utc
 from newsarchive.snippets import MATCH_END, MATCH_START
 
 SNIPPET_CHARS = 200
-HIGHLIGHT_CHARS = 3000
 # The part of a text analysed for a snippet: from a little before the first
-# likely match, long enough for two fragments.
+# match, long enough for two fragments.
 WINDOW_BEFORE = 50
 WINDOW_CHARS = 500
 _SNIPPET_FIELDS = ("body", "description")
@@ -322,7 +320,7 @@ def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict[str, int]) -> Hit:  # type: ignore[no-untyped-def]
+def _hit(hit, *, scored: bool, words: dict[str, Finder], copies: dict[str, int]) -> Hit:  # type: ignore[no-untyped-def]
     fields = hit.fields()
     published = fields.get("published")
     return Hit(
@@ -338,77 +336,57 @@ def _hit(hit, *, scored: bool, words: dict[str, _Words], copies: dict[str, int])
     )
 
 
-@dataclass(frozen=True)
-class _Words:
-    """What a snippet marks in a text field: the query's stems there (its phrases apart), and a pattern for where they may stand."""
-
-    stems: frozenset[bytes]
-    phrases: tuple[PhraseWords, ...]
-    finder: re.Pattern[str] | None
-
-
-def _marked_words(results) -> dict[str, _Words]:  # type: ignore[no-untyped-def]
-    """Per text field, the query's terms the index holds (prefixes and fuzzy words expanded, as Whoosh does).
-
-    Stems are nearly always prefixes of the words they come from ("elect" in
-    "elections"), so the finder finds the neighbourhood of a match without
-    analysing the whole article; highlighting then analyses only that part.
-    A phrase's words are marked only where they stand as the phrase, and the
-    finder looks for them side by side (a stop word or two between).
-    """
+def _marked_words(results) -> dict[str, Finder]:  # type: ignore[no-untyped-def]
+    """Per text field, the query's terms the index holds (prefixes and fuzzy words expanded, as Whoosh does),
+    and its phrases, whose words are marked only where they stand as the phrase. Words the query
+    excludes (NOT, ANDNOT) are not marked."""
     reader = results.searcher.reader()
-    found: dict[str, _Words] = {}
+    sought = wq.Or(list(_sought(results.q)))
+    found: dict[str, Finder] = {}
     for name in _SNIPPET_FIELDS:
-        stems = frozenset(
-            text for _, text in results.q.existing_terms(reader, fieldname=name, expand=True, phrases=False)
-        )
+        stems = frozenset(text for _, text in sought.existing_terms(reader, fieldname=name, expand=True, phrases=False))
         phrases = tuple(
             PhraseWords(tuple(_phrase_stem(word) for word in leaf.words), max(1, leaf.slop))
-            for leaf in results.q.leaves()
+            for leaf in sought.leaves()
             if type(leaf) is wq.Phrase and leaf.fieldname == name and leaf.words
         )
-        # (Whoosh's Results.query_terms() keeps one field per term text.)
-        terms = {re.escape(_text(text)) for field, text in results.q.iter_all_terms(phrases=False) if field == name}
-        terms.discard("")
-        terms.update(_phrase_pattern(phrase) for phrase in phrases)
-        finder = (
-            re.compile(r"\b(?:" + "|".join(sorted(terms, key=len, reverse=True)) + ")", re.IGNORECASE)
-            if terms
-            else None
-        )
-        found[name] = _Words(stems, phrases, finder)
+        found[name] = Finder(stems, phrases)
     return found
+
+
+def _sought(query: wq.Query) -> Iterator[wq.Query]:
+    """The leaves of ``query`` that a match may hold: not those under NOT, nor the right side of ANDNOT."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _sought(query.a)
+    elif query.is_leaf():
+        yield query
+    else:
+        for child in query.children():
+            yield from _sought(child)
 
 
 def _phrase_stem(word: str | bytes) -> bytes:
     return word if isinstance(word, bytes) else word.encode("utf-8")
 
 
-def _phrase_pattern(phrase: PhraseWords) -> str:
-    """Where a phrase may stand: its stems as word starts, with up to ``slop`` + 1 other words between each."""
-    between = rf"\w*(?:\W+\w+){{0,{phrase.slop + 1}}}?\W+"
-    # (A stem is the start of its words but for the stemmer's y -> i: "compani" of "company".)
-    starts = (_text(stem)[:-1] if stem.endswith(b"i") and len(stem) > 3 else _text(stem) for stem in phrase.stems)
-    return between.join(map(re.escape, starts))
-
-
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
-def _snippet(fields: dict[str, Any], words: dict[str, _Words]) -> str:
+def _snippet(fields: dict[str, Any], words: dict[str, Finder]) -> str:
+    """The best passages around the first match in the body, else in the description; else the lede.
+
+    Only a window around the first match is analysed, however long the text.
+    """
     for name in _SNIPPET_FIELDS:
         text = fields.get(name) or ""
-        if not text or not (words[name].stems or words[name].phrases):
-            continue
-        finder = words[name].finder
-        if not words[name].stems and finder is not None and finder.search(text) is None:
-            continue  # a phrase alone, not in this field (it matched in another)
-        start, window = _window(text, finder)
+        found = words[name].first(text) if text and words[name] else None
+        if found is None:
+            continue  # (the query matched in another field)
+        start, window = _window(text, found)
         marked = _marked(window, words[name])
-        if not marked and start:
-            start, window = 0, _cut(text, HIGHLIGHT_CHARS)  # the stem was no prefix of the word
-            marked = _marked(window, words[name])
         if marked:
             marked = " ".join(marked.split())
             if start and not marked.startswith("…"):
@@ -421,7 +399,7 @@ def _snippet(fields: dict[str, Any], words: dict[str, _Words]) -> str:
     return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def _marked(text: str, words: _Words) -> str:
+def _marked(text: str, words: Finder) -> str:
     """The best two passages of ``text`` with the query's words marked; empty if none is there."""
     chosen = passages(text, words.stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2, phrases=words.phrases)
     return mark(text, chosen, MATCH_START, MATCH_END)
@@ -436,13 +414,10 @@ def _cut(text: str, length: int) -> str:
     return cut[:space] if space > 0 else cut
 
 
-def _window(text: str, finder: re.Pattern[str] | None) -> tuple[int, str]:
-    """Where in ``text`` to look for a snippet: around the first likely matches."""
-    found = finder.search(text) if finder is not None else None
-    if found is None:
-        return 0, _cut(text, HIGHLIGHT_CHARS)
-    start = max(0, found.start() - WINDOW_BEFORE)
+def _window(text: str, found: int) -> tuple[int, str]:
+    """Where in ``text`` to look for a snippet: from a word or so before the match ``found`` there."""
+    start = max(0, found - WINDOW_BEFORE)
     if start:
         space = text.find(" ", start)
-        start = space + 1 if 0 <= space < found.start() else found.start()
-    return start, _cut(text[start:], WINDOW_CHARS)
+        start = space + 1 if 0 <= space < found else found
+    return start, _cut(text[start : start + WINDOW_CHARS + 1], WINDOW_CHARS)
