@@ -235,6 +235,23 @@ def test_a_damaged_index_is_found_said_and_rebuilt(archive, tmp_path: Path, arch
     assert archive("export").stdout.count("\n") == 30
 
 
+@pytest.mark.parametrize("cut", [0, 40, None], ids=["emptied", "cut short", "overwritten"])
+def test_a_damaged_table_of_contents_is_said_and_rebuilt(archive, tmp_path: Path, archive_home: Path, cut) -> None:  # type: ignore[no-untyped-def]
+    archive("ingest", make_collection(tmp_path / "in", 5))
+    (toc,) = (archive_home / "index").glob("_MAIN_*.toc")
+    if cut is None:
+        toc.write_bytes(bytes(range(7, 250)) * 4)
+    else:
+        os.truncate(toc, cut)
+    for command in (["search", "council"], ["trend", "council"], ["info"]):
+        result = archive(*command, expect=1)
+        assert result.stderr.startswith(f"Error: the search index at {archive_home / 'index'} is damaged: its table of contents")
+        assert result.stderr.count("\n") == 2 and "Hint: `archive check --repair` rebuilds it" in result.stderr
+    assert "\ndamaged index:        the search index at " in archive("check", expect=1).stdout
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1
+
+
 def test_a_failure_of_a_sound_index_is_not_called_damage(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from newsarchive.index import reader
 
