@@ -269,30 +269,50 @@ def test_a_failure_of_a_sound_index_is_not_called_damage(archive, tmp_path: Path
 
 
 def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path, archive_home: Path) -> None:
-    archive("ingest", make_collection(tmp_path / "in", 5))
-    bad_body, bad_date, *good = _ids(archive_home)
+    archive("ingest", make_collection(tmp_path / "in", 6))
+    bad_body, bad_date, bad_title, *good = _ids(archive_home)
     with sqlite3.connect(archive_home / "archive.db") as connection:
         connection.execute("UPDATE articles SET body = '{not json' WHERE id = ?", (bad_body,))
-        connection.execute("UPDATE articles SET ingested_at = 'yesterday' WHERE id = ?", (bad_date,))
+        connection.execute("UPDATE articles SET published_at = 'garbage date' WHERE id = ?", (bad_date,))
+        connection.execute("UPDATE articles SET title = CAST(X'4142FF43' AS TEXT) WHERE id = ?", (bad_title,))
+        files = dict(connection.execute("SELECT article_id, path FROM article_files"))
     named = {
-        f"error: article {bad_body}: its body cannot be read (not valid JSON)",
-        f"error: article {bad_date}: its ingested_at cannot be read (Invalid isoformat string: 'yesterday')",
+        f"error: article {bad_body}: its body cannot be read (not valid JSON) (from {files[bad_body]})",
+        f"error: article {bad_date}: its published_at cannot be read (Invalid isoformat string: 'garbage date')"
+        f" (from {files[bad_date]})",
+        f"error: article {bad_title}: its title cannot be read (not valid UTF-8) (from {files[bad_title]})",
     }
     exported = archive("export", expect=1)
     assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted(good)
-    assert set(exported.stderr.splitlines()[:2]) == named
-    assert exported.stderr.splitlines()[2] == "Error: 2 damaged articles left out of the export"
+    assert set(exported.stderr.splitlines()[:3]) == named
+    assert exported.stderr.splitlines()[3] == "Error: 3 damaged articles left out of the export"
     reindexed = archive("reindex", expect=1)
-    assert reindexed.stdout.startswith("Indexed 3 articles") and set(reindexed.stderr.splitlines()[:2]) == named
+    assert reindexed.stdout.startswith("Indexed 3 articles") and set(reindexed.stderr.splitlines()[:3]) == named
     checked = archive("check", expect=1).stdout
     assert f"damaged row:          article {bad_body}, body: not valid JSON\n" in checked
-    assert f"damaged row:          article {bad_date}, ingested_at: " in checked
-    assert archive("show", bad_body, expect=1).stderr.startswith(f"Error: article {bad_body}: its body cannot be read")
-    assert archive("list", expect=1).stderr.startswith("Error: article ")
+    assert f"damaged row:          article {bad_title}, title: not valid UTF-8\n" in checked
+    assert f"damaged row:          article {bad_date}, published_at: " in checked
+    assert "missing from index:   0\n" in checked and checked.endswith("\n3 problems found.\n")
+    repaired = archive("check", "--repair", expect=1).stdout
+    assert "A damaged row cannot be rebuilt from the index: `archive remove ID`, then `archive ingest --force FILE`" in repaired
+    shown = archive("show", bad_title, expect=1).stderr
+    assert shown.startswith(f"Error: article {bad_title}: its title cannot be read (not valid UTF-8)")
+    assert f"Hint: `archive remove {bad_title}`, then `archive ingest --force {files[bad_title]}`" in shown
+    assert archive("show", good[0]).stdout.startswith("Council meeting")
+    for command in (["list"], ["info"]):  # each reads every row, or every date
+        result = archive(*command, expect=1)
+        assert result.stderr.endswith("left out\nHint: `archive remove ID`, then `archive ingest --force FILE`"
+                                      " stores it again from its file\n"), command
+    listed = archive("list", expect=1)
+    assert sorted(line.split()[0] for line in listed.stdout.splitlines()[2:]) == sorted(good)
+    assert set(listed.stderr.splitlines()[:3]) == named
+    assert f"error: article {bad_date}: " in archive("info", expect=1).stderr
     with sqlite3.connect(archive_home / "archive.db") as connection:  # as if left for the next ingest to index
         connection.execute("UPDATE articles SET indexed_revision = NULL")
     empty = tmp_path / "nothing-new"
     empty.mkdir()
     assert "re-indexed 3 left over" in archive("ingest", empty).stdout
-    archive("remove", bad_body, bad_date)
+    assert "(its title cannot be read)" in archive("remove", bad_body, bad_date, bad_title).stdout
+    archive("ingest", "--force", files[bad_title], files[bad_date], files[bad_body])  # as the hint says
     assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+    assert sorted(_ids(archive_home)) == sorted([bad_body, bad_date, bad_title, *good])

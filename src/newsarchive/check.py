@@ -108,9 +108,11 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
         report.damaged_rows = [
             (error.article_id, error.field, error.reason) for error in damaged_records(session, Article)
         ]
+    # A damaged row cannot be indexed: it is reported as damaged, not again as missing.
+    unreadable = {article_id for article_id, _, _ in report.damaged_rows}
     if not index_exists(config.index_dir):
         report.index_state = "missing"
-        report.missing = sorted(stored)
+        report.missing = sorted(set(stored) - unreadable)
         return report
     if not index_is_current(config.index_dir):
         report.index_state = "outdated"
@@ -128,7 +130,7 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
     counts = Counter(article_id for article_id, _ in entries)
     indexed = dict(entries)
     report.doubled = sorted(article_id for article_id, count in counts.items() if count > 1)
-    report.missing = sorted(set(stored) - set(indexed))
+    report.missing = sorted(set(stored) - set(indexed) - unreadable)
     report.extra = sorted(set(indexed) - set(stored))
     report.stale = sorted(
         article_id for article_id, revision in indexed.items() if article_id in stored and stored[article_id] != revision

@@ -9,12 +9,13 @@ elsewhere, e.g. on PostgreSQL.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from newsarchive.errors import ArchiveReadOnly
+    from newsarchive.errors import ArchiveReadOnly, DamagedRecord
 
 HOME_ENV = "ARCHIVE_HOME"
 DATABASE_URL_ENV = "ARCHIVE_DATABASE_URL"
@@ -27,6 +28,9 @@ class ArchiveConfig:
     home: Path
     database_url: str
     index_dir: Path
+    #: Where a reader of many rows (list, dupes, info) sends a row it leaves out
+    #: because a value of it cannot be read; without one, such a row is raised.
+    on_damaged: Callable[[DamagedRecord], None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def database_is_default(self) -> bool:

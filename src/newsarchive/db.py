@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ from newsarchive.config import (
     sqlite_file,
     writable,
 )
-from newsarchive.errors import ArchiveError, ConfigError, DamagedRecord
+from newsarchive.errors import DAMAGED_DATABASE_HINT, ArchiveError, ConfigError, DamagedRecord, DatabaseDamaged
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -65,11 +66,13 @@ def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine,
     try:
         if read_only and database is not None:
             engine = create_engine(_read_only_url(database), connect_args={"timeout": 60})
+            event.listen(engine, "connect", _sqlite_text)
         elif url.startswith("sqlite"):
             # A writer holds SQLite's lock for one batch at a time; readers and a
             # second writer wait for it instead of failing at once.
             engine = create_engine(url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_text)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except ImportError as exc:
@@ -106,6 +109,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+#: How text comes out of SQLite: decoded from UTF-8 by ``str`` itself (no Python frame per value).
+_DECODE_TEXT = functools.partial(str, encoding="utf-8")
+
+
+def _sqlite_text(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """Decode SQLite's text so that a value that is not UTF-8 fails as a damaged value of its row.
+
+    SQLite stores whatever bytes a TEXT value was given. The sqlite3 module's
+    own decoding fails the whole query with an OperationalError that names
+    only the column; decoded here, the value raises ``UnicodeDecodeError``, a
+    ``ValueError`` (see ``ROW_ERRORS``), which the readers of rows meet like
+    any other damaged value: the row is named, by id and field, and the
+    other rows carry on.
+    """
+    dbapi_connection.text_factory = _DECODE_TEXT
 
 
 def migrations_path() -> Path:
@@ -182,6 +202,8 @@ def _readable_revision(engine: Engine) -> str | None:
 
 def _unusable(engine: Engine, exc: SQLAlchemyError) -> ArchiveError:
     reason = getattr(exc, "orig", None) or exc
+    if any(words in str(reason) for words in _DAMAGED_FILE):
+        return database_error(exc)
     return ArchiveError(
         f"cannot open the archive database {redacted(engine.url.render_as_string(hide_password=False))}: {reason}",
         hint="check that its folder exists and is writable, or ARCHIVE_DATABASE_URL",
@@ -209,14 +231,22 @@ def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
     """The first column of the row with this primary key that cannot be read, as an error naming both."""
     from sqlalchemy import inspect, select
 
+    from newsarchive.models import Article, ArticleFile
+
     mapper: Mapper[Any] = inspect(model)
     primary = mapper.primary_key[0]
+    files: tuple[str, ...] = ()
+    if model is Article:
+        try:
+            files = tuple(session.scalars(select(ArticleFile.path).where(ArticleFile.article_id == key).distinct()))
+        except ROW_ERRORS:
+            pass
     for attribute in mapper.column_attrs:
         try:
             session.execute(select(attribute.class_attribute).where(primary == key)).all()
         except ROW_ERRORS as exc:
-            return DamagedRecord(key, attribute.key, _row_reason(exc))
-    return DamagedRecord(key, "row", "it does not load")
+            return DamagedRecord(key, attribute.key, _row_reason(exc), files)
+    return DamagedRecord(key, "row", "it does not load", files)
 
 
 def damaged_records(session: Session, model: type, chunk: int = 2000) -> list[DamagedRecord]:
@@ -245,9 +275,24 @@ def damaged_records(session: Session, model: type, chunk: int = 2000) -> list[Da
     return found
 
 
+#: What SQLite says of a database file that is damaged (or not a database at all).
+_DAMAGED_FILE = ("malformed", "not a database", "file is encrypted")
+
+
+
+def database_error(error: Exception) -> ArchiveError:
+    """One line for an error of the database layer: a damaged file, a server gone away, a bug of the database."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+    if any(words in reason for words in _DAMAGED_FILE):
+        return DatabaseDamaged(f"the archive database is damaged: {reason}", hint=DAMAGED_DATABASE_HINT)
+    return ArchiveError(f"database error: {reason}", hint="`archive check` looks for what is wrong")
+
+
 def _row_reason(exc: BaseException) -> str:
     import json
 
     if isinstance(exc, json.JSONDecodeError):
         return "not valid JSON"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not valid UTF-8"
     return str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__

@@ -58,17 +58,36 @@ class IndexDamaged(IndexUnavailable):
     """Parts of the search index do not read back; a rebuild from the database fixes it."""
 
 
-class DamagedRecord(ArchiveError):
-    """A row of the database holds a value that cannot be read (``article_id``, ``field``)."""
+#: What mends an article whose row is damaged: the database is the source of truth, so only its file can.
+DAMAGED_ROW_HINT = "`archive remove ID`, then `archive ingest --force FILE` stores it again from its file"
 
-    def __init__(self, article_id: str, field: str, reason: str) -> None:
-        super().__init__(
-            f"article {article_id}: its {field} cannot be read ({reason})",
-            hint="`archive check` lists every damaged row; re-ingest the article's file or remove it",
-        )
+
+#: What to do with a damaged database file: the database is the source of truth, so nothing rebuilds it.
+DAMAGED_DATABASE_HINT = (
+    "`archive export -o saved.jsonl` saves every article that can still be read, for `archive ingest` "
+    "into a new archive (sqlite3's .recover may save more); or restore archive.db from a backup"
+)
+
+
+class DatabaseDamaged(ArchiveError):
+    """SQLite finds the database file itself damaged (``database disk image is malformed``)."""
+
+
+class DamagedRecord(ArchiveError):
+    """A row of the database holds a value that cannot be read (``article_id``, ``field``; ``files`` it came from)."""
+
+    def __init__(self, article_id: str, field: str, reason: str, files: tuple[str, ...] = ()) -> None:
+        import shlex
+
+        came_from = f" (from {', '.join(files)})" if files else ""
+        hint = DAMAGED_ROW_HINT.replace("ID", article_id, 1)
+        if len(files) == 1:
+            hint = hint.replace("FILE", shlex.quote(files[0]), 1)
+        super().__init__(f"article {article_id}: its {field} cannot be read ({reason}){came_from}", hint=hint)
         self.article_id = article_id
         self.field = field
         self.reason = reason
+        self.files = files
 
 
 class BadInputFile(ArchiveError):
