@@ -299,14 +299,13 @@ def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path,
     assert shown.startswith(f"Error: article {bad_title}: its title cannot be read (not valid UTF-8)")
     assert f"Hint: `archive remove {bad_title}`, then `archive ingest --force {files[bad_title]}`" in shown
     assert archive("show", good[0]).stdout.startswith("Council meeting")
-    for command in (["list"], ["info"]):  # each reads every row, or every date
-        result = archive(*command, expect=1)
-        assert result.stderr.endswith("left out\nHint: `archive remove ID`, then `archive ingest --force FILE`"
-                                      " stores it again from its file\n"), command
     listed = archive("list", expect=1)
     assert sorted(line.split()[0] for line in listed.stdout.splitlines()[2:]) == sorted(good)
     assert set(listed.stderr.splitlines()[:3]) == named
-    assert f"error: article {bad_date}: " in archive("info", expect=1).stderr
+    assert listed.stderr.endswith("left out\nHint: `archive remove ID`, then `archive ingest --force FILE` stores it again from its file\n")
+    info = archive("info", expect=1)  # (one damaged date: the hint names the article and its file)
+    assert "articles:        6 " in info.stdout and info.stderr.startswith(f"error: article {bad_date}: ")
+    assert info.stderr.endswith(f"Hint: `archive remove {bad_date}`, then `archive ingest --force {files[bad_date]}` stores it again from its file\n")
     with sqlite3.connect(archive_home / "archive.db") as connection:  # as if left for the next ingest to index
         connection.execute("UPDATE articles SET indexed_revision = NULL")
     empty = tmp_path / "nothing-new"
@@ -316,3 +315,43 @@ def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path,
     archive("ingest", "--force", files[bad_title], files[bad_date], files[bad_body])  # as the hint says
     assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
     assert sorted(_ids(archive_home)) == sorted([bad_body, bad_date, bad_title, *good])
+
+
+# --- a damaged database file -------------------------------------------------------------------
+
+
+def _damage_page(database: Path, table: str) -> None:
+    """Overwrite a page of ``table`` (a b-tree of the database) with bytes SQLite cannot read."""
+    connection = sqlite3.connect(database)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (table,))]
+    finally:
+        connection.close()
+    with open(database, "r+b") as handle:
+        handle.seek((pages[len(pages) // 2] - 1) * size)
+        handle.write(b"\xa5" * size)
+
+
+@pytest.mark.parametrize("table", ["articles", "ix_articles_published_at"], ids=["a page of articles", "the dates' index"])
+def test_a_damaged_database_file_is_checked_and_what_reads_is_saved(archive, tmp_path: Path, archive_home: Path, table: str) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 60))
+    _damage_page(archive_home / "archive.db", table)
+    checked = archive("check", expect=1).stdout
+    assert "\ndamaged database:     " in checked  # (and what does not read is not compared with the index)
+    assert "A damaged database file cannot be rebuilt from the index: `archive export -o saved.jsonl` saves" in checked
+    repaired = archive("check", "--repair", expect=1).stdout
+    assert "damaged database:     " in repaired and "Repaired" not in repaired
+    exported = archive("export", "-o", tmp_path / "saved.jsonl", expect=None)
+    saved = (tmp_path / "saved.jsonl").read_text(encoding="utf-8").splitlines()
+    lost = [line for line in exported.stderr.splitlines() if line.startswith("error: article ")]
+    assert len(saved) + len(lost) == 60 and len(saved) > 40
+    assert all("its row cannot be read (in a damaged part of the database file: " in line for line in lost)
+    assert exported.exit_code == (1 if lost else 0)
+    listed = archive("list", expect=None)  # reads the damaged part, or not
+    if listed.exit_code:
+        assert listed.stderr.startswith("Error: the archive database is damaged: database disk image is malformed\n")
+        assert listed.stderr.count("\n") == 2 and "Hint: `archive export -o saved.jsonl` saves" in listed.stderr
+    archive("ingest", "--home", tmp_path / "new", tmp_path / "saved.jsonl")  # as the hint says
+    assert archive("check", "--home", tmp_path / "new").stdout.endswith("OK: the database and the index agree.\n")

@@ -20,7 +20,7 @@ import click
 
 from newsarchive import __version__, render, terminal
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
-from newsarchive.errors import DAMAGED_ROW_HINT, ArchiveError
+from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT, ArchiveError
 from newsarchive.ingest import FORMATS
 from newsarchive.progress import IngestObserver
 
@@ -111,15 +111,21 @@ class _DamagedRows:
 
     def __init__(self) -> None:
         self.count = 0
+        self.hints: set[str | None] = set()
 
     def report(self, error: ArchiveError) -> None:
         self.count += 1
+        self.hints.add(error.hint)
         click.echo(f"error: {error.message}", err=True)
 
     def fail_if_any(self, consequence: str) -> None:
         if self.count:
             noun = "article" if self.count == 1 else "articles"
-            raise ArchiveCommandError(ArchiveError(f"{self.count} damaged {noun} {consequence}", hint=DAMAGED_ROW_HINT))
+            # (One row's own hint names its id and file; a damaged database file's is the same for every row.)
+            hint = next(iter(self.hints)) if len(self.hints) == 1 else DAMAGED_ROW_HINT
+            if DAMAGED_DATABASE_HINT in self.hints:
+                hint = DAMAGED_DATABASE_HINT
+            raise ArchiveCommandError(ArchiveError(f"{self.count} damaged {noun} {consequence}", hint=hint))
 
 
 def json_option(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import (
@@ -202,7 +202,7 @@ def _readable_revision(engine: Engine) -> str | None:
 
 def _unusable(engine: Engine, exc: SQLAlchemyError) -> ArchiveError:
     reason = getattr(exc, "orig", None) or exc
-    if any(words in str(reason) for words in _DAMAGED_FILE):
+    if is_damage(exc):
         return database_error(exc)
     return ArchiveError(
         f"cannot open the archive database {redacted(engine.url.render_as_string(hide_password=False))}: {reason}",
@@ -239,13 +239,18 @@ def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
     if model is Article:
         try:
             files = tuple(session.scalars(select(ArticleFile.path).where(ArticleFile.article_id == key).distinct()))
-        except ROW_ERRORS:
+        except (*ROW_ERRORS, *DAMAGE_ERRORS):
             pass
     for attribute in mapper.column_attrs:
         try:
             session.execute(select(attribute.class_attribute).where(primary == key)).all()
         except ROW_ERRORS as exc:
             return DamagedRecord(key, attribute.key, _row_reason(exc), files)
+        except DAMAGE_ERRORS as exc:
+            if not is_damage(exc):
+                raise
+            reason = f"in a damaged part of the database file: {_first_line(exc)}"
+            return DamagedRecord(key, "row", reason, files, in_file=True)
     return DamagedRecord(key, "row", "it does not load", files)
 
 
@@ -282,10 +287,55 @@ _DAMAGED_FILE = ("malformed", "not a database", "file is encrypted")
 
 def database_error(error: Exception) -> ArchiveError:
     """One line for an error of the database layer: a damaged file, a server gone away, a bug of the database."""
-    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-    if any(words in reason for words in _DAMAGED_FILE):
+    reason = _first_line(error)
+    if is_damage(error):
         return DatabaseDamaged(f"the archive database is damaged: {reason}", hint=DAMAGED_DATABASE_HINT)
     return ArchiveError(f"database error: {reason}", hint="`archive check` looks for what is wrong")
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether SQLite failed because the database file is damaged (a page that does not read)."""
+    return isinstance(error, SQLAlchemyError) and any(words in _first_line(error) for words in _DAMAGED_FILE)
+
+
+#: What a read of a damaged database file raises (a page that does not read); see ``is_damage``.
+DAMAGE_ERRORS = (DatabaseError,)
+
+
+def unreadable(error: BaseException) -> bool:
+    """Whether a failure to read rows is damage (a value, or a part of the file) rather than a bug or an outage."""
+    return isinstance(error, ROW_ERRORS) or is_damage(error)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def quick_check(engine: Engine, lines: int = 5) -> list[str]:
+    """What SQLite's quick check finds wrong in the database file, in at most ``lines`` lines; empty when it is whole.
+
+    Nothing to check on a server; a file too damaged for the check to run is
+    reported by what stopped it.
+    """
+    from sqlalchemy import text
+
+    if engine.dialect.name != "sqlite":
+        return []
+    stopped: SQLAlchemyError | None = None
+    # SQLite gives what it found, then fails if asked for more findings than
+    # there are; the sqlite3 module, reading a row ahead, loses them with it:
+    # so fewer are asked for until they come.
+    for most in range(lines, 0, -1):
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(text(f"PRAGMA quick_check({most})")).all()
+        except SQLAlchemyError as exc:
+            stopped = stopped or exc
+            continue
+        found = [line for row in rows for line in str(row[0]).splitlines() if not line.startswith("*** in database")]
+        return [] if found == ["ok"] else found
+    return [_first_line(stopped)] if stopped is not None else []
 
 
 def _row_reason(exc: BaseException) -> str:

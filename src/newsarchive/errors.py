@@ -64,8 +64,8 @@ DAMAGED_ROW_HINT = "`archive remove ID`, then `archive ingest --force FILE` stor
 
 #: What to do with a damaged database file: the database is the source of truth, so nothing rebuilds it.
 DAMAGED_DATABASE_HINT = (
-    "`archive export -o saved.jsonl` saves every article that can still be read, for `archive ingest` "
-    "into a new archive (sqlite3's .recover may save more); or restore archive.db from a backup"
+    "`archive export -o saved.jsonl` saves every article that can still be read (and names the others); "
+    "`archive ingest --home NEW saved.jsonl` makes a new archive of them. Or restore archive.db from a backup"
 )
 
 
@@ -76,18 +76,25 @@ class DatabaseDamaged(ArchiveError):
 class DamagedRecord(ArchiveError):
     """A row of the database holds a value that cannot be read (``article_id``, ``field``; ``files`` it came from)."""
 
-    def __init__(self, article_id: str, field: str, reason: str, files: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, article_id: str, field: str, reason: str, files: tuple[str, ...] = (), *, in_file: bool = False
+    ) -> None:
         import shlex
 
         came_from = f" (from {', '.join(files)})" if files else ""
         hint = DAMAGED_ROW_HINT.replace("ID", article_id, 1)
         if len(files) == 1:
             hint = hint.replace("FILE", shlex.quote(files[0]), 1)
-        super().__init__(f"article {article_id}: its {field} cannot be read ({reason}){came_from}", hint=hint)
+        super().__init__(
+            f"article {article_id}: its {field} cannot be read ({reason}){came_from}",
+            hint=DAMAGED_DATABASE_HINT if in_file else hint,
+        )
         self.article_id = article_id
         self.field = field
         self.reason = reason
         self.files = files
+        #: Whether the row lies in a damaged part of the database file (rather than holding a damaged value).
+        self.in_file = in_file
 
 
 class BadInputFile(ArchiveError):

@@ -308,14 +308,19 @@ def check_text(report: CheckReport) -> str:
         return f"{len(found)} ({shown}{more})"
 
     schema = "current" if report.schema_revision == report.schema_head else f"behind {report.schema_head}"
-    lines = [
-        f"database schema:      revision {report.schema_revision} ({schema})",
+    compared = [
         f"search index:         {report.index_state}, {report.index_documents} documents for {report.articles} articles",
         f"missing from index:   {ids(report.missing)}",
         f"not in the database:  {ids(report.extra)}",
         f"stale in the index:   {ids(report.stale)}",
         f"doubled in the index: {ids(report.doubled)}",
         f"dangling rows:        {report.orphan_links} file links, {report.broken_duplicate_links} duplicate links",
+    ]
+    if report.index_state == "not checked":  # (the database is too damaged to compare)
+        compared = ["search index:         not compared with a damaged database"]
+    lines = [
+        f"database schema:      revision {report.schema_revision} ({schema})",
+        *compared,
         *(f"damaged index:        {line}" for line in report.index_damage),
         *(f"damaged database:     {line}" for line in report.database_damage),
         *(f"damaged row:          article {id_}, {name}: {why}" for id_, name, why in report.damaged_rows),
