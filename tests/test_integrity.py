@@ -115,23 +115,25 @@ print(json.dumps([[r.exit_code, r.stdout, r.stderr, repr(r.exception)] for r in 
 """
 
 
-def _run_on_a_read_only_folder(home: Path, commands: list[list[str]]) -> list[list]:  # type: ignore[type-arg]
-    """Run the commands in another process that cannot write to ``home``: as root (whom chmod does
-    not stop) in a mount namespace where ``home`` is mounted read-only, else with the folder made read-only."""
+def _run_on_a_read_only_folder(home: Path, commands: list[list[str]], folder: Path | None = None) -> list[list]:  # type: ignore[type-arg]
+    """Run the commands on the archive at ``home`` in another process that cannot write to ``folder``
+    (``home`` itself by default): as root (whom chmod does not stop) in a mount namespace where the
+    folder is mounted read-only, else with the folder made read-only."""
+    folder = folder or home
     python = [sys.executable, "-c", _RUN_COMMANDS, json.dumps(commands)]
     if os.geteuid() == 0:
         script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
-        namespace = ["unshare", "--mount", "sh", "-c", script, "sh", str(home)]
+        namespace = ["unshare", "--mount", "sh", "-c", script, "sh", str(folder)]
         run = [*namespace, *python]
         if subprocess.run([*namespace, "true"], capture_output=True).returncode:
             pytest.skip("cannot mount a folder read-only here")
     else:
-        subprocess.run(["chmod", "-R", "a-w", str(home)], check=True)
+        subprocess.run(["chmod", "-R", "a-w", str(folder)], check=True)
         run = python
     try:
         done = subprocess.run(run, capture_output=True, text=True, timeout=120, env={**os.environ, "ARCHIVE_HOME": str(home)})
     finally:
-        subprocess.run(["chmod", "-R", "u+w", str(home)], check=True)
+        subprocess.run(["chmod", "-R", "u+w", str(folder)], check=True)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -163,6 +165,47 @@ def test_writing_to_a_read_only_archive_is_refused_in_one_line(archive, read_onl
     result = archive(*command, expect=1)
     assert result.stderr.startswith(f"Error: the archive at {read_only} is read-only\nHint: ")
     assert _files(read_only) == before
+
+
+def test_a_write_to_an_archive_whose_index_alone_is_read_only_is_refused_before_anything_changes(
+    archive, tmp_path: Path, archive_home: Path
+) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    ids = _ids(archive_home)
+    before = _files(archive_home)
+    writes = [["remove", ids[0]], ["reindex"], ["check", "--repair"], ["ingest", str(make_collection(tmp_path / "more", 1, 7))]]
+    results = _run_on_a_read_only_folder(archive_home, [*writes, ["search", "zqx0", "--json"]], folder=archive_home / "index")
+    for command, (code, _, stderr, _) in zip(writes, results, strict=False):
+        assert code == 1, (command, stderr)
+        assert stderr.startswith(f"Error: the archive at {archive_home} is read-only ({archive_home / 'index'} cannot be written)\n")
+    assert json.loads(results[-1][1])["total"] == 1
+    assert _ids(archive_home) == ids and _files(archive_home) == before
+
+
+def test_a_rebuilt_index_that_cannot_be_swapped_in_leaves_the_old_one_and_nothing_half_built(
+    archive, tmp_path: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    rename = Path.rename
+
+    def busy(self: Path, target):  # type: ignore[no-untyped-def]  # the index folder is a mount point
+        if self == archive_home / "index":
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(self))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", busy)
+    for command in (["reindex"], ["check", "--repair"]):
+        if command[0] == "check":
+            (archive_home / "index" / "newsarchive-index.json").unlink()  # (so that there is something to repair)
+        failed = archive(*command, expect=1).stderr
+        assert failed.startswith(f"Error: cannot put the rebuilt index in place of {archive_home / 'index'}: ")
+        assert failed.count("\n") == 2 and "nothing half-built is left" in failed
+        assert sorted(path.name for path in archive_home.iterdir() if not path.name.startswith("archive.db")) == [
+            "index", "writer.lock"
+        ]
+    monkeypatch.setattr(Path, "rename", rename)
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1
 
 
 # --- a full disk --------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine,
             require_archive(config)
         elif config.database_is_default:
             ensure_home(config)
-        read_only = database is not None and database.exists() and not writable(config)
+        read_only = database is not None and database.exists() and not writable(config, index=False)
     try:
         if read_only and database is not None:
             engine = create_engine(_read_only_url(database), connect_args={"timeout": 60})

@@ -351,15 +351,49 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    retired = path.with_name(path.name + ".old")
-    if retired.exists():
-        shutil.rmtree(retired)
-    if path.exists():
-        path.rename(retired)
-    staging.rename(path)
-    if retired.exists():
-        shutil.rmtree(retired, ignore_errors=True)
+    try:
+        _swap_in(staging, path)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise IndexUnavailable(
+            f"cannot put the rebuilt index in place of {path}: {exc.strerror or exc}",
+            hint="the index there is as it was, and nothing half-built is left; the archive home must be writable "
+            "and its index folder one it can rename (not a mount point of its own)",
+        ) from exc
     return count
+
+
+def _swap_in(staging: Path, path: Path) -> None:
+    """Put the folder ``staging`` in the place of ``path`` (whatever is there: an index, a file, nothing).
+
+    What was there is moved aside first and put back if the swap fails, so
+    a failure leaves the old index in place (and its caller takes the new one away).
+    """
+    retired = path.with_name(path.name + ".old")
+    _delete(retired)
+    moved = False
+    if path.exists() or path.is_symlink():
+        path.rename(retired)
+        moved = True
+    try:
+        staging.rename(path)
+    except OSError:
+        if moved:
+            retired.rename(path)
+        raise
+    if moved:
+        try:
+            _delete(retired)
+        except OSError:
+            pass  # (an old index left beside the new one is deleted by the next rebuild)
+
+
+def _delete(path: Path) -> None:
+    """Delete a file or folder tree at ``path`` if there is one."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def indexed_entries(path: Path) -> list[tuple[str, int]]:
