@@ -354,6 +354,8 @@ def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path,
     empty = tmp_path / "nothing-new"
     empty.mkdir()
     assert "re-indexed 3 left over" in archive("ingest", empty).stdout
+    forced = archive("ingest", "--force", files[bad_title], expect=1).stderr  # (not removed first: one line)
+    assert forced.startswith("Error: a row of the archive database holds text that is not valid UTF-8 (byte 0xff at 2)\n")
     assert "(its title cannot be read)" in archive("remove", bad_body, bad_date, bad_title).stdout
     archive("ingest", "--force", files[bad_title], files[bad_date], files[bad_body])  # as the hint says
     assert archive("check").stdout.endswith("OK: the database and the index agree.\n")

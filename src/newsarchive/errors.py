@@ -58,6 +58,10 @@ class IndexDamaged(IndexUnavailable):
     """Parts of the search index do not read back; a rebuild from the database fixes it."""
 
 
+class UndecodableText(ValueError):
+    """A text value of the database that is not valid UTF-8 (raised as it is read, so a damaged value of its row)."""
+
+
 #: What mends an article whose row is damaged: the database is the source of truth, so only its file can.
 DAMAGED_ROW_HINT = "`archive remove ID`, then `archive ingest --force FILE` stores it again from its file"
 
