@@ -362,6 +362,29 @@ def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path,
     assert sorted(_ids(archive_home)) == sorted([bad_body, bad_date, bad_title, *good])
 
 
+def test_an_id_that_is_not_utf8_is_named_by_its_rowid(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    bad, *good = _ids(archive_home)
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("UPDATE articles SET id = CAST(X'41FF43' AS TEXT) WHERE id = ?", (bad,))
+        (rowid,) = connection.execute("SELECT rowid FROM articles WHERE id NOT IN (?, ?)", good).fetchone()
+    named = f"article at rowid {rowid} (b'A\\xffC'): its id cannot be read (not valid UTF-8)"
+    assert f"damaged row:          {named.replace(': its id cannot be read (', ', id: ').rstrip(')')}\n" in archive(
+        "check", expect=1
+    ).stdout
+    exported = archive("export", expect=1)
+    assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted(good)
+    assert exported.stderr.startswith(f"error: {named}\nError: 1 damaged article left out of the export\n")
+    hint = f'Hint: no command can name it: sqlite3 archive.db "DELETE FROM articles WHERE rowid = {rowid}", '
+    assert hint in exported.stderr
+    assert archive("reindex", expect=1).stdout.startswith("Indexed 2 articles")
+    with sqlite3.connect(archive_home / "archive.db") as connection:  # as the hint says
+        connection.execute(f"DELETE FROM articles WHERE rowid = {rowid}")
+    archive("check", "--repair")
+    archive("ingest", "--force", tmp_path / "in")
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n") and _ids(archive_home) == sorted([bad, *good])
+
+
 # --- a damaged database file -------------------------------------------------------------------
 
 

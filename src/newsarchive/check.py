@@ -133,13 +133,13 @@ def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckR
     from newsarchive.index.store import index_exists, index_is_current, indexed_entries
 
     with db.sessions() as session:
-        stored = {article_id: revision for article_id, revision in session.execute(select(Article.id, Article.revision))}
-        report.articles = len(stored)
-        report.orphan_links = len(_orphan_links(session))
-        report.broken_duplicate_links = len(_broken_duplicate_links(session))
         report.damaged_rows = [
             (error.article_id, error.field, error.reason) for error in damaged_records(session, Article)
         ]
+        stored = _stored_revisions(session)
+        report.articles = len(stored)
+        report.orphan_links = len(_orphan_links(session))
+        report.broken_duplicate_links = len(_broken_duplicate_links(session))
     # A damaged row cannot be indexed: it is reported as damaged, not again as missing.
     unreadable = {article_id for article_id, _, _ in report.damaged_rows}
     if not index_exists(config.index_dir):
@@ -168,6 +168,22 @@ def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckR
         article_id for article_id, revision in indexed.items() if article_id in stored and stored[article_id] != revision
     )
     return report
+
+
+def _stored_revisions(session, chunk: int = 5000) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Every article's revision by id, but those whose id is not UTF-8 (the damaged rows name them)."""
+    from newsarchive.db import readable_keys
+    from newsarchive.errors import UndecodableText
+
+    try:
+        return {article_id: revision for article_id, revision in session.execute(select(Article.id, Article.revision))}
+    except UndecodableText:
+        ids = readable_keys(session, select(Article.id), lambda _error: None)
+    stored: dict[str, int] = {}
+    for start in range(0, len(ids), chunk):
+        wanted = select(Article.id, Article.revision).where(Article.id.in_(ids[start : start + chunk]))
+        stored.update((article_id, revision) for article_id, revision in session.execute(wanted))
+    return stored
 
 
 def _orphan_links(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -30,7 +30,10 @@ from newsarchive.errors import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from alembic.config import Config as AlembicConfig
+    from sqlalchemy import Select
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Mapper
 
@@ -264,6 +267,39 @@ def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
     return DamagedRecord(key, "row", "it does not load", files)
 
 
+def readable_keys(
+    session: Session, query: Select[Any], on_damaged: Callable[[DamagedRecord], None] | None = None
+) -> list[Any]:
+    """What a query of one column of primary keys selects, passing over keys that are not UTF-8.
+
+    Such a key cannot be typed or named as text: it goes to ``on_damaged``
+    named by its row's rowid and bytes (without ``on_damaged`` it is raised).
+    """
+    from sqlalchemy import LargeBinary, cast, literal_column
+
+    try:
+        return list(session.scalars(query))
+    except UndecodableText:
+        pass
+    (column,) = query.selected_columns
+    table = column.table.name
+    raw: Any = query.with_only_columns(cast(column, LargeBinary), literal_column(f"{table}.rowid"))
+    keys = []
+    for value, rowid in session.execute(raw):
+        try:
+            keys.append(value.decode("utf-8"))
+        except UnicodeDecodeError:
+            error = DamagedRecord(
+                f"at rowid {rowid} ({value!r})", "id", "not valid UTF-8",
+                hint=f'no command can name it: sqlite3 archive.db "DELETE FROM {table} WHERE rowid = {rowid}", '
+                "then `archive check --repair`, then `archive ingest --force` its file",
+            )  # fmt: skip
+            if on_damaged is None:
+                raise error from None
+            on_damaged(error)
+    return keys
+
+
 def damaged_records(session: Session, model: type, chunk: int = 2000) -> list[DamagedRecord]:
     """Every row of ``model``'s table with a value that cannot be read, each named by its first such column.
 
@@ -275,8 +311,8 @@ def damaged_records(session: Session, model: type, chunk: int = 2000) -> list[Da
     mapper: Mapper[Any] = inspect(model)
     primary = mapper.primary_key[0]
     columns = [attribute.class_attribute for attribute in mapper.column_attrs]
-    keys = session.scalars(select(primary).order_by(primary)).all()
-    found = []
+    found: list[DamagedRecord] = []
+    keys = readable_keys(session, select(primary).order_by(primary), found.append)
     for start in range(0, len(keys), chunk):
         wanted = keys[start : start + chunk]
         try:

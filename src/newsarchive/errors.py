@@ -81,17 +81,25 @@ class DamagedRecord(ArchiveError):
     """A row of the database holds a value that cannot be read (``article_id``, ``field``; ``files`` it came from)."""
 
     def __init__(
-        self, article_id: str, field: str, reason: str, files: tuple[str, ...] = (), *, in_file: bool = False
+        self,
+        article_id: str,
+        field: str,
+        reason: str,
+        files: tuple[str, ...] = (),
+        *,
+        in_file: bool = False,
+        hint: str | None = None,
     ) -> None:
         import shlex
 
+        given = hint
         came_from = f" (from {', '.join(files)})" if files else ""
         hint = DAMAGED_ROW_HINT.replace("ID", article_id, 1)
         if len(files) == 1:
             hint = hint.replace("FILE", shlex.quote(files[0]), 1)
         super().__init__(
             f"article {article_id}: its {field} cannot be read ({reason}){came_from}",
-            hint=DAMAGED_DATABASE_HINT if in_file else hint,
+            hint=DAMAGED_DATABASE_HINT if in_file else given or hint,
         )
         self.article_id = article_id
         self.field = field

@@ -46,14 +46,14 @@ def export_records(
     db = open_database(config)
     try:
         with db.sessions() as session:
-            ids = [i for i in _export_order(session) if matching is None or i in matching]
+            ids = [i for i in _export_order(session, on_damaged) if matching is None or i in matching]
         for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
             yield ArticleRecord.from_model(article)
     finally:
         db.close()
 
 
-def _export_order(session: Session) -> list[str]:
+def _export_order(session: Session, on_damaged: Callable[[DamagedRecord], None] | None) -> list[str]:
     """The ids of every article, oldest first; by id when a damaged database file cannot give that order.
 
     An export is how the readable articles of a damaged database are saved,
@@ -61,17 +61,17 @@ def _export_order(session: Session) -> list[str]:
     """
     from sqlalchemy import select
 
-    from newsarchive.db import DAMAGE_ERRORS, is_damage
+    from newsarchive.db import DAMAGE_ERRORS, is_damage, readable_keys
     from newsarchive.models import Article
 
     order = (Article.published_at.is_(None), Article.published_at, Article.id)
     try:
-        return list(session.scalars(select(Article.id).order_by(*order)))
+        return readable_keys(session, select(Article.id).order_by(*order), on_damaged)
     except DAMAGE_ERRORS as exc:
         if not is_damage(exc):
             raise
     session.rollback()
-    return list(session.scalars(select(Article.id).order_by(Article.id)))
+    return readable_keys(session, select(Article.id).order_by(Article.id), on_damaged)
 
 
 @reads_index

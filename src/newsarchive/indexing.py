@@ -187,12 +187,13 @@ def rebuild(
 
     Articles with a value that cannot be read go to ``on_damaged`` (see ``iter_articles``) and stay unindexed.
     """
+    from newsarchive.db import readable_keys
     from newsarchive.index.parallel import worker_count
     from newsarchive.index.store import rebuild_index
 
     done: list[tuple[str, int]] = []
     with db.sessions() as session:
-        ids = session.scalars(select(Article.id).order_by(Article.id)).all()
+        ids = readable_keys(session, select(Article.id).order_by(Article.id), on_damaged)
 
     def documents() -> Iterator[IndexDocument]:
         for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
