@@ -291,7 +291,9 @@ def test_a_damaged_table_of_contents_is_said_and_rebuilt(archive, tmp_path: Path
         assert result.stderr.startswith(f"Error: the search index at {archive_home / 'index'} is damaged: its table of contents")
         assert result.stderr.count("\n") == 2 and "Hint: `archive check --repair` rebuilds it" in result.stderr
     assert "\ndamaged index:        the search index at " in archive("check", expect=1).stdout
+    (archive_home / "index.old").write_text("left by something else")  # (whatever is beside it)
     assert "Repaired" in archive("check", "--repair").stdout
+    assert sorted(path.name for path in archive_home.iterdir() if path.name.startswith("index")) == ["index"]
     assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1
 
 
