@@ -286,7 +286,8 @@ def test_a_damaged_table_of_contents_is_said_and_rebuilt(archive, tmp_path: Path
         toc.write_bytes(bytes(range(7, 250)) * 4)
     else:
         os.truncate(toc, cut)
-    for command in (["search", "council"], ["trend", "council"], ["info"]):
+    assert f"search index:    the search index at {archive_home / 'index'} is damaged: " in archive("info").stdout
+    for command in (["search", "council"], ["trend", "council"]):
         result = archive(*command, expect=1)
         assert result.stderr.startswith(f"Error: the search index at {archive_home / 'index'} is damaged: its table of contents")
         assert result.stderr.count("\n") == 2 and "Hint: `archive check --repair` rebuilds it" in result.stderr

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.config import ArchiveConfig, redacted
 from newsarchive.db import open_database
-from newsarchive.errors import ArticleNotFound, DamagedRecord
+from newsarchive.errors import ArticleNotFound, DamagedRecord, IndexUnavailable
 from newsarchive.models import Article, ArticleFile, SourceFile
 
 #: A prefix this long or longer picks an article when it is unambiguous.
@@ -81,6 +81,8 @@ class ArchiveInfo:
     index_documents: int | None
     pending_index: int
     pending_removals: int
+    #: Why the search index cannot be read (damaged, unreadable), when it cannot.
+    index_problem: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -136,6 +138,12 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
             pending, removals = pending_counts(session)
     finally:
         db.close()
+    documents, problem = None, None
+    if index_exists(config.index_dir):
+        try:
+            documents = _index_documents(config.index_dir)
+        except IndexUnavailable as exc:  # info says what the archive is, damage included
+            problem = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
     return ArchiveInfo(
         home=config.home,
         database_url=redacted(config.database_url),
@@ -147,9 +155,10 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
         oldest=oldest,
         newest=newest,
         sources=sources,
-        index_documents=_index_documents(config.index_dir) if index_exists(config.index_dir) else None,
+        index_documents=documents,
         pending_index=pending,
         pending_removals=removals,
+        index_problem=problem,
     )
 
 

@@ -273,6 +273,8 @@ def info_text(info: ArchiveInfo) -> str:
         return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
     index_state = "missing (run `archive reindex`)" if info.index_documents is None else f"{info.index_documents} documents"
+    if info.index_problem is not None:
+        index_state = safe(info.index_problem)
     lines = [
         f"home:            {safe(str(info.home))}",
         f"database:        {safe(str(info.database_url))}",
