@@ -115,23 +115,25 @@ print(json.dumps([[r.exit_code, r.stdout, r.stderr, repr(r.exception)] for r in 
 """
 
 
-def _run_on_a_read_only_folder(home: Path, commands: list[list[str]]) -> list[list]:  # type: ignore[type-arg]
-    """Run the commands in another process that cannot write to ``home``: as root (whom chmod does
-    not stop) in a mount namespace where ``home`` is mounted read-only, else with the folder made read-only."""
+def _run_on_a_read_only_folder(home: Path, commands: list[list[str]], folder: Path | None = None) -> list[list]:  # type: ignore[type-arg]
+    """Run the commands on the archive at ``home`` in another process that cannot write to ``folder``
+    (``home`` itself by default): as root (whom chmod does not stop) in a mount namespace where the
+    folder is mounted read-only, else with the folder made read-only."""
+    folder = folder or home
     python = [sys.executable, "-c", _RUN_COMMANDS, json.dumps(commands)]
     if os.geteuid() == 0:
         script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
-        namespace = ["unshare", "--mount", "sh", "-c", script, "sh", str(home)]
+        namespace = ["unshare", "--mount", "sh", "-c", script, "sh", str(folder)]
         run = [*namespace, *python]
         if subprocess.run([*namespace, "true"], capture_output=True).returncode:
             pytest.skip("cannot mount a folder read-only here")
     else:
-        subprocess.run(["chmod", "-R", "a-w", str(home)], check=True)
+        subprocess.run(["chmod", "-R", "a-w", str(folder)], check=True)
         run = python
     try:
         done = subprocess.run(run, capture_output=True, text=True, timeout=120, env={**os.environ, "ARCHIVE_HOME": str(home)})
     finally:
-        subprocess.run(["chmod", "-R", "u+w", str(home)], check=True)
+        subprocess.run(["chmod", "-R", "u+w", str(folder)], check=True)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -163,6 +165,47 @@ def test_writing_to_a_read_only_archive_is_refused_in_one_line(archive, read_onl
     result = archive(*command, expect=1)
     assert result.stderr.startswith(f"Error: the archive at {read_only} is read-only\nHint: ")
     assert _files(read_only) == before
+
+
+def test_a_write_to_an_archive_whose_index_alone_is_read_only_is_refused_before_anything_changes(
+    archive, tmp_path: Path, archive_home: Path
+) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    ids = _ids(archive_home)
+    before = _files(archive_home)
+    writes = [["remove", ids[0]], ["reindex"], ["check", "--repair"], ["ingest", str(make_collection(tmp_path / "more", 1, 7))]]
+    results = _run_on_a_read_only_folder(archive_home, [*writes, ["search", "zqx0", "--json"]], folder=archive_home / "index")
+    for command, (code, _, stderr, _) in zip(writes, results, strict=False):
+        assert code == 1, (command, stderr)
+        assert stderr.startswith(f"Error: the archive at {archive_home} is read-only ({archive_home / 'index'} cannot be written)\n")
+    assert json.loads(results[-1][1])["total"] == 1
+    assert _ids(archive_home) == ids and _files(archive_home) == before
+
+
+def test_a_rebuilt_index_that_cannot_be_swapped_in_leaves_the_old_one_and_nothing_half_built(
+    archive, tmp_path: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    rename = Path.rename
+
+    def busy(self: Path, target):  # type: ignore[no-untyped-def]  # the index folder is a mount point
+        if self == archive_home / "index":
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(self))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", busy)
+    for command in (["reindex"], ["check", "--repair"]):
+        if command[0] == "check":
+            (archive_home / "index" / "newsarchive-index.json").unlink()  # (so that there is something to repair)
+        failed = archive(*command, expect=1).stderr
+        assert failed.startswith(f"Error: cannot put the rebuilt index in place of {archive_home / 'index'}: ")
+        assert failed.count("\n") == 2 and "nothing half-built is left" in failed
+        assert sorted(path.name for path in archive_home.iterdir() if not path.name.startswith("archive.db")) == [
+            "index", "writer.lock"
+        ]
+    monkeypatch.setattr(Path, "rename", rename)
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1
 
 
 # --- a full disk --------------------------------------------------------------------------------
@@ -235,6 +278,26 @@ def test_a_damaged_index_is_found_said_and_rebuilt(archive, tmp_path: Path, arch
     assert archive("export").stdout.count("\n") == 30
 
 
+@pytest.mark.parametrize("cut", [0, 40, None], ids=["emptied", "cut short", "overwritten"])
+def test_a_damaged_table_of_contents_is_said_and_rebuilt(archive, tmp_path: Path, archive_home: Path, cut) -> None:  # type: ignore[no-untyped-def]
+    archive("ingest", make_collection(tmp_path / "in", 5))
+    (toc,) = (archive_home / "index").glob("_MAIN_*.toc")
+    if cut is None:
+        toc.write_bytes(bytes(range(7, 250)) * 4)
+    else:
+        os.truncate(toc, cut)
+    assert f"search index:    the search index at {archive_home / 'index'} is damaged: " in archive("info").stdout
+    for command in (["search", "council"], ["trend", "council"]):
+        result = archive(*command, expect=1)
+        assert result.stderr.startswith(f"Error: the search index at {archive_home / 'index'} is damaged: its table of contents")
+        assert result.stderr.count("\n") == 2 and "Hint: `archive check --repair` rebuilds it" in result.stderr
+    assert "\ndamaged index:        the search index at " in archive("check", expect=1).stdout
+    (archive_home / "index.old").write_text("left by something else")  # (whatever is beside it)
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert sorted(path.name for path in archive_home.iterdir() if path.name.startswith("index")) == ["index"]
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1
+
+
 def test_a_failure_of_a_sound_index_is_not_called_damage(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from newsarchive.index import reader
 
@@ -252,30 +315,114 @@ def test_a_failure_of_a_sound_index_is_not_called_damage(archive, tmp_path: Path
 
 
 def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path, archive_home: Path) -> None:
-    archive("ingest", make_collection(tmp_path / "in", 5))
-    bad_body, bad_date, *good = _ids(archive_home)
+    archive("ingest", make_collection(tmp_path / "in", 6))
+    bad_body, bad_date, bad_title, *good = _ids(archive_home)
     with sqlite3.connect(archive_home / "archive.db") as connection:
         connection.execute("UPDATE articles SET body = '{not json' WHERE id = ?", (bad_body,))
-        connection.execute("UPDATE articles SET ingested_at = 'yesterday' WHERE id = ?", (bad_date,))
+        connection.execute("UPDATE articles SET published_at = 'garbage date' WHERE id = ?", (bad_date,))
+        connection.execute("UPDATE articles SET title = CAST(X'4142FF43' AS TEXT) WHERE id = ?", (bad_title,))
+        files = dict(connection.execute("SELECT article_id, path FROM article_files"))
     named = {
-        f"error: article {bad_body}: its body cannot be read (not valid JSON)",
-        f"error: article {bad_date}: its ingested_at cannot be read (Invalid isoformat string: 'yesterday')",
+        f"error: article {bad_body}: its body cannot be read (not valid JSON) (from {files[bad_body]})",
+        f"error: article {bad_date}: its published_at cannot be read (Invalid isoformat string: 'garbage date')"
+        f" (from {files[bad_date]})",
+        f"error: article {bad_title}: its title cannot be read (not valid UTF-8) (from {files[bad_title]})",
     }
     exported = archive("export", expect=1)
     assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted(good)
-    assert set(exported.stderr.splitlines()[:2]) == named
-    assert exported.stderr.splitlines()[2] == "Error: 2 damaged articles left out of the export"
+    assert set(exported.stderr.splitlines()[:3]) == named
+    assert exported.stderr.splitlines()[3] == "Error: 3 damaged articles left out of the export"
     reindexed = archive("reindex", expect=1)
-    assert reindexed.stdout.startswith("Indexed 3 articles") and set(reindexed.stderr.splitlines()[:2]) == named
+    assert reindexed.stdout.startswith("Indexed 3 articles") and set(reindexed.stderr.splitlines()[:3]) == named
     checked = archive("check", expect=1).stdout
     assert f"damaged row:          article {bad_body}, body: not valid JSON\n" in checked
-    assert f"damaged row:          article {bad_date}, ingested_at: " in checked
-    assert archive("show", bad_body, expect=1).stderr.startswith(f"Error: article {bad_body}: its body cannot be read")
-    assert archive("list", expect=1).stderr.startswith("Error: article ")
+    assert f"damaged row:          article {bad_title}, title: not valid UTF-8\n" in checked
+    assert f"damaged row:          article {bad_date}, published_at: " in checked
+    assert "missing from index:   0\n" in checked and checked.endswith("\n3 problems found.\n")
+    repaired = archive("check", "--repair", expect=1).stdout
+    assert "A damaged row cannot be rebuilt from the index: `archive remove ID`, then `archive ingest --force FILE`" in repaired
+    shown = archive("show", bad_title, expect=1).stderr
+    assert shown.startswith(f"Error: article {bad_title}: its title cannot be read (not valid UTF-8)")
+    assert f"Hint: `archive remove {bad_title}`, then `archive ingest --force {files[bad_title]}`" in shown
+    assert archive("show", good[0]).stdout.startswith("Council meeting")
+    listed = archive("list", expect=1)
+    assert sorted(line.split()[0] for line in listed.stdout.splitlines()[2:]) == sorted(good)
+    assert set(listed.stderr.splitlines()[:3]) == named
+    assert listed.stderr.endswith("left out\nHint: `archive remove ID`, then `archive ingest --force FILE` stores it again from its file\n")
+    info = archive("info", expect=1)  # (one damaged date: the hint names the article and its file)
+    assert "articles:        6 " in info.stdout and info.stderr.startswith(f"error: article {bad_date}: ")
+    assert info.stderr.endswith(f"Hint: `archive remove {bad_date}`, then `archive ingest --force {files[bad_date]}` stores it again from its file\n")
     with sqlite3.connect(archive_home / "archive.db") as connection:  # as if left for the next ingest to index
         connection.execute("UPDATE articles SET indexed_revision = NULL")
     empty = tmp_path / "nothing-new"
     empty.mkdir()
     assert "re-indexed 3 left over" in archive("ingest", empty).stdout
-    archive("remove", bad_body, bad_date)
+    forced = archive("ingest", "--force", files[bad_title], expect=1).stderr  # (not removed first: one line)
+    assert forced.startswith("Error: a row of the archive database holds text that is not valid UTF-8 (byte 0xff at 2)\n")
+    assert "(its title cannot be read)" in archive("remove", bad_body, bad_date, bad_title).stdout
+    archive("ingest", "--force", files[bad_title], files[bad_date], files[bad_body])  # as the hint says
     assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+    assert sorted(_ids(archive_home)) == sorted([bad_body, bad_date, bad_title, *good])
+
+
+def test_an_id_that_is_not_utf8_is_named_by_its_rowid(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    bad, *good = _ids(archive_home)
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("UPDATE articles SET id = CAST(X'41FF43' AS TEXT) WHERE id = ?", (bad,))
+        (rowid,) = connection.execute("SELECT rowid FROM articles WHERE id NOT IN (?, ?)", good).fetchone()
+    named = f"article at rowid {rowid} (b'A\\xffC'): its id cannot be read (not valid UTF-8)"
+    assert f"damaged row:          {named.replace(': its id cannot be read (', ', id: ').rstrip(')')}\n" in archive(
+        "check", expect=1
+    ).stdout
+    exported = archive("export", expect=1)
+    assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted(good)
+    assert exported.stderr.startswith(f"error: {named}\nError: 1 damaged article left out of the export\n")
+    hint = f'Hint: no command can name it: sqlite3 archive.db "DELETE FROM articles WHERE rowid = {rowid}", '
+    assert hint in exported.stderr
+    assert archive("reindex", expect=1).stdout.startswith("Indexed 2 articles")
+    with sqlite3.connect(archive_home / "archive.db") as connection:  # as the hint says
+        connection.execute(f"DELETE FROM articles WHERE rowid = {rowid}")
+    archive("check", "--repair")
+    archive("ingest", "--force", tmp_path / "in")
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n") and _ids(archive_home) == sorted([bad, *good])
+
+
+# --- a damaged database file -------------------------------------------------------------------
+
+
+def _damage_page(database: Path, table: str) -> None:
+    """Overwrite a page of ``table`` (a b-tree of the database) with bytes SQLite cannot read."""
+    connection = sqlite3.connect(database)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (table,))]
+    finally:
+        connection.close()
+    with open(database, "r+b") as handle:
+        handle.seek((pages[len(pages) // 2] - 1) * size)
+        handle.write(b"\xa5" * size)
+
+
+@pytest.mark.parametrize("table", ["articles", "ix_articles_published_at"], ids=["a page of articles", "the dates' index"])
+def test_a_damaged_database_file_is_checked_and_what_reads_is_saved(archive, tmp_path: Path, archive_home: Path, table: str) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 60))
+    _damage_page(archive_home / "archive.db", table)
+    checked = archive("check", expect=1).stdout
+    assert "\ndamaged database:     " in checked  # (and what does not read is not compared with the index)
+    assert "A damaged database file cannot be rebuilt from the index: `archive export -o saved.jsonl` saves" in checked
+    repaired = archive("check", "--repair", expect=1).stdout
+    assert "damaged database:     " in repaired and "Repaired" not in repaired
+    exported = archive("export", "-o", tmp_path / "saved.jsonl", expect=None)
+    saved = (tmp_path / "saved.jsonl").read_text(encoding="utf-8").splitlines()
+    lost = [line for line in exported.stderr.splitlines() if line.startswith("error: article ")]
+    assert len(saved) + len(lost) == 60 and len(saved) > 40
+    assert all("its row cannot be read (in a damaged part of the database file: " in line for line in lost)
+    assert exported.exit_code == (1 if lost else 0)
+    listed = archive("list", expect=None)  # reads the damaged part, or not
+    if listed.exit_code:
+        assert listed.stderr.startswith("Error: the archive database is damaged: database disk image is malformed\n")
+        assert listed.stderr.count("\n") == 2 and "Hint: `archive export -o saved.jsonl` saves" in listed.stderr
+    archive("ingest", "--home", tmp_path / "new", tmp_path / "saved.jsonl")  # as the hint says
+    assert archive("check", "--home", tmp_path / "new").stdout.endswith("OK: the database and the index agree.\n")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from newsarchive.config import ArchiveConfig, redacted
 from newsarchive.db import open_database
-from newsarchive.errors import ArticleNotFound
+from newsarchive.errors import ArticleNotFound, DamagedRecord, IndexUnavailable
 from newsarchive.models import Article, ArticleFile, SourceFile
 
 #: A prefix this long or longer picks an article when it is unambiguous.
@@ -78,6 +81,8 @@ class ArchiveInfo:
     index_documents: int | None
     pending_index: int
     pending_removals: int
+    #: Why the search index cannot be read (damaged, unreadable), when it cannot.
+    index_problem: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -121,19 +126,24 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
     db = open_database(config)
     try:
         with db.sessions() as session:
-            articles, undated, oldest, newest, sources = session.execute(
+            articles, undated, sources = session.execute(
                 select(
                     func.count(Article.id),
                     func.count(Article.id).filter(Article.published_at.is_(None)),
-                    func.min(Article.published_at),
-                    func.max(Article.published_at),
                     func.count(func.distinct(Article.source)),
                 )
             ).one()
+            oldest, newest = _date_range(session, config.on_damaged)
             files = session.scalar(select(func.count()).select_from(SourceFile)) or 0
             pending, removals = pending_counts(session)
     finally:
         db.close()
+    documents, problem = None, None
+    if index_exists(config.index_dir):
+        try:
+            documents = _index_documents(config.index_dir)
+        except IndexUnavailable as exc:  # info says what the archive is, damage included
+            problem = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
     return ArchiveInfo(
         home=config.home,
         database_url=redacted(config.database_url),
@@ -145,10 +155,44 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
         oldest=oldest,
         newest=newest,
         sources=sources,
-        index_documents=_index_documents(config.index_dir) if index_exists(config.index_dir) else None,
+        index_documents=documents,
         pending_index=pending,
         pending_removals=removals,
+        index_problem=problem,
     )
+
+
+def _date_range(session: Session, on_damaged: Callable[[DamagedRecord], None] | None) -> tuple[datetime | None, datetime | None]:
+    """The oldest and newest publication dates, passing over (and reporting) dates that cannot be read."""
+    from newsarchive.db import ROW_ERRORS
+
+    try:
+        oldest, newest = session.execute(select(func.min(Article.published_at), func.max(Article.published_at))).one()
+        return oldest, newest
+    except ROW_ERRORS:
+        pass  # a date that does not read sorts as text, at one end or the other: walk in from each end
+    reported: set[str] = set()
+
+    def first_readable(order: Any) -> datetime | None:
+        from newsarchive.db import damaged_record
+
+        dated = select(Article.id).where(Article.published_at.is_not(None)).order_by(order, Article.id)
+        for offset in itertools.count():
+            article_id = session.scalar(dated.offset(offset).limit(1))
+            if article_id is None:
+                return None
+            try:
+                return session.scalar(select(Article.published_at).where(Article.id == article_id))
+            except ROW_ERRORS:
+                error = damaged_record(session, Article, article_id)
+                if on_damaged is None:
+                    raise error from None
+                if article_id not in reported:
+                    reported.add(article_id)
+                    on_damaged(error)
+        return None  # (never reached: the ids run out first)
+
+    return first_readable(Article.published_at.asc()), first_readable(Article.published_at.desc())
 
 
 def _index_documents(index_dir: Path) -> int:
@@ -207,10 +251,10 @@ def duplicate_groups(config: ArchiveConfig, *, limit: int | None = None) -> list
                 set(near_counts) | set(file_counts),
                 key=lambda article_id: (-(near_counts.get(article_id, 0) + file_counts.get(article_id, 1) - 1), article_id),
             )[:limit]
-            originals = load_articles(session, ranked)
+            originals = load_articles(session, ranked, config.on_damaged)
             copy_ids = session.scalars(select(Article.id).where(Article.duplicate_of.in_(ranked))).all()
             copies: dict[str, list[Article]] = {}
-            for article in load_articles(session, copy_ids).values():
+            for article in load_articles(session, copy_ids, config.on_damaged).values():
                 copies.setdefault(article.duplicate_of or "", []).append(article)
             return [
                 DuplicateGroup(
@@ -284,7 +328,7 @@ def list_articles(
                 .offset((page - 1) * limit)
                 .limit(limit)
             ).all()
-            found = load_articles(session, ids)
-            return ArticlePage(total=total, articles=[_brief(found[article_id]) for article_id in ids])
+            found = load_articles(session, ids, config.on_damaged)
+            return ArticlePage(total=total, articles=[_brief(found[i]) for i in ids if i in found])
     finally:
         db.close()

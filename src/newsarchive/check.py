@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.db import Database, damaged_records, head_revision, open_database
+from newsarchive.errors import DatabaseDamaged
 from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
 from newsarchive.progress import Progress
 
@@ -47,7 +48,7 @@ class CheckReport:
 
     @property
     def problems(self) -> int:
-        index_problem = self.index_state != "current"
+        index_problem = self.index_state not in ("current", "not checked")
         return (
             int(self.schema_revision != self.schema_head)
             + int(index_problem)
@@ -81,10 +82,13 @@ def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = T
     progress = progress or Progress()
     locked = repair or writable(config)
     with writer_lock(config, wait=wait, on_wait=progress.waiting) if locked else nullcontext():
-        db = open_database(config)
+        try:
+            db = open_database(config)
+        except DatabaseDamaged:
+            return _damaged_file_report(config)
         try:
             report = _inspect(db, config)
-            if repair and not report.ok:
+            if repair and not report.ok and not report.database_damage:
                 _repair(db, config, report, progress)
                 report = _inspect(db, config)
                 report.repaired = True
@@ -93,24 +97,54 @@ def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = T
             db.close()
 
 
+def _damaged_file_report(config: ArchiveConfig) -> CheckReport:
+    """The report on a database file too damaged to open: what SQLite's check finds, and nothing else checked."""
+    from newsarchive.db import make_engine, quick_check
+
+    engine, _ = make_engine(config)
+    try:
+        found = quick_check(engine)
+    finally:
+        engine.dispose()
+    return CheckReport(
+        schema_revision="unknown", schema_head=head_revision(), index_state="not checked",
+        database_damage=found or ["the database file cannot be opened"],
+    )  # fmt: skip
+
+
 def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
+    from newsarchive.db import DAMAGE_ERRORS, is_damage, quick_check
+
+    report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
+    report.database_damage = quick_check(db.engine)
+    try:
+        return _compare(db, config, report)
+    except DAMAGE_ERRORS as exc:
+        if not (report.database_damage and is_damage(exc)):
+            raise
+        # What lies in the damaged part cannot be compared: the damage found is the report.
+        report.index_state = "not checked"
+        return report
+
+
+def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckReport:
     from newsarchive.errors import IndexUnavailable
     from newsarchive.index.damage import index_damage
     from newsarchive.index.store import index_exists, index_is_current, indexed_entries
 
-    report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
-    report.database_damage = _database_damage(db)
     with db.sessions() as session:
-        stored = {article_id: revision for article_id, revision in session.execute(select(Article.id, Article.revision))}
-        report.articles = len(stored)
-        report.orphan_links = len(_orphan_links(session))
-        report.broken_duplicate_links = len(_broken_duplicate_links(session))
         report.damaged_rows = [
             (error.article_id, error.field, error.reason) for error in damaged_records(session, Article)
         ]
+        stored = _stored_revisions(session)
+        report.articles = len(stored)
+        report.orphan_links = len(_orphan_links(session))
+        report.broken_duplicate_links = len(_broken_duplicate_links(session))
+    # A damaged row cannot be indexed: it is reported as damaged, not again as missing.
+    unreadable = {article_id for article_id, _, _ in report.damaged_rows}
     if not index_exists(config.index_dir):
         report.index_state = "missing"
-        report.missing = sorted(stored)
+        report.missing = sorted(set(stored) - unreadable)
         return report
     if not index_is_current(config.index_dir):
         report.index_state = "outdated"
@@ -128,7 +162,7 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
     counts = Counter(article_id for article_id, _ in entries)
     indexed = dict(entries)
     report.doubled = sorted(article_id for article_id, count in counts.items() if count > 1)
-    report.missing = sorted(set(stored) - set(indexed))
+    report.missing = sorted(set(stored) - set(indexed) - unreadable)
     report.extra = sorted(set(indexed) - set(stored))
     report.stale = sorted(
         article_id for article_id, revision in indexed.items() if article_id in stored and stored[article_id] != revision
@@ -136,15 +170,20 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
     return report
 
 
-def _database_damage(db: Database) -> list[str]:
-    """What SQLite's own quick check of the database file finds (nothing to check on a server)."""
-    from sqlalchemy import text
+def _stored_revisions(session, chunk: int = 5000) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Every article's revision by id, but those whose id is not UTF-8 (the damaged rows name them)."""
+    from newsarchive.db import readable_keys
+    from newsarchive.errors import UndecodableText
 
-    if db.engine.dialect.name != "sqlite":
-        return []
-    with db.engine.connect() as connection:
-        found = [str(row[0]) for row in connection.execute(text("PRAGMA quick_check"))]
-    return [] if found == ["ok"] else found
+    try:
+        return {article_id: revision for article_id, revision in session.execute(select(Article.id, Article.revision))}
+    except UndecodableText:
+        ids = readable_keys(session, select(Article.id), lambda _error: None)
+    stored: dict[str, int] = {}
+    for start in range(0, len(ids), chunk):
+        wanted = select(Article.id, Article.revision).where(Article.id.in_(ids[start : start + chunk]))
+        stored.update((article_id, revision) for article_id, revision in session.execute(wanted))
+    return stored
 
 
 def _orphan_links(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ functions that need them, so `archive --help` starts at once and
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import os
@@ -19,7 +20,7 @@ import click
 
 from newsarchive import __version__, render, terminal
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
-from newsarchive.errors import ArchiveError
+from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT, ArchiveError, UndecodableText
 from newsarchive.ingest import FORMATS
 from newsarchive.progress import IngestObserver
 
@@ -59,13 +60,19 @@ def archive_command(
         @functools.wraps(function)
         def run(*args: Any, home: str | None, **kwargs: Any) -> Any:
             home = home or click.get_current_context().find_root().meta.get("newsarchive.home")
+            damaged = _DamagedRows()
             try:
-                config = resolve_config(home)
+                config = dataclasses.replace(resolve_config(home), on_damaged=damaged.report)
                 if not makes_archive:
                     require_archive(config)
-                return function(config, *args, **kwargs)
+                result = function(config, *args, **kwargs)
+                damaged.fail_if_any("left out")
+                return result
             except ArchiveError as error:
                 raise ArchiveCommandError(error) from error
+            except UndecodableText as error:  # met where rows are not read one at a time
+                message = f"a row of the archive database holds text that is {error}"
+                raise ArchiveCommandError(ArchiveError(message, hint="`archive check` names it; " + DAMAGED_ROW_HINT)) from error
             except OSError as error:
                 # A full disk, a read-only or unreadable place: the machine's
                 # trouble, said in one line (the error names the file).
@@ -77,10 +84,9 @@ def archive_command(
                 # a server gone away) still get one line; anything else is a bug to see.
                 if not type(error).__module__.startswith("sqlalchemy"):
                     raise
-                reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-                raise ArchiveCommandError(
-                    ArchiveError(f"database error: {reason}", hint="`archive check` looks for what is wrong")
-                ) from error
+                from newsarchive.db import database_error
+
+                raise ArchiveCommandError(database_error(error)) from error
 
         run = click.option("--home", type=click.Path(file_okay=False), help=_HOME_HELP)(run)
         return group.command(name)(run)
@@ -108,20 +114,21 @@ class _DamagedRows:
 
     def __init__(self) -> None:
         self.count = 0
+        self.hints: set[str | None] = set()
 
     def report(self, error: ArchiveError) -> None:
         self.count += 1
+        self.hints.add(error.hint)
         click.echo(f"error: {error.message}", err=True)
 
     def fail_if_any(self, consequence: str) -> None:
         if self.count:
             noun = "article" if self.count == 1 else "articles"
-            raise ArchiveCommandError(
-                ArchiveError(
-                    f"{self.count} damaged {noun} {consequence}",
-                    hint="`archive check` lists them; re-ingest their files with --force, or remove them",
-                )
-            )
+            # (One row's own hint names its id and file; a damaged database file's is the same for every row.)
+            hint = next(iter(self.hints)) if len(self.hints) == 1 else DAMAGED_ROW_HINT
+            if DAMAGED_DATABASE_HINT in self.hints:
+                hint = DAMAGED_DATABASE_HINT
+            raise ArchiveCommandError(ArchiveError(f"{self.count} damaged {noun} {consequence}", hint=hint))
 
 
 def json_option(function: Callable[..., Any]) -> Callable[..., Any]:

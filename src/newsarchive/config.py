@@ -9,12 +9,13 @@ elsewhere, e.g. on PostgreSQL.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from newsarchive.errors import ArchiveReadOnly
+    from newsarchive.errors import ArchiveReadOnly, DamagedRecord
 
 HOME_ENV = "ARCHIVE_HOME"
 DATABASE_URL_ENV = "ARCHIVE_DATABASE_URL"
@@ -27,6 +28,9 @@ class ArchiveConfig:
     home: Path
     database_url: str
     index_dir: Path
+    #: Where a reader of many rows (list, dupes, info) sends a row it leaves out
+    #: because a value of it cannot be read; without one, such a row is raised.
+    on_damaged: Callable[[DamagedRecord], None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def database_is_default(self) -> bool:
@@ -107,17 +111,42 @@ def require_archive(config: ArchiveConfig) -> None:
     )
 
 
-def writable(config: ArchiveConfig) -> bool:
-    """Whether this process may write to the archive: its folder (lock, index, SQLite's journal) and database."""
+def writable(config: ArchiveConfig, *, index: bool = True) -> bool:
+    """Whether this process may write to the archive (without ``index``: to its database)."""
+    return unwritable(config, index=index) is None
+
+
+def unwritable(config: ArchiveConfig, *, index: bool = True) -> Path | None:
+    """The first place a write to the archive touches that this process may not write to; None when there is none.
+
+    Asked before anything is changed, so that a write is refused whole rather
+    than done in the database and failed in the index: the home (the writer's
+    lock, a rebuilt index beside the old one), the database file, its folder
+    and SQLite's log beside it, and with ``index`` the index folder and its lock.
+    """
     database = sqlite_file(config)
-    places = [config.home] if database is None else [config.home, database.parent, database]
-    return all(os.access(place, os.W_OK) for place in places if place.exists())
+    places = [config.home]
+    if database is not None:
+        places += [database.parent, database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+    if index:
+        places += [config.index_dir, config.index_dir / INDEX_LOCK]
+    for place in places:
+        if place.exists() and not os.access(place, os.W_OK):
+            return place
+    return None
+
+
+#: Whoosh's lock file in the index folder, which every writer of the index opens for writing.
+INDEX_LOCK = "MAIN_WRITELOCK"
 
 
 def read_only_error(config: ArchiveConfig, also: str = "") -> ArchiveReadOnly:
     """The error for a write to an archive this process may only read; ``also`` adds to its message."""
     from newsarchive.errors import ArchiveReadOnly
 
+    place = unwritable(config)
+    if not also and place is not None and place != config.home:
+        also = f" ({place} cannot be written)"
     return ArchiveReadOnly(
         f"the archive at {config.home} is read-only{also}",
         hint="ingest, remove, reindex and check --repair write to it; search, show, list, export and check only read",

@@ -58,17 +58,55 @@ class IndexDamaged(IndexUnavailable):
     """Parts of the search index do not read back; a rebuild from the database fixes it."""
 
 
-class DamagedRecord(ArchiveError):
-    """A row of the database holds a value that cannot be read (``article_id``, ``field``)."""
+class UndecodableText(ValueError):
+    """A text value of the database that is not valid UTF-8 (raised as it is read, so a damaged value of its row)."""
 
-    def __init__(self, article_id: str, field: str, reason: str) -> None:
+
+#: What mends an article whose row is damaged: the database is the source of truth, so only its file can.
+DAMAGED_ROW_HINT = "`archive remove ID`, then `archive ingest --force FILE` stores it again from its file"
+
+
+#: What to do with a damaged database file: the database is the source of truth, so nothing rebuilds it.
+DAMAGED_DATABASE_HINT = (
+    "`archive export -o saved.jsonl` saves every article that can still be read (and names the others); "
+    "`archive ingest --home NEW saved.jsonl` makes a new archive of them. Or restore archive.db from a backup"
+)
+
+
+class DatabaseDamaged(ArchiveError):
+    """SQLite finds the database file itself damaged (``database disk image is malformed``)."""
+
+
+class DamagedRecord(ArchiveError):
+    """A row of the database holds a value that cannot be read (``article_id``, ``field``; ``files`` it came from)."""
+
+    def __init__(
+        self,
+        article_id: str,
+        field: str,
+        reason: str,
+        files: tuple[str, ...] = (),
+        *,
+        in_file: bool = False,
+        hint: str | None = None,
+    ) -> None:
+        import shlex
+
+        given = hint
+        came_from = f" (from {', '.join(files)})" if files else ""
+        hint = DAMAGED_ROW_HINT.replace("ID", article_id, 1)
+        if len(files) == 1:
+            hint = hint.replace("FILE", shlex.quote(files[0]), 1)
         super().__init__(
-            f"article {article_id}: its {field} cannot be read ({reason})",
-            hint="`archive check` lists every damaged row; re-ingest the article's file or remove it",
+            f"article {article_id}: its {field} cannot be read ({reason}){came_from}",
+            hint=DAMAGED_DATABASE_HINT if in_file else given or hint,
         )
         self.article_id = article_id
         self.field = field
         self.reason = reason
+        self.files = files
+        #: Whether the row lies in a damaged part of the database file (rather than holding a damaged value).
+        self.in_file = in_file
 
 
 class BadInputFile(ArchiveError):

@@ -13,13 +13,16 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.articles import ArticleRecord
 from newsarchive.config import ArchiveConfig
 from newsarchive.errors import DamagedRecord
 from newsarchive.index.damage import reads_index
 from newsarchive.periods import iso_local
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 EXPORT_FORMATS = ("jsonl", "csv", "md")
 CSV_FIELDS = (
@@ -36,22 +39,39 @@ def export_records(
     An article with a value that cannot be read goes to ``on_damaged`` and
     the export carries on without it (without ``on_damaged`` it is raised).
     """
-    from sqlalchemy import select
-
     from newsarchive.db import open_database
     from newsarchive.indexing import iter_articles
-    from newsarchive.models import Article
 
     matching = set(_matching_ids(config, query)) if query else None
     db = open_database(config)
     try:
         with db.sessions() as session:
-            order = (Article.published_at.is_(None), Article.published_at, Article.id)
-            ids = [i for i in session.scalars(select(Article.id).order_by(*order)) if matching is None or i in matching]
+            ids = [i for i in _export_order(session, on_damaged) if matching is None or i in matching]
         for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
             yield ArticleRecord.from_model(article)
     finally:
         db.close()
+
+
+def _export_order(session: Session, on_damaged: Callable[[DamagedRecord], None] | None) -> list[str]:
+    """The ids of every article, oldest first; by id when a damaged database file cannot give that order.
+
+    An export is how the readable articles of a damaged database are saved,
+    so it reads what it can: the date's index may be the damaged part.
+    """
+    from sqlalchemy import select
+
+    from newsarchive.db import DAMAGE_ERRORS, is_damage, readable_keys
+    from newsarchive.models import Article
+
+    order = (Article.published_at.is_(None), Article.published_at, Article.id)
+    try:
+        return readable_keys(session, select(Article.id).order_by(*order), on_damaged)
+    except DAMAGE_ERRORS as exc:
+        if not is_damage(exc):
+            raise
+    session.rollback()
+    return readable_keys(session, select(Article.id).order_by(Article.id), on_damaged)
 
 
 @reads_index

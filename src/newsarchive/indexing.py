@@ -187,12 +187,13 @@ def rebuild(
 
     Articles with a value that cannot be read go to ``on_damaged`` (see ``iter_articles``) and stay unindexed.
     """
+    from newsarchive.db import readable_keys
     from newsarchive.index.parallel import worker_count
     from newsarchive.index.store import rebuild_index
 
     done: list[tuple[str, int]] = []
     with db.sessions() as session:
-        ids = session.scalars(select(Article.id).order_by(Article.id)).all()
+        ids = readable_keys(session, select(Article.id).order_by(Article.id), on_damaged)
 
     def documents() -> Iterator[IndexDocument]:
         for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
@@ -234,7 +235,7 @@ def load_articles(
     """The articles with these ids (with their files), by id; a damaged row goes to ``on_damaged``, else is raised."""
     from sqlalchemy.orm import selectinload
 
-    from newsarchive.db import ROW_ERRORS, damaged_record
+    from newsarchive.db import DAMAGE_ERRORS, ROW_ERRORS, damaged_record, unreadable
 
     def load(wanted: Sequence[str]) -> dict[str, Article]:
         query = select(Article).where(Article.id.in_(wanted)).options(selectinload(Article.files))
@@ -242,13 +243,18 @@ def load_articles(
 
     try:
         return load(ids)
-    except ROW_ERRORS:
-        pass  # one row or more is damaged: load them one at a time, to keep the others
+    except (*ROW_ERRORS, *DAMAGE_ERRORS) as exc:
+        if not unreadable(exc):
+            raise
+        # One row or more is damaged (or lies in a damaged part of the file):
+        # load them one at a time, to keep the others.
     found: dict[str, Article] = {}
     for article_id in ids:
         try:
             found.update(load([article_id]))
-        except ROW_ERRORS:
+        except (*ROW_ERRORS, *DAMAGE_ERRORS) as exc:
+            if not unreadable(exc):
+                raise
             error = damaged_record(session, Article, article_id)
             if on_damaged is None:
                 raise error from None

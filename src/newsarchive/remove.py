@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.errors import ArticleNotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ def remove_articles(config: ArchiveConfig, article_ids: Sequence[str], *, wait: 
         try:
             with db.sessions() as session:
                 # Only ids and titles are read, so that an article with a damaged value can be removed too.
-                found = dict(session.execute(select(Article.id, Article.title).where(Article.id.in_(wanted))).all())
+                found = _titles(session, session.scalars(select(Article.id).where(Article.id.in_(wanted))).all())
                 unknown = [article_id for article_id in wanted if article_id not in found]
                 if unknown:
                     raise ArticleNotFound(
@@ -54,3 +58,23 @@ def remove_articles(config: ArchiveConfig, article_ids: Sequence[str], *, wait: 
         finally:
             db.close()
     return removed
+
+
+def _titles(session: Session, article_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of these articles by id; a title that cannot be read (a damaged row) is said to be so."""
+    from sqlalchemy import select
+
+    from newsarchive.db import ROW_ERRORS
+    from newsarchive.models import Article
+
+    try:
+        return dict(session.execute(select(Article.id, Article.title).where(Article.id.in_(article_ids))).all())
+    except ROW_ERRORS:
+        pass
+    titles = {}
+    for article_id in article_ids:
+        try:
+            titles[article_id] = session.scalar(select(Article.title).where(Article.id == article_id)) or ""
+        except ROW_ERRORS:
+            titles[article_id] = "(its title cannot be read)"
+    return titles

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from newsarchive import snippets
+from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT
 from newsarchive.periods import chosen_zone, iso_local, local_moment, offset_minutes
 from newsarchive.terminal import json_safe
 from newsarchive.terminal import terminal_safe as safe
@@ -272,6 +273,8 @@ def info_text(info: ArchiveInfo) -> str:
         return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
     index_state = "missing (run `archive reindex`)" if info.index_documents is None else f"{info.index_documents} documents"
+    if info.index_problem is not None:
+        index_state = safe(info.index_problem)
     lines = [
         f"home:            {safe(str(info.home))}",
         f"database:        {safe(str(info.database_url))}",
@@ -307,25 +310,38 @@ def check_text(report: CheckReport) -> str:
         return f"{len(found)} ({shown}{more})"
 
     schema = "current" if report.schema_revision == report.schema_head else f"behind {report.schema_head}"
-    lines = [
-        f"database schema:      revision {report.schema_revision} ({schema})",
+    compared = [
         f"search index:         {report.index_state}, {report.index_documents} documents for {report.articles} articles",
         f"missing from index:   {ids(report.missing)}",
         f"not in the database:  {ids(report.extra)}",
         f"stale in the index:   {ids(report.stale)}",
         f"doubled in the index: {ids(report.doubled)}",
         f"dangling rows:        {report.orphan_links} file links, {report.broken_duplicate_links} duplicate links",
+    ]
+    if report.index_state == "not checked":  # (the database is too damaged to compare)
+        compared = ["search index:         not compared with a damaged database"]
+    lines = [
+        f"database schema:      revision {report.schema_revision} ({schema})",
+        *compared,
         *(f"damaged index:        {line}" for line in report.index_damage),
         *(f"damaged database:     {line}" for line in report.database_damage),
         *(f"damaged row:          article {id_}, {name}: {why}" for id_, name, why in report.damaged_rows),
     ]
-    if report.ok:
+    damage = len(report.damaged_rows) + len(report.database_damage)
+    if damage:
+        # The database is the source of truth: nothing rebuilds it, and check says so.
+        if report.damaged_rows:
+            lines.append(f"A damaged row cannot be rebuilt from the index: {DAMAGED_ROW_HINT}.")
+        if report.database_damage:
+            lines.append(f"A damaged database file cannot be rebuilt from the index: {DAMAGED_DATABASE_HINT}.")
+        others = report.problems - damage
+        if report.repaired:
+            lines.append(f"{report.problems} problems remain after repair; --repair cannot mend the damage above.")
+        else:
+            fixes = f"; `archive check --repair` fixes the other {others}" if others else ""
+            lines.append(f"{report.problems} problems found{fixes}.")
+    elif report.ok:
         lines.append("Repaired: the database and the index agree now." if report.repaired else "OK: the database and the index agree.")
-    elif report.database_damage or report.damaged_rows:
-        lines.append(
-            f"{report.problems} problems found; the database is the source of truth, so its damage is not rebuilt: "
-            "re-ingest the damaged articles' files with --force or remove them, and restore a damaged file from a backup."
-        )
     elif report.repaired:
         lines.append(f"{report.problems} problems remain after repair; try `archive reindex`.")
     else:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from newsarchive.errors import ArchiveError, IndexDamaged
+from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,7 +31,7 @@ def index_damage(path: Path) -> list[str]:
 
     try:
         ix = open_index(path)
-    except IndexDamaged as exc:
+    except IndexUnavailable as exc:  # (IndexDamaged among them)
         return [exc.message]
     try:
         problems: list[str] = []
@@ -49,7 +49,7 @@ def _segment_damage(ix, segment) -> Iterator[str]:  # type: ignore[no-untyped-de
     try:
         reader = SegmentReader(ix.storage, ix.schema, segment)
     except Exception as exc:  # noqa: BLE001 - whatever a damaged file raises is the finding
-        yield f"{name}: cannot be opened ({_reason(exc)})"
+        yield f"{name}: cannot be opened ({reason(exc)})"
         return
     try:
         for part, read in (
@@ -61,7 +61,7 @@ def _segment_damage(ix, segment) -> Iterator[str]:  # type: ignore[no-untyped-de
             try:
                 read(reader)
             except Exception as exc:  # noqa: BLE001
-                yield f"{name}: its {part} do not read back ({_reason(exc)})"
+                yield f"{name}: its {part} do not read back ({reason(exc)})"
     finally:
         reader.close()
 
@@ -100,7 +100,8 @@ def _read_lengths(reader) -> None:  # type: ignore[no-untyped-def]
             reader.doc_field_length(docnum, fieldname)
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """A failure in a few words: its kind and the first line of its message."""
     kind = type(exc).__name__ if type(exc).__module__ == "builtins" else f"{type(exc).__module__}.{type(exc).__name__}"
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{kind}: {text[:120]}" if text else kind

@@ -21,13 +21,15 @@ from whoosh.util import random_name
 from whoosh.writing import LockError
 
 from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
-from newsarchive.index.damage import REPAIR_HINT
+from newsarchive.index.damage import REPAIR_HINT, reason
 from newsarchive.index.schema import SCHEMA_VERSION, IndexDocument, build_schema, to_fields
 
 if TYPE_CHECKING:
     from newsarchive.index.parallel import ParallelWriter
 
 MARKER = "newsarchive-index.json"
+#: Whoosh's name for the index in its files (``_MAIN_4.toc``, ``MAIN_<segment>.pst``).
+INDEX_NAME = "MAIN"
 WRITER_WAIT_SECONDS = 60.0
 #: Postings the writer (or all index workers together) may gather in memory
 #: before a commit: a fifth of the 400 MB an ingest is allowed in all.
@@ -35,7 +37,15 @@ WRITER_MEMORY_MB = 80
 
 
 def index_exists(path: Path) -> bool:
-    return (path / MARKER).exists() and whoosh_index.exists_in(str(path))
+    """Whether an index was made at ``path``: its marker and a table of contents (read or not).
+
+    Whoosh's own ``exists_in`` reads the table of contents, so a damaged one
+    would fail here; whether it reads is for ``open_index`` to say.
+    """
+    try:
+        return (path / MARKER).is_file() and any(path.glob(f"_{INDEX_NAME}_*.toc"))
+    except OSError:  # a folder that cannot be listed: opening it says why
+        return (path / MARKER).exists()
 
 
 def read_marker(path: Path) -> dict[str, object]:
@@ -156,15 +166,21 @@ def open_index(path: Path) -> whoosh_index.Index:
         )
     try:
         return _MappedStorage(str(path)).open_index(indexclass=_Index)
-    except (OSError, whoosh_index.IndexError) as exc:
+    except PermissionError as exc:
         raise IndexUnavailable(
-            f"cannot read the search index at {path}: {exc}", hint="run `archive reindex` to rebuild it"
+            f"cannot read the search index at {path}: {exc.strerror}",
+            hint="ask whoever owns the archive for read access",
         ) from exc
     except ArchiveError:
         raise
-    except Exception as exc:  # a damaged table of contents: any unpickling error
+    except Exception as exc:
+        # A damaged table of contents (cut short, emptied, overwritten) fails
+        # as whatever its decoder meets: EOFError, TypeError from a short
+        # read, an unpickling error, Whoosh's "different architecture" or
+        # "unknown format" IndexError, an OSError for a segment file gone.
         raise IndexDamaged(
-            f"the search index at {path} is damaged: its table of contents cannot be read", hint=REPAIR_HINT
+            f"the search index at {path} is damaged: its table of contents cannot be read ({reason(exc)})",
+            hint=REPAIR_HINT,
         ) from exc
 
 
@@ -335,15 +351,49 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    retired = path.with_name(path.name + ".old")
-    if retired.exists():
-        shutil.rmtree(retired)
-    if path.exists():
-        path.rename(retired)
-    staging.rename(path)
-    if retired.exists():
-        shutil.rmtree(retired, ignore_errors=True)
+    try:
+        _swap_in(staging, path)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise IndexUnavailable(
+            f"cannot put the rebuilt index in place of {path}: {exc.strerror or exc}",
+            hint="the index there is as it was, and nothing half-built is left; the archive home must be writable "
+            "and its index folder one it can rename (not a mount point of its own)",
+        ) from exc
     return count
+
+
+def _swap_in(staging: Path, path: Path) -> None:
+    """Put the folder ``staging`` in the place of ``path`` (whatever is there: an index, a file, nothing).
+
+    What was there is moved aside first and put back if the swap fails, so
+    a failure leaves the old index in place (and its caller takes the new one away).
+    """
+    retired = path.with_name(path.name + ".old")
+    _delete(retired)
+    moved = False
+    if path.exists() or path.is_symlink():
+        path.rename(retired)
+        moved = True
+    try:
+        staging.rename(path)
+    except OSError:
+        if moved:
+            retired.rename(path)
+        raise
+    if moved:
+        try:
+            _delete(retired)
+        except OSError:
+            pass  # (an old index left beside the new one is deleted by the next rebuild)
+
+
+def _delete(path: Path) -> None:
+    """Delete a file or folder tree at ``path`` if there is one."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def indexed_entries(path: Path) -> list[tuple[str, int]]:
