@@ -328,6 +328,7 @@ def check_text(report: CheckReport) -> str:
         *(f"damaged row:          article {id_}, {name}: {why}" for id_, name, why in report.damaged_rows),
     ]
     damage = len(report.damaged_rows) + len(report.database_damage)
+    problems = _count(report.problems, "problem")
     if damage:
         # The database is the source of truth: nothing rebuilds it, and check says so.
         if report.damaged_rows:
@@ -336,16 +337,16 @@ def check_text(report: CheckReport) -> str:
             lines.append(f"A damaged database file cannot be rebuilt from the index: {DAMAGED_DATABASE_HINT}.")
         others = report.problems - damage
         if report.repaired:
-            lines.append(f"{report.problems} problems remain after repair; --repair cannot mend the damage above.")
+            lines.append(f"{problems} remain after repair; --repair cannot mend the damage above.")
         else:
             fixes = f"; `archive check --repair` fixes the other {others}" if others else ""
-            lines.append(f"{report.problems} problems found{fixes}.")
+            lines.append(f"{problems} found{fixes}.")
     elif report.ok:
         lines.append("Repaired: the database and the index agree now." if report.repaired else "OK: the database and the index agree.")
     elif report.repaired:
-        lines.append(f"{report.problems} problems remain after repair; try `archive reindex`.")
+        lines.append(f"{problems} remain after repair; try `archive reindex`.")
     else:
-        lines.append(f"{report.problems} problems found; `archive check --repair` fixes them.")
+        lines.append(f"{problems} found; `archive check --repair` fixes {'it' if report.problems == 1 else 'them'}.")
     return "\n".join(lines)
 
 
@@ -445,3 +446,8 @@ def terms_text(query: str, matched: int, terms: list[tuple[str, float]]) -> str:
 
 def terms_dict(query: str, matched: int, terms: list[tuple[str, float]]) -> dict[str, Any]:
     return {"query": query, "matched": matched, "terms": [{"term": word, "weight": weight} for word, weight in terms]}
+
+
+def _count(number: int, noun: str) -> str:
+    """"1 problem", "2 problems"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
