@@ -24,6 +24,8 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 
+from newsarchive.pieces import pieces
+
 #: Whoosh's default token pattern (words, with ``*`` and inner dots), without its capturing group.
 TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
 assert default_pattern.pattern == r"[\w\*]+(\.?[\w\*]+)*", "Whoosh's tokenizer changed: re-check TOKEN"
@@ -31,7 +33,7 @@ STOPS = frozenset(STOP_WORDS)
 MIN_LENGTH = 2
 #: A longer text is analysed in pieces of about this many characters (a news story is one piece).
 PIECE_CHARS = 1 << 16
-#: A character no word goes on over: where a long text may be cut.
+#: A character no word goes on over: where a long text may be cut (each word is lower-cased on its own, or is ASCII).
 _BETWEEN_WORDS = re.compile(r"[^\w\*.]")
 
 _STEMS: dict[str, bytes] = {}
@@ -57,7 +59,7 @@ def stemmed_positions(text: str) -> dict[bytes, array[int]]:
     stems = _STEMS
     position = -1
     place = 0  # the number of words in the pieces before this one
-    for piece in _pieces(text):
+    for piece in pieces(text, PIECE_CHARS, _BETWEEN_WORDS):
         tokens = TOKEN.findall(piece.lower()) if piece.isascii() else [token.lower() for token in TOKEN.findall(piece)]
         found_here: dict[bytes, list[int]] = {}
         for offset, word in enumerate(tokens):
@@ -78,19 +80,6 @@ def stemmed_positions(text: str) -> dict[bytes, array[int]]:
             else:
                 kept.extend(places)
     return positions
-
-
-def _pieces(text: str) -> Iterator[str]:
-    """``text`` in pieces of about PIECE_CHARS, cut where no word can go on (a space, a comma), so each word is whole."""
-    if len(text) <= PIECE_CHARS:
-        yield text
-        return
-    start = 0
-    while start < len(text):
-        cut = _BETWEEN_WORDS.search(text, start + PIECE_CHARS)
-        end = cut.start() if cut is not None else len(text)
-        yield text[start:end]
-        start = end
 
 
 def cached_stem(word: str) -> bytes:

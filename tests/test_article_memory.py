@@ -1,0 +1,47 @@
+"""A long article costs a small multiple of its size in memory."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+
+from newsarchive.ingest import neardup, reading
+from newsarchive.ingest.draft import ArticleDraft, Block
+
+
+def test_the_content_hash_of_a_long_paragraph_takes_no_copies_of_it() -> None:
+    # One paragraph of 2 MB: split into a list of words, it took eleven times that.
+    words = " ".join(f"word{n % 1000}" for n in range(250_000))
+    draft = ArticleDraft(title="Long", description=None, blocks=(Block("paragraph", words),))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        found = draft.content_hash()
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    spaced = ArticleDraft(title=" Long ", description=None, blocks=(Block("paragraph", words.replace(" ", " \t ")),))
+    assert found == spaced.content_hash()
+    assert peak < 4 * len(words)  # the paragraph with its kind, normalised, and encoded
+
+
+def test_a_long_text_is_sketched_a_piece_at_a_time_as_it_would_be_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = " ".join(f"Kursk{n % 97} talks{n % 89}, prime minister said" for n in range(300)) + " ΑΣ. ΒΣ end"
+    whole = neardup.sketch(text)
+    monkeypatch.setattr(neardup, "PIECE_CHARS", 30)  # shingles span pieces everywhere
+    assert neardup.sketch(text) == whole
+    assert neardup.sketch("too few words " * 3) is None
+
+
+def test_sketching_a_long_text_takes_what_one_piece_takes() -> None:
+    # As much as is sketched of a long article: its words and shingles at once took 23 MB.
+    text = " ".join(f"word{n % 5000} said{n % 7}" for n in range(70_000))[: reading.SKETCHED_CHARS]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        neardup.sketch(text)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert peak < 4_000_000
