@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 from tests._shared import bbc_path
 from whoosh import fields
 
+from newsarchive.index import analysis
 from newsarchive.index.analysis import StemmedText, analyzer, stemmed_positions
 
 
@@ -43,9 +46,34 @@ def test_hand_written_texts_index_as_the_analyzer_does(text: str) -> None:
 
 def test_positions_close_up_behind_stop_words() -> None:
     # "The" (0) and "of" (3) are stop words: "Prime" keeps its place, 1, and the rest close up behind it.
-    assert stemmed_positions("The Prime Minister of Britain said the prime minister") == {
+    found = stemmed_positions("The Prime Minister of Britain said the prime minister")
+    assert {stem: list(places) for stem, places in found.items()} == {
         b"prime": [1, 5],
         b"minist": [2, 6],
         b"britain": [3],
         b"said": [4],
     }
+
+
+@pytest.mark.parametrize("name", ["business/261.txt", "tech/100.txt"])
+def test_a_text_read_in_pieces_indexes_as_the_analyzer_does(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cut after every few dozen characters: "U.S.", "3.14" and "Delaware*" must not be cut inside.
+    monkeypatch.setattr(analysis, "PIECE_CHARS", 40)
+    raw = bbc_path(*name.split("/")).read_bytes()
+    text = raw.decode("utf-8", errors="replace") + " U.S. shares fell 1.5% to $3.2bn; J.P. Morgan's 3.14 wild*card"
+    assert _fast(text) == _reference(text)
+
+
+def test_a_long_text_is_analysed_in_a_small_multiple_of_its_size() -> None:
+    # A book-length article: a list of its words would take some ten times the text, its positions as ints eighteen.
+    words = [f"{word}{number % 900}" for number, word in enumerate(("kursk", "talks", "prime", "minister", "said") * 80_000)]
+    text = " ".join(words)  # 4.6 MB of ASCII, 400,000 words
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        positions = stemmed_positions(text)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert sum(map(len, positions.values())) == 400_000
+    assert peak < 1.5 * len(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -79,11 +80,11 @@ def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine,
         elif url.startswith("sqlite"):
             # A writer holds SQLite's lock for one batch at a time; readers and a
             # second writer wait for it instead of failing at once.
-            engine = create_engine(url, connect_args={"timeout": 60})
+            engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "connect", _sqlite_text)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
     except ImportError as exc:
         raise ConfigError(
             f"the database driver for {redacted(url)!r} is not installed (no module {exc.name!r})",
@@ -110,6 +111,11 @@ def _read_only_url(database: Path) -> str:
     beside = [Path(f"{database}-wal"), Path(f"{database}-shm")]
     mode = "mode=ro" if all(path.exists() for path in beside) else "immutable=1"
     return f"sqlite:///file:{quote(str(database))}?{mode}&uri=true"
+
+
+def _json_text(value: object) -> str:
+    # As written: escaped, a Russian or Chinese body took three or six bytes a letter, and as much memory to store.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,9 @@ to that on real articles.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
+from operator import sub
 from pickle import dumps
 
 from whoosh import fields
@@ -22,11 +24,17 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 
+from newsarchive.pieces import pieces
+
 #: Whoosh's default token pattern (words, with ``*`` and inner dots), without its capturing group.
 TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
 assert default_pattern.pattern == r"[\w\*]+(\.?[\w\*]+)*", "Whoosh's tokenizer changed: re-check TOKEN"
 STOPS = frozenset(STOP_WORDS)
 MIN_LENGTH = 2
+#: A longer text is analysed in pieces of about this many characters (a news story is one piece).
+PIECE_CHARS = 1 << 16
+#: A character no word goes on over: where a long text may be cut (each word is lower-cased on its own, or is ASCII).
+_BETWEEN_WORDS = re.compile(r"[^\w\*.]")
 
 _STEMS: dict[str, bytes] = {}
 #: The stem cache stops growing here: the words that recur are among the first
@@ -39,26 +47,38 @@ def analyzer() -> StemmingAnalyzer:
     return StemmingAnalyzer(stoplist=STOPS, minsize=MIN_LENGTH, cachesize=100_000)
 
 
-def stemmed_positions(text: str) -> dict[bytes, list[int]]:
+def stemmed_positions(text: str) -> dict[bytes, array[int]]:
     """Each stem of ``text`` (as UTF-8, the index's term bytes) and its positions, numbered as the analyzer does.
 
     Stop words and one-letter words are dropped and the positions closed up
-    behind them, starting from the first kept word's place.
+    behind them, starting from the first kept word's place. Positions are
+    kept four bytes each, and a long text is read a piece at a time: its
+    words as a list of strings would take some ten times the text.
     """
-    tokens = TOKEN.findall(text.lower()) if text.isascii() else [token.lower() for token in TOKEN.findall(text)]
-    positions: dict[bytes, list[int]] = {}
+    positions: dict[bytes, array[int]] = {}
     stems = _STEMS
     position = -1
-    for place, word in enumerate(tokens):
-        if len(word) < MIN_LENGTH or word in STOPS:
-            continue
-        position = place if position < 0 else position + 1
-        root = stems.get(word) or cached_stem(word)
-        found = positions.get(root)
-        if found is None:
-            positions[root] = [position]
-        else:
-            found.append(position)
+    place = 0  # the number of words in the pieces before this one
+    for piece in pieces(text, PIECE_CHARS, _BETWEEN_WORDS):
+        tokens = TOKEN.findall(piece.lower()) if piece.isascii() else [token.lower() for token in TOKEN.findall(piece)]
+        found_here: dict[bytes, list[int]] = {}
+        for offset, word in enumerate(tokens):
+            if len(word) < MIN_LENGTH or word in STOPS:
+                continue
+            position = place + offset if position < 0 else position + 1
+            root = stems.get(word) or cached_stem(word)
+            found = found_here.get(root)
+            if found is None:
+                found_here[root] = [position]
+            else:
+                found.append(position)
+        place += len(tokens)
+        for root, places in found_here.items():
+            kept = positions.get(root)
+            if kept is None:
+                positions[root] = array("I", places)
+            else:
+                kept.extend(places)
     return positions
 
 
@@ -76,18 +96,17 @@ _ONCE: dict[int, bytes] = {}
 _ONCE_UP_TO = 50_000
 
 
-def encode_positions(positions: list[int]) -> bytes:
-    """The posting value of Whoosh's ``Positions`` format: the count, then the pickled gaps."""
+def encode_positions(positions: Sequence[int]) -> bytes:
+    """The posting value of Whoosh's ``Positions`` format: the count, then the pickled list of gaps."""
+    first = positions[0]
     if len(positions) == 1:  # most words of an article occur once: their values repeat
-        position = positions[0]
-        value = _ONCE.get(position)
+        value = _ONCE.get(first)
         if value is None:
-            value = pack_uint(1) + dumps(positions, 2)
-            if position < _ONCE_UP_TO:
-                _ONCE[position] = value
+            value = pack_uint(1) + dumps([first], 2)
+            if first < _ONCE_UP_TO:
+                _ONCE[first] = value
         return value
-    gaps = [positions[0], *(after - before for before, after in zip(positions, positions[1:], strict=False))]
-    return pack_uint(len(gaps)) + dumps(gaps, 2)
+    return pack_uint(len(positions)) + dumps([first, *map(sub, positions[1:], positions)], 2)
 
 
 class StemmedText(fields.TEXT):

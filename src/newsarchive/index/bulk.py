@@ -25,7 +25,7 @@ import heapq
 import pickle
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 from operator import itemgetter
@@ -85,7 +85,7 @@ class MemoryPool(PostingPool):
             found[2].append(value or b"")
         self.postings += 1
 
-    def add_positions(self, fieldname: str, docnum: int, positions: dict[bytes, list[int]], boost: float) -> int:
+    def add_positions(self, fieldname: str, docnum: int, positions: Mapping[bytes, Sequence[int]], boost: float) -> int:
         """One document's stems of a ``StemmedText`` field; returns the field's length in the document."""
         terms = self._terms(fieldname)
         length = 0

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from newsarchive.ingest.draft import UNSPACED_SCRIPTS
+from newsarchive.pieces import pieces
 
 SKETCH_SIZE = 64
 LOOKUP_KEYS = 4
@@ -34,16 +35,31 @@ CACHED_SKETCHES = 20_000
 MIN_WORDS = 30
 # Each character of a script written without spaces is a word of its own (as in ``word_count``).
 _WORD = re.compile(rf"[{UNSPACED_SCRIPTS}]|[^\W{UNSPACED_SCRIPTS}]+")
+#: A longer text is sketched in pieces of about this many characters (a news story is one piece).
+PIECE_CHARS = 1 << 16
 
 
 def sketch(text: str) -> bytes | None:
-    """The bottom-k sketch of ``text``, packed for storage, or None when the text is too short."""
-    words = _WORD.findall(text.lower())
-    if len(words) < MIN_WORDS:
+    """The bottom-k sketch of ``text``, packed for storage, or None when the text is too short.
+
+    A long text is read a piece at a time (a shingle may span two), keeping
+    only the smallest hashes so far: its words and shingles at once would
+    take some 25 times the text.
+    """
+    smallest: list[int] = []
+    count = 0
+    tail: list[str] = []  # the last words of the pieces before, which begin shingles that end in this one
+    for piece in pieces(text, PIECE_CHARS):
+        found = _WORD.findall(piece.lower())
+        count += len(found)
+        words = tail + found if tail else found
+        tail = words[-(SHINGLE_WORDS - 1) :]
+        shingles = map(" ".join, zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False))
+        hashes = set(map(zlib.crc32, map(str.encode, shingles)))  # all in C: sketching is a fifth of parsing
+        hashes.update(smallest)
+        smallest = sorted(hashes)[:SKETCH_SIZE]
+    if count < MIN_WORDS:
         return None
-    shingles = map(" ".join, zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False))
-    hashes = set(map(zlib.crc32, map(str.encode, shingles)))  # all in C: sketching is a fifth of parsing
-    smallest = sorted(hashes)[:SKETCH_SIZE]
     return struct.pack(f"<{len(smallest)}I", *smallest)
 
 

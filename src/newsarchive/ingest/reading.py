@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,15 +21,20 @@ from newsarchive.errors import BadInputFile, UnreadableFile
 from newsarchive.ingest.draft import ArticleDraft
 from newsarchive.ingest.formats import Item, ItemError, too_large
 
-#: An article larger than this is refused (the longest BBC story is 25 KB): a
-#: one-article file, a JSON Lines line or a WARC page, decompressed. JSON Lines
-#: and WARC files are read as streams, a record at a time, and have no limit.
-MAX_ARTICLE_BYTES = 32 * 1024 * 1024
-#: A JSON or feed document is parsed whole: larger ones are refused.
-MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+#: An article larger than this is refused unread: a one-article file, a JSON
+#: Lines line or a WARC page, decompressed. JSON Lines and WARC files are read
+#: as streams, a record at a time, and have no limit. It is twice the limit on
+#: the text, for a page's markup and a JSON line's escapes; trafilatura takes
+#: some 25 times the text of a page (400 MB for 16 MB of text).
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+#: An article whose text (title, lede and body, in UTF-8) is larger than this
+#: is refused once read, whatever its format: storing and indexing one takes
+#: some 8 times its text in memory. That is twice War and Peace; the longest
+#: BBC story is 25 KB, a book-length feature about 1 MB.
+MAX_TEXT_BYTES = 8 * 1024 * 1024
 #: Near-duplicates are judged on the start of the body: copies of a story share
-#: it, and sketching costs some 25 times the text in memory (a 31 MB article
-#: would take 800 MB). The longest BBC story is 25 KB.
+#: it, and this bounds the time a long article takes to sketch. The longest
+#: BBC story is 25 KB.
 SKETCHED_CHARS = 1_000_000
 _STREAMED = frozenset({"jsonl", "warc"})
 _SNIFF_BYTES = 8192
@@ -241,13 +247,38 @@ def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
             ready.append(ItemError(key, entry.reason))
             continue
         draft = entry.draft
+        size = _text_bytes(draft)
+        if size > MAX_TEXT_BYTES:
+            reason = too_large("text", MAX_TEXT_BYTES, kind="an article's text", size=size)
+            if not key:  # the file's one article: the file fails
+                raise UnreadableFile(reason)
+            ready.append(ItemError(key, reason))
+            continue
         ready.append(
             ReadItem(
                 key=key,
                 draft=draft,
                 content_hash=draft.content_hash(),
-                sketch=sketch(draft.body_text[:SKETCHED_CHARS]),
+                sketch=sketch(_body_start(draft, SKETCHED_CHARS)),
                 url_key=url_key(draft.url),
             )
         )
     return ready
+
+
+def _text_bytes(draft: ArticleDraft) -> int:
+    """The size of the article's text in UTF-8 (without the line ends between blocks), encoding only what is not ASCII."""
+    parts = chain((draft.title, draft.description or ""), (block.text for block in draft.blocks))
+    return sum(len(part) if part.isascii() else len(part.encode("utf-8", "surrogatepass")) for part in parts)
+
+
+def _body_start(draft: ArticleDraft, chars: int) -> str:
+    """The first ``chars`` characters of the body text, without joining the rest of it."""
+    taken: list[str] = []
+    left = chars
+    for block in draft.blocks:
+        if left < 0:
+            break
+        taken.append(block.text[:left])
+        left -= len(block.text) + 1
+    return "\n".join(taken)[:chars]
