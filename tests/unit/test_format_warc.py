@@ -17,7 +17,7 @@ from newsarchive.ingest.draft import PublishedDate
 from newsarchive.ingest.formats import Item, ItemError
 from newsarchive.ingest.formats.warc import parse_warc
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")
 
 NEWS_URI = "https://www.dailycourier.example/world/kremlin-kursk-talks"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from test_cli import search_json, write_article
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 
 
 def test_a_folder_of_every_format(archive, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from newsarchive.ingest.formats.sniff import EXTENSIONS, FORMATS, HEAD_BYTES, detect_format
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 
 
 def head_of(name: str) -> bytes:
