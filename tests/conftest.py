@@ -1,4 +1,9 @@
-"""Every test gets its own archive home; CLI tests run through click's CliRunner."""
+"""Every test gets its own archive home; CLI tests run through click's CliRunner.
+
+The fixtures of all three layers (unit, integration, e2e) stay in this one file: pytest imports
+every conftest.py outside a package as the module `conftest`, so a second one in a layer folder
+would shadow this one for the test modules that `from conftest import SEED`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""parse_text_article: the seed layout (with a dateline) and the BBC layout."""
+"""parse_text_article: the seed layout (with a dateline) and the BBC layout (its real articles: tests/integration)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from _shared import bbc_path, shared_path
+from conftest import SEED
 from newsarchive.errors import UnparseableArticle
 from newsarchive.ingest.decode import decode_text
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
 from newsarchive.ingest.formats.text import body_blocks, looks_like_subheading, parse_text_article
-
-SEED = ("seeds", "000_cd238a70ece2adb2.txt")
 
 
 def parse_file(path) -> ArticleDraft:
@@ -33,7 +31,7 @@ def headings(draft: ArticleDraft) -> list[str]:
 
 @pytest.fixture(scope="module")
 def seed() -> ArticleDraft:
-    return parse_file(shared_path(*SEED))
+    return parse_file(SEED)
 
 
 def test_seed_title(seed: ArticleDraft) -> None:
@@ -55,7 +53,7 @@ def test_seed_date(seed: ArticleDraft) -> None:
 
 
 def test_seed_date_in_kyiv_time() -> None:
-    draft = parse_text_article(shared_path(*SEED).read_text("utf-8"), ZoneInfo("Europe/Kyiv"))
+    draft = parse_text_article(SEED.read_text("utf-8"), ZoneInfo("Europe/Kyiv"))
     assert draft.published is not None
     assert draft.published.at == datetime(2024, 11, 10, 7, 13, tzinfo=UTC)
     assert draft.published.offset == 120
@@ -95,41 +93,6 @@ def test_seed_body(seed: ArticleDraft) -> None:
 
 
 # -- BBC files ----------------------------------------------------------------------
-
-
-def test_bbc_business_001() -> None:
-    draft = parse_file(bbc_path("business", "001.txt"))
-    assert draft.title == "Ad sales boost Time Warner profit"
-    assert draft.description == (
-        "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m) "
-        "for the three months to December, from $639m year-earlier."
-    )
-    assert kinds(draft.blocks) == ["paragraph"] * 4
-    assert draft.blocks[0].text.startswith("The firm, which is now one of the biggest investors")
-    assert draft.published is None
-
-
-def test_bbc_sport_199_cp1252() -> None:
-    draft = parse_file(bbc_path("sport", "199.txt"))
-    assert draft.title == "Chelsea sack Mutu"
-    assert "£15.8m" in draft.body_text + (draft.description or "")
-
-
-def test_bbc_fixture_list_has_no_subheadings() -> None:
-    # "Coventry v Crewe", "QPR v Nottm Forest", ... one per line.
-    assert headings(parse_file(bbc_path("sport", "205.txt"))) == []
-
-
-def test_bbc_match_report_attendance_is_not_a_subheading() -> None:
-    # "... Kezman 112." / "78,000" / "S Bennett (Kent)."
-    assert headings(parse_file(bbc_path("sport", "104.txt"))) == []
-
-
-def test_bbc_game_reviews_have_their_titles_as_subheadings() -> None:
-    assert headings(parse_file(bbc_path("tech", "095.txt"))) == [
-        "TOO FAST TOO FURIOUS (DIGITAL BRIDGES)",
-        "FATAL FORCE (MACROSPACE)",
-    ]
 
 
 # -- layouts --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from newsarchive.errors import UnparseableArticle, UnreadableFile
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
 from newsarchive.ingest.formats.webpage import decode_html, html_fragment_blocks, parse_html
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")
 KYIV = ZoneInfo("Europe/Kyiv")
 

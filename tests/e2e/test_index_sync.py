@@ -63,31 +63,3 @@ def test_reindex_rebuilds_a_damaged_index(archive, seed_dir: Path, archive_home:
     assert "the search index is damaged" in archive("search", "Kursk", expect=1).stderr
     archive("reindex")
     assert _search_total(archive, "Kursk") == 1
-
-
-def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
-    """With many hits Whoosh stops counting exactly, and its collapsing collector then
-    failed when given a filter ('TopCollector' object has no attribute 'subsearchers')."""
-    from datetime import UTC, datetime
-
-    from newsarchive.index.reader import search_index
-    from newsarchive.index.schema import IndexDocument
-    from newsarchive.index.store import create_index, holds_copies, open_writer
-
-    path = tmp_path / "index"
-    create_index(path)
-    writer = open_writer(path)
-    for n in range(600):
-        writer.add(IndexDocument(
-            id=f"a{n:04d}", title=f"Election report {n}", description="Polls open.",
-            body="The election campaign goes on. " * (1 + n % 7), published=datetime(2020 + n % 3, 1 + n % 12, 10),
-            precision="day", source=None, revision=1, duplicate_of="a0000" if n == 599 else None,
-        ))  # fmt: skip
-    writer.commit()
-    assert holds_copies(path)
-    page = search_index(
-        path, "election", since=datetime(2021, 1, 1, tzinfo=UTC), until=datetime(2021, 12, 31, tzinfo=UTC),
-        limit=2, facets=("year",),
-    )
-    assert page.total == 200 and len(page.hits) == 2  # a0599 is a copy of a0000, from 2020
-    assert dict(page.facets["year"]) == {"2021": 200}

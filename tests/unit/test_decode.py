@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _shared import bbc_path
 from newsarchive.errors import UnreadableFile
 from newsarchive.ingest.decode import DecodedText, decode_declared, decode_text, normalise_text
 
@@ -131,13 +130,6 @@ def test_one_high_byte_at_the_end_of_ascii_is_a_legacy_letter_not_a_cut() -> Non
 
 
 # -- legacy 8-bit encodings -----------------------------------------------------
-
-
-def test_bbc_sport_199_has_a_cp1252_pound_sign() -> None:
-    decoded = decode_text(bbc_path("sport", "199.txt").read_bytes())
-    assert decoded.encoding == "cp1252"
-    assert "transfer fee for Mutu, a £15.8m signing from Parma" in decoded.text
-    assert decoded.warnings == ()
 
 
 ENGLISH_WITH_POUND = [

@@ -17,7 +17,7 @@ from newsarchive.ingest.draft import PublishedDate
 from newsarchive.ingest.formats import Item, ItemError
 from newsarchive.ingest.formats.warc import parse_warc
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")
 
 NEWS_URI = "https://www.dailycourier.example/world/kremlin-kursk-talks"
@@ -145,18 +145,3 @@ def test_not_a_warc(data: bytes, reason: str) -> None:
     with pytest.raises(UnreadableFile) as error:
         list(parse_warc(io.BytesIO(data), LONDON))
     assert error.value.reason == reason
-
-
-def test_a_record_with_a_wrong_content_length_is_named_and_warcio_says_nothing(archive, tmp_path: Path) -> None:
-    broken = (
-        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://ex.com/neg\r\n"
-        b"WARC-Date: 2024-11-10T09:13:00Z\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
-        b"Content-Type: application/http; msgtype=response\r\nContent-Length: -5\r\n\r\n"
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html>x\r\n\r\n"
-    )
-    path = tmp_path / "crawl.warc"
-    path.write_bytes(broken + write_crawl(compress=False))
-    result = archive("ingest", path, expect=1)
-    errors = result.stderr.splitlines()
-    assert f"error: {path}: record 1: its Content-Length is wrong: the record does not end where it says" in errors
-    assert all(line.startswith("error: ") for line in errors), result.stderr  # and no warcio WARNING lines

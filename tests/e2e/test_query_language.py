@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.config import resolve_config
-from newsarchive.errors import ArchiveError, InvalidQuery
+from newsarchive.errors import ArchiveError
 from newsarchive.search import SearchRequest, search
 from test_cli import search_json
 
@@ -219,18 +219,6 @@ def test_bytes_that_are_not_utf8_in_a_query_are_a_usage_error(archive_with_recor
     result = archive_with_records(command, query, expect=2)
     shown = query.replace("\udcff", "\\xff")
     assert result.stderr.splitlines()[-1].endswith(f"'{shown}' holds bytes that are not UTF-8 text (shown as \\xNN)")
-
-
-@pytest.mark.parametrize("query", ["\udcffab~1", "ab\udcff*", "title:ab\udcff*", "source:\udcff", "peace \udcff"])
-def test_the_parser_refuses_bytes_that_are_not_utf8(query: str) -> None:
-    # (The library's own check, for Python callers; the CLI refuses such arguments before.)
-    from newsarchive.index.query import parse_query
-    from newsarchive.index.schema import build_schema
-
-    with pytest.raises(InvalidQuery) as refused:
-        parse_query(query, build_schema())
-    shown = query.replace("\udcff", "\\xff")
-    assert str(refused.value) == f"the query '{shown}' holds bytes that are not UTF-8 text (character {query.index(chr(0xDCFF)) + 1})"
 
 
 def test_a_phrase_query_snippet_shows_the_phrase(archive, archive_home: Path, tmp_path: Path) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from newsarchive.db import alembic_config, ensure_schema
 from test_cli import search_json, write_article
 
 # 01:30 in Moscow is 22:30 UTC the day before: in UTC it lands on the 9th, the page says the 10th.
@@ -114,36 +112,6 @@ def test_a_date_off_the_calendar_in_tz_is_a_usage_error(night_archive) -> None:
     assert "'0001-01-01' for --since reaches past the edge of the calendar in Asia/Tokyo" in result.stderr
     result = night_archive("trend", "geneva", "--since", "0001-01-01T00:00Z", "--tz", "America/New_York", expect=2)
     assert "lies past the edge of the calendar in America/New_York" in result.stderr
-
-
-def test_upgrade_fills_the_offset_the_date_text_names(tmp_path: Path) -> None:
-    from alembic import command
-
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    command.upgrade(alembic_config(engine), "0001")
-    rows = {
-        "a1": ("2024-11-09 22:30:00", "10 November 2024 01:30 +03:00"),
-        "a2": ("2024-11-10 14:05:00", "2024-11-10T09:05:00-05:00"),
-        "a3": ("2024-11-10 09:13:00", "Sun, 10 Nov 2024 09:13:00 GMT"),
-        "a4": ("2024-11-10 09:13:00", "10 November 2024 09:13"),  # no zone written
-        "a5": ("2024-11-10 00:00:00", "10 November 2024"),
-        "a6": ("2024-11-10 09:13:00", "10 November 2024 09:13 MSK"),  # a zone dateutil does not know
-        "a7": ("2024-11-10 09:13:00", "2024-11-10T12:13:00+02:00"),  # not the moment stored
-    }
-    with engine.begin() as connection:
-        for article_id, (published, written) in rows.items():
-            connection.execute(
-                text(
-                    "INSERT INTO articles (id, title, body, published_at, date_text, authors, content_hash,"
-                    " revision, ingested_at, updated_at) VALUES (:id, 't', '[]', :published, :written, '[]',"
-                    " :id, 1, :now, :now)"
-                ),
-                {"id": article_id, "published": published, "written": written, "now": datetime.now(UTC).isoformat()},
-            )
-    ensure_schema(engine)
-    with engine.connect() as connection:
-        offsets = dict(connection.execute(text("SELECT id, published_offset FROM articles")).all())
-    assert offsets == {"a1": 180, "a2": -300, "a3": 0, "a4": None, "a5": None, "a6": None, "a7": None}
 
 
 def test_reading_a_file_again_fills_an_offset_stored_before_offsets_were_kept(night_archive, archive_home, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from newsarchive.ingest.draft import Block, PublishedDate
 from newsarchive.ingest.formats import Item, ItemError
 from newsarchive.ingest.formats.feed import parse_feed
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")
 
 

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.index.explore import stem_distance
-
 # Each word is in the archive as often as its count says: the close word is the rarer one.
 WORDS = {"arsenal": 2, "arena": 6, "election": 2, "electronic": 6, "grape wine": 5, "grade school": 2}
 
@@ -39,20 +37,3 @@ def test_did_you_mean_picks_the_closest_word(archive_of_words, typed: str, meant
     found = json.loads(archive_of_words("search", typed, "--json").stdout)
     assert found["total"] == 0 and found["suggestion"] == meant
     assert archive_of_words("search", typed).stdout.strip() == f"No articles match '{typed}'. Did you mean: {meant}?"
-
-
-@pytest.mark.parametrize(
-    "stem, word, edits",
-    [
-        ("elect", "election", 2),  # the word's end left off: each letter beyond the first is an edit
-        ("elect", "electoin", 2),
-        ("arsen", "arsnal", 2),
-        ("arena", "arsnal", 1),  # closer as a stem than "arsen": the words written are compared after
-        ("govern", "government", 3),  # beyond reach (2): the limit plus one
-        ("kursk", "kursk", 0),
-        ("kurks", "kursk", 1),  # a swap is one edit
-        ("minist", "minstr", 1),  # "minst" with an i put in
-    ],
-)
-def test_stem_distance(stem: str, word: str, edits: int) -> None:
-    assert stem_distance(stem, word, 2) == edits

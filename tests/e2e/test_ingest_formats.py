@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 from test_cli import search_json, write_article
+from test_format_warc import write_crawl
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 
 
 def test_a_folder_of_every_format(archive, tmp_path: Path) -> None:
@@ -244,3 +245,18 @@ def test_an_entry_whose_id_reads_like_a_numbered_repeat_keeps_a_place_of_its_own
     assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 3)
     titles = sorted(json.loads(line)["title"] for line in archive("export").stdout.splitlines())
     assert titles == ["Council votes on the budget", "Ferry returns to the harbour", "Storm closes the coast road"]
+
+
+def test_a_record_with_a_wrong_content_length_is_named_and_warcio_says_nothing(archive, tmp_path: Path) -> None:
+    broken = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://ex.com/neg\r\n"
+        b"WARC-Date: 2024-11-10T09:13:00Z\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: -5\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html>x\r\n\r\n"
+    )
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(broken + write_crawl(compress=False))
+    result = archive("ingest", path, expect=1)
+    errors = result.stderr.splitlines()
+    assert f"error: {path}: record 1: its Content-Length is wrong: the record does not end where it says" in errors
+    assert all(line.startswith("error: ") for line in errors), result.stderr  # and no warcio WARNING lines

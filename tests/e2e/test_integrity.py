@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.test_faults import make_collection
+
+from test_faults import make_collection
 
 
 def _ids(home: Path) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from test_cli import search_json, write_article
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 COMPARED = ("title", "description", "body", "maintext", "date_publish", "date_text", "date_precision",
             "source", "source_domain", "url", "authors", "language")  # fmt: skip
 

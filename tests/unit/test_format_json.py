@@ -20,7 +20,7 @@ from newsarchive.ingest.formats.fields import (
 )
 from newsarchive.ingest.formats.newsjson import parse_json, parse_jsonl
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")
 KYIV = ZoneInfo("Europe/Kyiv")
 
