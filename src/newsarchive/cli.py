@@ -39,6 +39,11 @@ class ArchiveCommandError(click.ClickException):
         return message + (f"\nHint: {terminal.terminal_safe(self.hint)}" if self.hint else "")
 
 
+#: How many results one page may hold, and how far one may page: beyond them a number is a
+#: mistake (and past SQLite's 64-bit integers, an overflow), said as a usage error.
+PAGE_SIZE = click.IntRange(min=1, max=100_000)
+PAGE_NUMBER = click.IntRange(min=1, max=1_000_000_000)
+
 _HOME_HELP = "Archive folder (default: $ARCHIVE_HOME, else the user data folder)."
 
 
@@ -160,8 +165,16 @@ def _json_text(data: Any) -> str:
 
 
 def _echo_data(text: str) -> None:
-    """CSV or Markdown on stdout, safe for a terminal like all we print; only ``export -o`` writes as stored."""
-    click.echo(terminal.terminal_safe(text, keep="\n\r\t"), nl=False)
+    """CSV or Markdown on stdout: as stored when it goes to a file or a program (``> out.csv``,
+    ``| csvlook``), so data keeps every character; made safe when a terminal shows it."""
+    if _stdout_is_terminal():
+        click.echo(terminal.terminal_safe(text, keep="\n\r\t"), nl=False)
+    else:  # (color=True: Click would otherwise strip what looks like ANSI codes from the data)
+        click.echo(text, nl=False, color=True)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def zone_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -219,6 +232,11 @@ class _ArchiveGroup(click.Group):
     command_class = _ArchiveCommand
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if sys.stdout is None:
+            # Started with stdout closed (`archive list >&-`): what a command prints would be lost
+            # while it seemed to succeed, so it says so and does nothing, as a full disk would.
+            click.echo("Error: standard output is closed: nothing could be printed", err=True)
+            sys.exit(1)
         # Every command, Click's help and errors included, prints on any terminal or pipe:
         # what the stream's encoding lacks gets a stand-in ("..." for "…").
         with terminal.fallback_streams():
@@ -408,8 +426,8 @@ class _IngestDisplay(IngestObserver):
 )
 @click.option("--collapse/--no-collapse", default=True, show_default=True,
               help="Fold near-duplicates into one hit with '+N copies'.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page of hits.")
+@click.option("--limit", type=PAGE_SIZE, default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=PAGE_NUMBER, default=1, show_default=True, help="Which page of hits.")
 @json_option
 @csv_option
 @zone_option
@@ -574,7 +592,7 @@ def check(config: ArchiveConfig, repair: bool, wait: bool, as_json: bool) -> Non
 
 
 @archive_command(cli)
-@click.option("--limit", type=click.IntRange(min=1), help="Show only the most copied articles.")
+@click.option("--limit", type=PAGE_SIZE, help="Show only the most copied articles.")
 @json_option
 def dupes(config: ArchiveConfig, limit: int | None, as_json: bool) -> None:
     """List articles that have copies: identical files and near-duplicates.
@@ -602,8 +620,8 @@ def dupes(config: ArchiveConfig, limit: int | None, as_json: bool) -> None:
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only articles published on or before DATE (a month or year counts whole).")
 @click.option("--source", help="Only articles from this source (as given to ingest --source).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Articles per page.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page.")
+@click.option("--limit", type=PAGE_SIZE, default=20, show_default=True, help="Articles per page.")
+@click.option("--page", type=PAGE_NUMBER, default=1, show_default=True, help="Which page.")
 @json_option
 @csv_option
 @zone_option
@@ -764,7 +782,7 @@ def trend(
 
 @archive_command(cli)
 @click.argument("article_id", metavar="ID")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many articles.")
+@click.option("--limit", type=PAGE_SIZE, default=10, show_default=True, help="How many articles.")
 @json_option
 @csv_option
 @zone_option

@@ -398,10 +398,10 @@ def list_text(page: ArticlePage, limit: int, number: int) -> str:
         return "No articles."
     first = (number - 1) * limit + 1
     if not page.articles:
-        return f"{page.total} articles; page {number} is past the last page."
+        return f"{_count(page.total, 'article')}; page {number} is past the last page."
     dates = [format_date(brief.published_at, brief.precision, brief.published_offset) for brief in page.articles]
     width = max(map(len, dates))
-    lines = [f"{page.total} articles (showing {first}-{first + len(page.articles) - 1}, newest first)", ""]
+    lines = [f"{_count(page.total, 'article')} (showing {first}-{first + len(page.articles) - 1}, newest first)", ""]
     for brief, date in zip(page.articles, dates, strict=True):
         source = f"  [{safe(brief.source)}]" if brief.source else ""
         lines.append(f"{brief.id}  {date:<{width}}  {safe(brief.title)}{source}")

@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from test_cli import search_json, write_article
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
@@ -86,3 +88,26 @@ def test_remove_takes_articles_out_of_database_and_index(archive, seed_dir: Path
         f"Removed {article_id}  Kremlin's Kursk ultimatum: Peace talks hinge on regional retreat\n"
         "1 article removed from the database and the index.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--page", "9223372036854775807"),
+        ("list", "--limit", "99999999999999999999"),
+        ("search", "Kursk", "--page", "9223372036854775807"),
+        ("search", "Kursk", "--limit", "99999999999999999999"),
+        ("similar", "c3eaa81b31", "--limit", "99999999999999999999"),
+        ("dupes", "--limit", "99999999999999999999"),
+    ],
+)
+def test_huge_page_numbers_and_sizes_are_a_usage_error(archive, seed_dir: Path, args: tuple[str, ...]) -> None:
+    archive("ingest", seed_dir)
+    result = archive(*args, expect=2)
+    assert f"Invalid value for '{args[-2]}'" in result.stderr and "is not in the range" in result.stderr
+
+
+def test_one_article_is_one_article(archive, seed_dir: Path) -> None:
+    archive("ingest", seed_dir)
+    assert archive("list").stdout.startswith("1 article (showing 1-1, newest first)\n")
+    assert archive("list", "--page", "2").stdout == "1 article; page 2 is past the last page.\n"
