@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from whoosh.lang.porter import stem
@@ -16,9 +17,9 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from newsarchive.errors import ArticleNotFound, InvalidQuery, SearchTimeout
+from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.index.analysis import cached_stem
-from newsarchive.index.query import Budget, escaped
+from newsarchive.index.query import Budget
 from newsarchive.index.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
@@ -224,17 +225,28 @@ def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list
     return found
 
 
-def similar_articles(index_dir: Path, article_id: str, limit: int) -> HitPage:
-    """The articles most like ``article_id``: Whoosh's more-like-this on its key terms."""
+def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str, HitPage]:
+    """The whole id of ``article_id`` (or of the one article whose id it begins), and the articles most like
+    that article: Whoosh's more-like-this on its key terms."""
+    from newsarchive.ids import whole_ids
+
     searcher = _searcher(index_dir)
-    # (An id that is not UTF-8 text, typed as bytes, is no article's id.)
-    docnum = searcher.document_number(id=article_id) if article_id.isascii() else None
-    if docnum is None:
-        raise ArticleNotFound(
-            f"no article with id {escaped(article_id)} in the search index", hint="ids are shown by `archive search`"
-        )
+    [whole] = whole_ids([article_id], partial(_ids_starting_with, searcher), where=" in the search index")
+    docnum = searcher.document_number(id=whole)
     results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
-    return HitPage(total=len(results), hits=hits_of(results, results, scored=True))
+    return whole, HitPage(total=len(results), hits=hits_of(results, results, scored=True))
+
+
+def _ids_starting_with(searcher: Searcher, text: str, limit: int) -> list[str]:
+    """Up to ``limit`` ids of the index's live documents that begin with ``text``, in order (``ids.whole_ids``)."""
+    found: list[str] = []
+    for btext in searcher.reader().expand_prefix("id", text.encode("utf-8")):
+        # (A removed document's id stays among the terms until its segment is merged.)
+        if len(found) == limit:
+            break
+        if searcher.document_number(id=btext.decode("utf-8")) is not None:
+            found.append(btext.decode("utf-8"))
+    return found
 
 
 def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, list[tuple[str, float]]]:
