@@ -134,7 +134,7 @@ def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[s
     stemmed = stem(word)
     letters = set(word) | set(stemmed)
     # (Each letter of the word's start that a stem lacks is an edit, and so is each length apart.)
-    core, stem_letters = set(word[: len(word) - _SUFFIX]), set(stemmed)
+    core, stem_letters = set(word[: max(0, len(word) - _SUFFIX)]), set(stemmed)
     shortest, longest = min(len(word) - _SUFFIX, len(stemmed)) - _MAX_EDITS, len(word) + _MAX_EDITS
     # (A stem that is the word cut short is one of the starts ``stem_distance`` compares with already.)
     stem_in_word = word.startswith(stemmed) and len(word) - len(stemmed) <= _SUFFIX
