@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,8 @@ from sqlalchemy.orm import Session
 
 from newsarchive.config import ArchiveConfig, redacted
 from newsarchive.db import open_database
-from newsarchive.errors import ArticleNotFound, DamagedRecord, IndexUnavailable
+from newsarchive.errors import DamagedRecord, IndexUnavailable
 from newsarchive.models import Article, ArticleFile, SourceFile
-
-#: A prefix this long or longer picks an article when it is unambiguous.
-MIN_PREFIX = 4
 
 
 @dataclass(frozen=True)
@@ -90,33 +88,24 @@ class ArchiveInfo:
 
 def get_article(config: ArchiveConfig, article_id: str) -> ArticleRecord:
     """The article with this id, or with this unambiguous id prefix."""
+    from newsarchive.ids import whole_ids
     from newsarchive.indexing import load_articles
 
-    wanted = article_id.strip().lower()
     db = open_database(config)
     try:
         with db.sessions() as session:
-            article = load_articles(session, [wanted]).get(wanted)
-            if article is None and len(wanted) >= MIN_PREFIX:
-                escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                candidates = session.scalars(
-                    select(Article.id).where(Article.id.like(escaped + "%", escape="\\")).order_by(Article.id).limit(6)
-                ).all()
-                if len(candidates) == 1:
-                    article = load_articles(session, candidates)[candidates[0]]
-                elif candidates:
-                    raise ArticleNotFound(
-                        f"id {article_id!r} is the start of several articles: " + ", ".join(candidates[:5]),
-                        hint="type more of the id",
-                    )
-            if article is None:
-                raise ArticleNotFound(
-                    f"no article with id {article_id!r} in the archive at {config.home}",
-                    hint="ids are shown by `archive search`",
-                )
-            return ArticleRecord.from_model(article)
+            starting_with = partial(ids_starting_with, session)
+            [wanted] = whole_ids([article_id], starting_with, where=f" in the archive at {config.home}")
+            return ArticleRecord.from_model(load_articles(session, [wanted])[wanted])
     finally:
         db.close()
+
+
+def ids_starting_with(session: Session, text: str, limit: int) -> list[str]:
+    """Up to ``limit`` ids of the database's articles that begin with ``text``, in order (``ids.whole_ids``)."""
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    starting = select(Article.id).where(Article.id.like(pattern, escape="\\"))
+    return list(session.scalars(starting.order_by(Article.id).limit(limit)))
 
 
 def archive_info(config: ArchiveConfig) -> ArchiveInfo:

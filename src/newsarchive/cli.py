@@ -711,6 +711,7 @@ def _write_export(output: str, pieces: Iterable[str], fmt: str) -> None:
 def remove(config: ArchiveConfig, article_ids: tuple[str, ...], wait: bool, as_json: bool) -> None:
     """Delete articles from the database and the search index together.
 
+    ID is an article's id, or its first few characters when they are unique.
     All or nothing: if one id is unknown, nothing is removed. The files they
     came from stay recorded as read, so ingesting them again unchanged does
     not bring them back (--force does).
@@ -788,6 +789,9 @@ def trend(
 @zone_option
 def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
     """The articles most like this one, by the key terms of its text.
+
+    ID is the id shown by `archive search`, or its first few characters
+    when they are unique.
 
     \b
     Examples:

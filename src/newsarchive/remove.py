@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.errors import ArticleNotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+
+#: Ends the message for ids that name no article: all or nothing.
+_NONE = "; nothing was removed"
 
 
 @dataclass(frozen=True)
@@ -27,26 +31,21 @@ def remove_articles(config: ArchiveConfig, article_ids: Sequence[str], *, wait: 
     came from stay recorded as read, so an unchanged file does not bring an
     article back (``archive ingest --force`` does).
     """
-    from sqlalchemy import delete, select, update
+    from sqlalchemy import delete, update
 
+    from newsarchive.articles import ids_starting_with
     from newsarchive.db import open_database
+    from newsarchive.ids import whole_ids
     from newsarchive.indexing import sync_index
     from newsarchive.locks import writer_lock
     from newsarchive.models import Article, ArticleFile, IndexRemoval
 
-    wanted = list(dict.fromkeys(article_id.strip().lower() for article_id in article_ids))
     with writer_lock(config, wait=wait):
         db = open_database(config)
         try:
             with db.sessions() as session:
                 # Only ids and titles are read, so that an article with a damaged value can be removed too.
-                found = _titles(session, session.scalars(select(Article.id).where(Article.id.in_(wanted))).all())
-                unknown = [article_id for article_id in wanted if article_id not in found]
-                if unknown:
-                    raise ArticleNotFound(
-                        f"no article with id {', '.join(map(repr, unknown))}; nothing was removed",
-                        hint="give whole ids, as `archive search` or `archive list` show them",
-                    )
+                found = _titles(session, whole_ids(article_ids, partial(ids_starting_with, session), where=_NONE))
                 removed = [Removed(article_id, title) for article_id, title in found.items()]
                 session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
                 session.execute(update(Article).where(Article.duplicate_of.in_(found)).values(duplicate_of=None))

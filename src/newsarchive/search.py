@@ -90,11 +90,11 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
 
 @reads_index
 def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPage:
-    """The articles most like one article, as a page of hits."""
+    """The articles most like one article (its id, or the start of its id), as a page of hits."""
     from newsarchive.index.explore import similar_articles
 
-    found = similar_articles(config.index_dir, article_id.strip().lower(), limit)
-    request = SearchRequest(query=f"like {article_id}", limit=limit)
+    whole, found = similar_articles(config.index_dir, article_id, limit)
+    request = SearchRequest(query=f"like {whole}", limit=limit)
     return SearchPage(request=request, since=None, until=None, total=found.total, hits=found.hits, facets={})
 
 

@@ -55,7 +55,7 @@ def test_a_second_run_finds_everything_unchanged(bbc) -> None:  # type: ignore[n
 def test_did_you_mean_uses_the_archives_own_words(bbc) -> None:  # type: ignore[no-untyped-def]
     archive, home, _report = bbc
     assert archive("search", "--home", home, "electons").stdout.strip() == (
-        "No articles match 'electons'. Did you mean: election?"
+        "No articles match 'electons'. Did you mean: elections?"  # one edit; "election" is two
     )
     found = json.loads(archive("search", "--home", home, "goverment budget", "--json").stdout)
     assert found["total"] == 0 and found["suggestion"] == "government budget"

@@ -98,6 +98,16 @@ def test_show_accepts_a_unique_prefix_and_rejects_unknown_ids(archive, seed_dir:
     assert "Traceback" not in result.output
 
 
+def test_every_command_that_takes_an_id_accepts_a_unique_prefix(archive, seed_dir: Path) -> None:
+    archive("ingest", seed_dir)
+    article_id = search_json(archive, "Kursk")["hits"][0]["id"]
+    assert json.loads(archive("similar", article_id[:4].upper(), "--json").stdout)["query"] == f"like {article_id}"
+    refused = archive("similar", article_id[:3], expect=1)  # too short to stand for an id
+    assert refused.stderr.startswith(f"Error: no article with id '{article_id[:3]}' in the search index\nHint: ")
+    removed = json.loads(archive("remove", f" {article_id[:5]} ", article_id, "--json").stdout)["removed"]
+    assert [item["id"] for item in removed] == [article_id]
+
+
 # --- ingest: idempotence, changes, duplicates ---------------------------------------------
 
 

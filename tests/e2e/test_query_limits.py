@@ -48,10 +48,27 @@ def test_wildcards_may_stand_for_only_so_many_words(archive_with_records, monkey
     monkeypatch.setattr(query_module, "MAX_EXPANSION", 2)
     assert titles(archive_with_records, "pea*") == ["Peace talks stall in Geneva", "Talks on peace resume"]
     result = archive_with_records("search", "de*", expect=2)  # deal, der, den
-    assert result.stderr.startswith("Error: 'de*' stands for more than 2 words of the archive\nHint: ")
+    assert result.stderr == (
+        "Error: the wildcard 'de*' stands for more than 2 words of the archive\n"
+        "Hint: give it more letters before its * or ?\n"
+    )
     result = archive_with_records("search", "pea* OR lo*", expect=2)  # peace; looking, lower
-    assert result.stderr.startswith("Error: 'lo*' stands for more than 2 words of the archive with the query's other")
+    assert result.stderr.startswith(
+        "Error: the wildcard 'lo*' stands for more than 2 words of the archive with the query's other fuzzy, wildcard"
+    )
     assert "stands for more than 2" in archive_with_records("terms", "de*", expect=2).stderr
+    # A fuzzy term is named as typed, not as the stem the index holds ("elect~2"), and a range has its own hint.
+    monkeypatch.setattr(query_module, "MAX_EXPANSION", 1)
+    result = archive_with_records("search", "elections~2", expect=2)  # elect, expect
+    assert result.stderr == (
+        "Error: the fuzzy term 'elections~2' stands for more than 1 words of the archive\n"
+        "Hint: allow it one edit (~1), or search for the word itself\n"
+    )
+    result = archive_with_records("search", "peace [a TO z]", expect=2)
+    assert result.stderr == (
+        "Error: the range '[a TO z]' stands for more than 1 words of the archive\n"
+        "Hint: narrow the range (e.g. [kursk TO kyiv]), or search for words\n"
+    )
 
 
 def test_a_search_past_its_time_is_stopped(archive_with_records, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811

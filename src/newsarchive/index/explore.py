@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from whoosh.lang.porter import stem
@@ -16,9 +17,9 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from newsarchive.errors import ArticleNotFound, InvalidQuery, SearchTimeout
+from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.index.analysis import cached_stem
-from newsarchive.index.query import Budget, escaped
+from newsarchive.index.query import Budget
 from newsarchive.index.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
@@ -91,31 +92,40 @@ def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
 def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body") -> list[tuple[int, str]]:
     """(edits, word) for the archive's words within two edits of ``word``, closest first, then the most frequent.
 
-    Only words found in at least ``at_least`` articles count. The index holds
-    stems ("arsen" for "arsenal"), so stems are first compared with the
-    typed word as the stemmer would cut it short (``stem_distance``); the
-    best few are then turned back into the word the articles write for them,
-    and that word is compared with the typed one.
+    Edits are Damerau-Levenshtein's, as in Lucene's fuzzy queries: two letters
+    swapped are one edit. Only words found in at least ``at_least`` articles
+    count. The index holds stems ("arsen" for "arsenal"), so stems are first
+    compared with the typed word as the stemmer might cut it short
+    (``stem_distance``), which no word written from the stem can beat; the
+    closest stems, the most frequent first, are then turned back into the
+    word the articles write for them that is nearest the typed one, and that
+    word is compared with it. Stems stop being read once the rest are
+    farther than what is already found, or after ``_SHORTLIST`` of them.
     """
     reader = searcher.reader()
-    shortlist = sorted(
-        (cost, -reader.doc_frequency(field, term), term)
+    candidates = sorted(
+        (cost, -frequency, term)
         for term, cost in _close_stems(reader, field, word)
-        if reader.doc_frequency(field, term) >= at_least
-    )[:_SHORTLIST]
-    ranked = []
-    for _, negative_frequency, term in shortlist:
-        surface = surface_form(searcher, term, field)
-        edits = distance(surface, word, limit=_MAX_EDITS)
-        if edits <= _MAX_EDITS and surface != word:
-            ranked.append((edits, negative_frequency, surface))
-    return [(edits, surface) for edits, _, surface in sorted(ranked)]
+        if (frequency := reader.doc_frequency(field, term)) >= at_least
+    )
+    ranked: dict[str, tuple[int, int]] = {}
+    for cost, negative_frequency, term in candidates[:_SHORTLIST]:
+        if ranked and cost > min(ranked.values())[0]:
+            break
+        written = nearest_form(searcher, term, word, field)
+        edits = distance(written, word, limit=_MAX_EDITS)
+        if edits <= _MAX_EDITS and written != word and written not in ranked:
+            ranked[written] = (edits, negative_frequency)
+    return [(edits, written) for (edits, _), written in sorted((rank, written) for written, rank in ranked.items())]
 
 
 _MAX_EDITS = 2
-_SHORTLIST = 6
-#: The most letters of a typed word a stem may leave off as its suffix ("elect" of "election").
+#: The most stems whose written words are read for one typed word.
+_SHORTLIST = 8
+#: The most letters of a typed word a stem may leave off as its suffix ("-ion" of "election", "-ing" of "spending").
 _SUFFIX = 4
+#: Articles whose text is read to find the words written for a stem.
+_FORM_SAMPLE = 10
 
 
 def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[str, int]]:
@@ -123,9 +133,11 @@ def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[s
     seen: set[bytes] = set()
     stemmed = stem(word)
     letters = set(word) | set(stemmed)
-    core, stem_letters = set(word[: len(word) - _MAX_EDITS - 1]), set(stemmed)
-    # (Each letter left off beyond the first costs an edit, and so does each length apart.)
-    shortest, longest = min(len(word) - _MAX_EDITS - 1, len(stemmed) - _MAX_EDITS), len(word) + _MAX_EDITS
+    # (Each letter of the word's start that a stem lacks is an edit, and so is each length apart.)
+    core, stem_letters = set(word[: max(0, len(word) - _SUFFIX)]), set(stemmed)
+    shortest, longest = min(len(word) - _SUFFIX, len(stemmed)) - _MAX_EDITS, len(word) + _MAX_EDITS
+    # (A stem that is the word cut short is one of the starts ``stem_distance`` compares with already.)
+    stem_in_word = word.startswith(stemmed) and len(word) - len(stemmed) <= _SUFFIX
     for leaf, _ in reader.leaf_readers():
         for btext in leaf.expand_prefix(field, word[:1].encode("utf-8")):
             if btext in seen:
@@ -137,14 +149,16 @@ def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[s
                 continue
             has = set(term)
             if len(has - letters) <= _MAX_EDITS and min(len(core - has), len(stem_letters - has)) <= _MAX_EDITS:
-                cost = min(stem_distance(term, word, _MAX_EDITS), distance(term, stemmed, limit=_MAX_EDITS))
+                cost = stem_distance(term, word, _MAX_EDITS)
+                if cost and not stem_in_word:
+                    cost = min(cost, distance(term, stemmed, limit=_MAX_EDITS))
                 if cost <= _MAX_EDITS:
                     yield term, cost
 
 
 def stem_distance(stemmed: str, word: str, limit: int) -> int:
-    """Edits between a stem and ``word`` as a stemmer might cut it: the best start of the word, each letter
-    left off beyond the first costing one edit (more than ``limit`` once it is out of reach).
+    """Edits between a stem and ``word`` as a stemmer might cut it: the closest of the word's starts that leave
+    off at most ``_SUFFIX`` letters (more than ``limit`` once it is out of reach).
 
     Damerau-Levenshtein (a swap of two letters is one edit), Whoosh's, with the
     last row kept: row[j] is the distance from the stem to the word's first j letters.
@@ -163,11 +177,24 @@ def stem_distance(stemmed: str, word: str, limit: int) -> int:
             row[y] = best
         if min(row) > limit:
             return limit + 1
-    return min(row[j] + max(0, size - j - 1) for j in range(size + 1))
+    return min(limit + 1, *row[max(0, size - _SUFFIX) :])
 
 
 def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
-    """The word the articles most often write for a stem ("government" for "govern", "company" for "compani").
+    """The word the articles most often write for a stem ("government" for "govern", "company" for "compani")."""
+    forms = written_forms(searcher, stemmed, field, 3)
+    return forms.most_common(1)[0][0] if forms else stemmed
+
+
+def nearest_form(searcher: Searcher, stemmed: str, word: str, field: str = "body") -> str:
+    """Of the words the articles write for a stem, the one fewest edits from ``word``, then the most written
+    ("united" for "unit" and "uneted", where "unit" alone is two edits off)."""
+    forms = written_forms(searcher, stemmed, field, _FORM_SAMPLE)
+    return min(forms, key=lambda form: (distance(form, word), -forms[form], form)) if forms else stemmed
+
+
+def written_forms(searcher: Searcher, stemmed: str, field: str, documents: int) -> Counter[str]:
+    """How often each word that stems to ``stemmed`` is written in the first ``documents`` articles holding it.
 
     The stemmer may change a stem's last letter (y to i), so words are looked
     for by the rest, and kept if they stem to it.
@@ -175,11 +202,11 @@ def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
     pattern = re.compile(rf"\b{re.escape(stemmed[:-1] if len(stemmed) > 3 else stemmed)}\w*", re.IGNORECASE)
     wanted = stemmed.encode("utf-8")
     seen: Counter[str] = Counter()
-    for docnum in _some_docnums(searcher, field, stemmed, 3):
-        for word in pattern.findall(searcher.stored_fields(docnum).get(field) or ""):
-            if cached_stem(word.lower()) == wanted:
-                seen[word.lower()] += 1
-    return seen.most_common(1)[0][0] if seen else stemmed
+    for docnum in _some_docnums(searcher, field, stemmed, documents):
+        for written in pattern.findall(searcher.stored_fields(docnum).get(field) or ""):
+            if cached_stem(written.lower()) == wanted:
+                seen[written.lower()] += 1
+    return seen
 
 
 def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list[int]:
@@ -198,17 +225,28 @@ def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list
     return found
 
 
-def similar_articles(index_dir: Path, article_id: str, limit: int) -> HitPage:
-    """The articles most like ``article_id``: Whoosh's more-like-this on its key terms."""
+def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str, HitPage]:
+    """The whole id of ``article_id`` (or of the one article whose id it begins), and the articles most like
+    that article: Whoosh's more-like-this on its key terms."""
+    from newsarchive.ids import whole_ids
+
     searcher = _searcher(index_dir)
-    # (An id that is not UTF-8 text, typed as bytes, is no article's id.)
-    docnum = searcher.document_number(id=article_id) if article_id.isascii() else None
-    if docnum is None:
-        raise ArticleNotFound(
-            f"no article with id {escaped(article_id)} in the search index", hint="ids are shown by `archive search`"
-        )
+    [whole] = whole_ids([article_id], partial(_ids_starting_with, searcher), where=" in the search index")
+    docnum = searcher.document_number(id=whole)
     results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
-    return HitPage(total=len(results), hits=hits_of(results, results, scored=True))
+    return whole, HitPage(total=len(results), hits=hits_of(results, results, scored=True))
+
+
+def _ids_starting_with(searcher: Searcher, text: str, limit: int) -> list[str]:
+    """Up to ``limit`` ids of the index's live documents that begin with ``text``, in order (``ids.whole_ids``)."""
+    found: list[str] = []
+    for btext in searcher.reader().expand_prefix("id", text.encode("utf-8")):
+        # (A removed document's id stays among the terms until its segment is merged.)
+        if len(found) == limit:
+            break
+        if searcher.document_number(id=btext.decode("utf-8")) is not None:
+            found.append(btext.decode("utf-8"))
+    return found
 
 
 def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, list[tuple[str, float]]]:

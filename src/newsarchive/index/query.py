@@ -207,11 +207,12 @@ class Expanded(wq.MultiTerm):
         return str(self.original)
 
 
-def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None) -> wq.Query:
+def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None, typed: str | None = None) -> wq.Query:
     """``query`` with every wildcard, fuzzy and range term replaced by the archive's words it stands for.
 
     Refused (InvalidQuery) when they stand for more than MAX_EXPANSION words
-    together: each such word is read and matched like a word of its own.
+    together: each such word is read and matched like a word of its own. The
+    refusal names the term as ``typed`` (the query text) has it.
     """
     words: set[bytes] = set()
     by_term: dict[str, set[bytes]] = {}  # (an unfielded term is one per word field)
@@ -220,8 +221,7 @@ def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None) -
     def expanded(node: wq.Query) -> wq.Query:
         if not isinstance(node, wq.MultiTerm) or isinstance(node, Expanded):
             return node
-        term = shown_term(node)
-        of_term = by_term.setdefault(term, set())
+        of_term = by_term.setdefault(shown_term(node), set())
         found: set[bytes] = set()
         for leaf in leaves:
             for count, (_, word) in enumerate(node.expanded_terms(leaf)):
@@ -231,16 +231,42 @@ def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None) -
                     of_term.add(btext)
                     words.add(btext)
                     if len(words) > MAX_EXPANSION:
-                        raise InvalidQuery(
-                            f"{term!r} stands for more than {MAX_EXPANSION:,} words of the archive"
-                            + (" with the query's other wildcards" if len(of_term) <= MAX_EXPANSION else ""),
-                            hint="give a wildcard more letters before its * or ?, or a fuzzy term fewer edits (~1)",
-                        )
+                        raise _too_wide(node, typed, reader.schema, alone=len(of_term) > MAX_EXPANSION)
                 if budget is not None and not count % 256:
                     budget.check()
         return Expanded(node, tuple(sorted(found)))
 
     return query.accept(expanded)
+
+
+_WIDE_HINTS = {
+    "fuzzy term": "allow it one edit (~1), or search for the word itself",
+    "wildcard": "give it more letters before its * or ?",
+    "range": "narrow the range (e.g. [kursk TO kyiv]), or search for words",
+}
+#: A query's fuzzy, wildcard and range terms as typed (a range with its field, e.g. ``title:[a TO c]``).
+_MULTI_TERMS = re.compile(r"(?:\w+:)?[\[{][^\]}]*[\]}]|[^\s()\"]*[~*?][^\s()\"]*")
+
+
+def _too_wide(node: wq.Query, typed: str | None, schema: Schema, *, alone: bool) -> InvalidQuery:
+    kind = "fuzzy term" if isinstance(node, wq.FuzzyTerm) else "range" if isinstance(node, wq.TermRange) else "wildcard"
+    return InvalidQuery(
+        f"the {kind} {as_typed(node, typed, schema)!r} stands for more than {MAX_EXPANSION:,} words of the archive"
+        + ("" if alone else " with the query's other fuzzy, wildcard and range terms"),
+        hint=_WIDE_HINTS[kind],
+    )
+
+
+def as_typed(node: wq.Query, typed: str | None, schema: Schema) -> str:
+    """A fuzzy, wildcard or range term as the query ``typed`` has it: ``sales~2``, which the index reads as its
+    stem ``sale~2``; as ``shown_term`` gives it when no part of the query parses to it."""
+    for found in _MULTI_TERMS.finditer(typed or ""):
+        try:
+            if node in parse_query(found.group(), schema).leaves():
+                return found.group()
+        except InvalidQuery:
+            continue
+    return shown_term(node)
 
 
 def _check_text(text: str) -> None:

@@ -231,7 +231,7 @@ def _matching(searcher: Searcher, query_text: str) -> list[int]:
 
 def parsed(searcher: Searcher, query_text: str, budget: Budget | None = None) -> wq.Query:
     """The query for this index: parsed, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
-    return expand(parse_query(query_text, searcher.schema), searcher.reader(), budget)
+    return expand(parse_query(query_text, searcher.schema), searcher.reader(), budget, typed=query_text)
 
 
 def whoosh_search(  # type: ignore[no-untyped-def]
