@@ -107,6 +107,7 @@ def test_articles_are_found_by_content_whatever_their_name(archive, tmp_path: Pa
     (folder / "story.txt.gz").write_bytes(
         gzip.compress(b"Harbour wall repaired\n\nThe harbour wall was repaired.\n\nIt took a week.\n")
     )
+    (folder / "plain.txt.gz").write_bytes(b"Lighthouse relit\n\nThe lighthouse shines again.\n\nNot compressed.\n")
     (folder / "dump.jsonl.gz").write_bytes(
         gzip.compress(b'{"title": "Ferry returns", "maintext": "The ferry came back."}\n')
     )
@@ -119,13 +120,13 @@ def test_articles_are_found_by_content_whatever_their_name(archive, tmp_path: Pa
     (folder / ".git").mkdir()
     (folder / ".git" / "page.html").write_bytes(html_page("Page in a hidden folder"))
     result = archive("ingest", folder, "-v")
-    assert "9 files: 9 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 9 undated, 6 passed over;" in result.stdout
+    assert "10 files: 10 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 10 undated, 6 passed over;" in result.stdout
     passed = {line.split(": ", 1)[0].rsplit("/", 1)[-1] for line in result.stderr.splitlines() if "passed over" in line}
     assert passed == {"README.txt", "LICENSE", "logo.png", "backup.tar.gz", ".hidden.html", ".git"}
     assert f"{folder / '.git'}: passed over: hidden folder\n" in result.stderr
     titles = {json.loads(line)["title"] for line in archive("export").stdout.splitlines()}
-    assert {"Changelog of a town", "Readme of a town", "Ferry returns", "Harbour wall repaired"} <= titles
-    assert len(titles) == 9
+    assert {"Changelog of a town", "Readme of a town", "Ferry returns", "Harbour wall repaired", "Lighthouse relit"} <= titles
+    assert len(titles) == 10
 
 
 def test_a_file_named_on_the_command_line_is_read_whatever_its_name(archive, tmp_path: Path) -> None:
