@@ -226,6 +226,25 @@ def test_fifos_and_symlink_loops_in_a_folder_are_reported_not_waited_on(archive,
     assert ": 2 new," in result.stdout and ", 3 failed," in result.stdout
 
 
+def test_linked_folders_are_read_once_and_links_to_devices_named(archive, tmp_path: Path) -> None:
+    outside = make_collection(tmp_path / "outside", 3)
+    folder = make_collection(tmp_path / "in" / "own", 2, first=3).parent
+    (folder / "sport").symlink_to(outside)  # a folder of links is what the user points at
+    (folder / "own" / "up").symlink_to(folder)  # a loop
+    (folder / "own" / "again").symlink_to(outside)  # the same folder by another link
+    (folder / "zero.txt").symlink_to(os.devnull)
+    (folder / "gone").symlink_to(tmp_path / "nowhere")
+    result = archive("ingest", "-v", folder, expect=1)
+    assert "5 files: 5 new, 0 updated, 0 unchanged, 0 duplicate, 2 failed, 0 undated, 2 passed over;" in result.stdout
+    assert f"{folder / 'own' / 'again'}: passed over: link to a folder read as {folder / 'sport'}\n" in result.stderr
+    assert f"{folder / 'own' / 'up'}: passed over: link to a folder read as {folder}\n" in result.stderr
+    assert f"error: {folder / 'zero.txt'}: not a regular file (a link to a device)\n" in result.stderr
+    assert f"error: {folder / 'gone'}: broken or looping symbolic link\n" in result.stderr
+    assert f"error: {os.devnull}: not a regular file (a device)\n" in archive("ingest", os.devnull, expect=1).stderr
+    paths = {path for line in archive("export").stdout.splitlines() for path in json.loads(line)["files"]}
+    assert sorted(Path(path).name for path in paths) == ["0000.txt", "0001.txt", "0002.txt", "0003.txt", "0004.txt"]
+
+
 def test_unusable_homes_and_database_urls_get_one_line(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     afile = tmp_path / "afile"
     afile.write_text("x")

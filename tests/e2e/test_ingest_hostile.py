@@ -6,8 +6,10 @@ import gzip
 import io
 import json
 import os
+import re
 import tracemalloc
 from datetime import UTC
+from html import escape
 from pathlib import Path
 
 from newsarchive.ingest import reading
@@ -105,6 +107,7 @@ def test_articles_are_found_by_content_whatever_their_name(archive, tmp_path: Pa
     (folder / "story.txt.gz").write_bytes(
         gzip.compress(b"Harbour wall repaired\n\nThe harbour wall was repaired.\n\nIt took a week.\n")
     )
+    (folder / "plain.txt.gz").write_bytes(b"Lighthouse relit\n\nThe lighthouse shines again.\n\nNot compressed.\n")
     (folder / "dump.jsonl.gz").write_bytes(
         gzip.compress(b'{"title": "Ferry returns", "maintext": "The ferry came back."}\n')
     )
@@ -117,13 +120,13 @@ def test_articles_are_found_by_content_whatever_their_name(archive, tmp_path: Pa
     (folder / ".git").mkdir()
     (folder / ".git" / "page.html").write_bytes(html_page("Page in a hidden folder"))
     result = archive("ingest", folder, "-v")
-    assert "9 files: 9 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 9 undated, 6 passed over;" in result.stdout
+    assert "10 files: 10 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 10 undated, 6 passed over;" in result.stdout
     passed = {line.split(": ", 1)[0].rsplit("/", 1)[-1] for line in result.stderr.splitlines() if "passed over" in line}
     assert passed == {"README.txt", "LICENSE", "logo.png", "backup.tar.gz", ".hidden.html", ".git"}
     assert f"{folder / '.git'}: passed over: hidden folder\n" in result.stderr
     titles = {json.loads(line)["title"] for line in archive("export").stdout.splitlines()}
-    assert {"Changelog of a town", "Readme of a town", "Ferry returns", "Harbour wall repaired"} <= titles
-    assert len(titles) == 9
+    assert {"Changelog of a town", "Readme of a town", "Ferry returns", "Harbour wall repaired", "Lighthouse relit"} <= titles
+    assert len(titles) == 10
 
 
 def test_a_file_named_on_the_command_line_is_read_whatever_its_name(archive, tmp_path: Path) -> None:
@@ -241,6 +244,36 @@ def test_a_reading_list_page_is_stored_whole(archive, tmp_path: Path) -> None:
     archive("ingest", page)
     body = json.loads(archive("export").stdout)["maintext"]
     assert body.count("Today we recommend") == 3
+
+
+# -- control characters, written or as references ---------------------------------------------
+
+
+def test_control_characters_cost_no_article_and_are_not_stored(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = html_page("Council meets at the harbour").decode()
+    (folder / "page.html").write_text(page.replace("paragraph 1:", "paragraph&#27;[31m 1:&#xfffe;"))
+    body = "".join(f"<p>Item {n} of the council&#8;&#12;meeting went on for hours and hours.</p>" for n in range(4))
+    (folder / "feed.rss").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Harbour news</title>'
+        "<item><title>Ferry&#27; returns</title><link>https://example.org/ferry&#27;</link>"
+        f"<description>{escape(body)}</description></item></channel></rss>"
+    )
+    (folder / "dump.jsonl").write_text(
+        '{"title": "Wall\\u001b[2J repaired", "maintext": "It took\\u0007 a week.\\ufffe", "url": "https://example.org/wall\\u001b",'
+        ' "source": "Harbour\\u001b]0;x\\u0007 post", "date_publish": "2024-05-02\\u001b 10:00:00"}\n'
+    )
+    report = ingest_json(archive, folder)
+    assert (report["new"], report["failed"]) == (3, 0)
+    exported = [json.loads(line) for line in archive("export").stdout.splitlines()]
+    texts = [value for record in exported for value in record.values() if isinstance(value, str)]
+    assert not [text for text in texts if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]", text)]
+    by_title = {record["title"]: record for record in exported}
+    assert by_title["Wall[2J repaired"]["source"] == "Harbour]0;x post"
+    assert by_title["Wall[2J repaired"]["date_publish"].startswith("2024-05-02T10:00:00")
+    assert by_title["Ferry returns"]["url"] == "https://example.org/ferry"
+    assert "paragraph[31m 1:" in by_title["Council meets at the harbour"]["maintext"]
 
 
 # -- encodings declared wrongly, or not at all ------------------------------------------------

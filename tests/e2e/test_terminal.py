@@ -52,9 +52,12 @@ def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp
     assert f"error: {folder}/empty{HOSTILE_SHOWN}.txt: empty file" in ingested.stderr
 
     seed_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
-    set_title(archive_home, seed_id, f"Kursk {HOSTILE}")
-    archive("reindex")
     harbour_id = json.loads(archive("search", "harbour", "--json").stdout)["hits"][0]["id"]
+    assert json.loads(archive("show", harbour_id, "--json").stdout)["url"] == "http://example.org/]0;pwned[2J31m"
+    set_title(archive_home, seed_id, f"Kursk {HOSTILE}")
+    with sqlite3.connect(archive_home / "archive.db") as db:  # (ingest strips them from URLs too)
+        db.execute("UPDATE articles SET url = ? WHERE id = ?", (f"http://example.org/{HOSTILE}", harbour_id))
+    archive("reindex")
 
     shown = archive("show", seed_id)
     assert_safe(shown)

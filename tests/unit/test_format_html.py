@@ -11,7 +11,12 @@ import pytest
 
 from newsarchive.errors import UnparseableArticle, UnreadableFile
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
-from newsarchive.ingest.formats.webpage import decode_html, html_fragment_blocks, parse_html
+from newsarchive.ingest.formats.webpage import (
+    decode_html,
+    html_fragment_blocks,
+    parse_html,
+    without_control_references,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")
@@ -248,6 +253,29 @@ def test_wrong_utf8_declaration_falls_back_to_guessing() -> None:
 
 def test_text_is_normalised() -> None:
     assert decode_html(b"<p>Cafe\xcc\x81\r\nnext\x07</p>") == "<p>Caf\u00e9\nnext</p>"
+
+
+# lxml reads each as a character no XML tree holds, and trafilatura then finds no text at all.
+@pytest.mark.parametrize("reference", ["&#27;", "&#1;", "&#8;", "&#12;", "&#x1B", "&#0011;", "&#xfffe;", "&#xFFFF;"])
+def test_a_reference_to_a_control_character_costs_only_itself(reference: str) -> None:
+    body = f"<p>The river burst its banks{reference} shortly after midnight, flooding dozens of homes.</p>"
+    draft = parse_html(storm_page(body=body + STORM_TEXT).encode(), LONDON)
+    assert draft.description == "The river burst its banks shortly after midnight, flooding dozens of homes."
+    written = f"<p>The river burst its banks{chr(0xFFFF)}\x1b shortly after midnight.</p>"
+    assert parse_html(storm_page(body=written + STORM_TEXT).encode(), LONDON).description == (
+        "The river burst its banks shortly after midnight."
+    )
+
+
+def test_only_references_to_characters_xml_cannot_hold_are_removed() -> None:
+    markup = "a&#27;b &#x0c;c&#9;d&#13;&#0;&#128;&#xe9;&#x10FFFF;&#99999999999;&amp;#27;&#x1bad;&#0000000027;e"
+    assert without_control_references(markup) == "ab  c&#9;d&#13;&#128;&#xe9;&#x10FFFF;&#99999999999;&amp;#27;&#x1bad;e"
+    assert without_control_references("&#" + "9" * 5000) == "&#" + "9" * 5000  # (int() refuses 5,000 digits)
+
+
+def test_feed_content_loses_control_characters_written_or_referenced() -> None:
+    blocks = html_fragment_blocks("<p>Harbour&#27; wall &#xfffe;repaired\ufffe</p><p>Two&#12;words</p>")
+    assert blocks == (Block("paragraph", "Harbour wall repaired"), Block("paragraph", "Two words"))
 
 
 # Link-dense lines are part of real articles; navigation and footer are left out by trafilatura itself.

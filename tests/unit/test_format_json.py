@@ -110,6 +110,19 @@ def test_unreadable_date_is_left_out_with_a_warning() -> None:
     assert item.draft.warnings == ("date_publish not understood: 'last Tuesday'",)
 
 
+def test_escaped_control_characters_are_left_out_of_every_field() -> None:
+    data = (
+        b'{"title": "Storm\\u001b[2J warning", "maintext": "Gales\\u0007 are expected.\\ufffe", "authors": ["Ann\\u0001 Lee"],'
+        b' "url": "https://news.example/storm\\u001b", "source": "Coast\\u009b31m post", "source_domain": "news\\u001b.example",'
+        b' "date_publish": "2024-11-10\\u001b 09:13:00", "date_text": "10 Nov\\u001b 2024"}'
+    )
+    draft = only_item(parse_json(data, LONDON)).draft
+    assert (draft.title, draft.blocks, draft.authors) == ("Storm[2J warning", (Block("paragraph", "Gales are expected."),), ("Ann Lee",))
+    assert (draft.url, draft.source, draft.source_domain) == ("https://news.example/storm", "Coast31m post", "news.example")
+    assert draft.published is not None and draft.published.text == "10 Nov 2024"
+    assert draft.published.at == datetime(2024, 11, 10, 9, 13, tzinfo=UTC)
+
+
 # -- our export format ---------------------------------------------------------------------
 
 
@@ -275,6 +288,7 @@ def test_jsonl_bom_crlf_and_bad_bytes() -> None:
         ("https://site.example/a?utm_campaign=z", "https://site.example/a"),
         ("https://site.example/a?b=%20c&d", "https://site.example/a?b=%20c&d"),
         ("not a url", "not a url"),
+        (" https://site.example/a\tb\x1b[0m\n", "https://site.example/ab[0m"),
     ],
 )
 def test_clean_url(url: str, clean: str) -> None:

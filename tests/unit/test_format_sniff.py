@@ -88,6 +88,11 @@ def test_fixtures(name: str, fixture: str, expected: str) -> None:
         ("notes.md", b"# Notes\n", None),
         ("story.txt", b"Storm\x00\x01\x02", None),
         ("story.txt.gz", gzip.compress(b"Storm brings flooding"), None),
+        # a ".gz" name whose content is not compressed: the name under ".gz" decides
+        ("story.txt.gz", b"Storm brings flooding\n\nResidents were evacuated.\n", "text"),
+        ("story.HTML.GZ", b"Storm brings flooding\n", "html"),
+        ("dump.jsonl.gz", b'{"title": "A"}\n', "jsonl"),
+        ("backup.tar.gz", b"Storm brings flooding\n", None),
     ],
 )
 def test_detect(name: str, head: bytes, expected: str | None) -> None:

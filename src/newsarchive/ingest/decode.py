@@ -430,8 +430,9 @@ def _more_plausible(data: bytes, codec: str) -> str | None:
 # Line and paragraph separators (the ones str.splitlines() honours and that are
 # not dropped as controls below) become plain LF, so later steps split on "\n" alone.
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-# C0 controls except TAB and LF, plus DEL and C1 controls: never meaningful in an article.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# C0 controls except TAB and LF, plus DEL and C1 controls: never meaningful in an
+# article. So are U+FFFE and U+FFFF, which no XML document can hold either.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 # Lone surrogates: JSON's "\\ud800" escapes make them, and no database or file can hold them.
@@ -439,8 +440,9 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def normalise_text(text: str) -> str:
-    """LF line ends, NFC, no control characters other than LF and TAB, and no lone
-    surrogates (each becomes U+FFFD, as a broken UTF-8 byte would)."""
+    """LF line ends, NFC, no control characters other than LF and TAB (nor the
+    non-characters U+FFFE and U+FFFF), and no lone surrogates (each becomes
+    U+FFFD, as a broken UTF-8 byte would)."""
     text = _LINE_BREAKS.sub("\n", text)
     text = _CONTROLS.sub("", text)
     text = without_surrogates(text)

@@ -25,6 +25,7 @@ def build_draft(
     url: str | None = None,
     source_domain: str | None = None,
     language: str | None = None,
+    source: str | None = None,
     warnings: tuple[str, ...] = (),
 ) -> ArticleDraft:
     """An ArticleDraft with normalised text, or UnparseableArticle saying what is missing.
@@ -33,6 +34,8 @@ def build_draft(
     formats have already made single spaces), empty blocks are dropped, the URL
     loses its fragment and utm_* parameters, ``source_domain`` defaults to the
     URL's host without "www.", and the language is the primary subtag ("en").
+    No text stored holds a control character, whatever the format let in: the
+    date as written and the source are cleaned like the title.
     """
     title = one_line(title or "")
     if not title:
@@ -46,6 +49,8 @@ def build_draft(
     url = clean_url(url) if url else None
     domain = clean_line(source_domain or "").lower().removeprefix("www.") or domain_of(url)
     names = dict.fromkeys(name for name in (clean_line(a) for a in authors) if name)
+    if published is not None and (written := clean_line(published.text)) != published.text:
+        published = replace(published, text=written)
     return ArticleDraft(
         title=title,
         description=description,
@@ -55,6 +60,7 @@ def build_draft(
         url=url,
         source_domain=domain,
         language=language_code(language),
+        source=clean_line(source or "") or None,
         warnings=warnings,
     )
 
@@ -76,9 +82,14 @@ def one_line(text: str) -> str:
     return _BREAK.sub(" ", normalise_text(text)).strip()
 
 
+# No part of a URL: WHATWG's URL parser drops tabs and line breaks, and a
+# control character in a link is a page's mistake.
+_URL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def clean_url(url: str) -> str:
-    """The URL without its fragment and without utm_* tracking parameters."""
-    url = without_surrogates(url.strip())
+    """The URL without control characters, its fragment and utm_* tracking parameters."""
+    url = without_surrogates(_URL_CONTROLS.sub("", url).strip())
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. "http://[::1": kept as written, never a key

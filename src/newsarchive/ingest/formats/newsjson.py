@@ -141,7 +141,7 @@ def record_draft(record: dict[str, Any], default_tz: tzinfo) -> ArticleDraft:
         names = [name for name in authors if isinstance(name, str)]
     else:
         names = []
-    draft = build_draft(
+    return build_draft(
         title=title,
         description=description,
         blocks=blocks,
@@ -150,10 +150,9 @@ def record_draft(record: dict[str, Any], default_tz: tzinfo) -> ArticleDraft:
         url=_text_field(record, "url"),
         source_domain=_text_field(record, "source_domain"),
         language=_text_field(record, "language"),
+        source=_text_field(record, "source"),
         warnings=warnings,
     )
-    source = _text_field(record, "source")
-    return replace(draft, source=source) if source else draft
 
 
 def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:
@@ -171,10 +170,10 @@ def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:
         return tuple(blocks)
     text = _text_field(record, "maintext") or _text_field(record, "text")
     if text is None and isinstance(body, str):
-        text = body
+        text = normalise_text(body)
     if text is None:
         return ()
-    paragraphs = [line.strip() for line in normalise_text(text).split("\n")]
+    paragraphs = [line.strip() for line in text.split("\n")]
     return body_blocks([p for p in paragraphs if p], after=after)
 
 
@@ -203,10 +202,11 @@ def _record_date(record: dict[str, Any], default_tz: tzinfo) -> tuple[PublishedD
 
 
 def _text_field(record: dict[str, Any], name: str) -> str | None:
+    """A string field, normalised: JSON's escapes ("\\u001b") can put any control character in it."""
     value = record.get(name)
     if not isinstance(value, str):
         return None
-    value = value.strip()
+    value = normalise_text(value).strip()
     return value or None
 
 

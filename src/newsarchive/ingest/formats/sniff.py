@@ -90,9 +90,12 @@ def named_format(name: str) -> str | None:
 
 
 def _extension(name: str) -> str:
+    """The extension that says the format: ".warc.gz" whole, else the one under
+    ".gz", whether the content is compressed or (as it sometimes is) not."""
     base = re.split(r"[/\\]", name)[-1].lower()
     if base.endswith(".warc.gz"):
         return ".warc.gz"
+    base = base.removesuffix(".gz")
     dot = base.rfind(".")
     return base[dot:] if dot > 0 else ""
 

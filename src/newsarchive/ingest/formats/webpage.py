@@ -162,17 +162,53 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
 
 
 def html_text(data: bytes, charset: str | None = None) -> DecodedText:
-    """Text of an HTML page: a byte order mark wins, then the charset the server
-    declared, then the page's own (XML declaration, <meta charset>), each
-    unless the bytes show it wrong (``decode_declared``); without any,
-    decode_text guesses."""
+    """Text of an HTML page, ready for a parser: a byte order mark wins, then the
+    charset the server declared, then the page's own (XML declaration, <meta
+    charset>), each unless the bytes show it wrong (``decode_declared``);
+    without any, decode_text guesses. Control characters are gone, written
+    (``normalise_text``) or as references (``without_control_references``)."""
     if data.startswith(_BOMS) or b"\x00" in data[:4096]:
-        return decode_text(data)
-    declared = charset
-    if declared is None:
-        match = XML_ENCODING.match(data) or _META_CHARSET.search(data[:4096])
-        declared = match.group(1).decode("ascii") if match else None
-    return decode_declared(data, codec_for_label(declared), declared)
+        decoded = decode_text(data)
+    else:
+        declared = charset
+        if declared is None:
+            match = XML_ENCODING.match(data) or _META_CHARSET.search(data[:4096])
+            declared = match.group(1).decode("ascii") if match else None
+        decoded = decode_declared(data, codec_for_label(declared), declared)
+    return replace(decoded, text=without_control_references(decoded.text))
+
+
+# "&#27;", "&#x1B", "&#0012;": a numeric character reference (the ";" is optional in HTML).
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+# Characters XML 1.0 cannot hold (C0 controls but TAB, LF and CR; U+FFFE, U+FFFF)
+# that lxml's HTML parser makes of a reference; the ones HTML counts as spaces
+# (VT, FF) become a space, so that the words on either side stay apart.
+_UNHOLDABLE = {code: "" for code in (*range(0x09), *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
+_UNHOLDABLE.update({0x0B: " ", 0x0C: " "})
+# More digits than any code point has (lxml reads those as U+FFFD itself).
+_MAX_REFERENCE_DIGITS = 8
+
+
+def without_control_references(markup: str) -> str:
+    """``markup`` without character references to characters XML cannot hold.
+
+    lxml reads ``&#27;`` in a page as ESC, and trafilatura, whose result is an
+    XML tree, then finds no text at all: one stray reference would cost the
+    whole article. Such a character is never text (``normalise_text`` drops
+    it when it is written out), so the reference goes too.
+    """
+    if "&#" not in markup:
+        return markup
+    return _CHARACTER_REFERENCE.sub(_holdable_reference, markup)
+
+
+def _holdable_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    digits = (hexadecimal or decimal).lstrip("0")
+    if len(digits) > _MAX_REFERENCE_DIGITS:
+        return match.group()
+    code = int(digits or "0", 16 if hexadecimal else 10)
+    return _UNHOLDABLE.get(code, match.group())
 
 
 def codec_for_label(label: str | None) -> str | None:
@@ -388,7 +424,7 @@ def html_fragment_blocks(html: str) -> tuple[Block, ...]:
     headings as "heading"; loose text between them is split at <br>. Text
     without any tag is plain text: one paragraph per non-blank line.
     """
-    html = normalise_text(html)
+    html = without_control_references(normalise_text(html))
     if not _TAG.search(html):
         lines = (clean_line(line) for line in unescape(html).split("\n"))
         return tuple(Block("paragraph", line) for line in lines if line)
