@@ -247,30 +247,79 @@ ROW_ERRORS = (ValueError, TypeError, OverflowError)
 
 
 def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
-    """The first column of the row with this primary key that cannot be read, as an error naming both."""
+    """The first column of the row with this primary key that cannot be read, as an error naming both.
+
+    An article's row loads with its file links: a link whose path cannot be
+    read is named as the article's ``file path``, with its bytes.
+    """
     from sqlalchemy import inspect, select
 
-    from newsarchive.models import Article, ArticleFile
+    from newsarchive.models import Article
 
     mapper: Mapper[Any] = inspect(model)
     primary = mapper.primary_key[0]
+    kind = "article" if model is Article else "file"
     files: tuple[str, ...] = ()
+    bad_link: tuple[str, bytes] | None = None
     if model is Article:
         try:
-            files = tuple(session.scalars(select(ArticleFile.path).where(ArticleFile.article_id == key).distinct()))
-        except (*ROW_ERRORS, *DAMAGE_ERRORS):
+            files, bad_link = _article_links(session, key)
+        except DAMAGE_ERRORS:
             pass
     for attribute in mapper.column_attrs:
         try:
             session.execute(select(attribute.class_attribute).where(primary == key)).all()
         except ROW_ERRORS as exc:
-            return DamagedRecord(key, attribute.key, _row_reason(exc), files)
+            return DamagedRecord(key, attribute.key, _row_reason(exc), files, kind=kind)
         except DAMAGE_ERRORS as exc:
             if not is_damage(exc):
                 raise
             reason = f"in a damaged part of the database file: {_first_line(exc)}"
-            return DamagedRecord(key, "row", reason, files, in_file=True)
-    return DamagedRecord(key, "row", "it does not load", files)
+            return DamagedRecord(key, "row", reason, files, in_file=True, kind=kind)
+    if bad_link is not None:
+        field, raw = bad_link
+        return DamagedRecord(key, field, f"not valid UTF-8: {raw!r}", files)
+    return DamagedRecord(key, "row", "it does not load", files, kind=kind)
+
+
+def _article_links(session: Session, article_id: str) -> tuple[tuple[str, ...], tuple[str, bytes] | None]:
+    """The files an article was read from, and the first (field, bytes) of its links that is not UTF-8."""
+    from sqlalchemy import LargeBinary, cast, select
+
+    from newsarchive.models import ArticleFile
+
+    raw = select(cast(ArticleFile.path, LargeBinary), cast(ArticleFile.item, LargeBinary))
+    files: list[str] = []
+    bad: tuple[str, bytes] | None = None
+    for path, item in session.execute(raw.where(ArticleFile.article_id == article_id)):
+        try:
+            files.append(path.decode("utf-8"))
+        except UnicodeDecodeError:
+            bad = bad or ("file path", path)
+        try:
+            item.decode("utf-8")
+        except UnicodeDecodeError:
+            bad = bad or ("file item", item)
+    return tuple(dict.fromkeys(files)), bad
+
+
+def damaged_links(session: Session) -> list[DamagedRecord]:
+    """Every file link (a row of article_files) with a path or item that is not UTF-8, named by its article."""
+    from sqlalchemy import LargeBinary, cast, select
+
+    from newsarchive.models import ArticleFile
+
+    found: list[DamagedRecord] = []
+    raw = select(cast(ArticleFile.article_id, LargeBinary), cast(ArticleFile.path, LargeBinary), cast(ArticleFile.item, LargeBinary))
+    for article_id, path, item in session.execute(raw):
+        for field, value in (("id", article_id), ("file path", path), ("file item", item)):
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                owner = article_id.decode("utf-8", "backslashreplace")
+                found.append(DamagedRecord(owner, field, f"not valid UTF-8: {value!r}"))
+                break
+    return found
 
 
 def readable_keys(
@@ -296,7 +345,8 @@ def readable_keys(
             keys.append(value.decode("utf-8"))
         except UnicodeDecodeError:
             error = DamagedRecord(
-                f"at rowid {rowid} ({value!r})", "id", "not valid UTF-8",
+                f"at rowid {rowid} ({value!r})", "id" if table == "articles" else column.name, "not valid UTF-8",
+                kind="article" if table == "articles" else "file",
                 hint=f'no command can name it: sqlite3 archive.db "DELETE FROM {table} WHERE rowid = {rowid}", '
                 "then `archive check --repair`, then `archive ingest --force` its file",
             )  # fmt: skip

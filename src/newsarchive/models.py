@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, LargeBin
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from newsarchive.errors import UnreadableValue
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC.
@@ -36,6 +38,77 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class Whole(TypeDecorator[int]):
+    """An integer column whose values are read back as whole numbers within bounds.
+
+    SQLite keeps whatever a column is given ('abc' in an INTEGER column): a
+    value that is not one fails as it is read, a damaged value of its row.
+    """
+
+    impl = Integer
+    cache_ok = True
+
+    def __init__(self, low: int | None = None, high: int | None = None, *, big: bool = False) -> None:
+        super().__init__()
+        if big:
+            self.impl = BigInteger()
+        self.low, self.high = low, high
+
+    def process_result_value(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise UnreadableValue(f"not a whole number: {value!r}"[:100])
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise UnreadableValue(f"{value} is out of range ({self.low} to {self.high})")
+        return value
+
+
+class OneOf(TypeDecorator[str]):
+    """A short text column that holds one of a few values, checked as it is read."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int, *choices: str) -> None:
+        super().__init__(length)
+        self.choices = choices
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if value is not None and value not in self.choices:
+            raise UnreadableValue(f"{value!r} is not one of {', '.join(self.choices)}"[:100])
+        return value
+
+
+class CheckedJSON(TypeDecorator[Any]):
+    """JSON read back in the shape the code relies on: body blocks, or a list of names."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, shape: str) -> None:
+        super().__init__()
+        self.shape = shape
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if self.shape == "blocks":
+            good = isinstance(value, list) and all(
+                isinstance(block, dict) and isinstance(block.get("text"), str) and isinstance(block.get("kind"), str)
+                for block in value
+            )
+        else:
+            good = isinstance(value, list) and all(isinstance(name, str) for name in value)
+        if not good:
+            raise UnreadableValue(f"not a list of {'text blocks' if self.shape == 'blocks' else 'names'}")
+        return value
+
+
+#: A UTC offset in minutes that a time zone can have: strictly within a day.
+MAX_OFFSET = 24 * 60 - 1
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -54,19 +127,19 @@ class Article(Base):
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     # Ordered blocks: [{"kind": "paragraph"|"heading", "text": ...}, ...]
-    body: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    body: Mapped[list[dict[str, str]]] = mapped_column(CheckedJSON("blocks"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # The UTC offset in minutes the article was published with (+180 for +03:00);
     # None when no zone was known, and the date is shown in UTC.
-    published_offset: Mapped[int | None] = mapped_column(Integer)
+    published_offset: Mapped[int | None] = mapped_column(Whole(-MAX_OFFSET, MAX_OFFSET))
     date_text: Mapped[str | None] = mapped_column(String(200))
-    date_precision: Mapped[str | None] = mapped_column(String(10))
+    date_precision: Mapped[str | None] = mapped_column(OneOf(10, "day", "minute", "second"))
     source: Mapped[str | None] = mapped_column(String(200), index=True)
     source_domain: Mapped[str | None] = mapped_column(String(255))
     url: Mapped[str | None] = mapped_column(Text)
     # The URL reduced to what identifies the page (ingest.formats.fields.url_key).
     url_key: Mapped[str | None] = mapped_column(Text, index=True)
-    authors: Mapped[list[str]] = mapped_column(JSON)
+    authors: Mapped[list[str]] = mapped_column(CheckedJSON("names"))
     language: Mapped[str | None] = mapped_column(String(35))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Bottom-k MinHash sketch of the body (ingest.neardup); a near-duplicate
@@ -75,8 +148,8 @@ class Article(Base):
     duplicate_of: Mapped[str | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
-    revision: Mapped[int] = mapped_column(Integer, default=1)
-    indexed_revision: Mapped[int | None] = mapped_column(Integer, index=True)
+    revision: Mapped[int] = mapped_column(Whole(1), default=1)
+    indexed_revision: Mapped[int | None] = mapped_column(Whole(0), index=True)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -98,9 +171,9 @@ class SourceFile(Base):
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
     format: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int | None] = mapped_column(BigInteger)
-    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
-    items: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int | None] = mapped_column(Whole(0, big=True))
+    mtime_ns: Mapped[int | None] = mapped_column(Whole(big=True))
+    items: Mapped[int] = mapped_column(Whole(0), default=0)
     source: Mapped[str | None] = mapped_column(String(200))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
