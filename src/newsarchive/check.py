@@ -220,9 +220,9 @@ def _stored_revisions(session, chunk: int = 5000) -> dict[str, int]:  # type: ig
 
 def _orphan_links(session) -> list[int]:  # type: ignore[no-untyped-def]
     """The rowids of the file links that point at no article or no file (by rowid: their text may not read)."""
-    from sqlalchemy import literal_column
+    from sqlalchemy import Integer, literal_column
 
-    rowid = literal_column("article_files.rowid")
+    rowid = literal_column("article_files.rowid", Integer)
     no_article = select(rowid).where(ArticleFile.article_id.not_in(select(Article.id)))
     no_file = select(rowid).where(ArticleFile.path.not_in(select(SourceFile.path)))
     return sorted(set(session.scalars(no_article)) | set(session.scalars(no_file)))

@@ -48,10 +48,8 @@ class Whole(TypeDecorator[int]):
     impl = Integer
     cache_ok = True
 
-    def __init__(self, low: int | None = None, high: int | None = None, *, big: bool = False) -> None:
+    def __init__(self, low: int | None = None, high: int | None = None) -> None:
         super().__init__()
-        if big:
-            self.impl = BigInteger()
         self.low, self.high = low, high
 
     def process_result_value(self, value: Any, dialect: Any) -> int | None:
@@ -62,6 +60,11 @@ class Whole(TypeDecorator[int]):
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise UnreadableValue(f"{value} is out of range ({self.low} to {self.high})")
         return value
+
+
+class BigWhole(Whole):
+    impl = BigInteger  # (a wider integer, checked the same way)
+    cache_ok = True
 
 
 class OneOf(TypeDecorator[str]):
@@ -149,7 +152,8 @@ class Article(Base):
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
     revision: Mapped[int] = mapped_column(Whole(1), default=1)
-    indexed_revision: Mapped[int | None] = mapped_column(Whole(0), index=True)
+    # (Not checked as it is read: a value that is no revision only makes the article stale, and indexing rewrites it.)
+    indexed_revision: Mapped[int | None] = mapped_column(Integer, index=True)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -171,8 +175,8 @@ class SourceFile(Base):
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
     format: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int | None] = mapped_column(Whole(0, big=True))
-    mtime_ns: Mapped[int | None] = mapped_column(Whole(big=True))
+    size: Mapped[int | None] = mapped_column(BigWhole(0))
+    mtime_ns: Mapped[int | None] = mapped_column(BigWhole())
     items: Mapped[int] = mapped_column(Whole(0), default=0)
     source: Mapped[str | None] = mapped_column(String(200))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -427,3 +427,71 @@ def test_a_damaged_database_file_is_checked_and_what_reads_is_saved(archive, tmp
         assert listed.stderr.count("\n") == 2 and "Hint: `archive export -o saved.jsonl` saves" in listed.stderr
     archive("ingest", "--home", tmp_path / "new", tmp_path / "saved.jsonl")  # as the hint says
     assert archive("check", "--home", tmp_path / "new").stdout.endswith("OK: the database and the index agree.\n")
+
+
+# --- values a column cannot hold -----------------------------------------------------------------
+
+BAD_VALUES = [
+    ("published_offset", "90000", "90000 is out of range (-1439 to 1439)"),
+    ("revision", "'abc'", "not a whole number: 'abc'"),
+    ("revision", "2.5", "not a whole number: 2.5"),
+    ("date_precision", "'hour'", "'hour' is not one of day, minute, second"),
+    ("body", "'[1, 2]'", "not a list of text blocks"),
+    ("authors", "'\"Jane\"'", "not a list of names"),
+]  # fmt: skip
+
+
+def test_values_their_columns_cannot_hold_are_damaged_rows(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", len(BAD_VALUES) + 2))
+    *bad, good_one, good_two = _ids(archive_home)
+    damage = dict(zip(bad, BAD_VALUES, strict=True))
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        for article_id, (column, value, _) in damage.items():
+            connection.execute(f"UPDATE articles SET {column} = {value} WHERE id = ?", (article_id,))
+    named = {article_id: f"article {article_id}: its {column} cannot be read ({why}) (from " for article_id, (column, _, why) in damage.items()}
+    for article_id, line in named.items():
+        assert archive("show", article_id, expect=1).stderr.startswith(f"Error: {line}")
+    listed, exported = archive("list", expect=1), archive("export", expect=1)
+    assert sorted(line.split()[0] for line in listed.stdout.splitlines()[2:]) == sorted([good_one, good_two])
+    assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted([good_one, good_two])
+    for result in (listed, exported):
+        assert sorted(line.split(" (from ")[0] for line in result.stderr.splitlines()[: len(bad)]) == sorted(
+            "error: " + line.split(" (from ")[0] for line in named.values()
+        )
+    assert archive("reindex", expect=1).stdout.startswith("Indexed 2 articles")
+    checked = archive("check", expect=1).stdout
+    for article_id, (column, _, why) in damage.items():
+        assert f"damaged row:          article {article_id}, {column}: {why}\n" in checked
+    assert checked.endswith(f"\n{len(bad)} problems found.\n")
+    assert archive("check", "--repair", expect=1).stdout.endswith("remain after repair; --repair cannot mend the damage above.\n")
+    archive("remove", *bad)
+    archive("ingest", "--force", tmp_path / "in")  # as the hint says
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+
+
+def test_a_file_path_that_is_not_utf8_is_named_with_its_article_and_checked(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    bad, *good = _ids(archive_home)
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        (path,) = connection.execute("SELECT path FROM article_files WHERE article_id = ?", (bad,)).fetchone()
+        bad_path = "CAST(X'2F746D702F66FF2E747874' AS TEXT)"  # /tmp/f\xff.txt
+        connection.execute(f"UPDATE files SET path = {bad_path} WHERE path = ?", (path,))
+        connection.execute(f"UPDATE article_files SET path = {bad_path} WHERE article_id = ?", (bad,))
+    named = f"article {bad}: its file path cannot be read (not valid UTF-8: b'/tmp/f\\xff.txt')"
+    assert archive("show", bad, expect=1).stderr.startswith(f"Error: {named}\n")
+    exported = archive("export", expect=1)
+    assert exported.stderr.startswith(f"error: {named}\n") and exported.stdout.count("\n") == 2
+    checked = archive("check", expect=1).stdout
+    assert f"damaged row:          article {bad}, file path: not valid UTF-8: b'/tmp/f\\xff.txt'\n" in checked
+    assert "\ndamaged row:          file at rowid " in checked and "(b'/tmp/f\\xff.txt'), path: not valid UTF-8\n" in checked
+    assert archive("check", "--repair", expect=1).stdout.endswith("2 problems remain after repair; --repair cannot mend the damage above.\n")
+
+
+def test_a_damaged_value_of_a_file_read_is_found_by_check(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 2))
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        (path,) = connection.execute("SELECT path FROM files LIMIT 1").fetchone()
+        connection.execute("UPDATE files SET size = 'big' WHERE path = ?", (path,))
+    checked = archive("check", expect=1).stdout
+    assert f"damaged row:          file {path}, size: not a whole number: 'big'\n" in checked
+    assert "A damaged row of the files read: delete the row with sqlite3 (its articles stay)" in checked
