@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -495,3 +496,34 @@ def test_a_damaged_value_of_a_file_read_is_found_by_check(archive, tmp_path: Pat
     checked = archive("check", expect=1).stdout
     assert f"damaged row:          file {path}, size: not a whole number: 'big'\n" in checked
     assert "A damaged row of the files read: delete the row with sqlite3 (its articles stay)" in checked
+
+
+# --- an index file gone ----------------------------------------------------------------------
+
+
+def _index_file_kinds() -> list[str]:
+    """Every kind of file an index of dated, undated and day-precision articles with sources and copies holds."""
+    return [
+        "pst", "trm", "_stored.col", "_title_len.col", "_description_len.col", "_body_len.col", "id.col", "group.col",
+        "revision.col", "dated.col", "published.col", "year.col", "month.col", "source.col", "written_day.col", "toc",
+    ]  # fmt: skip
+
+
+def test_every_kind_of_index_file_gone_is_found_and_rebuilt(archive, tmp_path: Path, archive_home: Path) -> None:
+    folder = make_collection(tmp_path / "in", 4)
+    (folder / "day.txt").write_text("Roads plan agreed\nThe plan zqxday was agreed.\n5 May 2024\nMore about roads.\n")
+    (folder / "news.json").write_text(json.dumps({"title": "Budget", "maintext": "The budget zqxsrc.", "source": "Example News"}))
+    archive("ingest", folder)
+    index = archive_home / "index"
+    shutil.copytree(index, tmp_path / "whole")
+    for kind in _index_file_kinds():
+        shutil.rmtree(index)
+        shutil.copytree(tmp_path / "whole", index)
+        files = sorted(index.glob(f"*.{kind}" if kind != "toc" else "_MAIN_*.toc"))
+        assert files, kind  # (the collection above makes every kind)
+        for path in files:
+            path.unlink()
+        checked = archive("check", expect=1).stdout
+        assert "\ndamaged index:        segment " in checked or "search index:         missing" in checked, kind
+        assert "Repaired: the database and the index agree now." in archive("check", "--repair").stdout, kind
+        assert json.loads(archive("search", "zqx1 OR zqxday OR zqxsrc", "--json").stdout)["total"] == 3, kind
