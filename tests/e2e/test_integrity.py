@@ -430,6 +430,79 @@ def test_a_damaged_database_file_is_checked_and_what_reads_is_saved(archive, tmp
     assert archive("check", "--home", tmp_path / "new").stdout.endswith("OK: the database and the index agree.\n")
 
 
+# --- a database that is empty, foreign or emptied beside an index that holds articles ---------
+
+
+def _drop_database(home: Path) -> None:
+    """Leave archive.db an empty file, as `: > archive.db` does (SQLite's log beside it goes too)."""
+    for name in ("archive.db-wal", "archive.db-shm"):
+        (home / name).unlink(missing_ok=True)
+    (home / "archive.db").write_bytes(b"")
+
+
+def test_an_emptied_database_file_is_no_archive_and_nothing_writes_in_it(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 5))
+    _drop_database(archive_home)
+    said = (
+        f"Error: the archive database {archive_home / 'archive.db'} is empty, while the search index beside it "
+        "holds 5 articles\nHint: restore archive.db from a backup (the index cannot rebuild it); "
+    )
+    for command in (["info"], ["list"], ["check"], ["check", "--repair"], ["export"], ["ingest", tmp_path / "in"]):
+        assert archive(*command, expect=1).stderr.startswith(said)
+    assert (archive_home / "archive.db").stat().st_size == 0  # (not even SQLite's header)
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1  # the index is kept
+    shutil.rmtree(archive_home / "index")  # an empty file and nothing else: no archive, which ingest may make
+    assert archive("info", expect=1).stderr.startswith(f"Error: no archive in {archive_home / 'archive.db'}: the database is empty\n")
+    archive("ingest", tmp_path / "in")
+    assert "articles:        5 " in archive("info").stdout
+
+
+def test_a_database_of_something_else_is_never_made_an_archive(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive_home.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("CREATE TABLE notes (text)")
+    for command in (["info"], ["ingest", make_collection(tmp_path / "in", 2)]):
+        result = archive(*command, expect=1)
+        assert result.stderr.startswith(f"Error: {archive_home / 'archive.db'} is not an archive database: it holds other tables (notes)\n")
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        assert [row[0] for row in connection.execute("SELECT name FROM sqlite_master")] == ["notes"]
+
+
+@pytest.mark.parametrize("lost", [6, 4], ids=["all", "most"])
+def test_a_database_that_lost_its_articles_does_not_take_the_index_with_it(
+    archive, tmp_path: Path, archive_home: Path, lost: int
+) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 6))
+    gone = _ids(archive_home)[:lost]
+    with sqlite3.connect(archive_home / "archive.db") as connection:  # (no removal recorded: not our doing)
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute(f"DELETE FROM articles WHERE id IN ({', '.join('?' * lost)})", gone)
+    checked = archive("check", expect=1).stdout
+    assert f"\nThe database looks emptied or replaced: it holds {6 - lost} articles, while {lost} of the index's 6 documents" in checked
+    assert "`archive reindex` rebuilds the index from it" in checked
+    repaired = archive("check", "--repair", expect=1).stdout
+    assert "--repair leaves the index alone" in repaired and "Repaired" not in repaired
+    assert json.loads(archive("search", "council", "--json").stdout)["total"] == 6
+    if lost == 6:  # nothing of ours leaves the database without articles beside a full index
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        refused = archive("ingest", empty, expect=1).stderr
+        assert refused.startswith("Error: the archive database holds no articles, while its search index holds 6: ")
+    archive("reindex")  # the explicit choice
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+
+
+def test_a_few_articles_gone_from_the_database_are_dropped_from_the_index(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 6))
+    gone = _ids(archive_home)[0]
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute("DELETE FROM articles WHERE id = ?", (gone,))
+    assert f"not in the database:  1 ({gone})" in archive("check", expect=1).stdout
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert json.loads(archive("search", "council", "--json").stdout)["total"] == 5
+
+
 # --- values a column cannot hold -----------------------------------------------------------------
 
 BAD_VALUES = [
