@@ -67,6 +67,27 @@ class BigWhole(Whole):
     cache_ok = True
 
 
+class Words(TypeDecorator[str]):
+    """A text column whose values are read back as text.
+
+    SQLite keeps a BLOB in a TEXT column as it was given (``X'4142'``): read
+    back as bytes, it failed far from its row, wherever text was expected.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if value is not None and not isinstance(value, str):
+            raise UnreadableValue(f"not text: {value!r}"[:100])
+        return value
+
+
+class Prose(Words):
+    impl = Text  # (long text, checked the same way)
+    cache_ok = True
+
+
 class OneOf(TypeDecorator[str]):
     """A short text column that holds one of a few values, checked as it is read."""
 
@@ -127,24 +148,24 @@ class Article(Base):
     __tablename__ = "articles"
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
-    description: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Prose())
+    description: Mapped[str | None] = mapped_column(Prose())
     # Ordered blocks: [{"kind": "paragraph"|"heading", "text": ...}, ...]
     body: Mapped[list[dict[str, str]]] = mapped_column(CheckedJSON("blocks"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # The UTC offset in minutes the article was published with (+180 for +03:00);
     # None when no zone was known, and the date is shown in UTC.
     published_offset: Mapped[int | None] = mapped_column(Whole(-MAX_OFFSET, MAX_OFFSET))
-    date_text: Mapped[str | None] = mapped_column(String(200))
+    date_text: Mapped[str | None] = mapped_column(Words(200))
     date_precision: Mapped[str | None] = mapped_column(OneOf(10, "day", "minute", "second"))
-    source: Mapped[str | None] = mapped_column(String(200), index=True)
-    source_domain: Mapped[str | None] = mapped_column(String(255))
-    url: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Words(200), index=True)
+    source_domain: Mapped[str | None] = mapped_column(Words(255))
+    url: Mapped[str | None] = mapped_column(Prose())
     # The URL reduced to what identifies the page (ingest.formats.fields.url_key).
-    url_key: Mapped[str | None] = mapped_column(Text, index=True)
+    url_key: Mapped[str | None] = mapped_column(Prose(), index=True)
     authors: Mapped[list[str]] = mapped_column(CheckedJSON("names"))
-    language: Mapped[str | None] = mapped_column(String(35))
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str | None] = mapped_column(Words(35))
+    content_hash: Mapped[str] = mapped_column(Words(64), unique=True)
     # Bottom-k MinHash sketch of the body (ingest.neardup); a near-duplicate
     # links to the earlier article it copies.
     sketch: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -174,11 +195,11 @@ class SourceFile(Base):
     __tablename__ = "files"
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
-    format: Mapped[str] = mapped_column(String(10))
+    format: Mapped[str] = mapped_column(Words(10))
     size: Mapped[int | None] = mapped_column(BigWhole(0))
     mtime_ns: Mapped[int | None] = mapped_column(BigWhole())
     items: Mapped[int] = mapped_column(Whole(0), default=0)
-    source: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(Words(200))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -512,6 +512,7 @@ BAD_VALUES = [
     ("date_precision", "'hour'", "'hour' is not one of day, minute, second"),
     ("body", "'[1, 2]'", "not a list of text blocks"),
     ("authors", "'\"Jane\"'", "not a list of names"),
+    ("title", "X'4142'", "not text: b'AB'"),
 ]  # fmt: skip
 
 
