@@ -48,9 +48,9 @@ class Whole(TypeDecorator[int]):
     impl = Integer
     cache_ok = True
 
-    def __init__(self, low: int | None = None, high: int | None = None) -> None:
+    def __init__(self, low: int | None = None, high: int | None = None, meaning: str | None = None) -> None:
         super().__init__()
-        self.low, self.high = low, high
+        self.low, self.high, self.meaning = low, high, meaning
 
     def process_result_value(self, value: Any, dialect: Any) -> int | None:
         if value is None:
@@ -58,7 +58,7 @@ class Whole(TypeDecorator[int]):
         if not isinstance(value, int) or isinstance(value, bool):
             raise UnreadableValue(f"not a whole number: {value!r}"[:100])
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            raise UnreadableValue(f"{value} is out of range ({self.low} to {self.high})")
+            raise UnreadableValue(f"{value} is not {self.meaning}" if self.meaning else f"{value} is out of range ({self.low} to {self.high})")
         return value
 
 
@@ -155,7 +155,7 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # The UTC offset in minutes the article was published with (+180 for +03:00);
     # None when no zone was known, and the date is shown in UTC.
-    published_offset: Mapped[int | None] = mapped_column(Whole(-MAX_OFFSET, MAX_OFFSET))
+    published_offset: Mapped[int | None] = mapped_column(Whole(-MAX_OFFSET, MAX_OFFSET, "a UTC offset in minutes (within a day)"))
     date_text: Mapped[str | None] = mapped_column(Words(200))
     date_precision: Mapped[str | None] = mapped_column(OneOf(10, "day", "minute", "second"))
     source: Mapped[str | None] = mapped_column(Words(200), index=True)

@@ -350,14 +350,14 @@ def check_text(report: CheckReport) -> str:
             lines.append(f"A damaged database file cannot be rebuilt from the index: {DAMAGED_DATABASE_HINT}.")
         others = report.problems - damage
         if report.repaired:
-            lines.append(f"{problems} remain after repair; --repair cannot mend the damage above.")
+            lines.append(f"{problems} {_remain(report.problems)} after repair; --repair cannot mend the damage above.")
         else:
             fixes = f"; `archive check --repair` fixes the other {others}" if others else ""
             lines.append(f"{problems} found{fixes}.")
     elif report.ok:
         lines.append("Repaired: the database and the index agree now." if report.repaired else "OK: the database and the index agree.")
     elif report.repaired:
-        lines.append(f"{problems} remain after repair; try `archive reindex`.")
+        lines.append(f"{problems} {_remain(report.problems)} after repair; try `archive reindex`.")
     else:
         lines.append(f"{problems} found; `archive check --repair` fixes {'it' if report.problems == 1 else 'them'}.")
     return "\n".join(lines)
@@ -459,6 +459,10 @@ def terms_text(query: str, matched: int, terms: list[tuple[str, float]]) -> str:
 
 def terms_dict(query: str, matched: int, terms: list[tuple[str, float]]) -> dict[str, Any]:
     return {"query": query, "matched": matched, "terms": [{"term": word, "weight": weight} for word, weight in terms]}
+
+
+def _remain(number: int) -> str:
+    return "remains" if number == 1 else "remain"
 
 
 def _count(number: int, noun: str) -> str:

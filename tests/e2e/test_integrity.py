@@ -506,7 +506,8 @@ def test_a_few_articles_gone_from_the_database_are_dropped_from_the_index(archiv
 # --- values a column cannot hold -----------------------------------------------------------------
 
 BAD_VALUES = [
-    ("published_offset", "90000", "90000 is out of range (-1439 to 1439)"),
+    ("published_offset", "90000", "90000 is not a UTC offset in minutes (within a day)"),
+    ("published_offset", "-1440", "-1440 is not a UTC offset in minutes (within a day)"),
     ("revision", "'abc'", "not a whole number: 'abc'"),
     ("revision", "2.5", "not a whole number: 2.5"),
     ("date_precision", "'hour'", "'hour' is not one of day, minute, second"),
