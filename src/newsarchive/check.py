@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select, update
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.db import Database, damaged_records, head_revision, open_database
+from newsarchive.db import Database, damaged_links, damaged_records, head_revision, open_database
 from newsarchive.errors import DatabaseDamaged
 from newsarchive.models import Article, ArticleFile, IndexRemoval, SourceFile
 from newsarchive.progress import Progress
@@ -44,6 +44,11 @@ class CheckReport:
     database_damage: list[str] = field(default_factory=list)
     #: (article id, field, why) of each row with a value that cannot be read.
     damaged_rows: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (path, field, why) of each row of the files read with a value that cannot be read.
+    damaged_files: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Index documents that no article and no pending removal explains: when they are
+    #: most of the index, the database looks emptied or replaced, and repair leaves the index alone.
+    unexplained: int = 0
     repaired: bool = False
 
     @property
@@ -60,7 +65,19 @@ class CheckReport:
             + self.broken_duplicate_links
             + len(self.database_damage)
             + len(self.damaged_rows)
+            + len(self.damaged_files)
         )
+
+    @property
+    def database_looks_replaced(self) -> bool:
+        """Whether the index holds more articles the database does not know than ones it knows.
+
+        The database is the source of truth, but one that lost its articles
+        (emptied, replaced by another file) would take the index's copies
+        with it: --repair then refuses, and `archive reindex` is the explicit
+        choice to rebuild the index from the database as it is.
+        """
+        return self.unexplained > 0 and (self.articles == 0 or 2 * self.unexplained > self.index_documents)
 
     @property
     def ok(self) -> bool:
@@ -88,7 +105,7 @@ def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = T
             return _damaged_file_report(config)
         try:
             report = _inspect(db, config)
-            if repair and not report.ok and not report.database_damage:
+            if repair and not report.ok and not report.database_damage and not report.database_looks_replaced:
                 _repair(db, config, report, progress)
                 report = _inspect(db, config)
                 report.repaired = True
@@ -129,14 +146,19 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
 
 def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckReport:
     from newsarchive.errors import IndexUnavailable
-    from newsarchive.index.damage import index_damage
+    from newsarchive.index.damage import index_damage, reason
     from newsarchive.index.store import index_exists, index_is_current, indexed_entries
 
     with db.sessions() as session:
         report.damaged_rows = [
-            (error.article_id, error.field, error.reason) for error in damaged_records(session, Article)
+            (error.article_id, error.field, error.reason)
+            for error in [*damaged_records(session, Article), *damaged_links(session)]
+        ]
+        report.damaged_files = [
+            (error.article_id, error.field, error.reason) for error in damaged_records(session, SourceFile)
         ]
         stored = _stored_revisions(session)
+        removals = set(session.scalars(select(IndexRemoval.article_id)))
         report.articles = len(stored)
         report.orphan_links = len(_orphan_links(session))
         report.broken_duplicate_links = len(_broken_duplicate_links(session))
@@ -158,50 +180,59 @@ def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckR
     except (IndexUnavailable, OSError) as exc:
         report.index_state = f"unreadable: {exc}"
         return report
+    except Exception as exc:  # noqa: BLE001 - damage the reading back above did not meet
+        report.index_state = "damaged"
+        report.index_damage = [f"its ids and revisions do not read back ({reason(exc)})"]
+        return report
     report.index_documents = len(entries)
     counts = Counter(article_id for article_id, _ in entries)
     indexed = dict(entries)
     report.doubled = sorted(article_id for article_id, count in counts.items() if count > 1)
     report.missing = sorted(set(stored) - set(indexed) - unreadable)
     report.extra = sorted(set(indexed) - set(stored))
+    report.unexplained = len(set(report.extra) - removals)
     report.stale = sorted(
-        article_id for article_id, revision in indexed.items() if article_id in stored and stored[article_id] != revision
+        article_id
+        for article_id, revision in indexed.items()
+        if article_id in stored and article_id not in unreadable and stored[article_id] != revision
     )
     return report
 
 
 def _stored_revisions(session, chunk: int = 5000) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Every article's revision by id, but those whose id is not UTF-8 (the damaged rows name them)."""
+    from sqlalchemy import Integer, type_coerce
+
     from newsarchive.db import readable_keys
     from newsarchive.errors import UndecodableText
 
+    # (Read as SQLite holds it, unchecked: a revision that is not a number is 0 here, and named as damage.)
+    revision = type_coerce(Article.revision, Integer)
     try:
-        return {article_id: revision for article_id, revision in session.execute(select(Article.id, Article.revision))}
+        rows = list(session.execute(select(Article.id, revision)))
     except UndecodableText:
         ids = readable_keys(session, select(Article.id), lambda _error: None)
-    stored: dict[str, int] = {}
-    for start in range(0, len(ids), chunk):
-        wanted = select(Article.id, Article.revision).where(Article.id.in_(ids[start : start + chunk]))
-        stored.update((article_id, revision) for article_id, revision in session.execute(wanted))
-    return stored
+        rows = []
+        for start in range(0, len(ids), chunk):
+            rows += session.execute(select(Article.id, revision).where(Article.id.in_(ids[start : start + chunk]))).all()
+    return {article_id: number if isinstance(number, int) else 0 for article_id, number in rows}
 
 
-def _orphan_links(session) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    no_article = select(ArticleFile.path, ArticleFile.item).where(
-        ArticleFile.article_id.not_in(select(Article.id))
-    )
-    no_file = select(ArticleFile.path, ArticleFile.item).where(ArticleFile.path.not_in(select(SourceFile.path)))
-    return [(path, item) for path, item in session.execute(no_article)] + [
-        (path, item) for path, item in session.execute(no_file)
-    ]
+def _orphan_links(session) -> list[int]:  # type: ignore[no-untyped-def]
+    """The rowids of the file links that point at no article or no file (by rowid: their text may not read)."""
+    from sqlalchemy import Integer, literal_column
+
+    rowid = literal_column("article_files.rowid", Integer)
+    no_article = select(rowid).where(ArticleFile.article_id.not_in(select(Article.id)))
+    no_file = select(rowid).where(ArticleFile.path.not_in(select(SourceFile.path)))
+    return sorted(set(session.scalars(no_article)) | set(session.scalars(no_file)))
 
 
 def _broken_duplicate_links(session) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(
-        session.scalars(
-            select(Article.id).where(Article.duplicate_of.is_not(None), Article.duplicate_of.not_in(select(Article.id)))
-        )
-    )
+    from newsarchive.db import readable_keys
+
+    broken = select(Article.id).where(Article.duplicate_of.is_not(None), Article.duplicate_of.not_in(select(Article.id)))
+    return readable_keys(session, broken, lambda _error: None)  # (a key that is not UTF-8 is named as damage)
 
 
 def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: Progress) -> None:
@@ -209,8 +240,11 @@ def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: 
     from newsarchive.indexing import article_document, iter_articles, rebuild
 
     with db.sessions() as session:
-        for path, item in _orphan_links(session):
-            session.execute(delete(ArticleFile).where(ArticleFile.path == path, ArticleFile.item == item))
+        from sqlalchemy import literal_column
+
+        orphans = _orphan_links(session)
+        if orphans:
+            session.execute(delete(ArticleFile).where(literal_column("article_files.rowid").in_(orphans)))
         broken = _broken_duplicate_links(session)
         if broken:
             session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))
@@ -218,7 +252,8 @@ def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: 
     if report.index_state != "current":
         rebuild(db, config, progress, on_damaged=lambda _error: None)  # (the report names them)
         return
-    redo = sorted(set(report.missing) | set(report.stale) | set(report.doubled))
+    unreadable = {article_id for article_id, _, _ in report.damaged_rows}
+    redo = sorted((set(report.missing) | set(report.stale) | set(report.doubled)) - unreadable)
     with db.sessions() as session:
         articles = list(iter_articles(db.sessions, redo, on_damaged=lambda _error: None))  # (the report names them)
         with write_index(config.index_dir) as writer:

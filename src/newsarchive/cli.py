@@ -20,7 +20,7 @@ import click
 
 from newsarchive import __version__, render, terminal
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
-from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT, ArchiveError, UndecodableText
+from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT, ArchiveError, UndecodableText, UnreadableValue
 from newsarchive.ingest import FORMATS
 from newsarchive.progress import IngestObserver
 
@@ -75,8 +75,9 @@ def archive_command(
                 return result
             except ArchiveError as error:
                 raise ArchiveCommandError(error) from error
-            except UndecodableText as error:  # met where rows are not read one at a time
-                message = f"a row of the archive database holds text that is {error}"
+            except UnreadableValue as error:  # met where rows are not read one at a time
+                held = f"text that is {error}" if isinstance(error, UndecodableText) else f"a value that cannot be read: {error}"
+                message = f"a row of the archive database holds {held}"
                 raise ArchiveCommandError(ArchiveError(message, hint="`archive check` names it; " + DAMAGED_ROW_HINT)) from error
             except OSError as error:
                 # A full disk, a read-only or unreadable place: the machine's

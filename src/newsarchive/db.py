@@ -24,6 +24,7 @@ from newsarchive.config import (
 from newsarchive.errors import (
     DAMAGED_DATABASE_HINT,
     ArchiveError,
+    ArchiveNotFound,
     ConfigError,
     DamagedRecord,
     DatabaseDamaged,
@@ -53,11 +54,16 @@ class Database:
 def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
     """Connect to the archive's database and bring its schema to the newest revision.
 
-    Only with ``create`` (ingest) is a missing archive made; an archive this
-    process cannot write to is opened read-only.
+    Only with ``create`` (ingest) is a missing archive made, in a missing or
+    empty database and never beside a search index that holds articles; an
+    archive this process cannot write to is opened read-only.
     """
     engine, read_only = make_engine(config, create=create)
-    revision = ensure_schema(engine, read_only=read_only, config=config)
+    try:
+        revision = ensure_schema(engine, read_only=read_only, config=config, create=create)
+    except BaseException:
+        engine.dispose()
+        raise
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Database(engine=engine, sessions=sessions, revision=revision, read_only=read_only)
 
@@ -72,6 +78,8 @@ def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine,
             require_archive(config)
         elif config.database_is_default:
             ensure_home(config)
+        if database is not None and (not database.exists() or database.stat().st_size == 0):
+            _refuse_to_create(str(database), set(), config, create)  # before SQLite writes its header in it
         read_only = database is not None and database.exists() and not writable(config, index=False)
     try:
         if read_only and database is not None:
@@ -188,12 +196,20 @@ def current_revision(engine: Engine) -> str | None:
     return versions[0] if versions else None
 
 
-def ensure_schema(engine: Engine, *, read_only: bool = False, config: ArchiveConfig | None = None) -> str:
-    """Run ``alembic upgrade head`` unless the database is already there; return the revision."""
+def ensure_schema(
+    engine: Engine, *, read_only: bool = False, config: ArchiveConfig | None = None, create: bool = True
+) -> str:
+    """Run ``alembic upgrade head`` unless the database is already there; return the revision.
+
+    A database without a schema revision is made an archive only with
+    ``create``, and only when it is empty; see ``_refuse_to_create``.
+    """
     head = head_revision()
     current = _readable_revision(engine)
     if current == head:
         return head
+    if current is None:
+        _refuse_to_create(_where(engine, config), _tables(engine), config, create)
     _refuse_unknown_revision(current)
     if read_only and config is not None:
         raise read_only_error(config, f", and its database needs an upgrade to schema revision {head} first")
@@ -210,6 +226,78 @@ def ensure_schema(engine: Engine, *, read_only: bool = False, config: ArchiveCon
             return head
         raise _unusable(engine, exc) from exc
     return head
+
+
+def _where(engine: Engine, config: ArchiveConfig | None) -> str:
+    """The database as a message names it: its file, or its URL without the password."""
+    database = sqlite_file(config) if config is not None else None
+    return str(database) if database is not None else redacted(engine.url.render_as_string(hide_password=False))
+
+
+def _tables(engine: Engine) -> set[str]:
+    from sqlalchemy import inspect
+
+    try:
+        with engine.connect() as connection:
+            return set(inspect(connection).get_table_names())
+    except SQLAlchemyError as exc:
+        raise _unusable(engine, exc) from exc
+
+
+def _refuse_to_create(where: str, tables: set[str], config: ArchiveConfig | None, create: bool) -> None:
+    """Refuse to make an archive in a database that holds no archive, unless that is safe and asked for.
+
+    A database with tables but no schema revision belongs to something else;
+    an empty one (a file emptied, or made by mistake) is no archive, and only
+    ingest may make one in it. Not even ingest makes one beside a search index
+    that holds articles: that database was lost or replaced, and a new one
+    would take the index's copies of its articles for articles it never had.
+    """
+    from newsarchive.models import Base
+
+    foreign = sorted(tables - set(Base.metadata.tables))
+    if foreign:
+        raise ArchiveError(
+            f"{where} is not an archive database: it holds other tables ({', '.join(foreign[:3])})",
+            hint="check --home and ARCHIVE_DATABASE_URL: newsarchive writes only to a database of its own",
+        )
+    indexed = indexed_articles(config) if config is not None else 0
+    if indexed:
+        raise ArchiveNotFound(
+            f"the archive database {where} is {'empty' if tables or _exists(config) else 'missing'}, "
+            f"while the search index beside it holds {indexed} articles",
+            hint="restore archive.db from a backup (the index cannot rebuild it); "
+            "to start a new archive here instead, move the index folder away first",
+        )
+    if not create:
+        raise ArchiveNotFound(
+            f"no archive in {where}: the database is empty",
+            hint="`archive ingest FOLDER` makes one there; or check --home (and $ARCHIVE_HOME)",
+        )
+
+
+def _exists(config: ArchiveConfig | None) -> bool:
+    from newsarchive.config import sqlite_file
+
+    database = sqlite_file(config) if config is not None else None
+    return database is None or database.exists()
+
+
+def indexed_articles(config: ArchiveConfig) -> int:
+    """How many documents the archive's search index holds (0 when there is none, or it cannot be read)."""
+    from newsarchive.errors import IndexUnavailable
+    from newsarchive.index.store import index_exists, open_index
+
+    if not index_exists(config.index_dir):
+        return 0
+    try:
+        ix = open_index(config.index_dir)
+    except IndexUnavailable:
+        return 0
+    try:
+        return int(ix.doc_count())
+    finally:
+        ix.close()
 
 
 def _readable_revision(engine: Engine) -> str | None:
@@ -247,30 +335,79 @@ ROW_ERRORS = (ValueError, TypeError, OverflowError)
 
 
 def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
-    """The first column of the row with this primary key that cannot be read, as an error naming both."""
+    """The first column of the row with this primary key that cannot be read, as an error naming both.
+
+    An article's row loads with its file links: a link whose path cannot be
+    read is named as the article's ``file path``, with its bytes.
+    """
     from sqlalchemy import inspect, select
 
-    from newsarchive.models import Article, ArticleFile
+    from newsarchive.models import Article
 
     mapper: Mapper[Any] = inspect(model)
     primary = mapper.primary_key[0]
+    kind = "article" if model is Article else "file"
     files: tuple[str, ...] = ()
+    bad_link: tuple[str, bytes] | None = None
     if model is Article:
         try:
-            files = tuple(session.scalars(select(ArticleFile.path).where(ArticleFile.article_id == key).distinct()))
-        except (*ROW_ERRORS, *DAMAGE_ERRORS):
+            files, bad_link = _article_links(session, key)
+        except DAMAGE_ERRORS:
             pass
     for attribute in mapper.column_attrs:
         try:
             session.execute(select(attribute.class_attribute).where(primary == key)).all()
         except ROW_ERRORS as exc:
-            return DamagedRecord(key, attribute.key, _row_reason(exc), files)
+            return DamagedRecord(key, attribute.key, _row_reason(exc), files, kind=kind)
         except DAMAGE_ERRORS as exc:
             if not is_damage(exc):
                 raise
             reason = f"in a damaged part of the database file: {_first_line(exc)}"
-            return DamagedRecord(key, "row", reason, files, in_file=True)
-    return DamagedRecord(key, "row", "it does not load", files)
+            return DamagedRecord(key, "row", reason, files, in_file=True, kind=kind)
+    if bad_link is not None:
+        field, raw = bad_link
+        return DamagedRecord(key, field, f"not valid UTF-8: {raw!r}", files)
+    return DamagedRecord(key, "row", "it does not load", files, kind=kind)
+
+
+def _article_links(session: Session, article_id: str) -> tuple[tuple[str, ...], tuple[str, bytes] | None]:
+    """The files an article was read from, and the first (field, bytes) of its links that is not UTF-8."""
+    from sqlalchemy import LargeBinary, cast, select
+
+    from newsarchive.models import ArticleFile
+
+    raw = select(cast(ArticleFile.path, LargeBinary), cast(ArticleFile.item, LargeBinary))
+    files: list[str] = []
+    bad: tuple[str, bytes] | None = None
+    for path, item in session.execute(raw.where(ArticleFile.article_id == article_id)):
+        try:
+            files.append(path.decode("utf-8"))
+        except UnicodeDecodeError:
+            bad = bad or ("file path", path)
+        try:
+            item.decode("utf-8")
+        except UnicodeDecodeError:
+            bad = bad or ("file item", item)
+    return tuple(dict.fromkeys(files)), bad
+
+
+def damaged_links(session: Session) -> list[DamagedRecord]:
+    """Every file link (a row of article_files) with a path or item that is not UTF-8, named by its article."""
+    from sqlalchemy import LargeBinary, cast, select
+
+    from newsarchive.models import ArticleFile
+
+    found: list[DamagedRecord] = []
+    raw = select(cast(ArticleFile.article_id, LargeBinary), cast(ArticleFile.path, LargeBinary), cast(ArticleFile.item, LargeBinary))
+    for article_id, path, item in session.execute(raw):
+        for field, value in (("id", article_id), ("file path", path), ("file item", item)):
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                owner = article_id.decode("utf-8", "backslashreplace")
+                found.append(DamagedRecord(owner, field, f"not valid UTF-8: {value!r}"))
+                break
+    return found
 
 
 def readable_keys(
@@ -296,7 +433,8 @@ def readable_keys(
             keys.append(value.decode("utf-8"))
         except UnicodeDecodeError:
             error = DamagedRecord(
-                f"at rowid {rowid} ({value!r})", "id", "not valid UTF-8",
+                f"at rowid {rowid} ({value!r})", "id" if table == "articles" else column.name, "not valid UTF-8",
+                kind="article" if table == "articles" else "file",
                 hint=f'no command can name it: sqlite3 archive.db "DELETE FROM {table} WHERE rowid = {rowid}", '
                 "then `archive check --repair`, then `archive ingest --force` its file",
             )  # fmt: skip

@@ -58,12 +58,20 @@ class IndexDamaged(IndexUnavailable):
     """Parts of the search index do not read back; a rebuild from the database fixes it."""
 
 
-class UndecodableText(ValueError):
+class UnreadableValue(ValueError):
+    """A value of the database that is not what its column holds (raised as it is read, so a damaged value of its row)."""
+
+
+class UndecodableText(UnreadableValue):
     """A text value of the database that is not valid UTF-8 (raised as it is read, so a damaged value of its row)."""
 
 
 #: What mends an article whose row is damaged: the database is the source of truth, so only its file can.
 DAMAGED_ROW_HINT = "`archive remove ID`, then `archive ingest --force FILE` stores it again from its file"
+
+
+#: What mends a damaged row of the files read: it says only how far ingest has read a file.
+DAMAGED_FILE_ROW_HINT = "delete the row with sqlite3 (its articles stay), then `archive check --repair`; ingest reads the file again"
 
 
 #: What to do with a damaged database file: the database is the source of truth, so nothing rebuilds it.
@@ -78,7 +86,10 @@ class DatabaseDamaged(ArchiveError):
 
 
 class DamagedRecord(ArchiveError):
-    """A row of the database holds a value that cannot be read (``article_id``, ``field``; ``files`` it came from)."""
+    """A row of the database holds a value that cannot be read (``article_id``, ``field``; ``files`` it came from).
+
+    ``article_id`` is the key of the row, which for a ``kind`` "file" row is its path.
+    """
 
     def __init__(
         self,
@@ -89,19 +100,22 @@ class DamagedRecord(ArchiveError):
         *,
         in_file: bool = False,
         hint: str | None = None,
+        kind: str = "article",
     ) -> None:
         import shlex
 
         given = hint
         came_from = f" (from {', '.join(files)})" if files else ""
-        hint = DAMAGED_ROW_HINT.replace("ID", article_id, 1)
+        hint = DAMAGED_ROW_HINT.replace("ID", article_id, 1) if kind == "article" else DAMAGED_FILE_ROW_HINT
         if len(files) == 1:
             hint = hint.replace("FILE", shlex.quote(files[0]), 1)
         super().__init__(
-            f"article {article_id}: its {field} cannot be read ({reason}){came_from}",
+            f"{kind} {article_id}: its {field} cannot be read ({reason}){came_from}",
             hint=DAMAGED_DATABASE_HINT if in_file else given or hint,
         )
         self.article_id = article_id
+        #: What the row is: "article", or "file" (a row of the files the articles were read from).
+        self.kind = kind
         self.field = field
         self.reason = reason
         self.files = files

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.db import Database
-from newsarchive.errors import DamagedRecord
+from newsarchive.errors import ArchiveError, DamagedRecord
 from newsarchive.index.schema import IndexDocument
 from newsarchive.models import Article, IndexRemoval
 from newsarchive.progress import Progress
@@ -68,6 +68,7 @@ def sync_index(db: Database, config: ArchiveConfig) -> SyncResult:
     from newsarchive.index.store import index_is_current, write_index
 
     damaged: list[DamagedRecord] = []
+    _refuse_an_emptied_database(db, config)
     if not index_is_current(config.index_dir):
         indexed = rebuild(db, config, on_damaged=damaged.append)
         return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))
@@ -86,6 +87,29 @@ def sync_index(db: Database, config: ArchiveConfig) -> SyncResult:
         mark_indexed(session, done, removals)
         session.commit()
     return SyncResult(indexed=len(done), removed=len(removals), rebuilt=False, damaged=tuple(damaged))
+
+
+def _refuse_an_emptied_database(db: Database, config: ArchiveConfig) -> None:
+    """Refuse to write beside an index of articles that a database without any knows nothing of.
+
+    None of our own writes leaves it so (a removal is recorded until the index
+    has made it): the database was emptied or replaced, and the index holds
+    the last copies of its articles. `archive reindex` empties the index on purpose.
+    """
+    from sqlalchemy import func
+
+    from newsarchive.db import indexed_articles
+
+    with db.sessions() as session:
+        if session.scalar(select(func.count()).select_from(Article)) or pending_counts(session)[1]:
+            return
+    indexed = indexed_articles(config)
+    if indexed:
+        raise ArchiveError(
+            f"the archive database holds no articles, while its search index holds {indexed}: "
+            "the database looks emptied or replaced",
+            hint="restore archive.db from a backup; or `archive reindex` empties the index to match it",
+        )
 
 
 class IndexFeed:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from newsarchive import snippets
-from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT
+from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_FILE_ROW_HINT, DAMAGED_ROW_HINT
 from newsarchive.periods import chosen_zone, iso_local, local_moment, offset_minutes
 from newsarchive.terminal import json_safe
 from newsarchive.terminal import terminal_safe as safe
@@ -326,25 +326,38 @@ def check_text(report: CheckReport) -> str:
         *(f"damaged index:        {line}" for line in report.index_damage),
         *(f"damaged database:     {line}" for line in report.database_damage),
         *(f"damaged row:          article {id_}, {name}: {why}" for id_, name, why in report.damaged_rows),
+        *(f"damaged row:          file {path}, {name}: {why}" for path, name, why in report.damaged_files),
     ]
-    damage = len(report.damaged_rows) + len(report.database_damage)
+    damage = len(report.damaged_rows) + len(report.damaged_files) + len(report.database_damage)
+    if report.database_looks_replaced:
+        # Dropping what the database does not know would lose the index's copies of them.
+        lines += [
+            f"The database looks emptied or replaced: it holds {report.articles} articles, while {report.unexplained} of "
+            f"the index's {report.index_documents} documents are articles it does not know.",
+            "--repair leaves the index alone: restore archive.db from a backup, or, to keep the database as it is, "
+            f"`archive reindex` rebuilds the index from it (dropping those {report.unexplained}).",
+            f"{_count(report.problems, 'problem')} found.",
+        ]
+        return "\n".join(lines)
     problems = _count(report.problems, "problem")
     if damage:
         # The database is the source of truth: nothing rebuilds it, and check says so.
         if report.damaged_rows:
             lines.append(f"A damaged row cannot be rebuilt from the index: {DAMAGED_ROW_HINT}.")
+        if report.damaged_files:
+            lines.append(f"A damaged row of the files read: {DAMAGED_FILE_ROW_HINT}.")
         if report.database_damage:
             lines.append(f"A damaged database file cannot be rebuilt from the index: {DAMAGED_DATABASE_HINT}.")
         others = report.problems - damage
         if report.repaired:
-            lines.append(f"{problems} remain after repair; --repair cannot mend the damage above.")
+            lines.append(f"{problems} {_remain(report.problems)} after repair; --repair cannot mend the damage above.")
         else:
             fixes = f"; `archive check --repair` fixes the other {others}" if others else ""
             lines.append(f"{problems} found{fixes}.")
     elif report.ok:
         lines.append("Repaired: the database and the index agree now." if report.repaired else "OK: the database and the index agree.")
     elif report.repaired:
-        lines.append(f"{problems} remain after repair; try `archive reindex`.")
+        lines.append(f"{problems} {_remain(report.problems)} after repair; try `archive reindex`.")
     else:
         lines.append(f"{problems} found; `archive check --repair` fixes {'it' if report.problems == 1 else 'them'}.")
     return "\n".join(lines)
@@ -446,6 +459,10 @@ def terms_text(query: str, matched: int, terms: list[tuple[str, float]]) -> str:
 
 def terms_dict(query: str, matched: int, terms: list[tuple[str, float]]) -> dict[str, Any]:
     return {"query": query, "matched": matched, "terms": [{"term": word, "weight": weight} for word, weight in terms]}
+
+
+def _remain(number: int) -> str:
+    return "remains" if number == 1 else "remain"
 
 
 def _count(number: int, noun: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -427,3 +428,177 @@ def test_a_damaged_database_file_is_checked_and_what_reads_is_saved(archive, tmp
         assert listed.stderr.count("\n") == 2 and "Hint: `archive export -o saved.jsonl` saves" in listed.stderr
     archive("ingest", "--home", tmp_path / "new", tmp_path / "saved.jsonl")  # as the hint says
     assert archive("check", "--home", tmp_path / "new").stdout.endswith("OK: the database and the index agree.\n")
+
+
+# --- a database that is empty, foreign or emptied beside an index that holds articles ---------
+
+
+def _drop_database(home: Path) -> None:
+    """Leave archive.db an empty file, as `: > archive.db` does (SQLite's log beside it goes too)."""
+    for name in ("archive.db-wal", "archive.db-shm"):
+        (home / name).unlink(missing_ok=True)
+    (home / "archive.db").write_bytes(b"")
+
+
+def test_an_emptied_database_file_is_no_archive_and_nothing_writes_in_it(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 5))
+    _drop_database(archive_home)
+    said = (
+        f"Error: the archive database {archive_home / 'archive.db'} is empty, while the search index beside it "
+        "holds 5 articles\nHint: restore archive.db from a backup (the index cannot rebuild it); "
+    )
+    for command in (["info"], ["list"], ["check"], ["check", "--repair"], ["export"], ["ingest", tmp_path / "in"]):
+        assert archive(*command, expect=1).stderr.startswith(said)
+    assert (archive_home / "archive.db").stat().st_size == 0  # (not even SQLite's header)
+    assert json.loads(archive("search", "zqx1", "--json").stdout)["total"] == 1  # the index is kept
+    shutil.rmtree(archive_home / "index")  # an empty file and nothing else: no archive, which ingest may make
+    assert archive("info", expect=1).stderr.startswith(f"Error: no archive in {archive_home / 'archive.db'}: the database is empty\n")
+    archive("ingest", tmp_path / "in")
+    assert "articles:        5 " in archive("info").stdout
+
+
+def test_a_database_of_something_else_is_never_made_an_archive(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive_home.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("CREATE TABLE notes (text)")
+    for command in (["info"], ["ingest", make_collection(tmp_path / "in", 2)]):
+        result = archive(*command, expect=1)
+        assert result.stderr.startswith(f"Error: {archive_home / 'archive.db'} is not an archive database: it holds other tables (notes)\n")
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        assert [row[0] for row in connection.execute("SELECT name FROM sqlite_master")] == ["notes"]
+
+
+@pytest.mark.parametrize("lost", [6, 4], ids=["all", "most"])
+def test_a_database_that_lost_its_articles_does_not_take_the_index_with_it(
+    archive, tmp_path: Path, archive_home: Path, lost: int
+) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 6))
+    gone = _ids(archive_home)[:lost]
+    with sqlite3.connect(archive_home / "archive.db") as connection:  # (no removal recorded: not our doing)
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute(f"DELETE FROM articles WHERE id IN ({', '.join('?' * lost)})", gone)
+    checked = archive("check", expect=1).stdout
+    assert f"\nThe database looks emptied or replaced: it holds {6 - lost} articles, while {lost} of the index's 6 documents" in checked
+    assert "`archive reindex` rebuilds the index from it" in checked
+    repaired = archive("check", "--repair", expect=1).stdout
+    assert "--repair leaves the index alone" in repaired and "Repaired" not in repaired
+    assert json.loads(archive("search", "council", "--json").stdout)["total"] == 6
+    if lost == 6:  # nothing of ours leaves the database without articles beside a full index
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        refused = archive("ingest", empty, expect=1).stderr
+        assert refused.startswith("Error: the archive database holds no articles, while its search index holds 6: ")
+    archive("reindex")  # the explicit choice
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+
+
+def test_a_few_articles_gone_from_the_database_are_dropped_from_the_index(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 6))
+    gone = _ids(archive_home)[0]
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute("DELETE FROM articles WHERE id = ?", (gone,))
+    assert f"not in the database:  1 ({gone})" in archive("check", expect=1).stdout
+    assert "Repaired" in archive("check", "--repair").stdout
+    assert json.loads(archive("search", "council", "--json").stdout)["total"] == 5
+
+
+# --- values a column cannot hold -----------------------------------------------------------------
+
+BAD_VALUES = [
+    ("published_offset", "90000", "90000 is not a UTC offset in minutes (within a day)"),
+    ("published_offset", "-1440", "-1440 is not a UTC offset in minutes (within a day)"),
+    ("revision", "'abc'", "not a whole number: 'abc'"),
+    ("revision", "2.5", "not a whole number: 2.5"),
+    ("date_precision", "'hour'", "'hour' is not one of day, minute, second"),
+    ("body", "'[1, 2]'", "not a list of text blocks"),
+    ("authors", "'\"Jane\"'", "not a list of names"),
+    ("title", "X'4142'", "not text: b'AB'"),
+]  # fmt: skip
+
+
+def test_values_their_columns_cannot_hold_are_damaged_rows(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", len(BAD_VALUES) + 2))
+    *bad, good_one, good_two = _ids(archive_home)
+    damage = dict(zip(bad, BAD_VALUES, strict=True))
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        for article_id, (column, value, _) in damage.items():
+            connection.execute(f"UPDATE articles SET {column} = {value} WHERE id = ?", (article_id,))
+    named = {article_id: f"article {article_id}: its {column} cannot be read ({why}) (from " for article_id, (column, _, why) in damage.items()}
+    for article_id, line in named.items():
+        assert archive("show", article_id, expect=1).stderr.startswith(f"Error: {line}")
+    listed, exported = archive("list", expect=1), archive("export", expect=1)
+    assert sorted(line.split()[0] for line in listed.stdout.splitlines()[2:]) == sorted([good_one, good_two])
+    assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted([good_one, good_two])
+    for result in (listed, exported):
+        assert sorted(line.split(" (from ")[0] for line in result.stderr.splitlines()[: len(bad)]) == sorted(
+            "error: " + line.split(" (from ")[0] for line in named.values()
+        )
+    assert archive("reindex", expect=1).stdout.startswith("Indexed 2 articles")
+    checked = archive("check", expect=1).stdout
+    for article_id, (column, _, why) in damage.items():
+        assert f"damaged row:          article {article_id}, {column}: {why}\n" in checked
+    assert checked.endswith(f"\n{len(bad)} problems found.\n")
+    assert archive("check", "--repair", expect=1).stdout.endswith("remain after repair; --repair cannot mend the damage above.\n")
+    archive("remove", *bad)
+    archive("ingest", "--force", tmp_path / "in")  # as the hint says
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+
+
+def test_a_file_path_that_is_not_utf8_is_named_with_its_article_and_checked(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    bad, *good = _ids(archive_home)
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        (path,) = connection.execute("SELECT path FROM article_files WHERE article_id = ?", (bad,)).fetchone()
+        bad_path = "CAST(X'2F746D702F66FF2E747874' AS TEXT)"  # /tmp/f\xff.txt
+        connection.execute(f"UPDATE files SET path = {bad_path} WHERE path = ?", (path,))
+        connection.execute(f"UPDATE article_files SET path = {bad_path} WHERE article_id = ?", (bad,))
+    named = f"article {bad}: its file path cannot be read (not valid UTF-8: b'/tmp/f\\xff.txt')"
+    assert archive("show", bad, expect=1).stderr.startswith(f"Error: {named}\n")
+    exported = archive("export", expect=1)
+    assert exported.stderr.startswith(f"error: {named}\n") and exported.stdout.count("\n") == 2
+    checked = archive("check", expect=1).stdout
+    assert f"damaged row:          article {bad}, file path: not valid UTF-8: b'/tmp/f\\xff.txt'\n" in checked
+    assert "\ndamaged row:          file at rowid " in checked and "(b'/tmp/f\\xff.txt'), path: not valid UTF-8\n" in checked
+    assert archive("check", "--repair", expect=1).stdout.endswith("2 problems remain after repair; --repair cannot mend the damage above.\n")
+
+
+def test_a_damaged_value_of_a_file_read_is_found_by_check(archive, tmp_path: Path, archive_home: Path) -> None:
+    archive("ingest", make_collection(tmp_path / "in", 2))
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        (path,) = connection.execute("SELECT path FROM files LIMIT 1").fetchone()
+        connection.execute("UPDATE files SET size = 'big' WHERE path = ?", (path,))
+    checked = archive("check", expect=1).stdout
+    assert f"damaged row:          file {path}, size: not a whole number: 'big'\n" in checked
+    assert "A damaged row of the files read: delete the row with sqlite3 (its articles stay)" in checked
+
+
+# --- an index file gone ----------------------------------------------------------------------
+
+
+def _index_file_kinds() -> list[str]:
+    """Every kind of file an index of dated, undated and day-precision articles with sources and copies holds."""
+    return [
+        "pst", "trm", "_stored.col", "_title_len.col", "_description_len.col", "_body_len.col", "id.col", "group.col",
+        "revision.col", "dated.col", "published.col", "year.col", "month.col", "source.col", "written_day.col", "toc",
+    ]  # fmt: skip
+
+
+def test_every_kind_of_index_file_gone_is_found_and_rebuilt(archive, tmp_path: Path, archive_home: Path) -> None:
+    folder = make_collection(tmp_path / "in", 4)
+    (folder / "day.txt").write_text("Roads plan agreed\nThe plan zqxday was agreed.\n5 May 2024\nMore about roads.\n")
+    (folder / "news.json").write_text(json.dumps({"title": "Budget", "maintext": "The budget zqxsrc.", "source": "Example News"}))
+    archive("ingest", folder)
+    index = archive_home / "index"
+    shutil.copytree(index, tmp_path / "whole")
+    for kind in _index_file_kinds():
+        shutil.rmtree(index)
+        shutil.copytree(tmp_path / "whole", index)
+        files = sorted(index.glob(f"*.{kind}" if kind != "toc" else "_MAIN_*.toc"))
+        assert files, kind  # (the collection above makes every kind)
+        for path in files:
+            path.unlink()
+        checked = archive("check", expect=1).stdout
+        assert "\ndamaged index:        segment " in checked or "search index:         missing" in checked, kind
+        assert "Repaired: the database and the index agree now." in archive("check", "--repair").stdout, kind
+        assert json.loads(archive("search", "zqx1 OR zqxday OR zqxsrc", "--json").stdout)["total"] == 3, kind

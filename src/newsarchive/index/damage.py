@@ -52,6 +52,12 @@ def _segment_damage(ix, segment) -> Iterator[str]:  # type: ignore[no-untyped-de
         yield f"{name}: cannot be opened ({reason(exc)})"
         return
     try:
+        try:
+            missing = _missing_columns(ix, segment, reader)
+        except Exception:  # noqa: BLE001 - (what it reads is damaged: the parts below say which)
+            missing = []
+        if missing:
+            yield f"{name}: its column files for {', '.join(missing)} are missing"
         for part, read in (
             ("postings", _read_postings),
             ("stored fields", _read_stored),
@@ -64,6 +70,43 @@ def _segment_damage(ix, segment) -> Iterator[str]:  # type: ignore[no-untyped-de
                 yield f"{name}: its {part} do not read back ({reason(exc)})"
     finally:
         reader.close()
+
+
+#: Column-only fields (not indexed, so no term tells) that every document has a value for.
+_EVERY_DOCUMENT = ("revision",)
+
+
+def _missing_columns(ix, segment, reader) -> list[str]:  # type: ignore[no-untyped-def]
+    """The columns the segment should have and has no file for.
+
+    Whoosh writes a column only for a field some document of the segment has,
+    and reads a column whose file is gone as a column of defaults (a search
+    sorts, folds and counts facets wrongly) or fails far from the cause. A
+    field that has terms in the segment has its column; a scorable field
+    with a length has its lengths; a column every document has is there;
+    and a day-precision date gives the written day's column.
+    """
+    from whoosh.codec.whoosh3 import W3Codec
+
+    if not reader.doc_count_all():
+        return []
+    schema = reader.schema
+    wanted = [name for name in _EVERY_DOCUMENT if name in schema]
+    for name in reader.indexed_field_names():
+        if name in schema and schema[name].column_type is not None:
+            wanted.append(name)
+    wanted += [f"_{name}_len" for name in schema.scorable_names() if reader.field_length(name)]
+    if "written_day" in schema and any(
+        fields.get("precision") == "day" and fields.get("published") is not None for fields in reader.all_stored_fields()
+    ):
+        wanted.append("written_day")
+    # (A small segment may keep its files in one compound file: they are looked for there.)
+    storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+    try:
+        return [name for name in wanted if not storage.file_exists(W3Codec.column_filename(segment, name))]
+    finally:
+        if storage is not ix.storage:
+            storage.close()
 
 
 def _read_postings(reader) -> None:  # type: ignore[no-untyped-def]
