@@ -27,7 +27,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby, pairwise
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -359,8 +359,7 @@ class _Source:
         ids, weights, values = read_postings(self.reader, fieldname, btext, info)
         docmap = self.docmap
         if docmap is None:
-            basedoc = self.basedoc
-            return array("I", (docnum + basedoc for docnum in ids)), array("f", weights), values
+            return array("I", map(self.basedoc.__add__, ids) if self.basedoc else ids), array("f", weights), values
         live = [at for at, docnum in enumerate(ids) if docnum in docmap]
         return (
             array("I", (docmap[ids[at]] for at in live)),
@@ -381,14 +380,17 @@ def _merged_terms(pool: MemoryPool, sources: list[_Source], schema) -> Iterator[
     streams.extend(source.terms(order, schema) for order, source in enumerate(sources, start=1))
     for (fieldname, btext), group in groupby(heapq.merge(*streams, key=itemgetter(0, 1, 2)), key=itemgetter(0, 1)):
         docs, weights, values = array("I"), array("f"), []
+        ordered = True
         for _, _, order, found in group:
             part = found[0].postings(fieldname, btext, found[1]) if order else found
+            # Each part is in order: documents added after a merged segment's come first, out of order.
+            ordered = ordered and not (docs and part[0] and part[0][0] < docs[-1])
             docs.extend(part[0])
             weights.extend(part[1])
             values.extend(part[2])
         if not docs:  # every posting was of a deleted document
             continue
-        if any(before > after for before, after in pairwise(docs)):  # documents added after a merged segment's
+        if not ordered:
             docs, weights, values = _in_order(docs, weights, values)
         yield fieldname, btext, docs, weights, values
 
