@@ -13,6 +13,7 @@ from whoosh import index as whoosh_index
 from newsarchive.config import resolve_config
 from newsarchive.errors import IndexUnavailable
 from newsarchive.index import segments
+from newsarchive.index.parallel import worker_count
 from newsarchive.index.reader import matching_ids
 from newsarchive.ingest import pipeline
 from newsarchive.ingest.pipeline import IngestOptions, ingest_paths
@@ -37,6 +38,16 @@ def test_a_bulk_load_is_split_between_the_workers_in_order_of_size() -> None:
     assert groups[0] == [f"s{i:02d}" for i in range(21, 10, -1)]  # the smaller half
     # Never a group of one: nine segments for four workers make three groups of three.
     assert [len(group) for group in segments.plan(sizes[:9], ways=4)] == [3, 3, 3]
+
+
+def test_a_run_merges_its_own_segments_first_into_one_per_worker() -> None:
+    fresh = {"a", "b", "c", "d"}
+    sizes = [("old", 90_000), ("a", 4_650), ("b", 4_651), ("c", 245), ("d", 245)]
+    # Dealt largest first, there and back, so that each worker merges about as much.
+    assert segments.plan(sizes, ways=2, fresh=fresh) == [["b", "c"], ["a", "d"]]
+    assert segments.plan(sizes, ways=1, fresh=fresh) == [["b", "a", "d", "c"]]
+    assert segments.plan(sizes[:3], ways=2, fresh=fresh) == []  # one per worker already
+    assert segments.plan(sizes[:4], ways=2, fresh=fresh) == [["b", "a", "c"]]  # never a group of one
 
 
 def _ingest(home: Path, corpus: Path, processes: int) -> None:
@@ -71,9 +82,9 @@ def test_a_run_of_many_commits_ends_with_its_segments_merged(
 ) -> None:
     monkeypatch.setattr(pipeline, "COMMIT_BATCHES", 1)  # a commit (and a segment per process) every 25 articles
     unmerged, merged = tmp_path / "unmerged", tmp_path / "merged"
-    monkeypatch.setattr(segments, "MERGE_FACTOR", 10**6)
-    _ingest(unmerged, corpus, processes)
-    monkeypatch.setattr(segments, "MERGE_FACTOR", 8)
+    with monkeypatch.context() as never:
+        never.setattr(segments, "plan", lambda *args, **kwargs: [])
+        _ingest(unmerged, corpus, processes)
     _ingest(merged, corpus, processes)
 
     assert _segment_count(unmerged) >= 14
@@ -90,6 +101,37 @@ def test_a_run_of_many_commits_ends_with_its_segments_merged(
         assert all(abs(ours[found] - theirs[found]) < 0.01 * theirs[found] for found in set(ours) & set(theirs))
     assert "agree" in archive("check", "--home", merged).stdout
     assert not [name for name in (merged / "index").iterdir() if ".tmp" in name.name]
+
+
+def test_a_run_of_a_few_commits_ends_with_a_segment_per_worker_and_leaves_earlier_runs_alone(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive
+) -> None:
+    monkeypatch.setattr(pipeline, "COMMIT_BATCHES", 1)
+    first, second = tmp_path / "first", tmp_path / "second"
+    files = sorted(corpus.iterdir())
+    for folder, chosen in ((first, files[:75]), (second, files[75:125])):
+        folder.mkdir()
+        for path in chosen:
+            shutil.copy(path, folder / path.name)
+    home = tmp_path / "home"
+    # Three commits, a segment per worker each: fewer than eight alike, which left them all unmerged.
+    archive("ingest", "--home", home, "--batch-size", "25", "-q", first)
+    after_first = _segment_ids(home)
+    assert len(after_first) <= worker_count(75)
+    archive("ingest", "--home", home, "--batch-size", "25", "-q", second)
+    after_second = _segment_ids(home)
+    assert after_first < after_second and len(after_second) <= len(after_first) + worker_count(50)
+    facts = json.loads(archive("info", "--home", home, "--json").stdout)
+    assert facts["index_documents"] == facts["articles"] == 125
+    assert len(_hits(archive, home, "people")) == 10
+
+
+def _segment_ids(home: Path) -> set[str]:
+    ix = whoosh_index.open_dir(str(home / "index"))
+    try:
+        return {segment.segment_id() for segment in ix._segments()}
+    finally:
+        ix.close()
 
 
 def test_a_failed_merge_leaves_the_index_whole_and_says_so(

@@ -27,11 +27,12 @@ import zlib
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby, pairwise
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PerDocReader, _lenfield
+from whoosh.columns import TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
@@ -55,6 +56,10 @@ COMPRESS_FROM = 128
 _LENGTHS = [byte_to_length(byte) if byte else 0 for byte in range(256)]
 #: A merge lets go of the mapped pages it has read every this many terms.
 RELEASE_EVERY = 20_000
+#: The column of each document's stored fields.
+STORED_FIELDS = "_stored"
+#: A stored-fields column read as it is on disk.
+RAW_BYTES = VarBytesColumn()
 
 
 class MemoryPool(PostingPool):
@@ -283,13 +288,54 @@ class BulkWriter(SegmentWriter):
         return [_LENGTHS[byte] for byte in found] if found is not None else None
 
     def write_per_doc(self, fieldnames, reader):  # type: ignore[no-untyped-def]
-        """Whoosh's, without looking on disk, per document and field, for length columns the segment lacks."""
+        """Whoosh's, without looking on disk, per document and field, for length columns the segment lacks.
+
+        Each document's stored fields are copied as the segment holds them
+        (pickled and compressed, as this segment would write them): unpickling
+        and compressing them again was a third of a merge's time.
+        """
         perdoc = getattr(reader, "_perdoc", None)
-        if isinstance(perdoc, W3PerDocReader):
+        if not isinstance(perdoc, W3PerDocReader):
+            return super().write_per_doc(fieldnames, reader)
+        for name in fieldnames:
+            if _lenfield(name) not in perdoc._readers and not perdoc.has_column(_lenfield(name)):
+                perdoc._readers[_lenfield(name)] = None  # (what its cache holds for "none")
+        # The codec's stored-fields column pickles a document's fields and
+        # compresses them with the column it wraps: given bytes, that one writes them as they are.
+        pickling = self.perdocwriter._get_column(STORED_FIELDS)
+        as_written = getattr(pickling, "_child", None)
+        if any(self.schema[name].vector for name in fieldnames) or not isinstance(as_written, VarBytesColumn.Writer):
+            return super().write_per_doc(fieldnames, reader)
+        return self._copy_per_doc(fieldnames, reader, perdoc, as_written)
+
+    def _copy_per_doc(self, fieldnames, reader, perdoc, stored_writer):  # type: ignore[no-untyped-def]
+        schema = self.schema
+        pdw = self.perdocwriter
+        docmap = {} if reader.has_deletions() else None  # old docnum -> new, as Whoosh's returns it
+        columns = {
+            name: _untranslated(reader.column_reader(name, schema[name].column_type))
+            for name in fieldnames
+            if schema[name].column_type and reader.has_column(name)
+        }
+        stored = perdoc.column_reader(STORED_FIELDS, RAW_BYTES) if perdoc.has_column(STORED_FIELDS) else None
+        for docnum in reader.all_doc_ids():
+            if docmap is not None:
+                docmap[docnum] = self.docnum
+            pdw.start_doc(self.docnum)
             for name in fieldnames:
-                if _lenfield(name) not in perdoc._readers and not perdoc.has_column(_lenfield(name)):
-                    perdoc._readers[_lenfield(name)] = None  # (what its cache holds for "none")
-        return super().write_per_doc(fieldnames, reader)
+                pdw.add_field(name, schema[name], None, reader.doc_field_length(docnum, name))
+                if name in columns:
+                    pdw.add_column_value(name, schema[name].column_type, columns[name][docnum])
+            written = stored[docnum] if stored is not None else b""
+            if written:
+                VarBytesColumn.Writer.add(stored_writer, self.docnum, written)
+            pdw.finish_doc()
+            self.docnum += 1
+        return docmap
+
+
+def _untranslated(column):  # type: ignore[no-untyped-def]
+    return column.raw_column() if isinstance(column, TranslatingColumnReader) else column
 
 
 @dataclass(frozen=True)
@@ -313,8 +359,7 @@ class _Source:
         ids, weights, values = read_postings(self.reader, fieldname, btext, info)
         docmap = self.docmap
         if docmap is None:
-            basedoc = self.basedoc
-            return array("I", (docnum + basedoc for docnum in ids)), array("f", weights), values
+            return array("I", map(self.basedoc.__add__, ids) if self.basedoc else ids), array("f", weights), values
         live = [at for at, docnum in enumerate(ids) if docnum in docmap]
         return (
             array("I", (docmap[ids[at]] for at in live)),
@@ -335,14 +380,17 @@ def _merged_terms(pool: MemoryPool, sources: list[_Source], schema) -> Iterator[
     streams.extend(source.terms(order, schema) for order, source in enumerate(sources, start=1))
     for (fieldname, btext), group in groupby(heapq.merge(*streams, key=itemgetter(0, 1, 2)), key=itemgetter(0, 1)):
         docs, weights, values = array("I"), array("f"), []
+        ordered = True
         for _, _, order, found in group:
             part = found[0].postings(fieldname, btext, found[1]) if order else found
+            # Each part is in order: documents added after a merged segment's come first, out of order.
+            ordered = ordered and not (docs and part[0] and part[0][0] < docs[-1])
             docs.extend(part[0])
             weights.extend(part[1])
             values.extend(part[2])
         if not docs:  # every posting was of a deleted document
             continue
-        if any(before > after for before, after in pairwise(docs)):  # documents added after a merged segment's
+        if not ordered:
             docs, weights, values = _in_order(docs, weights, values)
         yield fieldname, btext, docs, weights, values
 

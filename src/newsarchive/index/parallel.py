@@ -65,6 +65,8 @@ class ParallelWriter:
         self._next = 0
         self._deletions: set[str] = set()
         self._copies = False
+        #: Ids of the segments committed by this writer: merged at the end of the run (see ``segments``).
+        self._fresh: set[str] = set()
 
     def _start(self) -> None:
         import multiprocessing
@@ -149,10 +151,9 @@ class ParallelWriter:
         for worker in busy:
             self._send(worker)
             self._post(worker, ("finish",))
-        segments = [self._receive(worker) for worker in busy]
-        commit_segments(
-            self._path, [segment for segment in segments if segment is not None], self._deletions, self._copies
-        )
+        segments = [segment for segment in (self._receive(worker) for worker in busy) if segment is not None]
+        commit_segments(self._path, segments, self._deletions, self._copies)
+        self._fresh.update(segment.segment_id() for segment in segments)
         self._characters = [0 for _ in self._workers]
         self._documents = [0 for _ in self._workers]
         self._deletions = set()
@@ -167,12 +168,12 @@ class ParallelWriter:
         """
         from newsarchive.index.segments import merge_due, plan, segment_sizes
 
-        if not plan(segment_sizes(self._path), self._processes):
+        if not plan(segment_sizes(self._path), self._processes, self._fresh):
             return
         self.close()
         self._start()
         try:
-            merge_due(self._path, len(self._workers), self._merge_groups, announce)
+            merge_due(self._path, len(self._workers), self._merge_groups, announce, self._fresh)
         except IndexUnavailable as exc:  # (a worker failed or died: nothing was committed)
             failure = exc.message.removeprefix("indexing failed: ")
             raise IndexUnavailable(f"merging the search index's segments failed: {failure}", hint=MERGE_HINT) from None

@@ -197,6 +197,8 @@ class IndexWriter:
         self._ix: whoosh_index.Index | None = None
         self._writer = None
         self._copies = False
+        #: Ids of the segments committed by this writer: merged at the end of the run (see ``segments``).
+        self._fresh: set[str] = set()
         self._open()
 
     def _open(self):  # type: ignore[no-untyped-def]
@@ -249,7 +251,7 @@ class IndexWriter:
         """Merge the segments that are due (see ``segments``), in this process; call it after ``commit``."""
         from newsarchive.index.segments import merge_due
 
-        merge_due(self._path, announce=announce)
+        merge_due(self._path, announce=announce, fresh=self._fresh)
 
     def commit(self) -> None:
         if self._writer is None:
@@ -260,6 +262,7 @@ class IndexWriter:
             if self._copies:
                 _note_copies(self._path)
             self._writer.commit()
+        self._fresh.add(self._writer.newsegment.segment_id())
         self._release()
         self._copies = False
         _remove_scratch(self._path)
