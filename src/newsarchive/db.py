@@ -46,9 +46,13 @@ class Database:
     sessions: sessionmaker[Session]
     revision: str
     read_only: bool = False
+    #: A read-only archive at an older schema is read from an upgraded copy, removed on close.
+    scratch: Path | None = None
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.scratch is not None:
+            self.scratch.unlink(missing_ok=True)
 
 
 def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
@@ -59,13 +63,51 @@ def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
     archive this process cannot write to is opened read-only.
     """
     engine, read_only = make_engine(config, create=create)
+    scratch = None
     try:
-        revision = ensure_schema(engine, read_only=read_only, config=config, create=create)
+        database = sqlite_file(config)
+        if read_only and database is not None and _readable_revision(engine) not in (None, head_revision()):
+            _refuse_unknown_revision(_readable_revision(engine))
+            engine.dispose()
+            engine, scratch = _upgraded_copy(database)
+        revision = ensure_schema(engine, read_only=read_only and scratch is None, config=config, create=create)
     except BaseException:
         engine.dispose()
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
         raise
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(engine=engine, sessions=sessions, revision=revision, read_only=read_only)
+    return Database(engine=engine, sessions=sessions, revision=revision, read_only=read_only, scratch=scratch)
+
+
+def _upgraded_copy(database: Path) -> tuple[Engine, Path]:
+    """An engine on a temporary copy of a read-only database, for ``ensure_schema`` to upgrade.
+
+    A snapshot or a colleague's archive written by an older newsarchive can
+    then be read as it is, the archive itself never changed. The copy costs
+    the database's size on the temporary disk while the command runs.
+    """
+    import os
+    import sqlite3
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="newsarchive-", suffix=".db")
+    os.close(handle)
+    scratch = Path(name)
+    try:
+        source = sqlite3.connect(_read_only_url(database).removeprefix("sqlite:///"), uri=True)
+        try:
+            with sqlite3.connect(scratch) as target:
+                source.backup(target)
+            target.close()
+        finally:
+            source.close()
+    except BaseException:
+        scratch.unlink(missing_ok=True)
+        raise
+    engine = create_engine(f"sqlite:///{scratch}", json_serializer=_json_text)
+    event.listen(engine, "connect", _sqlite_text)
+    return engine, scratch
 
 
 def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine, bool]:

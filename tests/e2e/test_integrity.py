@@ -602,3 +602,30 @@ def test_every_kind_of_index_file_gone_is_found_and_rebuilt(archive, tmp_path: P
         assert "\ndamaged index:        segment " in checked or "search index:         missing" in checked, kind
         assert "Repaired: the database and the index agree now." in archive("check", "--repair").stdout, kind
         assert json.loads(archive("search", "zqx1 OR zqxday OR zqxsrc", "--json").stdout)["total"] == 3, kind
+
+
+def test_a_read_only_archive_of_an_older_schema_is_read_from_an_upgraded_copy(
+    archive, tmp_path: Path, archive_home: Path
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from newsarchive.db import alembic_config
+
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    article_id = _ids(archive_home)[0]
+    engine = create_engine(f"sqlite:///{archive_home / 'archive.db'}")
+    with engine.begin() as connection:  # as a colleague's older newsarchive left it
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0001")
+    engine.dispose()
+    before = _files(archive_home)
+    commands = [["info", "--json"], ["show", article_id], ["list"], ["export"], ["check"]]
+    results = _run_on_a_read_only_folder(archive_home, commands)
+    for command_, (code, _, stderr, exception) in zip(commands, results, strict=True):
+        assert (code, stderr) == (0, ""), (command_, stderr, exception)
+    info, show, listed, exported, checked = (stdout for _, stdout, _, _ in results)
+    assert json.loads(info)["articles"] == 3 and article_id in show and listed.count("Council meeting") == 3
+    assert exported.count("\n") == 3 and checked.endswith("OK: the database and the index agree.\n")
+    assert _files(archive_home) == before  # the archive itself is never upgraded
