@@ -175,7 +175,7 @@ def _echo_data(text: str) -> None:
 
 
 def _stdout_is_terminal() -> bool:
-    return sys.stdout is not None and sys.stdout.isatty()
+    return terminal.is_terminal(sys.stdout)
 
 
 def zone_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -215,18 +215,10 @@ class _ArchiveCommand(click.Command):
                 continue
             value = ctx.params.get(param.name or "")
             for text in value if isinstance(value, tuple) else (value,):
-                if isinstance(text, str) and not _is_utf8(text):
+                if isinstance(text, str) and not terminal.encodes(text):
                     shown = terminal.terminal_safe(text)
                     raise click.BadParameter(f"'{shown}' holds bytes that are not UTF-8 text (shown as \\xNN)", ctx, param)
         return super().invoke(ctx)
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class _ArchiveGroup(click.Group):
@@ -366,7 +358,7 @@ class _IngestDisplay(IngestObserver):
             self.bar.render_finish()
 
     def begin(self, total: int) -> None:
-        if not self.quiet and total >= self.MIN_FILES_FOR_BAR and sys.stderr is not None and sys.stderr.isatty():
+        if not self.quiet and total >= self.MIN_FILES_FOR_BAR and terminal.is_terminal(sys.stderr):
             self.started = time.monotonic()
             self.bar = click.progressbar(
                 length=total, label="Ingesting", file=sys.stderr, show_pos=True, show_eta=True,

@@ -85,12 +85,14 @@ def _stand_in(char: str, encoding: str) -> str:
         return escape_char(char)
     # é on an ASCII stream is e: the letter without its accent, when the stream has it.
     base = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
-    if base and base != char and _encodes(base, encoding):
+    if base and base != char and encodes(base, encoding):
         return base
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def _encodes(text: str, encoding: str) -> bool:
+def encodes(text: str, encoding: str = "utf-8") -> bool:
+    """Whether ``text`` can be written in ``encoding``; in UTF-8, False only for lone surrogates
+    (the bytes of a name or argument that are not UTF-8)."""
     try:
         text.encode(encoding)
     except UnicodeEncodeError:
@@ -123,9 +125,14 @@ def wants_color(stream: IO[str] | None) -> bool:
 
     ``stream`` is None when the command was started with it closed (``>&-``).
     """
-    if stream is None or not stream.isatty():
+    if not is_terminal(stream):
         return False
     return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def is_terminal(stream: IO[str] | None) -> bool:
+    """Whether ``stream`` is a terminal; None (started with it closed, ``>&-``) is not."""
+    return stream is not None and stream.isatty()
 
 
 @contextmanager
