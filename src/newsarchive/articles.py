@@ -109,7 +109,7 @@ def ids_starting_with(session: Session, text: str, limit: int) -> list[str]:
 
 
 def archive_info(config: ArchiveConfig) -> ArchiveInfo:
-    from newsarchive.index.store import index_exists
+    from newsarchive.index.store import document_count, index_exists
     from newsarchive.indexing import pending_counts
 
     db = open_database(config)
@@ -130,7 +130,7 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
     documents, problem = None, None
     if index_exists(config.index_dir):
         try:
-            documents = _index_documents(config.index_dir)
+            documents = document_count(config.index_dir)
         except IndexUnavailable as exc:  # info says what the archive is, damage included
             problem = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
     return ArchiveInfo(
@@ -182,16 +182,6 @@ def _date_range(session: Session, on_damaged: Callable[[DamagedRecord], None] | 
         return None  # (never reached: the ids run out first)
 
     return first_readable(Article.published_at.asc()), first_readable(Article.published_at.desc())
-
-
-def _index_documents(index_dir: Path) -> int:
-    from newsarchive.index.store import open_index
-
-    ix = open_index(index_dir)
-    try:
-        return ix.doc_count()
-    finally:
-        ix.close()
 
 
 @dataclass(frozen=True)

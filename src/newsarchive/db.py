@@ -66,8 +66,9 @@ def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
     scratch = None
     try:
         database = sqlite_file(config)
-        if read_only and database is not None and _readable_revision(engine) not in (None, head_revision()):
-            _refuse_unknown_revision(_readable_revision(engine))
+        current = _readable_revision(engine) if read_only and database is not None else None
+        if database is not None and current not in (None, head_revision()):
+            _refuse_unknown_revision(current)
             engine.dispose()
             engine, scratch = _upgraded_copy(database)
         revision = ensure_schema(engine, read_only=read_only and scratch is None, config=config, create=create)
@@ -328,18 +329,14 @@ def _exists(config: ArchiveConfig | None) -> bool:
 def indexed_articles(config: ArchiveConfig) -> int:
     """How many documents the archive's search index holds (0 when there is none, or it cannot be read)."""
     from newsarchive.errors import IndexUnavailable
-    from newsarchive.index.store import index_exists, open_index
+    from newsarchive.index.store import document_count, index_exists
 
     if not index_exists(config.index_dir):
         return 0
     try:
-        ix = open_index(config.index_dir)
+        return document_count(config.index_dir)
     except IndexUnavailable:
         return 0
-    try:
-        return int(ix.doc_count())
-    finally:
-        ix.close()
 
 
 def _readable_revision(engine: Engine) -> str | None:

@@ -158,6 +158,15 @@ class _Index(whoosh_index.FileIndex):
         return _NoDocuments(reader.schema) if type(reader) is EmptyReader else reader
 
 
+def document_count(path: Path) -> int:
+    """How many documents the index at ``path`` holds; raises IndexUnavailable as ``open_index`` does."""
+    ix = open_index(path)
+    try:
+        return int(ix.doc_count())
+    finally:
+        ix.close()
+
+
 def open_index(path: Path) -> whoosh_index.Index:
     if not index_exists(path):
         raise IndexUnavailable(
