@@ -12,8 +12,8 @@ import pytest
 from newsarchive.errors import UnparseableArticle, UnreadableFile
 from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
 from newsarchive.ingest.formats.webpage import (
-    decode_html,
     html_fragment_blocks,
+    html_text,
     parse_html,
     without_control_references,
 )
@@ -244,15 +244,15 @@ def test_byte_order_mark_wins_over_declarations() -> None:
 
 def test_xhtml_encoding_from_xml_declaration() -> None:
     page = '<?xml version="1.0" encoding="iso-8859-15"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><p>sœur €</p></html>'
-    assert decode_html(page.encode("iso8859-15")).endswith("<p>sœur €</p></html>")
+    assert html_text(page.encode("iso8859-15")).text.endswith("<p>sœur €</p></html>")
 
 
 def test_wrong_utf8_declaration_falls_back_to_guessing() -> None:
-    assert decode_html("<p>Caf\u00e9 “open”</p>".encode("cp1252"), "utf-8") == "<p>Café “open”</p>"
+    assert html_text("<p>Caf\u00e9 “open”</p>".encode("cp1252"), "utf-8").text == "<p>Café “open”</p>"
 
 
 def test_text_is_normalised() -> None:
-    assert decode_html(b"<p>Cafe\xcc\x81\r\nnext\x07</p>") == "<p>Caf\u00e9\nnext</p>"
+    assert html_text(b"<p>Cafe\xcc\x81\r\nnext\x07</p>").text == "<p>Caf\u00e9\nnext</p>"
 
 
 # lxml reads each as a character no XML tree holds, and trafilatura then finds no text at all.

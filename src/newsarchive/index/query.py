@@ -145,9 +145,6 @@ class Budget:
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
 
-    def spent(self) -> bool:
-        return time.monotonic() > self.ends
-
     def check(self) -> None:
         if time.monotonic() > self.ends:
             raise SearchTimeout(

@@ -263,11 +263,6 @@ class _BudgetCollector(collectors.WrappingCollector):
                 self.budget.check()
             yield sub_docnum
 
-    def collect_matches(self) -> None:
-        collect = self.child.collect
-        for sub_docnum in self.matches():
-            collect(sub_docnum)
-
 
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
 

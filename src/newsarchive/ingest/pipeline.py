@@ -172,9 +172,10 @@ def _changed_files(
     with db.sessions() as session:
         for start in range(0, len(found), BATCH_ITEMS):
             chunk = found[start : start + BATCH_ITEMS]
-            known = known_files(session, [path_key(path) for path in chunk])
+            keys = {path: path_key(path) for path in chunk}
+            known = known_files(session, list(keys.values()))
             for path in chunk:
-                prior = known.get(path_key(path))
+                prior = known.get(keys[path])
                 if prior is not None and _unchanged(path, prior, options):
                     report.unchanged += prior.items
                     report.done += 1

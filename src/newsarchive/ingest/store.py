@@ -151,8 +151,8 @@ class BatchStore:
         article's text left the file.
         """
         with self.session.no_autoflush:
-            self._record_file(read)
             path = path_key(read.path)
+            self._record_file(read, path)
             items = [item for item in read.items if isinstance(item, ReadItem)]
             done: dict[str, tuple[Outcome, Article]] = {}
             for item in items:
@@ -165,12 +165,12 @@ class BatchStore:
                     done[item.key] = self._store_new(path, item, present)
             return [(item, *done[item.key]) for item in items]
 
-    def _record_file(self, read: FileRead) -> None:
-        """The file's row; its stamp says "read completely" only when no item of it failed,
-        so a file with broken items is read (and its errors reported) again next time."""
-        file = self.files.get(path_key(read.path))
+    def _record_file(self, read: FileRead, path: str) -> None:
+        """The file's row (``path`` its key); its stamp says "read completely" only when no item
+        of it failed, so a file with broken items is read (and its errors reported) again next time."""
+        file = self.files.get(path)
         if file is None:
-            file = SourceFile(path=path_key(read.path))
+            file = SourceFile(path=path)
             self.session.add(file)
             self.files[file.path] = file
         complete = not any(isinstance(item, ItemError) for item in read.items)

@@ -156,11 +156,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-
 _AS_CP1252 = frozenset({"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii"})
 
 
-def decode_html(data: bytes, charset: str | None = None) -> str:
-    """Text of an HTML page (see ``html_text``)."""
-    return html_text(data, charset).text
-
-
 def html_text(data: bytes, charset: str | None = None) -> DecodedText:
     """Text of an HTML page, ready for a parser: a byte order mark wins, then the
     charset the server declared, then the page's own (XML declaration, <meta
