@@ -132,16 +132,11 @@ class ParallelWriter:
         if isinstance(said, tuple) and said[0] == "error":
             self._failed(said[1])
         self.close()
-        raise IndexUnavailable(
-            f"an indexing process for {self._path} stopped unexpectedly",
-            hint="the articles are stored; run the same command again to index them",
-        ) from None
+        raise IndexUnavailable(f"an indexing process for {self._path} stopped unexpectedly", hint=RETRY_HINT) from None
 
     def _failed(self, reason: object) -> NoReturn:
         self.close()
-        raise IndexUnavailable(
-            f"indexing failed: {reason}", hint="the articles are stored; run the same command again to index them"
-        ) from None
+        raise indexing_failed(str(reason)) from None
 
     def commit(self) -> None:
         """Close every worker's segment and make them part of the index with the deletions."""
@@ -245,6 +240,15 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
     finally:
         if writer is not None:
             writer.cancel()
+
+
+#: What a failed index write leaves: the database holds the articles, and the next run indexes them.
+RETRY_HINT = "the articles are stored; run the same command again to index them"
+
+
+def indexing_failed(reason: str) -> IndexUnavailable:
+    """The one error for a failed index write, in the main process or said by a worker."""
+    return IndexUnavailable(f"indexing failed: {reason}", hint=RETRY_HINT)
 
 
 def failure_text(exc: BaseException) -> str:

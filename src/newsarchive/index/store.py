@@ -287,13 +287,10 @@ class IndexWriter:
         try:
             yield
         except OSError as exc:
-            from newsarchive.index.parallel import failure_text
+            from newsarchive.index.parallel import failure_text, indexing_failed
 
             self.close()
-            raise IndexUnavailable(
-                f"indexing failed: {failure_text(exc)}",
-                hint="the articles are stored; run the same command again to index them",
-            ) from exc
+            raise indexing_failed(failure_text(exc)) from exc
 
     def _release(self) -> None:
         self._writer = None
