@@ -139,8 +139,9 @@ def _request(query: Query, limit: int):  # type: ignore[no-untyped-def]
 
 def archive_top10(home: Path) -> Callable[[Query], list[str]]:
     """A search through the library, as `archive search` shows it: the top 10 hits with snippets."""
-    from newsarchive.config import resolve_config
     from newsarchive.search import search
+
+    from newsarchive.config import resolve_config
 
     config = resolve_config(home)
     return lambda query: [hit.snippet for hit in search(config, _request(query, 10)).hits]
@@ -202,8 +203,9 @@ def reference_warm(references: InProcess, queries: Sequence[Query]) -> dict[str,
 
 def archive_hit_count(home: Path, query: Query) -> int | None:
     """How many articles match, or None when the search fails."""
-    from newsarchive.config import resolve_config
     from newsarchive.search import search
+
+    from newsarchive.config import resolve_config
 
     try:
         return search(resolve_config(home), _request(query, 1)).total

@@ -8,7 +8,7 @@ config is used otherwise, e.g. for ``alembic revision --autogenerate``.
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from newsarchive.models import Base
+from newsarchive.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.ingest import reading
+from newsarchive.reading import files as reading
 from test_article_memory import _paragraphs
 
 LIMIT = 4096  # MAX_TEXT_BYTES, lowered to keep the test fast

@@ -16,7 +16,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
-from newsarchive.ingest.reading import FileFailure, read_file_safely
+from newsarchive.reading.files import FileFailure, read_file_safely
 
 ARTICLES = 240
 BATCH = "40"
@@ -148,7 +148,7 @@ def test_a_second_writer_waits_or_fails_as_asked(archive, tmp_path: Path) -> Non
     home = tmp_path / "home"
     holder = subprocess.Popen(
         [sys.executable, "-c", (
-            "import sys, time; from newsarchive.config import resolve_config; from newsarchive.locks import writer_lock\n"
+            "import sys, time; from newsarchive.config import resolve_config; from newsarchive.storage.locks import writer_lock\n"
             f"with writer_lock(resolve_config({str(home)!r}), create=True):\n"
             "    print('locked', flush=True); time.sleep(1.5)\n"
         )],
@@ -164,7 +164,7 @@ def test_a_second_writer_waits_or_fails_as_asked(archive, tmp_path: Path) -> Non
 
 
 def test_searches_keep_working_during_an_ingest(archive, tmp_path: Path) -> None:
-    from newsarchive.search import SearchRequest, search
+    from newsarchive.services.search import SearchRequest, search
 
     home = tmp_path / "home"
     archive("ingest", "--home", home, make_collection(tmp_path / "first", 10, first=1000))
@@ -183,7 +183,7 @@ def test_searches_keep_working_during_an_ingest(archive, tmp_path: Path) -> None
 
 def test_a_file_that_vanishes_or_changes_while_read_is_reported(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
 
-    from newsarchive.ingest import reading
+    from newsarchive.reading import files as reading
 
     gone = read_file_safely(tmp_path / "vanished.txt", UTC)
     assert isinstance(gone, FileFailure) and gone.reason == "cannot read file: No such file or directory"
@@ -334,7 +334,7 @@ def _killed() -> None:
 def test_a_failing_index_worker_fails_the_ingest_clearly_and_a_rerun_repairs_it(
     archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault, message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    from newsarchive.index.bulk import BulkWriter
+    from newsarchive.engines.whoosh.bulk import BulkWriter
 
     original = BulkWriter.add_document
 

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
-from newsarchive.db import open_database
-from newsarchive.models import Article
+from newsarchive.storage.database import open_database
+from newsarchive.storage.models import Article
 
 
 def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]

@@ -12,8 +12,8 @@ from datetime import UTC
 from html import escape
 from pathlib import Path
 
-from newsarchive.ingest import reading
-from newsarchive.ingest.formats import ItemError
+from newsarchive.reading import files as reading
+from newsarchive.reading.formats import ItemError
 from test_cli import ingest_json, write_article
 
 
@@ -189,7 +189,7 @@ def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monk
     monkeypatch.setattr(reading, "MAX_ARTICLE_BYTES", LIMIT)
     bomb = tmp_path / "bomb.jsonl.gz"
     bomb.write_bytes(gzip.compress(b'{"title": "Too long", "maintext": "' + b" " * (40 * LIMIT) + b'"}\n'))
-    import newsarchive.ingest.formats.newsjson  # noqa: F401  (its import is no part of the reading)
+    import newsarchive.reading.formats.newsjson  # noqa: F401  (its import is no part of the reading)
 
     tracemalloc.start()
     try:
@@ -203,7 +203,7 @@ def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monk
 
 
 def test_a_feed_bomb_is_refused_at_the_feed_limit_without_unpacking_it(archive, tmp_path: Path, monkeypatch) -> None:
-    from newsarchive.ingest.formats import feed
+    from newsarchive.reading.formats import feed
 
     monkeypatch.setattr(feed, "MAX_FEED_BYTES", LIMIT)
     item = b"<item><title>Ferry returns</title><description>" + b"The ferry came back. " * 50 + b"</description></item>"

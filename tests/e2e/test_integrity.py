@@ -50,7 +50,7 @@ def test_an_index_without_documents_is_searched_and_checked_like_any_other(archi
 def test_articles_stored_before_the_first_index_commit_are_found_missing_and_repaired(
     archive, tmp_path: Path, archive_home: Path
 ) -> None:
-    from newsarchive.index.store import create_index
+    from newsarchive.engines.whoosh.store import create_index
 
     archive("ingest", make_collection(tmp_path / "in", 3))
     create_index(archive_home / "index")  # as if killed before the index's first commit
@@ -301,7 +301,7 @@ def test_a_damaged_table_of_contents_is_said_and_rebuilt(archive, tmp_path: Path
 
 
 def test_a_failure_of_a_sound_index_is_not_called_damage(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from newsarchive.index import reader
+    from newsarchive.engines.whoosh import reader
 
     archive("ingest", make_collection(tmp_path / "in", 3))
 
@@ -610,7 +610,7 @@ def test_a_read_only_archive_of_an_older_schema_is_read_from_an_upgraded_copy(
     from alembic import command
     from sqlalchemy import create_engine
 
-    from newsarchive.db import alembic_config
+    from newsarchive.storage.database import alembic_config
 
     archive("ingest", make_collection(tmp_path / "in", 3))
     article_id = _ids(archive_home)[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from newsarchive.ingest import neardup
+from newsarchive.reading import neardup
 from test_cli import write_article
 from test_neardup import story
 

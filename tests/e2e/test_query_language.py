@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from newsarchive.config import resolve_config
 from newsarchive.errors import ArchiveError
-from newsarchive.search import SearchRequest, search
+from newsarchive.services.search import SearchRequest, search
 from test_cli import search_json
 
 NOW = datetime.now(UTC)

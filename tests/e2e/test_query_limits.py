@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.index import query as query_module
+from newsarchive.engines.whoosh import query as query_module
 from test_query_language import (
     archive_with_records,  # noqa: F401  (a fixture)
     titles,

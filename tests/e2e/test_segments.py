@@ -11,12 +11,12 @@ from tests._shared import bbc_path
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
+from newsarchive.engines.whoosh import segments
+from newsarchive.engines.whoosh.parallel import worker_count
+from newsarchive.engines.whoosh.reader import matching_ids
 from newsarchive.errors import IndexUnavailable
-from newsarchive.index import segments
-from newsarchive.index.parallel import worker_count
-from newsarchive.index.reader import matching_ids
-from newsarchive.ingest import pipeline
-from newsarchive.ingest.pipeline import IngestOptions, ingest_paths
+from newsarchive.services import ingest as pipeline
+from newsarchive.services.ingest import IngestOptions, ingest_paths
 
 QUERIES = ["people", "oil prices", '"prime minister"', "elect*", "film NOT award"]
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 
 from conftest import SEED
-from newsarchive import terminal
+from newsarchive.render import terminal
 from test_terminal_rules import HOSTILE, HOSTILE_SHOWN
 
 RAW = ("\x1b", "\x07", "\x9b")

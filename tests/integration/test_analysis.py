@@ -8,8 +8,8 @@ import pytest
 from tests._shared import bbc_path
 from whoosh import fields
 
-from newsarchive.index import analysis
-from newsarchive.index.analysis import StemmedText, analyzer, stemmed_positions
+from newsarchive.engines.whoosh import analysis
+from newsarchive.engines.whoosh.analysis import StemmedText, analyzer, stemmed_positions
 
 
 def _reference(text: str) -> list[tuple[bytes, int, float, bytes]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from _shared import bbc_path
-from newsarchive.index.analysis import TOKEN, stemmed_positions
-from newsarchive.index.highlight import Finder, _term
-from newsarchive.ingest.decode import decode_text
+from newsarchive.engines.whoosh.analysis import TOKEN, stemmed_positions
+from newsarchive.engines.whoosh.highlight import Finder, _term
+from newsarchive.reading.decode import decode_text
 from test_format_text import headings, kinds, parse_file
 from test_highlight import _ours, _queries, _whoosh
 

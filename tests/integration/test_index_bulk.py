@@ -15,8 +15,8 @@ from tests._shared import bbc_path
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from newsarchive.index.bulk import BulkWriter
-from newsarchive.index.schema import build_schema
+from newsarchive.engines.whoosh.bulk import BulkWriter
+from newsarchive.engines.whoosh.schema import build_schema
 
 ARTICLES = [f"{topic}/{number:03d}.txt" for topic in ("business", "politics", "sport") for number in range(1, 21)]
 

@@ -10,9 +10,9 @@ def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
     failed when given a filter ('TopCollector' object has no attribute 'subsearchers')."""
     from datetime import UTC, datetime
 
-    from newsarchive.index.reader import search_index
-    from newsarchive.index.schema import IndexDocument
-    from newsarchive.index.store import create_index, holds_copies, open_writer
+    from newsarchive.engines.whoosh.reader import search_index
+    from newsarchive.engines.whoosh.schema import IndexDocument
+    from newsarchive.engines.whoosh.store import create_index, holds_copies, open_writer
 
     path = tmp_path / "index"
     create_index(path)

@@ -12,8 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from newsarchive.config import resolve_config
-from newsarchive.db import alembic_config, ensure_schema, head_revision, open_database
-from newsarchive.models import Base
+from newsarchive.storage.database import alembic_config, ensure_schema, head_revision, open_database
+from newsarchive.storage.models import Base
 
 
 def test_there_is_a_single_head() -> None:

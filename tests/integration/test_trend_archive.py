@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from newsarchive.cli import cli
 from newsarchive.config import resolve_config
 from newsarchive.errors import InvalidQuery
-from newsarchive.trend import trend, trend_text
+from newsarchive.services.trend import trend, trend_text
 from test_trend import labels
 
 ARTICLES = {

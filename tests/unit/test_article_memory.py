@@ -6,8 +6,9 @@ import tracemalloc
 
 import pytest
 
-from newsarchive.ingest import neardup, reading
-from newsarchive.ingest.draft import ArticleDraft, Block
+from newsarchive.reading import files as reading
+from newsarchive.reading import neardup
+from newsarchive.reading.draft import ArticleDraft, Block
 
 
 def _paragraphs(subject: str, count: int) -> list[str]:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsarchive.ingest.dateline import find_dateline, parse_dateline
-from newsarchive.ingest.draft import PublishedDate
+from newsarchive.reading.dateline import find_dateline, parse_dateline
+from newsarchive.reading.draft import PublishedDate
 
 UTC = UTC
 KYIV = ZoneInfo("Europe/Kyiv")  # UTC+2 on 10 November 2024

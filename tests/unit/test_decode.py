@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsarchive.errors import UnreadableFile
-from newsarchive.ingest.decode import DecodedText, decode_declared, decode_text, normalise_text
+from newsarchive.reading.decode import DecodedText, decode_declared, decode_text, normalise_text
 
 
 def reason(data: bytes) -> str:

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsarchive.errors import UnparseableArticle, UnreadableFile
-from newsarchive.ingest.draft import Block, PublishedDate
-from newsarchive.ingest.formats import Item, ItemError
-from newsarchive.ingest.formats.feed import parse_feed
+from newsarchive.reading.draft import Block, PublishedDate
+from newsarchive.reading.formats import Item, ItemError
+from newsarchive.reading.formats.feed import parse_feed
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")

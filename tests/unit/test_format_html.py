@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsarchive.errors import UnparseableArticle, UnreadableFile
-from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
-from newsarchive.ingest.formats.webpage import (
+from newsarchive.reading.draft import ArticleDraft, Block, PublishedDate
+from newsarchive.reading.formats.webpage import (
     html_fragment_blocks,
     html_text,
     parse_html,

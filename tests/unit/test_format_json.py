@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsarchive.errors import UnparseableArticle, UnreadableFile
-from newsarchive.ingest.draft import Block, PublishedDate
-from newsarchive.ingest.formats import Item, ItemError
-from newsarchive.ingest.formats.fields import (
+from newsarchive.reading.draft import Block, PublishedDate
+from newsarchive.reading.formats import Item, ItemError
+from newsarchive.reading.formats.fields import (
     clean_url,
     domain_of,
     language_code,
     split_authors,
 )
-from newsarchive.ingest.formats.newsjson import parse_json, parse_jsonl
+from newsarchive.reading.formats.newsjson import parse_json, parse_jsonl
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from warcio.warcwriter import WARCWriter
 
-from newsarchive.ingest.formats.sniff import EXTENSIONS, FORMATS, HEAD_BYTES, detect_format
+from newsarchive.reading.formats.sniff import EXTENSIONS, FORMATS, HEAD_BYTES, detect_format
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 

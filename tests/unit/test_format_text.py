@@ -9,9 +9,9 @@ import pytest
 
 from conftest import SEED
 from newsarchive.errors import UnparseableArticle
-from newsarchive.ingest.decode import decode_text
-from newsarchive.ingest.draft import ArticleDraft, Block, PublishedDate
-from newsarchive.ingest.formats.text import body_blocks, looks_like_subheading, parse_text_article
+from newsarchive.reading.decode import decode_text
+from newsarchive.reading.draft import ArticleDraft, Block, PublishedDate
+from newsarchive.reading.formats.text import body_blocks, looks_like_subheading, parse_text_article
 
 
 def parse_file(path) -> ArticleDraft:

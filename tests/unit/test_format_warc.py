@@ -13,9 +13,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsarchive.errors import UnreadableFile
-from newsarchive.ingest.draft import PublishedDate
-from newsarchive.ingest.formats import Item, ItemError
-from newsarchive.ingest.formats.warc import parse_warc
+from newsarchive.reading.draft import PublishedDate
+from newsarchive.reading.formats import Item, ItemError
+from newsarchive.reading.formats.warc import parse_warc
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 LONDON = ZoneInfo("Europe/London")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from whoosh import highlight
 
-from newsarchive.index.analysis import analyzer, stemmed_positions
-from newsarchive.index.highlight import Finder, PhraseWords, mark, passages
+from newsarchive.engines.whoosh.analysis import analyzer, stemmed_positions
+from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
 
 MAX_CHARS, SURROUND = 100, 40
 

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from newsarchive.ingest import neardup
-from newsarchive.ingest.neardup import NearDuplicates, similarity, sketch
+from newsarchive.reading import neardup
+from newsarchive.reading.neardup import NearDuplicates, similarity, sketch
 
 WORDS = (
     "minister harbour council budget storm election police court railway hospital school vote market "

@@ -10,8 +10,8 @@ from newsarchive.errors import InvalidQuery
 @pytest.mark.parametrize("query", ["\udcffab~1", "ab\udcff*", "title:ab\udcff*", "source:\udcff", "peace \udcff"])
 def test_the_parser_refuses_bytes_that_are_not_utf8(query: str) -> None:
     # (The library's own check, for Python callers; the CLI refuses such arguments before.)
-    from newsarchive.index.query import parse_query
-    from newsarchive.index.schema import build_schema
+    from newsarchive.engines.whoosh.query import parse_query
+    from newsarchive.engines.whoosh.schema import build_schema
 
     with pytest.raises(InvalidQuery) as refused:
         parse_query(query, build_schema())

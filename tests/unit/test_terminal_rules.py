@@ -8,8 +8,9 @@ import os
 
 import pytest
 
-from newsarchive import render, terminal
-from newsarchive.index.reader import Hit
+from newsarchive.engines.whoosh.reader import Hit
+from newsarchive.render import terminal
+from newsarchive.render import views as render
 
 # A name that sets the window title, clears the screen and (C1 CSI) colours the rest red.
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m"

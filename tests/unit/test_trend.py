@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive import trend as trend_module
 from newsarchive.config import resolve_config
 from newsarchive.errors import ArchiveError, InvalidQuery
-from newsarchive.trend import (
+from newsarchive.services import trend as trend_module
+from newsarchive.services.trend import (
     MAX_BUCKETS,
     Bucket,
     Trend,
@@ -178,7 +178,7 @@ def test_count_compares_moments_not_wall_clocks() -> None:
 @pytest.fixture
 def fake_index(monkeypatch: pytest.MonkeyPatch) -> dict[str | None, list[datetime | None]]:
     """The dates ``matching_dates`` returns per query (None: the whole archive)."""
-    from newsarchive.index import reader
+    from newsarchive.engines.whoosh import reader
 
     dates: dict[str | None, list[datetime | None]] = {}
     monkeypatch.setattr(reader, "matching_dates", lambda _index_dir, query: dates[query])

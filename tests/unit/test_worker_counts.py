@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.index.parallel import MIN_DOCUMENTS, worker_count
-from newsarchive.ingest.workers import parse_worker_count
+from newsarchive.engines.whoosh.parallel import MIN_DOCUMENTS, worker_count
+from newsarchive.reading.workers import parse_worker_count
 
 
 @pytest.mark.parametrize(

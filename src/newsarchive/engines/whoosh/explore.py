@@ -1,0 +1,275 @@
+"""Beyond a ranked list: spelling suggestions, articles like an article, telling words.
+
+Whoosh indexes word stems ("govern" for "government"), so whatever it
+suggests is turned back into a word the articles actually use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+from whoosh.lang.porter import stem
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+from whoosh.support.levenshtein import distance
+
+from newsarchive.engines.whoosh.analysis import cached_stem
+from newsarchive.engines.whoosh.query import Budget
+from newsarchive.engines.whoosh.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
+from newsarchive.errors import InvalidQuery, SearchTimeout
+
+_PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
+_SAMPLE_DOCS = 300
+
+
+def suggest(index_dir: Path, query_text: str, budget: Budget | None = None) -> str | None:
+    """The query with its unknown words replaced by the closest words of the archive, if that finds anything.
+
+    For each word, the archive's words within two edits of it, closest first;
+    among the equally close, those that make the whole query find most, then
+    the more frequent. A word the archive barely knows (a typo in one
+    article) yields to a close word it knows ten times better. None too when
+    the search's ``budget`` of time is spent: a suggestion is not worth a wait.
+    """
+    try:
+        return _suggest(_searcher(index_dir), query_text, budget or Budget())
+    except SearchTimeout:
+        return None
+
+
+def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
+    reader = searcher.reader()
+    words = [found for found in _PLAIN_WORD.finditer(query_text) if found.group(1) not in {"AND", "OR", "NOT", "TO"}]
+    options: dict[int, list[tuple[int, str]]] = {}
+    for at, found in enumerate(words):
+        budget.check()
+        word = found.group(1).lower()
+        known = reader.doc_frequency("body", stem(word))
+        ranked = spelling_options(searcher, word, at_least=max(1, 10 * known))
+        if ranked:
+            options[at] = ranked
+    if not options:
+        return None
+
+    def spelled(picks: dict[int, str]) -> str:
+        parts, last = [], 0
+        for at, found in enumerate(words):
+            if at in picks:
+                parts += [query_text[last : found.start(1)], picks[at]]
+                last = found.end(1)
+        return "".join(parts) + query_text[last:]
+
+    picks = {at: ranked[0][1] for at, ranked in options.items()}
+    for at, ranked in options.items():
+        closest = [word for distance_, word in ranked if distance_ == ranked[0][0]]
+        # (One word alone: the more frequent finds more. max keeps the first, the more frequent, of equal counts.)
+        if len(closest) > 1 and query_text.strip() != words[at].group(1):
+            picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
+    suggestion = spelled(picks)
+    try:
+        query = parsed(searcher, suggestion, budget)
+    except InvalidQuery:  # a suggestion that does not parse is no suggestion
+        return None
+    # Does it find anything? Whoosh's matchers stop at the first match (counting them all reads every posting).
+    return suggestion if any(query.matcher(leaf).is_active() for leaf, _ in searcher.leaf_searchers()) else None
+
+
+def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
+    """How many articles a query finds; 0 if it does not parse."""
+    from newsarchive.engines.whoosh.matching import matching_docnums
+    from newsarchive.engines.whoosh.postings import Postings
+
+    try:
+        return len(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+    except InvalidQuery:
+        return 0
+
+
+def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body") -> list[tuple[int, str]]:
+    """(edits, word) for the archive's words within two edits of ``word``, closest first, then the most frequent.
+
+    Edits are Damerau-Levenshtein's, as in Lucene's fuzzy queries: two letters
+    swapped are one edit. Only words found in at least ``at_least`` articles
+    count. The index holds stems ("arsen" for "arsenal"), so stems are first
+    compared with the typed word as the stemmer might cut it short
+    (``stem_distance``), which no word written from the stem can beat; the
+    closest stems, the most frequent first, are then turned back into the
+    word the articles write for them that is nearest the typed one, and that
+    word is compared with it. Stems stop being read once the rest are
+    farther than what is already found, or after ``_SHORTLIST`` of them.
+    """
+    reader = searcher.reader()
+    candidates = sorted(
+        (cost, -frequency, term)
+        for term, cost in _close_stems(reader, field, word)
+        if (frequency := reader.doc_frequency(field, term)) >= at_least
+    )
+    ranked: dict[str, tuple[int, int]] = {}
+    for cost, negative_frequency, term in candidates[:_SHORTLIST]:
+        if ranked and cost > min(ranked.values())[0]:
+            break
+        written = nearest_form(searcher, term, word, field)
+        edits = distance(written, word, limit=_MAX_EDITS)
+        if edits <= _MAX_EDITS and written != word and written not in ranked:
+            ranked[written] = (edits, negative_frequency)
+    return [(edits, written) for (edits, _), written in sorted((rank, written) for written, rank in ranked.items())]
+
+
+_MAX_EDITS = 2
+#: The most stems whose written words are read for one typed word.
+_SHORTLIST = 8
+#: The most letters of a typed word a stem may leave off as its suffix ("-ion" of "election", "-ing" of "spending").
+_SUFFIX = 4
+#: Articles whose text is read to find the words written for a stem.
+_FORM_SAMPLE = 10
+
+
+def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[str, int]]:
+    """(stem, cost) of the field's stems that share ``word``'s first letter and are within reach of it or of its stem."""
+    seen: set[bytes] = set()
+    stemmed = stem(word)
+    letters = set(word) | set(stemmed)
+    # (Each letter of the word's start that a stem lacks is an edit, and so is each length apart.)
+    core, stem_letters = set(word[: max(0, len(word) - _SUFFIX)]), set(stemmed)
+    shortest, longest = min(len(word) - _SUFFIX, len(stemmed)) - _MAX_EDITS, len(word) + _MAX_EDITS
+    # (A stem that is the word cut short is one of the starts ``stem_distance`` compares with already.)
+    stem_in_word = word.startswith(stemmed) and len(word) - len(stemmed) <= _SUFFIX
+    for leaf, _ in reader.leaf_readers():
+        for btext in leaf.expand_prefix(field, word[:1].encode("utf-8")):
+            if btext in seen:
+                continue
+            seen.add(btext)
+            term = btext.decode("utf-8")
+            # Each letter that one has and the other lacks is an edit at least: cheap tests before the costly ones.
+            if not shortest <= len(term) <= longest:
+                continue
+            has = set(term)
+            if len(has - letters) <= _MAX_EDITS and min(len(core - has), len(stem_letters - has)) <= _MAX_EDITS:
+                cost = stem_distance(term, word, _MAX_EDITS)
+                if cost and not stem_in_word:
+                    cost = min(cost, distance(term, stemmed, limit=_MAX_EDITS))
+                if cost <= _MAX_EDITS:
+                    yield term, cost
+
+
+def stem_distance(stemmed: str, word: str, limit: int) -> int:
+    """Edits between a stem and ``word`` as a stemmer might cut it: the closest of the word's starts that leave
+    off at most ``_SUFFIX`` letters (more than ``limit`` once it is out of reach).
+
+    Damerau-Levenshtein (a swap of two letters is one edit), Whoosh's, with the
+    last row kept: row[j] is the distance from the stem to the word's first j letters.
+    """
+    size = len(word)
+    twoago: list[int] = []
+    oneago: list[int] = []
+    row = list(range(size + 1))
+    for x, char in enumerate(stemmed, 1):
+        twoago, oneago, row = oneago, row, [x] + [0] * size
+        for y in range(1, size + 1):
+            other = word[y - 1]
+            best = min(oneago[y] + 1, row[y - 1] + 1, oneago[y - 1] + (char != other))
+            if x > 1 and y > 1 and char == word[y - 2] and stemmed[x - 2] == other and char != other:
+                best = min(best, twoago[y - 2] + 1)
+            row[y] = best
+        if min(row) > limit:
+            return limit + 1
+    return min(limit + 1, *row[max(0, size - _SUFFIX) :])
+
+
+def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
+    """The word the articles most often write for a stem ("government" for "govern", "company" for "compani")."""
+    forms = written_forms(searcher, stemmed, field, 3)
+    return forms.most_common(1)[0][0] if forms else stemmed
+
+
+def nearest_form(searcher: Searcher, stemmed: str, word: str, field: str = "body") -> str:
+    """Of the words the articles write for a stem, the one fewest edits from ``word``, then the most written
+    ("united" for "unit" and "uneted", where "unit" alone is two edits off)."""
+    forms = written_forms(searcher, stemmed, field, _FORM_SAMPLE)
+    return min(forms, key=lambda form: (distance(form, word), -forms[form], form)) if forms else stemmed
+
+
+def written_forms(searcher: Searcher, stemmed: str, field: str, documents: int) -> Counter[str]:
+    """How often each word that stems to ``stemmed`` is written in the first ``documents`` articles holding it.
+
+    The stemmer may change a stem's last letter (y to i), so words are looked
+    for by the rest, and kept if they stem to it.
+    """
+    pattern = re.compile(rf"\b{re.escape(stemmed[:-1] if len(stemmed) > 3 else stemmed)}\w*", re.IGNORECASE)
+    wanted = stemmed.encode("utf-8")
+    seen: Counter[str] = Counter()
+    for docnum in _some_docnums(searcher, field, stemmed, documents):
+        for written in pattern.findall(searcher.stored_fields(docnum).get(field) or ""):
+            if cached_stem(written.lower()) == wanted:
+                seen[written.lower()] += 1
+    return seen
+
+
+def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list[int]:
+    """Up to ``count`` live documents holding a term: the first in the index, found without ranking them all."""
+    found: list[int] = []
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (field, text) not in reader:
+            continue
+        matcher = reader.postings(field, text)  # (without deleted documents)
+        while matcher.is_active() and len(found) < count:
+            found.append(matcher.id() + offset)
+            matcher.next()
+        if len(found) == count:
+            break
+    return found
+
+
+def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str, HitPage]:
+    """The whole id of ``article_id`` (or of the one article whose id it begins), and the articles most like
+    that article: Whoosh's more-like-this on its key terms."""
+    from newsarchive.storage.ids import whole_ids
+
+    searcher = _searcher(index_dir)
+    [whole] = whole_ids([article_id], partial(_ids_starting_with, searcher), where=" in the search index")
+    docnum = searcher.document_number(id=whole)
+    results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
+    return whole, HitPage(total=len(results), hits=hits_of(results, results, scored=True))
+
+
+def _ids_starting_with(searcher: Searcher, text: str, limit: int) -> list[str]:
+    """Up to ``limit`` ids of the index's live documents that begin with ``text``, in order (``ids.whole_ids``)."""
+    found: list[str] = []
+    for btext in searcher.reader().expand_prefix("id", text.encode("utf-8")):
+        # (A removed document's id stays among the terms until its segment is merged.)
+        if len(found) == limit:
+            break
+        if searcher.document_number(id=btext.decode("utf-8")) is not None:
+            found.append(btext.decode("utf-8"))
+    return found
+
+
+def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, list[tuple[str, float]]]:
+    """The words most over-represented in the matching articles against the whole archive (Bo1 model).
+
+    Weighs the best-ranked ``_SAMPLE_DOCS`` matches; returns how many articles
+    matched and (word, weight) pairs, the words as the articles write them.
+    """
+    from newsarchive.engines.whoosh.matching import matching_docnums
+    from newsarchive.engines.whoosh.postings import Postings
+    from newsarchive.engines.whoosh.ranking import rank
+
+    searcher = _searcher(index_dir)
+    budget = Budget()
+    query = parsed(searcher, query_text, budget)
+    postings = Postings(budget)
+    # As a search ranks (``reader.search_index``): over the matches where it can, else by Whoosh.
+    matches = matching_docnums(searcher, query, postings)
+    ranked = rank(searcher, query, matches, _SAMPLE_DOCS, postings) if matches else []
+    if ranked is None:
+        ranked = [(hit.score, hit.docnum) for hit in whoosh_search(searcher, query, budget, limit=_SAMPLE_DOCS)]
+    docnums = [docnum for _, docnum in ranked]
+    if not docnums:
+        return 0, []
+    terms = searcher.key_terms(docnums, "body", numterms=count, normalize=True)
+    return len(matches), [(surface_form(searcher, term), round(weight, 4)) for term, weight in terms]

@@ -1,0 +1,418 @@
+"""Running a query against the index: ranked or date-sorted hits with snippets."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import collectors
+from whoosh import query as wq
+from whoosh.columns import ColumnReader
+from whoosh.reading import IndexReader
+from whoosh.searching import Results, Searcher
+
+from newsarchive.engines.snippets import MATCH_END, MATCH_START
+from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
+from newsarchive.engines.whoosh.query import Budget, expand, parse_query
+from newsarchive.engines.whoosh.store import holds_copies, index_exists, index_is_current, open_index
+from newsarchive.errors import IndexUnavailable
+from newsarchive.periods import naive_utc
+
+SNIPPET_CHARS = 200
+# The part of a text analysed for a snippet: from a little before the first
+# match, long enough for two fragments.
+WINDOW_BEFORE = 50
+WINDOW_CHARS = 500
+_SNIPPET_FIELDS = ("body", "description")
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    published: datetime | None
+    precision: str | None
+    source: str | None
+    score: float | None
+    snippet: str  # matched words wrapped in MATCH_START ... MATCH_END
+    copies: int = 0  # near-duplicates folded into this hit
+    offset: int | None = None  # the UTC offset in minutes it was published with
+
+
+@dataclass(frozen=True)
+class HitPage:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def search_index(
+    index_dir: Path,
+    query_text: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    sort: str = "relevance",
+    limit: int = 10,
+    page: int = 1,
+    undated: str = "include",
+    facets: Sequence[str] = (),
+    collapse: bool = True,
+    budget: Budget | None = None,
+) -> HitPage:
+    """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive.
+
+    With ``collapse``, an article's near-duplicates fold into its hit (the
+    best-ranked of the group stands for it, with the number of copies).
+    ``facets`` count the hits per source, year, month, lang or author.
+    The search stops (SearchTimeout) when its ``budget`` of time is spent.
+    """
+    from newsarchive.engines.whoosh.matching import matching_docnums
+    from newsarchive.engines.whoosh.postings import Postings
+
+    budget = budget or Budget()
+    searcher = _searcher(index_dir)
+    query = parsed(searcher, query_text, budget)
+    narrowing = _filter(since, until, undated)
+    # Every match is counted from whole posting blocks; Whoosh only ranks,
+    # stopping early where it can, among the matches the filters allow.
+    postings = Postings(budget)
+    matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
+    counts = _facet_counts(searcher, matches, facets, budget) if facets else {}
+    if not matches:  # (and an empty filter would mean none to Whoosh)
+        return HitPage(total=0, hits=[], facets=counts)
+    fold = collapse and holds_copies(index_dir)
+    wanted = page * limit
+    results, shown = _top(searcher, query, matches, narrowing is not None, sort, wanted, fold, postings)
+    shown = shown[wanted - limit : wanted]
+    if not shown:
+        return HitPage(total=len(matches), hits=[], facets=counts)
+    copies = _copies(searcher, shown, matches) if fold else {}
+    hits = hits_of(results, shown, scored=sort == "relevance", copies=copies)
+    return HitPage(total=len(matches), hits=hits, facets=counts)
+
+
+def _top(  # type: ignore[no-untyped-def]
+    searcher: Searcher, query: wq.Query, matches: set[int], filtered: bool, sort: str, wanted: int, fold: bool, postings
+):
+    """Whoosh results holding the best ``wanted`` hits, and those hits, one per group of copies when folding.
+
+    Word, wildcard and fuzzy queries ranked by relevance, and every query
+    sorted by date, are ordered over ``matches`` here (``ranking``); the
+    rest by Whoosh, told which documents the filters allow. The best-ranked article of a group stands for it. Copies are
+    few, so a few more hits than wanted nearly always hold enough groups;
+    when not, the ranking is run again for more.
+    """
+    from newsarchive.engines.whoosh.ranking import by_date, rank
+
+    asked = wanted * 2 + 10 if fold else wanted
+    while True:
+        if sort == "relevance":
+            ranked = rank(searcher, query, matches, asked, postings)
+        else:
+            ranked = by_date(searcher, matches, asked, newest=sort == "newest")
+        if ranked is not None:
+            results = Results(searcher, query, ranked)
+            results._total = len(matches)  # what Whoosh's collector would have counted
+        else:
+            allow = matches if filtered else None
+            results = whoosh_search(
+                searcher, query, postings.budget, limit=max(1, asked), filter=allow
+            )
+        if not fold:
+            return results, list(results)
+        shown, groups = [], set()
+        for hit in results:
+            group = hit.fields().get("group") or hit.fields()["id"]
+            if group not in groups:
+                groups.add(group)
+                shown.append(hit)
+        if len(shown) >= wanted or results.scored_length() < asked:
+            return results, shown
+        asked *= 4
+
+
+def _copies(searcher: Searcher, shown, matches: set[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """For each shown hit's group, how many other matching articles it holds."""
+    from newsarchive.engines.whoosh.matching import matching_docnums
+
+    counts = {}
+    for hit in shown:
+        group = hit.fields().get("group")
+        if group:
+            counts[group] = len(matching_docnums(searcher, wq.Term("group", group)) & matches) - 1
+    return counts
+
+
+def hits_of(results, shown, *, scored: bool, copies: dict[str, int] | None = None) -> list[Hit]:  # type: ignore[no-untyped-def]
+    """Hits with snippets for the ``shown`` hits of Whoosh ``results``."""
+    words = _marked_words(results)
+    return [_hit(hit, scored=scored, words=words, copies=copies or {}) for hit in shown]
+
+
+def _facet_counts(
+    searcher: Searcher, docnums: set[int], names: Sequence[str], budget: Budget
+) -> dict[str, list[tuple[str, int]]]:
+    """For each facet, (value, hits) over every hit (not just this page), most hits first.
+
+    Read from the index's columns (the stored field for authors, who may be
+    several per article); articles without a value are left out.
+    """
+    reader = searcher.reader()
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for name in names:
+        budget.check()
+        tally: Counter[str] = Counter()
+        if name == "author":
+            for count, docnum in enumerate(docnums):
+                if not count % 1024:
+                    budget.check()
+                names_here = (reader.stored_fields(docnum).get("author") or "").split(",")
+                tally.update({author.strip() for author in names_here if author.strip()})
+        else:
+            values = column(reader, name)
+            tally.update(_text(values[docnum]) for docnum in docnums)
+            tally.pop("", None)
+        counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
+    return counts
+
+
+def column(reader: IndexReader, fieldname: str) -> ColumnReader:
+    """A field's column over every segment of ``reader``, read by global docnum.
+
+    Whoosh's ``MultiReader.column_reader`` leaves out the segments that hold
+    no value of the field (an ingest of undated articles only writes no
+    ``year`` column), so the documents after them are read from the wrong
+    segment, or past its end (IndexError). Here every segment has its place,
+    one without the column giving the field's default. (A reader with no
+    documents, such as Whoosh's ``EmptyReader``, has no columns to read.)
+    """
+    from whoosh.columns import MultiColumnReader
+
+    leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+    return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
+
+
+def matching_ids(index_dir: Path, query_text: str) -> list[str]:
+    """The ids of every article the query matches, unranked and uncapped."""
+    searcher = _searcher(index_dir)
+    ids = column(searcher.reader(), "id")
+    return [ids[docnum] for docnum in _matching(searcher, query_text)]
+
+
+def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | date | None]:
+    """The publication date of every article the query matches, or of every article in
+    the index when ``query_text`` is None: aware UTC, the day as written for a date
+    without a time, None if undated."""
+    searcher = _searcher(index_dir)
+    reader = searcher.reader()
+    dates = column(reader, "published")
+    dated = column(reader, "dated")
+    days = column(reader, "written_day")
+    docnums = reader.all_doc_ids() if query_text is None else _matching(searcher, query_text)
+    return [
+        (date.fromordinal(days[n]) if days[n] else dates[n].replace(tzinfo=UTC)) if dated[n] else None for n in docnums
+    ]
+
+
+def _matching(searcher: Searcher, query_text: str) -> list[int]:
+    """The docnums the query matches, in index order, from whole posting blocks (``matching``)."""
+    from newsarchive.engines.whoosh.matching import matching_docnums
+    from newsarchive.engines.whoosh.postings import Postings
+
+    budget = Budget()
+    return sorted(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+
+
+def parsed(searcher: Searcher, query_text: str, budget: Budget | None = None) -> wq.Query:
+    """The query for this index: parsed, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
+    return expand(parse_query(query_text, searcher.schema), searcher.reader(), budget, typed=query_text)
+
+
+def whoosh_search(  # type: ignore[no-untyped-def]
+    searcher: Searcher, query: wq.Query, budget: Budget | None, *, filter=None, **options
+) -> Results:
+    """Whoosh's ``searcher.search(query, filter=..., **options)``, stopped (SearchTimeout) when the budget is spent."""
+    collector = searcher.collector(**options)
+    if budget is not None:
+        collector = _BudgetCollector(collector, budget)
+    if filter is not None:  # (outside, where Whoosh puts it: a filter reads its child's matches)
+        collector = collectors.FilterCollector(collector, allow=filter)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
+
+
+class _BudgetCollector(collectors.WrappingCollector):
+    """A collector that checks the search's time budget every few hundred matches.
+
+    (Whoosh's TimeLimitCollector starts a timer thread for each search.)
+    """
+
+    def __init__(self, child: collectors.Collector, budget: Budget) -> None:
+        super().__init__(child)
+        self.budget = budget
+
+    def matches(self) -> Iterator[int]:
+        for count, sub_docnum in enumerate(self.child.matches()):
+            if not count % 256:
+                self.budget.check()
+            yield sub_docnum
+
+
+_searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
+
+
+def _searcher(index_dir: Path) -> Searcher:
+    """An open searcher on the index, kept for the next search in this process.
+
+    Reopening costs more than a search, and the analyzer's stem cache (which
+    snippets lean on) lives as long as the searcher. It is reused only while
+    the index folder and its table of contents are the very same files, so a
+    commit or a rebuilt index swapped in is always seen.
+    """
+    fingerprint = _fingerprint(index_dir)
+    cached = _searchers.get(index_dir)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    if cached is not None:
+        cached[1].close()
+    if index_exists(index_dir) and not index_is_current(index_dir):
+        raise IndexUnavailable(
+            f"the search index at {index_dir} was built by another version of newsarchive",
+            hint="rebuild it from the database: archive reindex (the next ingest also does)",
+        )
+    searcher = open_index(index_dir).searcher()
+    _searchers[index_dir] = (fingerprint, searcher)
+    return searcher
+
+
+def _fingerprint(index_dir: Path) -> tuple[object, ...]:
+    try:
+        folder = os.stat(index_dir)
+        tocs = sorted(
+            (entry.name, entry.stat().st_mtime_ns) for entry in os.scandir(index_dir) if entry.name.endswith(".toc")
+        )
+    except OSError:
+        return ()
+    return (folder.st_ino, folder.st_mtime_ns, *tocs)
+
+
+def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.Query | None:
+    """--since/--until (which leave undated articles out) and --undated include|exclude|only."""
+    parts: list[wq.Query] = []
+    if since is not None or until is not None:
+        parts.append(wq.DateRange("published", naive_utc(since), naive_utc(until)))
+    if undated != "include":
+        flag = 0 if undated == "only" else 1
+        parts.append(wq.NumericRange("dated", flag, flag))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _hit(hit, *, scored: bool, words: dict[str, Finder], copies: dict[str, int]) -> Hit:  # type: ignore[no-untyped-def]
+    fields = hit.fields()
+    published = fields.get("published")
+    return Hit(
+        id=fields["id"],
+        title=fields["title"],
+        published=published.replace(tzinfo=UTC) if published else None,
+        precision=fields.get("precision"),
+        source=fields.get("source"),
+        score=round(hit.score, 4) if scored and hit.score is not None else None,
+        snippet=_snippet(fields, words),
+        copies=copies.get(fields.get("group"), 0),
+        offset=fields.get("offset"),
+    )
+
+
+def _marked_words(results) -> dict[str, Finder]:  # type: ignore[no-untyped-def]
+    """Per text field, the query's terms the index holds (prefixes and fuzzy words expanded, as Whoosh does),
+    and its phrases, whose words are marked only where they stand as the phrase. Words the query
+    excludes (NOT, ANDNOT) are not marked."""
+    reader = results.searcher.reader()
+    sought = wq.Or(list(_sought(results.q)))
+    found: dict[str, Finder] = {}
+    for name in _SNIPPET_FIELDS:
+        stems = frozenset(text for _, text in sought.existing_terms(reader, fieldname=name, expand=True, phrases=False))
+        phrases = tuple(
+            PhraseWords(tuple(_phrase_stem(word) for word in leaf.words), max(1, leaf.slop))
+            for leaf in sought.leaves()
+            if type(leaf) is wq.Phrase and leaf.fieldname == name and leaf.words
+        )
+        found[name] = Finder(stems, phrases)
+    return found
+
+
+def _sought(query: wq.Query) -> Iterator[wq.Query]:
+    """The leaves of ``query`` that a match may hold: not those under NOT, nor the right side of ANDNOT."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _sought(query.a)
+    elif query.is_leaf():
+        yield query
+    else:
+        for child in query.children():
+            yield from _sought(child)
+
+
+def _phrase_stem(word: str | bytes) -> bytes:
+    return word if isinstance(word, bytes) else word.encode("utf-8")
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)
+
+
+def _snippet(fields: dict[str, Any], words: dict[str, Finder]) -> str:
+    """The best passages around the first match in the body, else in the description; else the lede.
+
+    Only a window around the first match is analysed, however long the text.
+    """
+    for name in _SNIPPET_FIELDS:
+        text = fields.get(name) or ""
+        found = words[name].first(text) if text and words[name] else None
+        if found is None:
+            continue  # (the query matched in another field)
+        start, window = _window(text, found)
+        marked = _marked(window, words[name])
+        if marked:
+            marked = " ".join(marked.split())
+            if start and not marked.startswith("…"):
+                marked = "… " + marked
+            if start + len(window) < len(text.rstrip()) and not marked.endswith("…"):
+                marked += " …"
+            return marked
+    lead = fields.get("description") or fields.get("body") or ""
+    lead = " ".join(lead.split())
+    return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _marked(text: str, words: Finder) -> str:
+    """The best two passages of ``text`` with the query's words marked; empty if none is there."""
+    chosen = passages(text, words.stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2, phrases=words.phrases)
+    return mark(text, chosen, MATCH_START, MATCH_END)
+
+
+def _cut(text: str, length: int) -> str:
+    """At most ``length`` characters of ``text``, ending at a word's end."""
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut
+
+
+def _window(text: str, found: int) -> tuple[int, str]:
+    """Where in ``text`` to look for a snippet: from a word or so before the match ``found`` there."""
+    start = max(0, found - WINDOW_BEFORE)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < found else found
+    return start, _cut(text[start : start + WINDOW_CHARS + 1], WINDOW_CHARS)

@@ -1,0 +1,44 @@
+"""How long-running library work reports progress; the CLI draws it, tests may ignore it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsarchive.services.ingest import FileNote
+
+
+class Progress:
+    """No-op by default; override what you want to show."""
+
+    def begin(self, total: int) -> None:
+        """The work has ``total`` units (files, articles)."""
+
+    def advance(self, count: int) -> None:
+        """``count`` more units are done."""
+
+    def phase(self, message: str) -> None:
+        """The work goes on with a step it cannot count (``message`` says which), which may take a while."""
+
+    def waiting(self) -> None:
+        """Another process holds the archive's writer lock; we wait for it."""
+
+
+class IngestObserver(Progress):
+    """Hears about an ingest as it goes; the CLI shows progress and problems through it.
+
+    (Here rather than beside the ingest code, so that the CLI can subclass it
+    without loading the ingest modules at every start.)
+    """
+
+    def failure(self, note: FileNote) -> None:
+        """A file, folder or item could not be ingested."""
+
+    def warning(self, note: FileNote) -> None:
+        """A file was ingested, but something in it was off (e.g. cut short)."""
+
+    def note(self, note: FileNote) -> None:
+        """Detail for the curious: a file passed over, an undated article, a legacy encoding."""
+
+    def interrupted(self) -> None:
+        """Ctrl-C: the run stops after the batch in flight."""

@@ -1,0 +1,308 @@
+"""The ingest run: discover files, read and parse them, store them, index them.
+
+Files go through in batches of whole files. Each batch is one database
+transaction (a file's articles and the record that it was read land
+together), and the index follows in large commits, so an interrupted run
+loses at most the batch in flight and the next run picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsarchive.config import ArchiveConfig
+from newsarchive.errors import ArchiveError
+from newsarchive.reading.discover import Found, discover, path_key
+from newsarchive.reading.files import FileFailure, FileRead, stamp_of
+from newsarchive.reading.formats import ItemError
+from newsarchive.render.progress import IngestObserver
+
+if TYPE_CHECKING:
+    from newsarchive.reading.neardup import NearDuplicates
+    from newsarchive.services.indexing import IndexFeed
+    from newsarchive.storage.database import Database
+    from newsarchive.storage.models import Article
+    from newsarchive.storage.store import KnownFile
+
+#: Articles per database transaction (a batch always holds whole files).
+BATCH_ITEMS = 500
+#: The index commits every this many batches (or sooner, when its writer's memory is full):
+#: each commit makes a segment, and every segment costs each search a little.
+COMMIT_BATCHES = 50
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    source: str | None = None
+    default_tz: tzinfo = UTC
+    force: bool = False
+    wait: bool = True
+    format: str | None = None
+    processes: int | None = None  # a cap on worker processes (1: everything in this one); None: by the cores
+    batch_items: int = BATCH_ITEMS
+
+
+@dataclass(frozen=True)
+class FileNote:
+    """A message about a file, whose ``path`` reads as the archive stores it (``path_key``)."""
+
+    path: Path
+    message: str
+
+    @classmethod
+    def about(cls, path: Path, message: str) -> FileNote:
+        return cls(Path(path_key(path)), message)
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    done: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    undated: int = 0
+    repaired: int = 0
+    read: int = 0  # articles parsed (not counting files skipped as unchanged)
+    interrupted: bool = False
+    failures: list[FileNote] = field(default_factory=list)
+    skipped: list[FileNote] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def ingest_paths(
+    config: ArchiveConfig,
+    paths: Iterable[str | Path],
+    options: IngestOptions = IngestOptions(),
+    observer: IngestObserver | None = None,
+) -> IngestReport:
+    """Ingest every article file under ``paths`` into the archive at ``config``."""
+    from newsarchive.engines.whoosh.parallel import worker_count
+    from newsarchive.reading.workers import parse_worker_count
+    from newsarchive.services.indexing import IndexFeed, sync_index
+    from newsarchive.storage.database import open_database
+    from newsarchive.storage.locks import writer_lock
+
+    observer = observer or IngestObserver()
+    report = IngestReport()
+    started = time.monotonic()
+    found = _discover(paths, config, report, observer)
+    report.files = len(found)
+    with writer_lock(config, wait=options.wait, on_wait=observer.waiting, create=True):
+        db = open_database(config, create=True)
+        try:
+            leftover = sync_index(db, config)
+            report.repaired = leftover.indexed + leftover.removed
+            observer.begin(len(found))
+            to_read = _changed_files(db, found, options, report, observer)
+            # The index workers fork here, before the parsing pool and its threads start.
+            indexers = worker_count(len(to_read), options.processes)
+            feed = IndexFeed(db, config, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
+            try:
+                with _stop_requested(observer) as stop:
+                    _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
+                feed.commit()
+                if not report.interrupted:
+                    feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))
+            finally:
+                feed.close()
+        finally:
+            db.close()
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def _run(
+    db: Database,
+    feed: IndexFeed,
+    to_read: list[Path],
+    options: IngestOptions,
+    report: IngestReport,
+    observer: IngestObserver,
+    stop: threading.Event,
+    parsers: int,
+) -> None:
+    from newsarchive.reading.workers import read_files
+    from newsarchive.storage.store import near_duplicate_finder
+
+    near: NearDuplicates | None = None
+    batch: list[FileRead] = []
+    batch_items = 0
+    for result in read_files(to_read, options.default_tz, options.format, parsers):
+        observer.advance(1)
+        report.done += 1
+        if isinstance(result, FileFailure):
+            _fail(report, observer, result.path, result.reason)
+        else:
+            batch.append(result)
+            batch_items += len(result.items)
+        if batch_items >= options.batch_items or (stop.is_set() and batch):
+            near = near or near_duplicate_finder(db.sessions)
+            _store_batch(db, feed, batch, options, report, observer, near)
+            batch, batch_items = [], 0
+        if stop.is_set():
+            report.interrupted = True
+            return
+    if batch:
+        _store_batch(db, feed, batch, options, report, observer, near or near_duplicate_finder(db.sessions))
+
+
+def _changed_files(
+    db: Database, found: list[Path], options: IngestOptions, report: IngestReport, observer: IngestObserver
+) -> list[Path]:
+    """The files that must be read: new ones and those whose size, mtime or --source changed."""
+    from newsarchive.storage.store import known_files
+
+    if options.force:
+        return found
+    changed: list[Path] = []
+    with db.sessions() as session:
+        for start in range(0, len(found), BATCH_ITEMS):
+            chunk = found[start : start + BATCH_ITEMS]
+            keys = {path: path_key(path) for path in chunk}
+            known = known_files(session, list(keys.values()))
+            for path in chunk:
+                prior = known.get(keys[path])
+                if prior is not None and _unchanged(path, prior, options):
+                    report.unchanged += prior.items
+                    report.done += 1
+                    observer.advance(1)
+                else:
+                    changed.append(path)
+    return changed
+
+
+def _unchanged(path: Path, prior: KnownFile, options: IngestOptions) -> bool:
+    """Unchanged since its last complete read, and asked for the same way (--source, --format)."""
+    try:
+        stamp = stamp_of(path)
+    except OSError:
+        return False  # reading it will say what is wrong
+    return (
+        prior.stamp == stamp
+        and (options.source is None or options.source == prior.source)
+        and (options.format is None or options.format == prior.format)
+    )
+
+
+def _store_batch(
+    db: Database,
+    feed: IndexFeed,
+    batch: list[FileRead],
+    options: IngestOptions,
+    report: IngestReport,
+    observer: IngestObserver,
+    near: NearDuplicates,
+) -> None:
+    """Store whole files in one transaction, then hand the articles that changed to the index."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newsarchive.storage.store import BatchStore, Outcome
+
+    try:
+        with db.sessions() as session:
+            store = BatchStore(session, batch, source=options.source, now=datetime.now(UTC), near=near)
+            new: dict[str, Article] = {}
+            changed: dict[str, Article] = {}
+            for read in batch:
+                _notes(read, observer, report)
+                for item, outcome, article in store.store_file(read):
+                    setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+                    if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
+                        (new if outcome is Outcome.NEW else changed)[article.id] = article
+                        if article.published_at is None:
+                            report.undated += 1
+                            where = f" [{item.key}]" if item.key else ""
+                            observer.note(FileNote.about(read.path, f"undated{where}: no recognisable date"))
+            removed = store.finish()
+            session.commit()
+        near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
+    except SQLAlchemyError as exc:
+        raise ArchiveError(
+            f"could not store the batch of {len(batch)} files starting with {path_key(batch[0].path)}: {exc}",
+            hint="nothing of this batch was stored; the files before it were",
+        ) from exc
+    gone = set(removed)
+    feed.feed(
+        [article for article in new.values() if article.id not in gone],
+        [article for article in changed.values() if article.id not in gone and article.id not in new],
+        removed,
+    )
+
+
+def _notes(read: FileRead, observer: IngestObserver, report: IngestReport) -> None:
+    """Report a file's broken items, warnings and notes, and count what was read.
+
+    A note that every article of the file has (a feed's encoding) is said once, for the file.
+    """
+    notes: dict[str, list[str]] = {}
+    for item in read.items:
+        if isinstance(item, ItemError):
+            _fail(report, observer, read.path, f"{item.key}: {item.reason}")
+            continue
+        report.read += 1
+        for message in item.draft.warnings:
+            observer.warning(FileNote.about(read.path, message))
+        for message in item.draft.notes:
+            notes.setdefault(message, []).append(item.key)
+    articles = sum(1 for item in read.items if not isinstance(item, ItemError))
+    for message, keys in notes.items():
+        where = f"{keys[0]}: " if keys[0] and len(keys) < articles else ""
+        observer.note(FileNote.about(read.path, where + message))
+    if read.encoding not in (None, "utf-8", "utf-8-sig", "ascii"):
+        observer.note(FileNote.about(read.path, f"decoded as {read.encoding}"))
+
+
+def _fail(report: IngestReport, observer: IngestObserver, path: Path, reason: str) -> None:
+    note = FileNote.about(path, reason)
+    report.failures.append(note)
+    observer.failure(note)
+
+
+def _discover(
+    paths: Iterable[str | Path], config: ArchiveConfig, report: IngestReport, observer: IngestObserver
+) -> list[Path]:
+    found: list[Path] = []
+    for item in discover(paths, exclude=config.home):
+        if isinstance(item, Found):
+            found.append(item.path)
+            continue
+        if item.failed:
+            _fail(report, observer, item.path, item.reason)
+        else:
+            report.skipped.append(FileNote.about(item.path, item.reason))
+            observer.note(FileNote.about(item.path, f"passed over: {item.reason}"))
+    return found
+
+
+@contextmanager
+def _stop_requested(observer: IngestObserver) -> Iterator[threading.Event]:
+    """An event set by the first Ctrl-C; a second Ctrl-C interrupts at once."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def on_interrupt(_signum, _frame) -> None:  # type: ignore[no-untyped-def]
+        stop.set()
+        observer.interrupted()
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)

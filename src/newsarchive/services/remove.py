@@ -1,0 +1,79 @@
+"""`archive remove`: delete articles from the database and the index together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from newsarchive.config import ArchiveConfig
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+#: Ends the message for ids that name no article: all or nothing.
+_NONE = "; nothing was removed"
+
+
+@dataclass(frozen=True)
+class Removed:
+    id: str
+    title: str
+
+
+def remove_articles(config: ArchiveConfig, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
+    """Delete the articles (all of them, or none if one id is unknown) and their index entries.
+
+    The database commits first with a pending removal for each, so a crash
+    before the index commit is finished by the next ingest. The files they
+    came from stay recorded as read, so an unchanged file does not bring an
+    article back (``archive ingest --force`` does).
+    """
+    from sqlalchemy import delete, update
+
+    from newsarchive.services.articles import ids_starting_with
+    from newsarchive.services.indexing import sync_index
+    from newsarchive.storage.database import open_database
+    from newsarchive.storage.ids import whole_ids
+    from newsarchive.storage.locks import writer_lock
+    from newsarchive.storage.models import Article, ArticleFile, IndexRemoval
+
+    with writer_lock(config, wait=wait):
+        db = open_database(config)
+        try:
+            with db.sessions() as session:
+                # Only ids and titles are read, so that an article with a damaged value can be removed too.
+                found = _titles(session, whole_ids(article_ids, partial(ids_starting_with, session), where=_NONE))
+                removed = [Removed(article_id, title) for article_id, title in found.items()]
+                session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
+                session.execute(update(Article).where(Article.duplicate_of.in_(found)).values(duplicate_of=None))
+                session.execute(delete(Article).where(Article.id.in_(found)))
+                for article_id in found:
+                    session.merge(IndexRemoval(article_id=article_id))
+                session.commit()
+            sync_index(db, config)
+        finally:
+            db.close()
+    return removed
+
+
+def _titles(session: Session, article_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of these articles by id; a title that cannot be read (a damaged row) is said to be so."""
+    from sqlalchemy import select
+
+    from newsarchive.storage.database import ROW_ERRORS
+    from newsarchive.storage.models import Article
+
+    try:
+        return dict(session.execute(select(Article.id, Article.title).where(Article.id.in_(article_ids))).all())
+    except ROW_ERRORS:
+        pass
+    titles = {}
+    for article_id in article_ids:
+        try:
+            titles[article_id] = session.scalar(select(Article.title).where(Article.id == article_id)) or ""
+        except ROW_ERRORS:
+            titles[article_id] = "(its title cannot be read)"
+    return titles

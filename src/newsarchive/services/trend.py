@@ -1,0 +1,450 @@
+"""Attention over time: how many articles match a query per day, week, month or year.
+
+The library half of ``archive trend``: it counts, and renders the counts as a
+terminal bar chart, CSV, a JSON-ready dict or a chart image. Buckets are
+half-open calendar periods in UTC or the ``--tz`` zone, ``start <= date < end``,
+so an article published exactly at midnight on the 1st belongs to the month it
+opens. A date without a time is counted on the day written, in any zone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsarchive.engines.whoosh.damage import reads_index
+from newsarchive.errors import ArchiveError, InvalidQuery
+from newsarchive.periods import chosen_zone
+from newsarchive.render.terminal import terminal_safe
+
+if TYPE_CHECKING:
+    from newsarchive.config import ArchiveConfig
+
+BY = ("day", "week", "month", "year")
+MAX_BUCKETS = 5000
+PLOT_EXTENSIONS = (".svg", ".png")
+# One fill per query, so bars side by side stay apart even in a narrow terminal.
+_MARKS = ("█", "▓", "▒", "░")
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: datetime  # inclusive
+    end: datetime  # exclusive: the next bucket's start
+    label: str
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    query: str
+    counts: list[int]
+    shares: list[float] | None  # matches / all archived articles per bucket, when normalized
+
+
+@dataclass(frozen=True)
+class Trend:
+    by: str
+    buckets: list[Bucket]
+    series: list[TrendSeries]
+    undated: dict[str, int]  # per query: matching articles without a date, so in no bucket
+    normalized: bool
+    archived: list[int] | None = None  # all archived articles per bucket, when normalized
+    zone: tzinfo = UTC  # the clock the buckets follow
+
+
+# --- buckets ------------------------------------------------------------------
+
+
+def _floor_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _floor_week(moment: datetime) -> datetime:
+    return _floor_day(moment) - timedelta(days=moment.weekday())
+
+
+def _floor_month(moment: datetime) -> datetime:
+    return _floor_day(moment).replace(day=1)
+
+
+def _floor_year(moment: datetime) -> datetime:
+    return _floor_month(moment).replace(month=1)
+
+
+def _after_day(start: datetime) -> datetime:
+    return start + timedelta(days=1)
+
+
+def _after_week(start: datetime) -> datetime:
+    return start + timedelta(days=7)
+
+
+def _after_month(start: datetime) -> datetime:
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+
+
+def _after_year(start: datetime) -> datetime:
+    return start.replace(year=start.year + 1)
+
+
+def _day_label(start: datetime) -> str:
+    return f"{start.year:04d}-{start.month:02d}-{start.day:02d}"
+
+
+def _week_label(start: datetime) -> str:
+    iso = start.isocalendar()  # the ISO year: 2024-12-30 opens 2025-W01
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def _month_label(start: datetime) -> str:
+    return f"{start.year:04d}-{start.month:02d}"
+
+
+def _year_label(start: datetime) -> str:
+    return f"{start.year:04d}"
+
+
+def _span(first: datetime, last: datetime, by: str) -> int:
+    """How many buckets from the one starting at ``first`` to the one starting at ``last``."""
+    if by == "day":
+        return (last - first).days + 1
+    if by == "week":
+        return (last - first).days // 7 + 1
+    if by == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return last.year - first.year + 1
+
+
+_UNITS: dict[str, tuple[Callable[[datetime], datetime], Callable[[datetime], datetime], Callable[[datetime], str]]] = {
+    "day": (_floor_day, _after_day, _day_label),
+    "week": (_floor_week, _after_week, _week_label),
+    "month": (_floor_month, _after_month, _month_label),
+    "year": (_floor_year, _after_year, _year_label),
+}
+
+
+def check_by(by: str) -> None:
+    """Refuse a bucket size other than those in ``BY``."""
+    if by not in BY:
+        raise InvalidQuery(f"cannot count per {by!r}", hint="use --by " + ", ".join(BY))
+
+
+def make_buckets(start: datetime, end: datetime, by: str, zone: tzinfo = UTC) -> list[Bucket]:
+    """Consecutive calendar buckets of ``zone`` (UTC) from the one holding ``start`` to the one holding ``end``.
+
+    Days start at midnight, weeks on Monday (ISO weeks, labelled ``2024-W45``),
+    months on the 1st, years on 1 January. A naive datetime is taken as UTC.
+    """
+    check_by(by)
+    start, end = _in_zone(start, zone), _in_zone(end, zone)
+    _check_period(start, end)
+    floor, after, label = _UNITS[by]
+    first, last = floor(start), floor(end)
+    wanted = _span(first, last, by)
+    if wanted > MAX_BUCKETS:
+        coarser = BY[BY.index(by) + 1 :]
+        hint = "narrow the period with --since/--until"
+        if coarser:
+            hint = "count per " + " or ".join(coarser) + " with --by, or " + hint
+        raise InvalidQuery(
+            f"{wanted:,} {by}s from {label(first)} to {label(last)} are too many to chart (at most {MAX_BUCKETS:,})",
+            hint=hint,
+        )
+    buckets: list[Bucket] = []
+    current = first
+    while len(buckets) < wanted:
+        following = _next_or_latest(after, current)
+        buckets.append(Bucket(start=current, end=following, label=label(current)))
+        current = following
+    return buckets
+
+
+def _check_period(start: datetime, end: datetime) -> None:
+    if start > end:
+        raise InvalidQuery(
+            f"the period starts ({start:%Y-%m-%d %H:%M}) after it ends ({end:%Y-%m-%d %H:%M})",
+            hint="give --since a date before --until",
+        )
+
+
+def _next_or_latest(after: Callable[[datetime], datetime], start: datetime) -> datetime:
+    try:
+        return after(start)
+    except (OverflowError, ValueError):  # the bucket of year 9999 ends past datetime's range
+        return _LATEST
+
+
+def count(dates: Iterable[datetime | None], buckets: Sequence[Bucket]) -> list[int]:
+    """How many of ``dates`` fall in each bucket; undated (None) and out-of-range dates in none.
+
+    Sorting once and bisecting each bucket's ends costs O((n + b) log n) for n
+    dates and b buckets, not n * b. (Compared in UTC: two datetimes of one
+    zone compare by wall clock, which a repeated hour in autumn misorders.)
+    """
+    ordered = sorted(_utc(moment) for moment in dates if moment is not None)
+    return [bisect_left(ordered, _utc(bucket.end)) - bisect_left(ordered, _utc(bucket.start)) for bucket in buckets]
+
+
+# --- counting matches -----------------------------------------------------------
+
+
+@reads_index
+def trend(
+    config: ArchiveConfig,
+    queries: list[str],
+    *,
+    by: str = "month",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    normalize: bool = False,
+    zone: tzinfo | None = None,
+) -> Trend:
+    """Count each query's matching articles per ``by`` bucket.
+
+    The buckets run from the one holding ``since`` to the one holding
+    ``until``; a bound not given is the earliest or latest dated match of any
+    query (inside the other bound). Articles before ``since`` or after
+    ``until`` are not counted even where a bucket reaches past them. With
+    ``normalize``, each count is also given as a share of all archived
+    articles counted the same way in the same bucket, 0.0 where the archive
+    has none. A query given twice is counted once. The buckets are calendar
+    periods of ``zone`` (default: the ``--tz`` chosen, else UTC).
+    """
+    check_by(by)
+    queries = list(dict.fromkeys(queries))
+    if not queries:
+        raise InvalidQuery("no query to count", hint="give at least one query, e.g. archive trend 'peace talks'")
+    since, until = _utc_or_none(since), _utc_or_none(until)
+    if since is not None and until is not None:
+        _check_period(since, until)  # before the slower work of searching
+
+    from newsarchive.engines.whoosh.reader import matching_dates
+
+    zone = zone or chosen_zone() or UTC
+    matches = {query: _moments(matching_dates(config.index_dir, query), zone) for query in queries}
+    undated = {query: sum(date is None for date in dates) for query, dates in matches.items()}
+    inside = {query: _inside(dates, since, until) for query, dates in matches.items()}
+    start, end = since, until
+    if start is None or end is None:
+        found = [date for dates in inside.values() for date in dates]
+        if not found:
+            empty = [TrendSeries(query=query, counts=[], shares=[] if normalize else None) for query in queries]
+            archived_none: list[int] | None = [] if normalize else None
+            return Trend(
+                by=by, buckets=[], series=empty, undated=undated, normalized=normalize, archived=archived_none, zone=zone
+            )
+        start = min(found) if start is None else start
+        end = max(found) if end is None else end
+    buckets = make_buckets(start, end, by, zone)
+    # The user's bounds, not the first and last match: those buckets hold other articles too.
+    everything = _moments(matching_dates(config.index_dir, None), zone) if normalize else []
+    archived = count(_inside(everything, since, until), buckets) if normalize else None
+    series = []
+    for query in queries:
+        counts = count(inside[query], buckets)
+        ratios = None if archived is None else shares(counts, archived)
+        series.append(TrendSeries(query=query, counts=counts, shares=ratios))
+    return Trend(
+        by=by, buckets=buckets, series=series, undated=undated, normalized=normalize, archived=archived, zone=zone
+    )
+
+
+def shares(counts: Sequence[int], archived: Sequence[int]) -> list[float]:
+    """Each count as a share of the archived articles in its bucket; 0.0 where there are none."""
+    return [matched / total if total else 0.0 for matched, total in zip(counts, archived, strict=True)]
+
+
+def _inside(dates: Iterable[datetime | None], since: datetime | None, until: datetime | None) -> list[datetime]:
+    return [
+        date
+        for date in dates
+        if date is not None and (since is None or date >= since) and (until is None or date <= until)
+    ]
+
+
+def _moments(dates: Iterable[datetime | date | None], zone: tzinfo) -> list[datetime | None]:
+    """The index's dates as moments of ``zone``: a day written without a time is its midnight there."""
+    return [
+        None if moment is None
+        else _in_zone(moment, zone) if isinstance(moment, datetime)
+        else datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+        for moment in dates
+    ]  # fmt: skip
+
+
+def _utc(moment: datetime) -> datetime:
+    return _in_zone(moment, UTC)
+
+
+def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """An aware moment in ``zone``; a naive one is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        raise InvalidQuery(
+            f"{moment.isoformat(' ', 'minutes')} lies past the edge of the calendar in {zone}",
+            hint="count in UTC (--tz UTC) or leave that date out with --since/--until",
+        ) from None
+
+
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _utc(moment)
+
+
+# --- rendering ------------------------------------------------------------------
+
+
+def _values(trend: Trend, series: TrendSeries) -> list[float] | list[int]:
+    """What a chart or table shows for a series: shares when normalized, else counts."""
+    if trend.normalized and series.shares is not None:
+        return series.shares
+    return series.counts
+
+
+def _number(trend: Trend, value: float) -> str:
+    return f"{value:.1%}" if trend.normalized else str(value)
+
+
+def trend_text(trend: Trend, width: int = 50) -> str:
+    """A plain-text bar chart: one line per bucket, the queries' bars side by side.
+
+    ``width`` is the room for bars on a line, shared between the queries. All
+    bars use one scale, so the longest stands for the largest value of any
+    query; a value above zero always gets at least one block.
+    """
+    lines = [_heading(trend) + ", matching:"]
+    marks = [_MARKS[position % len(_MARKS)] for position in range(len(trend.series))]
+    lines += [f"  {mark} {terminal_safe(series.query)}" for mark, series in zip(marks, trend.series, strict=True)]
+    lines.append("")
+    if trend.buckets:
+        lines += _bars(trend, marks, width)
+    else:
+        lines.append("No dated article matches.")
+    lines += ["", _undated_note(trend)]
+    return "\n".join(lines)
+
+
+def _heading(trend: Trend) -> str:
+    heading = f"{'Share of all archived articles' if trend.normalized else 'Articles'} per {trend.by}"
+    if trend.buckets:
+        first, last = trend.buckets[0].label, trend.buckets[-1].label
+        heading += f", {first}" if first == last else f", {first} to {last}"
+    return heading
+
+
+def _bars(trend: Trend, marks: list[str], width: int) -> list[str]:
+    columns = [_values(trend, series) for series in trend.series]
+    numbers = [[_number(trend, value) for value in values] for values in columns]
+    number_width = max(len(text) for texts in numbers for text in texts)
+    label_width = max(len(bucket.label) for bucket in trend.buckets)
+    bar_width = max(1, width // len(columns))
+    peak = max((value for values in columns for value in values), default=0)
+    lines = []
+    for row, bucket in enumerate(trend.buckets):
+        cells = []
+        for mark, values, texts in zip(marks, columns, numbers, strict=True):
+            value = values[row]
+            blocks = max(1, round(value / peak * bar_width)) if value else 0
+            cells.append(f"{texts[row]:>{number_width}} {mark * blocks:<{bar_width}}")
+        lines.append((f"{bucket.label:<{label_width}}  " + "  ".join(cells)).rstrip())
+    return lines
+
+
+def _undated_note(trend: Trend) -> str:
+    total = sum(trend.undated.values())
+    if not total:
+        return "No matching article is undated."
+    note = f"{total} matching {'article is' if total == 1 else 'articles are'} undated and not charted"
+    if len(trend.undated) > 1:
+        note += " (" + ", ".join(f"{terminal_safe(query)}: {number}" for query, number in trend.undated.items()) + ")"
+    return note + "."
+
+
+def trend_csv(trend: Trend) -> str:
+    """One row per bucket: ``bucket,start,end`` then each query's share (normalized) or count."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["bucket", "start", "end", *(series.query for series in trend.series)])
+    columns = [_values(trend, series) for series in trend.series]
+    for row, bucket in enumerate(trend.buckets):
+        values = [round(values[row], 6) if trend.normalized else values[row] for values in columns]
+        writer.writerow([bucket.label, bucket.start.isoformat(), bucket.end.isoformat(), *values])
+    return buffer.getvalue()
+
+
+def trend_dict(trend: Trend) -> dict[str, Any]:
+    """The trend for JSON: buckets with ISO datetimes, and per query its counts, shares and undated."""
+    return {
+        "by": trend.by,
+        "normalized": trend.normalized,
+        "buckets": [
+            {"label": bucket.label, "start": bucket.start.isoformat(), "end": bucket.end.isoformat()}
+            for bucket in trend.buckets
+        ],
+        "archived": trend.archived,
+        "series": [
+            {
+                "query": series.query,
+                "counts": series.counts,
+                "shares": series.shares,
+                "undated": trend.undated.get(series.query, 0),
+            }
+            for series in trend.series
+        ],
+    }
+
+
+def plot_trend(trend: Trend, path: Path) -> None:
+    """Write the trend as a step chart to ``path``, an .svg or .png file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in PLOT_EXTENSIONS:
+        raise ArchiveError(
+            f"cannot plot to {path.name}: the chart is written as .svg or .png",
+            hint="give a file name ending in " + " or ".join(PLOT_EXTENSIONS),
+        )
+    if not trend.buckets:
+        raise ArchiveError("nothing to plot: no dated article matches", hint="try a broader query or period")
+    try:
+        # The object API on an Agg canvas: no pyplot, so no global figure state or GUI backend.
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator, PercentFormatter
+    except ImportError:
+        raise ArchiveError("plotting needs matplotlib", hint="pip install 'newsarchive[plot]'") from None
+
+    figure = Figure(figsize=(10, 5), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    # Each value is drawn as a flat step across its whole bucket, so the last one needs its end too.
+    edges = [bucket.start for bucket in trend.buckets] + [trend.buckets[-1].end]
+    for series in trend.series:
+        values = list(_values(trend, series))
+        # (matplotlib takes datetimes on a date axis; its type stubs only name arrays)
+        axes.step(edges, values + values[-1:], where="post", label=series.query, linewidth=1.5)  # type: ignore[arg-type]
+    axes.set_ylim(bottom=0)
+    axes.margins(x=0)
+    if trend.normalized:
+        axes.yaxis.set_major_formatter(PercentFormatter(1.0))
+        axes.set_ylabel("share of archived articles")
+    else:
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel(f"articles per {trend.by}")
+    axes.set_title(_heading(trend) + f" ({trend.zone})")
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend()
+    try:
+        figure.savefig(path, format=suffix[1:])
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot write the chart to {path}: {exc.strerror or exc}", hint="choose a folder you can write to"
+        ) from exc
