@@ -60,8 +60,8 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
     if since and until and since > until:
         raise InvalidQuery(f"--since {request.since} is after --until {request.until}")
 
-    from newsarchive.engines.whoosh.query import Budget
     from newsarchive.engines.whoosh.reader import search_index
+    from newsarchive.query.budget import Budget
 
     budget = Budget()  # for the search and its spelling suggestion together
     found = search_index(

@@ -18,9 +18,9 @@ from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.whoosh.analysis import cached_stem
-from newsarchive.engines.whoosh.query import Budget
 from newsarchive.engines.whoosh.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
+from newsarchive.query.budget import Budget
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
 _SAMPLE_DOCS = 300

@@ -24,7 +24,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
 if TYPE_CHECKING:
-    from newsarchive.engines.whoosh.query import Budget
+    from newsarchive.query.budget import Budget
 
 _BLOCK_LENGTH = struct.Struct("!i")
 

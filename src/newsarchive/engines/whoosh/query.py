@@ -7,9 +7,7 @@ the user meant. The query is checked for those mistakes first.
 
 from __future__ import annotations
 
-import os
 import re
-import time
 from collections.abc import Iterator
 
 from whoosh import qparser
@@ -19,8 +17,9 @@ from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import MIN_LENGTH, STOPS, TOKEN
 from newsarchive.engines.whoosh.schema import QUERY_FIELDS, SEARCH_FIELDS
-from newsarchive.errors import InvalidQuery, SearchTimeout
+from newsarchive.errors import InvalidQuery
 from newsarchive.periods import date_clause, naive_utc
+from newsarchive.query.budget import Budget
 
 # What one query may cost (the README's "Query limits"). A query beyond them is
 # refused before it runs, with the reason; the time budget stops one that runs on.
@@ -36,9 +35,6 @@ FUZZY_PREFIX = 1
 WILDCARD_PREFIX = 2
 #: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
 MAX_EXPANSION = 1_000
-#: Seconds a search may take before it is stopped; the environment variable overrides.
-SEARCH_SECONDS = 10.0
-SEARCH_SECONDS_ENV = "ARCHIVE_SEARCH_SECONDS"
 
 _TOKEN = re.compile(r'"[^"]*"(?:~\d+)?|\(|\)|[^\s()"]+')
 _FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(.*)$")
@@ -131,40 +127,6 @@ def shown_term(node: wq.Query) -> str:
         text = str(getattr(node, "text", node))
     field = getattr(node, "fieldname", None)
     return text if field in SEARCH_FIELDS or not field else f"{field}:{text}"
-
-
-class Budget:
-    """The time one search may take, from now: ``check()`` raises SearchTimeout once it is spent.
-
-    ``seconds`` defaults to $ARCHIVE_SEARCH_SECONDS, else SEARCH_SECONDS.
-    """
-
-    def __init__(self, seconds: float | None = None) -> None:
-        if seconds is None:
-            seconds = _seconds_from_environment()
-        self.seconds = seconds
-        self.ends = time.monotonic() + seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.ends:
-            raise SearchTimeout(
-                f"the search was stopped after {self.seconds:g} seconds",
-                hint=f"narrow the query (fewer or longer-prefixed wildcards, fewer words); {SEARCH_SECONDS_ENV} "
-                "sets the limit",
-            )
-
-
-def _seconds_from_environment() -> float:
-    value = os.environ.get(SEARCH_SECONDS_ENV, "").strip()
-    if not value:
-        return SEARCH_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not seconds > 0:
-        raise InvalidQuery(f"{SEARCH_SECONDS_ENV}={value!r} is not a number of seconds", hint="e.g. 10 or 2.5")
-    return seconds
 
 
 class Expanded(wq.MultiTerm):

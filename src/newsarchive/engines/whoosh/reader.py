@@ -18,10 +18,11 @@ from whoosh.searching import Results, Searcher
 
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
-from newsarchive.engines.whoosh.query import Budget, expand, parse_query
+from newsarchive.engines.whoosh.query import expand, parse_query
 from newsarchive.engines.whoosh.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
+from newsarchive.query.budget import Budget
 
 SNIPPET_CHARS = 200
 # The part of a text analysed for a snippet: from a little before the first
