@@ -14,7 +14,7 @@ from whoosh import sorting
 from newsarchive.engines.whoosh.matching import matching_docnums
 from newsarchive.engines.whoosh.query import Expanded, expand, parse_query
 from newsarchive.engines.whoosh.ranking import by_date, rank
-from newsarchive.engines.whoosh.schema import IndexDocument, build_schema, to_fields
+from newsarchive.engines.whoosh.schema import Document, build_schema, to_fields
 from newsarchive.engines.whoosh.store import _MappedStorage
 
 NAMES = [f"{topic}/{number:03d}.txt" for topic in ("business", "politics", "sport", "tech") for number in range(1, 31)]
@@ -36,7 +36,7 @@ def searcher(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             writer.merge = False
             for number, name in enumerate(NAMES[start : start + 40], start=start):
                 title, _, body = bbc_path(*name.split("/")).read_text(encoding="utf-8", errors="replace").partition("\n")
-                doc = IndexDocument(
+                doc = Document(
                     id=f"{number:010x}",
                     title=title,
                     description="",

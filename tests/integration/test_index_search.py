@@ -10,15 +10,15 @@ def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
     failed when given a filter ('TopCollector' object has no attribute 'subsearchers')."""
     from datetime import UTC, datetime
 
+    from newsarchive.engines.protocol import Document
     from newsarchive.engines.whoosh.reader import search_index
-    from newsarchive.engines.whoosh.schema import IndexDocument
     from newsarchive.engines.whoosh.store import create_index, holds_copies, open_writer
 
     path = tmp_path / "index"
     create_index(path)
     writer = open_writer(path)
     for n in range(600):
-        writer.add(IndexDocument(
+        writer.add(Document(
             id=f"a{n:04d}", title=f"Election report {n}", description="Polls open.",
             body="The election campaign goes on. " * (1 + n % 7), published=datetime(2020 + n % 3, 1 + n % 12, 10),
             precision="day", source=None, revision=1, duplicate_of="a0000" if n == 599 else None,

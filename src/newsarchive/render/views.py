@@ -15,7 +15,7 @@ from newsarchive.render.terminal import json_safe
 from newsarchive.render.terminal import terminal_safe as safe
 
 if TYPE_CHECKING:
-    from newsarchive.engines.whoosh.reader import Hit
+    from newsarchive.engines.protocol import Hit
     from newsarchive.services.articles import ArchiveInfo, ArticlePage, ArticleRecord, DuplicateGroup
     from newsarchive.services.check import CheckReport
     from newsarchive.services.indexing import SyncResult

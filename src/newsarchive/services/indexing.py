@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.engines.whoosh.schema import IndexDocument
+from newsarchive.engines.protocol import Document
 from newsarchive.errors import ArchiveError, DamagedRecord
 from newsarchive.render.progress import Progress
 from newsarchive.storage.database import Database
@@ -38,9 +38,9 @@ class SyncResult:
     damaged: tuple[DamagedRecord, ...] = ()
 
 
-def article_document(article: Article) -> IndexDocument:
+def article_document(article: Article) -> Document:
     published = article.published_at
-    return IndexDocument(
+    return Document(
         id=article.id,
         title=article.title,
         description=article.description or "",
@@ -219,7 +219,7 @@ def rebuild(
     with db.sessions() as session:
         ids = readable_keys(session, select(Article.id).order_by(Article.id), on_damaged)
 
-    def documents() -> Iterator[IndexDocument]:
+    def documents() -> Iterator[Document]:
         for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
             done.append((article.id, article.revision))
             yield article_document(article)

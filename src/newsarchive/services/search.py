@@ -12,7 +12,7 @@ from newsarchive.errors import InvalidQuery
 from newsarchive.periods import parse_period
 
 if TYPE_CHECKING:
-    from newsarchive.engines.whoosh.reader import Hit
+    from newsarchive.engines.protocol import Hit
 
 SORTS = ("relevance", "newest", "oldest")
 UNDATED = ("include", "exclude", "only")

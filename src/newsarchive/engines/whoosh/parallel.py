@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NoReturn
 
-from newsarchive.engines.whoosh.schema import IndexDocument, to_fields
+from newsarchive.engines.whoosh.schema import Document, to_fields
 from newsarchive.errors import IndexUnavailable
 
 #: Below this many documents, starting workers costs more than it saves.
@@ -95,7 +95,7 @@ class ParallelWriter:
     def full(self) -> bool:
         return self.buffered_mb() >= self._memory_mb
 
-    def add(self, doc: IndexDocument) -> None:
+    def add(self, doc: Document) -> None:
         worker = self._next
         self._next = (worker + 1) % len(self._workers)
         self._pending[worker].append(to_fields(doc))
@@ -105,7 +105,7 @@ class ParallelWriter:
         if len(self._pending[worker]) >= SEND_EVERY:
             self._send(worker)
 
-    def replace(self, doc: IndexDocument) -> None:
+    def replace(self, doc: Document) -> None:
         self._deletions.add(doc.id)
         self.add(doc)
 
@@ -138,9 +138,9 @@ class ParallelWriter:
         self.close()
         raise indexing_failed(str(reason)) from None
 
-    def commit(self) -> None:
-        """Close every worker's segment and make them part of the index with the deletions."""
-        from newsarchive.engines.whoosh.store import commit_segments
+    def commit(self, position: int | None = None) -> None:
+        """Close every worker's segment and make them part of the index with the deletions; then record ``position``."""
+        from newsarchive.engines.whoosh.store import commit_segments, note_position
 
         busy = [worker for worker, documents in enumerate(self._documents) if documents]
         for worker in busy:
@@ -153,6 +153,8 @@ class ParallelWriter:
         self._documents = [0 for _ in self._workers]
         self._deletions = set()
         self._copies = False
+        if position is not None:
+            note_position(self._path, position)
 
     def merge(self, announce: Callable[[], None] | None = None) -> None:
         """Merge the segments that are due (see ``segments``), each worker merging a group at the same time.

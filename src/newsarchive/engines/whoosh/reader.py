@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from whoosh.columns import ColumnReader
 from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
+from newsarchive.engines.protocol import Hit, HitPage
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
 from newsarchive.engines.whoosh.query import expand, parse_query
@@ -30,26 +30,6 @@ SNIPPET_CHARS = 200
 WINDOW_BEFORE = 50
 WINDOW_CHARS = 500
 _SNIPPET_FIELDS = ("body", "description")
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    title: str
-    published: datetime | None
-    precision: str | None
-    source: str | None
-    score: float | None
-    snippet: str  # matched words wrapped in MATCH_START ... MATCH_END
-    copies: int = 0  # near-duplicates folded into this hit
-    offset: int | None = None  # the UTC offset in minutes it was published with
-
-
-@dataclass(frozen=True)
-class HitPage:
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 def search_index(

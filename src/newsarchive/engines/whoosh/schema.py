@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 
 from whoosh import columns, fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
+from newsarchive.engines.protocol import Document
 from newsarchive.engines.whoosh.analysis import StemmedText, analyzer
 from newsarchive.periods import on_clock
 
@@ -19,26 +19,6 @@ SEARCH_FIELDS = ("title", "description", "body")
 #: Fields a query may name (``title:kursk``, ``source:bbc``); ``date:`` is read by index.query itself.
 QUERY_FIELDS = (*SEARCH_FIELDS, "source", "author", "lang", "date")
 TITLE_BOOST = 2.0
-
-
-@dataclass(frozen=True)
-class IndexDocument:
-    """What the index holds of one article. ``published`` is naive UTC or None;
-    ``offset`` the UTC offset in minutes it was published with, or None."""
-
-    id: str
-    title: str
-    description: str
-    body: str
-    published: datetime | None
-    precision: str | None
-    source: str | None
-    revision: int
-    authors: tuple[str, ...] = ()
-    language: str | None = None
-    #: The article this one is a near-duplicate of; copies share it as their group.
-    duplicate_of: str | None = None
-    offset: int | None = None
 
 
 def build_schema() -> fields.Schema:
@@ -74,7 +54,7 @@ def build_schema() -> fields.Schema:
     )
 
 
-def to_fields(doc: IndexDocument) -> dict[str, object]:
+def to_fields(doc: Document) -> dict[str, object]:
     values: dict[str, object] = {
         "id": doc.id,
         "title": doc.title,

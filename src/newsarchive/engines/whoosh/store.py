@@ -21,7 +21,7 @@ from whoosh.util import random_name
 from whoosh.writing import LockError
 
 from newsarchive.engines.whoosh.damage import REPAIR_HINT, reason
-from newsarchive.engines.whoosh.schema import SCHEMA_VERSION, IndexDocument, build_schema, to_fields
+from newsarchive.engines.whoosh.schema import SCHEMA_VERSION, Document, build_schema, to_fields
 from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
 
 if TYPE_CHECKING:
@@ -67,13 +67,28 @@ def holds_copies(path: Path) -> bool:
     return bool(read_marker(path).get("holds_copies", False))
 
 
+def applied_position(path: Path) -> int:
+    """How far into the database's change log the index at ``path`` has applied (0: nothing recorded)."""
+    position = read_marker(path).get("log_position", 0)
+    return position if isinstance(position, int) and not isinstance(position, bool) else 0
+
+
+def note_position(path: Path, position: int) -> None:
+    """Record, after a commit, that the index has applied the change log up to ``position``."""
+    _update_marker(path, log_position=position)
+
+
 def _note_copies(path: Path) -> None:
+    if not read_marker(path).get("holds_copies"):
+        _update_marker(path, holds_copies=True)
+
+
+def _update_marker(path: Path, **values: object) -> None:
     marker = read_marker(path)
-    if not marker.get("holds_copies"):
-        marker["holds_copies"] = True
-        temporary = path / (MARKER + ".tmp")
-        temporary.write_text(json.dumps(marker), encoding="utf-8")
-        temporary.replace(path / MARKER)
+    marker.update(values)
+    temporary = path / (MARKER + ".tmp")
+    temporary.write_text(json.dumps(marker), encoding="utf-8")
+    temporary.replace(path / MARKER)
 
 
 def create_index(path: Path) -> None:
@@ -230,13 +245,13 @@ class IndexWriter:
         """Whether it is time to commit: the writer gathers postings in memory and never spills them."""
         return self._writer is not None and self._writer.buffered_bytes() / 1e6 >= WRITER_MEMORY_MB
 
-    def add(self, doc: IndexDocument) -> None:
+    def add(self, doc: Document) -> None:
         """Add a document the index does not hold yet (cheaper than ``replace``)."""
         with self._writing():
             self._open().add_document(**to_fields(doc))
         self._copies = self._copies or doc.duplicate_of is not None
 
-    def replace(self, doc: IndexDocument) -> None:
+    def replace(self, doc: Document) -> None:
         """Add a document, removing any committed one with the same id."""
         with self._writing():
             self._open().update_document(**to_fields(doc))
@@ -262,8 +277,11 @@ class IndexWriter:
 
         merge_due(self._path, announce=announce, fresh=self._fresh)
 
-    def commit(self) -> None:
+    def commit(self, position: int | None = None) -> None:
+        """Make the changes visible; then record ``position``, how far into the change log the index has come."""
         if self._writer is None:
+            if position is not None:
+                note_position(self._path, position)
             return
         # Noted before the commit: a search may fold when there is nothing to
         # fold (slower), never fail to fold copies that are there.
@@ -275,6 +293,8 @@ class IndexWriter:
         self._release()
         self._copies = False
         _remove_scratch(self._path)
+        if position is not None:
+            note_position(self._path, position)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -335,7 +355,7 @@ def write_index(path: Path) -> Iterator[IndexWriter]:
     writer.commit()
 
 
-def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int = 1) -> int:
+def rebuild_index(path: Path, documents: Iterable[Document], position: int | None = None, processes: int = 1) -> int:
     """Build a whole new index beside the old one, then swap it in.
 
     Searches keep using the old index until the swap, and a crash during the
@@ -353,7 +373,7 @@ def rebuild_index(path: Path, documents: Iterable[IndexDocument], processes: int
                 count += 1
                 if writer.full():
                     writer.commit()
-            writer.commit()
+            writer.commit(position)
             writer.merge()
         finally:
             writer.close()
