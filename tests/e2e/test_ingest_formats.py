@@ -260,3 +260,38 @@ def test_a_record_with_a_wrong_content_length_is_named_and_warcio_says_nothing(a
     errors = result.stderr.splitlines()
     assert f"error: {path}: record 1: its Content-Length is wrong: the record does not end where it says" in errors
     assert all(line.startswith("error: ") for line in errors), result.stderr  # and no warcio WARNING lines
+
+
+def test_a_new_format_is_one_module_and_one_entry(archive, tmp_path: Path, monkeypatch) -> None:
+    # format_tsv is the module; the one entry is added here as it would be to the registry's ENTRIES.
+    from format_tsv import TSV
+    from newsarchive.reading.formats import registry
+
+    rows = [
+        ("title", "date", "body"),
+        ("Ferry service resumes", "2024-11-12 08:30", "The ferry sailed again this morning."),
+        ("", "2024-11-12", "A line without a title."),
+    ]
+    folder = tmp_path / "wires"
+    folder.mkdir()
+    (folder / "wires.tsv").write_bytes("".join("\t".join(row) + "\n" for row in rows).encode())
+    unknown = json.loads(archive("ingest", folder, "--json").stdout)
+    assert (unknown["files"], unknown["skipped"]) == (0, 1)  # no format yet: passed over by its content
+
+    monkeypatch.setitem(registry.REGISTRY, TSV.name, TSV)
+    report = json.loads(archive("ingest", folder, "--json", expect=1).stdout)
+    assert (report["files"], report["new"], report["failed"]) == (1, 1, 1)
+    assert [failure["reason"] for failure in report["failures"]] == ["line 3: no title"]
+    hit = search_json(archive, "ferry")["hits"][0]
+    assert (hit["title"], hit["date"]) == ("Ferry service resumes", "2024-11-12T08:30:00+00:00")
+
+
+def test_every_registered_format_can_be_forced_and_is_listed_in_the_help(archive, tmp_path: Path) -> None:
+    from newsarchive.reading.formats.registry import names
+
+    assert f"--format [{'|'.join(names())}]" in archive("ingest", "--help").stdout
+    missing = tmp_path / "missing.data"
+    for name in names():
+        result = archive("ingest", missing, "--format", name, expect=1)
+        assert f"error: {missing}: no such file or folder" in result.stderr
+    assert "Invalid value for '--format'" in archive("ingest", missing, "--format", "tsv", expect=2).stderr

@@ -1,4 +1,6 @@
-"""Ingest: discover files -> read and parse (pure, no database) -> store -> index."""
+"""Reading: discover files -> read and parse them (pure, no database) -> article drafts."""
 
-#: The formats `archive ingest --format` can force (each a module in ingest.formats).
-FORMATS = ("text", "json", "jsonl", "html", "feed", "warc")
+from newsarchive.reading.formats.registry import names
+
+#: The formats `archive ingest --format` can force: one entry each in ``formats.registry``.
+FORMATS = names()

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from newsarchive.errors import BadInputFile, UnreadableFile
 from newsarchive.reading.draft import ArticleDraft
-from newsarchive.reading.formats import Item, ItemError, too_large
+from newsarchive.reading.formats import Item, ItemError, registry, too_large
 
 #: An article larger than this is refused unread: a one-article file, a JSON
 #: Lines line or a WARC page, decompressed. JSON Lines and WARC files are read
@@ -36,7 +36,6 @@ MAX_TEXT_BYTES = 8 * 1024 * 1024
 #: it, and this bounds the time a long article takes to sketch. The longest
 #: BBC story is 25 KB.
 SKETCHED_CHARS = 1_000_000
-_STREAMED = frozenset({"jsonl", "warc"})
 _SNIFF_BYTES = 8192
 _READ_BLOCK = 1 << 20
 
@@ -101,12 +100,14 @@ def read_file_safely(path: Path, default_tz: tzinfo, forced_format: str | None =
 def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) -> FileRead:
     """Read and parse ``path``; raise BadInputFile with a short reason when it holds no article.
 
-    A gzip-compressed file (other than a WARC, which warcio reads as a
-    stream) is read through a decompressor, and its inside decides the format.
+    A gzip-compressed file (other than one whose format reads gzip itself:
+    a WARC, which warcio reads as a stream) is read through a decompressor, and its inside decides the format.
     No article is read beyond its limit: a one-article file (text, HTML) is
     refused above MAX_ARTICLE_BYTES, a JSON or feed document above its
-    limit (``document_limit``), and a JSON Lines line or a WARC page above
-    MAX_ARTICLE_BYTES costs only itself; decompressed sizes count.
+    format's limit (``Format.limit``), and a JSON Lines line or a WARC page
+    above MAX_ARTICLE_BYTES costs only itself; decompressed sizes count.
+    The format (the one forced, else ``detect_format``'s) picks the reader
+    in the registry of formats.
     """
     stamp = stamp_of(path)
     with open(path, "rb") as raw:
@@ -116,10 +117,14 @@ def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) 
 
             decode_text(head)  # says "binary file (...)" when that is why
             raise UnreadableFile("not an article file type (use --format to say which it is)")
-        if fmt in _STREAMED:
-            items, encoding = _parse_stream(fmt, handle, default_tz), None
+        entry = registry.get(fmt)
+        if entry is None:
+            raise UnreadableFile(f"unknown format {fmt!r}")
+        if entry.streamed:
+            parsed = entry.read_stream()(handle, default_tz, MAX_ARTICLE_BYTES)
         else:
-            items, encoding = _parse_whole(fmt, _read_whole(handle, fmt, stamp.size if handle is raw else None), default_tz)
+            parsed = entry.read_whole()(_read_whole(handle, entry, stamp.size if handle is raw else None), default_tz)
+        items, encoding = _items(parsed.items), parsed.encoding
     if stamp_of(path) != stamp:
         raise UnreadableFile("file changed while it was being read (ingest it again)")
     if not items:
@@ -143,7 +148,7 @@ def _open_inside(raw: BinaryIO, name: str, forced_format: str | None) -> tuple[B
         raise UnreadableFile("empty file")
     fmt = forced_format or detect_format(name, head)
     raw.seek(0)
-    if not is_gzip(head) or fmt == "warc":
+    if not is_gzip(head) or _reads_gzip(fmt):
         return raw, head, fmt
     inside = gzip.GzipFile(fileobj=raw, mode="rb")
     head = inside.read(_SNIFF_BYTES)
@@ -153,12 +158,17 @@ def _open_inside(raw: BinaryIO, name: str, forced_format: str | None) -> tuple[B
     return inside, head, forced_format or detect_format(name_inside_gzip(name), head)  # type: ignore[return-value]
 
 
-def _read_whole(handle: BinaryIO, fmt: str, size: int | None) -> bytes:
+def _reads_gzip(fmt: str | None) -> bool:
+    entry = registry.get(fmt) if fmt is not None else None
+    return entry is not None and entry.reads_gzip
+
+
+def _read_whole(handle: BinaryIO, entry: registry.Format, size: int | None) -> bytes:
     """The bytes of a file read whole, or UnreadableFile when there are more than its format's limit.
 
     ``size`` is the file's size when it is known before reading (not compressed).
     """
-    limit, kind = document_limit(fmt)
+    limit, kind = entry.whole_limit(MAX_ARTICLE_BYTES), entry.limit_for
     if size is not None and size <= limit:
         return handle.read(size)  # (a file that grows meanwhile is caught by its stamp)
     if size is None:
@@ -170,62 +180,6 @@ def _read_whole(handle: BinaryIO, fmt: str, size: int | None) -> bytes:
         if total <= limit:
             return b"".join(blocks)
     raise UnreadableFile(too_large("file", limit, kind=kind, size=size, unpacked=size is None))
-
-
-def document_limit(fmt: str) -> tuple[int, str]:
-    """The most bytes a file read whole may hold in format ``fmt``, and what the limit is for.
-
-    A feed or a JSON document is parsed whole, at some ten times its size in
-    memory, so their limits stay far below what a machine holds: a real feed
-    is well under 10 MB, and a dump larger than a JSON document's limit is
-    JSON Lines, read a line at a time.
-    """
-    if fmt == "feed":
-        from newsarchive.reading.formats.feed import MAX_FEED_BYTES
-
-        return MAX_FEED_BYTES, "a feed"
-    if fmt == "json":
-        from newsarchive.reading.formats.newsjson import MAX_JSON_DOCUMENT_BYTES
-
-        return MAX_JSON_DOCUMENT_BYTES, "a JSON document (JSON Lines has none)"
-    return MAX_ARTICLE_BYTES, "an article"
-
-
-def _parse_whole(fmt: str, data: bytes, default_tz: tzinfo) -> tuple[list[ReadItem | ItemError], str | None]:
-    if fmt == "text":
-        from newsarchive.reading.decode import decode_text
-        from newsarchive.reading.formats.text import parse_text_article
-
-        decoded = decode_text(data)
-        draft = parse_text_article(decoded.text, default_tz)
-        if decoded.warnings:
-            from dataclasses import replace
-
-            draft = replace(draft, warnings=draft.warnings + decoded.warnings)
-        return _items([Item("", draft)]), decoded.encoding
-    if fmt == "html":
-        from newsarchive.reading.formats.webpage import parse_html
-
-        return _items([Item("", parse_html(data, default_tz))]), None
-    if fmt == "json":
-        from newsarchive.reading.formats.newsjson import parse_json
-
-        return _items(parse_json(data, default_tz)), None
-    if fmt == "feed":
-        from newsarchive.reading.formats.feed import parse_feed
-
-        return _items(parse_feed(data, default_tz)), None
-    raise UnreadableFile(f"unknown format {fmt!r}")
-
-
-def _parse_stream(fmt: str, handle: BinaryIO, default_tz: tzinfo) -> list[ReadItem | ItemError]:
-    if fmt == "jsonl":
-        from newsarchive.reading.formats.newsjson import bounded_lines, parse_jsonl
-
-        return _items(parse_jsonl(bounded_lines(handle, MAX_ARTICLE_BYTES), default_tz))
-    from newsarchive.reading.formats.warc import parse_warc
-
-    return _items(parse_warc(handle, default_tz, max_page_bytes=MAX_ARTICLE_BYTES))
 
 
 def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:

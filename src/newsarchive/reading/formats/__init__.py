@@ -3,16 +3,20 @@
 Pure functions, no database. A one-article format (text, HTML) gives an
 ArticleDraft; a many-article format (JSON Lines, feeds, WARC) gives a list of
 Item (a draft and the key that finds it again in its file) and ItemError (a
-part of the file that is broken; the rest is still read).
+part of the file that is broken; the rest is still read). Each format's
+reader gives them as a Parsed; ``registry`` says which reader reads which file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from newsarchive.reading.draft import ArticleDraft
+if TYPE_CHECKING:  # (this package is loaded for every command: its registry names the formats)
+    from newsarchive.reading.draft import ArticleDraft
 
-__all__ = ["Item", "ItemError", "too_large"]
+__all__ = ["Item", "ItemError", "Parsed", "too_large"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,21 @@ class ItemError:
 
     key: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a format's reader made of one file: its articles and broken parts, in
+    order (a stream reader's may be read lazily), and the text encoding the file
+    was decoded from when the format says (plain text: ``ingest -v`` names a legacy one)."""
+
+    items: Iterable[Item | ItemError]
+    encoding: str | None = None
+
+    @classmethod
+    def article(cls, draft: ArticleDraft, encoding: str | None = None) -> Parsed:
+        """A one-article file's reading."""
+        return cls([Item("", draft)], encoding)
 
 
 def too_large(what: str, limit: int, *, kind: str = "an article", size: int | None = None, unpacked: bool = False) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from newsarchive.errors import UnparseableArticle, UnreadableFile
 from newsarchive.reading.decode import decode_declared, decode_text
 from newsarchive.reading.draft import ArticleDraft, Block, DatePrecision, PublishedDate
-from newsarchive.reading.formats import Item, ItemError
+from newsarchive.reading.formats import Item, ItemError, Parsed
 from newsarchive.reading.formats.fields import (
     build_draft,
     clean_line,
@@ -32,6 +32,10 @@ from newsarchive.reading.formats.webpage import XML_ENCODING, codec_for_label, h
 #: A feed is parsed whole (feedparser takes some ten times its size in memory);
 #: a larger one is refused. Real feeds are well under 10 MB.
 MAX_FEED_BYTES = 16 * 1024 * 1024
+
+
+def read_feed(data: bytes, default_tz: tzinfo) -> Parsed:
+    return Parsed(parse_feed(data, default_tz))
 
 
 def parse_feed(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:

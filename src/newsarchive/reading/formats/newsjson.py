@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from newsarchive.errors import UnparseableArticle
 from newsarchive.reading.decode import decode_text, normalise_text
 from newsarchive.reading.draft import ArticleDraft, Block, PublishedDate
-from newsarchive.reading.formats import Item, ItemError, too_large
+from newsarchive.reading.formats import Item, ItemError, Parsed, too_large
 from newsarchive.reading.formats.fields import (
     build_draft,
     machine_date,
@@ -37,6 +37,15 @@ from newsarchive.reading.formats.text import body_blocks
 MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
 _BLOCK_KINDS = ("paragraph", "heading")
 _PRECISIONS = ("day", "minute", "second")
+
+
+def read_json(data: bytes, default_tz: tzinfo) -> Parsed:
+    return Parsed(parse_json(data, default_tz))
+
+
+def read_jsonl(stream: BinaryIO, default_tz: tzinfo, article_limit: int) -> Parsed:
+    """The articles of a JSON Lines file, read a line at a time; a line longer than ``article_limit`` is an ItemError."""
+    return Parsed(parse_jsonl(bounded_lines(stream, article_limit), default_tz))
 
 
 def parse_json(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:

@@ -1,8 +1,9 @@
 """Tell which article format a file is in, from its name and first bytes.
 
 The content decides when it is unambiguous (a ".txt" that starts with
-"<!DOCTYPE html" is a web page); otherwise the extension does. Standard
-library only: this runs for every file met, before any parser is imported.
+"<!DOCTYPE html" is a web page); otherwise the extension does. What names
+and what content show which format is each format's entry in ``registry``.
+Standard library only: this runs for every file met, before any parser is imported.
 """
 
 from __future__ import annotations
@@ -13,21 +14,16 @@ import re
 import zlib
 
 from newsarchive.reading import FORMATS  # noqa: F401  (one list of formats, re-exported here)
+from newsarchive.reading.formats.registry import Format, formats
 
-EXTENSIONS: dict[str, str] = {
-    ".txt": "text",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".rss": "feed",
-    ".atom": "feed",
-    ".xml": "feed",  # only when the content is a feed: most XML files are not
-    ".warc": "warc",
-    ".warc.gz": "warc",
-}
+
+def extensions() -> dict[str, str]:
+    """The format each suffix names, weak ones (".xml") included."""
+    return {suffix: entry.name for entry in formats() for suffix in (*entry.suffixes, *entry.weak_suffixes)}
+
+
+#: The formats' suffixes when this module was loaded (``extensions()`` reads the registry now).
+EXTENSIONS: dict[str, str] = extensions()
 
 #: How much of a file detect_format needs to see.
 HEAD_BYTES = 8192
@@ -46,29 +42,23 @@ _BINARY_MAGIC = (
     b"7z\xbc\xaf",
     b"\xfd7zXZ",
 )
-_FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf"})
 # Markup before the first element: comments, processing instructions, doctype.
 _PROLOGUE = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>)", re.IGNORECASE | re.DOTALL)
 _ELEMENT = re.compile(r"\s*<([A-Za-z][\w:.-]*)")
 _JSON_START = re.compile(r'[\[{]\s*(?:["{\[\]}]|$)')
 _HTML_DOCTYPE = re.compile(r"<!doctype\s+html", re.IGNORECASE)
-# Elements only a web page starts with.
-_HTML_ROOTS = frozenset({"html", "head", "body"})
 
 
 def detect_format(name: str, head: bytes) -> str | None:
     """One of FORMATS for a file called ``name`` whose first bytes are ``head``
     (HEAD_BYTES or the whole file), or None when it is no article format."""
     extension = _extension(name)
-    by_name = EXTENSIONS.get(extension)
     by_content = _sniff(head, extension)
     if by_content == "binary":
         return None
     if by_content is not None:
         return by_content
-    if extension == ".xml":
-        return None
-    return by_name
+    return named_format(name)
 
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -84,17 +74,28 @@ def name_inside_gzip(name: str) -> str:
 
 
 def named_format(name: str) -> str | None:
-    """The format a file's name claims; ".xml" claims none, as most XML files are no feeds."""
-    extension = _extension(name)
-    return None if extension == ".xml" else EXTENSIONS.get(extension)
+    """The format a file's name claims; a weak suffix (".xml") claims none, as most XML files are no feeds."""
+    entry = _claimed(_extension(name))
+    return entry.name if entry is not None else None
+
+
+def _claimed(extension: str, *, weak: bool = False) -> Format | None:
+    """The format whose suffixes (with ``weak``, also its weak ones) include ``extension``."""
+    for entry in formats():
+        if extension in entry.suffixes or (weak and extension in entry.weak_suffixes):
+            return entry
+    return None
 
 
 def _extension(name: str) -> str:
-    """The extension that says the format: ".warc.gz" whole, else the one under
-    ".gz", whether the content is compressed or (as it sometimes is) not."""
+    """The extension that says the format: a registered one with a dot inside
+    (".warc.gz") whole, else the one under ".gz", whether the content is
+    compressed or (as it sometimes is) not."""
     base = re.split(r"[/\\]", name)[-1].lower()
-    if base.endswith(".warc.gz"):
-        return ".warc.gz"
+    for entry in formats():
+        for suffix in (*entry.suffixes, *entry.weak_suffixes):
+            if suffix.count(".") > 1 and base.endswith(suffix):
+                return suffix
     base = base.removesuffix(".gz")
     dot = base.rfind(".")
     return base[dot:] if dot > 0 else ""
@@ -103,12 +104,19 @@ def _extension(name: str) -> str:
 def _sniff(head: bytes, extension: str) -> str | None:
     """The format the content shows unambiguously, "binary", or None if it does not tell."""
     if is_gzip(head):
+        # Only a format that reads gzip itself is told inside it; any other
+        # compressed file is decompressed and its inside sniffed (``files``).
         start = _gunzip_start(head)
-        if start.startswith(b"WARC/") or (not start and extension == ".warc.gz"):
-            return "warc"  # (too little of the file to look inside: the name decides)
+        for entry in formats():
+            if entry.reads_gzip and start.startswith(entry.magic):
+                return entry.name
+        named = _claimed(extension)
+        if not start and extension.endswith(".gz") and named is not None and named.reads_gzip:
+            return named.name  # (too little of the file to look inside: the name decides)
         return "binary"
-    if head.startswith(b"WARC/"):
-        return "warc"
+    for entry in formats():
+        if head.startswith(entry.magic):
+            return entry.name
     if head.startswith(_BINARY_MAGIC):
         return "binary"
     text = _head_text(head)
@@ -148,19 +156,25 @@ def _sniff_json(text: str, extension: str) -> str | None:
     whole = _json_value(text)
     if whole is None and not _JSON_START.match(lines[0]):
         return None  # "[Updated] Storm hits coast": text that starts with a bracket
-    named = EXTENSIONS.get(extension)
+    named = _claimed(extension, weak=True)
+    named_layout = named.json if named is not None else None
     first = _json_value(lines[0])
     if isinstance(first, dict):
         if len(lines) == 1:
             # One object on one line is both a JSON file and a JSON Lines file.
-            return "jsonl" if named == "jsonl" else "json"
+            return _laid_out("lines" if named_layout == "lines" else "document")
         # The head may cut the second line short: an opening brace will do.
         if lines[1].startswith("{"):
-            return "jsonl"
+            return _laid_out("lines")
     if whole is not None or lines[0].startswith("[") or lines[0] == "{":
-        return "json"  # an array, or an object over several lines
+        return _laid_out("document")  # an array, or an object over several lines
     # A first line longer than the head, or a broken one: the name decides.
-    return named if named in ("json", "jsonl") else "json"
+    return _laid_out(named_layout or "document")
+
+
+def _laid_out(layout: str) -> str | None:
+    """The format of JSON laid out as one ``"document"`` or as ``"lines"``."""
+    return next((entry.name for entry in formats() if entry.json == layout), None)
 
 
 def _json_value(text: str) -> object | None:
@@ -172,18 +186,18 @@ def _json_value(text: str) -> object | None:
 
 def _sniff_markup(text: str) -> str | None:
     if _HTML_DOCTYPE.match(text):
-        return "html"
+        return _rooted("html")
     position = 0
     while (prologue := _PROLOGUE.match(text, position)) is not None and prologue.end() > position:
         if _HTML_DOCTYPE.search(prologue.group()):
-            return "html"
+            return _rooted("html")
         position = prologue.end()
     element = _ELEMENT.match(text, position)
     if element is None:
         return None
-    root = element.group(1).lower()
-    if root in _FEED_ROOTS:
-        return "feed"
-    if root in _HTML_ROOTS:
-        return "html"
-    return None
+    return _rooted(element.group(1).lower())
+
+
+def _rooted(root: str) -> str | None:
+    """The format of a markup document whose first element is ``root``."""
+    return next((entry.name for entry in formats() if root in entry.roots), None)

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, tzinfo
+from typing import TYPE_CHECKING
 
 from newsarchive.errors import UnparseableArticle
 from newsarchive.reading.dateline import find_dateline
 from newsarchive.reading.draft import ArticleDraft, Block, word_count
+
+if TYPE_CHECKING:
+    from newsarchive.reading.formats import Parsed
 
 # A first line longer than this is a whole article squeezed onto one line
 # (or not an article at all), not a headline.
@@ -33,6 +37,21 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 # A paragraph starting with one of these (or a small letter) continues the
 # line before it: the BBC files lost the bold names and links between such lines.
 _CONTINUING = ",.;:)-–—…"
+
+
+def read_text(data: bytes, default_tz: tzinfo) -> Parsed:
+    """The article of a plain-text file, decoded (``decode_text``), with its encoding
+    and the decoder's warnings (a truncated character at the end)."""
+    from dataclasses import replace
+
+    from newsarchive.reading.decode import decode_text
+    from newsarchive.reading.formats import Parsed
+
+    decoded = decode_text(data)
+    draft = parse_text_article(decoded.text, default_tz)
+    if decoded.warnings:
+        draft = replace(draft, warnings=draft.warnings + decoded.warnings)
+    return Parsed.article(draft, decoded.encoding)
 
 
 def parse_text_article(text: str, default_tz: tzinfo = UTC) -> ArticleDraft:

@@ -14,10 +14,16 @@ from datetime import tzinfo
 from typing import Any, BinaryIO
 
 from newsarchive.errors import BadInputFile, UnreadableFile
-from newsarchive.reading.formats import Item, ItemError, too_large
+from newsarchive.reading.formats import Item, ItemError, Parsed, too_large
+from newsarchive.reading.formats.registry import REGISTRY
 from newsarchive.reading.formats.webpage import parse_html
 
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_HTML_TYPES = frozenset(REGISTRY["html"].media_types)
+
+
+def read_warc(stream: BinaryIO, default_tz: tzinfo, article_limit: int) -> Parsed:
+    """The pages of a WARC file; a page longer than ``article_limit`` (decompressed) is an ItemError."""
+    return Parsed(parse_warc(stream, default_tz, max_page_bytes=article_limit))
 
 
 def parse_warc(stream: BinaryIO, default_tz: tzinfo, max_page_bytes: int = 1 << 62) -> Iterator[Item | ItemError]:

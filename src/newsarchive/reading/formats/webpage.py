@@ -22,6 +22,7 @@ from newsarchive.errors import UnparseableArticle
 from newsarchive.reading.dateline import parse_dateline
 from newsarchive.reading.decode import DecodedText, decode_declared, decode_text, normalise_text
 from newsarchive.reading.draft import ArticleDraft, Block, PublishedDate, word_count
+from newsarchive.reading.formats import Parsed
 from newsarchive.reading.formats.fields import (
     build_draft,
     clean_line,
@@ -40,6 +41,10 @@ MIN_ARTICLE_WORDS = 20
 _NO_TEXT = "no article text found in the HTML page"
 # Text of a paragraph's own, beside its links: a letter or a digit.
 _OWN_WORD = re.compile(r"[^\W_]")
+
+
+def read_html(data: bytes, default_tz: tzinfo) -> Parsed:
+    return Parsed.article(parse_html(data, default_tz))
 
 
 def parse_html(
