@@ -34,6 +34,11 @@ def decode_text(data: bytes) -> DecodedText:
 
     Raises UnreadableFile("empty file" / "binary file (...)" / "unknown text encoding").
     """
+    return _decode(data)
+
+
+def _decode(data: bytes, utf8: _Raw | None = None) -> DecodedText:
+    """``decode_text``; ``utf8`` is the bytes already decoded as UTF-8 by the caller, used instead of decoding them again."""
     if not data:
         raise UnreadableFile("empty file")
     kind = _binary_signature(data)
@@ -42,7 +47,7 @@ def decode_text(data: bytes) -> DecodedText:
     decoded = _decode_with_bom(data)
     if decoded is None:
         _reject_binary(data)
-        decoded = _decode_utf8(data, "utf-8", allow_lone_lead_byte=False)
+        decoded = utf8 or _decode_utf8(data, "utf-8", allow_lone_lead_byte=False)
     if decoded is None:
         decoded = _decode_legacy(data)
     return DecodedText(normalise_text(decoded.text), decoded.encoding, decoded.warnings)
@@ -369,8 +374,9 @@ def decode_declared(data: bytes, codec: str | None, label: str | None = None) ->
     said = label or codec
     if codec is None:
         return decode_text(data)
-    if codec != "utf-8" and not data.isascii() and _decode_utf8(data, "utf-8", allow_lone_lead_byte=False):
-        return replace(decode_text(data), note=f"declared {said}, but the bytes are UTF-8: read as UTF-8")
+    utf8 = None if codec == "utf-8" or data.isascii() else _decode_utf8(data, "utf-8", allow_lone_lead_byte=False)
+    if utf8 is not None:
+        return replace(_decode(data, utf8), note=f"declared {said}, but the bytes are UTF-8: read as UTF-8")
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:

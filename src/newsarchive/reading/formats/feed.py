@@ -7,7 +7,6 @@ only summaries: such an entry is stored with a description and no body.
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import time
@@ -17,7 +16,7 @@ from html import escape
 from typing import Any
 
 from newsarchive.errors import UnparseableArticle, UnreadableFile
-from newsarchive.reading.decode import decode_declared, decode_text
+from newsarchive.reading.decode import decode_text
 from newsarchive.reading.draft import ArticleDraft, Block, DatePrecision, PublishedDate
 from newsarchive.reading.formats import Item, ItemError, Parsed
 from newsarchive.reading.formats.fields import (
@@ -27,7 +26,14 @@ from newsarchive.reading.formats.fields import (
     machine_date,
     split_authors,
 )
-from newsarchive.reading.formats.webpage import XML_ENCODING, codec_for_label, html_fragment_blocks, split_lede
+from newsarchive.reading.formats.webpage import (
+    BOMS,
+    XML_ENCODING,
+    declared_encoding,
+    decode_markup,
+    html_fragment_blocks,
+    split_lede,
+)
 
 #: A feed is parsed whole (feedparser takes some ten times its size in memory);
 #: a larger one is refused. Real feeds are well under 10 MB.
@@ -72,12 +78,11 @@ def _as_utf8(data: bytes) -> tuple[bytes, str | None]:
     that the encoding declared, or UTF-8 when none is, is wrong, with a note
     saying so. feedparser believes a declaration and reads undeclared bytes
     that are not UTF-8 as windows-1252, which makes KOI8-R or GBK text mojibake."""
-    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith(BOMS):
         return data, None
-    declaration = XML_ENCODING.match(data)
-    if declaration is not None:
-        label = declaration.group(1).decode("ascii")
-        decoded = decode_declared(data, codec_for_label(label), label)
+    label = declared_encoding(data, meta=False)
+    if label is not None:
+        decoded = decode_markup(data, label)
         note = decoded.note
     else:
         try:

@@ -153,7 +153,8 @@ def _same(a: str, b: str) -> bool:
 
 # -- charset ---------------------------------------------------------------------
 
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: Byte order marks a page or feed may start with (UTF-32 ones are not web encodings).
+BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 XML_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 # Browsers read these labels as windows-1252 (WHATWG Encoding Standard), and
@@ -167,15 +168,23 @@ def html_text(data: bytes, charset: str | None = None) -> DecodedText:
     charset>), each unless the bytes show it wrong (``decode_declared``);
     without any, decode_text guesses. Control characters are gone, written
     (``normalise_text``) or as references (``without_control_references``)."""
-    if data.startswith(_BOMS) or b"\x00" in data[:4096]:
+    if data.startswith(BOMS) or b"\x00" in data[:4096]:
         decoded = decode_text(data)
     else:
-        declared = charset
-        if declared is None:
-            match = XML_ENCODING.match(data) or _META_CHARSET.search(data[:4096])
-            declared = match.group(1).decode("ascii") if match else None
-        decoded = decode_declared(data, codec_for_label(declared), declared)
+        decoded = decode_markup(data, charset if charset is not None else declared_encoding(data))
     return replace(decoded, text=without_control_references(decoded.text))
+
+
+def declared_encoding(data: bytes, *, meta: bool = True) -> str | None:
+    """The encoding label markup declares in its XML declaration, or (with ``meta``:
+    a web page, not a feed) in a <meta charset> near its top; None if it declares none."""
+    match = XML_ENCODING.match(data) or (_META_CHARSET.search(data[:4096]) if meta else None)
+    return match.group(1).decode("ascii") if match else None
+
+
+def decode_markup(data: bytes, label: str | None) -> DecodedText:
+    """Markup decoded as it declares (``label`` as written; None: nothing declared), unless the bytes show that wrong."""
+    return decode_declared(data, codec_for_label(label), label)
 
 
 # "&#27;", "&#x1B", "&#0012;": a numeric character reference (the ";" is optional in HTML).
