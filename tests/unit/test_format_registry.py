@@ -15,7 +15,7 @@ def test_the_formats_the_cli_offers_are_the_registry_s() -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.name)
 def test_every_entry_names_a_reader_and_a_limit_that_exist(entry: Format) -> None:
-    reader = entry.read_stream() if entry.streamed else entry.read_whole()
+    reader = entry.stream_reader() if entry.streamed else entry.whole_reader()
     assert callable(reader)
     # a format read whole that names no limit of its own holds one article
     assert entry.whole_limit(1000) == 1000 if entry.limit is None else entry.whole_limit(1000) > 1000

@@ -121,9 +121,9 @@ def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) 
         if entry is None:
             raise UnreadableFile(f"unknown format {fmt!r}")
         if entry.streamed:
-            parsed = entry.read_stream()(handle, default_tz, MAX_ARTICLE_BYTES)
+            parsed = entry.stream_reader()(handle, default_tz, MAX_ARTICLE_BYTES)
         else:
-            parsed = entry.read_whole()(_read_whole(handle, entry, stamp.size if handle is raw else None), default_tz)
+            parsed = entry.whole_reader()(_read_whole(handle, entry, stamp.size if handle is raw else None), default_tz)
         items, encoding = _items(parsed.items), parsed.encoding
     if stamp_of(path) != stamp:
         raise UnreadableFile("file changed while it was being read (ingest it again)")

@@ -64,10 +64,10 @@ class Format:
     limit_for: str = "an article"
     media_types: tuple[str, ...] = ()
 
-    def read_whole(self) -> WholeReader:
+    def whole_reader(self) -> WholeReader:
         return cast("WholeReader", _load(self.reader))
 
-    def read_stream(self) -> StreamReader:
+    def stream_reader(self) -> StreamReader:
         return cast("StreamReader", _load(self.reader))
 
     def whole_limit(self, article_limit: int) -> int:
