@@ -135,7 +135,10 @@ class SearchEngine(Protocol):
     def document_count(self) -> int: ...
 
     def entries(self) -> list[tuple[str, int]]:
-        """(article id, revision) of every document the index holds, for ``archive check``."""
+        """(article id, revision) of every document the index holds, for ``archive check`` (an id twice if damaged).
+
+        Raises ``IndexUnavailable`` when the index cannot be read, ``IndexDamaged`` when they do not read back.
+        """
 
     def damage(self) -> list[str]:
         """What is wrong with the index, one line each; empty when it reads whole."""

@@ -69,9 +69,18 @@ class WhooshEngine:
         return document_count(self.path)
 
     def entries(self) -> list[tuple[str, int]]:
+        from newsarchive.engines.whoosh.failures import REPAIR_HINT, reason
         from newsarchive.engines.whoosh.store import indexed_entries
+        from newsarchive.errors import ArchiveError, IndexDamaged
 
-        return indexed_entries(self.path)
+        try:
+            return indexed_entries(self.path)
+        except (ArchiveError, OSError):
+            raise
+        except Exception as exc:  # (damage that reading every segment back did not meet)
+            raise IndexDamaged(
+                f"the search index is damaged: its ids and revisions do not read back ({reason(exc)})", hint=REPAIR_HINT
+            ) from exc
 
     def damage(self) -> list[str]:
         from newsarchive.engines.whoosh.damage import index_damage
