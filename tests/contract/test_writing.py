@@ -11,7 +11,6 @@ import pytest
 from engine_kit import article, find, ids, new_engine, q
 from newsarchive.config import ArchiveConfig
 from newsarchive.engines import open_engine
-from newsarchive.errors import ConfigError
 
 FIRST = [
     article("a", "Council meets", "The council met to discuss the harbour.", datetime(2024, 1, 2, 9)),
@@ -117,10 +116,3 @@ def test_workers_for_keeps_a_small_or_capped_job_in_one_process(engine_name: str
     assert engine.workers_for(10) == 1
     assert engine.workers_for(1_000_000, cap=1) == 1
     assert 1 <= engine.workers_for(1_000_000) <= (os.cpu_count() or 1)
-
-
-def test_an_unknown_engine_is_a_setting_error_naming_the_choices(tmp_path: Path) -> None:
-    config = ArchiveConfig(home=tmp_path, database_url="sqlite://", index_dir=tmp_path / "index", engine="lucene")
-    with pytest.raises(ConfigError, match="unknown search engine 'lucene'") as error:
-        open_engine(config)
-    assert error.value.hint is not None and "whoosh" in error.value.hint
