@@ -73,7 +73,7 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
             picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
     suggestion = spelled(picks)
     try:
-        compiled = parsed(searcher, Query(text=suggestion), budget)
+        compiled = parsed(searcher, _typed(suggestion), budget)
     except InvalidQuery:  # a suggestion that does not parse is no suggestion
         return None
     # Does it find anything? Whoosh's matchers stop at the first match (counting them all reads every posting).
@@ -86,9 +86,14 @@ def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
     from newsarchive.engines.whoosh.postings import Postings
 
     try:
-        return len(matching_docnums(searcher, parsed(searcher, Query(text=query_text), budget), Postings(budget)))
+        return len(matching_docnums(searcher, parsed(searcher, _typed(query_text), budget), Postings(budget)))
     except InvalidQuery:
         return 0
+
+
+def _typed(text: str) -> Query:
+    """A respelled query, as the user would have typed it."""
+    return Query(text=text)
 
 
 def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body") -> list[tuple[int, str]]:

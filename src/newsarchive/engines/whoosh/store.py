@@ -1,8 +1,8 @@
 """The Whoosh index in one process: what newsarchive notes beside it, creating it, writing to it.
 
-Writing in worker processes is ``parallel``'s, merging segments ``segments``',
-and choosing between them, or rebuilding the whole index, ``building``'s; the
-index's files are found and opened by ``files``.
+The writer that uses worker processes is in ``parallel``, the merging of
+segments in ``segments``, the choice of writer and whole rebuilds in
+``building``; the index's files are found and opened in ``files``.
 """
 
 from __future__ import annotations
