@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from newsarchive.cli import cli
+from newsarchive.engines import ENGINES
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_cd238a70ece2adb2.txt"
@@ -24,7 +25,14 @@ def archive_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "archive"
     monkeypatch.setenv("ARCHIVE_HOME", str(home))
     monkeypatch.delenv("ARCHIVE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ARCHIVE_ENGINE", raising=False)
     return home
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Each search engine in turn: a test that takes it states what every engine must do (tests/contract)."""
+    return str(request.param)
 
 
 class Cli:

@@ -3,7 +3,8 @@
 The home folder is ``--home`` if given, else ``$ARCHIVE_HOME``, else the
 platform's user data folder. It holds the SQLite database and the search
 index; ``$ARCHIVE_DATABASE_URL`` (any SQLAlchemy URL) puts the database
-elsewhere, e.g. on PostgreSQL.
+elsewhere, e.g. on PostgreSQL. ``$ARCHIVE_ENGINE`` names the search engine
+(``engines.ENGINES``; the embedded Whoosh index in the home by default).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 HOME_ENV = "ARCHIVE_HOME"
 DATABASE_URL_ENV = "ARCHIVE_DATABASE_URL"
+ENGINE_ENV = "ARCHIVE_ENGINE"
+DEFAULT_ENGINE = "whoosh"
 DATABASE_FILE = "archive.db"
 INDEX_DIR = "index"
 
@@ -28,6 +31,8 @@ class ArchiveConfig:
     home: Path
     database_url: str
     index_dir: Path
+    #: The search engine's name (``engines.open_engine`` says whether it is one it knows).
+    engine: str = DEFAULT_ENGINE
     #: Where a reader of many rows (list, dupes, info) sends a row it leaves out
     #: because a value of it cannot be read; without one, such a row is raised.
     on_damaged: Callable[[DamagedRecord], None] | None = field(default=None, compare=False, repr=False)
@@ -49,7 +54,8 @@ def resolve_config(home: str | os.PathLike[str] | None = None) -> ArchiveConfig:
         home_path = Path(home).expanduser()
     home_path = home_path.absolute()
     database_url = os.environ.get(DATABASE_URL_ENV) or _sqlite_url(home_path / DATABASE_FILE)
-    return ArchiveConfig(home=home_path, database_url=database_url, index_dir=home_path / INDEX_DIR)
+    engine = os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE
+    return ArchiveConfig(home=home_path, database_url=database_url, index_dir=home_path / INDEX_DIR, engine=engine)
 
 
 def ensure_home(config: ArchiveConfig) -> None:

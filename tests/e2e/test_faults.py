@@ -16,6 +16,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
+from newsarchive.engines import open_engine
 from newsarchive.reading.files import FileFailure, read_file_safely
 
 ARTICLES = 240
@@ -172,9 +173,9 @@ def test_searches_keep_working_during_an_ingest(archive, tmp_path: Path) -> None
     process = ingest_process(home, make_collection(tmp_path / "in"))
     totals = []
     while process.poll() is None:
-        totals.append(search(config, SearchRequest(query="council", limit=3)).total)
+        totals.append(search(open_engine(config), SearchRequest(query="council", limit=3)).total)
     assert process.returncode == 0
-    totals.append(search(config, SearchRequest(query="council", limit=3)).total)
+    totals.append(search(open_engine(config), SearchRequest(query="council", limit=3)).total)
     assert totals == sorted(totals) and totals[0] >= 10 and totals[-1] == 10 + ARTICLES
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.config import resolve_config
+from newsarchive.engines import open_engine
 from newsarchive.errors import ArchiveError
 from newsarchive.services.search import SearchRequest, search
 from test_cli import search_json
@@ -127,7 +128,7 @@ def test_undated_articles_included_excluded_or_alone(archive_with_records) -> No
 def test_any_query_string_gives_results_or_a_clear_error(archive_with_records, archive_home: Path, text: str) -> None:
     config = resolve_config(archive_home)
     try:
-        page = search(config, SearchRequest(query=text, limit=3))
+        page = search(open_engine(config), SearchRequest(query=text, limit=3))
     except ArchiveError as error:
         assert error.message and "\n" not in error.message
     else:
@@ -145,7 +146,7 @@ def test_any_query_string_gives_results_or_a_clear_error(archive_with_records, a
 def test_query_syntax_soup_gives_results_or_a_clear_error(archive_with_records, archive_home: Path, text: str) -> None:
     config = resolve_config(archive_home)
     try:
-        search(config, SearchRequest(query=text, limit=3))
+        search(open_engine(config), SearchRequest(query=text, limit=3))
     except ArchiveError as error:
         assert error.message and "\n" not in error.message
 
@@ -228,7 +229,7 @@ def test_a_phrase_query_snippet_shows_the_phrase(archive, archive_home: Path, tm
     config = resolve_config(archive_home)
     [hit] = search_json(archive, '"prime minister"')["hits"]
     assert "At dawn the Prime Minister arrived" in hit["snippet"]
-    [hit] = search(config, SearchRequest(query='"prime minister"')).hits
+    [hit] = search(open_engine(config), SearchRequest(query='"prime minister"')).hits
     assert "\x01Prime\x02 \x01Minister\x02 arrived" in hit.snippet and hit.snippet.count("\x01") == 2
-    [hit] = search(config, SearchRequest(query="prime minister")).hits  # words, not a phrase: marked anywhere
+    [hit] = search(open_engine(config), SearchRequest(query="prime minister")).hits  # words, not a phrase: marked anywhere
     assert hit.snippet.count("\x01") > 2

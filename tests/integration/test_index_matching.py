@@ -11,11 +11,11 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 
+from newsarchive.engines.whoosh.files import _MappedStorage
 from newsarchive.engines.whoosh.matching import matching_docnums
 from newsarchive.engines.whoosh.query import Expanded, expand, parse_query
 from newsarchive.engines.whoosh.ranking import by_date, rank
 from newsarchive.engines.whoosh.schema import Document, build_schema, to_fields
-from newsarchive.engines.whoosh.store import _MappedStorage
 
 NAMES = [f"{topic}/{number:03d}.txt" for topic in ("business", "politics", "sport", "tech") for number in range(1, 31)]
 

@@ -10,13 +10,15 @@ def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
     failed when given a filter ('TopCollector' object has no attribute 'subsearchers')."""
     from datetime import UTC, datetime
 
-    from newsarchive.engines.protocol import Document
-    from newsarchive.engines.whoosh.reader import search_index
-    from newsarchive.engines.whoosh.store import create_index, holds_copies, open_writer
+    from newsarchive.engines.protocol import Document, SearchOptions
+    from newsarchive.engines.whoosh.engine import WhooshEngine
+    from newsarchive.engines.whoosh.store import create_index, holds_copies
+    from newsarchive.query.tree import Query
 
     path = tmp_path / "index"
     create_index(path)
-    writer = open_writer(path)
+    engine = WhooshEngine(path)
+    writer = engine.writer()
     for n in range(600):
         writer.add(Document(
             id=f"a{n:04d}", title=f"Election report {n}", description="Polls open.",
@@ -25,9 +27,9 @@ def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
         ))  # fmt: skip
     writer.commit()
     assert holds_copies(path)
-    page = search_index(
-        path, "election", since=datetime(2021, 1, 1, tzinfo=UTC), until=datetime(2021, 12, 31, tzinfo=UTC),
-        limit=2, facets=("year",),
+    options = SearchOptions(
+        since=datetime(2021, 1, 1, tzinfo=UTC), until=datetime(2021, 12, 31, tzinfo=UTC), limit=2, facets=("year",)
     )
+    page = engine.search(Query(text="election"), options)
     assert page.total == 200 and len(page.hits) == 2  # a0599 is a copy of a0000, from 2020
     assert dict(page.facets["year"]) == {"2021": 200}

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from newsarchive.cli import cli
 from newsarchive.config import resolve_config
+from newsarchive.engines import open_engine
 from newsarchive.errors import InvalidQuery
 from newsarchive.services.trend import trend, trend_text
 from test_trend import labels
@@ -39,9 +40,9 @@ def test_trend_of_a_small_real_archive(tmp_path: Path) -> None:
     write_articles(folder)
     result = CliRunner().invoke(cli, ["ingest", "--home", str(home), str(folder)])
     assert result.exit_code == 0, result.output
-    config = resolve_config(home)
+    engine = open_engine(resolve_config(home))
 
-    counted = trend(config, ["kursk", "wheat"], by="month", normalize=True)
+    counted = trend(engine, ["kursk", "wheat"], by="month", normalize=True)
     assert labels(counted.buckets) == ["2024-11", "2024-12", "2025-01"]
     assert [series.counts for series in counted.series] == [[2, 0, 1], [0, 2, 0]]
     assert counted.archived == [2, 2, 1]
@@ -50,4 +51,4 @@ def test_trend_of_a_small_real_archive(tmp_path: Path) -> None:
     assert trend_text(counted).endswith("1 matching article is undated and not charted (kursk: 1, wheat: 0).")
 
     with pytest.raises(InvalidQuery):
-        trend(config, ["kursk AND"])
+        trend(engine, ["kursk AND"])

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.config import resolve_config
 from newsarchive.errors import ArchiveError, InvalidQuery
+from newsarchive.query.tree import Query
 from newsarchive.services import trend as trend_module
 from newsarchive.services.trend import (
     MAX_BUCKETS,
@@ -175,20 +175,22 @@ def test_count_compares_moments_not_wall_clocks() -> None:
 # --- trend() over a stand-in index -----------------------------------------------------
 
 
-@pytest.fixture
-def fake_index(monkeypatch: pytest.MonkeyPatch) -> dict[str | None, list[datetime | None]]:
-    """The dates ``matching_dates`` returns per query (None: the whole archive)."""
-    from newsarchive.engines.whoosh import reader
+class DatesEngine(dict):
+    """A stand-in search engine: the dates it gives per query text (None: the whole archive)."""
 
-    dates: dict[str | None, list[datetime | None]] = {}
-    monkeypatch.setattr(reader, "matching_dates", lambda _index_dir, query: dates[query])
-    return dates
+    def matching_dates(self, query: Query | None) -> list[datetime | None]:
+        return self[None if query is None else query.text]
+
+
+@pytest.fixture
+def fake_index() -> DatesEngine:
+    return DatesEngine()
 
 
 def test_the_period_runs_from_the_first_to_the_last_match_of_any_query(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(2024, 11, 10), None, utc(2024, 11, 12)]
     fake_index["trump"] = [utc(2025, 1, 20), None, None]
-    result = trend(resolve_config(), ["kursk", "trump"])
+    result = trend(fake_index, ["kursk", "trump"])
     assert labels(result.buckets) == ["2024-11", "2024-12", "2025-01"]
     assert [series.counts for series in result.series] == [[2, 0, 0], [0, 0, 1]]
     assert [series.shares for series in result.series] == [None, None]
@@ -198,7 +200,7 @@ def test_the_period_runs_from_the_first_to_the_last_match_of_any_query(fake_inde
 
 def test_since_and_until_bound_the_period_and_the_counts(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(2024, 11, 1), utc(2024, 11, 10), utc(2024, 12, 31, 23), utc(2025, 1, 1)]
-    result = trend(resolve_config(), ["kursk"], by="month", since=utc(2024, 11, 5), until=utc(2025, 2, 1))
+    result = trend(fake_index, ["kursk"], by="month", since=utc(2024, 11, 5), until=utc(2025, 2, 1))
     assert labels(result.buckets) == ["2024-11", "2024-12", "2025-01", "2025-02"]
     # 1 November is before --since: its month is charted, the article is not counted.
     assert result.series[0].counts == [1, 1, 1, 0]
@@ -206,7 +208,7 @@ def test_since_and_until_bound_the_period_and_the_counts(fake_index: dict) -> No
 
 def test_only_since_given_ends_at_the_last_match(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(2024, 3, 1), utc(2024, 5, 2)]
-    result = trend(resolve_config(), ["kursk"], by="year", since=utc(2022, 7, 1))
+    result = trend(fake_index, ["kursk"], by="year", since=utc(2022, 7, 1))
     assert labels(result.buckets) == ["2022", "2023", "2024"]
     assert result.series[0].counts == [0, 0, 2]
 
@@ -214,7 +216,7 @@ def test_only_since_given_ends_at_the_last_match(fake_index: dict) -> None:
 def test_no_dated_match_gives_no_buckets(fake_index: dict) -> None:
     fake_index["kursk"] = [None, None]
     fake_index["trump"] = []
-    result = trend(resolve_config(), ["kursk", "trump"], normalize=True)
+    result = trend(fake_index, ["kursk", "trump"], normalize=True)
     assert result.buckets == []
     assert result.series == [TrendSeries("kursk", [], []), TrendSeries("trump", [], [])]
     assert result.undated == {"kursk": 2, "trump": 0}
@@ -222,19 +224,19 @@ def test_no_dated_match_gives_no_buckets(fake_index: dict) -> None:
 
 def test_no_match_inside_a_half_open_period_gives_no_buckets(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(2024, 3, 1)]
-    assert trend(resolve_config(), ["kursk"], since=utc(2025, 1, 1)).buckets == []
+    assert trend(fake_index, ["kursk"], since=utc(2025, 1, 1)).buckets == []
 
 
 def test_a_closed_period_is_charted_even_without_matches(fake_index: dict) -> None:
     fake_index["kursk"] = []
-    result = trend(resolve_config(), ["kursk"], by="year", since=utc(2023, 1, 1), until=utc(2024, 12, 31))
+    result = trend(fake_index, ["kursk"], by="year", since=utc(2023, 1, 1), until=utc(2024, 12, 31))
     assert result.series[0].counts == [0, 0]
 
 
 def test_normalize_divides_by_all_archived_articles_per_bucket(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(2024, 1, 5), utc(2024, 3, 1), None]
     fake_index[None] = [utc(2024, 1, 1), utc(2024, 1, 5), utc(2024, 1, 9), utc(2024, 1, 31), utc(2024, 3, 1), None]
-    result = trend(resolve_config(), ["kursk"], normalize=True)
+    result = trend(fake_index, ["kursk"], normalize=True)
     assert labels(result.buckets) == ["2024-01", "2024-02", "2024-03"]
     # 1 January is before the first match, but in its bucket: all of January is counted.
     assert result.archived == [4, 0, 1]
@@ -247,30 +249,29 @@ def test_normalize_divides_by_all_archived_articles_per_bucket(fake_index: dict)
 def test_normalize_counts_the_archive_only_inside_the_period(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(2024, 1, 20)]
     fake_index[None] = [utc(2024, 1, 2), utc(2024, 1, 20), utc(2024, 1, 25)]
-    result = trend(resolve_config(), ["kursk"], since=utc(2024, 1, 15), until=utc(2024, 1, 22), normalize=True)
+    result = trend(fake_index, ["kursk"], since=utc(2024, 1, 15), until=utc(2024, 1, 22), normalize=True)
     assert result.archived == [1]
     assert result.series[0].shares == [1.0]
 
 
 def test_a_query_given_twice_is_counted_once(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(2024, 1, 20)]
-    assert [series.query for series in trend(resolve_config(), ["kursk", "kursk"]).series] == ["kursk"]
+    assert [series.query for series in trend(fake_index, ["kursk", "kursk"]).series] == ["kursk"]
 
 
 def test_trend_refuses_bad_arguments_before_searching(fake_index: dict) -> None:
-    config = resolve_config()
     with pytest.raises(InvalidQuery, match="no query"):
-        trend(config, [])
+        trend(fake_index, [])
     with pytest.raises(InvalidQuery, match="'hour'"):
-        trend(config, ["kursk"], by="hour")
+        trend(fake_index, ["kursk"], by="hour")
     with pytest.raises(InvalidQuery, match="after it ends"):
-        trend(config, ["kursk"], since=utc(2025, 1, 1), until=utc(2024, 1, 1))
+        trend(fake_index, ["kursk"], since=utc(2025, 1, 1), until=utc(2024, 1, 1))
 
 
 def test_trend_refuses_too_many_buckets(fake_index: dict) -> None:
     fake_index["kursk"] = [utc(1990, 1, 1), utc(2024, 1, 1)]
     with pytest.raises(InvalidQuery, match="too many"):
-        trend(resolve_config(), ["kursk"], by="day")
+        trend(fake_index, ["kursk"], by="day")
 
 
 # --- rendering ----------------------------------------------------------------------
@@ -441,9 +442,9 @@ def test_a_day_written_without_a_time_counts_on_that_day_in_any_zone(fake_index:
     from zoneinfo import ZoneInfo
 
     fake_index["kursk"] = [date(2024, 11, 10), utc(2024, 11, 9, 22, 30)]
-    moscow = trend(resolve_config(), ["kursk"], by="day", zone=ZoneInfo("Europe/Moscow"))
+    moscow = trend(fake_index, ["kursk"], by="day", zone=ZoneInfo("Europe/Moscow"))
     assert labels(moscow.buckets) == ["2024-11-10"]
     assert moscow.series[0].counts == [2]
-    new_york = trend(resolve_config(), ["kursk"], by="day", zone=ZoneInfo("America/New_York"))
+    new_york = trend(fake_index, ["kursk"], by="day", zone=ZoneInfo("America/New_York"))
     assert labels(new_york.buckets) == ["2024-11-09", "2024-11-10"]
     assert new_york.series[0].counts == [1, 1]

@@ -20,6 +20,7 @@ import click
 
 from newsarchive import __version__
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
+from newsarchive.engines import open_engine
 from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT, ArchiveError, UndecodableText, UnreadableValue
 from newsarchive.reading import FORMATS
 from newsarchive.render import terminal
@@ -484,7 +485,7 @@ def search(
         facets=facets, collapse=collapse,
     )
     _one_format(as_json, as_csv)
-    result = run_search(config, request)
+    result = run_search(open_engine(config), request)
     _emit(
         as_json, as_csv,
         data=lambda: render.search_dict(result),
@@ -529,7 +530,7 @@ def info(config: ArchiveConfig, as_json: bool) -> None:
     """
     from newsarchive.services.articles import archive_info
 
-    facts = archive_info(config)
+    facts = archive_info(config, open_engine(config))
     click.echo(_json_text(facts.as_dict()) if as_json else render.info_text(facts))
 
 
@@ -670,7 +671,7 @@ def export(config: ArchiveConfig, query: str | None, fmt: str, output: str | Non
     from newsarchive.services.export import export_records, render_records
 
     damaged = _DamagedRows()
-    pieces = render_records(export_records(config, query, on_damaged=damaged.report), fmt)
+    pieces = render_records(export_records(config, open_engine(config), query, on_damaged=damaged.report), fmt)
     if fmt == "jsonl":
         pieces = map(terminal.json_safe, pieces)
     if output is None:
@@ -763,7 +764,7 @@ def trend(
 
     _one_format(as_json, as_csv)
     start, end = parse_period(since, until)
-    result = trends.trend(config, list(queries), by=by, since=start, until=end, normalize=normalize)
+    result = trends.trend(open_engine(config), list(queries), by=by, since=start, until=end, normalize=normalize)
     if plot_path:
         trends.plot_trend(result, Path(plot_path))
     _emit(
@@ -796,7 +797,7 @@ def similar(config: ArchiveConfig, article_id: str, limit: int, as_json: bool, a
     from newsarchive.services.search import similar as find_similar
 
     _one_format(as_json, as_csv)
-    page = find_similar(config, article_id, limit)
+    page = find_similar(open_engine(config), article_id, limit)
     _emit(
         as_json, as_csv,
         data=lambda: render.search_dict(page),
@@ -825,7 +826,7 @@ def terms(config: ArchiveConfig, query: str, limit: int, as_json: bool, as_csv: 
     from newsarchive.services.search import telling_terms
 
     _one_format(as_json, as_csv)
-    matched, words = telling_terms(config, query, limit)
+    matched, words = telling_terms(open_engine(config), query, limit)
     _emit(
         as_json, as_csv,
         data=lambda: render.terms_dict(query, matched, words),

@@ -12,12 +12,20 @@ if TYPE_CHECKING:
     from newsarchive.config import ArchiveConfig
     from newsarchive.engines.protocol import SearchEngine
 
-#: The engines an archive's settings may name.
+#: The engines an archive's settings may name (``ARCHIVE_ENGINE``), the default first.
 ENGINES = ("whoosh",)
 
 
 def open_engine(config: ArchiveConfig) -> SearchEngine:
-    """The search engine of this archive (the embedded Whoosh index in its home)."""
-    from newsarchive.engines.whoosh.engine import WhooshEngine
+    """The search engine the archive's settings name (by default the embedded Whoosh index in its home)."""
+    from newsarchive.config import ENGINE_ENV
+    from newsarchive.errors import ConfigError
 
-    return WhooshEngine(config.index_dir)
+    if config.engine == "whoosh":
+        from newsarchive.engines.whoosh.engine import WhooshEngine
+
+        return WhooshEngine(config.index_dir)
+    raise ConfigError(
+        f"unknown search engine {config.engine!r}",
+        hint=f"set {ENGINE_ENV} to one of: " + ", ".join(ENGINES),
+    )

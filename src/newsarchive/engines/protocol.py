@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -25,6 +25,10 @@ Undated = Literal["include", "exclude", "only"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 UNDATED: tuple[Undated, ...] = ("include", "exclude", "only")
 FACETS = ("source", "year", "month", "lang", "author")
+
+#: When an article was published, as counting by period needs it: an aware UTC datetime; the ``date`` written
+#: when the article gives only its day (so that it is counted on that day in any time zone); None when undated.
+Published = datetime | date | None
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,11 @@ class IndexWriter(Protocol):
     def full(self) -> bool:
         """Whether the writer holds as much as it should in memory: time to commit."""
 
-    def commit(self, position: int) -> None:
-        """Make the changes so far visible, and record that the index has applied the change log up to ``position``."""
+    def commit(self, position: int | None = None) -> None:
+        """Make the changes so far visible; with ``position``, record that the index has applied the change log up to it.
+
+        (A long run commits as its writer's memory fills, before it has reached a position worth recording.)
+        """
 
     def merge(self, announce: Callable[[], None] | None = None) -> None:
         """After the last commit of a run: tidy the index (e.g. merge segments); ``announce`` is called first if so."""
@@ -128,13 +135,19 @@ class SearchEngine(Protocol):
     def document_count(self) -> int: ...
 
     def entries(self) -> list[tuple[str, int]]:
-        """(article id, revision) of every document the index holds, for ``archive check``."""
+        """(article id, revision) of every document the index holds, for ``archive check`` (an id twice if damaged).
+
+        Raises ``IndexUnavailable`` when the index cannot be read, ``IndexDamaged`` when they do not read back.
+        """
 
     def damage(self) -> list[str]:
         """What is wrong with the index, one line each; empty when it reads whole."""
 
-    def workers_for(self, documents: int) -> int:
-        """How many processes writing ``documents`` documents should use."""
+    def workers_for(self, documents: int, cap: int | None = None) -> int:
+        """How many processes a writer of about ``documents`` documents should use (``writer(processes=...)``).
+
+        ``cap`` is the user's limit (1: everything in this process); None lets the engine choose by the machine.
+        """
 
     def writer(self, processes: int = 1) -> IndexWriter: ...
 
@@ -156,5 +169,5 @@ class SearchEngine(Protocol):
     def matching_ids(self, query: Query) -> list[str]:
         """The ids of every matching article."""
 
-    def matching_dates(self, query: Query | None) -> list[datetime | None]:
-        """The publication moment (naive UTC, None when undated) of every matching article, or of all."""
+    def matching_dates(self, query: Query | None) -> list[Published]:
+        """When every matching article was published (every article, for None), in no particular order."""

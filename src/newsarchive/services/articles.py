@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,9 @@ from newsarchive.config import ArchiveConfig, redacted
 from newsarchive.errors import DamagedRecord, IndexUnavailable
 from newsarchive.storage.database import open_database
 from newsarchive.storage.models import Article, ArticleFile, SourceFile
+
+if TYPE_CHECKING:
+    from newsarchive.engines.protocol import SearchEngine
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,8 @@ def ids_starting_with(session: Session, text: str, limit: int) -> list[str]:
     return list(session.scalars(starting.order_by(Article.id).limit(limit)))
 
 
-def archive_info(config: ArchiveConfig) -> ArchiveInfo:
-    from newsarchive.engines.whoosh.store import document_count, index_exists
+def archive_info(config: ArchiveConfig, engine: SearchEngine) -> ArchiveInfo:
+    """What the archive at ``config`` holds, and how many documents its search ``engine`` does."""
     from newsarchive.services.indexing import pending_counts
 
     db = open_database(config)
@@ -128,9 +131,9 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
     finally:
         db.close()
     documents, problem = None, None
-    if index_exists(config.index_dir):
+    if engine.exists():
         try:
-            documents = document_count(config.index_dir)
+            documents = engine.document_count()
         except IndexUnavailable as exc:  # info says what the archive is, damage included
             problem = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
     return ArchiveInfo(

@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.engines.whoosh.damage import reads_index
 from newsarchive.errors import DamagedRecord
 from newsarchive.periods import iso_local
 from newsarchive.services.articles import ArticleRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from newsarchive.engines.protocol import SearchEngine
 
 EXPORT_FORMATS = ("jsonl", "csv", "md")
 CSV_FIELDS = (
@@ -32,17 +33,23 @@ CSV_FIELDS = (
 
 
 def export_records(
-    config: ArchiveConfig, query: str | None = None, on_damaged: Callable[[DamagedRecord], None] | None = None
+    config: ArchiveConfig,
+    engine: SearchEngine,
+    query: str | None = None,
+    on_damaged: Callable[[DamagedRecord], None] | None = None,
 ) -> Iterator[ArticleRecord]:
     """Every article (or every one matching ``query``), oldest first, read in chunks so memory stays flat.
 
-    An article with a value that cannot be read goes to ``on_damaged`` and
-    the export carries on without it (without ``on_damaged`` it is raised).
+    The records come from the database (the archive at ``config``); only
+    which articles match is asked of the search ``engine``. An article with
+    a value that cannot be read goes to ``on_damaged`` and the export carries
+    on without it (without ``on_damaged`` it is raised).
     """
     from newsarchive.services.indexing import iter_articles
+    from newsarchive.services.search import parse_query
     from newsarchive.storage.database import open_database
 
-    matching = set(_matching_ids(config, query)) if query else None
+    matching = set(engine.matching_ids(parse_query(query))) if query else None
     db = open_database(config)
     try:
         with db.sessions() as session:
@@ -72,13 +79,6 @@ def _export_order(session: Session, on_damaged: Callable[[DamagedRecord], None] 
             raise
     session.rollback()
     return readable_keys(session, select(Article.id).order_by(Article.id), on_damaged)
-
-
-@reads_index
-def _matching_ids(config: ArchiveConfig, query: str) -> list[str]:
-    from newsarchive.engines.whoosh.reader import matching_ids
-
-    return matching_ids(config.index_dir, query)
 
 
 def record_dict(record: ArticleRecord) -> dict[str, Any]:

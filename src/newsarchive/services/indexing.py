@@ -23,8 +23,7 @@ from newsarchive.storage.database import Database
 from newsarchive.storage.models import Article, IndexRemoval
 
 if TYPE_CHECKING:
-    from newsarchive.engines.whoosh.parallel import ParallelWriter
-    from newsarchive.engines.whoosh.store import IndexWriter
+    from newsarchive.engines.protocol import IndexWriter
 
 REBUILD_BATCH = 500
 
@@ -133,13 +132,13 @@ class IndexFeed:
         self.config = config
         self.commit_every = commit_every
         self.processes = processes
-        self.writer: IndexWriter | ParallelWriter | None = None
+        self.writer: IndexWriter | None = None
         self.written: dict[str, int] = {}  # id -> revision, not committed yet
         self.removals: set[str] = set()
         if processes > 1:  # start the workers now, before the caller starts threads of its own
-            from newsarchive.engines.whoosh.store import open_writer
+            from newsarchive.engines import open_engine
 
-            self.writer = open_writer(config.index_dir, processes)
+            self.writer = open_engine(config).writer(processes)
 
     def feed(self, new: Iterable[Article], changed: Iterable[Article], removed: Iterable[str]) -> None:
         for article_id in removed:
@@ -154,13 +153,13 @@ class IndexFeed:
         if len(self.written) >= self.commit_every or (self.writer is not None and self.writer.full()):
             self.commit()
 
-    def _writer_for(self, article_id: str) -> IndexWriter | ParallelWriter:
-        from newsarchive.engines.whoosh.store import open_writer
+    def _writer_for(self, article_id: str) -> IndexWriter:
+        from newsarchive.engines import open_engine
 
         if article_id in self.written:
             self.commit()
         if self.writer is None:
-            self.writer = open_writer(self.config.index_dir, self.processes)
+            self.writer = open_engine(self.config).writer(self.processes)
         return self.writer
 
     def commit(self) -> None:
@@ -211,8 +210,7 @@ def rebuild(
 
     Articles with a value that cannot be read go to ``on_damaged`` (see ``iter_articles``) and stay unindexed.
     """
-    from newsarchive.engines.whoosh.parallel import worker_count
-    from newsarchive.engines.whoosh.store import rebuild_index
+    from newsarchive.engines import open_engine
     from newsarchive.storage.database import readable_keys
 
     done: list[tuple[str, int]] = []
@@ -226,7 +224,8 @@ def rebuild(
             if progress is not None:
                 progress.advance(1)
 
-    count = rebuild_index(config.index_dir, documents(), processes=worker_count(len(ids)))
+    engine = open_engine(config)
+    count = engine.rebuild(documents(), 0, processes=engine.workers_for(len(ids)))
     with db.sessions() as session:
         session.execute(update(Article).values(indexed_revision=None))
         mark_indexed(session, done, session.scalars(select(IndexRemoval.article_id)).all())

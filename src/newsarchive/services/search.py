@@ -6,17 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from newsarchive.config import ArchiveConfig
-from newsarchive.engines.whoosh.damage import reads_index
+from newsarchive.engines.protocol import FACETS, SORTS, UNDATED, SearchOptions
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import parse_period
+from newsarchive.query.tree import Query
 
 if TYPE_CHECKING:
-    from newsarchive.engines.protocol import Hit
+    from newsarchive.engines.protocol import Hit, HitPage, SearchEngine
 
-SORTS = ("relevance", "newest", "oldest")
-UNDATED = ("include", "exclude", "only")
-FACETS = ("source", "year", "month", "lang", "author")
 #: Below this many hits, a spelling suggestion is offered.
 FEW_HITS = 3
 
@@ -45,8 +42,13 @@ class SearchPage:
     suggestion: str | None = None
 
 
-@reads_index
-def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
+def parse_query(text: str) -> Query:
+    """The query as the engines take it: parsed once, here, for every service that searches."""
+    return Query(text=text)
+
+
+def search(engine: SearchEngine, request: SearchRequest) -> SearchPage:
+    """One page of the articles that match ``request``, with a spelling suggestion when they are few."""
     if request.sort not in SORTS:
         raise InvalidQuery(f"unknown sort {request.sort!r}", hint="use one of: " + ", ".join(SORTS))
     if request.undated not in UNDATED:
@@ -60,13 +62,10 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
     if since and until and since > until:
         raise InvalidQuery(f"--since {request.since} is after --until {request.until}")
 
-    from newsarchive.engines.whoosh.reader import search_index
     from newsarchive.query.budget import Budget
 
-    budget = Budget()  # for the search and its spelling suggestion together
-    found = search_index(
-        config.index_dir,
-        request.query,
+    query = parse_query(request.query)
+    options = SearchOptions(
         since=since,
         until=until,
         sort=request.sort,
@@ -75,32 +74,32 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         undated=request.undated,
         facets=request.facets,
         collapse=request.collapse,
-        budget=budget,
     )
-    suggestion = None
-    if found.total < FEW_HITS:
-        from newsarchive.engines.whoosh.explore import suggest
+    budget = Budget()  # for the search and its spelling suggestion together
+    found = engine.search(query, options, budget)
+    suggestion = engine.suggest(query, budget) if found.total < FEW_HITS else None
+    return _page(request, found, since, until, suggestion)
 
-        suggestion = suggest(config.index_dir, request.query, budget)
+
+def similar(engine: SearchEngine, article_id: str, limit: int = 10) -> SearchPage:
+    """The articles most like one article (its id, or the start of its id), as a page of hits."""
+    whole, found = engine.similar(article_id, limit)
+    return _page(SearchRequest(query=f"like {whole}", limit=limit), found)
+
+
+def telling_terms(engine: SearchEngine, query: str, count: int = 20) -> tuple[int, list[tuple[str, float]]]:
+    """How many articles match, and the words most over-represented in them."""
+    return engine.telling_terms(parse_query(query), count)
+
+
+def _page(
+    request: SearchRequest,
+    found: HitPage,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    suggestion: str | None = None,
+) -> SearchPage:
     return SearchPage(
         request=request, since=since, until=until, total=found.total, hits=found.hits, facets=found.facets,
         suggestion=suggestion,
-    )
-
-
-@reads_index
-def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPage:
-    """The articles most like one article (its id, or the start of its id), as a page of hits."""
-    from newsarchive.engines.whoosh.explore import similar_articles
-
-    whole, found = similar_articles(config.index_dir, article_id, limit)
-    request = SearchRequest(query=f"like {whole}", limit=limit)
-    return SearchPage(request=request, since=None, until=None, total=found.total, hits=found.hits, facets={})
-
-
-@reads_index
-def telling_terms(config: ArchiveConfig, query: str, count: int = 20) -> tuple[int, list[tuple[str, float]]]:
-    """How many articles match, and the words most over-represented in them."""
-    from newsarchive.engines.whoosh.explore import telling_terms as terms
-
-    return terms(config.index_dir, query, count)
+    )  # fmt: skip

@@ -14,17 +14,16 @@ import io
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.engines.whoosh.damage import reads_index
 from newsarchive.errors import ArchiveError, InvalidQuery
 from newsarchive.periods import chosen_zone
 from newsarchive.render.terminal import terminal_safe
 
 if TYPE_CHECKING:
-    from newsarchive.config import ArchiveConfig
+    from newsarchive.engines.protocol import Published, SearchEngine
 
 BY = ("day", "week", "month", "year")
 MAX_BUCKETS = 5000
@@ -195,9 +194,8 @@ def count(dates: Iterable[datetime | None], buckets: Sequence[Bucket]) -> list[i
 # --- counting matches -----------------------------------------------------------
 
 
-@reads_index
 def trend(
-    config: ArchiveConfig,
+    engine: SearchEngine,
     queries: list[str],
     *,
     by: str = "month",
@@ -225,10 +223,10 @@ def trend(
     if since is not None and until is not None:
         _check_period(since, until)  # before the slower work of searching
 
-    from newsarchive.engines.whoosh.reader import matching_dates
+    from newsarchive.services.search import parse_query
 
     zone = zone or chosen_zone() or UTC
-    matches = {query: _moments(matching_dates(config.index_dir, query), zone) for query in queries}
+    matches = {query: _moments(engine.matching_dates(parse_query(query)), zone) for query in queries}
     undated = {query: sum(date is None for date in dates) for query, dates in matches.items()}
     inside = {query: _inside(dates, since, until) for query, dates in matches.items()}
     start, end = since, until
@@ -244,7 +242,7 @@ def trend(
         end = max(found) if end is None else end
     buckets = make_buckets(start, end, by, zone)
     # The user's bounds, not the first and last match: those buckets hold other articles too.
-    everything = _moments(matching_dates(config.index_dir, None), zone) if normalize else []
+    everything = _moments(engine.matching_dates(None), zone) if normalize else []
     archived = count(_inside(everything, since, until), buckets) if normalize else None
     series = []
     for query in queries:
@@ -269,8 +267,8 @@ def _inside(dates: Iterable[datetime | None], since: datetime | None, until: dat
     ]
 
 
-def _moments(dates: Iterable[datetime | date | None], zone: tzinfo) -> list[datetime | None]:
-    """The index's dates as moments of ``zone``: a day written without a time is its midnight there."""
+def _moments(dates: Iterable[Published], zone: tzinfo) -> list[datetime | None]:
+    """The engine's dates as moments of ``zone``: a day written without a time is its midnight there."""
     return [
         None if moment is None
         else _in_zone(moment, zone) if isinstance(moment, datetime)

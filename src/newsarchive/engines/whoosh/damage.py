@@ -4,31 +4,24 @@ A search reads only the parts of the index it needs, and a damaged part
 (a file cut short, flipped bytes) shows as whatever the decoder of that part
 raises: ``ValueError``, ``zlib.error``, an unpickling error, ``struct.error``.
 ``index_damage`` reads every posting list, stored field, column and length
-of every segment; ``reads_index`` turns a failure of a command that reads the
-index into ``IndexDamaged`` when the index is found damaged, and lets any
-other failure (a bug) through as it is. Searches pay nothing for it until one
-fails.
+of every segment; ``damaged`` turns a failed read of the index into
+``IndexDamaged`` when the index is found damaged (the engine's reads go
+through it), and lets any other failure (a bug) through as it is. Searches
+pay nothing for it until one fails.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
+from newsarchive.engines.whoosh.failures import REPAIR_HINT, reason
+from newsarchive.engines.whoosh.files import open_index
 from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: What a damaged index takes to mend.
-REPAIR_HINT = "`archive check --repair` rebuilds it from the database (so does `archive reindex`)"
 
 
 def index_damage(path: Path) -> list[str]:
     """One line for each damaged part of the index at ``path``; empty when everything reads back."""
-    from newsarchive.engines.whoosh.store import open_index
-
     try:
         ix = open_index(path)
     except IndexUnavailable as exc:  # (IndexDamaged among them)
@@ -143,13 +136,6 @@ def _read_lengths(reader) -> None:  # type: ignore[no-untyped-def]
             reader.doc_field_length(docnum, fieldname)
 
 
-def reason(exc: BaseException) -> str:
-    """A failure in a few words: its kind and the first line of its message."""
-    kind = type(exc).__name__ if type(exc).__module__ == "builtins" else f"{type(exc).__module__}.{type(exc).__name__}"
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{kind}: {text[:120]}" if text else kind
-
-
 def damaged(path: Path, failure: BaseException) -> IndexDamaged | None:
     """``IndexDamaged`` for this failure of a read of the index at ``path``, if the index is damaged."""
     if isinstance(failure, ArchiveError):
@@ -159,19 +145,3 @@ def damaged(path: Path, failure: BaseException) -> IndexDamaged | None:
         return None
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return IndexDamaged(f"the search index is damaged: {problems[0]}{more}", hint=REPAIR_HINT)
-
-
-def reads_index(function: F) -> F:
-    """For a library function whose first argument is an ``ArchiveConfig``: a damaged index raises ``IndexDamaged``."""
-
-    @functools.wraps(function)
-    def run(config, *args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            return function(config, *args, **kwargs)
-        except Exception as exc:
-            error = damaged(config.index_dir, exc)
-            if error is None:
-                raise
-            raise error from exc
-
-    return run  # type: ignore[return-value]

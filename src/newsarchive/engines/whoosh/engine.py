@@ -1,14 +1,17 @@
-"""The embedded engine: a Whoosh index in the archive's home, behind ``SearchEngine``."""
+"""The embedded engine: a Whoosh index in the archive's home, behind ``SearchEngine``.
+
+The modules it uses are imported by the method that needs them, so that a
+search does not load the writers, nor an ingest the snippet code.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from newsarchive.engines.protocol import Document, HitPage, IndexWriter, SearchOptions
+from newsarchive.engines.protocol import Document, HitPage, IndexWriter, Published, SearchOptions
 
 if TYPE_CHECKING:
     from newsarchive.query.budget import Budget
@@ -18,15 +21,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _reads(method: F) -> F:
-    """A failed read of a damaged index raises ``IndexDamaged`` saying what is damaged."""
+    """A failed read of a damaged index raises ``IndexDamaged`` saying what is damaged; any other failure is left as it is."""
 
     @functools.wraps(method)
     def run(self: WhooshEngine, *args: Any, **kwargs: Any) -> Any:
-        from newsarchive.engines.whoosh.damage import damaged
-
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:
+            from newsarchive.engines.whoosh.damage import damaged
+
             error = damaged(self.path, exc)
             if error is None:
                 raise
@@ -36,13 +39,17 @@ def _reads(method: F) -> F:
 
 
 class WhooshEngine:
+    """The ``SearchEngine`` over the Whoosh index in the folder ``path``."""
+
     name = "whoosh"
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    # --- the index itself ---------------------------------------------------------
+
     def exists(self) -> bool:
-        from newsarchive.engines.whoosh.store import index_exists
+        from newsarchive.engines.whoosh.files import index_exists
 
         return index_exists(self.path)
 
@@ -62,53 +69,52 @@ class WhooshEngine:
         return document_count(self.path)
 
     def entries(self) -> list[tuple[str, int]]:
+        from newsarchive.engines.whoosh.failures import REPAIR_HINT, reason
         from newsarchive.engines.whoosh.store import indexed_entries
+        from newsarchive.errors import ArchiveError, IndexDamaged
 
-        return indexed_entries(self.path)
+        try:
+            return indexed_entries(self.path)
+        except (ArchiveError, OSError):
+            raise
+        except Exception as exc:  # (damage that reading every segment back did not meet)
+            raise IndexDamaged(
+                f"the search index is damaged: its ids and revisions do not read back ({reason(exc)})", hint=REPAIR_HINT
+            ) from exc
 
     def damage(self) -> list[str]:
         from newsarchive.engines.whoosh.damage import index_damage
 
         return index_damage(self.path)
 
-    def workers_for(self, documents: int) -> int:
+    def workers_for(self, documents: int, cap: int | None = None) -> int:
         from newsarchive.engines.whoosh.parallel import worker_count
 
-        return worker_count(documents)
+        return worker_count(documents, cap)
 
     def writer(self, processes: int = 1) -> IndexWriter:
-        from newsarchive.engines.whoosh.store import open_writer
+        from newsarchive.engines.whoosh.building import open_writer
 
         return open_writer(self.path, processes)
 
     def rebuild(self, documents: Iterable[Document], position: int, processes: int = 1) -> int:
-        from newsarchive.engines.whoosh.store import rebuild_index
+        from newsarchive.engines.whoosh.building import rebuild_index
 
         return rebuild_index(self.path, documents, position, processes=processes)
+
+    # --- questions ----------------------------------------------------------------
 
     @_reads
     def search(self, query: Query, options: SearchOptions, budget: Budget | None = None) -> HitPage:
         from newsarchive.engines.whoosh.reader import search_index
 
-        return search_index(
-            self.path,
-            query.text,
-            since=options.since,
-            until=options.until,
-            sort=options.sort,
-            limit=options.limit,
-            page=options.page,
-            undated=options.undated,
-            facets=options.facets,
-            collapse=options.collapse,
-            budget=budget,
-        )
+        return search_index(self.path, query, options, budget)
 
     @_reads
     def suggest(self, query: Query, budget: Budget | None = None) -> str | None:
         from newsarchive.engines.whoosh.explore import suggest
 
-        return suggest(self.path, query.text, budget)
+        return suggest(self.path, query, budget)
 
     @_reads
     def similar(self, article_id: str, limit: int) -> tuple[str, HitPage]:
@@ -120,16 +126,16 @@ class WhooshEngine:
     def telling_terms(self, query: Query, count: int) -> tuple[int, list[tuple[str, float]]]:
         from newsarchive.engines.whoosh.explore import telling_terms
 
-        return telling_terms(self.path, query.text, count)
+        return telling_terms(self.path, query, count)
 
     @_reads
     def matching_ids(self, query: Query) -> list[str]:
         from newsarchive.engines.whoosh.reader import matching_ids
 
-        return matching_ids(self.path, query.text)
+        return matching_ids(self.path, query)
 
     @_reads
-    def matching_dates(self, query: Query | None) -> list[datetime | None]:
+    def matching_dates(self, query: Query | None) -> list[Published]:
         from newsarchive.engines.whoosh.reader import matching_dates
 
-        return matching_dates(self.path, None if query is None else query.text)  # type: ignore[return-value]
+        return matching_dates(self.path, query)

@@ -17,16 +17,18 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
+from newsarchive.engines.protocol import HitPage
 from newsarchive.engines.whoosh.analysis import cached_stem
-from newsarchive.engines.whoosh.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
+from newsarchive.engines.whoosh.reader import _searcher, hits_of, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
+from newsarchive.query.tree import Query
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
 _SAMPLE_DOCS = 300
 
 
-def suggest(index_dir: Path, query_text: str, budget: Budget | None = None) -> str | None:
+def suggest(index_dir: Path, query: Query, budget: Budget | None = None) -> str | None:
     """The query with its unknown words replaced by the closest words of the archive, if that finds anything.
 
     For each word, the archive's words within two edits of it, closest first;
@@ -36,7 +38,7 @@ def suggest(index_dir: Path, query_text: str, budget: Budget | None = None) -> s
     the search's ``budget`` of time is spent: a suggestion is not worth a wait.
     """
     try:
-        return _suggest(_searcher(index_dir), query_text, budget or Budget())
+        return _suggest(_searcher(index_dir), query.text, budget or Budget())
     except SearchTimeout:
         return None
 
@@ -71,11 +73,11 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
             picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
     suggestion = spelled(picks)
     try:
-        query = parsed(searcher, suggestion, budget)
+        compiled = parsed(searcher, _typed(suggestion), budget)
     except InvalidQuery:  # a suggestion that does not parse is no suggestion
         return None
     # Does it find anything? Whoosh's matchers stop at the first match (counting them all reads every posting).
-    return suggestion if any(query.matcher(leaf).is_active() for leaf, _ in searcher.leaf_searchers()) else None
+    return suggestion if any(compiled.matcher(leaf).is_active() for leaf, _ in searcher.leaf_searchers()) else None
 
 
 def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
@@ -84,9 +86,14 @@ def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
     from newsarchive.engines.whoosh.postings import Postings
 
     try:
-        return len(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+        return len(matching_docnums(searcher, parsed(searcher, _typed(query_text), budget), Postings(budget)))
     except InvalidQuery:
         return 0
+
+
+def _typed(text: str) -> Query:
+    """A respelled query, as the user would have typed it."""
+    return Query(text=text)
 
 
 def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body") -> list[tuple[int, str]]:
@@ -249,7 +256,7 @@ def _ids_starting_with(searcher: Searcher, text: str, limit: int) -> list[str]:
     return found
 
 
-def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, list[tuple[str, float]]]:
+def telling_terms(index_dir: Path, query: Query, count: int) -> tuple[int, list[tuple[str, float]]]:
     """The words most over-represented in the matching articles against the whole archive (Bo1 model).
 
     Weighs the best-ranked ``_SAMPLE_DOCS`` matches; returns how many articles
@@ -261,13 +268,13 @@ def telling_terms(index_dir: Path, query_text: str, count: int) -> tuple[int, li
 
     searcher = _searcher(index_dir)
     budget = Budget()
-    query = parsed(searcher, query_text, budget)
+    compiled = parsed(searcher, query, budget)
     postings = Postings(budget)
     # As a search ranks (``reader.search_index``): over the matches where it can, else by Whoosh.
-    matches = matching_docnums(searcher, query, postings)
-    ranked = rank(searcher, query, matches, _SAMPLE_DOCS, postings) if matches else []
+    matches = matching_docnums(searcher, compiled, postings)
+    ranked = rank(searcher, compiled, matches, _SAMPLE_DOCS, postings) if matches else []
     if ranked is None:
-        ranked = [(hit.score, hit.docnum) for hit in whoosh_search(searcher, query, budget, limit=_SAMPLE_DOCS)]
+        ranked = [(hit.score, hit.docnum) for hit in whoosh_search(searcher, compiled, budget, limit=_SAMPLE_DOCS)]
     docnums = [docnum for _, docnum in ranked]
     if not docnums:
         return 0, []

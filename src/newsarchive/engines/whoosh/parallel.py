@@ -25,7 +25,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NoReturn
 
+from newsarchive.engines.whoosh import segments
+from newsarchive.engines.whoosh.failures import RETRY_HINT, failure_text, indexing_failed
+from newsarchive.engines.whoosh.files import open_index
 from newsarchive.engines.whoosh.schema import Document, to_fields
+from newsarchive.engines.whoosh.store import commit_segments, note_position, swap_segments
 from newsarchive.errors import IndexUnavailable
 
 #: Below this many documents, starting workers costs more than it saves.
@@ -140,15 +144,13 @@ class ParallelWriter:
 
     def commit(self, position: int | None = None) -> None:
         """Close every worker's segment and make them part of the index with the deletions; then record ``position``."""
-        from newsarchive.engines.whoosh.store import commit_segments, note_position
-
         busy = [worker for worker, documents in enumerate(self._documents) if documents]
         for worker in busy:
             self._send(worker)
             self._post(worker, ("finish",))
-        segments = [segment for segment in (self._receive(worker) for worker in busy) if segment is not None]
-        commit_segments(self._path, segments, self._deletions, self._copies)
-        self._fresh.update(segment.segment_id() for segment in segments)
+        built = [segment for segment in (self._receive(worker) for worker in busy) if segment is not None]
+        commit_segments(self._path, built, self._deletions, self._copies)
+        self._fresh.update(segment.segment_id() for segment in built)
         self._characters = [0 for _ in self._workers]
         self._documents = [0 for _ in self._workers]
         self._deletions = set()
@@ -163,14 +165,12 @@ class ParallelWriter:
         replaced by new ones first: Python and the C allocator keep much of
         the memory a worker's postings took, and a merge needs little.
         """
-        from newsarchive.engines.whoosh.segments import merge_due, plan, segment_sizes
-
-        if not plan(segment_sizes(self._path), self._processes, self._fresh):
+        if not segments.plan(segments.segment_sizes(self._path), self._processes, self._fresh):
             return
         self.close()
         self._start()
         try:
-            merge_due(self._path, len(self._workers), self._merge_groups, announce, self._fresh)
+            segments.merge_due(self._path, swap_segments, len(self._workers), self._merge_groups, announce, self._fresh)
         except IndexUnavailable as exc:  # (a worker failed or died: nothing was committed)
             failure = exc.message.removeprefix("indexing failed: ")
             raise IndexUnavailable(f"merging the search index's segments failed: {failure}", hint=MERGE_HINT) from None
@@ -208,8 +208,6 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
     from newsarchive.engines.whoosh.bulk import BulkWriter
-    from newsarchive.engines.whoosh.segments import merge_segments
-    from newsarchive.engines.whoosh.store import open_index
 
     writer = None
     try:
@@ -224,7 +222,7 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
                 for fields in message[1]:
                     writer.add_document(**fields)
             elif message[0] == "merge":
-                connection.send(("segment", merge_segments(path, message[1])))
+                connection.send(("segment", segments.merge_segments(path, message[1])))
                 _give_back_memory()
             elif message[0] == "finish":
                 segment = None
@@ -242,22 +240,6 @@ def _build_segments(path: Path, connection: Connection, parents_end: Connection,
     finally:
         if writer is not None:
             writer.cancel()
-
-
-#: What a failed index write leaves: the database holds the articles, and the next run indexes them.
-RETRY_HINT = "the articles are stored; run the same command again to index them"
-
-
-def indexing_failed(reason: str) -> IndexUnavailable:
-    """The one error for a failed index write, in the main process or said by a worker."""
-    return IndexUnavailable(f"indexing failed: {reason}", hint=RETRY_HINT)
-
-
-def failure_text(exc: BaseException) -> str:
-    """A failure in a few words: the system's own for a failed read or write (a full disk), else its type and text."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror + (f": {exc.filename}" if exc.filename else "")
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _give_back_memory() -> None:

@@ -15,14 +15,16 @@ from whoosh.columns import ColumnReader
 from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
-from newsarchive.engines.protocol import Hit, HitPage
+from newsarchive.engines.protocol import Hit, HitPage, Published, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
+from newsarchive.engines.whoosh.files import index_exists, open_index
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
 from newsarchive.engines.whoosh.query import expand, parse_query
-from newsarchive.engines.whoosh.store import holds_copies, index_exists, index_is_current, open_index
+from newsarchive.engines.whoosh.store import holds_copies, index_is_current
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
 from newsarchive.query.budget import Budget
+from newsarchive.query.tree import Query
 
 SNIPPET_CHARS = 200
 # The part of a text analysed for a snippet: from a little before the first
@@ -32,49 +34,35 @@ WINDOW_CHARS = 500
 _SNIPPET_FIELDS = ("body", "description")
 
 
-def search_index(
-    index_dir: Path,
-    query_text: str,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    sort: str = "relevance",
-    limit: int = 10,
-    page: int = 1,
-    undated: str = "include",
-    facets: Sequence[str] = (),
-    collapse: bool = True,
-    budget: Budget | None = None,
-) -> HitPage:
-    """Search the index; ``since``/``until`` are aware datetimes, both ends inclusive.
+def search_index(index_dir: Path, query: Query, options: SearchOptions, budget: Budget | None = None) -> HitPage:
+    """Search the index (see ``SearchOptions``); stopped (SearchTimeout) when its ``budget`` of time is spent.
 
     With ``collapse``, an article's near-duplicates fold into its hit (the
     best-ranked of the group stands for it, with the number of copies).
     ``facets`` count the hits per source, year, month, lang or author.
-    The search stops (SearchTimeout) when its ``budget`` of time is spent.
     """
     from newsarchive.engines.whoosh.matching import matching_docnums
     from newsarchive.engines.whoosh.postings import Postings
 
     budget = budget or Budget()
     searcher = _searcher(index_dir)
-    query = parsed(searcher, query_text, budget)
-    narrowing = _filter(since, until, undated)
+    compiled = parsed(searcher, query, budget)
+    narrowing = _filter(options.since, options.until, options.undated)
     # Every match is counted from whole posting blocks; Whoosh only ranks,
     # stopping early where it can, among the matches the filters allow.
     postings = Postings(budget)
-    matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
-    counts = _facet_counts(searcher, matches, facets, budget) if facets else {}
+    matches = matching_docnums(searcher, compiled if narrowing is None else wq.And([compiled, narrowing]), postings)
+    counts = _facet_counts(searcher, matches, options.facets, budget) if options.facets else {}
     if not matches:  # (and an empty filter would mean none to Whoosh)
         return HitPage(total=0, hits=[], facets=counts)
-    fold = collapse and holds_copies(index_dir)
-    wanted = page * limit
-    results, shown = _top(searcher, query, matches, narrowing is not None, sort, wanted, fold, postings)
-    shown = shown[wanted - limit : wanted]
+    fold = options.collapse and holds_copies(index_dir)
+    wanted = options.page * options.limit
+    results, shown = _top(searcher, compiled, matches, narrowing is not None, options.sort, wanted, fold, postings)
+    shown = shown[wanted - options.limit : wanted]
     if not shown:
         return HitPage(total=len(matches), hits=[], facets=counts)
     copies = _copies(searcher, shown, matches) if fold else {}
-    hits = hits_of(results, shown, scored=sort == "relevance", copies=copies)
+    hits = hits_of(results, shown, scored=options.sort == "relevance", copies=copies)
     return HitPage(total=len(matches), hits=hits, facets=counts)
 
 
@@ -179,40 +167,43 @@ def column(reader: IndexReader, fieldname: str) -> ColumnReader:
     return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
 
 
-def matching_ids(index_dir: Path, query_text: str) -> list[str]:
+def matching_ids(index_dir: Path, query: Query) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
     searcher = _searcher(index_dir)
     ids = column(searcher.reader(), "id")
-    return [ids[docnum] for docnum in _matching(searcher, query_text)]
+    return [ids[docnum] for docnum in _matching(searcher, query)]
 
 
-def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | date | None]:
+def matching_dates(index_dir: Path, query: Query | None) -> list[Published]:
     """The publication date of every article the query matches, or of every article in
-    the index when ``query_text`` is None: aware UTC, the day as written for a date
+    the index when ``query`` is None: aware UTC, the day as written for a date
     without a time, None if undated."""
     searcher = _searcher(index_dir)
     reader = searcher.reader()
     dates = column(reader, "published")
     dated = column(reader, "dated")
     days = column(reader, "written_day")
-    docnums = reader.all_doc_ids() if query_text is None else _matching(searcher, query_text)
+    docnums = reader.all_doc_ids() if query is None else _matching(searcher, query)
     return [
         (date.fromordinal(days[n]) if days[n] else dates[n].replace(tzinfo=UTC)) if dated[n] else None for n in docnums
     ]
 
 
-def _matching(searcher: Searcher, query_text: str) -> list[int]:
+def _matching(searcher: Searcher, query: Query) -> list[int]:
     """The docnums the query matches, in index order, from whole posting blocks (``matching``)."""
     from newsarchive.engines.whoosh.matching import matching_docnums
     from newsarchive.engines.whoosh.postings import Postings
 
     budget = Budget()
-    return sorted(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+    return sorted(matching_docnums(searcher, parsed(searcher, query, budget), Postings(budget)))
 
 
-def parsed(searcher: Searcher, query_text: str, budget: Budget | None = None) -> wq.Query:
-    """The query for this index: parsed, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
-    return expand(parse_query(query_text, searcher.schema), searcher.reader(), budget, typed=query_text)
+def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq.Query:
+    """The query compiled for this index, its wildcard and fuzzy terms read once and bounded (``query.expand``).
+
+    The one place a ``Query`` becomes Whoosh's.
+    """
+    return expand(parse_query(query.text, searcher.schema), searcher.reader(), budget, typed=query.text)
 
 
 def whoosh_search(  # type: ignore[no-untyped-def]

@@ -24,6 +24,8 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+from newsarchive.engines.whoosh.files import open_index
+
 MERGE_FACTOR = 8
 #: Each round leaves at least MERGE_FACTOR - 1 fewer segments: more rounds than this mean something is wrong.
 MAX_ROUNDS = 32
@@ -63,8 +65,6 @@ def _balanced(segments: list[tuple[int, str]], ways: int) -> list[list[str]]:
 
 def segment_sizes(path: Path) -> list[tuple[str, int]]:
     """(id, documents, deleted ones included) of each segment of the index at ``path``."""
-    from newsarchive.engines.whoosh.store import open_index
-
     ix = open_index(path)
     try:
         return [(segment.segment_id(), segment.doc_count_all()) for segment in ix._segments()]
@@ -81,7 +81,6 @@ def merge_segments(path: Path, segment_ids: Sequence[str]):  # type: ignore[no-u
     from whoosh.reading import SegmentReader
 
     from newsarchive.engines.whoosh.bulk import BulkWriter
-    from newsarchive.engines.whoosh.store import open_index
 
     ix = open_index(path)
     try:
@@ -101,6 +100,7 @@ def merge_segments(path: Path, segment_ids: Sequence[str]):  # type: ignore[no-u
 
 def merge_due(
     path: Path,
+    swap: Callable[[Path, list[str], list[Any]], None],
     ways: int = 1,
     merge_groups: Callable[[list[list[str]]], list[Any]] | None = None,
     announce: Callable[[], None] | None = None,
@@ -108,14 +108,13 @@ def merge_due(
 ) -> int:
     """Merge the segments of this run (ids ``fresh``), then those of like size; return how many segments were merged.
 
+    ``swap`` commits a round's merged segments in place of theirs (the caller's writer: ``store.swap_segments``).
     ``merge_groups`` merges a list of groups at the same time (one per index
     worker) and returns their new segments; by default they are merged here,
     one after another. Each round is committed in one go: a search sees the
     old segments or the merged ones, never both. ``announce`` is called once
     before the first merge, if there is one.
     """
-    from newsarchive.engines.whoosh.store import write_index
-
     merge_groups = merge_groups or (lambda groups: [merge_segments(path, group) for group in groups])
     merged = 0
     for _ in range(MAX_ROUNDS):
@@ -125,7 +124,6 @@ def merge_due(
         if announce is not None and not merged:
             announce()
         segments = merge_groups(groups)
-        with write_index(path) as writer:
-            writer.swap([segment_id for group in groups for segment_id in group], [s for s in segments if s is not None])
+        swap(path, [segment_id for group in groups for segment_id in group], [s for s in segments if s is not None])
         merged += sum(len(group) for group in groups)
     return merged

@@ -1,0 +1,62 @@
+"""What the contract tests share: an empty engine of a given name, documents and queries in its neutral terms.
+
+The tests in this folder state what every search engine must do; each runs
+once per name in ``newsarchive.engines.ENGINES`` (the ``engine_name`` fixture
+in tests/conftest.py, or ``params=ENGINES``). A new engine is added to
+ENGINES and runs them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from newsarchive.config import ArchiveConfig
+from newsarchive.engines import open_engine
+from newsarchive.engines.protocol import Document, HitPage, SearchEngine, SearchOptions
+from newsarchive.query.tree import Query
+
+
+def new_engine(name: str, folder: Path, documents: Iterable[Document] = (), position: int = 0) -> SearchEngine:
+    """The engine ``name`` for an archive in ``folder``, its index made from ``documents`` (by ``rebuild``)."""
+    config = ArchiveConfig(
+        home=folder, database_url=f"sqlite:///{folder / 'archive.db'}", index_dir=folder / "index", engine=name
+    )
+    engine = open_engine(config)
+    engine.rebuild(documents, position)
+    return engine
+
+
+def q(text: str) -> Query:
+    """A query as the services hand it to an engine."""
+    return Query(text=text)
+
+
+def article(
+    article_id: str,
+    title: str,
+    body: str,
+    published: datetime | None = None,
+    *,
+    precision: str = "minute",
+    source: str | None = None,
+    authors: tuple[str, ...] = (),
+    language: str | None = None,
+    duplicate_of: str | None = None,
+    revision: int = 1,
+) -> Document:
+    """A document as the database gives it to an engine (``published`` naive UTC)."""
+    return Document(
+        id=article_id, title=title, description="", body=body, published=published,
+        precision=precision if published else None, source=source, revision=revision, authors=authors,
+        language=language, duplicate_of=duplicate_of,
+    )  # fmt: skip
+
+
+def find(engine: SearchEngine, text: str, **options: object) -> HitPage:
+    return engine.search(q(text), SearchOptions(**options))  # type: ignore[arg-type]
+
+
+def ids(page: HitPage) -> list[str]:
+    return [hit.id for hit in page.hits]
