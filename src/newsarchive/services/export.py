@@ -77,8 +77,9 @@ def _export_order(session: Session, on_damaged: Callable[[DamagedRecord], None] 
 @reads_index
 def _matching_ids(config: ArchiveConfig, query: str) -> list[str]:
     from newsarchive.engines.whoosh.reader import matching_ids
+    from newsarchive.query import parse
 
-    return matching_ids(config.index_dir, query)
+    return matching_ids(config.index_dir, parse(query))
 
 
 def record_dict(record: ArticleRecord) -> dict[str, Any]:

@@ -61,12 +61,13 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
         raise InvalidQuery(f"--since {request.since} is after --until {request.until}")
 
     from newsarchive.engines.whoosh.reader import search_index
+    from newsarchive.query import parse
     from newsarchive.query.budget import Budget
 
     budget = Budget()  # for the search and its spelling suggestion together
     found = search_index(
         config.index_dir,
-        request.query,
+        parse(request.query),
         since=since,
         until=until,
         sort=request.sort,
@@ -102,5 +103,6 @@ def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPa
 def telling_terms(config: ArchiveConfig, query: str, count: int = 20) -> tuple[int, list[tuple[str, float]]]:
     """How many articles match, and the words most over-represented in them."""
     from newsarchive.engines.whoosh.explore import telling_terms as terms
+    from newsarchive.query import parse
 
-    return terms(config.index_dir, query, count)
+    return terms(config.index_dir, parse(query), count)

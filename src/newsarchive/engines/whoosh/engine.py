@@ -92,7 +92,7 @@ class WhooshEngine:
 
         return search_index(
             self.path,
-            query.text,
+            query,
             since=options.since,
             until=options.until,
             sort=options.sort,
@@ -120,16 +120,16 @@ class WhooshEngine:
     def telling_terms(self, query: Query, count: int) -> tuple[int, list[tuple[str, float]]]:
         from newsarchive.engines.whoosh.explore import telling_terms
 
-        return telling_terms(self.path, query.text, count)
+        return telling_terms(self.path, query, count)
 
     @_reads
     def matching_ids(self, query: Query) -> list[str]:
         from newsarchive.engines.whoosh.reader import matching_ids
 
-        return matching_ids(self.path, query.text)
+        return matching_ids(self.path, query)
 
     @_reads
     def matching_dates(self, query: Query | None) -> list[datetime | None]:
         from newsarchive.engines.whoosh.reader import matching_dates
 
-        return matching_dates(self.path, None if query is None else query.text)  # type: ignore[return-value]
+        return matching_dates(self.path, query)  # type: ignore[return-value]

@@ -18,11 +18,12 @@ from whoosh.searching import Results, Searcher
 from newsarchive.engines.protocol import Hit, HitPage
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
-from newsarchive.engines.whoosh.query import expand, parse_query
+from newsarchive.engines.whoosh.query import compile_query, expand
 from newsarchive.engines.whoosh.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
 from newsarchive.query.budget import Budget
+from newsarchive.query.tree import Query
 
 SNIPPET_CHARS = 200
 # The part of a text analysed for a snippet: from a little before the first
@@ -34,7 +35,7 @@ _SNIPPET_FIELDS = ("body", "description")
 
 def search_index(
     index_dir: Path,
-    query_text: str,
+    query: Query,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -58,18 +59,18 @@ def search_index(
 
     budget = budget or Budget()
     searcher = _searcher(index_dir)
-    query = parsed(searcher, query_text, budget)
+    compiled = parsed(searcher, query, budget)
     narrowing = _filter(since, until, undated)
     # Every match is counted from whole posting blocks; Whoosh only ranks,
     # stopping early where it can, among the matches the filters allow.
     postings = Postings(budget)
-    matches = matching_docnums(searcher, query if narrowing is None else wq.And([query, narrowing]), postings)
+    matches = matching_docnums(searcher, compiled if narrowing is None else wq.And([compiled, narrowing]), postings)
     counts = _facet_counts(searcher, matches, facets, budget) if facets else {}
     if not matches:  # (and an empty filter would mean none to Whoosh)
         return HitPage(total=0, hits=[], facets=counts)
     fold = collapse and holds_copies(index_dir)
     wanted = page * limit
-    results, shown = _top(searcher, query, matches, narrowing is not None, sort, wanted, fold, postings)
+    results, shown = _top(searcher, compiled, matches, narrowing is not None, sort, wanted, fold, postings)
     shown = shown[wanted - limit : wanted]
     if not shown:
         return HitPage(total=len(matches), hits=[], facets=counts)
@@ -179,40 +180,40 @@ def column(reader: IndexReader, fieldname: str) -> ColumnReader:
     return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
 
 
-def matching_ids(index_dir: Path, query_text: str) -> list[str]:
+def matching_ids(index_dir: Path, query: Query) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
     searcher = _searcher(index_dir)
     ids = column(searcher.reader(), "id")
-    return [ids[docnum] for docnum in _matching(searcher, query_text)]
+    return [ids[docnum] for docnum in _matching(searcher, query)]
 
 
-def matching_dates(index_dir: Path, query_text: str | None) -> list[datetime | date | None]:
+def matching_dates(index_dir: Path, query: Query | None) -> list[datetime | date | None]:
     """The publication date of every article the query matches, or of every article in
-    the index when ``query_text`` is None: aware UTC, the day as written for a date
+    the index when ``query`` is None: aware UTC, the day as written for a date
     without a time, None if undated."""
     searcher = _searcher(index_dir)
     reader = searcher.reader()
     dates = column(reader, "published")
     dated = column(reader, "dated")
     days = column(reader, "written_day")
-    docnums = reader.all_doc_ids() if query_text is None else _matching(searcher, query_text)
+    docnums = reader.all_doc_ids() if query is None else _matching(searcher, query)
     return [
         (date.fromordinal(days[n]) if days[n] else dates[n].replace(tzinfo=UTC)) if dated[n] else None for n in docnums
     ]
 
 
-def _matching(searcher: Searcher, query_text: str) -> list[int]:
+def _matching(searcher: Searcher, query: Query) -> list[int]:
     """The docnums the query matches, in index order, from whole posting blocks (``matching``)."""
     from newsarchive.engines.whoosh.matching import matching_docnums
     from newsarchive.engines.whoosh.postings import Postings
 
     budget = Budget()
-    return sorted(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
+    return sorted(matching_docnums(searcher, parsed(searcher, query, budget), Postings(budget)))
 
 
-def parsed(searcher: Searcher, query_text: str, budget: Budget | None = None) -> wq.Query:
-    """The query for this index: parsed, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
-    return expand(parse_query(query_text, searcher.schema), searcher.reader(), budget, typed=query_text)
+def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq.Query:
+    """The query for this index: compiled, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
+    return expand(compile_query(query, searcher.schema), searcher.reader(), budget, typed=query.text)
 
 
 def whoosh_search(  # type: ignore[no-untyped-def]
