@@ -226,10 +226,9 @@ def trend(
         _check_period(since, until)  # before the slower work of searching
 
     from newsarchive.engines.whoosh.reader import matching_dates
-    from newsarchive.query import parse
 
     zone = zone or chosen_zone() or UTC
-    matches = {query: _moments(matching_dates(config.index_dir, parse(query)), zone) for query in queries}
+    matches = {query: _moments(matching_dates(config.index_dir, query), zone) for query in queries}
     undated = {query: sum(date is None for date in dates) for query, dates in matches.items()}
     inside = {query: _inside(dates, since, until) for query, dates in matches.items()}
     start, end = since, until

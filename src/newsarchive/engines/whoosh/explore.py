@@ -20,7 +20,6 @@ from whoosh.support.levenshtein import distance
 from newsarchive.engines.whoosh.analysis import cached_stem
 from newsarchive.engines.whoosh.reader import HitPage, _searcher, hits_of, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
-from newsarchive.query import parse
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 
@@ -73,7 +72,7 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
             picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
     suggestion = spelled(picks)
     try:
-        query = parsed(searcher, parse(suggestion), budget)
+        query = parsed(searcher, suggestion, budget)
     except InvalidQuery:  # a suggestion that does not parse is no suggestion
         return None
     # Does it find anything? Whoosh's matchers stop at the first match (counting them all reads every posting).
@@ -86,7 +85,7 @@ def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
     from newsarchive.engines.whoosh.postings import Postings
 
     try:
-        return len(matching_docnums(searcher, parsed(searcher, parse(query_text), budget), Postings(budget)))
+        return len(matching_docnums(searcher, parsed(searcher, query_text, budget), Postings(budget)))
     except InvalidQuery:
         return 0
 
@@ -251,7 +250,7 @@ def _ids_starting_with(searcher: Searcher, text: str, limit: int) -> list[str]:
     return found
 
 
-def telling_terms(index_dir: Path, typed: Query, count: int) -> tuple[int, list[tuple[str, float]]]:
+def telling_terms(index_dir: Path, query_text: Query | str, count: int) -> tuple[int, list[tuple[str, float]]]:
     """The words most over-represented in the matching articles against the whole archive (Bo1 model).
 
     Weighs the best-ranked ``_SAMPLE_DOCS`` matches; returns how many articles
@@ -263,7 +262,7 @@ def telling_terms(index_dir: Path, typed: Query, count: int) -> tuple[int, list[
 
     searcher = _searcher(index_dir)
     budget = Budget()
-    query = parsed(searcher, typed, budget)
+    query = parsed(searcher, query_text, budget)
     postings = Postings(budget)
     # As a search ranks (``reader.search_index``): over the matches where it can, else by Whoosh.
     matches = matching_docnums(searcher, query, postings)

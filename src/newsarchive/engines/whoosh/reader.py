@@ -22,6 +22,7 @@ from newsarchive.engines.whoosh.query import compile_query, expand
 from newsarchive.engines.whoosh.store import holds_copies, index_exists, index_is_current, open_index
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
+from newsarchive.query import parse
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 
@@ -35,7 +36,7 @@ _SNIPPET_FIELDS = ("body", "description")
 
 def search_index(
     index_dir: Path,
-    query: Query,
+    query: Query | str,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -180,14 +181,14 @@ def column(reader: IndexReader, fieldname: str) -> ColumnReader:
     return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
 
 
-def matching_ids(index_dir: Path, query: Query) -> list[str]:
+def matching_ids(index_dir: Path, query: Query | str) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
     searcher = _searcher(index_dir)
     ids = column(searcher.reader(), "id")
     return [ids[docnum] for docnum in _matching(searcher, query)]
 
 
-def matching_dates(index_dir: Path, query: Query | None) -> list[datetime | date | None]:
+def matching_dates(index_dir: Path, query: Query | str | None) -> list[datetime | date | None]:
     """The publication date of every article the query matches, or of every article in
     the index when ``query`` is None: aware UTC, the day as written for a date
     without a time, None if undated."""
@@ -202,7 +203,7 @@ def matching_dates(index_dir: Path, query: Query | None) -> list[datetime | date
     ]
 
 
-def _matching(searcher: Searcher, query: Query) -> list[int]:
+def _matching(searcher: Searcher, query: Query | str) -> list[int]:
     """The docnums the query matches, in index order, from whole posting blocks (``matching``)."""
     from newsarchive.engines.whoosh.matching import matching_docnums
     from newsarchive.engines.whoosh.postings import Postings
@@ -211,8 +212,11 @@ def _matching(searcher: Searcher, query: Query) -> list[int]:
     return sorted(matching_docnums(searcher, parsed(searcher, query, budget), Postings(budget)))
 
 
-def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq.Query:
-    """The query for this index: compiled, its wildcard and fuzzy terms read once and bounded (``query.expand``)."""
+def parsed(searcher: Searcher, query: Query | str, budget: Budget | None = None) -> wq.Query:
+    """The query (text is parsed first) for this index: compiled, its wildcard and fuzzy terms read once and
+    bounded (``query.expand``)."""
+    if isinstance(query, str):
+        query = parse(query)
     return expand(compile_query(query, searcher.schema), searcher.reader(), budget, typed=query.text)
 
 
