@@ -44,7 +44,9 @@ class SearchPage:
 
 def parse_query(text: str) -> Query:
     """The query as the engines take it: parsed once, here, for every service that searches."""
-    return Query(text=text)
+    from newsarchive.query import parse
+
+    return parse(text)
 
 
 def search(engine: SearchEngine, request: SearchRequest) -> SearchPage:

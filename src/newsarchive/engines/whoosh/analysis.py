@@ -25,12 +25,11 @@ from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 
 from newsarchive.pieces import pieces
+from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
 
-#: Whoosh's default token pattern (words, with ``*`` and inner dots), without its capturing group.
-TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+# The query language's word rule (``query.words``) is Whoosh's: its token pattern, without the group, and stop words.
 assert default_pattern.pattern == r"[\w\*]+(\.?[\w\*]+)*", "Whoosh's tokenizer changed: re-check TOKEN"
-STOPS = frozenset(STOP_WORDS)
-MIN_LENGTH = 2
+assert STOPS == frozenset(STOP_WORDS), "Whoosh's stop words changed: re-check STOPS"
 #: A longer text is analysed in pieces of about this many characters (a news story is one piece).
 PIECE_CHARS = 1 << 16
 #: A character no word goes on over: where a long text may be cut (each word is lower-cased on its own, or is ASCII).

@@ -92,8 +92,10 @@ def _count(searcher: Searcher, query_text: str, budget: Budget) -> int:
 
 
 def _typed(text: str) -> Query:
-    """A respelled query, as the user would have typed it."""
-    return Query(text=text)
+    """A respelled query, parsed as if the user had typed it."""
+    from newsarchive.query import parse
+
+    return parse(text)
 
 
 def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body") -> list[tuple[int, str]]:

@@ -1,118 +1,146 @@
-"""Turning the user's query string into a Whoosh query, or a clear InvalidQuery.
+"""A parsed query (``newsarchive.query``) compiled into the Whoosh query that searches the index.
 
-Whoosh's parser never fails: it quietly drops what it cannot read, so
-``"kursk AND"`` or ``foo:bar`` would search for something other than what
-the user meant. The query is checked for those mistakes first.
+The tree is compiled as Whoosh has always read the query language: each
+word analysed as its field is indexed (stemmed English in the word fields),
+a word without a field looked for in each word field, and the result
+normalised by Whoosh. Then the engine's own rules: a prefix also finds its
+stems, and wildcard, fuzzy and range terms stand for the archive's words
+read once and bounded (``expand``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
-from whoosh import qparser
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
-from newsarchive.engines.whoosh.analysis import MIN_LENGTH, STOPS, TOKEN
-from newsarchive.engines.whoosh.schema import QUERY_FIELDS, SEARCH_FIELDS
+from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
-from newsarchive.periods import date_clause, naive_utc
+from newsarchive.periods import naive_utc
+from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
+from newsarchive.query.parser import nothing_to_search, parse
 
-# What one query may cost (the README's "Query limits"). A query beyond them is
-# refused before it runs, with the reason; the time budget stops one that runs on.
-#: Characters in a query.
-MAX_QUERY_CHARS = 1_000
-#: Words in a query (stop words and operators not counted).
-MAX_WORDS = 32
-#: Edits a fuzzy term may allow (Lucene's limit too): beyond two, nearly every short word is "close".
-MAX_EDITS = 2
-#: Letters a fuzzy term keeps as they are typed, at least.
-FUZZY_PREFIX = 1
-#: Letters a wildcard in title, description or body needs before its first * or ?.
-WILDCARD_PREFIX = 2
 #: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
 MAX_EXPANSION = 1_000
 
-_TOKEN = re.compile(r'"[^"]*"(?:~\d+)?|\(|\)|[^\s()"]+')
-_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(.*)$")
-_BINARY = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
-_FIELD_LIST = ", ".join(f"{name}:" for name in QUERY_FIELDS)
-# A date clause, or a quoted phrase to step over (a date: inside quotes is just words).
-_DATE_OR_PHRASE = re.compile(r'"[^"]*"|(?<![\w:])date:(\[[^\]]*\]|[^\s()"]+)', re.IGNORECASE)
+
+def compile_query(query: qt.Query, schema: Schema) -> wq.Query:
+    """The Whoosh query for ``query`` (its tree; a Query of text alone is parsed first).
+
+    Date clauses narrow the whole query, as a range of the ``published`` field.
+    """
+    root = query.root if query.root is not None else parse(query.text).root
+    assert root is not None  # (parse gives a tree or raises)
+    parts = list(root.children) if isinstance(root, qt.And) and _narrowed(root) else [root]
+    dates = [wq.DateRange("published", naive_utc(part.start), naive_utc(part.end))
+             for part in parts if isinstance(part, qt.DateRange)]  # fmt: skip
+    words = [part for part in parts if not isinstance(part, qt.DateRange)]
+    if not words:
+        return dates[0] if len(dates) == 1 else wq.And(dates)
+    compiled = _compiled(words[0], schema) or wq.NullQuery
+    found = compiled.normalize()
+    if found is wq.NullQuery:  # (the parser refuses such a query first)
+        raise nothing_to_search(query.text)
+    found = found.accept(_stemmed_prefixes)
+    return wq.And([found, *dates]) if dates else found
 
 
 def parse_query(text: str, schema: Schema) -> wq.Query:
-    """Parse ``text`` as Whoosh query syntax over the searchable fields.
+    """``text`` parsed (``newsarchive.query.parse``) and compiled for this index."""
+    return compile_query(parse(text), schema)
 
-    ``date:`` clauses are read here rather than by Whoosh, whose date plugin
-    silently widens ``date:[2020-01-05 to 2020-01-10]`` to all of 2020 and
-    reads relative dates with a deprecated clock; they narrow the whole query.
+
+def _narrowed(root: qt.And) -> bool:
+    """Whether the root is a query and the date clauses that narrow it (as the parser puts them)."""
+    return any(isinstance(child, qt.DateRange) for child in root.children)
+
+
+def _compiled(node: qt.Node, schema: Schema) -> wq.Query | None:
+    """``node`` as Whoosh reads it; None where it has nothing to search for (stop words), which its group leaves out."""
+    if isinstance(node, qt.FIELDED):
+        if node.field is None:  # the word fields, any of them (the boost is the group's)
+            found = (_leaf(replace(node, field=name, boost=1.0), schema) for name in SEARCH_FIELDS)
+            return wq.Or([query for query in found if query is not None], boost=node.boost)
+        return _leaf(node, schema)
+    if isinstance(node, (qt.And, qt.Or)):
+        found = (_compiled(child, schema) for child in node.children)
+        kind = wq.And if isinstance(node, qt.And) else wq.Or
+        return kind([query for query in found if query is not None], boost=node.boost)
+    if isinstance(node, qt.Not):
+        inner = _compiled(node.child, schema)
+        return wq.Not(inner) if inner else None  # (an empty group is false)
+    if isinstance(node, (qt.AndNot, qt.AndMaybe, qt.Require)):
+        kind, parts = _BINARY[type(node)], [_compiled(part, schema) for part in _parts(node)]
+        present = [part for part in parts if part is not None]
+        if len(present) < 2:  # one side with nothing to search for: the other side alone
+            return present[0] if present else wq.NullQuery
+        return kind(*present)
+    if isinstance(node, qt.Every):
+        return wq.Every()
+    raise TypeError(f"cannot compile {node!r}")  # (a date clause stands only beside the whole query)
+
+
+_BINARY: dict[type, type[wq.Query]] = {qt.AndNot: wq.AndNot, qt.AndMaybe: wq.AndMaybe, qt.Require: wq.Require}
+
+
+def _parts(node: qt.AndNot | qt.AndMaybe | qt.Require) -> tuple[qt.Node, qt.Node]:
+    if isinstance(node, qt.AndNot):
+        return node.positive, node.negative
+    if isinstance(node, qt.AndMaybe):
+        return node.required, node.optional
+    return node.scored, node.required
+
+
+def _leaf(node: qt.Word | qt.Phrase | qt.Prefix | qt.Wildcard | qt.Fuzzy | qt.Range, schema: Schema) -> wq.Query | None:
+    name = node.field
+    assert name is not None
+    if isinstance(node, qt.Word):
+        return _term(schema, name, node.text, wq.Term, node.boost, whole=False)
+    if isinstance(node, qt.Phrase):
+        if name in schema:
+            words = [token.text for token in schema[name].tokenize(node.text, mode="query")]
+        else:
+            words = node.text.split()
+        return wq.Phrase(name, words, slop=node.slop, boost=node.boost)
+    if isinstance(node, qt.Prefix):
+        return _term(schema, name, node.text, wq.Prefix, node.boost, whole=True)
+    if isinstance(node, qt.Wildcard):
+        return _term(schema, name, node.pattern, wq.Wildcard, node.boost, whole=True)
+    if isinstance(node, qt.Fuzzy):
+        word = _first_word(schema, name, node.text)
+        # (Scored as the words it stands for, so the closer, rarer words rank first, as in Lucene.)
+        return wq.FuzzyTerm(
+            name, word, boost=node.boost, maxdist=node.edits, prefixlength=node.prefix, constantscore=False
+        )
+    start = _first_word(schema, name, node.start) if node.start else node.start
+    end = _first_word(schema, name, node.end) if node.end else node.end
+    return wq.TermRange(name, start, end, node.start_excluded, node.end_excluded, boost=node.boost)
+
+
+def _term(schema: Schema, name: str, text: str, kind: type[wq.Query], boost: float, *, whole: bool) -> wq.Query | None:
+    """A word (``whole``: a wildcard or prefix, not cut into words) as its field is indexed.
+
+    Words typed as one that the field cuts into several must all match; none
+    left (stop words) is None.
     """
-    _check_text(text)
-    if len(text) > MAX_QUERY_CHARS:
-        raise InvalidQuery(
-            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched for",
-            hint="search for the few words that matter most",
-        )
-    stripped = text.strip()
-    if not stripped:
-        raise InvalidQuery("empty query", hint='give words to search for, e.g. archive search "peace talks"')
-    words, spans = _split_dates(stripped)
-    ranges = [wq.DateRange("published", *map(naive_utc, date_clause(value))) for value in spans]
-    if not words.strip():
-        if ranges:
-            return ranges[0] if len(ranges) == 1 else wq.And(ranges)
-        raise InvalidQuery("empty query", hint='give words to search for, e.g. archive search "peace talks"')
-    _check_syntax(words.strip())
-    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=qparser.AndGroup)
-    parser.add_plugin(qparser.FuzzyTermPlugin())
-    try:
-        parsed = parser.parse(words.strip())
-    except Exception as exc:  # Whoosh raises assorted internal errors on odd input
-        raise InvalidQuery(f"cannot read the query {text!r}: {exc}", hint=_QUOTE_HINT) from exc
-    if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
-        raise InvalidQuery(
-            f"the query {text!r} has no words to search for",
-            hint="very common words (the, a, of ...) and operators alone match nothing; add a distinctive word",
-        )
-    parsed = parsed.accept(_within_limits).accept(_stemmed_prefixes)
-    return wq.And([parsed, *ranges]) if ranges else parsed
+    if name not in schema:
+        return kind(name, text, boost=boost)
+    words = list(schema[name].process_text(text, mode="query", tokenize=not whole, removestops=not whole))
+    if len(words) > 1:
+        return wq.And([kind(name, word, boost=boost) for word in words])
+    return kind(name, words[0], boost=boost) if words else None
 
 
-def _within_limits(node: wq.Query) -> wq.Query:
-    """Refuses the wildcards that would read the whole vocabulary; fuzzy terms keep their first letter and are scored."""
-    in_words = getattr(node, "fieldname", None) in SEARCH_FIELDS
-    if in_words and isinstance(node, wq.Every):
-        raise InvalidQuery(
-            "a lone * stands for every word of every article",
-            hint=f"give a wildcard at least {WILDCARD_PREFIX} letters before its * or ?, e.g. negotiat*",
-        )
-    if in_words and isinstance(node, (wq.Prefix, wq.Wildcard)) and len(_literal_start(node)) < WILDCARD_PREFIX:
-        raise InvalidQuery(
-            f"the wildcard {shown_term(node)!r} has fewer than {WILDCARD_PREFIX} letters before its first * or ?",
-            hint=f"give at least {WILDCARD_PREFIX} letters first, e.g. negotiat* (a wildcard reads every word it might be)",
-        )
-    if isinstance(node, wq.FuzzyTerm):
-        if node.maxdist > MAX_EDITS:
-            raise InvalidQuery(
-                f"the fuzzy term {shown_term(node)!r} allows {node.maxdist:g} edits; at most {MAX_EDITS}",
-                hint=f"write e.g. {node.text}~2 (beyond two edits, nearly every short word is close)",
-            )
-        if node.prefixlength < FUZZY_PREFIX or node.constantscore:
-            # (Scored as the words it stands for, so the closer, rarer words rank first, as in Lucene.)
-            return wq.FuzzyTerm(
-                node.fieldname, node.text, boost=node.boost, maxdist=node.maxdist,
-                prefixlength=max(FUZZY_PREFIX, node.prefixlength), constantscore=False,
-            )  # fmt: skip
-    return node
-
-
-def _literal_start(node: wq.Prefix | wq.Wildcard) -> str:
-    text = node.text
-    return text if isinstance(node, wq.Prefix) else re.split(r"[*?\[]", text, maxsplit=1)[0]
+def _first_word(schema: Schema, name: str, text: str) -> str:
+    """A fuzzy word or a range's end as its field is indexed, whole."""
+    if name not in schema:
+        return text
+    return next(iter(schema[name].process_text(text, mode="query", tokenize=False, removestops=False)), text)
 
 
 def shown_term(node: wq.Query) -> str:
@@ -228,27 +256,6 @@ def as_typed(node: wq.Query, typed: str | None, schema: Schema) -> str:
     return shown_term(node)
 
 
-def _check_text(text: str) -> None:
-    """A query must be text: bytes that are not UTF-8 (which reach Python as lone surrogates) cannot be searched for."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InvalidQuery(
-            f"the query {escaped(text)} holds bytes that are not UTF-8 text (character {exc.start + 1})",
-            hint="type the query again in UTF-8, or leave out the character shown as \\x..",
-        ) from None
-
-
-def escaped(text: str) -> str:
-    """``text`` quoted for a one-line message: bytes that are not UTF-8 shown as ``\\xff``, controls escaped."""
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that stands for no byte
-        raw = text.encode("utf-8", "backslashreplace")
-    readable = raw.decode("utf-8", "backslashreplace")
-    return "'" + "".join(char if char.isprintable() else repr(char)[1:-1] for char in readable) + "'"
-
-
 def _stemmed_prefixes(node: wq.Query) -> wq.Query:
     """``negotiat*`` must find "negotiators", which the index holds as the stem "negoti".
 
@@ -267,104 +274,3 @@ def _stemmed_prefixes(node: wq.Query) -> wq.Query:
         variants.append(wq.Prefix(field, stemmed, boost=node.boost))
     variants += [wq.Term(field, text[:cut], boost=node.boost) for cut in range(max(4, len(text) - 3), len(text))]
     return wq.Or(variants) if len(variants) > 1 else node
-
-
-def _split_dates(text: str) -> tuple[str, list[str]]:
-    """The query without its ``date:`` clauses, and the clauses' values.
-
-    A date clause narrows the whole query, so it may not stand inside a
-    group or beside OR / NOT, where it would seem to mean something else.
-    """
-    words: list[str] = []
-    values: list[str] = []
-    last = 0
-    for found in _DATE_OR_PHRASE.finditer(text):
-        if found.group(1) is None:
-            continue
-        before, after = text[: found.start()], text[found.end() :]
-        unquoted = re.sub(r'"[^"]*"', "", before)
-        neighbours = (before.split()[-1:] or [""])[0], (after.split()[:1] or [""])[0]
-        if unquoted.count("(") > unquoted.count(")") or {"OR", "NOT"} & set(neighbours):
-            raise InvalidQuery(
-                f"date:{found.group(1)} can only narrow the whole query {text!r}",
-                hint="put date: clauses outside parentheses and away from OR and NOT",
-            )
-        words.append(text[last : found.start()])
-        values.append(found.group(1))
-        last = found.end()
-    words.append(text[last:])
-    return " ".join(words), values
-
-
-_QUOTE_HINT = 'to search for a word such as AND or a symbol literally, put it in quotes: "AND"'
-
-
-def _check_syntax(text: str) -> None:
-    words = _word_count(text)
-    if words > MAX_WORDS:
-        raise InvalidQuery(
-            f"the query has {words} words; at most {MAX_WORDS} are searched for together",
-            hint="search for the few words that matter most",
-        )
-    if text.count('"') % 2:
-        raise InvalidQuery(f"unbalanced quote in query {text!r}", hint='close the phrase with a second "')
-    tokens = _TOKEN.findall(text)
-    depth = 0
-    previous: str | None = None
-    for token in tokens:
-        if token == "(":
-            depth += 1
-        elif token == ")":
-            depth -= 1
-            if depth < 0:
-                raise InvalidQuery(f"')' without a matching '(' in query {text!r}", hint="remove it or add the '('")
-        elif token == "NOT" and previous == "NOT":
-            raise InvalidQuery(f"NOT NOT in query {text!r}", hint="one NOT is enough; to search for the word, quote it")
-        elif token in _BINARY:
-            if previous is None or previous in _BINARY or previous in {"(", "NOT"}:
-                raise InvalidQuery(f"{token} has nothing before it in query {text!r}", hint=_QUOTE_HINT)
-        elif not token.startswith('"'):
-            _check_field(token, text)
-            _check_fuzzy(token)
-        previous = token
-    if depth > 0:
-        raise InvalidQuery(f"'(' without a matching ')' in query {text!r}", hint="close the group with ')'")
-    if previous in _BINARY or previous == "NOT":
-        raise InvalidQuery(f"{previous} has nothing after it in query {text!r}", hint=_QUOTE_HINT)
-
-
-_FIELD_NAME = re.compile(r"(?<![\w:])[A-Za-z_][A-Za-z0-9_]*:")
-_FUZZY = re.compile(r"~(\d+)")
-
-
-def _word_count(text: str) -> int:
-    """The words a query searches for, as the analyzer will find them: operators, field names and stop words left out."""
-    return sum(
-        1
-        for word in TOKEN.findall(_FIELD_NAME.sub(" ", text))
-        if word not in _BINARY and word not in {"NOT", "TO"} and len(word) >= MIN_LENGTH and word.lower() not in STOPS
-    )
-
-
-def _check_fuzzy(token: str) -> None:
-    """``kursk~99``: Whoosh reads one digit (and ``9`` as a word), so the distance is checked as typed."""
-    found = _FUZZY.search(token)
-    if found and int(found.group(1)) > MAX_EDITS:
-        raise InvalidQuery(
-            f"the fuzzy term {token!r} allows {int(found.group(1))} edits; at most {MAX_EDITS}",
-            hint=f"write e.g. {token[: found.start()]}~2 (beyond two edits, nearly every short word is close)",
-        )
-
-
-def _check_field(token: str, text: str) -> None:
-    match = _FIELD.match(token)
-    if match is None:
-        return
-    name, rest = match.groups()
-    if name not in QUERY_FIELDS:
-        raise InvalidQuery(
-            f"unknown field {name + ':'!r} in query {text!r}",
-            hint=f"fields you can search: {_FIELD_LIST}; quote a word that contains ':'",
-        )
-    if not rest and text.rstrip().endswith(token):
-        raise InvalidQuery(f"{name}: has nothing after it in query {text!r}", hint=f"write e.g. {name}:kursk")

@@ -19,10 +19,11 @@ from newsarchive.engines.protocol import Hit, HitPage, Published, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.files import index_exists, open_index
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
-from newsarchive.engines.whoosh.query import expand, parse_query
+from newsarchive.engines.whoosh.query import compile_query, expand
 from newsarchive.engines.whoosh.store import holds_copies, index_is_current
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
+from newsarchive.query import parse
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 
@@ -198,12 +199,12 @@ def _matching(searcher: Searcher, query: Query) -> list[int]:
     return sorted(matching_docnums(searcher, parsed(searcher, query, budget), Postings(budget)))
 
 
-def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq.Query:
-    """The query compiled for this index, its wildcard and fuzzy terms read once and bounded (``query.expand``).
-
-    The one place a ``Query`` becomes Whoosh's.
-    """
-    return expand(parse_query(query.text, searcher.schema), searcher.reader(), budget, typed=query.text)
+def parsed(searcher: Searcher, query: Query | str, budget: Budget | None = None) -> wq.Query:
+    """The query (text is parsed first) for this index: compiled, its wildcard and fuzzy terms read once and
+    bounded (``query.expand``)."""
+    if isinstance(query, str):
+        query = parse(query)
+    return expand(compile_query(query, searcher.schema), searcher.reader(), budget, typed=query.text)
 
 
 def whoosh_search(  # type: ignore[no-untyped-def]

@@ -10,14 +10,13 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter
 from newsarchive.engines.protocol import Document
 from newsarchive.engines.whoosh.analysis import StemmedText, analyzer
 from newsarchive.periods import on_clock
+from newsarchive.query.tree import WORD_FIELDS
 
 # Bump when the fields below change: an index with another version is rebuilt.
 SCHEMA_VERSION = 6
 
-#: Fields that words without a field name are looked for in.
-SEARCH_FIELDS = ("title", "description", "body")
-#: Fields a query may name (``title:kursk``, ``source:bbc``); ``date:`` is read by index.query itself.
-QUERY_FIELDS = (*SEARCH_FIELDS, "source", "author", "lang", "date")
+#: Fields that words without a field name are looked for in (the query language's word fields).
+SEARCH_FIELDS = WORD_FIELDS
 TITLE_BOOST = 2.0
 
 
