@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -110,17 +111,67 @@ def test_unreadable_date_is_left_out_with_a_warning() -> None:
     assert item.draft.warnings == ("date_publish not understood: 'last Tuesday'",)
 
 
-def test_escaped_control_characters_are_left_out_of_every_field() -> None:
-    data = (
-        b'{"title": "Storm\\u001b[2J warning", "maintext": "Gales\\u0007 are expected.\\ufffe", "authors": ["Ann\\u0001 Lee"],'
-        b' "url": "https://news.example/storm\\u001b", "source": "Coast\\u009b31m post", "source_domain": "news\\u001b.example",'
-        b' "date_publish": "2024-11-10\\u001b 09:13:00", "date_text": "10 Nov\\u001b 2024"}'
+@pytest.mark.parametrize("escaped", [True, False], ids=["escaped", "written"])
+def test_control_characters_are_left_out_of_every_field(escaped: bool) -> None:
+    # Written, the C0 controls make the file one JSON refuses; it has always been read without them.
+    text = (
+        '{"title": "Storm\x1b[2J warning", "maintext": "Gales\x07 are expected.\ufffe", "authors": ["Ann\x01 Lee"],'
+        ' "url": "https://news.example/storm\x1b", "source": "Coast\x9b31m post", "source_domain": "news\x1b.example",'
+        ' "date_publish": "2024-11-10\x1b 09:13:00", "date_text": "10 Nov\x1b 2024"}'
     )
-    draft = only_item(parse_json(data, LONDON)).draft
+    if escaped:
+        text = re.sub("[\x00-\x1f\x7f-\x9f\ufffe]", lambda control: f"\\u{ord(control.group()):04x}", text)
+    draft = only_item(parse_json(text.encode(), LONDON)).draft
     assert (draft.title, draft.blocks, draft.authors) == ("Storm[2J warning", (Block("paragraph", "Gales are expected."),), ("Ann Lee",))
     assert (draft.url, draft.source, draft.source_domain) == ("https://news.example/storm", "Coast31m post", "news.example")
     assert draft.published is not None and draft.published.text == "10 Nov 2024"
     assert draft.published.at == datetime(2024, 11, 10, 9, 13, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_line_separator_written_in_a_string_is_read_as_a_line_break(separator: str) -> None:
+    # JSON allows these characters unescaped in strings (JavaScript's JSON.stringify writes them so).
+    record = {"title": f"Storm{separator}warning", "maintext": f"Gales are expected.{separator}More rain on Monday."}
+    draft = only_item(parse_json(json.dumps(record, ensure_ascii=False).encode(), LONDON)).draft
+    assert draft.title == "Storm warning"
+    assert draft.blocks == (Block("paragraph", "Gales are expected."), Block("paragraph", "More rain on Monday."))
+
+
+def test_escape_followed_by_a_combining_mark() -> None:
+    # Normalised whole, the document would read "\\u006ẽ": the escape's last digit joined with U+0303.
+    data = '{"title": "Espa\\u006e\u0303a wins", "maintext": "Espa\\u006e\u0303a won 2-0."}'.encode()
+    draft = only_item(parse_json(data, LONDON)).draft
+    assert (draft.title, draft.blocks) == ("España wins", (Block("paragraph", "España won 2-0."),))
+
+
+def test_control_characters_and_line_separator_in_one_file() -> None:
+    data = '{"title": "Storm\x01 warning", "maintext": "Gales.\u2028More rain."}'.encode()
+    draft = only_item(parse_json(data, LONDON)).draft
+    assert (draft.title, [b.text for b in draft.blocks]) == ("Storm warning", ["Gales.", "More rain."])
+
+
+def test_form_feed_line_separator_and_end_of_file_mark_between_values() -> None:
+    data = '{"title": "Storm warning",\x0c"maintext": "Gales."}\u2028\x1a'.encode()
+    draft = only_item(parse_json(data, LONDON)).draft
+    assert (draft.title, draft.blocks) == ("Storm warning", (Block("paragraph", "Gales."),))
+
+
+def test_json_and_json_lines_store_the_same_article() -> None:
+    record = {
+        "title": "Cafe\u0301 owner\u2028honoured\x7f", "description": "Morag Flett\x85won\u0007 again.",
+        "maintext": "Owner Morag Flett said\u2029the team was \u201cover the moon\u201d.\r\nJudges praised\ufffe the baking.",
+        "authors": "Morag\x9b Flett and Ann Lee", "date_publish": "2024-11-07 08:30:00", "url": "https://gazette.example/a\u2028b",
+        "date_precision": "day\x80", "language": "en\u0085",
+    }  # fmt: skip
+    line = json.dumps(record, ensure_ascii=False).encode()
+    from_json = only_item(parse_json(b"[" + line + b"]", LONDON))
+    from_jsonl = only_item(list(parse_jsonl([line], LONDON)))
+    assert from_json == from_jsonl
+    assert (from_json.draft.title, from_json.draft.authors) == ("Café owner honoured", ("Morag Flett", "Ann Lee"))
+    assert from_json.draft.published is not None and from_json.draft.published.precision == "day"
+    assert [b.text for b in from_json.draft.blocks] == [
+        "Owner Morag Flett said", "the team was \u201cover the moon\u201d.", "Judges praised the baking.",
+    ]
 
 
 # -- our export format ---------------------------------------------------------------------
@@ -197,6 +248,8 @@ def test_export_roundtrip_of_a_bad_block_is_an_item_error() -> None:
     [
         (b'{"title": "Storm",\n  "maintext": }', "invalid JSON: Expecting value at line 2 column 15"),
         (b'{"title": "Storm', "invalid JSON: Unterminated string starting at line 1 column 11"),
+        (b'{"title": "Storm",\r  "maintext": }', "invalid JSON: Expecting value at line 2 column 15"),
+        ('{"title": "Storm\u2028warning",\n  "maintext": }'.encode(), "invalid JSON: Expecting value at line 2 column 15"),
         (b"42", "JSON holds a number, not an article object or array"),
         (b"[]", "empty JSON array: no articles"),
         (b'{"title": "Storm"}', "no article text"),

@@ -37,8 +37,24 @@ def decode_text(data: bytes) -> DecodedText:
     return _decode(data)
 
 
+def decode_unnormalised(data: bytes) -> DecodedText:
+    """``decode_text`` without ``normalise_text``: the text as the file has it.
+
+    For formats whose syntax the normalisation could break, which normalise each
+    field they read instead: in JSON a U+2028 inside a string would become a line
+    break, which JSON refuses there.
+    """
+    raw = _decode_raw(data)
+    return DecodedText(raw.text, raw.encoding, raw.warnings)
+
+
 def _decode(data: bytes, utf8: _Raw | None = None) -> DecodedText:
     """``decode_text``; ``utf8`` is the bytes already decoded as UTF-8 by the caller, used instead of decoding them again."""
+    raw = _decode_raw(data, utf8)
+    return DecodedText(normalise_text(raw.text), raw.encoding, raw.warnings)
+
+
+def _decode_raw(data: bytes, utf8: _Raw | None = None) -> _Raw:
     if not data:
         raise UnreadableFile("empty file")
     kind = _binary_signature(data)
@@ -50,7 +66,7 @@ def _decode(data: bytes, utf8: _Raw | None = None) -> DecodedText:
         decoded = utf8 or _decode_utf8(data, "utf-8", allow_lone_lead_byte=False)
     if decoded is None:
         decoded = _decode_legacy(data)
-    return DecodedText(normalise_text(decoded.text), decoded.encoding, decoded.warnings)
+    return decoded
 
 
 # Leading bytes of formats people drop into folders by mistake. Checked first
@@ -449,10 +465,14 @@ def normalise_text(text: str) -> str:
     """LF line ends, NFC, no control characters other than LF and TAB (nor the
     non-characters U+FFFE and U+FFFF), and no lone surrogates (each becomes
     U+FFFD, as a broken UTF-8 byte would)."""
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _CONTROLS.sub("", text)
+    text = without_controls(_LINE_BREAKS.sub("\n", text))
     text = without_surrogates(text)
     return unicodedata.normalize("NFC", text)
+
+
+def without_controls(text: str) -> str:
+    """``text`` without the control characters ``normalise_text`` drops (line breaks stay as they are)."""
+    return _CONTROLS.sub("", text)
 
 
 def without_surrogates(text: str) -> str:

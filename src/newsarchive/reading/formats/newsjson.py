@@ -15,13 +15,15 @@ feeds, WARC records).
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Any, BinaryIO
 
 from newsarchive.errors import UnparseableArticle
-from newsarchive.reading.decode import decode_text, normalise_text
+from newsarchive.reading.decode import decode_unnormalised, normalise_text, without_controls
 from newsarchive.reading.draft import ArticleDraft, Block, PublishedDate
 from newsarchive.reading.formats import Item, ItemError, Parsed, too_large
 from newsarchive.reading.formats.fields import (
@@ -55,13 +57,7 @@ def parse_json(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
     JSON, an empty array or a lone object that is no article raise
     UnparseableArticle.
     """
-    text = decode_text(data).text
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UnparseableArticle(
-            f"invalid JSON: {_json_message(exc)} at line {exc.lineno} column {exc.colno}"
-        ) from exc
+    value = _load_document(decode_unnormalised(data).text)
     if isinstance(value, dict):
         # One object is a one-article file: if it is no article, the file is not one.
         draft = record_draft(value, default_tz)
@@ -74,6 +70,54 @@ def parse_json(data: bytes, default_tz: tzinfo) -> list[Item | ItemError]:
         _item(element, default_tz, fallback_key=f"item {n}", error_key=f"item {n}")
         for n, element in enumerate(value, start=1)
     ]
+
+
+def _load_document(text: str) -> Any:
+    """The value of a JSON document, its strings as written: like a JSON Lines
+    line, each field is normalised when it is read.
+
+    Only a document that JSON refuses as written is cleaned first, as every
+    document once was (control characters in strings, a form feed or a DOS
+    end-of-file mark between values), and its error is said in lines and columns
+    of that cleaned text, as it always was.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return json.loads(_cleaned_document(text))
+    except json.JSONDecodeError as exc:
+        raise UnparseableArticle(
+            f"invalid JSON: {_json_message(exc)} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+
+
+# A string (or what is left of an unterminated one), or the text between two strings.
+_STRING_OR_BETWEEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[^"]+', re.DOTALL)
+# In a string: an escape, or a run of characters written between escapes.
+_ESCAPE_OR_WRITTEN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)|[^\\]+", re.DOTALL)
+
+
+def _cleaned_document(text: str) -> str:
+    """``text`` through normalise_text, except inside strings, where that would
+    break what JSON allows: a U+2028 (or U+2029, U+0085) would become a line
+    break, which JSON refuses there, and an escape's last letter could join the
+    combining mark after it ("\\u006e" and U+0303). There, only control
+    characters go and each run written between escapes is NFC on its own."""
+    return _STRING_OR_BETWEEN.sub(_cleaned_token, text)
+
+
+def _cleaned_token(match: re.Match[str]) -> str:
+    token = match.group()
+    if not token.startswith('"'):
+        return normalise_text(token)
+    return _ESCAPE_OR_WRITTEN.sub(_cleaned_written, token)
+
+
+def _cleaned_written(match: re.Match[str]) -> str:
+    written = match.group()
+    return written if written.startswith("\\") else unicodedata.normalize("NFC", without_controls(written))
 
 
 def parse_jsonl(lines: Iterable[bytes | TooLong], default_tz: tzinfo) -> Iterator[Item | ItemError]:
@@ -143,7 +187,7 @@ def record_draft(record: dict[str, Any], default_tz: tzinfo) -> ArticleDraft:
     description = _text_field(record, "description")
     blocks = _record_blocks(record, after=description or "")
     published, warnings = _record_date(record, default_tz)
-    authors = record.get("authors")
+    authors = _normalised(record.get("authors"))
     if isinstance(authors, str):
         names = split_authors(authors)
     elif isinstance(authors, list):
@@ -169,13 +213,10 @@ def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:
     if isinstance(body, list) and body:
         blocks = []
         for n, block in enumerate(body, start=1):
-            if (
-                not isinstance(block, dict)
-                or block.get("kind") not in _BLOCK_KINDS
-                or not isinstance(block.get("text"), str)
-            ):
+            kind = _normalised(block.get("kind")) if isinstance(block, dict) else None
+            if kind not in _BLOCK_KINDS or not isinstance(block.get("text"), str):
                 raise UnparseableArticle(f'body block {n} is not {{"kind": "paragraph"|"heading", "text": ...}}')
-            blocks.append(Block(block["kind"], block["text"]))
+            blocks.append(Block(kind, block["text"]))  # build_draft normalises the text
         return tuple(blocks)
     text = _text_field(record, "maintext") or _text_field(record, "text")
     if text is None and isinstance(body, str):
@@ -189,7 +230,7 @@ def _record_blocks(record: dict[str, Any], *, after: str) -> tuple[Block, ...]:
 def _record_date(record: dict[str, Any], default_tz: tzinfo) -> tuple[PublishedDate | None, tuple[str, ...]]:
     written = _text_field(record, "date_publish")
     date_text = _text_field(record, "date_text")
-    precision = record.get("date_precision")
+    precision = _normalised(record.get("date_precision"))
     candidates = [text for text in (written, date_text) if text is not None]
     if not candidates:
         return None, ()
@@ -211,12 +252,18 @@ def _record_date(record: dict[str, Any], default_tz: tzinfo) -> tuple[PublishedD
 
 
 def _text_field(record: dict[str, Any], name: str) -> str | None:
-    """A string field, normalised: JSON's escapes ("\\u001b") can put any control character in it."""
-    value = record.get(name)
+    """A string field, normalised, without spaces at its ends; None when it is empty or no string."""
+    value = _normalised(record.get(name))
     if not isinstance(value, str):
         return None
-    value = normalise_text(value).strip()
-    return value or None
+    return value.strip() or None
+
+
+def _normalised(value: Any) -> Any:
+    """``value`` through normalise_text when it is a string. This is the only
+    normalisation a field's characters get, written ones and those JSON's escapes
+    ("\\u001b", "\\u2028") make alike."""
+    return normalise_text(value) if isinstance(value, str) else value
 
 
 def _json_message(exc: json.JSONDecodeError) -> str:
