@@ -141,22 +141,23 @@ class Archive:
             self._found = True
 
     @contextmanager
-    def _writing(self, *, wait: bool, on_wait: Callable[[], None] | None = None, create: bool = False) -> Iterator[Database]:
-        """The writer's lock for the block, and the database opened under it.
+    def _writing(self, *, wait: bool, on_wait: Callable[[], None] | None = None, create: bool = False) -> Iterator[None]:
+        """The writer's lock for the block: the one way to write, so that two writers never meet.
 
         The lock refuses a home without an archive (unless ``create``) and one
-        this process may not write to, before anything is changed.
+        this process may not write to, before anything is changed; the
+        database is best opened under it (its schema may be upgraded, or made).
         """
         from newsarchive.storage.locks import writer_lock
 
         with writer_lock(self.config, wait=wait, on_wait=on_wait, create=create):
             self._found = True
-            yield self._open(create=create)
+            yield
 
     # --- writing ------------------------------------------------------------------------
 
     def ingest(
-        self, paths: Iterable[str | os.PathLike[str]], options: IngestOptions | None = None, *,
+        self, paths: Iterable[str | Path], options: IngestOptions | None = None, *,
         observer: IngestObserver | None = None,
     ) -> IngestReport:  # fmt: skip
         """Read the article files and folders at ``paths`` into the archive, making it if need be."""
@@ -165,15 +166,15 @@ class Archive:
 
         options = options or IngestOptions()
         observer = observer or IngestObserver()
-        with self._writing(wait=options.wait, on_wait=observer.waiting, create=True) as db:
-            return ingest_paths(db, self.config, [Path(path) for path in paths], options, observer)
+        with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
+            return ingest_paths(self._open(create=True), self.config, list(paths), options, observer)
 
     def remove(self, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
         """Delete these articles (ids or unambiguous starts of ids) from the database and the index: all or none."""
         from newsarchive.services.remove import remove_articles
 
-        with self._writing(wait=wait) as db:
-            return remove_articles(db, self.config, article_ids)
+        with self._writing(wait=wait):
+            return remove_articles(self.database, self.config, article_ids)
 
     def reindex(self, *, wait: bool = True, progress: Progress | None = None) -> Reindexed:
         """Rebuild the search index from the database."""
@@ -182,8 +183,8 @@ class Archive:
 
         progress = progress or Progress()
         started = time.monotonic()
-        with self._writing(wait=wait, on_wait=progress.waiting) as db:
-            result = reindex_archive(db, self.config, progress=progress, on_damaged=self.config.on_damaged)
+        with self._writing(wait=wait, on_wait=progress.waiting):
+            result = reindex_archive(self.database, self.config, progress=progress, on_damaged=self.config.on_damaged)
         return Reindexed(indexed=result.indexed, elapsed=time.monotonic() - started, damaged=result.damaged)
 
     def check(self, *, repair: bool = False, wait: bool = True, progress: Progress | None = None) -> CheckReport:
@@ -266,6 +267,7 @@ class Archive:
         """One page of the articles, newest first (undated last), by date and source."""
         from newsarchive.services.articles import list_articles
 
+        self._require()
         start, end = _period(since, until)
         return list_articles(self.database, self.config, since=start, until=end, source=source, limit=limit, page=page)
 
