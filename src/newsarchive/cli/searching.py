@@ -8,8 +8,8 @@ import click
 
 from newsarchive.cli.options import PAGE_NUMBER, PAGE_SIZE, archive_command, output_options, zone_option
 from newsarchive.engines.protocol import FACETS, SORTS, UNDATED
+from newsarchive.periods import BY
 from newsarchive.render import terminal
-from newsarchive.services.trend import BY
 
 if TYPE_CHECKING:
     from newsarchive.archive import Archive

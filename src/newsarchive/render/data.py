@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.engines import snippets
 from newsarchive.periods import chosen_zone, iso_local
-from newsarchive.render.export import record_dict
 from newsarchive.render.terminal import json_safe
 
 if TYPE_CHECKING:
@@ -29,6 +26,9 @@ def to_json(value: Any) -> str:
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
     """Rows as CSV with a header; lists are joined with "; ", datetimes in ISO form."""
+    import csv
+    import io
+
     if not rows:
         return ""
     buffer = io.StringIO()
@@ -97,6 +97,8 @@ def search_dict(page: SearchPage) -> dict[str, Any]:
 
 def article_dict(record: ArticleRecord) -> dict[str, Any]:
     """The full record: the export's fields (news-please's names) and the bookkeeping."""
+    from newsarchive.render.export import record_dict
+
     return {
         **record_dict(record),
         "date_publish": record.published_at,
@@ -182,6 +184,9 @@ def trend_values(trend: Trend, series: TrendSeries) -> list[float] | list[int]:
 
 def trend_csv(trend: Trend) -> str:
     """One row per bucket: ``bucket,start,end`` then each query's share (normalized) or count."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["bucket", "start", "end", *(series.query for series in trend.series)])

@@ -9,8 +9,6 @@ Markdown one section per article.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -63,6 +61,9 @@ def render_records(records: Iterator[ArticleRecord], fmt: str) -> Iterator[str]:
 
 
 def _csv(records: Iterator[ArticleRecord]) -> Iterator[str]:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()

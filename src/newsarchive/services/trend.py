@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING
 
 from newsarchive.engines.whoosh.damage import reads_index
 from newsarchive.errors import InvalidQuery
-from newsarchive.periods import chosen_zone
+from newsarchive.periods import BY, chosen_zone
 
 if TYPE_CHECKING:
     from newsarchive.config import ArchiveConfig
 
-BY = ("day", "week", "month", "year")
 MAX_BUCKETS = 5000
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
