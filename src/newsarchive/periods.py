@@ -18,6 +18,9 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from newsarchive.errors import InvalidDate
 
+#: The calendar periods that counts over time (`archive trend --by`) are made of, shortest first.
+BY = ("day", "week", "month", "year")
+
 _CHOSEN_ZONE: ContextVar[tzinfo | None] = ContextVar("newsarchive_chosen_zone", default=None)
 
 

@@ -1,11 +1,13 @@
 """The documentation works as written: every example in the README and in `--help` runs.
 
-Each example runs in-process against an archive holding the seed article and a few
-small articles made here, from a folder that holds the files the examples name.
+Each command example runs in-process against an archive holding the seed article and a few
+small articles made here, from a folder that holds the files the examples name. The README's
+Python examples (```pycon blocks) run as one doctest session in a new home, from the same folder.
 """
 
 from __future__ import annotations
 
+import doctest
 import json
 import re
 import shlex
@@ -78,10 +80,14 @@ def _without_redirections(words: list[str]) -> list[str]:
     return kept
 
 
-def readme_examples() -> list[str]:
+def readme_blocks() -> list[tuple[str, str]]:
+    """The README's fenced blocks: (language, text)."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", readme, flags=re.S | re.M)
-    return [command for block in blocks for command in command_lines(block)]
+    return re.findall(r"^```([a-z]*)\n(.*?)^```", readme, flags=re.S | re.M)
+
+
+def readme_examples() -> list[str]:
+    return [command for language, block in readme_blocks() if language != "pycon" for command in command_lines(block)]
 
 
 def help_examples(command: click.Command) -> list[str]:
@@ -158,3 +164,17 @@ def test_every_command_has_help_with_examples(name: str, archive) -> None:
     assert re.search(r"\n\s+Examples:\n", archive(name, "--help").stdout)
     examples = help_examples(cli.commands[name])
     assert any(example.startswith(f"archive {name}") for example in examples), examples
+
+
+def test_the_python_examples_run(template: Path, tmp_path: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = "".join(block for language, block in readme_blocks() if language == "pycon")
+    assert "newsarchive.open()" in session
+    workspace = tmp_path / "work"
+    shutil.copytree(template, workspace, ignore=shutil.ignore_patterns("home"))
+    monkeypatch.chdir(workspace)
+    assert not archive_home.exists()  # (the examples make it)
+    test = doctest.DocTestParser().get_doctest(session, {}, "README.md python examples", "README.md", 0)
+    report: list[str] = []
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test, out=report.append)
+    assert runner.failures == 0 and runner.tries > 5, "".join(report)

@@ -10,14 +10,14 @@ import pytest
 from tests._shared import bbc_path
 from whoosh import index as whoosh_index
 
-from newsarchive.config import resolve_config
+import newsarchive
 from newsarchive.engines.whoosh import segments
 from newsarchive.engines.whoosh.engine import WhooshEngine
 from newsarchive.engines.whoosh.parallel import worker_count
 from newsarchive.errors import IndexUnavailable
 from newsarchive.query.tree import Query
 from newsarchive.services import ingest as pipeline
-from newsarchive.services.ingest import IngestOptions, ingest_paths
+from newsarchive.services.ingest import IngestOptions
 
 QUERIES = ["people", "oil prices", '"prime minister"', "elect*", "film NOT award"]
 
@@ -52,7 +52,8 @@ def test_a_run_merges_its_own_segments_first_into_one_per_worker() -> None:
 
 
 def _ingest(home: Path, corpus: Path, processes: int) -> None:
-    report = ingest_paths(resolve_config(home), [corpus], IngestOptions(processes=processes, batch_items=25))
+    with newsarchive.open(home) as archive:
+        report = archive.ingest([corpus], IngestOptions(processes=processes, batch_items=25))
     assert report.new > 300 and not report.failures
 
 

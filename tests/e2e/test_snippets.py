@@ -49,7 +49,7 @@ def test_a_snippet_shows_a_match_far_down_the_body(
 
 def _in_bold(archive, monkeypatch: pytest.MonkeyPatch, query: str) -> str:  # type: ignore[no-untyped-def]
     """`archive search QUERY` as a terminal shows it, matches in bold (Click keeps bold only for a terminal)."""
-    monkeypatch.setattr("newsarchive.cli._color", lambda: True)
+    monkeypatch.setattr("newsarchive.cli.output._color", lambda: True)
     return str(archive.runner.invoke(cli, ["search", query], color=True).stdout)
 
 

@@ -75,7 +75,7 @@ def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp
     for command in (["list", "--csv"], ["export", "--format", "csv"], ["export", "--format", "md"]):
         assert f"Kursk {HOSTILE}" in archive(*command).stdout
         with pytest.MonkeyPatch.context() as on_a_terminal:
-            on_a_terminal.setattr("newsarchive.cli._stdout_is_terminal", lambda: True)
+            on_a_terminal.setattr("newsarchive.cli.output._stdout_is_terminal", lambda: True)
             shown = archive(*command)
         assert_safe(shown)
         assert f"Kursk {HOSTILE_SHOWN}" in shown.stdout

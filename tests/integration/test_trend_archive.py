@@ -11,7 +11,8 @@ from newsarchive.cli import cli
 from newsarchive.config import resolve_config
 from newsarchive.engines import open_engine
 from newsarchive.errors import InvalidQuery
-from newsarchive.services.trend import trend, trend_text
+from newsarchive.render.text import trend_text
+from newsarchive.services.trend import trend
 from test_trend import labels
 
 ARTICLES = {

@@ -9,8 +9,8 @@ import os
 import pytest
 
 from newsarchive.engines.whoosh.reader import Hit
-from newsarchive.render import terminal
-from newsarchive.render import views as render
+from newsarchive.render import data, terminal
+from newsarchive.render import text as render
 
 # A name that sets the window title, clears the screen and (C1 CSI) colours the rest red.
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
@@ -56,7 +56,7 @@ def test_a_stream_that_lacks_a_character_gets_a_stand_in() -> None:
 
 def test_json_stays_valid_json_on_any_stream() -> None:
     value = {"title": "Кремль … 😀 é", "files": [os.fsdecode(b"bad\xff.txt")], "url": "http://x/\x9b\x7f"}
-    text = render.to_json(value)
+    text = data.to_json(value)
     assert "\x9b" not in text and "\x7f" not in text
     for encoding in ("latin-1", "ascii", "utf-8"):
         fitted = text.encode(encoding, terminal.JSON_FALLBACK).decode(encoding)

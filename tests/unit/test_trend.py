@@ -12,6 +12,9 @@ import pytest
 
 from newsarchive.errors import ArchiveError, InvalidQuery
 from newsarchive.query.tree import Query
+from newsarchive.render.data import trend_csv, trend_dict
+from newsarchive.render.plot import plot_trend
+from newsarchive.render.text import trend_text
 from newsarchive.services import trend as trend_module
 from newsarchive.services.trend import (
     MAX_BUCKETS,
@@ -20,11 +23,7 @@ from newsarchive.services.trend import (
     TrendSeries,
     count,
     make_buckets,
-    plot_trend,
     trend,
-    trend_csv,
-    trend_dict,
-    trend_text,
 )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.config import ArchiveConfig, redacted
 from newsarchive.errors import DamagedRecord, IndexUnavailable
-from newsarchive.storage.database import open_database
+from newsarchive.storage.database import Database
 from newsarchive.storage.models import Article, ArticleFile, SourceFile
 
 if TYPE_CHECKING:
@@ -89,19 +89,15 @@ class ArchiveInfo:
         return dict(self.__dict__)
 
 
-def get_article(config: ArchiveConfig, article_id: str) -> ArticleRecord:
+def get_article(db: Database, config: ArchiveConfig, article_id: str) -> ArticleRecord:
     """The article with this id, or with this unambiguous id prefix."""
     from newsarchive.services.indexing import load_articles
     from newsarchive.storage.ids import whole_ids
 
-    db = open_database(config)
-    try:
-        with db.sessions() as session:
-            starting_with = partial(ids_starting_with, session)
-            [wanted] = whole_ids([article_id], starting_with, where=f" in the archive at {config.home}")
-            return ArticleRecord.from_model(load_articles(session, [wanted])[wanted])
-    finally:
-        db.close()
+    with db.sessions() as session:
+        starting_with = partial(ids_starting_with, session)
+        [wanted] = whole_ids([article_id], starting_with, where=f" in the archive at {config.home}")
+        return ArticleRecord.from_model(load_articles(session, [wanted])[wanted])
 
 
 def ids_starting_with(session: Session, text: str, limit: int) -> list[str]:
@@ -111,25 +107,21 @@ def ids_starting_with(session: Session, text: str, limit: int) -> list[str]:
     return list(session.scalars(starting.order_by(Article.id).limit(limit)))
 
 
-def archive_info(config: ArchiveConfig, engine: SearchEngine) -> ArchiveInfo:
-    """What the archive at ``config`` holds, and how many documents its search ``engine`` does."""
+def archive_info(db: Database, config: ArchiveConfig, engine: SearchEngine) -> ArchiveInfo:
+    """What the archive holds, and how many documents its search ``engine`` does."""
     from newsarchive.services.indexing import pending_counts
 
-    db = open_database(config)
-    try:
-        with db.sessions() as session:
-            articles, undated, sources = session.execute(
-                select(
-                    func.count(Article.id),
-                    func.count(Article.id).filter(Article.published_at.is_(None)),
-                    func.count(func.distinct(Article.source)),
-                )
-            ).one()
-            oldest, newest = _date_range(session, config.on_damaged)
-            files = session.scalar(select(func.count()).select_from(SourceFile)) or 0
-            pending, removals = pending_counts(session)
-    finally:
-        db.close()
+    with db.sessions() as session:
+        articles, undated, sources = session.execute(
+            select(
+                func.count(Article.id),
+                func.count(Article.id).filter(Article.published_at.is_(None)),
+                func.count(func.distinct(Article.source)),
+            )
+        ).one()
+        oldest, newest = _date_range(session, config.on_damaged)
+        files = session.scalar(select(func.count()).select_from(SourceFile)) or 0
+        pending, removals = pending_counts(session)
     documents, problem = None, None
     if engine.exists():
         try:
@@ -207,50 +199,46 @@ class DuplicateGroup:
     copies: list[ArticleBrief]
 
 
-def duplicate_groups(config: ArchiveConfig, *, limit: int | None = None) -> list[DuplicateGroup]:
+def duplicate_groups(db: Database, config: ArchiveConfig, *, limit: int | None = None) -> list[DuplicateGroup]:
     """Every article that has copies, most copied first."""
     from sqlalchemy.orm import aliased
 
     from newsarchive.services.indexing import load_articles
 
-    db = open_database(config)
-    try:
-        with db.sessions() as session:
-            copy = aliased(Article)
-            near_counts: dict[str, int] = {
-                str(original): count
-                for original, count in session.execute(
-                    select(copy.duplicate_of, func.count()).where(copy.duplicate_of.is_not(None)).group_by(copy.duplicate_of)
-                )
-            }
-            file_counts: dict[str, int] = {
-                article_id: count
-                for article_id, count in session.execute(
-                    select(ArticleFile.article_id, func.count()).group_by(ArticleFile.article_id).having(func.count() > 1)
-                )
-            }
-            ranked = sorted(
-                set(near_counts) | set(file_counts),
-                key=lambda article_id: (-(near_counts.get(article_id, 0) + file_counts.get(article_id, 1) - 1), article_id),
-            )[:limit]
-            originals = load_articles(session, ranked, config.on_damaged)
-            copy_ids = session.scalars(select(Article.id).where(Article.duplicate_of.in_(ranked))).all()
-            copies: dict[str, list[Article]] = {}
-            for article in load_articles(session, copy_ids, config.on_damaged).values():
-                copies.setdefault(article.duplicate_of or "", []).append(article)
-            return [
-                DuplicateGroup(
-                    original=_brief(originals[article_id]),
-                    copies=[
-                        _brief(near, _similarity(near, originals[article_id]))
-                        for near in sorted(copies.get(article_id, []), key=lambda near: near.id)
-                    ],
-                )
-                for article_id in ranked
-                if article_id in originals
-            ]
-    finally:
-        db.close()
+    with db.sessions() as session:
+        copy = aliased(Article)
+        near_counts: dict[str, int] = {
+            str(original): count
+            for original, count in session.execute(
+                select(copy.duplicate_of, func.count()).where(copy.duplicate_of.is_not(None)).group_by(copy.duplicate_of)
+            )
+        }
+        file_counts: dict[str, int] = {
+            article_id: count
+            for article_id, count in session.execute(
+                select(ArticleFile.article_id, func.count()).group_by(ArticleFile.article_id).having(func.count() > 1)
+            )
+        }
+        ranked = sorted(
+            set(near_counts) | set(file_counts),
+            key=lambda article_id: (-(near_counts.get(article_id, 0) + file_counts.get(article_id, 1) - 1), article_id),
+        )[:limit]
+        originals = load_articles(session, ranked, config.on_damaged)
+        copy_ids = session.scalars(select(Article.id).where(Article.duplicate_of.in_(ranked))).all()
+        copies: dict[str, list[Article]] = {}
+        for article in load_articles(session, copy_ids, config.on_damaged).values():
+            copies.setdefault(article.duplicate_of or "", []).append(article)
+        return [
+            DuplicateGroup(
+                original=_brief(originals[article_id]),
+                copies=[
+                    _brief(near, _similarity(near, originals[article_id]))
+                    for near in sorted(copies.get(article_id, []), key=lambda near: near.id)
+                ],
+            )
+            for article_id in ranked
+            if article_id in originals
+        ]
 
 
 def _similarity(copy: Article, original: Article) -> float | None:
@@ -278,9 +266,12 @@ def _brief(article: Article, similarity: float | None = None) -> ArticleBrief:
 class ArticlePage:
     total: int
     articles: list[ArticleBrief]
+    limit: int = 20
+    page: int = 1
 
 
 def list_articles(
+    db: Database,
     config: ArchiveConfig,
     *,
     since: datetime | None = None,
@@ -299,18 +290,14 @@ def list_articles(
         conditions.append(Article.published_at <= until)
     if source is not None:
         conditions.append(Article.source == source)
-    db = open_database(config)
-    try:
-        with db.sessions() as session:
-            total = session.scalar(select(func.count()).select_from(Article).where(*conditions)) or 0
-            ids = session.scalars(
-                select(Article.id)
-                .where(*conditions)
-                .order_by(Article.published_at.is_(None), Article.published_at.desc(), Article.id)
-                .offset((page - 1) * limit)
-                .limit(limit)
-            ).all()
-            found = load_articles(session, ids, config.on_damaged)
-            return ArticlePage(total=total, articles=[_brief(found[i]) for i in ids if i in found])
-    finally:
-        db.close()
+    with db.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Article).where(*conditions)) or 0
+        ids = session.scalars(
+            select(Article.id)
+            .where(*conditions)
+            .order_by(Article.published_at.is_(None), Article.published_at.desc(), Article.id)
+            .offset((page - 1) * limit)
+            .limit(limit)
+        ).all()
+        found = load_articles(session, ids, config.on_damaged)
+        return ArticlePage(total=total, articles=[_brief(found[i]) for i in ids if i in found], limit=limit, page=page)

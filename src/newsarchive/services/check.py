@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select, update
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.errors import DatabaseDamaged
 from newsarchive.render.progress import Progress
-from newsarchive.storage.database import Database, damaged_links, damaged_records, head_revision, open_database
+from newsarchive.storage.database import Database, damaged_links, damaged_records, head_revision
 from newsarchive.storage.models import Article, ArticleFile, IndexRemoval, SourceFile
 
 
@@ -84,37 +83,21 @@ class CheckReport:
         return self.problems == 0
 
 
-def check_archive(config: ArchiveConfig, *, repair: bool = False, wait: bool = True, progress: Progress | None = None) -> CheckReport:
+def check_archive(db: Database, config: ArchiveConfig, *, repair: bool = False, progress: Progress | None = None) -> CheckReport:
     """Compare the database with the index; with ``repair``, fix what was found and check again.
 
-    The check waits for a writer to finish, so as not to report its work in
-    progress as damage; an archive this process may only read is checked as
-    it is.
+    The caller holds the writer's lock where it may (see ``Archive.check``).
     """
-    from contextlib import nullcontext
-
-    from newsarchive.config import writable
-    from newsarchive.storage.locks import writer_lock
-
     progress = progress or Progress()
-    locked = repair or writable(config)
-    with writer_lock(config, wait=wait, on_wait=progress.waiting) if locked else nullcontext():
-        try:
-            db = open_database(config)
-        except DatabaseDamaged:
-            return _damaged_file_report(config)
-        try:
-            report = _inspect(db, config)
-            if repair and not report.ok and not report.database_damage and not report.database_looks_replaced:
-                _repair(db, config, report, progress)
-                report = _inspect(db, config)
-                report.repaired = True
-            return report
-        finally:
-            db.close()
+    report = _inspect(db, config)
+    if repair and not report.ok and not report.database_damage and not report.database_looks_replaced:
+        _repair(db, config, report, progress)
+        report = _inspect(db, config)
+        report.repaired = True
+    return report
 
 
-def _damaged_file_report(config: ArchiveConfig) -> CheckReport:
+def damaged_file_report(config: ArchiveConfig) -> CheckReport:
     """The report on a database file too damaged to open: what SQLite's check finds, and nothing else checked."""
     from newsarchive.storage.database import make_engine, quick_check
 

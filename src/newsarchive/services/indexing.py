@@ -295,21 +295,18 @@ def pending_counts(session: Session) -> tuple[int, int]:
 
 
 def reindex_archive(
+    db: Database,
     config: ArchiveConfig,
     *,
-    wait: bool = True,
     progress: Progress | None = None,
     on_damaged: Callable[[DamagedRecord], None] | None = None,
 ) -> SyncResult:
     """Rebuild the search index from the database (``archive reindex``).
 
     An article with a value that cannot be read is left out, passed to
-    ``on_damaged`` and listed in the result; the others are indexed.
+    ``on_damaged`` and listed in the result; the others are indexed. The caller holds the writer's lock.
     """
     from sqlalchemy import func
-
-    from newsarchive.storage.database import open_database
-    from newsarchive.storage.locks import writer_lock
 
     progress = progress or Progress()
     damaged: list[DamagedRecord] = []
@@ -319,12 +316,7 @@ def reindex_archive(
         if on_damaged is not None:
             on_damaged(error)
 
-    with writer_lock(config, wait=wait, on_wait=progress.waiting):
-        db = open_database(config)
-        try:
-            with db.sessions() as session:
-                progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
-            indexed = rebuild(db, config, progress, on_damaged=note)
-            return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))
-        finally:
-            db.close()
+    with db.sessions() as session:
+        progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
+    indexed = rebuild(db, config, progress, on_damaged=note)
+    return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))

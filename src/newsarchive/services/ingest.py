@@ -84,43 +84,37 @@ class IngestReport:
 
 
 def ingest_paths(
+    db: Database,
     config: ArchiveConfig,
     paths: Iterable[str | Path],
     options: IngestOptions = IngestOptions(),
     observer: IngestObserver | None = None,
 ) -> IngestReport:
-    """Ingest every article file under ``paths`` into the archive at ``config``."""
+    """Ingest every article file under ``paths`` into the archive at ``config``; the caller holds the writer's lock."""
     from newsarchive.engines.whoosh.parallel import worker_count
     from newsarchive.reading.workers import parse_worker_count
     from newsarchive.services.indexing import IndexFeed, sync_index
-    from newsarchive.storage.database import open_database
-    from newsarchive.storage.locks import writer_lock
 
     observer = observer or IngestObserver()
     report = IngestReport()
     started = time.monotonic()
     found = _discover(paths, config, report, observer)
     report.files = len(found)
-    with writer_lock(config, wait=options.wait, on_wait=observer.waiting, create=True):
-        db = open_database(config, create=True)
-        try:
-            leftover = sync_index(db, config)
-            report.repaired = leftover.indexed + leftover.removed
-            observer.begin(len(found))
-            to_read = _changed_files(db, found, options, report, observer)
-            # The index workers fork here, before the parsing pool and its threads start.
-            indexers = worker_count(len(to_read), options.processes)
-            feed = IndexFeed(db, config, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
-            try:
-                with _stop_requested(observer) as stop:
-                    _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
-                feed.commit()
-                if not report.interrupted:
-                    feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))
-            finally:
-                feed.close()
-        finally:
-            db.close()
+    leftover = sync_index(db, config)
+    report.repaired = leftover.indexed + leftover.removed
+    observer.begin(len(found))
+    to_read = _changed_files(db, found, options, report, observer)
+    # The index workers fork here, before the parsing pool and its threads start.
+    indexers = worker_count(len(to_read), options.processes)
+    feed = IndexFeed(db, config, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
+    try:
+        with _stop_requested(observer) as stop:
+            _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
+        feed.commit()
+        if not report.interrupted:
+            feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))
+    finally:
+        feed.close()
     report.elapsed = time.monotonic() - started
     return report
 

@@ -12,6 +12,8 @@ from newsarchive.config import ArchiveConfig
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from newsarchive.storage.database import Database
+
 
 #: Ends the message for ids that name no article: all or nothing.
 _NONE = "; nothing was removed"
@@ -23,39 +25,32 @@ class Removed:
     title: str
 
 
-def remove_articles(config: ArchiveConfig, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
+def remove_articles(db: Database, config: ArchiveConfig, article_ids: Sequence[str]) -> list[Removed]:
     """Delete the articles (all of them, or none if one id is unknown) and their index entries.
 
     The database commits first with a pending removal for each, so a crash
     before the index commit is finished by the next ingest. The files they
     came from stay recorded as read, so an unchanged file does not bring an
-    article back (``archive ingest --force`` does).
+    article back (``archive ingest --force`` does). The caller holds the writer's lock.
     """
     from sqlalchemy import delete, update
 
     from newsarchive.services.articles import ids_starting_with
     from newsarchive.services.indexing import sync_index
-    from newsarchive.storage.database import open_database
     from newsarchive.storage.ids import whole_ids
-    from newsarchive.storage.locks import writer_lock
     from newsarchive.storage.models import Article, ArticleFile, IndexRemoval
 
-    with writer_lock(config, wait=wait):
-        db = open_database(config)
-        try:
-            with db.sessions() as session:
-                # Only ids and titles are read, so that an article with a damaged value can be removed too.
-                found = _titles(session, whole_ids(article_ids, partial(ids_starting_with, session), where=_NONE))
-                removed = [Removed(article_id, title) for article_id, title in found.items()]
-                session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
-                session.execute(update(Article).where(Article.duplicate_of.in_(found)).values(duplicate_of=None))
-                session.execute(delete(Article).where(Article.id.in_(found)))
-                for article_id in found:
-                    session.merge(IndexRemoval(article_id=article_id))
-                session.commit()
-            sync_index(db, config)
-        finally:
-            db.close()
+    with db.sessions() as session:
+        # Only ids and titles are read, so that an article with a damaged value can be removed too.
+        found = _titles(session, whole_ids(article_ids, partial(ids_starting_with, session), where=_NONE))
+        removed = [Removed(article_id, title) for article_id, title in found.items()]
+        session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
+        session.execute(update(Article).where(Article.duplicate_of.in_(found)).values(duplicate_of=None))
+        session.execute(delete(Article).where(Article.id.in_(found)))
+        for article_id in found:
+            session.merge(IndexRemoval(article_id=article_id))
+        session.commit()
+    sync_index(db, config)
     return removed
 
 

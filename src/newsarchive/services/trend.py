@@ -1,7 +1,7 @@
 """Attention over time: how many articles match a query per day, week, month or year.
 
-The library half of ``archive trend``: it counts, and renders the counts as a
-terminal bar chart, CSV, a JSON-ready dict or a chart image. Buckets are
+The library half of ``archive trend``: it counts (``newsarchive.render`` shows the
+counts as a bar chart, CSV, JSON or a chart image). Buckets are
 half-open calendar periods in UTC or the ``--tz`` zone, ``start <= date < end``,
 so an article published exactly at midnight on the 1st belongs to the month it
 opens. A date without a time is counted on the day written, in any zone.
@@ -9,27 +9,19 @@ opens. A date without a time is counted on the day written, in any zone.
 
 from __future__ import annotations
 
-import csv
-import io
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from newsarchive.errors import ArchiveError, InvalidQuery
-from newsarchive.periods import chosen_zone
-from newsarchive.render.terminal import terminal_safe
+from newsarchive.errors import InvalidQuery
+from newsarchive.periods import BY, chosen_zone
 
 if TYPE_CHECKING:
     from newsarchive.engines.protocol import Published, SearchEngine
 
-BY = ("day", "week", "month", "year")
 MAX_BUCKETS = 5000
-PLOT_EXTENSIONS = (".svg", ".png")
-# One fill per query, so bars side by side stay apart even in a narrow terminal.
-_MARKS = ("█", "▓", "▒", "░")
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
 
@@ -296,153 +288,3 @@ def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
 
 def _utc_or_none(moment: datetime | None) -> datetime | None:
     return None if moment is None else _utc(moment)
-
-
-# --- rendering ------------------------------------------------------------------
-
-
-def _values(trend: Trend, series: TrendSeries) -> list[float] | list[int]:
-    """What a chart or table shows for a series: shares when normalized, else counts."""
-    if trend.normalized and series.shares is not None:
-        return series.shares
-    return series.counts
-
-
-def _number(trend: Trend, value: float) -> str:
-    return f"{value:.1%}" if trend.normalized else str(value)
-
-
-def trend_text(trend: Trend, width: int = 50) -> str:
-    """A plain-text bar chart: one line per bucket, the queries' bars side by side.
-
-    ``width`` is the room for bars on a line, shared between the queries. All
-    bars use one scale, so the longest stands for the largest value of any
-    query; a value above zero always gets at least one block.
-    """
-    lines = [_heading(trend) + ", matching:"]
-    marks = [_MARKS[position % len(_MARKS)] for position in range(len(trend.series))]
-    lines += [f"  {mark} {terminal_safe(series.query)}" for mark, series in zip(marks, trend.series, strict=True)]
-    lines.append("")
-    if trend.buckets:
-        lines += _bars(trend, marks, width)
-    else:
-        lines.append("No dated article matches.")
-    lines += ["", _undated_note(trend)]
-    return "\n".join(lines)
-
-
-def _heading(trend: Trend) -> str:
-    heading = f"{'Share of all archived articles' if trend.normalized else 'Articles'} per {trend.by}"
-    if trend.buckets:
-        first, last = trend.buckets[0].label, trend.buckets[-1].label
-        heading += f", {first}" if first == last else f", {first} to {last}"
-    return heading
-
-
-def _bars(trend: Trend, marks: list[str], width: int) -> list[str]:
-    columns = [_values(trend, series) for series in trend.series]
-    numbers = [[_number(trend, value) for value in values] for values in columns]
-    number_width = max(len(text) for texts in numbers for text in texts)
-    label_width = max(len(bucket.label) for bucket in trend.buckets)
-    bar_width = max(1, width // len(columns))
-    peak = max((value for values in columns for value in values), default=0)
-    lines = []
-    for row, bucket in enumerate(trend.buckets):
-        cells = []
-        for mark, values, texts in zip(marks, columns, numbers, strict=True):
-            value = values[row]
-            blocks = max(1, round(value / peak * bar_width)) if value else 0
-            cells.append(f"{texts[row]:>{number_width}} {mark * blocks:<{bar_width}}")
-        lines.append((f"{bucket.label:<{label_width}}  " + "  ".join(cells)).rstrip())
-    return lines
-
-
-def _undated_note(trend: Trend) -> str:
-    total = sum(trend.undated.values())
-    if not total:
-        return "No matching article is undated."
-    note = f"{total} matching {'article is' if total == 1 else 'articles are'} undated and not charted"
-    if len(trend.undated) > 1:
-        note += " (" + ", ".join(f"{terminal_safe(query)}: {number}" for query, number in trend.undated.items()) + ")"
-    return note + "."
-
-
-def trend_csv(trend: Trend) -> str:
-    """One row per bucket: ``bucket,start,end`` then each query's share (normalized) or count."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["bucket", "start", "end", *(series.query for series in trend.series)])
-    columns = [_values(trend, series) for series in trend.series]
-    for row, bucket in enumerate(trend.buckets):
-        values = [round(values[row], 6) if trend.normalized else values[row] for values in columns]
-        writer.writerow([bucket.label, bucket.start.isoformat(), bucket.end.isoformat(), *values])
-    return buffer.getvalue()
-
-
-def trend_dict(trend: Trend) -> dict[str, Any]:
-    """The trend for JSON: buckets with ISO datetimes, and per query its counts, shares and undated."""
-    return {
-        "by": trend.by,
-        "normalized": trend.normalized,
-        "buckets": [
-            {"label": bucket.label, "start": bucket.start.isoformat(), "end": bucket.end.isoformat()}
-            for bucket in trend.buckets
-        ],
-        "archived": trend.archived,
-        "series": [
-            {
-                "query": series.query,
-                "counts": series.counts,
-                "shares": series.shares,
-                "undated": trend.undated.get(series.query, 0),
-            }
-            for series in trend.series
-        ],
-    }
-
-
-def plot_trend(trend: Trend, path: Path) -> None:
-    """Write the trend as a step chart to ``path``, an .svg or .png file."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in PLOT_EXTENSIONS:
-        raise ArchiveError(
-            f"cannot plot to {path.name}: the chart is written as .svg or .png",
-            hint="give a file name ending in " + " or ".join(PLOT_EXTENSIONS),
-        )
-    if not trend.buckets:
-        raise ArchiveError("nothing to plot: no dated article matches", hint="try a broader query or period")
-    try:
-        # The object API on an Agg canvas: no pyplot, so no global figure state or GUI backend.
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator, PercentFormatter
-    except ImportError:
-        raise ArchiveError("plotting needs matplotlib", hint="pip install 'newsarchive[plot]'") from None
-
-    figure = Figure(figsize=(10, 5), layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    # Each value is drawn as a flat step across its whole bucket, so the last one needs its end too.
-    edges = [bucket.start for bucket in trend.buckets] + [trend.buckets[-1].end]
-    for series in trend.series:
-        values = list(_values(trend, series))
-        # (matplotlib takes datetimes on a date axis; its type stubs only name arrays)
-        axes.step(edges, values + values[-1:], where="post", label=series.query, linewidth=1.5)  # type: ignore[arg-type]
-    axes.set_ylim(bottom=0)
-    axes.margins(x=0)
-    if trend.normalized:
-        axes.yaxis.set_major_formatter(PercentFormatter(1.0))
-        axes.set_ylabel("share of archived articles")
-    else:
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_ylabel(f"articles per {trend.by}")
-    axes.set_title(_heading(trend) + f" ({trend.zone})")
-    axes.grid(axis="y", alpha=0.3)
-    axes.legend()
-    try:
-        figure.savefig(path, format=suffix[1:])
-    except OSError as exc:
-        raise ArchiveError(
-            f"cannot write the chart to {path}: {exc.strerror or exc}", hint="choose a folder you can write to"
-        ) from exc

@@ -1,0 +1,298 @@
+"""The archive as a library: ``newsarchive.open(home)`` gives an ``Archive``, and every command calls one of its methods.
+
+An ``Archive`` holds the archive's settings and opens the database and the
+search engine when a method first needs them (so a search never loads the
+database layer), and closes them. A method that writes takes the archive's
+writer lock first, which refuses a home that holds no archive or that this
+process may not write to, and opens the database under it; a method that
+only reads refuses a home without an archive, once. Each method returns the
+typed result of the service it calls and raises the typed errors of
+``newsarchive.errors``.
+
+    with newsarchive.open("~/news") as archive:
+        page = archive.search("kursk", sort="newest")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from newsarchive.config import ArchiveConfig, require_archive, resolve_config
+
+if TYPE_CHECKING:
+    from newsarchive.engines.protocol import SearchEngine
+    from newsarchive.errors import DamagedRecord
+    from newsarchive.render.progress import IngestObserver, Progress
+    from newsarchive.services.articles import ArchiveInfo, ArticlePage, ArticleRecord, DuplicateGroup
+    from newsarchive.services.check import CheckReport
+    from newsarchive.services.ingest import IngestOptions, IngestReport
+    from newsarchive.services.remove import Removed
+    from newsarchive.services.search import SearchPage
+    from newsarchive.services.trend import Trend
+    from newsarchive.storage.database import Database
+
+#: A date as ``--since`` and ``--until`` take it ("2024-11", "2024-11-10 09:00"), or an aware datetime.
+DateBound = str | datetime | None
+
+
+@dataclass(frozen=True)
+class Similar:
+    """The articles most like one article."""
+
+    article_id: str  # as asked for: the id, or its start
+    page: SearchPage
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The words most over-represented in the best matches of a query, with their weights."""
+
+    query: str
+    matched: int  # how many articles match
+    terms: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    indexed: int
+    elapsed: float  # seconds
+    #: Articles left out because a value of theirs cannot be read.
+    damaged: tuple[DamagedRecord, ...] = ()
+
+
+def open_archive(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    database_url: str | None = None,
+    on_damaged: Callable[[DamagedRecord], None] | None = None,
+) -> Archive:
+    """The archive at ``home`` (default: $ARCHIVE_HOME, else the user data folder); opens nothing yet.
+
+    ``database_url`` (any SQLAlchemy URL) puts its database elsewhere, as
+    $ARCHIVE_DATABASE_URL does. ``on_damaged`` hears of each row a reader of
+    many rows leaves out because a value of it cannot be read; without it,
+    such a row raises ``DamagedRecord``.
+    """
+    config = resolve_config(home)
+    if database_url is not None:
+        config = dataclasses.replace(config, database_url=database_url)
+    return Archive(dataclasses.replace(config, on_damaged=on_damaged))
+
+
+class Archive:
+    """One archive: its database (the source of truth) and its search index."""
+
+    def __init__(self, config: ArchiveConfig) -> None:
+        self.config = config
+        self._database: Database | None = None
+        self._engine: SearchEngine | None = None
+        self._found = False
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Archive at {self.config.home}>"
+
+    def close(self) -> None:
+        """Let go of the database (and the engine); a method called later opens them again."""
+        database, self._database, self._engine = self._database, None, None
+        if database is not None:
+            database.close()
+
+    @property
+    def database(self) -> Database:
+        """The database, connected (and its schema brought up to date) when first asked for."""
+        self._require()
+        return self._open()
+
+    @property
+    def engine(self) -> SearchEngine:
+        """The search engine named in the archive's settings."""
+        if self._engine is None:
+            from newsarchive.engines import open_engine
+
+            self._engine = open_engine(self.config)
+        return self._engine
+
+    def _open(self, *, create: bool = False) -> Database:
+        if self._database is None:
+            from newsarchive.storage.database import open_database
+
+            self._database = open_database(self.config, create=create)
+        return self._database
+
+    def _require(self) -> None:
+        """Refuse a home that holds no archive (only ``ingest`` makes one); asked once."""
+        if not self._found:
+            require_archive(self.config)
+            self._found = True
+
+    @contextmanager
+    def _writing(self, *, wait: bool, on_wait: Callable[[], None] | None = None, create: bool = False) -> Iterator[None]:
+        """The writer's lock for the block: the one way to write, so that two writers never meet.
+
+        The lock refuses a home without an archive (unless ``create``) and one
+        this process may not write to, before anything is changed; the
+        database is best opened under it (its schema may be upgraded, or made).
+        """
+        from newsarchive.storage.locks import writer_lock
+
+        with writer_lock(self.config, wait=wait, on_wait=on_wait, create=create):
+            self._found = True
+            yield
+
+    # --- writing ------------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Iterable[str | Path], options: IngestOptions | None = None, *,
+        observer: IngestObserver | None = None,
+    ) -> IngestReport:  # fmt: skip
+        """Read the article files and folders at ``paths`` into the archive, making it if need be."""
+        from newsarchive.render.progress import IngestObserver
+        from newsarchive.services.ingest import IngestOptions, ingest_paths
+
+        options = options or IngestOptions()
+        observer = observer or IngestObserver()
+        with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
+            return ingest_paths(self._open(create=True), self.config, list(paths), options, observer)
+
+    def remove(self, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
+        """Delete these articles (ids or unambiguous starts of ids) from the database and the index: all or none."""
+        from newsarchive.services.remove import remove_articles
+
+        with self._writing(wait=wait):
+            return remove_articles(self.database, self.config, article_ids)
+
+    def reindex(self, *, wait: bool = True, progress: Progress | None = None) -> Reindexed:
+        """Rebuild the search index from the database."""
+        from newsarchive.render.progress import Progress
+        from newsarchive.services.indexing import reindex_archive
+
+        progress = progress or Progress()
+        started = time.monotonic()
+        with self._writing(wait=wait, on_wait=progress.waiting):
+            result = reindex_archive(self.database, self.config, progress=progress, on_damaged=self.config.on_damaged)
+        return Reindexed(indexed=result.indexed, elapsed=time.monotonic() - started, damaged=result.damaged)
+
+    def check(self, *, repair: bool = False, wait: bool = True, progress: Progress | None = None) -> CheckReport:
+        """Compare the database with the index; with ``repair``, fix what was found and check again.
+
+        The check waits for a writer to finish, so as not to report its work
+        in progress as damage; an archive this process may only read is
+        checked as it is.
+        """
+        from contextlib import nullcontext
+
+        from newsarchive.config import writable
+        from newsarchive.errors import DatabaseDamaged
+        from newsarchive.render.progress import Progress
+        from newsarchive.services.check import check_archive, damaged_file_report
+
+        progress = progress or Progress()
+        locked = repair or writable(self.config)
+        with self._writing(wait=wait, on_wait=progress.waiting) if locked else nullcontext():
+            try:
+                db = self.database
+            except DatabaseDamaged:
+                return damaged_file_report(self.config)
+            return check_archive(db, self.config, repair=repair, progress=progress)
+
+    # --- reading the index ------------------------------------------------------------
+
+    def search(
+        self, query: str, *, since: str | None = None, until: str | None = None, sort: str = "relevance",
+        limit: int = 10, page: int = 1, undated: str = "include", facets: Sequence[str] = (), collapse: bool = True,
+    ) -> SearchPage:  # fmt: skip
+        """One page of the articles matching ``query`` (the query language of ``archive search --help``), best first."""
+        from newsarchive.services.search import SearchRequest, search
+
+        self._require()
+        request = SearchRequest(
+            query=query, since=since, until=until, sort=sort, limit=limit, page=page, undated=undated,
+            facets=tuple(facets), collapse=collapse,
+        )  # fmt: skip
+        return search(self.engine, request)
+
+    def similar(self, article_id: str, limit: int = 10) -> Similar:
+        """The articles most like this one (its id, or the start of its id)."""
+        from newsarchive.services.search import similar
+
+        self._require()
+        return Similar(article_id=article_id, page=similar(self.engine, article_id, limit))
+
+    def terms(self, query: str, limit: int = 20) -> Terms:
+        """The words that set the best matches of ``query`` apart from the whole archive."""
+        from newsarchive.services.search import telling_terms
+
+        self._require()
+        matched, words = telling_terms(self.engine, query, limit)
+        return Terms(query=query, matched=matched, terms=words)
+
+    def trend(
+        self, queries: Sequence[str], *, by: str = "month", since: DateBound = None, until: DateBound = None,
+        normalize: bool = False,
+    ) -> Trend:  # fmt: skip
+        """How many articles match each query per day, week, month or year (``by``)."""
+        from newsarchive.services.trend import trend
+
+        self._require()
+        start, end = _period(since, until)
+        return trend(self.engine, list(queries), by=by, since=start, until=end, normalize=normalize)
+
+    # --- reading the database ----------------------------------------------------------
+
+    def get(self, article_id: str) -> ArticleRecord:
+        """One article, whole, by its id or an unambiguous start of it."""
+        from newsarchive.services.articles import get_article
+
+        return get_article(self.database, self.config, article_id)
+
+    def articles(
+        self, *, since: DateBound = None, until: DateBound = None, source: str | None = None, limit: int = 20,
+        page: int = 1,
+    ) -> ArticlePage:  # fmt: skip
+        """One page of the articles, newest first (undated last), by date and source."""
+        from newsarchive.services.articles import list_articles
+
+        self._require()
+        start, end = _period(since, until)
+        return list_articles(self.database, self.config, since=start, until=end, source=source, limit=limit, page=page)
+
+    def export(self, query: str | None = None) -> Iterator[ArticleRecord]:
+        """Every article, or every one matching ``query``, oldest first (undated last), read a chunk at a time."""
+        from newsarchive.services.export import export_records
+
+        return export_records(self.database, self.config, self.engine, query, on_damaged=self.config.on_damaged)
+
+    def duplicates(self, *, limit: int | None = None) -> list[DuplicateGroup]:
+        """Every article that has copies (identical files, near-duplicates), most copied first."""
+        from newsarchive.services.articles import duplicate_groups
+
+        return duplicate_groups(self.database, self.config, limit=limit)
+
+    def info(self) -> ArchiveInfo:
+        """Where the archive is, its schema revision and what it holds."""
+        from newsarchive.services.articles import archive_info
+
+        return archive_info(self.database, self.config, self.engine)
+
+
+def _period(since: DateBound, until: DateBound) -> tuple[datetime | None, datetime | None]:
+    """Typed bounds read as ``--since`` and ``--until`` are (in the ``--tz`` zone); datetimes as they are."""
+    from newsarchive.periods import parse_period
+
+    start, end = parse_period(since if isinstance(since, str) else None, until if isinstance(until, str) else None)
+    return (since if isinstance(since, datetime) else start), (until if isinstance(until, datetime) else end)
