@@ -6,12 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from sqlalchemy import update
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
 from newsarchive.storage.database import open_database
-from newsarchive.storage.models import Article
+from newsarchive.storage.unit_of_work import UnitOfWork
 
 
 def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
@@ -19,11 +18,11 @@ def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _simulate_crash_before_index_commit(home: Path, article_id: str) -> None:
-    """The database has the article, the index does not: as if killed between the two commits."""
+    """The database has the article and its log entry, the index does not: as if killed between the two commits."""
     db = open_database(resolve_config(home))
-    with db.sessions() as session:
-        session.execute(update(Article).where(Article.id == article_id).values(indexed_revision=None))
-        session.commit()
+    with UnitOfWork(db.sessions) as work:
+        work.stored([article_id])
+        work.commit()
     db.close()
     ix = whoosh_index.open_dir(str(home / "index"))
     writer = ix.writer()
@@ -35,8 +34,6 @@ def test_the_next_ingest_repairs_an_interrupted_one(archive, seed_dir: Path, arc
     archive("ingest", seed_dir)
     article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
     _simulate_crash_before_index_commit(archive_home, article_id)
-    assert _search_total(archive, "Kursk") == 0
-    assert "not yet indexed: 1 articles" in archive("info").stdout
 
     empty = tmp_path / "nothing-new"
     empty.mkdir()
@@ -44,6 +41,33 @@ def test_the_next_ingest_repairs_an_interrupted_one(archive, seed_dir: Path, arc
     assert "re-indexed 1 left over from an interrupted run" in result.stdout
     assert _search_total(archive, "Kursk") == 1
     assert "not yet indexed" not in archive("info").stdout
+
+
+def test_a_search_first_catches_up_with_the_log(archive, seed_dir: Path, archive_home: Path) -> None:
+    archive("ingest", seed_dir)
+    article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    _simulate_crash_before_index_commit(archive_home, article_id)
+    found = archive("search", "Kursk", "--json")
+    assert json.loads(found.stdout)["total"] == 1 and found.stderr == ""
+    assert "OK: the database and the index agree." in archive("check").stdout
+
+
+def test_a_search_that_cannot_catch_up_says_how_far_behind_it_is(archive, seed_dir: Path, archive_home: Path) -> None:
+    from newsarchive.storage.locks import writer_lock
+
+    archive("ingest", seed_dir)
+    article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    _simulate_crash_before_index_commit(archive_home, article_id)
+    with writer_lock(resolve_config(archive_home)):  # (another process writing to this home)
+        behind = archive("search", "Kursk", "--json")
+        info = archive("info").stdout
+    assert json.loads(behind.stdout)["total"] == 0
+    assert behind.stderr == (
+        "note: the search index is 1 changes behind the archive database (another process is writing to it); "
+        "they are not searched\n"
+    )
+    assert "not yet indexed: 1 articles" in info
+    assert _search_total(archive, "Kursk") == 1
 
 
 def test_a_lost_index_is_rebuilt_by_the_next_ingest(archive, seed_dir: Path, archive_home: Path) -> None:

@@ -109,9 +109,12 @@ def ids_starting_with(session: Session, text: str, limit: int) -> list[str]:
 
 
 def archive_info(config: ArchiveConfig) -> ArchiveInfo:
+    from newsarchive.engines import open_engine
     from newsarchive.engines.whoosh.store import document_count, index_exists
-    from newsarchive.services.indexing import pending_counts
+    from newsarchive.services.indexing import catch_up_before_reading, pending_counts
 
+    engine = open_engine(config)
+    catch_up_before_reading(config, engine, warn=lambda _line: None)  # (what is still pending is shown)
     db = open_database(config)
     try:
         with db.sessions() as session:
@@ -124,7 +127,7 @@ def archive_info(config: ArchiveConfig) -> ArchiveInfo:
             ).one()
             oldest, newest = _date_range(session, config.on_damaged)
             files = session.scalar(select(func.count()).select_from(SourceFile)) or 0
-            pending, removals = pending_counts(session)
+            pending, removals = pending_counts(session, engine.position())
     finally:
         db.close()
     documents, problem = None, None

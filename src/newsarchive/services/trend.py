@@ -226,7 +226,9 @@ def trend(
         _check_period(since, until)  # before the slower work of searching
 
     from newsarchive.engines.whoosh.reader import matching_dates
+    from newsarchive.services.indexing import catch_up_before_reading
 
+    catch_up_before_reading(config)
     zone = zone or chosen_zone() or UTC
     matches = {query: _moments(matching_dates(config.index_dir, query), zone) for query in queries}
     undated = {query: sum(date is None for date in dates) for query, dates in matches.items()}
