@@ -11,6 +11,7 @@ from whoosh import index as whoosh_index
 from newsarchive.config import resolve_config
 from newsarchive.storage.database import open_database
 from newsarchive.storage.unit_of_work import UnitOfWork
+from test_faults import make_collection
 
 
 def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
@@ -87,3 +88,38 @@ def test_reindex_rebuilds_a_damaged_index(archive, seed_dir: Path, archive_home:
     assert "the search index is damaged" in archive("search", "Kursk", expect=1).stderr
     archive("reindex")
     assert _search_total(archive, "Kursk") == 1
+
+
+def test_an_archive_from_before_the_change_log_catches_up_what_was_pending_without_a_reindex(
+    archive, tmp_path: Path, archive_home: Path
+) -> None:
+    """At schema 0003 an index's pending work was a stale article and a removal: after the upgrade, the log holds just those."""
+    import sqlite3
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from newsarchive.storage.database import alembic_config
+
+    archive("ingest", make_collection(tmp_path / "in", 5))
+    database = archive_home / "archive.db"
+    engine = create_engine(f"sqlite:///{database}")
+    command.downgrade(alembic_config(engine), "0003")
+    engine.dispose()
+    with sqlite3.connect(database) as connection:
+        stale, gone = [row[0] for row in connection.execute("SELECT id FROM articles ORDER BY id LIMIT 2")]
+        connection.execute("UPDATE articles SET indexed_revision = revision")
+        connection.execute("UPDATE articles SET title = 'Renamed zqxrenamed', revision = 2 WHERE id = ?", (stale,))
+        connection.execute("DELETE FROM article_files WHERE article_id = ?", (gone,))
+        connection.execute("DELETE FROM articles WHERE id = ?", (gone,))
+        connection.execute("INSERT INTO index_removals (article_id) VALUES (?)", (gone,))
+    marker = archive_home / "index" / "newsarchive-index.json"
+    written = json.loads(marker.read_text(encoding="utf-8"))
+    del written["log_position"]  # (an index made before the log records no position)
+    marker.write_text(json.dumps(written), encoding="utf-8")
+
+    assert _search_total(archive, "zqxrenamed") == 1
+    facts = json.loads(archive("check", "--json").stdout)
+    assert facts["ok"] and (facts["index_position"], facts["log_head"]) == (2, 2)
+    assert (facts["articles"], facts["index_documents"]) == (4, 4)
+
