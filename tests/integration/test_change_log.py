@@ -124,7 +124,7 @@ def test_an_ingest_applies_what_another_home_logged_between_its_batches(homes, t
 
 def test_a_batch_another_home_stored_first_joins_what_it_stored(homes, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Between a batch's reads and its writes another home stores the same files: the batch is stored again, losing nothing."""
-    from newsarchive.services.indexing import catch_up_before_reading
+    from newsarchive.services.freshness import catch_up_before_reading
     from newsarchive.storage import store
 
     first, second = homes

@@ -111,7 +111,8 @@ def ids_starting_with(session: Session, text: str, limit: int) -> list[str]:
 def archive_info(config: ArchiveConfig) -> ArchiveInfo:
     from newsarchive.engines import open_engine
     from newsarchive.engines.whoosh.store import document_count, index_exists
-    from newsarchive.services.indexing import catch_up_before_reading, pending_counts
+    from newsarchive.services.freshness import catch_up_before_reading
+    from newsarchive.services.indexing import pending_counts
 
     engine = open_engine(config)
     catch_up_before_reading(config, engine, warn=lambda _line: None)  # (what is still pending is shown)

@@ -77,7 +77,7 @@ def _export_order(session: Session, on_damaged: Callable[[DamagedRecord], None] 
 @reads_index
 def _matching_ids(config: ArchiveConfig, query: str) -> list[str]:
     from newsarchive.engines.whoosh.reader import matching_ids
-    from newsarchive.services.indexing import catch_up_before_reading
+    from newsarchive.services.freshness import catch_up_before_reading
 
     catch_up_before_reading(config)
     return matching_ids(config.index_dir, query)

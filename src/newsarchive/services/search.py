@@ -62,7 +62,7 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
 
     from newsarchive.engines.whoosh.reader import search_index
     from newsarchive.query.budget import Budget
-    from newsarchive.services.indexing import catch_up_before_reading
+    from newsarchive.services.freshness import catch_up_before_reading
 
     catch_up_before_reading(config)
 
@@ -95,7 +95,7 @@ def search(config: ArchiveConfig, request: SearchRequest) -> SearchPage:
 def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPage:
     """The articles most like one article (its id, or the start of its id), as a page of hits."""
     from newsarchive.engines.whoosh.explore import similar_articles
-    from newsarchive.services.indexing import catch_up_before_reading
+    from newsarchive.services.freshness import catch_up_before_reading
 
     catch_up_before_reading(config)
     whole, found = similar_articles(config.index_dir, article_id, limit)
@@ -107,7 +107,7 @@ def similar(config: ArchiveConfig, article_id: str, limit: int = 10) -> SearchPa
 def telling_terms(config: ArchiveConfig, query: str, count: int = 20) -> tuple[int, list[tuple[str, float]]]:
     """How many articles match, and the words most over-represented in them."""
     from newsarchive.engines.whoosh.explore import telling_terms as terms
-    from newsarchive.services.indexing import catch_up_before_reading
+    from newsarchive.services.freshness import catch_up_before_reading
 
     catch_up_before_reading(config)
     return terms(config.index_dir, query, count)

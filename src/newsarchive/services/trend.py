@@ -226,7 +226,7 @@ def trend(
         _check_period(since, until)  # before the slower work of searching
 
     from newsarchive.engines.whoosh.reader import matching_dates
-    from newsarchive.services.indexing import catch_up_before_reading
+    from newsarchive.services.freshness import catch_up_before_reading
 
     catch_up_before_reading(config)
     zone = zone or chosen_zone() or UTC
