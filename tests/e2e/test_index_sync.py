@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
@@ -64,8 +65,8 @@ def test_a_search_that_cannot_catch_up_says_how_far_behind_it_is(archive, seed_d
         info = archive("info").stdout
     assert json.loads(behind.stdout)["total"] == 0
     assert behind.stderr == (
-        "note: the search index is 1 changes behind the archive database (another process is writing to it); "
-        "they are not searched\n"
+        "note: the search index is 1 change behind the archive database (another process is writing to it); "
+        "it is not searched\n"
     )
     assert "not yet indexed: 1 articles" in info
     assert _search_total(archive, "Kursk") == 1
@@ -123,3 +124,28 @@ def test_an_archive_from_before_the_change_log_catches_up_what_was_pending_witho
     assert facts["ok"] and (facts["index_position"], facts["log_head"]) == (2, 2)
     assert (facts["articles"], facts["index_documents"]) == (4, 4)
 
+
+
+def test_a_search_in_a_read_only_home_answers_from_the_index_as_it_is(
+    archive, seed_dir: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    archive("ingest", seed_dir)
+    article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    _simulate_crash_before_index_commit(archive_home, article_id)
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        inside = Path(path).absolute().is_relative_to(archive_home)
+        return False if mode & os.W_OK and inside else real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)  # (as the archive asks whether it may write)
+    behind = archive("search", "Kursk", "--json")
+    assert json.loads(behind.stdout)["total"] == 0
+    assert behind.stderr == (
+        "note: the search index is 1 change behind the archive database (it is read-only here); it is not searched\n"
+    )
+    assert "1 to catch up" in archive("check", expect=1).stdout
+    monkeypatch.setattr(os, "access", real_access)
+    assert _search_total(archive, "Kursk") == 1

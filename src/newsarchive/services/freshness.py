@@ -61,7 +61,8 @@ def catch_up_before_reading(
     behind = head - engine.position()
     if behind > 0:
         say = warn or _to_stderr
-        say(f"note: the search index is {behind} changes behind the archive database ({why}); they are not searched")
+        say(f"note: the search index is {behind} {'change' if behind == 1 else 'changes'} behind the archive database "
+            f"({why}); {'it is' if behind == 1 else 'they are'} not searched")
     return max(behind, 0)
 
 
