@@ -127,6 +127,18 @@ class Archive:
             self._engine = open_engine(self.config)
         return self._engine
 
+    def _caught_up(self, warn: Callable[[str], None] | None = None) -> SearchEngine:
+        """The engine, first brought up to the database's change log (one read of its head when nothing changed).
+
+        A home whose index cannot be written now (read-only, or another
+        process writing) is read as it is; ``warn`` (stderr by default) says how far behind.
+        """
+        from newsarchive.services.freshness import catch_up_before_reading
+
+        self._require()
+        catch_up_before_reading(self.config, self.engine, warn)
+        return self.engine
+
     def _open(self, *, create: bool = False) -> Database:
         if self._database is None:
             from newsarchive.storage.database import open_database
@@ -167,14 +179,14 @@ class Archive:
         options = options or IngestOptions()
         observer = observer or IngestObserver()
         with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
-            return ingest_paths(self._open(create=True), self.config, list(paths), options, observer)
+            return ingest_paths(self._open(create=True), self.config, self.engine, list(paths), options, observer)
 
     def remove(self, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
         """Delete these articles (ids or unambiguous starts of ids) from the database and the index: all or none."""
         from newsarchive.services.remove import remove_articles
 
         with self._writing(wait=wait):
-            return remove_articles(self.database, self.config, article_ids)
+            return remove_articles(self.database, self.engine, article_ids)
 
     def reindex(self, *, wait: bool = True, progress: Progress | None = None) -> Reindexed:
         """Rebuild the search index from the database."""
@@ -184,7 +196,7 @@ class Archive:
         progress = progress or Progress()
         started = time.monotonic()
         with self._writing(wait=wait, on_wait=progress.waiting):
-            result = reindex_archive(self.database, self.config, progress=progress, on_damaged=self.config.on_damaged)
+            result = reindex_archive(self.database, self.engine, progress=progress, on_damaged=self.config.on_damaged)
         return Reindexed(indexed=result.indexed, elapsed=time.monotonic() - started, damaged=result.damaged)
 
     def check(self, *, repair: bool = False, wait: bool = True, progress: Progress | None = None) -> CheckReport:
@@ -224,21 +236,21 @@ class Archive:
             query=query, since=since, until=until, sort=sort, limit=limit, page=page, undated=undated,
             facets=tuple(facets), collapse=collapse,
         )  # fmt: skip
-        return search(self.engine, request)
+        return search(self._caught_up(), request)
 
     def similar(self, article_id: str, limit: int = 10) -> Similar:
         """The articles most like this one (its id, or the start of its id)."""
         from newsarchive.services.search import similar
 
         self._require()
-        return Similar(article_id=article_id, page=similar(self.engine, article_id, limit))
+        return Similar(article_id=article_id, page=similar(self._caught_up(), article_id, limit))
 
     def terms(self, query: str, limit: int = 20) -> Terms:
         """The words that set the best matches of ``query`` apart from the whole archive."""
         from newsarchive.services.search import telling_terms
 
         self._require()
-        matched, words = telling_terms(self.engine, query, limit)
+        matched, words = telling_terms(self._caught_up(), query, limit)
         return Terms(query=query, matched=matched, terms=words)
 
     def trend(
@@ -250,7 +262,7 @@ class Archive:
 
         self._require()
         start, end = _period(since, until)
-        return trend(self.engine, list(queries), by=by, since=start, until=end, normalize=normalize)
+        return trend(self._caught_up(), list(queries), by=by, since=start, until=end, normalize=normalize)
 
     # --- reading the database ----------------------------------------------------------
 
@@ -275,7 +287,7 @@ class Archive:
         """Every article, or every one matching ``query``, oldest first (undated last), read a chunk at a time."""
         from newsarchive.services.export import export_records
 
-        return export_records(self.database, self.config, self.engine, query, on_damaged=self.config.on_damaged)
+        return export_records(self.database, self.config, self._caught_up() if query else self.engine, query, on_damaged=self.config.on_damaged)
 
     def duplicates(self, *, limit: int | None = None) -> list[DuplicateGroup]:
         """Every article that has copies (identical files, near-duplicates), most copied first."""
@@ -287,7 +299,11 @@ class Archive:
         """Where the archive is, its schema revision and what it holds."""
         from newsarchive.services.articles import archive_info
 
-        return archive_info(self.database, self.config, self.engine)
+        return archive_info(self.database, self.config, self._caught_up(warn=_quiet))
+
+
+def _quiet(_line: str) -> None:
+    """(info shows how far behind the index is itself.)"""
 
 
 def _period(since: DateBound, until: DateBound) -> tuple[datetime | None, datetime | None]:

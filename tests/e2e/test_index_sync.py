@@ -6,12 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
-from sqlalchemy import update
+import pytest
 from whoosh import index as whoosh_index
 
 from newsarchive.config import resolve_config
 from newsarchive.storage.database import open_database
-from newsarchive.storage.models import Article
+from newsarchive.storage.unit_of_work import UnitOfWork
+from test_faults import make_collection
 
 
 def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
@@ -19,11 +20,11 @@ def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _simulate_crash_before_index_commit(home: Path, article_id: str) -> None:
-    """The database has the article, the index does not: as if killed between the two commits."""
+    """The database has the article and its log entry, the index does not: as if killed between the two commits."""
     db = open_database(resolve_config(home))
-    with db.sessions() as session:
-        session.execute(update(Article).where(Article.id == article_id).values(indexed_revision=None))
-        session.commit()
+    with UnitOfWork(db.sessions) as work:
+        work.stored([article_id])
+        work.commit()
     db.close()
     ix = whoosh_index.open_dir(str(home / "index"))
     writer = ix.writer()
@@ -35,8 +36,6 @@ def test_the_next_ingest_repairs_an_interrupted_one(archive, seed_dir: Path, arc
     archive("ingest", seed_dir)
     article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
     _simulate_crash_before_index_commit(archive_home, article_id)
-    assert _search_total(archive, "Kursk") == 0
-    assert "not yet indexed: 1 articles" in archive("info").stdout
 
     empty = tmp_path / "nothing-new"
     empty.mkdir()
@@ -44,6 +43,33 @@ def test_the_next_ingest_repairs_an_interrupted_one(archive, seed_dir: Path, arc
     assert "re-indexed 1 left over from an interrupted run" in result.stdout
     assert _search_total(archive, "Kursk") == 1
     assert "not yet indexed" not in archive("info").stdout
+
+
+def test_a_search_first_catches_up_with_the_log(archive, seed_dir: Path, archive_home: Path) -> None:
+    archive("ingest", seed_dir)
+    article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    _simulate_crash_before_index_commit(archive_home, article_id)
+    found = archive("search", "Kursk", "--json")
+    assert json.loads(found.stdout)["total"] == 1 and found.stderr == ""
+    assert "OK: the database and the index agree." in archive("check").stdout
+
+
+def test_a_search_that_cannot_catch_up_says_how_far_behind_it_is(archive, seed_dir: Path, archive_home: Path) -> None:
+    from newsarchive.storage.locks import writer_lock
+
+    archive("ingest", seed_dir)
+    article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    _simulate_crash_before_index_commit(archive_home, article_id)
+    with writer_lock(resolve_config(archive_home)):  # (another process writing to this home)
+        behind = archive("search", "Kursk", "--json")
+        info = archive("info").stdout
+    assert json.loads(behind.stdout)["total"] == 0
+    assert behind.stderr == (
+        "note: the search index is 1 change behind the archive database (another process is writing to it); "
+        "it is not searched\n"
+    )
+    assert "not yet indexed: 1 articles" in info
+    assert _search_total(archive, "Kursk") == 1
 
 
 def test_a_lost_index_is_rebuilt_by_the_next_ingest(archive, seed_dir: Path, archive_home: Path) -> None:
@@ -62,4 +88,64 @@ def test_reindex_rebuilds_a_damaged_index(archive, seed_dir: Path, archive_home:
         path.write_bytes(b"garbage")
     assert "the search index is damaged" in archive("search", "Kursk", expect=1).stderr
     archive("reindex")
+    assert _search_total(archive, "Kursk") == 1
+
+
+def test_an_archive_from_before_the_change_log_catches_up_what_was_pending_without_a_reindex(
+    archive, tmp_path: Path, archive_home: Path
+) -> None:
+    """At schema 0003 an index's pending work was a stale article and a removal: after the upgrade, the log holds just those."""
+    import sqlite3
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from newsarchive.storage.database import alembic_config
+
+    archive("ingest", make_collection(tmp_path / "in", 5))
+    database = archive_home / "archive.db"
+    engine = create_engine(f"sqlite:///{database}")
+    command.downgrade(alembic_config(engine), "0003")
+    engine.dispose()
+    with sqlite3.connect(database) as connection:
+        stale, gone = [row[0] for row in connection.execute("SELECT id FROM articles ORDER BY id LIMIT 2")]
+        connection.execute("UPDATE articles SET indexed_revision = revision")
+        connection.execute("UPDATE articles SET title = 'Renamed zqxrenamed', revision = 2 WHERE id = ?", (stale,))
+        connection.execute("DELETE FROM article_files WHERE article_id = ?", (gone,))
+        connection.execute("DELETE FROM articles WHERE id = ?", (gone,))
+        connection.execute("INSERT INTO index_removals (article_id) VALUES (?)", (gone,))
+    marker = archive_home / "index" / "newsarchive-index.json"
+    written = json.loads(marker.read_text(encoding="utf-8"))
+    del written["log_position"]  # (an index made before the log records no position)
+    marker.write_text(json.dumps(written), encoding="utf-8")
+
+    assert _search_total(archive, "zqxrenamed") == 1
+    facts = json.loads(archive("check", "--json").stdout)
+    assert facts["ok"] and (facts["index_position"], facts["log_head"]) == (2, 2)
+    assert (facts["articles"], facts["index_documents"]) == (4, 4)
+
+
+
+def test_a_search_in_a_read_only_home_answers_from_the_index_as_it_is(
+    archive, seed_dir: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    archive("ingest", seed_dir)
+    article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]
+    _simulate_crash_before_index_commit(archive_home, article_id)
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        inside = Path(path).absolute().is_relative_to(archive_home)
+        return False if mode & os.W_OK and inside else real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)  # (as the archive asks whether it may write)
+    behind = archive("search", "Kursk", "--json")
+    assert json.loads(behind.stdout)["total"] == 0
+    assert behind.stderr == (
+        "note: the search index is 1 change behind the archive database (it is read-only here); it is not searched\n"
+    )
+    assert "1 to catch up" in archive("check", expect=1).stdout
+    monkeypatch.setattr(os, "access", real_access)
     assert _search_total(archive, "Kursk") == 1

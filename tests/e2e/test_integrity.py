@@ -355,7 +355,7 @@ def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path,
     assert "articles:        6 " in info.stdout and info.stderr.startswith(f"error: article {bad_date}: ")
     assert info.stderr.endswith(f"Hint: `archive remove {bad_date}`, then `archive ingest --force {files[bad_date]}` stores it again from its file\n")
     with sqlite3.connect(archive_home / "archive.db") as connection:  # as if left for the next ingest to index
-        connection.execute("UPDATE articles SET indexed_revision = NULL")
+        connection.execute("INSERT INTO change_log (article_id, kind) SELECT id, 'stored' FROM articles")
     empty = tmp_path / "nothing-new"
     empty.mkdir()
     assert "re-indexed 3 left over" in archive("ingest", empty).stdout
@@ -394,12 +394,15 @@ def test_an_id_that_is_not_utf8_is_named_by_its_rowid(archive, tmp_path: Path, a
 
 
 def _damage_page(database: Path, table: str) -> None:
-    """Overwrite a page of ``table`` (a b-tree of the database) with bytes SQLite cannot read."""
+    """Overwrite a leaf page of ``table`` (a b-tree of the database) with bytes SQLite cannot read.
+
+    (A leaf: an interior page, whichever the layout puts in the middle, would take every row with it.)
+    """
     connection = sqlite3.connect(database)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = connection.execute("PRAGMA page_size").fetchone()[0]
-        pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (table,))]
+        pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno", (table,))]
     finally:
         connection.close()
     with open(database, "r+b") as handle:

@@ -44,7 +44,7 @@ def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
     command.downgrade(cfg, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     command.upgrade(cfg, "head")
-    assert {"articles", "article_files", "index_removals"} <= set(inspect(engine).get_table_names())
+    assert {"articles", "article_files", "change_log"} <= set(inspect(engine).get_table_names())
 
 
 def test_the_database_url_from_the_environment_is_used(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -123,3 +123,29 @@ def test_upgrade_fills_the_offset_the_date_text_names(tmp_path: Path) -> None:
     with engine.connect() as connection:
         offsets = dict(connection.execute(text("SELECT id, published_offset FROM articles")).all())
     assert offsets == {"a1": 180, "a2": -300, "a3": 0, "a4": None, "a5": None, "a6": None, "a7": None}
+
+
+def test_0004_moves_what_was_pending_into_the_change_log(tmp_path: Path) -> None:
+    """A pending removal and a stale article become the log's entries; an index at position 0 catches up just those."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0003")
+    insert = text(
+        "INSERT INTO articles (id, title, body, authors, content_hash, revision, indexed_revision, ingested_at, updated_at)"
+        " VALUES (:id, 't', '[]', '[]', :id, :revision, :indexed, '2026-01-01', '2026-01-01')"
+    )
+    with engine.begin() as connection:
+        connection.execute(insert, {"id": "current", "revision": 2, "indexed": 2})
+        connection.execute(insert, {"id": "changed", "revision": 3, "indexed": 2})
+        connection.execute(insert, {"id": "neverindexed", "revision": 1, "indexed": None})
+        connection.execute(text("INSERT INTO index_removals (article_id) VALUES ('gone')"))
+    command.upgrade(cfg, "head")
+    with engine.connect() as connection:
+        entries = connection.execute(text("SELECT position, article_id, kind FROM change_log ORDER BY position")).all()
+        columns = {column["name"] for column in inspect(connection).get_columns("articles")}
+    assert [tuple(entry) for entry in entries] == [(1, "gone", "removed"), (2, "changed", "stored"), (3, "neverindexed", "stored")]
+    assert "indexed_revision" not in columns and "index_removals" not in inspect(engine).get_table_names()
+    command.downgrade(cfg, "0003")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT article_id FROM index_removals")).scalars().all() == ["gone"]
+        assert set(connection.execute(text("SELECT indexed_revision FROM articles")).scalars()) == {None}

@@ -131,7 +131,7 @@ def ingest_dict(report: IngestReport) -> dict[str, Any]:
 
 
 def check_dict(report: CheckReport) -> dict[str, Any]:
-    return {**report.__dict__, "ok": report.ok, "problems": report.problems}
+    return {**report.__dict__, "ok": report.ok, "problems": report.problems, "behind": report.behind}
 
 
 def dupes_dict(groups: list[DuplicateGroup]) -> dict[str, Any]:

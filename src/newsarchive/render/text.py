@@ -221,6 +221,8 @@ def check_text(report: CheckReport) -> str:
     schema = "current" if report.schema_revision == report.schema_head else f"behind {report.schema_head}"
     compared = [
         f"search index:         {report.index_state}, {report.index_documents} documents for {report.articles} articles",
+        f"change log:           applied up to entry {report.index_position} of {report.log_head}"
+        + (f" ({report.behind} to catch up)" if report.behind else ""),
         f"missing from index:   {ids(report.missing)}",
         f"not in the database:  {ids(report.extra)}",
         f"stale in the index:   {ids(report.stale)}",

@@ -121,7 +121,7 @@ def archive_info(db: Database, config: ArchiveConfig, engine: SearchEngine) -> A
         ).one()
         oldest, newest = _date_range(session, config.on_damaged)
         files = session.scalar(select(func.count()).select_from(SourceFile)) or 0
-        pending, removals = pending_counts(session)
+        pending, removals = pending_counts(session, engine.position())
     documents, problem = None, None
     if engine.exists():
         try:

@@ -1,6 +1,9 @@
-"""`archive check`: are the database and the search index whole, and do they agree? And `--repair`.
+"""`archive check`: are the database and this home's search index whole, and do they agree? And `--repair`.
 
-The database is the source of truth. The index may miss articles (a crash
+The database is the source of truth; each home's index follows its change
+log, and is checked (and repaired) on its own, as it is: the report says how
+far into the log it has come, and what it lacks is listed (the next reader
+would catch it up; --repair does). The index may miss articles (a crash
 between the two commits), hold articles the database no longer has, hold an
 older revision, or hold one article twice, or be damaged (a file cut short,
 flipped bytes: every part of it is read back); the database may hold rows
@@ -16,12 +19,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from newsarchive.config import ArchiveConfig
 from newsarchive.render.progress import Progress
+from newsarchive.storage import log
 from newsarchive.storage.database import Database, damaged_links, damaged_records, head_revision
-from newsarchive.storage.models import Article, ArticleFile, IndexRemoval, SourceFile
+from newsarchive.storage.models import Article, ArticleFile, SourceFile
 
 
 @dataclass
@@ -49,6 +53,14 @@ class CheckReport:
     #: most of the index, the database looks emptied or replaced, and repair leaves the index alone.
     unexplained: int = 0
     repaired: bool = False
+    #: How far into the database's change log this index has come, and where the log ends.
+    index_position: int = 0
+    log_head: int = 0
+
+    @property
+    def behind(self) -> int:
+        """Entries of the change log this index has yet to apply (it catches up when it can be written)."""
+        return max(self.log_head - self.index_position, 0)
 
     @property
     def problems(self) -> int:
@@ -128,9 +140,12 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
 
 
 def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckReport:
-    from newsarchive.engines.whoosh.damage import index_damage, reason
-    from newsarchive.engines.whoosh.store import index_exists, index_is_current, indexed_entries
+    from newsarchive.engines import open_engine
+    from newsarchive.engines.whoosh.damage import reason
     from newsarchive.errors import IndexUnavailable
+
+    engine = open_engine(config)
+    report.index_position = engine.position()
 
     with db.sessions() as session:
         report.damaged_rows = [
@@ -141,25 +156,27 @@ def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckR
             (error.article_id, error.field, error.reason) for error in damaged_records(session, SourceFile)
         ]
         stored = _stored_revisions(session)
-        removals = set(session.scalars(select(IndexRemoval.article_id)))
+        report.log_head = log.head(session)
+        pending = log.changes(session, report.index_position)
+        removals = {article_id for article_id, change in pending.items() if change.kind == log.REMOVED}
         report.articles = len(stored)
         report.orphan_links = len(_orphan_links(session))
         report.broken_duplicate_links = len(_broken_duplicate_links(session))
     # A damaged row cannot be indexed: it is reported as damaged, not again as missing.
     unreadable = {article_id for article_id, _, _ in report.damaged_rows}
-    if not index_exists(config.index_dir):
+    if not engine.exists():
         report.index_state = "missing"
         report.missing = sorted(set(stored) - unreadable)
         return report
-    if not index_is_current(config.index_dir):
+    if not engine.is_current():
         report.index_state = "outdated"
         return report
-    report.index_damage = index_damage(config.index_dir)
+    report.index_damage = engine.damage()
     if report.index_damage:
         report.index_state = "damaged"
         return report
     try:
-        entries = indexed_entries(config.index_dir)
+        entries = engine.entries()
     except (IndexUnavailable, OSError) as exc:
         report.index_state = f"unreadable: {exc}"
         return report
@@ -219,35 +236,39 @@ def _broken_duplicate_links(session) -> list[str]:  # type: ignore[no-untyped-de
 
 
 def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: Progress) -> None:
-    from newsarchive.engines.whoosh.store import write_index
-    from newsarchive.services.indexing import article_document, iter_articles, rebuild
+    """Drop the dangling rows, and make this home's index say what the database says, up to the log's head."""
+    from sqlalchemy import literal_column, update
 
-    with db.sessions() as session:
-        from sqlalchemy import literal_column
+    from newsarchive.engines import open_engine
+    from newsarchive.services.indexing import article_document, catch_up, iter_articles, rebuild
+    from newsarchive.storage.unit_of_work import UnitOfWork
 
-        orphans = _orphan_links(session)
+    with UnitOfWork(db.sessions) as work:
+        orphans = _orphan_links(work.session)
         if orphans:
-            session.execute(delete(ArticleFile).where(literal_column("article_files.rowid").in_(orphans)))
-        broken = _broken_duplicate_links(session)
+            work.session.execute(delete(ArticleFile).where(literal_column("article_files.rowid").in_(orphans)))
+        broken = _broken_duplicate_links(work.session)
         if broken:
-            session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))
-        session.commit()
+            work.session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))
+            work.stored(broken)  # (every index is to drop the link)
+        work.commit()
+    engine = open_engine(config)
     if report.index_state != "current":
-        rebuild(db, config, progress, on_damaged=lambda _error: None)  # (the report names them)
+        rebuild(db, engine, progress, on_damaged=lambda _error: None)  # (the report names them)
         return
     unreadable = {article_id for article_id, _, _ in report.damaged_rows}
-    redo = sorted((set(report.missing) | set(report.stale) | set(report.doubled)) - unreadable)
-    with db.sessions() as session:
-        articles = list(iter_articles(db.sessions, redo, on_damaged=lambda _error: None))  # (the report names them)
-        with write_index(config.index_dir) as writer:
-            for article_id in set(report.extra) | set(report.doubled):
-                writer.delete(article_id)
-            for article in articles:
-                if article.id in report.doubled:
-                    writer.add(article_document(article))  # its copies were deleted above
-                else:
-                    writer.replace(article_document(article))
-        # The index now holds every article at its current revision.
-        session.execute(update(Article).values(indexed_revision=Article.revision))
-        session.execute(delete(IndexRemoval))
-        session.commit()
+    redo = sorted((set(report.missing) | set(report.stale) | set(report.doubled) | set(broken)) - unreadable)
+    articles = list(iter_articles(db.sessions, redo, on_damaged=lambda _error: None))  # (the report names them)
+    writer = engine.writer()
+    try:
+        for article_id in set(report.extra) | set(report.doubled):
+            writer.delete(article_id)
+        for article in articles:
+            if article.id in report.doubled:
+                writer.add(article_document(article))  # its copies were deleted above
+            else:
+                writer.replace(article_document(article))
+        writer.commit(engine.position())  # (the log is applied as far as before: catch_up goes on from there)
+    finally:
+        writer.close()
+    catch_up(db, engine, on_damaged=lambda _error: None)

@@ -1,9 +1,11 @@
-"""Keeping the search index in step with the database, which is the source of truth.
+"""Keeping a search index in step with the database, which is the source of truth.
 
-An article is indexed when its ``indexed_revision`` equals its ``revision``.
-The database commits first and the index follows; whatever a crash leaves
-behind in between (articles not yet indexed, removals not yet made) is
-finished by ``sync_index`` at the start of the next run.
+Every stored and removed article is an entry in the database's change log
+(``storage.log``); each index records the position up to which it has
+applied it. ``catch_up`` applies what came after: whatever a crash left
+behind (an ingest killed between its database and index commits), and
+whatever other processes, with indexes of their own, wrote to the same
+database. Every index converges on its own, and only ever for itself.
 """
 
 from __future__ import annotations
@@ -12,18 +14,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, bindparam, delete, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
-
-from newsarchive.config import ArchiveConfig
 from newsarchive.engines.protocol import Document
 from newsarchive.errors import ArchiveError, DamagedRecord
-from newsarchive.render.progress import Progress
-from newsarchive.storage.database import Database
-from newsarchive.storage.models import Article, IndexRemoval
+from newsarchive.storage import log
 
+# (SQLAlchemy is imported where there is work for the database: a search whose
+# index is at the log's head reads the head with the standard library alone.)
 if TYPE_CHECKING:
-    from newsarchive.engines.protocol import IndexWriter
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from newsarchive.engines.protocol import IndexWriter, SearchEngine
+    from newsarchive.render.progress import Progress
+    from newsarchive.storage.database import Database
+    from newsarchive.storage.models import Article
 
 REBUILD_BATCH = 500
 
@@ -55,54 +58,88 @@ def article_document(article: Article) -> Document:
     )
 
 
-def _stale():  # type: ignore[no-untyped-def]
-    return or_(Article.indexed_revision.is_(None), Article.indexed_revision != Article.revision)
+def catch_up(
+    db: Database, engine: SearchEngine, on_damaged: Callable[[DamagedRecord], None] | None = None
+) -> SyncResult:
+    """Apply the change log after the index's position to the index, and record the new position.
 
-
-def sync_index(db: Database, config: ArchiveConfig) -> SyncResult:
-    """Index every article whose index entry is stale and make the pending removals.
-
-    A missing index, or one built by another schema version, is rebuilt whole.
+    Each article's last change counts: a stored one is replaced from the
+    database as it is now (deleted, if it was removed since), a removed one
+    is deleted. A missing index, or one built by another schema version, is
+    rebuilt whole. An article with a value that cannot be read goes to
+    ``on_damaged`` and stays out of the index.
     """
-    from newsarchive.engines.whoosh.store import index_is_current, write_index
-
     damaged: list[DamagedRecord] = []
-    _refuse_an_emptied_database(db, config)
-    if not index_is_current(config.index_dir):
-        indexed = rebuild(db, config, on_damaged=damaged.append)
+
+    def note(error: DamagedRecord) -> None:
+        damaged.append(error)
+        if on_damaged is not None:
+            on_damaged(error)
+
+    _refuse_an_emptied_database(db, engine)
+    if not engine.is_current():
+        indexed = rebuild(db, engine, on_damaged=note)
         return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))
+    position = engine.position()
     with db.sessions() as session:
-        if pending_counts(session) == (0, 0):
+        head = log.head(session)
+        if head <= position:
             return SyncResult(indexed=0, removed=0, rebuilt=False)
-        removals = session.scalars(select(IndexRemoval.article_id)).all()
-        stale = session.scalars(select(Article.id).where(_stale()).order_by(Article.id)).all()
-        done: list[tuple[str, int]] = []
-        with write_index(config.index_dir) as writer:
-            for article_id in removals:
-                writer.delete(article_id)
-            for article in iter_articles(db.sessions, stale, on_damaged=damaged.append):
-                writer.replace(article_document(article))
-                done.append((article.id, article.revision))
-        mark_indexed(session, done, removals)
-        session.commit()
-    return SyncResult(indexed=len(done), removed=len(removals), rebuilt=False, damaged=tuple(damaged))
+        changes = log.changes(session, position, head)
+    stored = sorted(article_id for article_id, change in changes.items() if change.kind == log.STORED)
+    writer = engine.writer(engine.workers_for(len(stored)))
+    try:
+        indexed, removed = apply_changes(db, writer, changes, note)
+        writer.commit(head)
+        writer.merge()
+    finally:
+        writer.close()
+    return SyncResult(indexed=indexed, removed=removed, rebuilt=False, damaged=tuple(damaged))
 
 
-def _refuse_an_emptied_database(db: Database, config: ArchiveConfig) -> None:
+def apply_changes(
+    db: Database, writer: IndexWriter, changes: dict[str, log.Change], on_damaged: Callable[[DamagedRecord], None]
+) -> tuple[int, int]:
+    """Write these changes to the index (without committing); return how many were indexed and deleted.
+
+    The writer must not hold an uncommitted document of any of these articles.
+    """
+    stored = sorted(article_id for article_id, change in changes.items() if change.kind == log.STORED)
+    gone = {article_id for article_id, change in changes.items() if change.kind == log.REMOVED}
+    found: set[str] = set()
+    unreadable: set[str] = set()
+
+    def skip(error: DamagedRecord) -> None:
+        unreadable.add(error.article_id)
+        on_damaged(error)
+
+    for article in iter_articles(db.sessions, stored, on_damaged=skip):
+        writer.replace(article_document(article))
+        found.add(article.id)
+    gone |= set(stored) - found - unreadable  # removed since its entry: the log says so further on
+    for article_id in sorted(gone):
+        writer.delete(article_id)
+    return len(found), len(gone)
+
+
+def _refuse_an_emptied_database(db: Database, engine: SearchEngine) -> None:
     """Refuse to write beside an index of articles that a database without any knows nothing of.
 
-    None of our own writes leaves it so (a removal is recorded until the index
-    has made it): the database was emptied or replaced, and the index holds
-    the last copies of its articles. `archive reindex` empties the index on purpose.
+    None of our own writes leaves it so (the change log ends each article
+    that is gone with its removal): the database was emptied or replaced, and the index holds the last
+    copies of its articles. `archive reindex` empties the index on purpose.
     """
-    from newsarchive.storage.database import indexed_articles
+    from sqlalchemy import select
 
-    with db.sessions() as session:  # (any article, or any removal on record: a question, not a count)
+    from newsarchive.storage.models import Article
+
+    with db.sessions() as session:  # (any article: a question, not a count)
         if session.scalar(select(Article.id).limit(1)) is not None:
             return
-        if session.scalar(select(IndexRemoval.article_id).limit(1)) is not None:
-            return
-    indexed = indexed_articles(config)
+        last = log.changes(session, 0).values()  # (only read when there is no article: then it is short work)
+        if last and all(change.kind == log.REMOVED for change in last):
+            return  # every article was removed, as the log says
+    indexed = _document_count(engine)
     if indexed:
         raise ArchiveError(
             f"the archive database holds no articles, while its search index holds {indexed}: "
@@ -111,66 +148,112 @@ def _refuse_an_emptied_database(db: Database, config: ArchiveConfig) -> None:
         )
 
 
+def _document_count(engine: SearchEngine) -> int:
+    from newsarchive.errors import IndexUnavailable
+
+    if not engine.exists():
+        return 0
+    try:
+        return engine.document_count()
+    except IndexUnavailable:
+        return 0
+
+
 class IndexFeed:
-    """Feeds the articles an ingest stores to one index writer.
+    """Feeds the articles an ingest stores to one index writer, and records how far into the log it has come.
 
     Documents are written as their batches are stored (so the work is spread
     over the run) and committed every ``commit_every`` articles, whenever the
-    writer's memory is full, and at the end; each index commit is followed
-    by marking its articles indexed in the database. A crash in between
-    leaves them stale in the database, and the next run indexes them again:
-    nothing is lost, and ``replace`` never leaves two copies. A writer cannot
-    take back a document it has not committed yet, so an article fed twice
-    between commits (rare) first commits what came before.
+    writer's memory is full, and at the end. Each commit records the last
+    log position applied; entries that other processes appended in between
+    (another home's ingest, a removal) are applied from the database first,
+    so that the position never passes over a change the index lacks. A crash
+    before a commit leaves those entries after the index's position, and
+    the next catch-up applies them: nothing is lost, and ``replace`` never
+    leaves two copies. A writer cannot take back a document it has not
+    committed yet, so an article fed twice between commits (rare) first
+    commits what came before.
 
     With ``processes`` > 1 the segments are built in that many worker
     processes, beside the storing in this one.
     """
 
-    def __init__(self, db: Database, config: ArchiveConfig, commit_every: int = 25_000, processes: int = 1) -> None:
+    def __init__(self, db: Database, engine: SearchEngine, commit_every: int = 25_000, processes: int = 1) -> None:
         self.db = db
-        self.config = config
+        self.engine = engine
         self.commit_every = commit_every
         self.processes = processes
         self.writer: IndexWriter | None = None
-        self.written: dict[str, int] = {}  # id -> revision, not committed yet
-        self.removals: set[str] = set()
+        #: The log position the index has applied (committed).
+        self.applied = engine.position()
+        #: Each fed article's log position, and whether it was added (not replaced); not committed yet.
+        self.written: dict[str, int] = {}
+        self.removals: dict[str, int] = {}
+        #: The positions fed since the last commit: how many, and the last.
+        self.fed = 0
+        self.last = self.applied
+        self.damaged: list[DamagedRecord] = []
         if processes > 1:  # start the workers now, before the caller starts threads of its own
-            from newsarchive.engines import open_engine
+            self.writer = engine.writer(processes)
 
-            self.writer = open_engine(config).writer(processes)
-
-    def feed(self, new: Iterable[Article], changed: Iterable[Article], removed: Iterable[str]) -> None:
+    def feed(self, new: Iterable[Article], changed: Iterable[Article], removed: Iterable[str], positions: range) -> None:
+        """Write one committed batch's changes, whose log entries took ``positions``."""
+        last = positions[-1] if positions else self.last
         for article_id in removed:
             self._writer_for(article_id).delete(article_id)
-            self.removals.add(article_id)
+            self.removals[article_id] = last
         for article in new:
             self._writer_for(article.id).add(article_document(article))
-            self.written[article.id] = article.revision
+            self.written[article.id] = last
         for article in changed:
             self._writer_for(article.id).replace(article_document(article))
-            self.written[article.id] = article.revision
+            self.written[article.id] = last
+        self.fed += len(positions)
+        self.last = max(self.last, last)
         if len(self.written) >= self.commit_every or (self.writer is not None and self.writer.full()):
             self.commit()
 
     def _writer_for(self, article_id: str) -> IndexWriter:
-        from newsarchive.engines import open_engine
-
         if article_id in self.written:
             self.commit()
         if self.writer is None:
-            self.writer = open_engine(self.config).writer(self.processes)
+            self.writer = self.engine.writer(self.processes)
         return self.writer
 
     def commit(self) -> None:
-        if self.writer is None or not (self.written or self.removals):
+        """Commit what was fed, with the other processes' entries up to the last position fed."""
+        if self.last <= self.applied:
             return
-        self.writer.commit()
-        with self.db.sessions() as session:
-            mark_indexed(session, list(self.written.items()), self.removals)
-            session.commit()
+        writer = self._writer_for_commit()
+        others, before = self._others()
+        for article_id in before:
+            writer.delete(article_id)  # an older copy committed before (a writer deletes only those)
+        if any(article_id in self.written for article_id in others):
+            writer.commit(self.applied)  # (the writer cannot replace what it has not committed)
+            self.written.clear()
+        apply_changes(self.db, writer, others, self.damaged.append)
+        writer.commit(self.last)
+        self.applied = self.last
         self.written.clear()
         self.removals.clear()
+        self.fed = 0
+
+    def _writer_for_commit(self) -> IndexWriter:
+        if self.writer is None:
+            self.writer = self.engine.writer(self.processes)
+        return self.writer
+
+    def _others(self) -> tuple[dict[str, log.Change], list[str]]:
+        """The changes up to the last position fed that other processes logged: each article's last
+        one that came after this feed's own, and the articles this feed wrote after another's change."""
+        with self.db.sessions() as session:
+            if log.count(session, self.applied, self.last) == self.fed:
+                return {}, []  # (the usual case: every entry is this ingest's own)
+            found = log.changes(session, self.applied, self.last)
+        mine = {**self.removals, **self.written}
+        later = {article_id: change for article_id, change in found.items() if change.position > mine.get(article_id, 0)}
+        before = [article_id for article_id in self.written if article_id in found and article_id not in later]
+        return later, before
 
     def merge(self, announce: Callable[[], None] | None = None) -> None:
         """At the end of a run, after the last ``commit``: merge the index's segments that are due."""
@@ -178,59 +261,41 @@ class IndexFeed:
             self.writer.merge(announce)
 
     def close(self) -> None:
-        """Drop what is not committed (those articles stay stale and the next run indexes them) and let go."""
+        """Drop what is not committed (the next catch-up applies it from the log) and let go."""
         if self.writer is not None:
             self.writer.close()
             self.writer = None
 
 
-def mark_indexed(session: Session, done: list[tuple[str, int]], removals: Iterable[str]) -> None:
-    # Guarded by the revision, so an article changed meanwhile stays stale.
-    table = Article.__table__
-    assert isinstance(table, Table)
-    if done:
-        session.connection().execute(
-            update(table)
-            .where(table.c.id == bindparam("article_id"), table.c.revision == bindparam("indexed"))
-            .values(indexed_revision=bindparam("indexed")),
-            [{"article_id": article_id, "indexed": revision} for article_id, revision in done],
-        )
-    removal_ids = list(removals)
-    if removal_ids:
-        session.execute(delete(IndexRemoval).where(IndexRemoval.article_id.in_(removal_ids)))
-
-
 def rebuild(
     db: Database,
-    config: ArchiveConfig,
+    engine: SearchEngine,
     progress: Progress | None = None,
     on_damaged: Callable[[DamagedRecord], None] | None = None,
 ) -> int:
     """Build the index anew from every article in the database; return how many were indexed.
 
-    Articles with a value that cannot be read go to ``on_damaged`` (see ``iter_articles``) and stay unindexed.
+    The log's head is read before the articles, so that whatever is stored
+    meanwhile is applied again by the next catch-up, never passed over.
+    Articles with a value that cannot be read go to ``on_damaged`` (see
+    ``iter_articles``) and stay unindexed.
     """
-    from newsarchive.engines import open_engine
-    from newsarchive.storage.database import readable_keys
+    from sqlalchemy import select
 
-    done: list[tuple[str, int]] = []
+    from newsarchive.storage.database import readable_keys
+    from newsarchive.storage.models import Article
+
     with db.sessions() as session:
+        head = log.head(session)
         ids = readable_keys(session, select(Article.id).order_by(Article.id), on_damaged)
 
     def documents() -> Iterator[Document]:
         for article in iter_articles(db.sessions, ids, on_damaged=on_damaged):
-            done.append((article.id, article.revision))
             yield article_document(article)
             if progress is not None:
                 progress.advance(1)
 
-    engine = open_engine(config)
-    count = engine.rebuild(documents(), 0, processes=engine.workers_for(len(ids)))
-    with db.sessions() as session:
-        session.execute(update(Article).values(indexed_revision=None))
-        mark_indexed(session, done, session.scalars(select(IndexRemoval.article_id)).all())
-        session.commit()
-    return count
+    return engine.rebuild(documents(), head, processes=engine.workers_for(len(ids)))
 
 
 def iter_articles(
@@ -256,9 +321,11 @@ def load_articles(
     session: Session, ids: Sequence[str], on_damaged: Callable[[DamagedRecord], None] | None = None
 ) -> dict[str, Article]:
     """The articles with these ids (with their files), by id; a damaged row goes to ``on_damaged``, else is raised."""
+    from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
     from newsarchive.storage.database import DAMAGE_ERRORS, ROW_ERRORS, damaged_record, unreadable
+    from newsarchive.storage.models import Article
 
     def load(wanted: Sequence[str]) -> dict[str, Article]:
         query = select(Article).where(Article.id.in_(wanted)).options(selectinload(Article.files))
@@ -285,18 +352,15 @@ def load_articles(
     return found
 
 
-def pending_counts(session: Session) -> tuple[int, int]:
-    """How many articles wait to be indexed, and how many index entries wait to be removed."""
-    from sqlalchemy import func
-
-    stale = session.scalar(select(func.count()).select_from(Article).where(_stale())) or 0
-    removals = session.scalar(select(func.count()).select_from(IndexRemoval)) or 0
-    return stale, removals
+def pending_counts(session: Session, position: int) -> tuple[int, int]:
+    """How many articles an index at ``position`` has yet to index, and how many to remove (by the log)."""
+    changes = log.changes(session, position).values()
+    return sum(change.kind == log.STORED for change in changes), sum(change.kind == log.REMOVED for change in changes)
 
 
 def reindex_archive(
     db: Database,
-    config: ArchiveConfig,
+    engine: SearchEngine,
     *,
     progress: Progress | None = None,
     on_damaged: Callable[[DamagedRecord], None] | None = None,
@@ -306,7 +370,10 @@ def reindex_archive(
     An article with a value that cannot be read is left out, passed to
     ``on_damaged`` and listed in the result; the others are indexed. The caller holds the writer's lock.
     """
-    from sqlalchemy import func
+    from sqlalchemy import func, select
+
+    from newsarchive.render.progress import Progress
+    from newsarchive.storage.models import Article
 
     progress = progress or Progress()
     damaged: list[DamagedRecord] = []
@@ -318,5 +385,5 @@ def reindex_archive(
 
     with db.sessions() as session:
         progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
-    indexed = rebuild(db, config, progress, on_damaged=note)
+    indexed = rebuild(db, engine, progress, on_damaged=note)
     return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))

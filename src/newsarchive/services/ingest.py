@@ -26,11 +26,13 @@ from newsarchive.reading.formats import ItemError
 from newsarchive.render.progress import IngestObserver
 
 if TYPE_CHECKING:
+    from newsarchive.engines.protocol import SearchEngine
+    from newsarchive.reading.files import ReadItem
     from newsarchive.reading.neardup import NearDuplicates
     from newsarchive.services.indexing import IndexFeed
     from newsarchive.storage.database import Database
     from newsarchive.storage.models import Article
-    from newsarchive.storage.store import KnownFile
+    from newsarchive.storage.store import KnownFile, Outcome
 
 #: Articles per database transaction (a batch always holds whole files).
 BATCH_ITEMS = 500
@@ -86,27 +88,27 @@ class IngestReport:
 def ingest_paths(
     db: Database,
     config: ArchiveConfig,
+    engine: SearchEngine,
     paths: Iterable[str | Path],
     options: IngestOptions = IngestOptions(),
     observer: IngestObserver | None = None,
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``config``; the caller holds the writer's lock."""
-    from newsarchive.engines.whoosh.parallel import worker_count
     from newsarchive.reading.workers import parse_worker_count
-    from newsarchive.services.indexing import IndexFeed, sync_index
+    from newsarchive.services.indexing import IndexFeed, catch_up
 
     observer = observer or IngestObserver()
     report = IngestReport()
     started = time.monotonic()
     found = _discover(paths, config, report, observer)
     report.files = len(found)
-    leftover = sync_index(db, config)
+    leftover = catch_up(db, engine)
     report.repaired = leftover.indexed + leftover.removed
     observer.begin(len(found))
     to_read = _changed_files(db, found, options, report, observer)
     # The index workers fork here, before the parsing pool and its threads start.
-    indexers = worker_count(len(to_read), options.processes)
-    feed = IndexFeed(db, config, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
+    indexers = engine.workers_for(len(to_read), options.processes)
+    feed = IndexFeed(db, engine, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
     try:
         with _stop_requested(observer) as stop:
             _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
@@ -192,6 +194,10 @@ def _unchanged(path: Path, prior: KnownFile, options: IngestOptions) -> bool:
     )
 
 
+#: Times a batch is stored again after another process stored some of the same articles first.
+STORE_ATTEMPTS = 3
+
+
 def _store_batch(
     db: Database,
     feed: IndexFeed,
@@ -201,39 +207,79 @@ def _store_batch(
     observer: IngestObserver,
     near: NearDuplicates,
 ) -> None:
-    """Store whole files in one transaction, then hand the articles that changed to the index."""
-    from sqlalchemy.exc import SQLAlchemyError
+    """Store whole files in one transaction, then hand the articles that changed to the index.
 
-    from newsarchive.storage.store import BatchStore, Outcome
+    Another process writing to the same database (another home's ingest of
+    the same files) may store an article between this batch's reads and its
+    writes: the batch is then stored again, reading what the other stored,
+    so its files join those articles and nothing is lost. The retry takes
+    the database's write lock before it reads, so that nothing can come between.
+    """
+    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-    try:
-        with db.sessions() as session:
-            store = BatchStore(session, batch, source=options.source, now=datetime.now(UTC), near=near)
-            new: dict[str, Article] = {}
-            changed: dict[str, Article] = {}
-            for read in batch:
-                _notes(read, observer, report)
-                for item, outcome, article in store.store_file(read):
-                    setattr(report, outcome.value, getattr(report, outcome.value) + 1)
-                    if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
-                        (new if outcome is Outcome.NEW else changed)[article.id] = article
-                        if article.published_at is None:
-                            report.undated += 1
-                            where = f" [{item.key}]" if item.key else ""
-                            observer.note(FileNote.about(read.path, f"undated{where}: no recognisable date"))
-            removed = store.finish()
-            session.commit()
-        near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
-    except SQLAlchemyError as exc:
-        raise ArchiveError(
-            f"could not store the batch of {len(batch)} files starting with {path_key(batch[0].path)}: {exc}",
-            hint="nothing of this batch was stored; the files before it were",
-        ) from exc
-    gone = set(removed)
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            stored = _store_once(db, batch, options, near, claim=attempt > 1)
+            break
+        except IntegrityError as exc:
+            near.forget_sketches()  # (it may hold articles of the batch that was rolled back)
+            if attempt == STORE_ATTEMPTS:
+                raise _not_stored(batch, exc) from exc
+        except SQLAlchemyError as exc:
+            raise _not_stored(batch, exc) from exc
+    from newsarchive.storage.store import Outcome
+
+    near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
+    for read in batch:
+        _notes(read, observer, report)
+        for item, outcome, article in stored.outcomes[read.path]:
+            setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+            if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
+                if article.published_at is None:
+                    report.undated += 1
+                    where = f" [{item.key}]" if item.key else ""
+                    observer.note(FileNote.about(read.path, f"undated{where}: no recognisable date"))
+    gone = set(stored.removed)
     feed.feed(
-        [article for article in new.values() if article.id not in gone],
-        [article for article in changed.values() if article.id not in gone and article.id not in new],
-        removed,
+        [article for article in stored.new.values() if article.id not in gone],
+        [article for article in stored.changed.values() if article.id not in gone and article.id not in stored.new],
+        stored.removed,
+        stored.positions,
+    )
+
+
+@dataclass
+class _Stored:
+    """What one batch's transaction did: each file's items, the articles it added, changed, removed."""
+
+    outcomes: dict[Path, list[tuple[ReadItem, Outcome, Article]]] = field(default_factory=dict)
+    new: dict[str, Article] = field(default_factory=dict)
+    changed: dict[str, Article] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    positions: range = range(0)
+
+
+def _store_once(db: Database, batch: list[FileRead], options: IngestOptions, near: NearDuplicates, *, claim: bool) -> _Stored:
+    from newsarchive.storage.store import BatchStore, Outcome
+    from newsarchive.storage.unit_of_work import UnitOfWork
+
+    stored = _Stored()
+    with UnitOfWork(db.sessions, claim=claim) as work:
+        store = BatchStore(work, batch, source=options.source, now=datetime.now(UTC), near=near)
+        for read in batch:
+            stored.outcomes[read.path] = store.store_file(read)
+            for _item, outcome, article in stored.outcomes[read.path]:
+                if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
+                    (stored.new if outcome is Outcome.NEW else stored.changed)[article.id] = article
+        stored.removed = store.finish()
+        stored.positions = work.commit()
+    return stored
+
+
+def _not_stored(batch: list[FileRead], exc: Exception) -> ArchiveError:
+    return ArchiveError(
+        f"could not store the batch of {len(batch)} files starting with {path_key(batch[0].path)}: {exc}",
+        hint="nothing of this batch was stored; the files before it were",
     )
 
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from newsarchive.config import ArchiveConfig
-
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from newsarchive.engines.protocol import SearchEngine
     from newsarchive.storage.database import Database
 
 
@@ -25,32 +24,36 @@ class Removed:
     title: str
 
 
-def remove_articles(db: Database, config: ArchiveConfig, article_ids: Sequence[str]) -> list[Removed]:
+def remove_articles(db: Database, engine: SearchEngine, article_ids: Sequence[str]) -> list[Removed]:
     """Delete the articles (all of them, or none if one id is unknown) and their index entries.
 
-    The database commits first with a pending removal for each, so a crash
-    before the index commit is finished by the next ingest. The files they
+    The database commits first with an entry in its change log for each, so
+    a crash before the index commit is finished by the next catch-up (and
+    every other index over the same database removes them too). The files they
     came from stay recorded as read, so an unchanged file does not bring an
     article back (``archive ingest --force`` does). The caller holds the writer's lock.
     """
-    from sqlalchemy import delete, update
+    from sqlalchemy import delete, select, update
 
     from newsarchive.services.articles import ids_starting_with
-    from newsarchive.services.indexing import sync_index
+    from newsarchive.services.indexing import catch_up
     from newsarchive.storage.ids import whole_ids
-    from newsarchive.storage.models import Article, ArticleFile, IndexRemoval
+    from newsarchive.storage.models import Article, ArticleFile
+    from newsarchive.storage.unit_of_work import UnitOfWork
 
-    with db.sessions() as session:
+    with UnitOfWork(db.sessions) as work:
+        session = work.session
         # Only ids and titles are read, so that an article with a damaged value can be removed too.
         found = _titles(session, whole_ids(article_ids, partial(ids_starting_with, session), where=_NONE))
         removed = [Removed(article_id, title) for article_id, title in found.items()]
         session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
-        session.execute(update(Article).where(Article.duplicate_of.in_(found)).values(duplicate_of=None))
+        copies = list(session.scalars(select(Article.id).where(Article.duplicate_of.in_(found))))
+        session.execute(update(Article).where(Article.id.in_(copies)).values(duplicate_of=None))
         session.execute(delete(Article).where(Article.id.in_(found)))
-        for article_id in found:
-            session.merge(IndexRemoval(article_id=article_id))
-        session.commit()
-    sync_index(db, config)
+        work.stored(article_id for article_id in copies if article_id not in found)  # (no longer copies)
+        work.removed(found)
+        work.commit()
+    catch_up(db, engine)
     return removed
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
     from alembic.config import Config as AlembicConfig
     from sqlalchemy import Select
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Mapper
 
 
@@ -216,7 +218,7 @@ def alembic_config(engine: Engine | None = None) -> AlembicConfig:
 #: The newest migration's revision. Knowing it without Alembic spares every
 #: command Alembic's import (a tenth of a second) when the database is current;
 #: a test holds it to the head of the migrations folder.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 def head_revision() -> str:
@@ -260,15 +262,40 @@ def ensure_schema(
 
     cfg = alembic_config(engine)
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection, _one_upgrade_at_a_time(connection):
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
+            connection.commit()
     except OperationalError as exc:
         # Two first runs racing to create the schema: the loser finds it made.
         if _readable_revision(engine) == head:
             return head
         raise _unusable(engine, exc) from exc
     return head
+
+
+@contextmanager
+def _one_upgrade_at_a_time(connection: Connection) -> Iterator[None]:
+    """Make an SQLite upgrade one transaction that holds the write lock from its start.
+
+    The sqlite3 module begins a transaction only before a change of rows, so
+    each CREATE TABLE was committed on its own: two first runs at once (two
+    homes on one database file) met half a schema and failed. Begun here,
+    the second waits for the first and then finds the schema made. The
+    connection gets the sqlite3 module's own handling back afterwards.
+    """
+    if connection.dialect.name != "sqlite":
+        yield  # (a server's DDL is transactional already)
+        return
+    raw: Any = connection.connection.dbapi_connection
+    handling = raw.isolation_level
+    raw.isolation_level = None  # (transactions are begun and ended by us, DDL included)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield
+    finally:
+        connection.rollback()  # (nothing left to roll back after a commit)
+        raw.isolation_level = handling
 
 
 def _where(engine: Engine, config: ArchiveConfig | None) -> str:
@@ -328,13 +355,14 @@ def _exists(config: ArchiveConfig | None) -> bool:
 
 def indexed_articles(config: ArchiveConfig) -> int:
     """How many documents the archive's search index holds (0 when there is none, or it cannot be read)."""
-    from newsarchive.engines.whoosh.store import document_count, index_exists
+    from newsarchive.engines import open_engine
     from newsarchive.errors import IndexUnavailable
 
-    if not index_exists(config.index_dir):
+    engine = open_engine(config)
+    if not engine.exists():
         return 0
     try:
-        return document_count(config.index_dir)
+        return engine.document_count()
     except IndexUnavailable:
         return 0
 

@@ -138,11 +138,10 @@ class Base(DeclarativeBase):
 
 
 class Article(Base):
-    """One article: the source of truth that the search index is built from.
+    """One article: the source of truth that the search indexes are built from.
 
-    ``revision`` goes up with every change; ``indexed_revision`` is the one the
-    search index holds, so an article whose two numbers differ still has to be
-    (re)indexed, e.g. after a crash between the database and the index commits.
+    ``revision`` goes up with every change, and every change is an entry in
+    the change log (``LogEntry``), which each index follows on its own.
     """
 
     __tablename__ = "articles"
@@ -173,8 +172,6 @@ class Article(Base):
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
     revision: Mapped[int] = mapped_column(Whole(1), default=1)
-    # (Not checked as it is read: a value that is no revision only makes the article stale, and indexing rewrites it.)
-    indexed_revision: Mapped[int | None] = mapped_column(Integer, index=True)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -226,9 +223,17 @@ class ArticleFile(Base):
         return f"{self.path} [{self.item}]" if self.item else self.path
 
 
-class IndexRemoval(Base):
-    """An article deleted from the database whose index entry is still to be removed."""
+class LogEntry(Base):
+    """One change to an article, in the order the database committed it: the change log.
 
-    __tablename__ = "index_removals"
+    Every stored (new or updated) and removed article appends an entry in
+    the transaction that changes it; each search index records the position
+    up to which it has applied the log, and catches up from there. Entries
+    are never rewritten, so a position is never given twice.
+    """
 
-    article_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    __tablename__ = "change_log"
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(OneOf(10, "stored", "removed"))

@@ -19,7 +19,8 @@ from newsarchive.reading.discover import path_key
 from newsarchive.reading.files import FileRead, FileStamp, ReadItem
 from newsarchive.reading.formats import ItemError
 from newsarchive.reading.neardup import NearDuplicates
-from newsarchive.storage.models import Article, ArticleFile, IndexRemoval, SourceFile
+from newsarchive.storage.models import Article, ArticleFile, SourceFile
+from newsarchive.storage.unit_of_work import UnitOfWork
 
 #: Id lengths tried in turn: a prefix of the content hash at first sight, so
 #: ids are short to type and the same in every archive that ingests the file.
@@ -85,7 +86,7 @@ def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
 
 
 class BatchStore:
-    """Stores the articles of a batch of whole files in one session.
+    """Stores the articles of a batch of whole files in one unit of work, which logs what changed.
 
     What the batch needs from the database (its files' items, articles with
     the same texts or URLs, the ids those texts would take) is loaded in a
@@ -94,14 +95,15 @@ class BatchStore:
 
     def __init__(
         self,
-        session: Session,
+        work: UnitOfWork,
         reads: list[FileRead],
         *,
         source: str | None,
         now: datetime,
         near: NearDuplicates,
     ) -> None:
-        self.session = session
+        self.work = work
+        self.session = session = work.session
         self.source = source
         self.now = now
         self.near = near
@@ -237,9 +239,9 @@ class BatchStore:
                 del self.by_url[article.url_key]
             self.near.remove(article.id)
             self.session.delete(article)
-            self.session.merge(IndexRemoval(article_id=article.id))
             removed.append(article)
         self.orphans.clear()
+        self.work.removed(article.id for article in removed)
         return [article.id for article in removed]
 
     def _attach(self, article: Article, path: str, key: str) -> None:
@@ -252,6 +254,7 @@ class BatchStore:
         self._fill(article, item)
         self.session.add(article)
         self._attach(article, path, item.key)
+        self.work.stored([article.id])
         return article
 
     def _update(self, article: Article, item: ReadItem) -> None:
@@ -262,6 +265,7 @@ class BatchStore:
     def _bump(self, article: Article) -> None:
         article.revision += 1
         article.updated_at = self.now
+        self.work.stored([article.id])
 
     def _free_id(self, content_hash: str) -> str:
         for length in ID_LENGTHS:

@@ -1,0 +1,146 @@
+"""The change log: written with every change, followed by each index on its own, and a race that loses nothing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsarchive.config import ArchiveConfig, resolve_config
+from newsarchive.engines import ENGINES, open_engine
+from newsarchive.engines.protocol import SearchEngine
+from newsarchive.query.tree import Query
+from newsarchive.services.indexing import catch_up
+from newsarchive.services.ingest import IngestOptions, ingest_paths
+from newsarchive.storage import log
+from newsarchive.storage.database import Database, open_database
+from newsarchive.storage.unit_of_work import UnitOfWork
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
+from test_faults import make_collection  # noqa: E402
+
+ONE_PROCESS = IngestOptions(processes=1, batch_items=10)
+
+
+@pytest.fixture
+def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ArchiveConfig, ArchiveConfig]:
+    """Two homes on one database file."""
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{tmp_path / 'shared.db'}")
+    return resolve_config(tmp_path / "a"), resolve_config(tmp_path / "b")
+
+
+@pytest.fixture
+def db(homes: tuple[ArchiveConfig, ArchiveConfig], tmp_path: Path) -> Iterator[Database]:
+    ingest_paths(homes[0], [make_collection(tmp_path / "first", 12)], ONE_PROCESS)
+    database = open_database(homes[0])
+    yield database
+    database.close()
+
+
+def _ids(engine: SearchEngine) -> set[str]:
+    return {article_id for article_id, _revision in engine.entries()}
+
+
+def _log(db: Database) -> list[tuple[int, str, str]]:
+    with db.sessions() as session:
+        return log.entries(session, 0)
+
+
+def test_every_stored_article_is_an_entry_in_order(db: Database) -> None:
+    entries = _log(db)
+    assert [position for position, _, _ in entries] == list(range(1, 13))
+    assert {kind for _, _, kind in entries} == {log.STORED}
+
+
+def test_a_unit_of_work_appends_its_entries_with_its_commit_and_nothing_without(db: Database) -> None:
+    before = _log(db)
+    with UnitOfWork(db.sessions) as work:
+        work.stored(["x1", "x2"])
+        work.removed(["x1"])  # (its last change counts: one entry an article)
+    assert _log(db) == before  # not committed: rolled back
+    with UnitOfWork(db.sessions, claim=True) as work:
+        work.stored(["x1", "x2"])
+        work.removed(["x1"])
+        positions = work.commit()
+    assert positions == range(13, 15)
+    assert _log(db)[-2:] == [(13, "x2", log.STORED), (14, "x1", log.REMOVED)]
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_a_removal_reaches_a_second_index_through_the_log(homes, db: Database, name: str) -> None:  # type: ignore[no-untyped-def]
+    from newsarchive.services.remove import remove_articles
+
+    first, second = homes
+    engine = open_engine(second)
+    assert engine.name == name
+    catch_up(db, engine)  # (no index yet: built from the database, at the log's head)
+    assert len(_ids(engine)) == 12 and engine.position() == 12
+    gone = sorted(_ids(engine))[0]
+    remove_articles(first, [gone])
+    assert gone in _ids(engine) and engine.position() == 12  # (nothing reaches it but the log)
+    result = catch_up(db, engine)
+    assert (result.indexed, result.removed) == (0, 1)
+    assert gone not in _ids(engine) and engine.position() == 13
+    assert engine.search(Query(text="council"), _options()).total == 11
+
+
+def _options():  # type: ignore[no-untyped-def]
+    from newsarchive.engines.protocol import SearchOptions
+
+    return SearchOptions(limit=1)
+
+
+def test_an_ingest_applies_what_another_home_logged_between_its_batches(homes, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Its index commit records the position of its last entry: the other home's entries before it are applied first."""
+    import newsarchive.services.ingest as ingest
+
+    first, second = homes
+    ingest_paths(second, [make_collection(tmp_path / "base", 5, first=900)], ONE_PROCESS)
+    other = make_collection(tmp_path / "other", 7, first=500)
+    original = ingest._store_once
+    calls = []
+
+    def with_another_home_between(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            ingest_paths(second, [other], ONE_PROCESS)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "_store_once", with_another_home_between)
+    ingest_paths(first, [make_collection(tmp_path / "mine", 30)], ONE_PROCESS)
+    engine = open_engine(first)
+    database = open_database(first)
+    try:
+        with database.sessions() as session:
+            head = log.head(session)
+    finally:
+        database.close()
+    assert len(calls) == 3 + 1  # (three batches of mine, and the other home's one)
+    assert engine.position() == head == 5 + 30 + 7
+    assert len(_ids(engine)) == 42  # without any catch-up after the ingest
+
+
+def test_a_batch_another_home_stored_first_joins_what_it_stored(homes, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Between a batch's reads and its writes another home stores the same files: the batch is stored again, losing nothing."""
+    from newsarchive.services.freshness import catch_up_before_reading
+    from newsarchive.storage import store
+
+    first, second = homes
+    folder = make_collection(tmp_path / "in", 6)
+    original = store.BatchStore.store_file
+    raced: list[bool] = []
+
+    def racing(self, read):  # type: ignore[no-untyped-def]
+        if not raced:
+            raced.append(True)
+            ingest_paths(second, [folder], ONE_PROCESS)
+        return original(self, read)
+
+    monkeypatch.setattr(store.BatchStore, "store_file", racing)
+    report = ingest_paths(first, [folder], ONE_PROCESS)
+    assert raced and (report.new, report.unchanged, report.failed) == (0, 6, 0)
+    catch_up_before_reading(first)
+    engine = open_engine(first)
+    assert len(_ids(engine)) == 6 and _ids(engine) == _ids(open_engine(second))
