@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.archive import Archive
 from newsarchive.config import ArchiveConfig, resolve_config
 from newsarchive.engines import ENGINES, open_engine
 from newsarchive.engines.protocol import SearchEngine
 from newsarchive.query.tree import Query
 from newsarchive.services.indexing import catch_up
-from newsarchive.services.ingest import IngestOptions, ingest_paths
+from newsarchive.services.ingest import IngestOptions, IngestReport
 from newsarchive.storage import log
 from newsarchive.storage.database import Database, open_database
 from newsarchive.storage.unit_of_work import UnitOfWork
@@ -22,6 +23,12 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
 from test_faults import make_collection  # noqa: E402
 
 ONE_PROCESS = IngestOptions(processes=1, batch_items=10)
+
+
+def ingest_paths(config: ArchiveConfig, paths: list[Path], options: IngestOptions) -> IngestReport:
+    """An ingest into the home of ``config``, as `archive ingest` makes it."""
+    with Archive(config) as archive:
+        return archive.ingest(paths, options)
 
 
 @pytest.fixture
@@ -70,15 +77,14 @@ def test_a_unit_of_work_appends_its_entries_with_its_commit_and_nothing_without(
 
 @pytest.mark.parametrize("name", ENGINES)
 def test_a_removal_reaches_a_second_index_through_the_log(homes, db: Database, name: str) -> None:  # type: ignore[no-untyped-def]
-    from newsarchive.services.remove import remove_articles
-
     first, second = homes
     engine = open_engine(second)
     assert engine.name == name
     catch_up(db, engine)  # (no index yet: built from the database, at the log's head)
     assert len(_ids(engine)) == 12 and engine.position() == 12
     gone = sorted(_ids(engine))[0]
-    remove_articles(first, [gone])
+    with Archive(first) as archive:
+        archive.remove([gone])
     assert gone in _ids(engine) and engine.position() == 12  # (nothing reaches it but the log)
     result = catch_up(db, engine)
     assert (result.indexed, result.removed) == (0, 1)

@@ -141,8 +141,7 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
 
 def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckReport:
     from newsarchive.engines import open_engine
-    from newsarchive.engines.whoosh.damage import reason
-    from newsarchive.errors import IndexUnavailable
+    from newsarchive.errors import IndexDamaged, IndexUnavailable
 
     engine = open_engine(config)
     report.index_position = engine.position()
@@ -177,12 +176,12 @@ def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckR
         return report
     try:
         entries = engine.entries()
+    except IndexDamaged as exc:  # (damage the reading back above did not meet)
+        report.index_state = "damaged"
+        report.index_damage = [exc.message.removeprefix("the search index is damaged: ")]
+        return report
     except (IndexUnavailable, OSError) as exc:
         report.index_state = f"unreadable: {exc}"
-        return report
-    except Exception as exc:  # noqa: BLE001 - damage the reading back above did not meet
-        report.index_state = "damaged"
-        report.index_damage = [f"its ids and revisions do not read back ({reason(exc)})"]
         return report
     report.index_documents = len(entries)
     counts = Counter(article_id for article_id, _ in entries)
