@@ -28,6 +28,17 @@ def new_engine(name: str, folder: Path, documents: Iterable[Document] = (), posi
     return engine
 
 
+def written(engine: SearchEngine, *commits: tuple[Iterable[Document], int]) -> SearchEngine:
+    """``engine`` after each (documents, position) is added through its writer and committed at that position."""
+    for documents, position in commits:
+        writer = engine.writer()
+        for document in documents:
+            writer.add(document)
+        writer.commit(position)
+        writer.close()
+    return engine
+
+
 def q(text: str) -> Query:
     """A query as the services hand it to an engine."""
     return Query(text=text)
@@ -45,12 +56,13 @@ def article(
     language: str | None = None,
     duplicate_of: str | None = None,
     revision: int = 1,
+    offset: int | None = None,
 ) -> Document:
-    """A document as the database gives it to an engine (``published`` naive UTC)."""
+    """A document as the database gives it to an engine (``published`` naive UTC, ``offset`` in minutes)."""
     return Document(
         id=article_id, title=title, description="", body=body, published=published,
         precision=precision if published else None, source=source, revision=revision, authors=authors,
-        language=language, duplicate_of=duplicate_of,
+        language=language, duplicate_of=duplicate_of, offset=offset,
     )  # fmt: skip
 
 

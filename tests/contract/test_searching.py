@@ -8,11 +8,11 @@ keeps per commit (a segment) has no values for those fields.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from engine_kit import article, find, ids, new_engine, q
+from engine_kit import article, find, ids, new_engine, q, written
 from newsarchive.engines import ENGINES
 from newsarchive.engines.protocol import SearchEngine, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
@@ -56,14 +56,7 @@ UNDATED = [
 
 @pytest.fixture(scope="module", params=ENGINES)
 def news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    engine = new_engine(request.param, tmp_path_factory.mktemp(request.param))
-    for batch, position in ((DATED, 7), (UNDATED, 9)):
-        writer = engine.writer()
-        for document in batch:
-            writer.add(document)
-        writer.commit(position)
-        writer.close()
-    yield engine
+    yield written(new_engine(request.param, tmp_path_factory.mktemp(request.param)), (DATED, 7), (UNDATED, 9))
 
 
 def found(engine: SearchEngine, text: str, **options: object) -> set[str]:
@@ -243,12 +236,13 @@ def test_matching_ids_are_every_match_uncapped_and_unfolded(news: SearchEngine) 
     assert news.matching_ids(q("zeppelin")) == []
 
 
-def test_matching_dates_give_moments_days_as_written_and_undated(news: SearchEngine) -> None:
-    dates = news.matching_dates(q("budget OR wheat"))
-    assert sorted(dates, key=repr) == sorted(
-        [date(2024, 5, 10), datetime(2023, 9, 1, 7, tzinfo=UTC), datetime(2023, 9, 2, 7, tzinfo=UTC), None], key=repr
-    )
-    assert len(news.matching_dates(None)) == len(DATED) + len(UNDATED)
+def test_counts_by_period_read_days_as_written_and_undated_in_a_commit_without_dates(news: SearchEngine) -> None:
+    years = [datetime(year, 1, 1, tzinfo=UTC) for year in (2023, 2024, 2025)]
+    counted = news.count_by_period(q("budget OR wheat"), years)
+    assert (counted.counts, counted.undated) == ([2, 1], 1)
+    assert (counted.first, counted.last) == (datetime(2023, 9, 1, 7, tzinfo=UTC), datetime(2024, 5, 10, tzinfo=UTC))
+    everything = news.count_by_period(None, years)
+    assert (sum(everything.counts), everything.undated) == (len(DATED), len(UNDATED))
 
 
 def test_the_index_knows_its_documents_and_position(news: SearchEngine) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from newsarchive.engines.counting import count_dates
+from newsarchive.engines.protocol import PeriodCounts
 from newsarchive.errors import ArchiveError, InvalidQuery
 from newsarchive.query.tree import Query
 from newsarchive.render.data import trend_csv, trend_dict
@@ -21,7 +25,6 @@ from newsarchive.services.trend import (
     Bucket,
     Trend,
     TrendSeries,
-    count,
     make_buckets,
     trend,
 )
@@ -137,48 +140,14 @@ def test_too_many_years_suggests_only_a_narrower_period() -> None:
     assert caught.value.hint == "narrow the period with --since/--until"
 
 
-# --- count -----------------------------------------------------------------------
-
-
-def test_count_puts_edge_instants_in_the_bucket_they_open() -> None:
-    buckets = make_buckets(utc(2024, 11, 1), utc(2025, 2, 1), "month")
-    dates = [
-        utc(2024, 11, 1),  # the first instant of November
-        utc(2024, 11, 30, 23, 59, 59, 999999),  # the last instant of November
-        utc(2025, 1, 1),  # the end of December is the start of January
-        None,
-        utc(2025, 2, 28, 23),
-        utc(2024, 10, 31, 23, 59),  # before the first bucket
-        utc(2025, 3, 1),  # exactly at the last bucket's end, so after it
-        utc(2024, 11, 15),
-    ]
-    assert count(dates, buckets) == [3, 0, 1, 1]
-
-
-def test_count_with_no_dates_gives_zeros() -> None:
-    buckets = make_buckets(utc(2024, 1, 1), utc(2024, 1, 3), "day")
-    assert count([], buckets) == [0, 0, 0]
-    assert count([None, None], buckets) == [0, 0, 0]
-
-
-def test_count_without_buckets() -> None:
-    assert count([utc(2024, 1, 1)], []) == []
-
-
-def test_count_compares_moments_not_wall_clocks() -> None:
-    buckets = make_buckets(utc(2024, 11, 1), utc(2024, 11, 2), "day")
-    kyiv = timezone(timedelta(hours=2))
-    assert count([datetime(2024, 11, 2, 1, 0, tzinfo=kyiv)], buckets) == [1, 0]
-
-
 # --- trend() over a stand-in index -----------------------------------------------------
 
 
 class DatesEngine(dict):
-    """A stand-in search engine: the dates it gives per query text (None: the whole archive)."""
+    """A stand-in search engine: the publication dates of its matches per query text (None: the whole archive)."""
 
-    def matching_dates(self, query: Query | None) -> list[datetime | None]:
-        return self[None if query is None else query.text]
+    def count_by_period(self, query: Query | None, edges: Sequence[datetime], **bounds: Any) -> PeriodCounts:
+        return count_dates(self[None if query is None else query.text], edges, **bounds)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -73,6 +73,20 @@ class HitPage:
     total: int
     hits: list[Hit]
     facets: Facets = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeriodCounts:
+    """How many articles a query matches per period (``SearchEngine.count_by_period``).
+
+    An article's moment is its publication date; for a date given only by its day, the midnight that opens
+    that day in the zone counted in, so that it is counted on the day written in any zone.
+    """
+
+    counts: list[int]  # per period: edges[i] <= moment < edges[i + 1], and inside since..until
+    undated: int  # matching articles without a date: in no period, whatever the bounds
+    first: datetime | None  # the earliest and latest moment of a dated match inside since..until, aware
+    last: datetime | None  # (None when there is none), whichever edges were given
 
 
 @dataclass(frozen=True)
@@ -169,5 +183,21 @@ class SearchEngine(Protocol):
     def matching_ids(self, query: Query) -> list[str]:
         """The ids of every matching article."""
 
-    def matching_dates(self, query: Query | None) -> list[Published]:
-        """When every matching article was published (every article, for None), in no particular order."""
+    def count_by_period(
+        self,
+        query: Query | None,
+        edges: Sequence[datetime],
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        zone: tzinfo = UTC,
+    ) -> PeriodCounts:
+        """How many articles ``query`` matches (every article, for None) in each period between ``edges``.
+
+        ``edges`` are aware UTC moments in ascending order, the end of one period the start of the next:
+        period ``i`` holds ``edges[i] <= moment < edges[i + 1]``; no edges ask only for the undated count and
+        the first and last moments. Only moments inside ``since``..``until`` (aware, both ends inclusive, as
+        in ``SearchOptions``) are counted. ``zone`` places a date given only by its day: at the midnight
+        opening that day in ``zone``. (A server can count in one pass: each moment's period found among the
+        edges, e.g. SQL's ``width_bucket``, grouped; calendar edges of a zone are ``date_trunc`` in it.)
+        """

@@ -9,8 +9,7 @@ opens. A date without a time is counted on the day written, in any zone.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -19,7 +18,8 @@ from newsarchive.errors import InvalidQuery
 from newsarchive.periods import BY, chosen_zone
 
 if TYPE_CHECKING:
-    from newsarchive.engines.protocol import Published, SearchEngine
+    from newsarchive.engines.protocol import PeriodCounts, SearchEngine
+    from newsarchive.query.tree import Query
 
 MAX_BUCKETS = 5000
 _LATEST = datetime.max.replace(tzinfo=UTC)
@@ -172,17 +172,6 @@ def _next_or_latest(after: Callable[[datetime], datetime], start: datetime) -> d
         return _LATEST
 
 
-def count(dates: Iterable[datetime | None], buckets: Sequence[Bucket]) -> list[int]:
-    """How many of ``dates`` fall in each bucket; undated (None) and out-of-range dates in none.
-
-    Sorting once and bisecting each bucket's ends costs O((n + b) log n) for n
-    dates and b buckets, not n * b. (Compared in UTC: two datetimes of one
-    zone compare by wall clock, which a repeated hour in autumn misorders.)
-    """
-    ordered = sorted(_utc(moment) for moment in dates if moment is not None)
-    return [bisect_left(ordered, _utc(bucket.end)) - bisect_left(ordered, _utc(bucket.start)) for bucket in buckets]
-
-
 # --- counting matches -----------------------------------------------------------
 
 
@@ -218,29 +207,33 @@ def trend(
     from newsarchive.services.search import parse_query
 
     zone = zone or chosen_zone() or UTC
-    matches = {query: _moments(engine.matching_dates(parse_query(query)), zone) for query in queries}
-    undated = {query: sum(date is None for date in dates) for query, dates in matches.items()}
-    inside = {query: _inside(dates, since, until) for query, dates in matches.items()}
+    parsed = {query: parse_query(query) for query in queries}
+
+    def count(query: Query | None, edges: Sequence[datetime]) -> PeriodCounts:
+        return engine.count_by_period(query, edges, since=since, until=until, zone=zone)
+
     start, end = since, until
     if start is None or end is None:
-        found = [date for dates in inside.values() for date in dates]
-        if not found:
+        # An open end is the first or last dated match: asked for first (no edges), then counted in the buckets.
+        spans = {query: count(parsed[query], ()) for query in queries}
+        firsts = [span.first for span in spans.values() if span.first is not None]
+        lasts = [span.last for span in spans.values() if span.last is not None]
+        if not firsts:
             empty = [TrendSeries(query=query, counts=[], shares=[] if normalize else None) for query in queries]
-            archived_none: list[int] | None = [] if normalize else None
-            return Trend(
-                by=by, buckets=[], series=empty, undated=undated, normalized=normalize, archived=archived_none, zone=zone
-            )
-        start = min(found) if start is None else start
-        end = max(found) if end is None else end
+            undated = {query: span.undated for query, span in spans.items()}
+            return Trend(by, [], empty, undated, normalize, archived=[] if normalize else None, zone=zone)
+        start = min(firsts) if start is None else start
+        end = max(lasts) if end is None else end
     buckets = make_buckets(start, end, by, zone)
+    edges = [_utc(bucket.start) for bucket in buckets] + [_utc(buckets[-1].end)]
+    counted = {query: count(parsed[query], edges) for query in queries}
     # The user's bounds, not the first and last match: those buckets hold other articles too.
-    everything = _moments(engine.matching_dates(None), zone) if normalize else []
-    archived = count(_inside(everything, since, until), buckets) if normalize else None
-    series = []
-    for query in queries:
-        counts = count(inside[query], buckets)
-        ratios = None if archived is None else shares(counts, archived)
-        series.append(TrendSeries(query=query, counts=counts, shares=ratios))
+    archived = count(None, edges).counts if normalize else None
+    series = [
+        TrendSeries(query, found.counts, None if archived is None else shares(found.counts, archived))
+        for query, found in counted.items()
+    ]
+    undated = {query: found.undated for query, found in counted.items()}
     return Trend(
         by=by, buckets=buckets, series=series, undated=undated, normalized=normalize, archived=archived, zone=zone
     )
@@ -249,24 +242,6 @@ def trend(
 def shares(counts: Sequence[int], archived: Sequence[int]) -> list[float]:
     """Each count as a share of the archived articles in its bucket; 0.0 where there are none."""
     return [matched / total if total else 0.0 for matched, total in zip(counts, archived, strict=True)]
-
-
-def _inside(dates: Iterable[datetime | None], since: datetime | None, until: datetime | None) -> list[datetime]:
-    return [
-        date
-        for date in dates
-        if date is not None and (since is None or date >= since) and (until is None or date <= until)
-    ]
-
-
-def _moments(dates: Iterable[Published], zone: tzinfo) -> list[datetime | None]:
-    """The engine's dates as moments of ``zone``: a day written without a time is its midnight there."""
-    return [
-        None if moment is None
-        else _in_zone(moment, zone) if isinstance(moment, datetime)
-        else datetime(moment.year, moment.month, moment.day, tzinfo=zone)
-        for moment in dates
-    ]  # fmt: skip
 
 
 def _utc(moment: datetime) -> datetime:

@@ -7,11 +7,12 @@ search does not load the writers, nor an ingest the snippet code.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from newsarchive.engines.protocol import Document, HitPage, IndexWriter, Published, SearchOptions
+from newsarchive.engines.protocol import Document, HitPage, IndexWriter, PeriodCounts, SearchOptions
 
 if TYPE_CHECKING:
     from newsarchive.query.budget import Budget
@@ -135,7 +136,15 @@ class WhooshEngine:
         return matching_ids(self.path, query)
 
     @_reads
-    def matching_dates(self, query: Query | None) -> list[Published]:
-        from newsarchive.engines.whoosh.reader import matching_dates
+    def count_by_period(
+        self,
+        query: Query | None,
+        edges: Sequence[datetime],
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        zone: tzinfo = UTC,
+    ) -> PeriodCounts:
+        from newsarchive.engines.whoosh.reader import count_by_period
 
-        return matching_dates(self.path, query)
+        return count_by_period(self.path, query, edges, since=since, until=until, zone=zone)

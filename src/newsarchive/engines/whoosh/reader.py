@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from whoosh.columns import ColumnReader
 from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
-from newsarchive.engines.protocol import Hit, HitPage, Published, SearchOptions
+from newsarchive.engines.counting import count_sorted
+from newsarchive.engines.protocol import Hit, HitPage, PeriodCounts, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.files import index_exists, open_index
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
@@ -175,19 +177,47 @@ def matching_ids(index_dir: Path, query: Query) -> list[str]:
     return [ids[docnum] for docnum in _matching(searcher, query)]
 
 
-def matching_dates(index_dir: Path, query: Query | None) -> list[Published]:
-    """The publication date of every article the query matches, or of every article in
-    the index when ``query`` is None: aware UTC, the day as written for a date
-    without a time, None if undated."""
+def count_by_period(index_dir: Path, query: Query | None, edges: Sequence[datetime], **bounds: Any) -> PeriodCounts:
+    """``SearchEngine.count_by_period`` (``bounds``: its since, until and zone): each segment's date columns read whole once (and kept while it is
+    open), looked up for its matches as the integers they are stored as, sorted, then bisected at the edges."""
+    from whoosh.util.times import datetime_to_long, long_to_datetime
+
+    from newsarchive.engines.whoosh.matching import numeric_column
+
     searcher = _searcher(index_dir)
     reader = searcher.reader()
-    dates = column(reader, "published")
-    dated = column(reader, "dated")
-    days = column(reader, "written_day")
-    docnums = reader.all_doc_ids() if query is None else _matching(searcher, query)
-    return [
-        (date.fromordinal(days[n]) if days[n] else dates[n].replace(tzinfo=UTC)) if dated[n] else None for n in docnums
-    ]
+    matches = None if query is None else _matching(searcher, query)
+    moments: list[int] = []
+    days: list[int] = []
+    undated = 0
+    for leaf, offset in reader.leaf_readers():
+        size = leaf.doc_count_all()
+        if not size:
+            continue
+        if matches is None:
+            docnums: Iterable[int] = leaf.all_doc_ids()
+        else:
+            ours = matches[bisect_left(matches, offset) : bisect_left(matches, offset + size)]
+            docnums = [docnum - offset for docnum in ours]
+        # An undated article has no value in the column (a segment of undated articles only, no column).
+        published = numeric_column(leaf, "published")
+        values, missing = published if published is not None else ((), -1)
+        written_day = numeric_column(leaf, "written_day")
+        written = written_day[0] if written_day is not None else ()
+        for docnum in docnums:
+            value = values[docnum] if docnum < len(values) else missing
+            if value == missing:
+                undated += 1
+            elif docnum < len(written) and written[docnum]:
+                days.append(written[docnum])
+            else:
+                moments.append(value)
+    moments.sort()
+    days.sort()
+    return count_sorted(
+        moments, days, undated, edges, **bounds,
+        key=lambda at: datetime_to_long(naive_utc(at)), moment=lambda value: long_to_datetime(value).replace(tzinfo=UTC),
+    )  # fmt: skip
 
 
 def _matching(searcher: Searcher, query: Query) -> list[int]:
