@@ -21,6 +21,7 @@ from whoosh.util import random_name
 from whoosh.writing import LockError
 
 from newsarchive.engines.whoosh.damage import REPAIR_HINT, reason
+from newsarchive.engines.whoosh.release import check_release
 from newsarchive.engines.whoosh.schema import SCHEMA_VERSION, Document, build_schema, to_fields
 from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
 
@@ -183,6 +184,7 @@ def document_count(path: Path) -> int:
 
 
 def open_index(path: Path) -> whoosh_index.Index:
+    check_release()  # every use of the index starts here
     if not index_exists(path):
         raise IndexUnavailable(
             f"no search index at {path} yet",
