@@ -27,6 +27,7 @@ REPAIR_HINT = "`archive check --repair` rebuilds it from the database (so does `
 
 def index_damage(path: Path) -> list[str]:
     """One line for each damaged part of the index at ``path``; empty when everything reads back."""
+    from newsarchive.engines.whoosh.segments import index_segments
     from newsarchive.engines.whoosh.store import open_index
 
     try:
@@ -35,7 +36,7 @@ def index_damage(path: Path) -> list[str]:
         return [exc.message]
     try:
         problems: list[str] = []
-        for segment in ix._segments():
+        for segment in index_segments(ix):
             problems.extend(_segment_damage(ix, segment))
         return problems
     finally:

@@ -76,10 +76,9 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
     if query is wq.NullQuery:
         return set()
     if isinstance(query, wq.NumericRange):  # dates too: a union of trie terms
-        return match(query._compile_query(reader))
+        return match(query.simplify(reader))  # (Whoosh's union of trie terms for the range)
     if isinstance(query, wq.MultiTerm):  # prefixes, wildcards, fuzzy terms, term ranges
-        fieldname = query.field()
-        return set().union(*(postings.of(reader, fieldname, btext)[0] for btext in query._btexts(reader)))
+        return set().union(*(postings.of(reader, fieldname, btext)[0] for fieldname, btext in query.expanded_terms(reader)))
     if isinstance(query, wq.WrappingQuery):
         return match(query.child)
     if type(query) is wq.Phrase and query.fieldname in reader.schema:
@@ -112,7 +111,7 @@ def numeric_column(reader, fieldname: str) -> tuple[array, int] | None:  # type:
         if field is not None and isinstance(field.column_type, columns.NumericColumn) and reader.has_column(fieldname):
             column = reader.column_reader(fieldname, translate=False)
             if type(column) is columns.NumericColumn.Reader:
-                cached[fieldname] = (column_values(column), column._default)
+                cached[fieldname] = (column_values(column), field.column_type.default_value())
     return cached[fieldname]
 
 

@@ -33,7 +33,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from newsarchive.engines.whoosh.postings import Postings, length_bytes
+from newsarchive.engines.whoosh.postings import Postings, segment_length_bytes
 from newsarchive.engines.whoosh.query import Expanded
 
 _CONSTANT = ""  # a "field" standing for a score every match gets
@@ -46,14 +46,12 @@ def rank(
 ) -> list[tuple[float, int]] | None:
     """The best ``limit`` of ``matches`` as (score, docnum), best first, as Whoosh would rank them; or None."""
     weighting = searcher.weighting
-    if type(weighting) is not BM25F or weighting._field_B:
+    if type(weighting) is not BM25F:
         return None
     terms = _scored_terms(query, searcher)
     if terms is None:
         return None
     postings = postings or Postings()
-    k1, b = weighting.K1, weighting.B
-    top = k1 + 1
     constant = sum(boost for fieldname, _, boost in terms if fieldname == _CONSTANT)
     scores: dict[int, float] = {}
     get = scores.get
@@ -75,8 +73,10 @@ def rank(
             ids, weights, _ = postings.of(reader, fieldname, text)
             if not ids:
                 continue
-            idf = searcher.idf(fieldname, text)
-            norms = _norms(reader, fieldname, searcher.avg_field_length(fieldname) or 1, k1, b)
+            # Whoosh's own scorer of the term holds the statistics and parameters (a field's own B too).
+            scorer = weighting.scorer(searcher, fieldname, text)
+            idf, top = scorer.idf, scorer.K1 + 1
+            norms = _norms(reader, fieldname, scorer.avgfl, scorer.K1, scorer.B)
             if len(matches) * _FEW < len(ids):  # (a phrase of common words): look the matches up
                 if here is None:
                     end = offset + reader.doc_count_all()
@@ -160,9 +160,8 @@ def _norms(reader, fieldname: str, average: float, k1: float, b: float) -> list[
     key = (fieldname, average, k1, b)
     if key not in cached:
         by_byte = [k1 * ((1 - b) + b * byte_to_length(byte) / average) for byte in range(256)]
-        documents = reader.doc_count_all()
-        found = length_bytes(reader._perdoc, fieldname, documents)
-        cached[key] = [by_byte[byte] for byte in found] if found is not None else [by_byte[0]] * documents
+        found = segment_length_bytes(reader, fieldname)
+        cached[key] = [by_byte[byte] for byte in found] if found is not None else [by_byte[0]] * reader.doc_count_all()
     return cached[key]
 
 
