@@ -82,7 +82,7 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
     if isinstance(query, wq.WrappingQuery):
         return match(query.child)
     if type(query) is wq.Phrase and query.fieldname in reader.schema:
-        return _phrase(reader, query, postings)
+        return phrase_docnums(reader, query, postings)
     # Proximity and the like: Whoosh's matcher, for this part only.
     return set(query.docs(leaf))
 
@@ -138,7 +138,7 @@ def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # t
     return found
 
 
-def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
+def phrase_docnums(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
     """Documents where the phrase's words stand in order, each within ``slop`` places of the one before."""
     field = reader.schema[query.fieldname]
     read = []

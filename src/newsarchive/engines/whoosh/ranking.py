@@ -33,6 +33,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from newsarchive.engines.whoosh.matching import phrase_docnums
 from newsarchive.engines.whoosh.postings import Postings, segment_length_bytes
 from newsarchive.engines.whoosh.query import Expanded
 
@@ -52,13 +53,15 @@ def rank(
     if terms is None:
         return None
     postings = postings or Postings()
-    constant = sum(boost for fieldname, _, boost in terms if fieldname == _CONSTANT)
+    constant = sum(boost for fieldname, _, boost, _ in terms if fieldname == _CONSTANT)
+    bm25 = _Parameters(searcher, weighting)
     scores: dict[int, float] = {}
     get = scores.get
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         here: list[int] | None = None  # the segment's matches (local docnums), once needed
-        for fieldname, text, boost in terms:
+        phrases: dict[int, set[int]] = {}  # id(phrase) -> where it stands in the segment (local docnums)
+        for fieldname, text, boost, phrase in terms:
             if fieldname == _CONSTANT:
                 continue
             if isinstance(text, tuple):  # a wildcard's words: a point for holding any (Whoosh's constant score)
@@ -73,10 +76,14 @@ def rank(
             ids, weights, _ = postings.of(reader, fieldname, text)
             if not ids:
                 continue
-            # Whoosh's own scorer of the term holds the statistics and parameters (a field's own B too).
-            scorer = weighting.scorer(searcher, fieldname, text)
-            idf, top = scorer.idf, scorer.K1 + 1
-            norms = _norms(reader, fieldname, scorer.avgfl, scorer.K1, scorer.B)
+            within = None
+            if phrase is not None:  # its words score only where the phrase stands (in this field)
+                within = phrases.get(id(phrase))
+                if within is None:
+                    within = phrases[id(phrase)] = phrase_docnums(reader, phrase, postings)
+            idf, k1, b, average = bm25.of(fieldname, text)
+            top = k1 + 1
+            norms = _norms(reader, fieldname, average, k1, b)
             if len(matches) * _FEW < len(ids):  # (a phrase of common words): look the matches up
                 if here is None:
                     end = offset + reader.doc_count_all()
@@ -84,12 +91,30 @@ def rank(
                 ids, weights = _look_up(ids, weights, here)
             for docnum, weight in zip(ids, weights, strict=True):
                 found = docnum + offset
-                if found in matches:
+                if found in matches and (within is None or docnum in within):
                     # Whoosh's bm25(), term for term, so the sums come out the same.
                     score = idf * ((weight * top) / (weight + norms[docnum]))
                     scores[found] = get(found, 0.0) + (score * boost if boost != 1.0 else score)
     # Whoosh's order: higher score first, then the lower document number.
     return [(score + constant, docnum) for docnum, score in heapq.nsmallest(limit, scores.items(), key=_order)]
+
+
+class _Parameters:
+    """Each word's BM25 statistics and parameters, from Whoosh's own scorer of it (a field's own B too)."""
+
+    def __init__(self, searcher: Searcher, weighting: BM25F) -> None:
+        self.searcher = searcher
+        self.weighting = weighting
+        self.found: dict[tuple[str, Any], tuple[float, float, float, float]] = {}
+
+    def of(self, fieldname: str, text: Any) -> tuple[float, float, float, float]:
+        """(idf, K1, B, average field length)."""
+        key = (fieldname, text)
+        found = self.found.get(key)
+        if found is None:
+            scorer = self.weighting.scorer(self.searcher, fieldname, text)
+            found = self.found[key] = (scorer.idf, scorer.K1, scorer.B, scorer.avgfl)
+        return found
 
 
 def _look_up(ids: list[int], weights: list[float], docnums: list[int]) -> tuple[list[int], list[float]]:
@@ -110,18 +135,19 @@ def _order(item: tuple[int, float]) -> tuple[float, int]:
     return -item[1], item[0]
 
 
-def _scored_terms(query: wq.Query, searcher: Searcher) -> list[tuple[str, Any, float]] | None:
-    """(field, text, boost) of every term that adds to a document's score, or None for other queries.
+def _scored_terms(query: wq.Query, searcher: Searcher) -> list[tuple[str, Any, float, wq.Phrase | None]] | None:
+    """(field, text, boost, phrase) of every term that adds to a document's score, or None for other queries.
 
-    ``text`` is a tuple of terms for a wildcard that adds ``boost`` to a document holding any of them.
+    ``text`` is a tuple of terms for a wildcard that adds ``boost`` to a document holding any of them;
+    ``phrase`` the phrase a word is of: it adds to the score only where the phrase stands.
     """
     if isinstance(query, wq.Term):
         field = searcher.schema[query.fieldname] if query.fieldname in searcher.schema else None
         if field is None or not field.scorable:
             return None
-        return [(query.fieldname, query.text, query.boost)]
+        return [(query.fieldname, query.text, query.boost, None)]
     if isinstance(query, (wq.And, wq.Or)) and type(query) in (wq.And, wq.Or) and query.boost == 1.0:
-        terms: list[tuple[str, Any, float]] = []
+        terms: list[tuple[str, Any, float, wq.Phrase | None]] = []
         for child in query.subqueries:
             found = _scored_terms(child, searcher)
             if found is None:
@@ -133,18 +159,18 @@ def _scored_terms(query: wq.Query, searcher: Searcher) -> list[tuple[str, Any, f
         field = searcher.schema[query.fieldname]
         if not field.scorable:
             return None
-        return [(query.fieldname, field.to_bytes(word), 1.0) for word in query.words]
+        return [(query.fieldname, field.to_bytes(word), 1.0, query) for word in query.words]
     if isinstance(query, Expanded) and query.boost == 1.0 and query.fieldname in searcher.schema:
         # A wildcard's words (constant score): a point for holding any; otherwise the OR of its words.
         if not searcher.schema[query.fieldname].scorable:
             return None
         if query.constantscore:
-            return [(query.fieldname, query.btexts, 1.0)]
-        return [(query.fieldname, btext, 1.0) for btext in query.btexts]
+            return [(query.fieldname, query.btexts, 1.0, None)]
+        return [(query.fieldname, btext, 1.0, None) for btext in query.btexts]
     if type(query) is wq.AndNot and query.boost == 1.0:
         return _scored_terms(query.a, searcher)
     if type(query) is wq.Not:  # Whoosh scores the documents a NOT lets through with its boost
-        return [(_CONSTANT, "", query.boost)]
+        return [(_CONSTANT, "", query.boost, None)]
     return None
 
 
