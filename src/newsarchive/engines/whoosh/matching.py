@@ -82,7 +82,7 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
     if isinstance(query, wq.WrappingQuery):
         return match(query.child)
     if type(query) is wq.Phrase and query.fieldname in reader.schema:
-        return phrase_docnums(reader, query, postings)
+        return set(phrase_docnums(reader, query, postings))
     # Proximity and the like: Whoosh's matcher, for this part only.
     return set(query.docs(leaf))
 
@@ -139,7 +139,16 @@ def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # t
 
 
 def phrase_docnums(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
-    """Documents where the phrase's words stand in order, each within ``slop`` places of the one before."""
+    """Documents of the segment where the phrase's words stand in order, each within ``slop`` places of the one
+    before (deleted ones may be included); found once a search (``ranking`` asks again)."""
+    key = (id(reader), query)
+    found = postings.phrases.get(key)
+    if found is None:
+        found = postings.phrases[key] = _phrase(reader, query, postings)
+    return found
+
+
+def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
     field = reader.schema[query.fieldname]
     read = []
     for word in query.words:

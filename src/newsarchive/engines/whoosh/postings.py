@@ -51,6 +51,8 @@ class Postings:
 
     def __init__(self, budget: Budget | None = None) -> None:
         self._read: dict[tuple[int, str, object], tuple[list[int], list[float], list[bytes]]] = {}
+        #: (id(segment reader), phrase) -> where the phrase stands in the segment (``matching.phrase_docnums``).
+        self.phrases: dict[tuple[int, object], set[int]] = {}
         self.budget = budget
 
     def of(self, reader, fieldname: str, text: str | bytes) -> tuple[list[int], list[float], list[bytes]]:  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from newsarchive.engines.whoosh.matching import phrase_docnums
+from newsarchive.engines.whoosh.matching import numeric_column, phrase_docnums
 from newsarchive.engines.whoosh.postings import Postings, segment_length_bytes
 from newsarchive.engines.whoosh.query import Expanded
 
@@ -60,7 +60,6 @@ def rank(
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         here: list[int] | None = None  # the segment's matches (local docnums), once needed
-        phrases: dict[int, set[int]] = {}  # id(phrase) -> where it stands in the segment (local docnums)
         for fieldname, text, boost, phrase in terms:
             if fieldname == _CONSTANT:
                 continue
@@ -76,11 +75,8 @@ def rank(
             ids, weights, _ = postings.of(reader, fieldname, text)
             if not ids:
                 continue
-            within = None
             if phrase is not None:  # its words score only where the phrase stands (in this field)
-                within = phrases.get(id(phrase))
-                if within is None:
-                    within = phrases[id(phrase)] = phrase_docnums(reader, phrase, postings)
+                ids, weights = _look_up(ids, weights, sorted(phrase_docnums(reader, phrase, postings)))
             idf, k1, b, average = bm25.of(fieldname, text)
             top = k1 + 1
             norms = _norms(reader, fieldname, average, k1, b)
@@ -91,7 +87,7 @@ def rank(
                 ids, weights = _look_up(ids, weights, here)
             for docnum, weight in zip(ids, weights, strict=True):
                 found = docnum + offset
-                if found in matches and (within is None or docnum in within):
+                if found in matches:
                     # Whoosh's bm25(), term for term, so the sums come out the same.
                     score = idf * ((weight * top) / (weight + norms[docnum]))
                     scores[found] = get(found, 0.0) + (score * boost if boost != 1.0 else score)
@@ -100,21 +96,25 @@ def rank(
 
 
 class _Parameters:
-    """Each word's BM25 statistics and parameters, from Whoosh's own scorer of it (a field's own B too)."""
+    """Each word's BM25 statistics and parameters: K1 and B (a field's own B too) from Whoosh's own scorer."""
 
     def __init__(self, searcher: Searcher, weighting: BM25F) -> None:
         self.searcher = searcher
         self.weighting = weighting
-        self.found: dict[tuple[str, Any], tuple[float, float, float, float]] = {}
+        self.fields = _FIELD_PARAMETERS.setdefault(weighting, {})
 
     def of(self, fieldname: str, text: Any) -> tuple[float, float, float, float]:
-        """(idf, K1, B, average field length)."""
-        key = (fieldname, text)
-        found = self.found.get(key)
+        """(idf, K1, B, average field length), as ``BM25FScorer`` takes them."""
+        found = self.fields.get(fieldname)
         if found is None:
-            scorer = self.weighting.scorer(self.searcher, fieldname, text)
-            found = self.found[key] = (scorer.idf, scorer.K1, scorer.B, scorer.avgfl)
-        return found
+            scorer = self.weighting.scorer(self.searcher, fieldname, text)  # (~30 us: once per field)
+            found = self.fields[fieldname] = (scorer.K1, scorer.B)
+        k1, b = found
+        searcher = self.searcher
+        return searcher.idf(fieldname, text), k1, b, searcher.avg_field_length(fieldname) or 1
+
+
+_FIELD_PARAMETERS: WeakKeyDictionary = WeakKeyDictionary()  # weighting -> {field: (K1, B)}
 
 
 def _look_up(ids: list[int], weights: list[float], docnums: list[int]) -> tuple[list[int], list[float]]:
@@ -200,8 +200,6 @@ def by_date(searcher: Searcher, matches: set[int], limit: int, *, newest: bool) 
     Whoosh's sorted search steps the query's matchers through every match
     (a wildcard's thousand words: seconds); the order needs only the columns.
     """
-    from newsarchive.engines.whoosh.matching import numeric_column
-
     starts: list[int] = []
     columns: list[tuple[Column, Column]] = []
     for leaf, offset in searcher.reader().leaf_readers():
