@@ -165,11 +165,12 @@ class BulkWriter(SegmentWriter):
         what they buffer, and may fail again as the write that failed did.
         The files are in no table of contents, so the next commit deletes them.
         """
+        self._check_state()
         try:
-            super().cancel()
+            self._close_segment()
         except OSError:
-            self.pool.cleanup()
-            self._finish()
+            self.pool.cleanup()  # (which closing the segment ends with)
+        self._finish()
 
     def commit(self, mergetype=None, optimize=None, merge=None) -> None:  # type: ignore[no-untyped-def]
         """Whoosh's commit, with the segments ``retired`` left out and those ``adopted`` added by the merge policy."""
