@@ -21,7 +21,10 @@ def test_another_release_is_refused_with_the_command_that_installs_the_verified_
     with pytest.raises(WhooshVersionMismatch) as raised:
         check_release()
     assert isinstance(raised.value, IndexUnavailable)
-    assert str(raised.value) == "the installed Whoosh is 2.7.6, but this newsarchive was verified against Whoosh 2.7.5 only"
+    assert (
+        str(raised.value)
+        == "the installed Whoosh is 2.7.6, but this newsarchive was verified against Whoosh 2.7.5 only"
+    )
     assert raised.value.hint == "pip install 'whoosh-reloaded==2.7.5'"
     assert VERIFIED == (2, 7, 5)
 

@@ -98,17 +98,24 @@ def _stored_fields(folder: Path) -> list[dict[str, object]]:
         ix.close()
 
 
-def test_a_new_segment_is_whoosh_own(tmp_path: Path) -> None:
-    ours = _build(tmp_path / "bulk", BulkWriter, None, merge=False)
-    theirs = _build(tmp_path / "whoosh", SegmentWriter, None, merge=False)
+@pytest.fixture(scope="module")
+def new_segments(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], dict[str, object]]:
+    """A new segment of the same articles written by BulkWriter and by Whoosh's SegmentWriter (folder, ours, theirs)."""
+    folder = tmp_path_factory.mktemp("new")
+    ours = _build(folder / "bulk", BulkWriter, None, merge=False)
+    theirs = _build(folder / "whoosh", SegmentWriter, None, merge=False)
+    return folder, ours, theirs
+
+
+def test_a_new_segment_is_whoosh_own(new_segments: tuple[Path, dict[str, object], dict[str, object]]) -> None:
+    _, ours, theirs = new_segments
     assert len(ours["postings"]) > 1000  # type: ignore[arg-type]
     assert ours == theirs
 
 
-def test_posting_blocks_are_smaller_than_whoosh_own(tmp_path: Path) -> None:
-    _build(tmp_path / "bulk", BulkWriter, None, merge=False)
-    _build(tmp_path / "whoosh", SegmentWriter, None, merge=False)
-    ours, theirs = (_segment_files(tmp_path / name)["pst"] for name in ("bulk", "whoosh"))
+def test_posting_blocks_are_smaller_than_whoosh_own(new_segments: tuple[Path, dict[str, object], dict[str, object]]) -> None:
+    folder = new_segments[0]
+    ours, theirs = (_segment_files(folder / name)["pst"] for name in ("bulk", "whoosh"))
     assert len(ours) < 0.8 * len(theirs)
 
 

@@ -71,9 +71,7 @@ class BulkCodec(W3Codec):
 class BlockWriter(W3PostingsWriter):
     """Whoosh's postings writer, that also takes a term's postings whole and writes its blocks with protocol 5."""
 
-    def add_postings(
-        self, docs: array, weights: array, values: list[bytes], lengths: list[int] | None
-    ) -> None:
+    def add_blocks(self, docs: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
         """All the postings of the term begun by ``start_postings``, in document order, split into blocks as
         ``add_posting`` would split them; ``lengths``: each document's field length as the segment stores it."""
         limit = self._blocklimit
@@ -163,9 +161,9 @@ class BulkFieldWriter(W3FieldWriter):
     def add_term(
         self, btext: bytes, docs: array, weights: array, values: list[bytes], lengths: list[int] | None
     ) -> None:
-        """A term of the field begun by ``start_field`` with all its postings (see ``BlockWriter.add_postings``)."""
+        """A term of the field begun by ``start_field`` with all its postings (see ``BlockWriter.add_blocks``)."""
         self.start_term(btext)
-        self._postwriter.add_postings(docs, weights, values, lengths)
+        self._postwriter.add_blocks(docs, weights, values, lengths)
         self.finish_term()
 
 
