@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests._shared import bbc_path
+from tests._corpus import write_files
 from whoosh import index as whoosh_index
 
 import newsarchive
@@ -62,19 +62,14 @@ def _hits(archive, home: Path, query: str) -> list[dict[str, object]]:  # type: 
 
 
 def _segment_count(home: Path) -> int:
-    ix = whoosh_index.open_dir(str(home / "index"))
-    try:
-        return len(ix._segments())
-    finally:
-        ix.close()
+    return len(_segment_ids(home))
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """360 made-up articles (``tests._corpus``) as text files."""
     folder = tmp_path_factory.mktemp("corpus")
-    for topic in ("business", "politics", "entertainment"):
-        for number in range(1, 121):
-            shutil.copy(bbc_path(topic, f"{number:03d}.txt"), folder / f"{topic}-{number:03d}.txt")
+    write_files(folder, 360, seed=5)
     return folder
 
 
@@ -131,7 +126,7 @@ def test_a_run_of_a_few_commits_ends_with_a_segment_per_worker_and_leaves_earlie
 def _segment_ids(home: Path) -> set[str]:
     ix = whoosh_index.open_dir(str(home / "index"))
     try:
-        return {segment.segment_id() for segment in ix._segments()}
+        return {segment.segment_id() for segment in segments.index_segments(ix)}
     finally:
         ix.close()
 

@@ -11,34 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests._shared import bbc_path
+from tests._corpus import articles
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from newsarchive.engines.whoosh.bulk import BulkWriter
-from newsarchive.engines.whoosh.schema import build_schema
+from newsarchive.engines.whoosh.schema import build_schema, to_fields
 
-ARTICLES = [f"{topic}/{number:03d}.txt" for topic in ("business", "politics", "sport") for number in range(1, 21)]
+#: Made-up articles (``tests._corpus``): short and long, dated and not, copies, words in several scripts.
+CORPUS = articles(200, seed=4)
 
 
 def _documents(start: int, stop: int) -> list[dict[str, object]]:
-    documents = []
-    for number, name in enumerate(ARTICLES[start:stop], start=start):
-        title, _, body = bbc_path(*name.split("/")).read_text(encoding="utf-8", errors="replace").partition("\n")
-        documents.append(
-            {
-                "id": f"{number:012x}",
-                "title": title,
-                "description": body.strip().partition("\n")[0],
-                "body": body,
-                "dated": number % 2,
-                "year": str(2020 + number % 3),
-                "group": f"{number // 4:012x}",
-                "revision": 1,
-                "author": "Jane Doe,John Roe" if number % 5 == 0 else None,
-            }
-        )
-    return [{key: value for key, value in doc.items() if value is not None} for doc in documents]
+    return [to_fields(doc) for doc in CORPUS[start:stop]]
 
 
 def _segment_files(folder: Path, leave_out: frozenset[str] = frozenset()) -> dict[str, bytes]:
@@ -87,15 +72,16 @@ def _build(folder: Path, writer_class: type[SegmentWriter], earlier: Path | None
     before = frozenset(path.name for path in folder.iterdir())
     writer = writer_class(ix, compound=False)
     if earlier is not None:
-        writer.delete_by_term("id", f"{3:012x}")
-    for doc in _documents(30, 60):
+        writer.delete_by_term("id", CORPUS[3].id)
+    for doc in _documents(30, 200):
         writer.add_document(**doc)
     writer.commit(**commit)
     ix.close()
     files: dict[str, object] = dict(_segment_files(folder, leave_out=before))
     assert set(files) >= {"pst", "trm", "_stored.col", "_body_len.col", "id.col"}
     del files["pst"], files["trm"]
-    files["postings"] = _postings(folder)
+    files["postings"] = postings = _postings(folder)
+    assert any(len(blocks) > 1 for _, blocks in postings.values())  # (common words: lists of several blocks)
     # A merge copies each document's stored fields as they were written; Whoosh's
     # pickles them again, its keys in the order of a set: the same fields, other bytes.
     del files["_stored.col"]
@@ -112,17 +98,26 @@ def _stored_fields(folder: Path) -> list[dict[str, object]]:
         ix.close()
 
 
-def test_a_new_segment_is_whoosh_own(tmp_path: Path) -> None:
-    ours = _build(tmp_path / "bulk", BulkWriter, None, merge=False)
-    theirs = _build(tmp_path / "whoosh", SegmentWriter, None, merge=False)
+@pytest.fixture(scope="module")
+def new_segments(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], dict[str, object]]:
+    """A new segment of the same articles written by BulkWriter and by Whoosh's SegmentWriter (folder, ours, theirs)."""
+    folder = tmp_path_factory.mktemp("new")
+    ours = _build(folder / "bulk", BulkWriter, None, merge=False)
+    theirs = _build(folder / "whoosh", SegmentWriter, None, merge=False)
+    return folder, ours, theirs
+
+
+def test_a_new_segment_is_whoosh_own(new_segments: tuple[Path, dict[str, object], dict[str, object]]) -> None:
+    folder, ours, theirs = new_segments
     assert len(ours["postings"]) > 1000  # type: ignore[arg-type]
     assert ours == theirs
+    # Stored fields newly added are pickled and compressed as Whoosh's own column does: the same bytes.
+    assert _segment_files(folder / "bulk")["_stored.col"] == _segment_files(folder / "whoosh")["_stored.col"]
 
 
-def test_posting_blocks_are_smaller_than_whoosh_own(tmp_path: Path) -> None:
-    _build(tmp_path / "bulk", BulkWriter, None, merge=False)
-    _build(tmp_path / "whoosh", SegmentWriter, None, merge=False)
-    ours, theirs = (_segment_files(tmp_path / name)["pst"] for name in ("bulk", "whoosh"))
+def test_posting_blocks_are_smaller_than_whoosh_own(new_segments: tuple[Path, dict[str, object], dict[str, object]]) -> None:
+    folder = new_segments[0]
+    ours, theirs = (_segment_files(folder / name)["pst"] for name in ("bulk", "whoosh"))
     assert len(ours) < 0.8 * len(theirs)
 
 

@@ -8,10 +8,13 @@ few thousand articles, all of that can stay in memory: ``BulkWriter``
 gathers each term's postings in compact arrays as documents are added and,
 at commit, writes each term's posting blocks whole.
 
-What it writes is what ``SegmentWriter`` writes: the same files, byte for
-byte, except that posting blocks are pickled with a newer protocol and small
-ones are not compressed (see ``BLOCK_PROTOCOL``, ``COMPRESS_FROM``), so the
-same postings, blocks and statistics; a test compares the two segments.
+It writes through Whoosh's doors: its codec (``codec.BulkCodec``, whose
+field writer takes a term's postings whole), the pool's ``iter_postings``
+that ``SegmentWriter`` hands to the field writer, and a merge policy given
+to ``commit``. What it writes is what ``SegmentWriter`` writes: the same
+files, byte for byte, except that posting blocks are pickled with a newer
+protocol and small ones are not compressed (see ``codec``), so the same
+postings, blocks and statistics; a test compares the two segments.
 
 Merging segments (``add_reader``) copies their documents with Whoosh's own
 code, but reads and writes their postings a term at a time when the new
@@ -22,42 +25,26 @@ updates are ``SegmentWriter``'s own code.
 from __future__ import annotations
 
 import heapq
-import pickle
-import zlib
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PerDocReader, _lenfield
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.columns import TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
-from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE, PostingPool, SegmentWriter
 
 from newsarchive.engines.whoosh.analysis import StemmedText, encode_positions, stemmed_positions
-from newsarchive.engines.whoosh.postings import length_bytes, read_postings
+from newsarchive.engines.whoosh.codec import STORED_FIELDS, BulkCodec, BulkPerDocWriter, TermPostings
+from newsarchive.engines.whoosh.postings import LENGTH_OF_BYTE, length_bytes, per_document_reader, read_postings
 
 #: Bytes a gathered posting takes, with its share of its term's containers (measured on news text: 38-44).
 POSTING_BYTES = 44
-#: Whoosh pickles each posting block with protocol 2, in which every bytes
-#: value (a document's positions) is rebuilt by a call to codecs.encode on
-#: loading. Protocol 5 stores bytes as they are: a block pickles and
-#: unpickles about eight times faster and takes 40% less space, and any
-#: Whoosh reader loads it (pickle.loads reads every protocol).
-BLOCK_PROTOCOL = 5
-#: Smaller blocks are stored as they are (each block says whether it is
-#: compressed). Most terms are rare words with a posting or two: zlib saves
-#: them nothing, and costs ~10 us a block to write and to read. (Whoosh means
-#: to skip blocks under 20 bytes, but a slip in its code compresses them all.)
-COMPRESS_FROM = 128
-_LENGTHS = [byte_to_length(byte) if byte else 0 for byte in range(256)]
 #: A merge lets go of the mapped pages it has read every this many terms.
 RELEASE_EVERY = 20_000
-#: The column of each document's stored fields.
-STORED_FIELDS = "_stored"
 #: A stored-fields column read as it is on disk.
 RAW_BYTES = VarBytesColumn()
 
@@ -69,8 +56,12 @@ class MemoryPool(PostingPool):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         self.fields: dict[str, dict[bytes, tuple[array, array, list[bytes]]]] = {}
         self.postings = 0
+        #: Segments being merged into this one: their postings are read when it is written (see ``add_reader``).
+        self.merging: list[_Source] = []
+        #: Called every ``RELEASE_EVERY`` terms of a merge, to let go of the pages read.
+        self.release: Callable[[], None] = lambda: None
 
-    def _terms(self, fieldname: str) -> dict[bytes, tuple[array, array, list[bytes]]]:
+    def field_terms(self, fieldname: str) -> dict[bytes, tuple[array, array, list[bytes]]]:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
@@ -80,7 +71,7 @@ class MemoryPool(PostingPool):
     def add(self, item) -> None:  # type: ignore[no-untyped-def]
         """Whoosh's way in, one posting at a time, in document order (merged segments never come this way)."""
         fieldname, btext, docnum, weight, value = item
-        terms = self._terms(fieldname)
+        terms = self.field_terms(fieldname)
         found = terms.get(btext)
         if found is None:
             terms[btext] = (array("I", (docnum,)), array("f", (weight,)), [value or b""])
@@ -92,7 +83,7 @@ class MemoryPool(PostingPool):
 
     def add_positions(self, fieldname: str, docnum: int, positions: Mapping[bytes, Sequence[int]], boost: float) -> int:
         """One document's stems of a ``StemmedText`` field; returns the field's length in the document."""
-        terms = self._terms(fieldname)
+        terms = self.field_terms(fieldname)
         length = 0
         for root, places in positions.items():
             count = len(places)
@@ -116,10 +107,11 @@ class MemoryPool(PostingPool):
             for btext in sorted(terms):
                 yield fieldname, btext, *terms[btext]
 
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
-        for fieldname, btext, docs, weights, values in self.sorted_terms():
-            for docnum, weight, value in zip(docs, weights, values, strict=True):
-                yield fieldname, btext, docnum, weight, value
+    def iter_postings(self) -> TermPostings:
+        """What ``SegmentWriter`` hands the codec's field writer: the postings, and the merged segments', by term."""
+        if not self.merging:
+            return TermPostings(self.sorted_terms())
+        return TermPostings(_merged_terms(self, self.merging, self.release))
 
     def save(self) -> None:
         """Nothing spills to disk: the writer's owner commits before memory runs short."""
@@ -127,22 +119,25 @@ class MemoryPool(PostingPool):
     def cleanup(self) -> None:
         self.fields = {}
         self.postings = 0
+        for source in self.merging:
+            source.close()
+        self.merging = []
 
 
 class BulkWriter(SegmentWriter):
-    """A ``SegmentWriter`` with a ``MemoryPool`` and a term-at-a-time flush."""
+    """A ``SegmentWriter`` with a ``MemoryPool``, ``BulkCodec`` and a merge policy that adopts and retires segments."""
 
     def __init__(self, ix, **kwargs) -> None:  # type: ignore[no-untyped-def]
         # Separate files, not one compound file per segment: Whoosh opens each
         # part of a compound file by copying it into a BytesIO, which made a
         # cold search at 100,000 articles spend 0.3 s copying posting files.
         kwargs.setdefault("compound", False)
+        kwargs.setdefault("codec", BulkCodec())
         super().__init__(ix, **kwargs)
-        self.pool = MemoryPool(self._tempstorage, self.newsegment)
+        self.pool = MemoryPool(self.temp_storage(), self.newsegment)
+        self.pool.release = self._release_pages
         #: Segments other writers built for this index (see ``finish_segment``), committed with this one's.
         self.adopted: list = []
-        #: Segments being merged into this one: their postings are read when it is written (see ``add_reader``).
-        self.merging: list[_Source] = []
         #: Ids of segments to leave out of the index at commit (merged into ``adopted`` ones).
         self.retired: set[str] = set()
         # Commits never merge on their own: ``segments`` decides, at the end of a run.
@@ -152,7 +147,9 @@ class BulkWriter(SegmentWriter):
         """Close the segment built so far and return it, leaving the index as it is.
 
         For a writer opened without the lock (``_lk=False``) in another
-        process: the writer holding the lock adopts the segment and commits it.
+        process: the writer holding the lock adopts the segment and commits
+        it. (Whoosh's own multi-process writer closes its workers' segments
+        with the same two steps.)
         """
         if not self._added:
             self.cancel()
@@ -172,12 +169,16 @@ class BulkWriter(SegmentWriter):
         try:
             self._close_segment()
         except OSError:
-            pass
+            self.pool.cleanup()  # (which closing the segment ends with)
         self._finish()
 
-    def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
-        kept = [segment for segment in segments if segment.segment_id() not in self.retired]
-        super()._commit_toc([*kept, *self.adopted])
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:  # type: ignore[no-untyped-def]
+        """Whoosh's commit, with the segments ``retired`` left out and those ``adopted`` added by the merge policy."""
+        if mergetype is None:
+            optimize = self.optimize if optimize is None else optimize
+            merge = self.merge if merge is None else merge
+            mergetype = OPTIMIZE if optimize else MERGE_SMALL if merge else NO_MERGE
+        super().commit(mergetype=_Adopting(mergetype, self.retired, self.adopted))
 
     def add_reader(self, reader) -> None:  # type: ignore[no-untyped-def]
         """Copy a segment's live documents into this one; its postings follow, term by term, when this one is written.
@@ -185,13 +186,15 @@ class BulkWriter(SegmentWriter):
         Whoosh's own ``add_reader`` puts every posting of the segment into
         the pool, which here would hold a merge of the whole index in memory.
         """
+        if not isinstance(reader, SegmentReader) or type(reader.codec()) is not W3Codec:
+            super().add_reader(reader)
+            return
         self._check_state()
         basedoc = self.docnum
         indexed = {name for name in reader.indexed_field_names() if name in self.schema}
         docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
         # Whoosh's merge policies close the reader they pass as soon as this returns.
-        own = SegmentReader(self.storage, self.schema, reader.segment())
-        self.merging.append(_Source(own, basedoc, docmap))
+        self.pool.merging.append(_Source.of(self.storage, self.schema, reader.segment(), basedoc, docmap))
         self._added = True
         self._release_pages()
 
@@ -200,12 +203,6 @@ class BulkWriter(SegmentWriter):
         release = getattr(self.storage, "release_pages", None)
         if release is not None:
             release()
-
-    def _finish(self) -> None:
-        for source in self.merging:
-            source.reader.close()
-        self.merging = []
-        super()._finish()
 
     def add_document(self, **fields) -> None:  # type: ignore[no-untyped-def]
         """``SegmentWriter.add_document``, with stemmed text going straight from the analysis into the pool."""
@@ -249,69 +246,33 @@ class BulkWriter(SegmentWriter):
         """Roughly how much memory the postings gathered so far take."""
         return self.pool.size_bytes()
 
-    def _flush_segment(self) -> None:
-        fieldwriter = self.fieldwriter
-        if not isinstance(fieldwriter, W3FieldWriter):  # another codec: Whoosh's own way
-            super()._flush_segment()
-            return
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        try:
-            self._write_postings(fieldwriter, lengths)
-        finally:
-            fieldwriter.close()
-            if lengths is not None:
-                lengths.close()
-
-    def _write_postings(self, fieldwriter: W3FieldWriter, lengths) -> None:  # type: ignore[no-untyped-def]
-        current = None
-        field_lengths: list[int] | None = None
-        terms = self.pool.sorted_terms() if not self.merging else _merged_terms(self.pool, self.merging, self.schema)
-        for count, (fieldname, btext, docs, weights, values) in enumerate(terms, start=1):
-            if self.merging and count % RELEASE_EVERY == 0:  # the merged segments are read from end to end
-                self._release_pages()
-            if fieldname != current:
-                if current is not None:
-                    fieldwriter.finish_field()
-                current = fieldname
-                fieldwriter.start_field(fieldname, self.schema[fieldname])
-                field_lengths = self._lengths_of(lengths, fieldname)
-            fieldwriter.start_term(btext)
-            _fill_blocks(fieldwriter._postwriter, docs, weights, values, field_lengths)
-            fieldwriter.finish_term()
-        if current is not None:
-            fieldwriter.finish_field()
-
-    def _lengths_of(self, lengths, fieldname: str) -> list[int] | None:  # type: ignore[no-untyped-def]
-        """Each document's stored (byte-rounded) length of ``fieldname``, as the codec reads it back; None if not stored."""
-        found = length_bytes(lengths, fieldname, self.docnum) if lengths is not None else None
-        return [_LENGTHS[byte] for byte in found] if found is not None else None
-
     def write_per_doc(self, fieldnames, reader):  # type: ignore[no-untyped-def]
-        """Whoosh's, without looking on disk, per document and field, for length columns the segment lacks.
+        """Whoosh's, with each document's stored fields copied as the segment holds them, and its lengths read whole.
 
-        Each document's stored fields are copied as the segment holds them
-        (pickled and compressed, as this segment would write them): unpickling
-        and compressing them again was a third of a merge's time.
+        Whoosh's unpickles and compresses every document's stored fields
+        again (a third of a merge's time), and looks on disk, per document
+        and field, for length columns the segment lacks.
         """
-        perdoc = getattr(reader, "_perdoc", None)
-        if not isinstance(perdoc, W3PerDocReader):
-            return super().write_per_doc(fieldnames, reader)
-        for name in fieldnames:
-            if _lenfield(name) not in perdoc._readers and not perdoc.has_column(_lenfield(name)):
-                perdoc._readers[_lenfield(name)] = None  # (what its cache holds for "none")
-        # The codec's stored-fields column pickles a document's fields and
-        # compresses them with the column it wraps: given bytes, that one writes them as they are.
-        pickling = self.perdocwriter._get_column(STORED_FIELDS)
-        as_written = getattr(pickling, "_child", None)
-        if any(self.schema[name].vector for name in fieldnames) or not isinstance(as_written, VarBytesColumn.Writer):
-            return super().write_per_doc(fieldnames, reader)
-        return self._copy_per_doc(fieldnames, reader, perdoc, as_written)
-
-    def _copy_per_doc(self, fieldnames, reader, perdoc, stored_writer):  # type: ignore[no-untyped-def]
-        schema = self.schema
         pdw = self.perdocwriter
-        docmap = {} if reader.has_deletions() else None  # old docnum -> new, as Whoosh's returns it
+        if (
+            not isinstance(pdw, BulkPerDocWriter)
+            or not isinstance(reader, SegmentReader)
+            or any(self.schema[name].vector for name in fieldnames)
+        ):
+            return super().write_per_doc(fieldnames, reader)
+        perdoc = per_document_reader(reader)
+        try:
+            if not isinstance(perdoc, W3PerDocReader):
+                return super().write_per_doc(fieldnames, reader)
+            return self._copy_per_doc(fieldnames, reader, perdoc, pdw)
+        finally:
+            perdoc.close()
+
+    def _copy_per_doc(self, fieldnames, reader, perdoc, pdw: BulkPerDocWriter):  # type: ignore[no-untyped-def]
+        schema = self.schema
+        docmap: dict[int, int] | None = {} if reader.has_deletions() else None  # old docnum -> new, as Whoosh's
+        documents = reader.doc_count_all()
+        lengths = {name: length_bytes(perdoc, name, documents) for name in fieldnames}
         columns = {
             name: _untranslated(reader.column_reader(name, schema[name].column_type))
             for name in fieldnames
@@ -323,15 +284,29 @@ class BulkWriter(SegmentWriter):
                 docmap[docnum] = self.docnum
             pdw.start_doc(self.docnum)
             for name in fieldnames:
-                pdw.add_field(name, schema[name], None, reader.doc_field_length(docnum, name))
+                found = lengths[name]
+                pdw.add_field(name, schema[name], None, LENGTH_OF_BYTE[found[docnum]] if found is not None else 0)
                 if name in columns:
                     pdw.add_column_value(name, schema[name].column_type, columns[name][docnum])
-            written = stored[docnum] if stored is not None else b""
-            if written:
-                VarBytesColumn.Writer.add(stored_writer, self.docnum, written)
+            if stored is not None:
+                pdw.add_written_fields(stored[docnum])
             pdw.finish_doc()
             self.docnum += 1
         return docmap
+
+
+class _Adopting:
+    """A merge policy (``commit(mergetype=...)``): another policy's choice, without the segments ``retired``
+    (merged into others) and with the segments ``adopted`` (written by other writers for this index)."""
+
+    def __init__(self, policy: Callable[[Any, list[Any]], list[Any]], retired: set[str], adopted: list[Any]) -> None:
+        self.policy = policy
+        self.retired = retired
+        self.adopted = adopted
+
+    def __call__(self, writer, segments: list[Any]) -> list[Any]:  # type: ignore[no-untyped-def]
+        kept = self.policy(writer, [segment for segment in segments if segment.segment_id() not in self.retired])
+        return [*kept, *self.adopted]
 
 
 def _untranslated(column):  # type: ignore[no-untyped-def]
@@ -343,14 +318,24 @@ class _Source:
     """A segment merged into the one being written: its documents start at ``basedoc``, or are renumbered by ``docmap``."""
 
     reader: SegmentReader
+    terms_reader: Any  # the segment's terms and their infos (the codec's ``terms_reader``)
     basedoc: int
     docmap: dict[int, int] | None  # old docnum -> new, for a segment with deletions (deleted ones left out)
+
+    @classmethod
+    def of(cls, storage, schema, segment, basedoc: int, docmap: dict[int, int] | None) -> _Source:  # type: ignore[no-untyped-def]
+        reader = SegmentReader(storage, schema, segment)
+        return cls(reader, reader.codec().terms_reader(reader.storage(), segment), basedoc, docmap)
+
+    def close(self) -> None:
+        self.terms_reader.close()
+        self.reader.close()
 
     def terms(self, order: int, schema) -> Iterator[tuple[str, bytes, int, tuple[_Source, object]]]:  # type: ignore[no-untyped-def]
         """(field, term, ``order``, (this, the term's info)) in the segment's order: by field, then term."""
         return (
             (fieldname, btext, order, (self, info))
-            for (fieldname, btext), info in self.reader._terms.items()
+            for (fieldname, btext), info in self.terms_reader.items()
             if fieldname in schema
         )
 
@@ -368,17 +353,24 @@ class _Source:
         )
 
 
-def _merged_terms(pool: MemoryPool, sources: list[_Source], schema) -> Iterator[tuple[str, bytes, array, array, list[bytes]]]:  # type: ignore[no-untyped-def]
+def _merged_terms(
+    pool: MemoryPool, sources: list[_Source], release: Callable[[], None]
+) -> Iterator[tuple[str, bytes, array, array, list[bytes]]]:
     """The pool's terms and the merged segments' terms in order, each term's postings from all of them together.
 
     One term's postings are in memory at a time, so merging segments takes
-    no more memory than the longest posting list.
+    no more memory than the longest posting list. The merged segments are
+    read from end to end: ``release`` is called every ``RELEASE_EVERY`` terms.
     """
+    schema = sources[0].reader.schema
     streams: list[Iterator[tuple[Any, ...]]] = [
         ((fieldname, btext, 0, (docs, weights, values)) for fieldname, btext, docs, weights, values in pool.sorted_terms())
     ]
     streams.extend(source.terms(order, schema) for order, source in enumerate(sources, start=1))
-    for (fieldname, btext), group in groupby(heapq.merge(*streams, key=itemgetter(0, 1, 2)), key=itemgetter(0, 1)):
+    merged = groupby(heapq.merge(*streams, key=itemgetter(0, 1, 2)), key=itemgetter(0, 1))
+    for count, ((fieldname, btext), group) in enumerate(merged, start=1):
+        if count % RELEASE_EVERY == 0:
+            release()
         docs, weights, values = array("I"), array("f"), []
         ordered = True
         for _, _, order, found in group:
@@ -398,48 +390,3 @@ def _merged_terms(pool: MemoryPool, sources: list[_Source], schema) -> Iterator[
 def _in_order(docs: array, weights: array, values: list[bytes]) -> tuple[array, array, list[bytes]]:
     order = sorted(range(len(docs)), key=docs.__getitem__)
     return array("I", (docs[i] for i in order)), array("f", (weights[i] for i in order)), [values[i] for i in order]
-
-
-def _fill_blocks(postwriter, docs: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:  # type: ignore[no-untyped-def]
-    """Write the term's postings in whole blocks, as the postings writer's own ``add_posting`` would split them."""
-    limit = postwriter._blocklimit
-    for start in range(0, len(docs), limit):
-        block_docs = docs[start : start + limit]
-        block_weights = weights[start : start + limit]
-        postwriter._ids = block_docs
-        postwriter._weights = block_weights
-        postwriter._values = [value for value in values[start : start + limit] if value]
-        postwriter._maxweight = max(0, max(block_weights))
-        known = [length for length in (lengths[docnum] for docnum in block_docs) if length] if lengths else []
-        postwriter._minlength = min(known) if known else None
-        postwriter._maxlength = max(known) if known else 0
-        _write_block(postwriter, last=start + limit >= len(docs))
-
-
-def _write_block(postwriter, last: bool) -> None:  # type: ignore[no-untyped-def]
-    """``W3PostingsWriter._write_block`` with a newer pickle protocol; Whoosh reads either."""
-    if not postwriter._blockcount:
-        postwriter._postfile.write(WHOOSH3_HEADER_MAGIC)
-    postwriter._terminfo.add_block(postwriter)
-    data = (postwriter._mini_ids(), postwriter._mini_weights(), postwriter._mini_values())
-    databytes = pickle.dumps(data, BLOCK_PROTOCOL)
-    compression = postwriter._compression if len(databytes) >= COMPRESS_FROM else 0
-    if compression:
-        databytes = zlib.compress(databytes, compression)
-    ids = postwriter._ids
-    info = (
-        len(ids),
-        ids[-1],
-        postwriter._maxweight,
-        compression,
-        length_to_byte(postwriter._minlength),
-        length_to_byte(postwriter._maxlength),
-    )
-    infobytes = pickle.dumps(info, BLOCK_PROTOCOL)
-    length = len(infobytes) + len(databytes)
-    postfile = postwriter._postfile
-    postfile.write_int(-length if last else length)
-    postfile.write(infobytes)
-    postfile.write(databytes)
-    postwriter._blockcount += 1
-    postwriter._new_block()

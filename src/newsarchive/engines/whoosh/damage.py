@@ -22,13 +22,15 @@ from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
 
 def index_damage(path: Path) -> list[str]:
     """One line for each damaged part of the index at ``path``; empty when everything reads back."""
+    from newsarchive.engines.whoosh.segments import index_segments
+
     try:
         ix = open_index(path)
     except IndexUnavailable as exc:  # (IndexDamaged among them)
         return [exc.message]
     try:
         problems: list[str] = []
-        for segment in ix._segments():
+        for segment in index_segments(ix):
             problems.extend(_segment_damage(ix, segment))
         return problems
     finally:

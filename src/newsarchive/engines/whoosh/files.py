@@ -20,6 +20,7 @@ from whoosh.reading import EmptyReader
 from whoosh.util import random_name
 
 from newsarchive.engines.whoosh.failures import REPAIR_HINT, reason
+from newsarchive.engines.whoosh.release import check_release
 from newsarchive.errors import ArchiveError, IndexDamaged, IndexUnavailable
 
 #: newsarchive's note beside the index (its schema version, how far into the change log it has come).
@@ -114,6 +115,7 @@ class _Index(whoosh_index.FileIndex):
 
 
 def open_index(path: Path) -> whoosh_index.Index:
+    check_release()  # every use of the index starts here
     if not index_exists(path):
         raise IndexUnavailable(
             f"no search index at {path} yet",

@@ -76,14 +76,13 @@ def _match(leaf: Searcher, reader, query: wq.Query, postings: Postings) -> set[i
     if query is wq.NullQuery:
         return set()
     if isinstance(query, wq.NumericRange):  # dates too: a union of trie terms
-        return match(query._compile_query(reader))
+        return match(query.simplify(reader))  # (Whoosh's union of trie terms for the range)
     if isinstance(query, wq.MultiTerm):  # prefixes, wildcards, fuzzy terms, term ranges
-        fieldname = query.field()
-        return set().union(*(postings.of(reader, fieldname, btext)[0] for btext in query._btexts(reader)))
+        return set().union(*(postings.of(reader, fieldname, btext)[0] for fieldname, btext in query.expanded_terms(reader)))
     if isinstance(query, wq.WrappingQuery):
         return match(query.child)
     if type(query) is wq.Phrase and query.fieldname in reader.schema:
-        return _phrase(reader, query, postings)
+        return set(phrase_docnums(reader, query, postings))
     # Proximity and the like: Whoosh's matcher, for this part only.
     return set(query.docs(leaf))
 
@@ -112,7 +111,7 @@ def numeric_column(reader, fieldname: str) -> tuple[array, int] | None:  # type:
         if field is not None and isinstance(field.column_type, columns.NumericColumn) and reader.has_column(fieldname):
             column = reader.column_reader(fieldname, translate=False)
             if type(column) is columns.NumericColumn.Reader:
-                cached[fieldname] = (column_values(column), column._default)
+                cached[fieldname] = (column_values(column), field.column_type.default_value())
     return cached[fieldname]
 
 
@@ -139,8 +138,17 @@ def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # t
     return found
 
 
+def phrase_docnums(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
+    """Documents of the segment where the phrase's words stand in order, each within ``slop`` places of the one
+    before (deleted ones may be included); found once a search (``ranking`` asks again)."""
+    key = (id(reader), query)
+    found = postings.phrases.get(key)
+    if found is None:
+        found = postings.phrases[key] = _phrase(reader, query, postings)
+    return found
+
+
 def _phrase(reader, query: wq.Phrase, postings: Postings) -> set[int]:  # type: ignore[no-untyped-def]
-    """Documents where the phrase's words stand in order, each within ``slop`` places of the one before."""
     field = reader.schema[query.fieldname]
     read = []
     for word in query.words:

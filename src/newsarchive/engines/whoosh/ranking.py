@@ -33,7 +33,8 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from newsarchive.engines.whoosh.postings import Postings, length_bytes
+from newsarchive.engines.whoosh.matching import numeric_column, phrase_docnums
+from newsarchive.engines.whoosh.postings import Postings, segment_length_bytes
 from newsarchive.engines.whoosh.query import Expanded
 
 _CONSTANT = ""  # a "field" standing for a score every match gets
@@ -46,21 +47,20 @@ def rank(
 ) -> list[tuple[float, int]] | None:
     """The best ``limit`` of ``matches`` as (score, docnum), best first, as Whoosh would rank them; or None."""
     weighting = searcher.weighting
-    if type(weighting) is not BM25F or weighting._field_B:
+    if type(weighting) is not BM25F:
         return None
     terms = _scored_terms(query, searcher)
     if terms is None:
         return None
     postings = postings or Postings()
-    k1, b = weighting.K1, weighting.B
-    top = k1 + 1
-    constant = sum(boost for fieldname, _, boost in terms if fieldname == _CONSTANT)
+    constant = sum(boost for fieldname, _, boost, _ in terms if fieldname == _CONSTANT)
+    bm25 = _Parameters(searcher, weighting)
     scores: dict[int, float] = {}
     get = scores.get
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         here: list[int] | None = None  # the segment's matches (local docnums), once needed
-        for fieldname, text, boost in terms:
+        for fieldname, text, boost, phrase in terms:
             if fieldname == _CONSTANT:
                 continue
             if isinstance(text, tuple):  # a wildcard's words: a point for holding any (Whoosh's constant score)
@@ -75,8 +75,11 @@ def rank(
             ids, weights, _ = postings.of(reader, fieldname, text)
             if not ids:
                 continue
-            idf = searcher.idf(fieldname, text)
-            norms = _norms(reader, fieldname, searcher.avg_field_length(fieldname) or 1, k1, b)
+            if phrase is not None:  # its words score only where the phrase stands (in this field)
+                ids, weights = _look_up(ids, weights, sorted(phrase_docnums(reader, phrase, postings)))
+            idf, k1, b, average = bm25.of(fieldname, text)
+            top = k1 + 1
+            norms = _norms(reader, fieldname, average, k1, b)
             if len(matches) * _FEW < len(ids):  # (a phrase of common words): look the matches up
                 if here is None:
                     end = offset + reader.doc_count_all()
@@ -90,6 +93,28 @@ def rank(
                     scores[found] = get(found, 0.0) + (score * boost if boost != 1.0 else score)
     # Whoosh's order: higher score first, then the lower document number.
     return [(score + constant, docnum) for docnum, score in heapq.nsmallest(limit, scores.items(), key=_order)]
+
+
+class _Parameters:
+    """Each word's BM25 statistics and parameters: K1 and B (a field's own B too) from Whoosh's own scorer."""
+
+    def __init__(self, searcher: Searcher, weighting: BM25F) -> None:
+        self.searcher = searcher
+        self.weighting = weighting
+        self.fields = _FIELD_PARAMETERS.setdefault(weighting, {})
+
+    def of(self, fieldname: str, text: Any) -> tuple[float, float, float, float]:
+        """(idf, K1, B, average field length), as ``BM25FScorer`` takes them."""
+        found = self.fields.get(fieldname)
+        if found is None:
+            scorer = self.weighting.scorer(self.searcher, fieldname, text)  # (~30 us: once per field)
+            found = self.fields[fieldname] = (scorer.K1, scorer.B)
+        k1, b = found
+        searcher = self.searcher
+        return searcher.idf(fieldname, text), k1, b, searcher.avg_field_length(fieldname) or 1
+
+
+_FIELD_PARAMETERS: WeakKeyDictionary = WeakKeyDictionary()  # weighting -> {field: (K1, B)}
 
 
 def _look_up(ids: list[int], weights: list[float], docnums: list[int]) -> tuple[list[int], list[float]]:
@@ -110,18 +135,19 @@ def _order(item: tuple[int, float]) -> tuple[float, int]:
     return -item[1], item[0]
 
 
-def _scored_terms(query: wq.Query, searcher: Searcher) -> list[tuple[str, Any, float]] | None:
-    """(field, text, boost) of every term that adds to a document's score, or None for other queries.
+def _scored_terms(query: wq.Query, searcher: Searcher) -> list[tuple[str, Any, float, wq.Phrase | None]] | None:
+    """(field, text, boost, phrase) of every term that adds to a document's score, or None for other queries.
 
-    ``text`` is a tuple of terms for a wildcard that adds ``boost`` to a document holding any of them.
+    ``text`` is a tuple of terms for a wildcard that adds ``boost`` to a document holding any of them;
+    ``phrase`` the phrase a word is of: it adds to the score only where the phrase stands.
     """
     if isinstance(query, wq.Term):
         field = searcher.schema[query.fieldname] if query.fieldname in searcher.schema else None
         if field is None or not field.scorable:
             return None
-        return [(query.fieldname, query.text, query.boost)]
+        return [(query.fieldname, query.text, query.boost, None)]
     if isinstance(query, (wq.And, wq.Or)) and type(query) in (wq.And, wq.Or) and query.boost == 1.0:
-        terms: list[tuple[str, Any, float]] = []
+        terms: list[tuple[str, Any, float, wq.Phrase | None]] = []
         for child in query.subqueries:
             found = _scored_terms(child, searcher)
             if found is None:
@@ -133,18 +159,18 @@ def _scored_terms(query: wq.Query, searcher: Searcher) -> list[tuple[str, Any, f
         field = searcher.schema[query.fieldname]
         if not field.scorable:
             return None
-        return [(query.fieldname, field.to_bytes(word), 1.0) for word in query.words]
+        return [(query.fieldname, field.to_bytes(word), 1.0, query) for word in query.words]
     if isinstance(query, Expanded) and query.boost == 1.0 and query.fieldname in searcher.schema:
         # A wildcard's words (constant score): a point for holding any; otherwise the OR of its words.
         if not searcher.schema[query.fieldname].scorable:
             return None
         if query.constantscore:
-            return [(query.fieldname, query.btexts, 1.0)]
-        return [(query.fieldname, btext, 1.0) for btext in query.btexts]
+            return [(query.fieldname, query.btexts, 1.0, None)]
+        return [(query.fieldname, btext, 1.0, None) for btext in query.btexts]
     if type(query) is wq.AndNot and query.boost == 1.0:
         return _scored_terms(query.a, searcher)
     if type(query) is wq.Not:  # Whoosh scores the documents a NOT lets through with its boost
-        return [(_CONSTANT, "", query.boost)]
+        return [(_CONSTANT, "", query.boost, None)]
     return None
 
 
@@ -160,9 +186,8 @@ def _norms(reader, fieldname: str, average: float, k1: float, b: float) -> list[
     key = (fieldname, average, k1, b)
     if key not in cached:
         by_byte = [k1 * ((1 - b) + b * byte_to_length(byte) / average) for byte in range(256)]
-        documents = reader.doc_count_all()
-        found = length_bytes(reader._perdoc, fieldname, documents)
-        cached[key] = [by_byte[byte] for byte in found] if found is not None else [by_byte[0]] * documents
+        found = segment_length_bytes(reader, fieldname)
+        cached[key] = [by_byte[byte] for byte in found] if found is not None else [by_byte[0]] * reader.doc_count_all()
     return cached[key]
 
 
@@ -175,8 +200,6 @@ def by_date(searcher: Searcher, matches: set[int], limit: int, *, newest: bool) 
     Whoosh's sorted search steps the query's matchers through every match
     (a wildcard's thousand words: seconds); the order needs only the columns.
     """
-    from newsarchive.engines.whoosh.matching import numeric_column
-
     starts: list[int] = []
     columns: list[tuple[Column, Column]] = []
     for leaf, offset in searcher.reader().leaf_readers():

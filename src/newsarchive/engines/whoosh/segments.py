@@ -63,11 +63,18 @@ def _balanced(segments: list[tuple[int, str]], ways: int) -> list[list[str]]:
     return groups
 
 
+def index_segments(ix) -> list[Any]:  # type: ignore[no-untyped-def]
+    """The segments of an open index, as its latest table of contents lists them (Whoosh's ``TOC``)."""
+    from whoosh.index import TOC
+
+    return list(TOC.read(ix.storage, ix.indexname).segments)
+
+
 def segment_sizes(path: Path) -> list[tuple[str, int]]:
     """(id, documents, deleted ones included) of each segment of the index at ``path``."""
     ix = open_index(path)
     try:
-        return [(segment.segment_id(), segment.doc_count_all()) for segment in ix._segments()]
+        return [(segment.segment_id(), segment.doc_count_all()) for segment in index_segments(ix)]
     finally:
         ix.close()
 
@@ -86,7 +93,7 @@ def merge_segments(path: Path, segment_ids: Sequence[str]):  # type: ignore[no-u
     try:
         wanted = set(segment_ids)
         writer = BulkWriter(ix, _lk=False)
-        for segment in ix._segments():
+        for segment in index_segments(ix):
             if segment.segment_id() in wanted:
                 reader = SegmentReader(ix.storage, ix.schema, segment)
                 try:
