@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -173,10 +174,31 @@ def _json_text(value: object) -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _write_ahead_log(cursor: sqlite3.Cursor, seconds: float = 60.0) -> None:
+    """Put the database in WAL mode, once for good; wait while another process holds it.
+
+    Switching the mode does not wait for a lock as statements do: a second
+    process opening a new database while the first creates its schema was
+    told "database is locked" at once. By then the first has made it WAL.
+    """
+    import time
+
+    ends = time.monotonic() + seconds
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > ends:
+                raise
+            time.sleep(0.05)
 
 
 def _decode_text(value: bytes) -> str:
