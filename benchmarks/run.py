@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from make_corpus import DEFAULT_SEED, DEFAULT_SOURCE, article_files, ensure_corpus, parse_count, read_source
 from measure import (
@@ -126,25 +127,21 @@ def archive_search_task(home: Path, query: Query) -> Task:
     return Task.of([tool("archive"), "search", "--home", home, *query.archive_args()])
 
 
-def _request(query: Query, limit: int):  # type: ignore[no-untyped-def]
-    from newsarchive.search import SearchRequest
-
-    return SearchRequest(
-        query=query.text,
-        since=query.since.isoformat() if query.since else None,
-        until=query.until.isoformat() if query.until else None,
-        limit=limit,
-    )
+def _request(query: Query, limit: int) -> dict[str, Any]:
+    """The search options of a benchmark query, as `archive search` takes them."""
+    return {
+        "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+        "limit": limit,
+    }
 
 
 def archive_top10(home: Path) -> Callable[[Query], list[str]]:
     """A search through the library, as `archive search` shows it: the top 10 hits with snippets."""
-    from newsarchive.search import search
+    import newsarchive
 
-    from newsarchive.config import resolve_config
-
-    config = resolve_config(home)
-    return lambda query: [hit.snippet for hit in search(config, _request(query, 10)).hits]
+    archive = newsarchive.open(home)
+    return lambda query: [hit.snippet for hit in archive.search(query.text, **_request(query, 10)).hits]
 
 
 def archive_warm_latencies(home: Path, queries: Sequence[Query]) -> tuple[list[float], list[str]]:
@@ -203,12 +200,11 @@ def reference_warm(references: InProcess, queries: Sequence[Query]) -> dict[str,
 
 def archive_hit_count(home: Path, query: Query) -> int | None:
     """How many articles match, or None when the search fails."""
-    from newsarchive.search import search
-
-    from newsarchive.config import resolve_config
+    import newsarchive
 
     try:
-        return search(resolve_config(home), _request(query, 1)).total
+        with newsarchive.open(home) as archive:
+            return archive.search(query.text, **_request(query, 1)).total
     except Exception:  # noqa: BLE001 - the cold search row already says why
         return None
 

@@ -95,6 +95,8 @@ class Archive:
         self.config = config
         self._database: Database | None = None
         self._engine: SearchEngine | None = None
+        #: The database file's state when the index was last found up to date (see ``_caught_up``).
+        self._fresh_at: tuple[int, ...] | None = None
         self._found = False
 
     def __enter__(self) -> Archive:
@@ -133,10 +135,18 @@ class Archive:
         A home whose index cannot be written now (read-only, or another
         process writing) is read as it is; ``warn`` (stderr by default) says how far behind.
         """
+        from newsarchive.config import sqlite_file
         from newsarchive.services.freshness import catch_up_before_reading
+        from newsarchive.storage.log import sqlite_state
 
         self._require()
-        catch_up_before_reading(self.config, self.engine, warn)
+        # An SQLite file unchanged since the index was last found at the log's head needs no
+        # reading of the head: two stat calls instead, for a process that searches many times.
+        database = sqlite_file(self.config)
+        state = sqlite_state(database) if database is not None else None
+        if state is None or state != self._fresh_at:
+            if catch_up_before_reading(self.config, self.engine, warn) == 0:
+                self._fresh_at = state
         return self.engine
 
     def _open(self, *, create: bool = False) -> Database:

@@ -95,3 +95,12 @@ def test_a_killed_ingest_of_either_home_is_finished_by_each_index_for_itself(arc
     _, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err
     assert_converged(archive, (a, b), 250, {"zqx0": 1, "zqx239": 1, "council": 250})
+
+
+def test_a_new_home_on_the_shared_database_gets_its_index_from_reindex(archive, shared, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, _, _ = shared
+    archive("ingest", "--home", a, make_collection(tmp_path / "in", 12))
+    new = tmp_path / "new"  # (no folder yet: the database is elsewhere)
+    assert "no search index" in archive("search", "--home", new, "council", expect=1).stderr
+    assert "12 articles" in archive("reindex", "--home", new).stdout
+    assert_converged(archive, (a, new), 12, {"council": 12, "zqx3": 1})

@@ -152,3 +152,19 @@ def test_the_cli_prints_what_the_library_renders(archive, library: Archive) -> N
                           "reindex", "check"}  # fmt: skip
     with pytest.raises(ValueError, match="has no csv output"):
         render("info", None, "csv")
+
+
+def test_an_open_archive_sees_what_another_home_changes_in_their_database(tmp_path: Path, folder: Path) -> None:
+    """A long-lived Archive (a server's, a notebook's) checks the database before each read: a removal made
+    through another home on the same database reaches its next search, and nothing changed costs no catch-up."""
+    database_url = f"sqlite:///{tmp_path / 'shared.db'}"
+    with newsarchive.open(tmp_path / "a", database_url=database_url) as first:
+        first.ingest([folder])
+        assert first.search("budget").total == 1
+        kursk = first.search("kursk").total
+        with newsarchive.open(tmp_path / "b", database_url=database_url) as second:
+            second.reindex()  # (a new home's index: built from the shared database)
+            gone = second.search("budget").hits[0].id
+            second.remove([gone])
+        assert first.search("budget").total == 0
+        assert first.search("kursk").total == kursk

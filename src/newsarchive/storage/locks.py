@@ -29,6 +29,8 @@ def writer_lock(
         ensure_home(config)
     else:
         require_archive(config)
+        if not config.database_is_default:
+            ensure_home(config)  # (a home on a database elsewhere holds only its index: made when first written)
     if not writable(config):
         raise read_only_error(config)
     home = config.home

@@ -132,3 +132,13 @@ def sqlite_head(database: Path) -> int | None:
         connection.close()
     value = row[0] if row else None
     return value if isinstance(value, int) else 0 if value is None else None
+
+
+def sqlite_state(database: Path) -> tuple[int, ...] | None:
+    """What changes whenever a commit reaches the SQLite file ``database``: its and its write-ahead log's
+    size and modification time. Unchanged, nothing was committed, so the log's head is what it was."""
+    try:
+        main, wal = database.stat(), Path(f"{database}-wal").stat()
+    except OSError:
+        return None
+    return main.st_size, main.st_mtime_ns, wal.st_size, wal.st_mtime_ns
