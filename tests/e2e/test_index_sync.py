@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -149,3 +150,30 @@ def test_a_search_in_a_read_only_home_answers_from_the_index_as_it_is(
     assert "1 to catch up" in archive("check", expect=1).stdout
     monkeypatch.setattr(os, "access", real_access)
     assert _search_total(archive, "Kursk") == 1
+
+
+def test_an_index_written_before_the_engine_had_its_package_is_read_without_a_reindex(
+    archive, seed_dir: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh keeps the schema pickled, its field classes named by module: an index made before the move
+    names ``newsarchive.index.analysis.StemmedText``, and a new process reads it as it is."""
+    import subprocess
+    import sys
+
+    from newsarchive.engines.whoosh import analysis
+    from newsarchive.engines.whoosh.files import LEGACY_MODULES, _legacy_names
+
+    _legacy_names()
+    monkeypatch.setattr(analysis.StemmedText, "__module__", "newsarchive.index.analysis")
+    archive("ingest", seed_dir)
+    monkeypatch.undo()
+    for name in LEGACY_MODULES:
+        sys.modules.pop(name)
+    (toc,) = (archive_home / "index").glob("_MAIN_*.toc")
+    assert b"newsarchive.index.analysis" in toc.read_bytes()
+    found = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "search", "Kursk", "--json"],
+        env={**os.environ, "ARCHIVE_HOME": str(archive_home)}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["total"] == 1

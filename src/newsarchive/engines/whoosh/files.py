@@ -114,8 +114,29 @@ class _Index(whoosh_index.FileIndex):
         return _NoDocuments(reader.schema) if type(reader) is EmptyReader else reader
 
 
+#: Where the classes an index's table of contents names by module were before the engine had a package
+#: of its own: an index written then names ``newsarchive.index.analysis.StemmedText``.
+LEGACY_MODULES = {"newsarchive.index": "newsarchive.engines.whoosh", "newsarchive.index.analysis": "newsarchive.engines.whoosh.analysis"}
+
+
+def _legacy_names() -> None:
+    """Let an index written by an earlier newsarchive name its field classes by their old modules.
+
+    Whoosh keeps the schema pickled in the table of contents, so a class's
+    module is part of the index format: without these names an existing
+    archive's index would read as damaged, and only a reindex would mend it.
+    """
+    import importlib
+    import sys
+
+    for old, new in LEGACY_MODULES.items():
+        if old not in sys.modules:
+            sys.modules[old] = importlib.import_module(new)
+
+
 def open_index(path: Path) -> whoosh_index.Index:
     check_release()  # every use of the index starts here
+    _legacy_names()
     if not index_exists(path):
         raise IndexUnavailable(
             f"no search index at {path} yet",
