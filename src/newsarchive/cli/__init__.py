@@ -18,13 +18,34 @@ from typing import Any
 import click
 
 from newsarchive import __version__
-from newsarchive.cli import articles, ingest, searching, upkeep
 from newsarchive.cli.options import ArchiveCommand, home_option
 from newsarchive.render import terminal
+
+#: Each command's module and function. A command's module is imported when it is run (or listed in
+#: `archive --help`), so that `archive search` does not load what `ingest` or `export` need.
+COMMANDS = {
+    "ingest": "ingest:ingest", "search": "searching:search", "show": "articles:show", "info": "upkeep:info",
+    "reindex": "upkeep:reindex", "check": "upkeep:check", "dupes": "articles:dupes", "list": "articles:list_command",
+    "export": "articles:export", "remove": "articles:remove", "trend": "searching:trend",
+    "similar": "searching:similar", "terms": "searching:terms",
+}  # fmt: skip
 
 
 class _ArchiveGroup(click.Group):
     command_class = ArchiveCommand
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        import importlib
+
+        module, name = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(f"newsarchive.cli.{module}"), name)
+        assert isinstance(command, click.Command)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if sys.stdout is None:
@@ -70,8 +91,4 @@ def cli(ctx: click.Context, home: str | None) -> None:
     ctx.meta["newsarchive.home"] = home
 
 
-for command in (
-    ingest.ingest, searching.search, articles.show, upkeep.info, upkeep.reindex, upkeep.check, articles.dupes,
-    articles.list_command, articles.export, articles.remove, searching.trend, searching.similar, searching.terms,
-):  # fmt: skip
-    cli.add_command(command)
+

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -64,7 +63,7 @@ def _compiled(node: qt.Node, schema: Schema) -> wq.Query | None:
     """``node`` as Whoosh reads it; None where it has nothing to search for (stop words), which its group leaves out."""
     if isinstance(node, qt.FIELDED):
         if node.field is None:  # the word fields, any of them (the boost is the group's)
-            found = (_leaf(replace(node, field=name, boost=1.0), schema) for name in SEARCH_FIELDS)
+            found = (_leaf(node._replace(field=name, boost=1.0), schema) for name in SEARCH_FIELDS)
             return wq.Or([query for query in found if query is not None], boost=node.boost)
         return _leaf(node, schema)
     if isinstance(node, (qt.And, qt.Or)):
