@@ -230,7 +230,7 @@ class Archive:
                 db = self.database
             except DatabaseDamaged:
                 return damaged_file_report(self.config)
-            return check_archive(db, self.config, repair=repair, progress=progress)
+            return check_archive(db, self.config, self.engine, repair=repair, progress=progress)
 
     # --- reading the index ------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
@@ -26,6 +27,9 @@ from newsarchive.render.progress import Progress
 from newsarchive.storage import log
 from newsarchive.storage.database import Database, damaged_links, damaged_records, head_revision
 from newsarchive.storage.models import Article, ArticleFile, SourceFile
+
+if TYPE_CHECKING:
+    from newsarchive.engines.protocol import SearchEngine
 
 
 @dataclass
@@ -95,16 +99,18 @@ class CheckReport:
         return self.problems == 0
 
 
-def check_archive(db: Database, config: ArchiveConfig, *, repair: bool = False, progress: Progress | None = None) -> CheckReport:
+def check_archive(
+    db: Database, config: ArchiveConfig, engine: SearchEngine, *, repair: bool = False, progress: Progress | None = None
+) -> CheckReport:
     """Compare the database with the index; with ``repair``, fix what was found and check again.
 
     The caller holds the writer's lock where it may (see ``Archive.check``).
     """
     progress = progress or Progress()
-    report = _inspect(db, config)
+    report = _inspect(db, config, engine)
     if repair and not report.ok and not report.database_damage and not report.database_looks_replaced:
-        _repair(db, config, report, progress)
-        report = _inspect(db, config)
+        _repair(db, engine, report, progress)
+        report = _inspect(db, config, engine)
         report.repaired = True
     return report
 
@@ -124,13 +130,13 @@ def damaged_file_report(config: ArchiveConfig) -> CheckReport:
     )  # fmt: skip
 
 
-def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
+def _inspect(db: Database, config: ArchiveConfig, engine: SearchEngine) -> CheckReport:
     from newsarchive.storage.database import DAMAGE_ERRORS, is_damage, quick_check
 
     report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
     report.database_damage = quick_check(db.engine)
     try:
-        return _compare(db, config, report)
+        return _compare(db, engine, report)
     except DAMAGE_ERRORS as exc:
         if not (report.database_damage and is_damage(exc)):
             raise
@@ -139,11 +145,9 @@ def _inspect(db: Database, config: ArchiveConfig) -> CheckReport:
         return report
 
 
-def _compare(db: Database, config: ArchiveConfig, report: CheckReport) -> CheckReport:
-    from newsarchive.engines import open_engine
+def _compare(db: Database, engine: SearchEngine, report: CheckReport) -> CheckReport:
     from newsarchive.errors import IndexDamaged, IndexUnavailable
 
-    engine = open_engine(config)
     report.index_position = engine.position()
 
     with db.sessions() as session:
@@ -234,11 +238,10 @@ def _broken_duplicate_links(session) -> list[str]:  # type: ignore[no-untyped-de
     return readable_keys(session, broken, lambda _error: None)  # (a key that is not UTF-8 is named as damage)
 
 
-def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: Progress) -> None:
+def _repair(db: Database, engine: SearchEngine, report: CheckReport, progress: Progress) -> None:
     """Drop the dangling rows, and make this home's index say what the database says, up to the log's head."""
     from sqlalchemy import literal_column, update
 
-    from newsarchive.engines import open_engine
     from newsarchive.services.indexing import article_document, catch_up, iter_articles, rebuild
     from newsarchive.storage.unit_of_work import UnitOfWork
 
@@ -251,7 +254,6 @@ def _repair(db: Database, config: ArchiveConfig, report: CheckReport, progress: 
             work.session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))
             work.stored(broken)  # (every index is to drop the link)
         work.commit()
-    engine = open_engine(config)
     if report.index_state != "current":
         rebuild(db, engine, progress, on_damaged=lambda _error: None)  # (the report names them)
         return
