@@ -29,3 +29,15 @@ def open_engine(config: ArchiveConfig) -> SearchEngine:
         f"unknown search engine {config.engine!r}",
         hint=f"set {ENGINE_ENV} to one of: " + ", ".join(ENGINES),
     )
+
+
+def documents_held(engine: SearchEngine) -> int:
+    """How many documents ``engine``'s index holds: 0 when there is none, or it cannot be read."""
+    from newsarchive.errors import IndexUnavailable
+
+    if not engine.exists():
+        return 0
+    try:
+        return engine.document_count()
+    except IndexUnavailable:
+        return 0

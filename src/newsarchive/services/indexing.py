@@ -139,24 +139,15 @@ def _refuse_an_emptied_database(db: Database, engine: SearchEngine) -> None:
         last = log.changes(session, 0).values()  # (only read when there is no article: then it is short work)
         if last and all(change.kind == log.REMOVED for change in last):
             return  # every article was removed, as the log says
-    indexed = _document_count(engine)
+    from newsarchive.engines import documents_held
+
+    indexed = documents_held(engine)
     if indexed:
         raise ArchiveError(
             f"the archive database holds no articles, while its search index holds {indexed}: "
             "the database looks emptied or replaced",
             hint="restore archive.db from a backup; or `archive reindex` empties the index to match it",
         )
-
-
-def _document_count(engine: SearchEngine) -> int:
-    from newsarchive.errors import IndexUnavailable
-
-    if not engine.exists():
-        return 0
-    try:
-        return engine.document_count()
-    except IndexUnavailable:
-        return 0
 
 
 class IndexFeed:

@@ -377,16 +377,9 @@ def _exists(config: ArchiveConfig | None) -> bool:
 
 def indexed_articles(config: ArchiveConfig) -> int:
     """How many documents the archive's search index holds (0 when there is none, or it cannot be read)."""
-    from newsarchive.engines import open_engine
-    from newsarchive.errors import IndexUnavailable
+    from newsarchive.engines import documents_held, open_engine
 
-    engine = open_engine(config)
-    if not engine.exists():
-        return 0
-    try:
-        return engine.document_count()
-    except IndexUnavailable:
-        return 0
+    return documents_held(open_engine(config))
 
 
 def _readable_revision(engine: Engine) -> str | None:
