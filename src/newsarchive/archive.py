@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
 
@@ -129,17 +129,19 @@ class Archive:
             self._engine = open_engine(self.config)
         return self._engine
 
-    def _caught_up(self, warn: Callable[[str], None] | None = None) -> SearchEngine:
+    def _caught_up(self, warn: Callable[[str], None] | None = None, *, required: bool = True) -> SearchEngine:
         """The engine, first brought up to the database's change log (one read of its head when nothing changed).
 
         A home whose index cannot be written now (read-only, or another
         process writing) is read as it is; ``warn`` (stderr by default) says how far behind.
         """
         from newsarchive.config import sqlite_file
-        from newsarchive.services.freshness import catch_up_before_reading
+        from newsarchive.services.freshness import catch_up_before_reading, refuse_a_missing_index
         from newsarchive.storage.log import sqlite_state
 
         self._require()
+        if required:
+            refuse_a_missing_index(self.config, self.engine)
         # An SQLite file unchanged since the index was last found at the log's head needs no
         # reading of the head: two stat calls instead, for a process that searches many times.
         database = sqlite_file(self.config)
@@ -179,7 +181,7 @@ class Archive:
     # --- writing ------------------------------------------------------------------------
 
     def ingest(
-        self, paths: Iterable[str | Path], options: IngestOptions | None = None, *,
+        self, paths: str | Path | Iterable[str | Path], options: IngestOptions | None = None, *,
         observer: IngestObserver | None = None,
     ) -> IngestReport:  # fmt: skip
         """Read the article files and folders at ``paths`` into the archive, making it if need be."""
@@ -189,7 +191,7 @@ class Archive:
         options = options or IngestOptions()
         observer = observer or IngestObserver()
         with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
-            return ingest_paths(self._open(create=True), self.config, self.engine, list(paths), options, observer)
+            return ingest_paths(self._open(create=True), self.config, self.engine, _each(paths), options, observer)
 
     def remove(self, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
         """Delete these articles (ids or unambiguous starts of ids) from the database and the index: all or none."""
@@ -241,7 +243,6 @@ class Archive:
         """One page of the articles matching ``query`` (the query language of ``archive search --help``), best first."""
         from newsarchive.services.search import SearchRequest, search
 
-        self._require()
         request = SearchRequest(
             query=query, since=since, until=until, sort=sort, limit=limit, page=page, undated=undated,
             facets=tuple(facets), collapse=collapse,
@@ -252,19 +253,17 @@ class Archive:
         """The articles most like this one (its id, or the start of its id)."""
         from newsarchive.services.search import similar
 
-        self._require()
         return Similar(article_id=article_id, page=similar(self._caught_up(), article_id, limit))
 
     def terms(self, query: str, limit: int = 20) -> Terms:
         """The words that set the best matches of ``query`` apart from the whole archive."""
         from newsarchive.services.search import telling_terms
 
-        self._require()
         matched, words = telling_terms(self._caught_up(), query, limit)
         return Terms(query=query, matched=matched, terms=words)
 
     def trend(
-        self, queries: Sequence[str], *, by: str = "month", since: DateBound = None, until: DateBound = None,
+        self, queries: str | Sequence[str], *, by: str = "month", since: DateBound = None, until: DateBound = None,
         normalize: bool = False,
     ) -> Trend:  # fmt: skip
         """How many articles match each query per day, week, month or year (``by``)."""
@@ -272,7 +271,7 @@ class Archive:
 
         self._require()
         start, end = _period(since, until)
-        return trend(self._caught_up(), list(queries), by=by, since=start, until=end, normalize=normalize)
+        return trend(self._caught_up(), _each(queries), by=by, since=start, until=end, normalize=normalize)
 
     # --- reading the database ----------------------------------------------------------
 
@@ -309,7 +308,12 @@ class Archive:
         """Where the archive is, its schema revision and what it holds."""
         from newsarchive.services.articles import archive_info
 
-        return archive_info(self.database, self.config, self._caught_up(warn=_quiet))
+        return archive_info(self.database, self.config, self._caught_up(warn=_quiet, required=False))
+
+
+def _each(given: Any) -> list[Any]:
+    """One path or query, or many: ``ingest("seeds")`` is one folder, not five one-letter paths."""
+    return [given] if isinstance(given, (str, os.PathLike)) else list(given)
 
 
 def _quiet(_line: str) -> None:

@@ -168,3 +168,11 @@ def test_an_open_archive_sees_what_another_home_changes_in_their_database(tmp_pa
             second.remove([gone])
         assert first.search("budget").total == 0
         assert first.search("kursk").total == kursk
+
+
+def test_one_path_or_query_is_taken_whole(tmp_path: Path, seed_dir: Path) -> None:
+    """``ingest("seeds")`` reads one folder, not five one-letter paths; ``trend("kursk")`` counts one query."""
+    with newsarchive.open(tmp_path / "home") as archive:
+        report = archive.ingest(str(seed_dir))
+        assert (report.files, report.new, report.failed) == (1, 1, 0)
+        assert [series.query for series in archive.trend("kursk", by="year").series] == ["kursk"]

@@ -168,7 +168,7 @@ def ingest_summary(report: IngestReport) -> str:
         f"{report.elapsed:.1f}s ({report.files / seconds:.0f} files/s, {report.read / seconds:.0f} articles read/s)"
     )
     if report.repaired:
-        summary += f"; re-indexed {report.repaired} left over from an interrupted run"
+        summary += f"; re-indexed {report.repaired} left over from an interrupted run, or stored through another home"
     if report.interrupted:
         summary += (
             f"\nInterrupted after {report.done} of {report.files} files; "

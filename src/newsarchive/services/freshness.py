@@ -38,7 +38,7 @@ def catch_up_before_reading(
     if not engine.is_current():
         return 0
     position = engine.position()
-    head = _log_head(config)
+    head = log_head(config)
     if head is None or head <= position:
         return 0
     from newsarchive.errors import ArchiveBusy, ArchiveReadOnly, IndexUnavailable
@@ -66,11 +66,25 @@ def catch_up_before_reading(
     return max(behind, 0)
 
 
+def refuse_a_missing_index(config: ArchiveConfig, engine: SearchEngine) -> None:
+    """Say plainly that this home has no index yet when its database holds articles (a new home on a shared
+    database, an index folder deleted): ``archive reindex`` builds it; ingesting more would not be the cure."""
+    if engine.exists():
+        return
+    if log_head(config):
+        from newsarchive.errors import IndexUnavailable
+
+        raise IndexUnavailable(
+            f"no search index in this home yet ({config.index_dir}), while its database holds articles",
+            hint="`archive reindex` builds it from the database",
+        )
+
+
 def _to_stderr(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
-def _log_head(config: ArchiveConfig) -> int | None:
+def log_head(config: ArchiveConfig) -> int | None:
     """The change log's head: with the standard library for an SQLite file, else through the database.
 
     None when the database cannot be opened: the index is then read as it is
