@@ -25,6 +25,7 @@ from test_query_language import (
         ("of * of", "a lone * stands for every word of every article"),
         ("x" * 1001, "the query is 1,001 characters long; at most 1,000 are searched for"),
         (" AND ".join(["peace"] * 33), "the query has 33 words; at most 32 are searched for together"),
+        ("(" * 496 + "election" + ")" * 496, "the query has groups in parentheses more than 32 deep"),
     ],
 )
 def test_costly_queries_are_refused_in_one_line(archive_with_records, query: str, message: str) -> None:  # noqa: F811
@@ -41,6 +42,7 @@ def test_the_limits_leave_ordinary_queries_alone(archive_with_records) -> None: 
     assert titles(archive_with_records, "author:*smith") == ["Talks on peace resume"]  # not a word field: allowed
     # 32 words, stop words and operators not counted; a long phrase slop costs no more than a short one
     assert titles(archive_with_records, " AND ".join(["peace"] * 32) + " the of and") != []
+    assert titles(archive_with_records, "(" * 32 + "geneva" + ")" * 32) == ["Peace talks stall in Geneva"]
     assert titles(archive_with_records, '"peace talks"~100000') == ["Peace talks stall in Geneva", "Talks on peace resume"]
 
 

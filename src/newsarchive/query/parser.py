@@ -59,6 +59,8 @@ from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN, searches_for_somet
 MAX_QUERY_CHARS = 1_000
 #: Words in a query (stop words and operators not counted).
 MAX_WORDS = 32
+#: Groups in parentheses, one inside another: a tree that deep is read (and compiled) by recursion.
+MAX_DEPTH = 32
 #: Edits a fuzzy term may allow (Lucene's limit too): beyond two, nearly every short word is "close".
 MAX_EDITS = 2
 #: Letters a fuzzy term keeps as they are typed, at least.
@@ -186,6 +188,11 @@ def _check_syntax(text: str) -> None:
     for token in tokens:
         if token == "(":
             depth += 1
+            if depth > MAX_DEPTH:
+                raise InvalidQuery(
+                    f"the query has groups in parentheses more than {MAX_DEPTH} deep",
+                    hint="take out the parentheses around a single word or group",
+                )
         elif token == ")":
             depth -= 1
             if depth < 0:
