@@ -10,6 +10,7 @@ import click
 from newsarchive.cli.display import IngestDisplay
 from newsarchive.cli.options import archive_command, output_options, timezone, wait_option
 from newsarchive.reading import FORMATS
+from newsarchive.services.ingest import BATCH_ITEMS, IngestOptions
 
 if TYPE_CHECKING:
     from newsarchive.archive import Archive
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 )
 @click.option("--force", is_flag=True, help="Re-read files even when their size and modification time are unchanged.")
 @wait_option
-@click.option("--batch-size", type=click.IntRange(min=1), default=500, hidden=True, help="Articles per transaction.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_ITEMS, hidden=True, help="Articles per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file notes; problems and the summary only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also name every undated article, passed-over file and legacy encoding.")
 @output_options("ingest")
@@ -59,8 +60,6 @@ def ingest(
     Exits 1 when any file could not be ingested; the others are stored.
     Ctrl-C stops after the batch in flight; running it again continues.
     """
-    from newsarchive.services.ingest import IngestOptions
-
     options = IngestOptions(
         source=source, default_tz=default_tz, force=force, wait=wait, format=forced_format, batch_items=batch_size
     )
