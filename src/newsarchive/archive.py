@@ -16,6 +16,7 @@ typed result of the service it calls and raises the typed errors of
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,10 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
+from newsarchive.errors import ArchiveError
 
+F = TypeVar("F", bound=Callable[..., Any])
 if TYPE_CHECKING:
     from newsarchive.engines.protocol import SearchEngine
     from newsarchive.errors import DamagedRecord
@@ -67,6 +70,58 @@ class Reindexed:
     elapsed: float  # seconds
     #: Articles left out because a value of theirs cannot be read.
     damaged: tuple[DamagedRecord, ...] = ()
+
+
+def typed_error(error: Exception) -> ArchiveError | None:
+    """The library's typed error for a failure met below it, or None for a bug (to be seen as it is).
+
+    A value of the database that cannot be read, and the database layer's own
+    errors (a damaged or foreign database file, a server gone away), become an
+    ``ArchiveError`` saying so, for a Python user as for the command line.
+    """
+    from newsarchive.errors import DAMAGED_ROW_HINT, UndecodableText, UnreadableValue
+
+    if isinstance(error, ArchiveError):
+        return error
+    if isinstance(error, UnreadableValue):  # met where rows are not read one at a time
+        held = f"text that is {error}" if isinstance(error, UndecodableText) else f"a value that cannot be read: {error}"
+        return ArchiveError(f"a row of the archive database holds {held}", hint="`archive check` names it; " + DAMAGED_ROW_HINT)
+    if type(error).__module__.startswith("sqlalchemy"):
+        from newsarchive.storage.database import database_error
+
+        return database_error(error)
+    return None
+
+
+def _typed(method: F) -> F:
+    """An ``Archive`` method that raises only typed errors (``typed_error``) for what goes wrong below it."""
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except ArchiveError:
+            raise
+        except Exception as error:
+            typed = typed_error(error)
+            if typed is None:
+                raise
+            raise typed from error
+
+    return run  # type: ignore[return-value]
+
+
+def _typed_records(records: Iterator[ArticleRecord]) -> Iterator[ArticleRecord]:
+    """``records`` read under ``_typed``'s rule, for an export that fails part of the way."""
+    try:
+        yield from records
+    except ArchiveError:
+        raise
+    except Exception as error:
+        typed = typed_error(error)
+        if typed is None:
+            raise
+        raise typed from error
 
 
 def open_archive(
@@ -180,6 +235,7 @@ class Archive:
 
     # --- writing ------------------------------------------------------------------------
 
+    @_typed
     def ingest(
         self, paths: str | Path | Iterable[str | Path], options: IngestOptions | None = None, *,
         observer: IngestObserver | None = None,
@@ -193,6 +249,7 @@ class Archive:
         with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
             return ingest_paths(self._open(create=True), self.config, self.engine, _each(paths), options, observer)
 
+    @_typed
     def remove(self, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
         """Delete these articles (ids or unambiguous starts of ids) from the database and the index: all or none."""
         from newsarchive.services.remove import remove_articles
@@ -200,6 +257,7 @@ class Archive:
         with self._writing(wait=wait):
             return remove_articles(self.database, self.engine, article_ids)
 
+    @_typed
     def reindex(self, *, wait: bool = True, progress: Progress | None = None) -> Reindexed:
         """Rebuild the search index from the database."""
         from newsarchive.render.progress import Progress
@@ -211,6 +269,7 @@ class Archive:
             result = reindex_archive(self.database, self.engine, progress=progress, on_damaged=self.config.on_damaged)
         return Reindexed(indexed=result.indexed, elapsed=time.monotonic() - started, damaged=result.damaged)
 
+    @_typed
     def check(self, *, repair: bool = False, wait: bool = True, progress: Progress | None = None) -> CheckReport:
         """Compare the database with the index; with ``repair``, fix what was found and check again.
 
@@ -236,6 +295,7 @@ class Archive:
 
     # --- reading the index ------------------------------------------------------------
 
+    @_typed
     def search(
         self, query: str, *, since: str | None = None, until: str | None = None, sort: str = "relevance",
         limit: int = 10, page: int = 1, undated: str = "include", facets: Sequence[str] = (), collapse: bool = True,
@@ -249,12 +309,14 @@ class Archive:
         )  # fmt: skip
         return search(self._caught_up(), request)
 
+    @_typed
     def similar(self, article_id: str, limit: int = 10) -> Similar:
         """The articles most like this one (its id, or the start of its id)."""
         from newsarchive.services.search import similar
 
         return Similar(article_id=article_id, page=similar(self._caught_up(), article_id, limit))
 
+    @_typed
     def terms(self, query: str, limit: int = 20) -> Terms:
         """The words that set the best matches of ``query`` apart from the whole archive."""
         from newsarchive.services.search import telling_terms
@@ -262,6 +324,7 @@ class Archive:
         matched, words = telling_terms(self._caught_up(), query, limit)
         return Terms(query=query, matched=matched, terms=words)
 
+    @_typed
     def trend(
         self, queries: str | Sequence[str], *, by: str = "month", since: DateBound = None, until: DateBound = None,
         normalize: bool = False,
@@ -275,12 +338,14 @@ class Archive:
 
     # --- reading the database ----------------------------------------------------------
 
+    @_typed
     def get(self, article_id: str) -> ArticleRecord:
         """One article, whole, by its id or an unambiguous start of it."""
         from newsarchive.services.articles import get_article
 
         return get_article(self.database, self.config, article_id)
 
+    @_typed
     def articles(
         self, *, since: DateBound = None, until: DateBound = None, source: str | None = None, limit: int = 20,
         page: int = 1,
@@ -292,18 +357,22 @@ class Archive:
         start, end = _period(since, until)
         return list_articles(self.database, self.config, since=start, until=end, source=source, limit=limit, page=page)
 
+    @_typed
     def export(self, query: str | None = None) -> Iterator[ArticleRecord]:
         """Every article, or every one matching ``query``, oldest first (undated last), read a chunk at a time."""
         from newsarchive.services.export import export_records
 
-        return export_records(self.database, self.config, self._caught_up() if query else self.engine, query, on_damaged=self.config.on_damaged)
+        engine = self._caught_up() if query else self.engine
+        return _typed_records(export_records(self.database, self.config, engine, query, on_damaged=self.config.on_damaged))
 
+    @_typed
     def duplicates(self, *, limit: int | None = None) -> list[DuplicateGroup]:
         """Every article that has copies (identical files, near-duplicates), most copied first."""
         from newsarchive.services.articles import duplicate_groups
 
         return duplicate_groups(self.database, self.config, limit=limit)
 
+    @_typed
     def info(self) -> ArchiveInfo:
         """Where the archive is, its schema revision and what it holds."""
         from newsarchive.services.articles import archive_info

@@ -176,3 +176,16 @@ def test_one_path_or_query_is_taken_whole(tmp_path: Path, seed_dir: Path) -> Non
         report = archive.ingest(str(seed_dir))
         assert (report.files, report.new, report.failed) == (1, 1, 0)
         assert [series.query for series in archive.trend("kursk", by="year").series] == ["kursk"]
+
+
+def test_a_python_user_gets_typed_errors_for_a_damaged_database_too(library: Archive, archive_home: Path) -> None:
+    """Damage below the library (a table that lost a column) reaches a Python user as an ArchiveError with a
+    hint, as the command line shows it, never as the database layer's own exception."""
+    import sqlite3
+
+    library.close()
+    with sqlite3.connect(archive_home / "archive.db") as connection:
+        connection.execute("ALTER TABLE articles DROP COLUMN description")
+    with newsarchive.open(archive_home) as damaged, pytest.raises(newsarchive.ArchiveError) as raised:
+        damaged.get(SEED_ID)
+    assert "description" in raised.value.message and raised.value.hint

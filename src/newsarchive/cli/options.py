@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from newsarchive.cli.output import Output
-from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT, ArchiveError, UndecodableText, UnreadableValue
+from newsarchive.errors import DAMAGED_DATABASE_HINT, DAMAGED_ROW_HINT, ArchiveError
 from newsarchive.render import terminal
 
 
@@ -75,7 +75,7 @@ def archive_command(
     def decorate(function: Callable[..., Any]) -> click.Command:
         @functools.wraps(function)
         def run(*args: Any, home: str | None, **kwargs: Any) -> Any:
-            from newsarchive.archive import open_archive
+            from newsarchive.archive import open_archive, typed_error
 
             home = home or click.get_current_context().find_root().meta.get("newsarchive.home")
             rows = _DamagedRows()
@@ -84,12 +84,6 @@ def archive_command(
                     result = function(archive, *args, **kwargs)
                 rows.fail_if_any(damaged)
                 return result
-            except ArchiveError as error:
-                raise ArchiveCommandError(error) from error
-            except UnreadableValue as error:  # met where rows are not read one at a time
-                held = f"text that is {error}" if isinstance(error, UndecodableText) else f"a value that cannot be read: {error}"
-                message = f"a row of the archive database holds {held}"
-                raise ArchiveCommandError(ArchiveError(message, hint="`archive check` names it; " + DAMAGED_ROW_HINT)) from error
             except OSError as error:
                 # A full disk, a read-only or unreadable place: the machine's
                 # trouble, said in one line (the error names the file).
@@ -97,13 +91,12 @@ def archive_command(
                     raise
                 raise ArchiveCommandError(os_error(error)) from error
             except Exception as error:
-                # The database layer's own errors (a damaged or foreign database file,
-                # a server gone away) still get one line; anything else is a bug to see.
-                if not type(error).__module__.startswith("sqlalchemy"):
+                # The library's typed errors, and what it types (a row that cannot be read, the
+                # database layer's own errors) met while the command reads what it returned.
+                typed = typed_error(error)
+                if typed is None:
                     raise
-                from newsarchive.storage.database import database_error
-
-                raise ArchiveCommandError(database_error(error)) from error
+                raise ArchiveCommandError(typed) from error
 
         return click.command(name, cls=ArchiveCommand)(home_option(run))
 
