@@ -25,7 +25,6 @@ from newsarchive.engines.whoosh.query import compile_query, expand
 from newsarchive.engines.whoosh.store import holds_copies, index_is_current
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
-from newsarchive.query import parse
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 
@@ -229,11 +228,9 @@ def _matching(searcher: Searcher, query: Query) -> list[int]:
     return sorted(matching_docnums(searcher, parsed(searcher, query, budget), Postings(budget)))
 
 
-def parsed(searcher: Searcher, query: Query | str, budget: Budget | None = None) -> wq.Query:
-    """The query (text is parsed first) for this index: compiled, its wildcard and fuzzy terms read once and
-    bounded (``query.expand``)."""
-    if isinstance(query, str):
-        query = parse(query)
+def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq.Query:
+    """The parsed query for this index: compiled, its wildcard and fuzzy terms read once and bounded
+    (``query.expand``)."""
     return expand(compile_query(query, searcher.schema), searcher.reader(), budget, typed=query.text)
 
 
