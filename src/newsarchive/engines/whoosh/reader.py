@@ -88,8 +88,7 @@ def _top(  # type: ignore[no-untyped-def]
         else:
             ranked = by_date(searcher, matches, asked, newest=sort == "newest")
         if ranked is not None:
-            results = Results(searcher, query, ranked)
-            results._total = len(matches)  # what Whoosh's collector would have counted
+            results = Ranked(searcher, query, ranked, total=len(matches))
         else:
             allow = matches if filtered else None
             results = whoosh_search(
@@ -106,6 +105,24 @@ def _top(  # type: ignore[no-untyped-def]
         if len(shown) >= wanted or results.scored_length() < asked:
             return results, shown
         asked *= 4
+
+
+class Ranked(Results):
+    """Whoosh results for hits ranked here (``ranking``), with the number of matches counted beside them.
+
+    Whoosh's own results ask their collector how many documents matched;
+    these have no collector, so they give ``total``, what it would have counted.
+    """
+
+    def __init__(self, searcher: Searcher, query: wq.Query, top_n: list[tuple[float, int]], *, total: int) -> None:
+        super().__init__(searcher, query, top_n)
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def has_exact_length(self) -> bool:
+        return True
 
 
 def _copies(searcher: Searcher, shown, matches: set[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
