@@ -47,7 +47,7 @@ def search_index(index_dir: Path, query: Query, options: SearchOptions, budget: 
     from newsarchive.engines.whoosh.postings import Postings
 
     budget = budget or Budget()
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     compiled = parsed(searcher, query, budget)
     narrowing = _filter(options.since, options.until, options.undated)
     # Every match is counted from whole posting blocks; Whoosh only ranks,
@@ -188,7 +188,7 @@ def column(reader: IndexReader, fieldname: str) -> ColumnReader:
 
 def matching_ids(index_dir: Path, query: Query) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     ids = column(searcher.reader(), "id")
     return [ids[docnum] for docnum in _matching(searcher, query)]
 
@@ -200,7 +200,7 @@ def count_by_period(index_dir: Path, query: Query | None, edges: Sequence[dateti
 
     from newsarchive.engines.whoosh.matching import numeric_column
 
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     reader = searcher.reader()
     matches = None if query is None else _matching(searcher, query)
     moments: list[int] = []
@@ -284,7 +284,7 @@ class _BudgetCollector(collectors.WrappingCollector):
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
 
 
-def _searcher(index_dir: Path) -> Searcher:
+def open_searcher(index_dir: Path) -> Searcher:
     """An open searcher on the index, kept for the next search in this process.
 
     Reopening costs more than a search, and the analyzer's stem cache (which
