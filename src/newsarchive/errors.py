@@ -58,10 +58,6 @@ class IndexDamaged(IndexUnavailable):
     """Parts of the search index do not read back; a rebuild from the database fixes it."""
 
 
-class WhooshVersionMismatch(IndexUnavailable):
-    """The installed Whoosh is not the release the engine's fast paths were verified against."""
-
-
 class UnreadableValue(ValueError):
     """A value of the database that is not what its column holds (raised as it is read, so a damaged value of its row)."""
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from newsarchive.config import ArchiveConfig
 from newsarchive.engines import open_engine
 from newsarchive.engines.protocol import Document, HitPage, SearchEngine, SearchOptions
+from newsarchive.query import parse
 from newsarchive.query.tree import Query
 
 
@@ -41,7 +42,7 @@ def written(engine: SearchEngine, *commits: tuple[Iterable[Document], int]) -> S
 
 def q(text: str) -> Query:
     """A query as the services hand it to an engine."""
-    return Query(text=text)
+    return parse(text)
 
 
 def article(

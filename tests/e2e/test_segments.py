@@ -15,7 +15,7 @@ from newsarchive.engines.whoosh import segments
 from newsarchive.engines.whoosh.engine import WhooshEngine
 from newsarchive.engines.whoosh.parallel import worker_count
 from newsarchive.errors import IndexUnavailable
-from newsarchive.query.tree import Query
+from newsarchive.query import parse
 from newsarchive.services import ingest as pipeline
 from newsarchive.services.ingest import IngestOptions
 
@@ -87,8 +87,8 @@ def test_a_run_of_many_commits_ends_with_its_segments_merged(
     assert _segment_count(unmerged) >= 14
     assert _segment_count(merged) <= processes
     for query in QUERIES:
-        found = WhooshEngine(merged / "index").matching_ids(Query(text=query))
-        assert sorted(found) == sorted(WhooshEngine(unmerged / "index").matching_ids(Query(text=query))) and found, query
+        found = WhooshEngine(merged / "index").matching_ids(parse(query))
+        assert sorted(found) == sorted(WhooshEngine(unmerged / "index").matching_ids(parse(query))) and found, query
         if query.endswith("*"):  # (Whoosh ranks prefixes itself, segment by segment: the scores differ more)
             continue
         ours, theirs = ({hit["id"]: hit["score"] for hit in _hits(archive, home, query)} for home in (merged, unmerged))

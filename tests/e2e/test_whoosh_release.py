@@ -6,8 +6,8 @@ import pytest
 import whoosh
 
 from conftest import SEED
-from newsarchive.engines.whoosh.release import VERIFIED, check_release
-from newsarchive.errors import IndexUnavailable, WhooshVersionMismatch
+from newsarchive.engines.whoosh.release import VERIFIED, WhooshVersionMismatch, check_release
+from newsarchive.errors import IndexUnavailable
 
 
 def test_the_installed_release_is_the_verified_one() -> None:

@@ -12,7 +12,7 @@ from newsarchive.archive import Archive
 from newsarchive.config import ArchiveConfig, resolve_config
 from newsarchive.engines import ENGINES, open_engine
 from newsarchive.engines.protocol import SearchEngine
-from newsarchive.query.tree import Query
+from newsarchive.query import parse
 from newsarchive.services.indexing import catch_up
 from newsarchive.services.ingest import IngestOptions, IngestReport
 from newsarchive.storage import log
@@ -89,7 +89,7 @@ def test_a_removal_reaches_a_second_index_through_the_log(homes, db: Database, n
     result = catch_up(db, engine)
     assert (result.indexed, result.removed) == (0, 1)
     assert gone not in _ids(engine) and engine.position() == 13
-    assert engine.search(Query(text="council"), _options()).total == 11
+    assert engine.search(parse("council"), _options()).total == 11
 
 
 def _options():  # type: ignore[no-untyped-def]

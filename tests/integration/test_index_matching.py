@@ -10,15 +10,22 @@ from tests._corpus import articles
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.fields import Schema
 
 from newsarchive.engines.whoosh.files import _MappedStorage
 from newsarchive.engines.whoosh.matching import matching_docnums
-from newsarchive.engines.whoosh.query import Expanded, expand, parse_query
+from newsarchive.engines.whoosh.query import Expanded, compile_query, expand
 from newsarchive.engines.whoosh.ranking import by_date, rank
 from newsarchive.engines.whoosh.schema import build_schema, to_fields
+from newsarchive.query import parse
 
 #: Made-up articles (``tests._corpus``): short and long, dated and not, copies, words in several scripts.
 CORPUS = articles(150, seed=7)
+
+
+def parse_query(text: str, schema: Schema) -> wq.Query:
+    """``text`` as the engine reads it: parsed (``newsarchive.query.parse``), then compiled for ``schema``."""
+    return compile_query(parse(text), schema)
 
 
 @pytest.fixture(scope="module", params=["compound", "mapped"])

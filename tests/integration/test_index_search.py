@@ -13,7 +13,7 @@ def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
     from newsarchive.engines.protocol import Document, SearchOptions
     from newsarchive.engines.whoosh.engine import WhooshEngine
     from newsarchive.engines.whoosh.store import create_index, holds_copies
-    from newsarchive.query.tree import Query
+    from newsarchive.query import parse
 
     path = tmp_path / "index"
     create_index(path)
@@ -30,6 +30,6 @@ def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
     options = SearchOptions(
         since=datetime(2021, 1, 1, tzinfo=UTC), until=datetime(2021, 12, 31, tzinfo=UTC), limit=2, facets=("year",)
     )
-    page = engine.search(Query(text="election"), options)
+    page = engine.search(parse("election"), options)
     assert page.total == 200 and len(page.hits) == 2  # a0599 is a copy of a0000, from 2020
     assert dict(page.facets["year"]) == {"2021": 200}

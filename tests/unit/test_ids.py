@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.errors import ArticleNotFound
-from newsarchive.storage.ids import whole_ids
+from newsarchive.ids import whole_ids
 
 IDS = ["c3ea11aa00", "c3ea22bb00", "c3eb000000", "d41d8cd98f", "d41d8cd98f00"]
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from newsarchive.engines.counting import count_dates, first_day
+from tests._counting import count_dates
+
+from newsarchive.engines.counting import first_day
 
 
 def utc(*parts: int) -> datetime:

@@ -10,11 +10,10 @@ from newsarchive.errors import InvalidQuery
 @pytest.mark.parametrize("query", ["\udcffab~1", "ab\udcff*", "title:ab\udcff*", "source:\udcff", "peace \udcff"])
 def test_the_parser_refuses_bytes_that_are_not_utf8(query: str) -> None:
     # (The library's own check, for Python callers; the CLI refuses such arguments before.)
-    from newsarchive.engines.whoosh.query import parse_query
-    from newsarchive.engines.whoosh.schema import build_schema
+    from newsarchive.query import parse
 
     with pytest.raises(InvalidQuery) as refused:
-        parse_query(query, build_schema())
+        parse(query)
     shown = query.replace("\udcff", "\\xff")
     assert str(refused.value) == f"the query '{shown}' holds bytes that are not UTF-8 text (character {query.index(chr(0xDCFF)) + 1})"
 
@@ -201,5 +200,5 @@ def test_what_is_not_searched_is_not_refused() -> None:
     assert same(parse('"peace talks"~100000').root, Phrase("peace talks", slop=100000))
 
 
-def test_a_query_of_text_alone_has_no_tree() -> None:
-    assert Query("kursk").root is None and parse("kursk").text == "kursk"
+def test_a_query_keeps_its_text_as_typed() -> None:
+    assert parse(" kursk  ").text == " kursk  "

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._counting import count_dates
 
-from newsarchive.engines.counting import count_dates
 from newsarchive.engines.protocol import PeriodCounts
 from newsarchive.errors import ArchiveError, InvalidQuery
 from newsarchive.query.tree import Query

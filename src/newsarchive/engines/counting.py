@@ -9,11 +9,11 @@ without a time as day ordinals. Each edge is then one bisection, not a test per 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 
-from newsarchive.engines.protocol import PeriodCounts, Published
+from newsarchive.engines.protocol import PeriodCounts
 
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -26,30 +26,6 @@ def micros(moment: datetime) -> int:
 
 def from_micros(key: int) -> datetime:
     return (datetime.min + key * _MICROSECOND).replace(tzinfo=UTC)
-
-
-def count_dates(
-    dates: Iterable[Published],
-    edges: Sequence[datetime],
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    zone: tzinfo = UTC,
-) -> PeriodCounts:
-    """``SearchEngine.count_by_period`` over the publication dates of the matching articles, in any order."""
-    moments: list[int] = []
-    days: list[int] = []
-    undated = 0
-    for published in dates:
-        if published is None:
-            undated += 1
-        elif isinstance(published, datetime):
-            moments.append(micros(published))
-        else:
-            days.append(published.toordinal())
-    moments.sort()
-    days.sort()
-    return count_sorted(moments, days, undated, edges, since=since, until=until, zone=zone)
 
 
 def count_sorted(

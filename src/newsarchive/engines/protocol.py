@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 if TYPE_CHECKING:
     from newsarchive.query.budget import Budget
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 Sort = Literal["relevance", "newest", "oldest"]
 Undated = Literal["include", "exclude", "only"]
 #: Orders of results, what to do with undated articles, and what can be counted: each list defined once.
-SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
-UNDATED: tuple[Undated, ...] = ("include", "exclude", "only")
+SORTS: tuple[Sort, ...] = get_args(Sort)
+UNDATED: tuple[Undated, ...] = get_args(Undated)
 FACETS = ("source", "year", "month", "lang", "author")
 
 #: When an article was published, as counting by period needs it: an aware UTC datetime; the ``date`` written

@@ -140,5 +140,5 @@ FIELDED = (Word, Phrase, Prefix, Wildcard, Fuzzy, Range)
 class Query(NamedTuple):
     #: The query as the user typed it.
     text: str
-    #: Its tree (``newsarchive.query.parse`` makes it); None only for a Query made from text alone.
-    root: Node | None = None
+    #: Its tree, as ``newsarchive.query.parse`` makes it.
+    root: Node

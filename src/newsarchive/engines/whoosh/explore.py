@@ -19,7 +19,7 @@ from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
 from newsarchive.engines.whoosh.analysis import cached_stem
-from newsarchive.engines.whoosh.reader import _searcher, hits_of, parsed, whoosh_search
+from newsarchive.engines.whoosh.reader import hits_of, open_searcher, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
@@ -38,7 +38,7 @@ def suggest(index_dir: Path, query: Query, budget: Budget | None = None) -> str 
     the search's ``budget`` of time is spent: a suggestion is not worth a wait.
     """
     try:
-        return _suggest(_searcher(index_dir), query.text, budget or Budget())
+        return _suggest(open_searcher(index_dir), query.text, budget or Budget())
     except SearchTimeout:
         return None
 
@@ -237,9 +237,9 @@ def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list
 def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str, HitPage]:
     """The whole id of ``article_id`` (or of the one article whose id it begins), and the articles most like
     that article: Whoosh's more-like-this on its key terms."""
-    from newsarchive.storage.ids import whole_ids
+    from newsarchive.ids import whole_ids
 
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     [whole] = whole_ids([article_id], partial(_ids_starting_with, searcher), where=" in the search index")
     docnum = searcher.document_number(id=whole)
     results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
@@ -268,7 +268,7 @@ def telling_terms(index_dir: Path, query: Query, count: int) -> tuple[int, list[
     from newsarchive.engines.whoosh.postings import Postings
     from newsarchive.engines.whoosh.ranking import rank
 
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     budget = Budget()
     compiled = parsed(searcher, query, budget)
     postings = Postings(budget)

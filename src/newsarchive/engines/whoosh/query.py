@@ -29,12 +29,11 @@ MAX_EXPANSION = 1_000
 
 
 def compile_query(query: qt.Query, schema: Schema) -> wq.Query:
-    """The Whoosh query for ``query`` (its tree; a Query of text alone is parsed first).
+    """The Whoosh query for ``query``'s tree.
 
     Date clauses narrow the whole query, as a range of the ``published`` field.
     """
-    root = query.root if query.root is not None else parse(query.text).root
-    assert root is not None  # (parse gives a tree or raises)
+    root = query.root
     parts = list(root.children) if isinstance(root, qt.And) and _narrowed(root) else [root]
     dates = [wq.DateRange("published", naive_utc(part.start), naive_utc(part.end))
              for part in parts if isinstance(part, qt.DateRange)]  # fmt: skip
@@ -47,11 +46,6 @@ def compile_query(query: qt.Query, schema: Schema) -> wq.Query:
         raise nothing_to_search(query.text)
     found = found.accept(_stemmed_prefixes)
     return wq.And([found, *dates]) if dates else found
-
-
-def parse_query(text: str, schema: Schema) -> wq.Query:
-    """``text`` parsed (``newsarchive.query.parse``) and compiled for this index."""
-    return compile_query(parse(text), schema)
 
 
 def _narrowed(root: qt.And) -> bool:
@@ -247,8 +241,8 @@ def as_typed(node: wq.Query, typed: str | None, schema: Schema) -> str:
     """A fuzzy, wildcard or range term as the query ``typed`` has it: ``sales~2``, which the index reads as its
     stem ``sale~2``; as ``shown_term`` gives it when no part of the query parses to it."""
     for found in _MULTI_TERMS.finditer(typed or ""):
-        try:
-            if node in parse_query(found.group(), schema).leaves():
+        try:  # (a fragment of the text, read only to name the term in the message)
+            if node in compile_query(parse(found.group()), schema).leaves():
                 return found.group()
         except InvalidQuery:
             continue

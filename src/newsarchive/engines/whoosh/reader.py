@@ -25,7 +25,6 @@ from newsarchive.engines.whoosh.query import compile_query, expand
 from newsarchive.engines.whoosh.store import holds_copies, index_is_current
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
-from newsarchive.query import parse
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 
@@ -48,7 +47,7 @@ def search_index(index_dir: Path, query: Query, options: SearchOptions, budget: 
     from newsarchive.engines.whoosh.postings import Postings
 
     budget = budget or Budget()
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     compiled = parsed(searcher, query, budget)
     narrowing = _filter(options.since, options.until, options.undated)
     # Every match is counted from whole posting blocks; Whoosh only ranks,
@@ -89,8 +88,7 @@ def _top(  # type: ignore[no-untyped-def]
         else:
             ranked = by_date(searcher, matches, asked, newest=sort == "newest")
         if ranked is not None:
-            results = Results(searcher, query, ranked)
-            results._total = len(matches)  # what Whoosh's collector would have counted
+            results = Ranked(searcher, query, ranked, total=len(matches))
         else:
             allow = matches if filtered else None
             results = whoosh_search(
@@ -107,6 +105,24 @@ def _top(  # type: ignore[no-untyped-def]
         if len(shown) >= wanted or results.scored_length() < asked:
             return results, shown
         asked *= 4
+
+
+class Ranked(Results):
+    """Whoosh results for hits ranked here (``ranking``), with the number of matches counted beside them.
+
+    Whoosh's own results ask their collector how many documents matched;
+    these have no collector, so they give ``total``, what it would have counted.
+    """
+
+    def __init__(self, searcher: Searcher, query: wq.Query, top_n: list[tuple[float, int]], *, total: int) -> None:
+        super().__init__(searcher, query, top_n)
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def has_exact_length(self) -> bool:
+        return True
 
 
 def _copies(searcher: Searcher, shown, matches: set[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -172,7 +188,7 @@ def column(reader: IndexReader, fieldname: str) -> ColumnReader:
 
 def matching_ids(index_dir: Path, query: Query) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     ids = column(searcher.reader(), "id")
     return [ids[docnum] for docnum in _matching(searcher, query)]
 
@@ -184,7 +200,7 @@ def count_by_period(index_dir: Path, query: Query | None, edges: Sequence[dateti
 
     from newsarchive.engines.whoosh.matching import numeric_column
 
-    searcher = _searcher(index_dir)
+    searcher = open_searcher(index_dir)
     reader = searcher.reader()
     matches = None if query is None else _matching(searcher, query)
     moments: list[int] = []
@@ -229,11 +245,9 @@ def _matching(searcher: Searcher, query: Query) -> list[int]:
     return sorted(matching_docnums(searcher, parsed(searcher, query, budget), Postings(budget)))
 
 
-def parsed(searcher: Searcher, query: Query | str, budget: Budget | None = None) -> wq.Query:
-    """The query (text is parsed first) for this index: compiled, its wildcard and fuzzy terms read once and
-    bounded (``query.expand``)."""
-    if isinstance(query, str):
-        query = parse(query)
+def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq.Query:
+    """The parsed query for this index: compiled, its wildcard and fuzzy terms read once and bounded
+    (``query.expand``)."""
     return expand(compile_query(query, searcher.schema), searcher.reader(), budget, typed=query.text)
 
 
@@ -270,7 +284,7 @@ class _BudgetCollector(collectors.WrappingCollector):
 _searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
 
 
-def _searcher(index_dir: Path) -> Searcher:
+def open_searcher(index_dir: Path) -> Searcher:
     """An open searcher on the index, kept for the next search in this process.
 
     Reopening costs more than a search, and the analyzer's stem cache (which

@@ -9,10 +9,14 @@ rather than read or write an index it may not understand.
 
 from __future__ import annotations
 
-from newsarchive.errors import WhooshVersionMismatch
+from newsarchive.errors import IndexUnavailable
 
 #: The whoosh-reloaded release pinned in pyproject.toml.
 VERIFIED = (2, 7, 5)
+
+
+class WhooshVersionMismatch(IndexUnavailable):
+    """The installed Whoosh is not the release the engine's fast paths were verified against."""
 
 
 def _dotted(version: tuple[object, ...]) -> str:
