@@ -297,7 +297,7 @@ def iter_articles(
 ) -> Iterator[Article]:
     """The articles with these ids, in this order, loaded a chunk at a time so memory stays flat.
 
-    A row with a value that cannot be read (see ``db.damaged_record``) is
+    A row with a value that cannot be read (see ``storage.database.damaged_record``) is
     passed to ``on_damaged`` and left out, and the others still come; with
     no ``on_damaged`` it is raised.
     """

@@ -109,6 +109,8 @@ class BatchStore:
         self.near = near
         #: Articles that lost their last place in this batch; ``finish`` decides their fate.
         self.orphans: list[Article] = []
+        #: The copies of deleted articles, which ``finish`` made stand alone (changed, for the index too).
+        self.released: list[Article] = []
         items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
         paths = [path_key(read.path) for read in reads]
         hashes = {item.content_hash for item in items}
@@ -227,6 +229,8 @@ class BatchStore:
     def finish(self) -> list[str]:
         """Delete the articles whose every place now holds another text; return their ids.
 
+        Their near-duplicate copies stand alone from then on: ``released`` holds them.
+
         Deciding at the end of the batch lets a text that moved to another
         place or file within the batch keep its article and id.
         """
@@ -238,9 +242,13 @@ class BatchStore:
             if article.url_key and self.by_url.get(article.url_key) is article:
                 del self.by_url[article.url_key]
             self.near.remove(article.id)
-            self.session.delete(article)
             removed.append(article)
         self.orphans.clear()
+        released = self.work.release_copies(article.id for article in removed)
+        if released:
+            self.released = list(self.session.scalars(select(Article).where(Article.id.in_(released))))
+        for article in removed:
+            self.session.delete(article)
         self.work.removed(article.id for article in removed)
         return [article.id for article in removed]
 
