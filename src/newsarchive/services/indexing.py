@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsarchive.engines.protocol import Document
-from newsarchive.errors import ArchiveError, DamagedRecord
+from newsarchive.errors import DamagedRecord
 from newsarchive.storage import log
 
 # (SQLAlchemy is imported where there is work for the database: a search whose
@@ -125,9 +125,8 @@ def apply_changes(
 def _refuse_an_emptied_database(db: Database, engine: SearchEngine) -> None:
     """Refuse to write beside an index of articles that a database without any knows nothing of.
 
-    None of our own writes leaves it so (the change log ends each article
-    that is gone with its removal): the database was emptied or replaced, and the index holds the last
-    copies of its articles. `archive reindex` empties the index on purpose.
+    A database whose every article was removed by us is fine: the change log
+    ends each article that is gone with its removal.
     """
     from sqlalchemy import select
 
@@ -140,14 +139,9 @@ def _refuse_an_emptied_database(db: Database, engine: SearchEngine) -> None:
         if last and all(change.kind == log.REMOVED for change in last):
             return  # every article was removed, as the log says
     from newsarchive.engines import documents_held
+    from newsarchive.storage.database import refuse_beside_a_full_index
 
-    indexed = documents_held(engine)
-    if indexed:
-        raise ArchiveError(
-            f"the archive database holds no articles, while its search index holds {indexed}: "
-            "the database looks emptied or replaced",
-            hint="restore archive.db from a backup; or `archive reindex` empties the index to match it",
-        )
+    refuse_beside_a_full_index(documents_held(engine))
 
 
 class IndexFeed:
