@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from newsarchive.errors import ArchiveError
 from newsarchive.reading.discover import path_key
 from newsarchive.reading.files import FileRead, FileStamp, ReadItem
 from newsarchive.reading.formats import ItemError
@@ -283,7 +284,12 @@ class BatchStore:
             if length == ID_LENGTHS[0] or self.session.get(Article, candidate) is None:
                 self.taken_ids.add(candidate)
                 return candidate
-        raise RuntimeError(f"no free article id for content hash {content_hash}")
+        # Possible only if four articles' content hashes share the first 16 hex digits (a 64-bit collision).
+        raise ArchiveError(
+            f"no free article id for content hash {content_hash}: "
+            f"articles already take each of its first {', '.join(map(str, ID_LENGTHS))} digits",
+            hint="nothing of this batch was stored; this cannot happen by chance: please report it",
+        )
 
     def _fill(self, article: Article, item: ReadItem) -> None:
         draft = item.draft
