@@ -242,7 +242,8 @@ def _repair(db: Database, engine: SearchEngine, report: CheckReport, progress: P
     """Drop the dangling rows, and make this home's index say what the database says, up to the log's head."""
     from sqlalchemy import literal_column, update
 
-    from newsarchive.services.indexing import article_document, catch_up, iter_articles, rebuild
+    from newsarchive.services.indexing import article_document, catch_up, rebuild
+    from newsarchive.storage.loading import iter_articles
     from newsarchive.storage.unit_of_work import UnitOfWork
 
     with UnitOfWork(db.sessions) as work:

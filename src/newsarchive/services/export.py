@@ -33,8 +33,8 @@ def export_records(
     a value that cannot be read goes to ``on_damaged`` and the export carries
     on without it (without ``on_damaged`` it is raised).
     """
-    from newsarchive.services.indexing import iter_articles
     from newsarchive.services.search import parse_query
+    from newsarchive.storage.loading import iter_articles
 
     matching = set(engine.matching_ids(parse_query(query))) if query else None
     with db.sessions() as session:

@@ -10,7 +10,7 @@ database. Every index converges on its own, and only ever for itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,15 +21,12 @@ from newsarchive.storage import log
 # (SQLAlchemy is imported where there is work for the database: a search whose
 # index is at the log's head reads the head with the standard library alone.)
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
     from newsarchive.engines.protocol import IndexWriter, SearchEngine
     from newsarchive.render.progress import Progress
     from newsarchive.storage.database import Database
     from newsarchive.storage.models import Article
-
-REBUILD_BATCH = 500
-
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -104,6 +101,8 @@ def apply_changes(
 
     The writer must not hold an uncommitted document of any of these articles.
     """
+    from newsarchive.storage.loading import iter_articles
+
     stored = sorted(article_id for article_id, change in changes.items() if change.kind == log.STORED)
     gone = {article_id for article_id, change in changes.items() if change.kind == log.REMOVED}
     found: set[str] = set()
@@ -263,11 +262,12 @@ def rebuild(
     The log's head is read before the articles, so that whatever is stored
     meanwhile is applied again by the next catch-up, never passed over.
     Articles with a value that cannot be read go to ``on_damaged`` (see
-    ``iter_articles``) and stay unindexed.
+    ``storage.loading.iter_articles``) and stay unindexed.
     """
     from sqlalchemy import select
 
     from newsarchive.storage.database import readable_keys
+    from newsarchive.storage.loading import iter_articles
     from newsarchive.storage.models import Article
 
     with db.sessions() as session:
@@ -281,60 +281,6 @@ def rebuild(
                 progress.advance(1)
 
     return engine.rebuild(documents(), head, processes=engine.workers_for(len(ids)))
-
-
-def iter_articles(
-    sessions: sessionmaker[Session],
-    ids: Sequence[str],
-    chunk: int = REBUILD_BATCH,
-    on_damaged: Callable[[DamagedRecord], None] | None = None,
-) -> Iterator[Article]:
-    """The articles with these ids, in this order, loaded a chunk at a time so memory stays flat.
-
-    A row with a value that cannot be read (see ``storage.database.damaged_record``) is
-    passed to ``on_damaged`` and left out, and the others still come; with
-    no ``on_damaged`` it is raised.
-    """
-    for start in range(0, len(ids), chunk):
-        wanted = ids[start : start + chunk]
-        with sessions() as session:
-            found = load_articles(session, wanted, on_damaged)
-            yield from (found[article_id] for article_id in wanted if article_id in found)
-
-
-def load_articles(
-    session: Session, ids: Sequence[str], on_damaged: Callable[[DamagedRecord], None] | None = None
-) -> dict[str, Article]:
-    """The articles with these ids (with their files), by id; a damaged row goes to ``on_damaged``, else is raised."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from newsarchive.storage.database import DAMAGE_ERRORS, ROW_ERRORS, damaged_record, unreadable
-    from newsarchive.storage.models import Article
-
-    def load(wanted: Sequence[str]) -> dict[str, Article]:
-        query = select(Article).where(Article.id.in_(wanted)).options(selectinload(Article.files))
-        return {article.id: article for article in session.scalars(query)}
-
-    try:
-        return load(ids)
-    except (*ROW_ERRORS, *DAMAGE_ERRORS) as exc:
-        if not unreadable(exc):
-            raise
-        # One row or more is damaged (or lies in a damaged part of the file):
-        # load them one at a time, to keep the others.
-    found: dict[str, Article] = {}
-    for article_id in ids:
-        try:
-            found.update(load([article_id]))
-        except (*ROW_ERRORS, *DAMAGE_ERRORS) as exc:
-            if not unreadable(exc):
-                raise
-            error = damaged_record(session, Article, article_id)
-            if on_damaged is None:
-                raise error from None
-            on_damaged(error)
-    return found
 
 
 def pending_counts(session: Session, position: int) -> tuple[int, int]:
