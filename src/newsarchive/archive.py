@@ -230,7 +230,7 @@ class Archive:
                 db = self.database
             except DatabaseDamaged:
                 return damaged_file_report(self.config)
-            return check_archive(db, self.config, self.engine, repair=repair, progress=progress)
+            return check_archive(db, self.engine, repair=repair, progress=progress)
 
     # --- reading the index ------------------------------------------------------------
 
@@ -297,7 +297,7 @@ class Archive:
         """Every article, or every one matching ``query``, oldest first (undated last), read a chunk at a time."""
         from newsarchive.services.export import export_records
 
-        return export_records(self.database, self.config, self._caught_up() if query else self.engine, query, on_damaged=self.config.on_damaged)
+        return export_records(self.database, self._caught_up() if query else self.engine, query, on_damaged=self.config.on_damaged)
 
     def duplicates(self, *, limit: int | None = None) -> list[DuplicateGroup]:
         """Every article that has copies (identical files, near-duplicates), most copied first."""
