@@ -55,6 +55,20 @@ def article_document(article: Article) -> Document:
     )
 
 
+def _collecting(
+    on_damaged: Callable[[DamagedRecord], None] | None,
+) -> tuple[list[DamagedRecord], Callable[[DamagedRecord], None]]:
+    """A list for the result, and a callback that adds each damaged article to it and passes it on to ``on_damaged``."""
+    damaged: list[DamagedRecord] = []
+
+    def note(error: DamagedRecord) -> None:
+        damaged.append(error)
+        if on_damaged is not None:
+            on_damaged(error)
+
+    return damaged, note
+
+
 def catch_up(
     db: Database, engine: SearchEngine, on_damaged: Callable[[DamagedRecord], None] | None = None
 ) -> SyncResult:
@@ -66,13 +80,7 @@ def catch_up(
     rebuilt whole. An article with a value that cannot be read goes to
     ``on_damaged`` and stays out of the index.
     """
-    damaged: list[DamagedRecord] = []
-
-    def note(error: DamagedRecord) -> None:
-        damaged.append(error)
-        if on_damaged is not None:
-            on_damaged(error)
-
+    damaged, note = _collecting(on_damaged)
     _refuse_an_emptied_database(db, engine)
     if not engine.is_current():
         indexed = rebuild(db, engine, on_damaged=note)
@@ -307,13 +315,7 @@ def reindex_archive(
     from newsarchive.storage.models import Article
 
     progress = progress or Progress()
-    damaged: list[DamagedRecord] = []
-
-    def note(error: DamagedRecord) -> None:
-        damaged.append(error)
-        if on_damaged is not None:
-            on_damaged(error)
-
+    damaged, note = _collecting(on_damaged)
     with db.sessions() as session:
         progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
     indexed = rebuild(db, engine, progress, on_damaged=note)
