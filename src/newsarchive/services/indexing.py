@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from newsarchive.engines.protocol import Document
 from newsarchive.errors import DamagedRecord
+from newsarchive.reading.draft import join_blocks
 from newsarchive.storage import log
 
 # (SQLAlchemy is imported where there is work for the database: a search whose
@@ -43,7 +44,7 @@ def article_document(article: Article) -> Document:
         id=article.id,
         title=article.title,
         description=article.description or "",
-        body="\n".join(block["text"] for block in article.body),
+        body=join_blocks(block["text"] for block in article.body),
         published=published.replace(tzinfo=None) if published else None,
         precision=article.date_precision,
         offset=article.published_offset,
