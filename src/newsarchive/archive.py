@@ -291,7 +291,7 @@ class Archive:
                 db = self.database
             except DatabaseDamaged:
                 return damaged_file_report(self.config)
-            return check_archive(db, self.config, self.engine, repair=repair, progress=progress)
+            return check_archive(db, self.engine, repair=repair, progress=progress)
 
     # --- reading the index ------------------------------------------------------------
 
@@ -363,7 +363,7 @@ class Archive:
         from newsarchive.services.export import export_records
 
         engine = self._caught_up() if query else self.engine
-        return _typed_records(export_records(self.database, self.config, engine, query, on_damaged=self.config.on_damaged))
+        return _typed_records(export_records(self.database, engine, query, on_damaged=self.config.on_damaged))
 
     @_typed
     def duplicates(self, *, limit: int | None = None) -> list[DuplicateGroup]:

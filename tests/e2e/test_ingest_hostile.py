@@ -15,6 +15,7 @@ from pathlib import Path
 from newsarchive.reading import files as reading
 from newsarchive.reading.formats import ItemError
 from test_cli import ingest_json, write_article
+from test_faults import make_collection
 
 
 def _write_bytes_name(folder: Path, name: bytes, text: str) -> None:
@@ -315,3 +316,14 @@ def test_lying_or_missing_encodings_are_read_right_and_named_with_verbose(archiv
     assert titles == [
         "Кремль заявил о переговорах", "Москва открывает новую линию метро", "Шторм обрушился на побережье", "北京开放新的地铁线路"
     ]
+
+
+def test_no_free_article_id_is_one_error_line_and_stores_nothing(archive, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Four 64-bit hash prefixes all taken cannot be met by chance: one hex digit for an id stands in for it."""
+    from newsarchive.storage import store
+
+    monkeypatch.setattr(store, "ID_LENGTHS", (1,))
+    failed = archive("ingest", make_collection(tmp_path / "in", 40), expect=1).stderr
+    assert failed.startswith("Error: no free article id for content hash ")
+    assert failed.count("\n") == 2 and "\nHint: nothing of this batch was stored; " in failed
+    assert "articles:        0 " in archive("info").stdout

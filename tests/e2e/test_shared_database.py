@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from test_cli import write_article
 from test_faults import ingest_process, make_collection, stored_articles, wait_for
+from test_neardup import story
 
 
 @pytest.fixture
@@ -105,3 +107,26 @@ def test_a_new_home_on_the_shared_database_gets_its_index_from_reindex(archive, 
     assert "no search index in this home yet" in refused and "`archive reindex` builds it" in refused
     assert "12 articles" in archive("reindex", "--home", new).stdout
     assert_converged(archive, (a, new), 12, {"council": 12, "zqx3": 1})
+
+
+def test_copies_of_an_original_replaced_in_one_home_stand_alone_in_the_other(archive, shared, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The original's file now holds another stored text: the original is deleted, and each index
+    must hear that its copies now stand alone."""
+    a, b, _ = shared
+    original = write_article(tmp_path / "in", "original.txt", "Harbour plan", "12 March 2024", story(7), "zqxcopy")
+    other = write_article(tmp_path / "in", "other.txt", "Harbour plan dropped", "14 March 2024", story(8))
+    archive("ingest", "--home", a, original, other)
+    for name in ("first", "second"):
+        write_article(tmp_path / "in", f"{name}.txt", f"Harbour plan, {name} copy", "13 March 2024", story(7), "zqxcopy", f"A line for the {name}.")
+    archive("ingest", "--home", a, tmp_path / "in")
+    archive("ingest", "--home", b, tmp_path / "in")  # (b's index: the two copies fold under the original)
+    assert [hit["copies"] for hit in _hits(archive, b, "zqxcopy")] == [2]
+    shutil.copyfile(other, original)
+    assert "1 duplicate" in archive("ingest", "--home", a, tmp_path / "in").stdout
+    for home in (a, b):
+        assert [hit["copies"] for hit in _hits(archive, home, "zqxcopy")] == [0, 0], home.name
+    assert_converged(archive, (a, b), 3, {"zqxcopy": 2})
+
+
+def _hits(archive, home: Path, query: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return json.loads(archive("search", "--home", home, query, "--json").stdout)["hits"]

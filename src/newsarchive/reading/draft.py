@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -67,7 +68,7 @@ class ArticleDraft:
 
     @property
     def body_text(self) -> str:
-        return "\n".join(block.text for block in self.blocks)
+        return join_blocks(block.text for block in self.blocks)
 
     def content_hash(self) -> str:
         """SHA-256 of the article's normalised text and date.
@@ -83,6 +84,11 @@ class ArticleDraft:
             digest.update(b"\n")
             digest.update(_normalise(part).encode("utf-8"))
         return digest.hexdigest()
+
+
+def join_blocks(texts: Iterable[str]) -> str:
+    """An article's body as one text: its blocks' texts (paragraphs, headings, quotes), a line each."""
+    return "\n".join(texts)
 
 
 def _normalise(text: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.periods import iso_local
+from newsarchive.reading.draft import join_blocks
 
 if TYPE_CHECKING:
     from newsarchive.services.articles import ArticleRecord
@@ -31,7 +32,7 @@ def record_dict(record: ArticleRecord) -> dict[str, Any]:
         "id": record.id,
         "title": record.title,
         "description": record.description,
-        "maintext": "\n".join(block["text"] for block in record.blocks),
+        "maintext": join_blocks(block["text"] for block in record.blocks),
         "body": record.blocks,
         "date_publish": record.published_at.isoformat() if record.published_at else None,
         "date_local": iso_local(record.published_at, record.date_precision, record.published_offset, zone=None),

@@ -91,8 +91,8 @@ class ArchiveInfo:
 
 def get_article(db: Database, config: ArchiveConfig, article_id: str) -> ArticleRecord:
     """The article with this id, or with this unambiguous id prefix."""
-    from newsarchive.services.indexing import load_articles
-    from newsarchive.storage.ids import whole_ids
+    from newsarchive.ids import whole_ids
+    from newsarchive.storage.loading import load_articles
 
     with db.sessions() as session:
         starting_with = partial(ids_starting_with, session)
@@ -203,7 +203,7 @@ def duplicate_groups(db: Database, config: ArchiveConfig, *, limit: int | None =
     """Every article that has copies, most copied first."""
     from sqlalchemy.orm import aliased
 
-    from newsarchive.services.indexing import load_articles
+    from newsarchive.storage.loading import load_articles
 
     with db.sessions() as session:
         copy = aliased(Article)
@@ -281,7 +281,7 @@ def list_articles(
     page: int = 1,
 ) -> ArticlePage:
     """Articles newest first (undated last), filtered by date and source, one page at a time."""
-    from newsarchive.services.indexing import load_articles
+    from newsarchive.storage.loading import load_articles
 
     conditions = []
     if since is not None:

@@ -100,17 +100,17 @@ class CheckReport:
 
 
 def check_archive(
-    db: Database, config: ArchiveConfig, engine: SearchEngine, *, repair: bool = False, progress: Progress | None = None
+    db: Database, engine: SearchEngine, *, repair: bool = False, progress: Progress | None = None
 ) -> CheckReport:
     """Compare the database with the index; with ``repair``, fix what was found and check again.
 
     The caller holds the writer's lock where it may (see ``Archive.check``).
     """
     progress = progress or Progress()
-    report = _inspect(db, config, engine)
+    report = _inspect(db, engine)
     if repair and not report.ok and not report.database_damage and not report.database_looks_replaced:
         _repair(db, engine, report, progress)
-        report = _inspect(db, config, engine)
+        report = _inspect(db, engine)
         report.repaired = True
     return report
 
@@ -130,7 +130,7 @@ def damaged_file_report(config: ArchiveConfig) -> CheckReport:
     )  # fmt: skip
 
 
-def _inspect(db: Database, config: ArchiveConfig, engine: SearchEngine) -> CheckReport:
+def _inspect(db: Database, engine: SearchEngine) -> CheckReport:
     from newsarchive.storage.database import DAMAGE_ERRORS, is_damage, quick_check
 
     report = CheckReport(schema_revision=db.revision, schema_head=head_revision(), index_state="current")
@@ -242,7 +242,8 @@ def _repair(db: Database, engine: SearchEngine, report: CheckReport, progress: P
     """Drop the dangling rows, and make this home's index say what the database says, up to the log's head."""
     from sqlalchemy import literal_column, update
 
-    from newsarchive.services.indexing import article_document, catch_up, iter_articles, rebuild
+    from newsarchive.services.indexing import article_document, catch_up, rebuild
+    from newsarchive.storage.loading import iter_articles
     from newsarchive.storage.unit_of_work import UnitOfWork
 
     with UnitOfWork(db.sessions) as work:

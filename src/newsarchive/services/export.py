@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from newsarchive.config import ArchiveConfig
 from newsarchive.errors import DamagedRecord
 from newsarchive.services.articles import ArticleRecord
 
@@ -21,20 +20,19 @@ if TYPE_CHECKING:
 
 def export_records(
     db: Database,
-    config: ArchiveConfig,
     engine: SearchEngine,
     query: str | None = None,
     on_damaged: Callable[[DamagedRecord], None] | None = None,
 ) -> Iterator[ArticleRecord]:
     """Every article (or every one matching ``query``), oldest first, read in chunks so memory stays flat.
 
-    The records come from the database (the archive at ``config``); only
+    The records come from the database; only
     which articles match is asked of the search ``engine``. An article with
     a value that cannot be read goes to ``on_damaged`` and the export carries
     on without it (without ``on_damaged`` it is raised).
     """
-    from newsarchive.services.indexing import iter_articles
     from newsarchive.services.search import parse_query
+    from newsarchive.storage.loading import iter_articles
 
     matching = set(engine.matching_ids(parse_query(query))) if query else None
     with db.sessions() as session:

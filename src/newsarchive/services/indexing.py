@@ -10,26 +10,24 @@ database. Every index converges on its own, and only ever for itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsarchive.engines.protocol import Document
-from newsarchive.errors import ArchiveError, DamagedRecord
+from newsarchive.errors import DamagedRecord
+from newsarchive.reading.draft import join_blocks
 from newsarchive.storage import log
 
 # (SQLAlchemy is imported where there is work for the database: a search whose
 # index is at the log's head reads the head with the standard library alone.)
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
     from newsarchive.engines.protocol import IndexWriter, SearchEngine
     from newsarchive.render.progress import Progress
     from newsarchive.storage.database import Database
     from newsarchive.storage.models import Article
-
-REBUILD_BATCH = 500
-
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -46,7 +44,7 @@ def article_document(article: Article) -> Document:
         id=article.id,
         title=article.title,
         description=article.description or "",
-        body="\n".join(block["text"] for block in article.body),
+        body=join_blocks(block["text"] for block in article.body),
         published=published.replace(tzinfo=None) if published else None,
         precision=article.date_precision,
         offset=article.published_offset,
@@ -56,6 +54,20 @@ def article_document(article: Article) -> Document:
         language=article.language,
         duplicate_of=article.duplicate_of,
     )
+
+
+def _collecting(
+    on_damaged: Callable[[DamagedRecord], None] | None,
+) -> tuple[list[DamagedRecord], Callable[[DamagedRecord], None]]:
+    """A list for the result, and a callback that adds each damaged article to it and passes it on to ``on_damaged``."""
+    damaged: list[DamagedRecord] = []
+
+    def note(error: DamagedRecord) -> None:
+        damaged.append(error)
+        if on_damaged is not None:
+            on_damaged(error)
+
+    return damaged, note
 
 
 def catch_up(
@@ -69,13 +81,7 @@ def catch_up(
     rebuilt whole. An article with a value that cannot be read goes to
     ``on_damaged`` and stays out of the index.
     """
-    damaged: list[DamagedRecord] = []
-
-    def note(error: DamagedRecord) -> None:
-        damaged.append(error)
-        if on_damaged is not None:
-            on_damaged(error)
-
+    damaged, note = _collecting(on_damaged)
     _refuse_an_emptied_database(db, engine)
     if not engine.is_current():
         indexed = rebuild(db, engine, on_damaged=note)
@@ -104,6 +110,8 @@ def apply_changes(
 
     The writer must not hold an uncommitted document of any of these articles.
     """
+    from newsarchive.storage.loading import iter_articles
+
     stored = sorted(article_id for article_id, change in changes.items() if change.kind == log.STORED)
     gone = {article_id for article_id, change in changes.items() if change.kind == log.REMOVED}
     found: set[str] = set()
@@ -125,9 +133,8 @@ def apply_changes(
 def _refuse_an_emptied_database(db: Database, engine: SearchEngine) -> None:
     """Refuse to write beside an index of articles that a database without any knows nothing of.
 
-    None of our own writes leaves it so (the change log ends each article
-    that is gone with its removal): the database was emptied or replaced, and the index holds the last
-    copies of its articles. `archive reindex` empties the index on purpose.
+    A database whose every article was removed by us is fine: the change log
+    ends each article that is gone with its removal.
     """
     from sqlalchemy import select
 
@@ -140,14 +147,9 @@ def _refuse_an_emptied_database(db: Database, engine: SearchEngine) -> None:
         if last and all(change.kind == log.REMOVED for change in last):
             return  # every article was removed, as the log says
     from newsarchive.engines import documents_held
+    from newsarchive.storage.database import refuse_beside_a_full_index
 
-    indexed = documents_held(engine)
-    if indexed:
-        raise ArchiveError(
-            f"the archive database holds no articles, while its search index holds {indexed}: "
-            "the database looks emptied or replaced",
-            hint="restore archive.db from a backup; or `archive reindex` empties the index to match it",
-        )
+    refuse_beside_a_full_index(documents_held(engine))
 
 
 class IndexFeed:
@@ -269,11 +271,12 @@ def rebuild(
     The log's head is read before the articles, so that whatever is stored
     meanwhile is applied again by the next catch-up, never passed over.
     Articles with a value that cannot be read go to ``on_damaged`` (see
-    ``iter_articles``) and stay unindexed.
+    ``storage.loading.iter_articles``) and stay unindexed.
     """
     from sqlalchemy import select
 
     from newsarchive.storage.database import readable_keys
+    from newsarchive.storage.loading import iter_articles
     from newsarchive.storage.models import Article
 
     with db.sessions() as session:
@@ -287,60 +290,6 @@ def rebuild(
                 progress.advance(1)
 
     return engine.rebuild(documents(), head, processes=engine.workers_for(len(ids)))
-
-
-def iter_articles(
-    sessions: sessionmaker[Session],
-    ids: Sequence[str],
-    chunk: int = REBUILD_BATCH,
-    on_damaged: Callable[[DamagedRecord], None] | None = None,
-) -> Iterator[Article]:
-    """The articles with these ids, in this order, loaded a chunk at a time so memory stays flat.
-
-    A row with a value that cannot be read (see ``db.damaged_record``) is
-    passed to ``on_damaged`` and left out, and the others still come; with
-    no ``on_damaged`` it is raised.
-    """
-    for start in range(0, len(ids), chunk):
-        wanted = ids[start : start + chunk]
-        with sessions() as session:
-            found = load_articles(session, wanted, on_damaged)
-            yield from (found[article_id] for article_id in wanted if article_id in found)
-
-
-def load_articles(
-    session: Session, ids: Sequence[str], on_damaged: Callable[[DamagedRecord], None] | None = None
-) -> dict[str, Article]:
-    """The articles with these ids (with their files), by id; a damaged row goes to ``on_damaged``, else is raised."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from newsarchive.storage.database import DAMAGE_ERRORS, ROW_ERRORS, damaged_record, unreadable
-    from newsarchive.storage.models import Article
-
-    def load(wanted: Sequence[str]) -> dict[str, Article]:
-        query = select(Article).where(Article.id.in_(wanted)).options(selectinload(Article.files))
-        return {article.id: article for article in session.scalars(query)}
-
-    try:
-        return load(ids)
-    except (*ROW_ERRORS, *DAMAGE_ERRORS) as exc:
-        if not unreadable(exc):
-            raise
-        # One row or more is damaged (or lies in a damaged part of the file):
-        # load them one at a time, to keep the others.
-    found: dict[str, Article] = {}
-    for article_id in ids:
-        try:
-            found.update(load([article_id]))
-        except (*ROW_ERRORS, *DAMAGE_ERRORS) as exc:
-            if not unreadable(exc):
-                raise
-            error = damaged_record(session, Article, article_id)
-            if on_damaged is None:
-                raise error from None
-            on_damaged(error)
-    return found
 
 
 def pending_counts(session: Session, position: int) -> tuple[int, int]:
@@ -367,13 +316,7 @@ def reindex_archive(
     from newsarchive.storage.models import Article
 
     progress = progress or Progress()
-    damaged: list[DamagedRecord] = []
-
-    def note(error: DamagedRecord) -> None:
-        damaged.append(error)
-        if on_damaged is not None:
-            on_damaged(error)
-
+    damaged, note = _collecting(on_damaged)
     with db.sessions() as session:
         progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
     indexed = rebuild(db, engine, progress, on_damaged=note)

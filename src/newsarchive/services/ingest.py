@@ -272,6 +272,8 @@ def _store_once(db: Database, batch: list[FileRead], options: IngestOptions, nea
                 if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
                     (stored.new if outcome is Outcome.NEW else stored.changed)[article.id] = article
         stored.removed = store.finish()
+        for article in store.released:
+            stored.changed.setdefault(article.id, article)
         stored.positions = work.commit()
     return stored
 

@@ -33,11 +33,11 @@ def remove_articles(db: Database, engine: SearchEngine, article_ids: Sequence[st
     came from stay recorded as read, so an unchanged file does not bring an
     article back (``archive ingest --force`` does). The caller holds the writer's lock.
     """
-    from sqlalchemy import delete, select, update
+    from sqlalchemy import delete
 
     from newsarchive.services.articles import ids_starting_with
     from newsarchive.services.indexing import catch_up
-    from newsarchive.storage.ids import whole_ids
+    from newsarchive.ids import whole_ids
     from newsarchive.storage.models import Article, ArticleFile
     from newsarchive.storage.unit_of_work import UnitOfWork
 
@@ -47,10 +47,8 @@ def remove_articles(db: Database, engine: SearchEngine, article_ids: Sequence[st
         found = _titles(session, whole_ids(article_ids, partial(ids_starting_with, session), where=_NONE))
         removed = [Removed(article_id, title) for article_id, title in found.items()]
         session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
-        copies = list(session.scalars(select(Article.id).where(Article.duplicate_of.in_(found))))
-        session.execute(update(Article).where(Article.id.in_(copies)).values(duplicate_of=None))
+        work.release_copies(found)  # (a copy removed too is logged as removed below: the last entry counts)
         session.execute(delete(Article).where(Article.id.in_(found)))
-        work.stored(article_id for article_id in copies if article_id not in found)  # (no longer copies)
         work.removed(found)
         work.commit()
     catch_up(db, engine)

@@ -355,17 +355,37 @@ def _refuse_to_create(where: str, tables: set[str], config: ArchiveConfig | None
         )
     indexed = indexed_articles(config) if config is not None else 0
     if indexed:
-        raise ArchiveNotFound(
-            f"the archive database {where} is {'empty' if tables or _exists(config) else 'missing'}, "
-            f"while the search index beside it holds {indexed} articles",
-            hint="restore archive.db from a backup (the index cannot rebuild it); "
-            "to start a new archive here instead, move the index folder away first",
-        )
+        refuse_beside_a_full_index(indexed, f"{where} is {'empty' if tables or _exists(config) else 'missing'}")
     if not create:
         raise ArchiveNotFound(
             f"no archive in {where}: the database is empty",
             hint="`archive ingest FOLDER` makes one there; or check --home (and $ARCHIVE_HOME)",
         )
+
+
+def refuse_beside_a_full_index(indexed: int, lacking: str | None = None) -> None:
+    """Refuse to go on with a database that knows nothing of the ``indexed`` articles its search index holds.
+
+    None of our own writes leaves it so: the database was lost, emptied or
+    replaced, and the index holds the last copies of its articles. With
+    ``lacking`` (where the database is, and "empty" or "missing") there is no
+    archive schema at all, and the index cannot rebuild one; without, the
+    schema is there and its articles are gone, and ``archive reindex`` may
+    empty the index on purpose.
+    """
+    if not indexed:
+        return
+    if lacking is None:
+        raise ArchiveError(
+            f"the archive database holds no articles, while its search index holds {indexed}: "
+            "the database looks emptied or replaced",
+            hint="restore archive.db from a backup; or `archive reindex` empties the index to match it",
+        )
+    raise ArchiveNotFound(
+        f"the archive database {lacking}, while the search index beside it holds {indexed} articles",
+        hint="restore archive.db from a backup (the index cannot rebuild it); "
+        "to start a new archive here instead, move the index folder away first",
+    )
 
 
 def _exists(config: ArchiveConfig | None) -> bool:

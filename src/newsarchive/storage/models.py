@@ -160,12 +160,12 @@ class Article(Base):
     source: Mapped[str | None] = mapped_column(Words(200), index=True)
     source_domain: Mapped[str | None] = mapped_column(Words(255))
     url: Mapped[str | None] = mapped_column(Prose())
-    # The URL reduced to what identifies the page (ingest.formats.fields.url_key).
+    # The URL reduced to what identifies the page (reading.formats.fields.url_key).
     url_key: Mapped[str | None] = mapped_column(Prose(), index=True)
     authors: Mapped[list[str]] = mapped_column(CheckedJSON("names"))
     language: Mapped[str | None] = mapped_column(Words(35))
     content_hash: Mapped[str] = mapped_column(Words(64), unique=True)
-    # Bottom-k MinHash sketch of the body (ingest.neardup); a near-duplicate
+    # Bottom-k MinHash sketch of the body (reading.neardup); a near-duplicate
     # links to the earlier article it copies.
     sketch: Mapped[bytes | None] = mapped_column(LargeBinary)
     duplicate_of: Mapped[str | None] = mapped_column(

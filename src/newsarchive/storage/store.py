@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from newsarchive.errors import ArchiveError
 from newsarchive.reading.discover import path_key
 from newsarchive.reading.files import FileRead, FileStamp, ReadItem
 from newsarchive.reading.formats import ItemError
@@ -109,6 +110,8 @@ class BatchStore:
         self.near = near
         #: Articles that lost their last place in this batch; ``finish`` decides their fate.
         self.orphans: list[Article] = []
+        #: The copies of deleted articles, which ``finish`` made stand alone (changed, for the index too).
+        self.released: list[Article] = []
         items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
         paths = [path_key(read.path) for read in reads]
         hashes = {item.content_hash for item in items}
@@ -227,6 +230,8 @@ class BatchStore:
     def finish(self) -> list[str]:
         """Delete the articles whose every place now holds another text; return their ids.
 
+        Their near-duplicate copies stand alone from then on: ``released`` holds them.
+
         Deciding at the end of the batch lets a text that moved to another
         place or file within the batch keep its article and id.
         """
@@ -238,9 +243,13 @@ class BatchStore:
             if article.url_key and self.by_url.get(article.url_key) is article:
                 del self.by_url[article.url_key]
             self.near.remove(article.id)
-            self.session.delete(article)
             removed.append(article)
         self.orphans.clear()
+        released = self.work.release_copies(article.id for article in removed)
+        if released:
+            self.released = list(self.session.scalars(select(Article).where(Article.id.in_(released))))
+        for article in removed:
+            self.session.delete(article)
         self.work.removed(article.id for article in removed)
         return [article.id for article in removed]
 
@@ -275,7 +284,12 @@ class BatchStore:
             if length == ID_LENGTHS[0] or self.session.get(Article, candidate) is None:
                 self.taken_ids.add(candidate)
                 return candidate
-        raise RuntimeError(f"no free article id for content hash {content_hash}")
+        # Possible only if four articles' content hashes share the first 16 hex digits (a 64-bit collision).
+        raise ArchiveError(
+            f"no free article id for content hash {content_hash}: "
+            f"articles already take each of its first {', '.join(map(str, ID_LENGTHS))} digits",
+            hint="nothing of this batch was stored; this cannot happen by chance: please report it",
+        )
 
     def _fill(self, article: Article, item: ReadItem) -> None:
         draft = item.draft

@@ -51,6 +51,24 @@ class UnitOfWork:
         """These articles were deleted."""
         self._note(article_ids, log.REMOVED)
 
+    def release_copies(self, original_ids: Iterable[str]) -> list[str]:
+        """Make the near-duplicate copies of these originals (about to be deleted) stand alone; return their ids.
+
+        Done here rather than left to the foreign key's ON DELETE SET NULL, which would
+        change the copies with no entry, and every index would keep them folded under
+        an original that is gone. Each copy is logged as stored.
+        """
+        from sqlalchemy import select, update
+
+        from newsarchive.storage.models import Article
+
+        originals = list(original_ids)
+        copies = list(self.session.scalars(select(Article.id).where(Article.duplicate_of.in_(originals))))
+        if copies:
+            self.session.execute(update(Article).where(Article.id.in_(copies)).values(duplicate_of=None))
+            self.stored(copies)
+        return copies
+
     def _note(self, article_ids: Iterable[str], kind: str) -> None:
         for article_id in article_ids:
             self._changes.pop(article_id, None)  # (one entry per article, in the order of its last change)
