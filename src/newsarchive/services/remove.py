@@ -35,9 +35,9 @@ def remove_articles(db: Database, engine: SearchEngine, article_ids: Sequence[st
     """
     from sqlalchemy import delete
 
+    from newsarchive.ids import whole_ids
     from newsarchive.services.articles import ids_starting_with
     from newsarchive.services.indexing import catch_up
-    from newsarchive.ids import whole_ids
     from newsarchive.storage.models import Article, ArticleFile
     from newsarchive.storage.unit_of_work import UnitOfWork
 
