@@ -34,10 +34,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 if TYPE_CHECKING:
     from newsarchive.engines.protocol import SearchEngine
     from newsarchive.errors import DamagedRecord
-    from newsarchive.render.progress import IngestObserver, Progress
     from newsarchive.services.articles import ArchiveInfo, ArticlePage, ArticleRecord, DuplicateGroup
     from newsarchive.services.check import CheckReport
     from newsarchive.services.ingest import IngestOptions, IngestReport
+    from newsarchive.services.progress import IngestObserver, Progress
     from newsarchive.services.remove import Removed
     from newsarchive.services.search import SearchPage
     from newsarchive.services.trend import Trend
@@ -241,8 +241,8 @@ class Archive:
         observer: IngestObserver | None = None,
     ) -> IngestReport:  # fmt: skip
         """Read the article files and folders at ``paths`` into the archive, making it if need be."""
-        from newsarchive.render.progress import IngestObserver
         from newsarchive.services.ingest import IngestOptions, ingest_paths
+        from newsarchive.services.progress import IngestObserver
 
         options = options or IngestOptions()
         observer = observer or IngestObserver()
@@ -260,8 +260,8 @@ class Archive:
     @_typed
     def reindex(self, *, wait: bool = True, progress: Progress | None = None) -> Reindexed:
         """Rebuild the search index from the database."""
-        from newsarchive.render.progress import Progress
         from newsarchive.services.indexing import reindex_archive
+        from newsarchive.services.progress import Progress
 
         progress = progress or Progress()
         started = time.monotonic()
@@ -281,8 +281,8 @@ class Archive:
 
         from newsarchive.config import writable
         from newsarchive.errors import DatabaseDamaged
-        from newsarchive.render.progress import Progress
         from newsarchive.services.check import check_archive, damaged_file_report
+        from newsarchive.services.progress import Progress
 
         progress = progress or Progress()
         locked = repair or writable(self.config)

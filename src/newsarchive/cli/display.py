@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from newsarchive.render import terminal
-from newsarchive.render.progress import IngestObserver
+from newsarchive.services.progress import IngestObserver
 
 
 class IngestDisplay(IngestObserver):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.render.progress import Progress
+from newsarchive.services.progress import Progress
 from newsarchive.storage import log
 from newsarchive.storage.database import Database, damaged_links, damaged_records, head_revision
 from newsarchive.storage.models import Article, ArticleFile, SourceFile

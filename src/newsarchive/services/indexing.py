@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from newsarchive.engines.protocol import IndexWriter, SearchEngine
-    from newsarchive.render.progress import Progress
+    from newsarchive.services.progress import Progress
     from newsarchive.storage.database import Database
     from newsarchive.storage.models import Article
 
@@ -312,7 +312,7 @@ def reindex_archive(
     """
     from sqlalchemy import func, select
 
-    from newsarchive.render.progress import Progress
+    from newsarchive.services.progress import Progress
     from newsarchive.storage.models import Article
 
     progress = progress or Progress()

@@ -23,7 +23,7 @@ from newsarchive.errors import ArchiveError
 from newsarchive.reading.discover import Found, discover, path_key
 from newsarchive.reading.files import FileFailure, FileRead, stamp_of
 from newsarchive.reading.formats import ItemError
-from newsarchive.render.progress import IngestObserver
+from newsarchive.services.progress import IngestObserver
 
 if TYPE_CHECKING:
     from newsarchive.engines.protocol import SearchEngine

@@ -1,4 +1,4 @@
-"""How long-running library work reports progress; the CLI draws it, tests may ignore it."""
+"""How long-running library work reports progress: the library calls these, the CLI draws them (`cli/display.py`)."""
 
 from __future__ import annotations
 
