@@ -93,28 +93,11 @@ def typed_error(error: Exception) -> ArchiveError | None:
     return None
 
 
-def _typed(method: F) -> F:
-    """An ``Archive`` method that raises only typed errors (``typed_error``) for what goes wrong below it."""
-
-    @functools.wraps(method)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        except ArchiveError:
-            raise
-        except Exception as error:
-            typed = typed_error(error)
-            if typed is None:
-                raise
-            raise typed from error
-
-    return run  # type: ignore[return-value]
-
-
-def _typed_records(records: Iterator[ArticleRecord]) -> Iterator[ArticleRecord]:
-    """``records`` read under ``_typed``'s rule, for an export that fails part of the way."""
+@contextmanager
+def _errors_typed() -> Iterator[None]:
+    """Raise what goes wrong below the library as its typed error (``typed_error``); a bug as it is."""
     try:
-        yield from records
+        yield
     except ArchiveError:
         raise
     except Exception as error:
@@ -122,6 +105,23 @@ def _typed_records(records: Iterator[ArticleRecord]) -> Iterator[ArticleRecord]:
         if typed is None:
             raise
         raise typed from error
+
+
+def _typed(method: F) -> F:
+    """An ``Archive`` method that raises only typed errors for what goes wrong below it."""
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _errors_typed():
+            return method(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def _typed_records(records: Iterator[ArticleRecord]) -> Iterator[ArticleRecord]:
+    """``records`` read under the same rule, for an export that fails part of the way."""
+    with _errors_typed():
+        yield from records
 
 
 def open_archive(
