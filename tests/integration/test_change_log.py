@@ -10,10 +10,8 @@ import pytest
 
 from newsarchive.archive import Archive
 from newsarchive.config import ArchiveConfig, resolve_config
-from newsarchive.engines import ENGINES, open_engine
+from newsarchive.engines import open_engine
 from newsarchive.engines.protocol import SearchEngine
-from newsarchive.query import parse
-from newsarchive.services.indexing import catch_up
 from newsarchive.services.ingest import IngestOptions, IngestReport
 from newsarchive.storage import log
 from newsarchive.storage.database import Database, open_database
@@ -73,29 +71,6 @@ def test_a_unit_of_work_appends_its_entries_with_its_commit_and_nothing_without(
         positions = work.commit()
     assert positions == range(13, 15)
     assert _log(db)[-2:] == [(13, "x2", log.STORED), (14, "x1", log.REMOVED)]
-
-
-@pytest.mark.parametrize("name", ENGINES)
-def test_a_removal_reaches_a_second_index_through_the_log(homes, db: Database, name: str) -> None:  # type: ignore[no-untyped-def]
-    first, second = homes
-    engine = open_engine(second)
-    assert engine.name == name
-    catch_up(db, engine)  # (no index yet: built from the database, at the log's head)
-    assert len(_ids(engine)) == 12 and engine.position() == 12
-    gone = sorted(_ids(engine))[0]
-    with Archive(first) as archive:
-        archive.remove([gone])
-    assert gone in _ids(engine) and engine.position() == 12  # (nothing reaches it but the log)
-    result = catch_up(db, engine)
-    assert (result.indexed, result.removed) == (0, 1)
-    assert gone not in _ids(engine) and engine.position() == 13
-    assert engine.search(parse("council"), _options()).total == 11
-
-
-def _options():  # type: ignore[no-untyped-def]
-    from newsarchive.engines.protocol import SearchOptions
-
-    return SearchOptions(limit=1)
 
 
 def test_an_ingest_applies_what_another_home_logged_between_its_batches(homes, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
