@@ -191,18 +191,16 @@ class Archive:
         process writing) is read as it is; ``warn`` (stderr by default) says how far behind.
         """
         from newsarchive.config import sqlite_file
-        from newsarchive.services.freshness import catch_up_before_reading, refuse_a_missing_index
+        from newsarchive.services.freshness import catch_up_before_reading
         from newsarchive.storage.log import sqlite_state
 
         self._require()
-        if required:
-            refuse_a_missing_index(self.config, self.engine)
         # An SQLite file unchanged since the index was last found at the log's head needs no
         # reading of the head: two stat calls instead, for a process that searches many times.
         database = sqlite_file(self.config)
         state = sqlite_state(database) if database is not None else None
         if state is None or state != self._fresh_at:
-            if catch_up_before_reading(self.config, self.engine, warn) == 0:
+            if catch_up_before_reading(self.config, self.engine, warn, required=required) == 0:
                 self._fresh_at = state
         return self.engine
 

@@ -22,21 +22,36 @@ if TYPE_CHECKING:
 
 
 def catch_up_before_reading(
-    config: ArchiveConfig, engine: SearchEngine | None = None, warn: Callable[[str], None] | None = None
-) -> int:
+    config: ArchiveConfig,
+    engine: SearchEngine | None = None,
+    warn: Callable[[str], None] | None = None,
+    *,
+    required: bool = False,
+) -> int | None:
     """Bring this home's index up to the change log before a command reads it; return how far behind it stays.
 
     Cheap when nothing changed: one read of the log's head (from an SQLite
     file with the standard library alone). When the index cannot be written
     (a read-only home) or another process holds the home's writer lock, the
     index is read as it is, and ``warn`` (stderr by default) says once how
-    far behind it is. A missing or outdated index is left to the read to report.
+    far behind it is. None when there is no index to catch up: an outdated
+    one is left to the read to report, and so is a missing one, unless the
+    read ``required`` it and the database holds articles: then this home has
+    no index yet (a new home on a shared database, an index folder deleted),
+    and ``archive reindex`` is what builds it, not ingesting more.
     """
     from newsarchive.engines import open_engine
 
     engine = engine or open_engine(config)
     if not engine.is_current():
-        return 0
+        if required and not engine.exists() and log_head(config):
+            from newsarchive.errors import IndexUnavailable
+
+            raise IndexUnavailable(
+                f"no search index in this home yet ({config.index_dir}), while its database holds articles",
+                hint="`archive reindex` builds it from the database",
+            )
+        return None
     position = engine.position()
     head = log_head(config)
     if head is None or head <= position:
@@ -64,20 +79,6 @@ def catch_up_before_reading(
         say(f"note: the search index is {behind} {'change' if behind == 1 else 'changes'} behind the archive database "
             f"({why}); {'it is' if behind == 1 else 'they are'} not searched")
     return max(behind, 0)
-
-
-def refuse_a_missing_index(config: ArchiveConfig, engine: SearchEngine) -> None:
-    """Say plainly that this home has no index yet when its database holds articles (a new home on a shared
-    database, an index folder deleted): ``archive reindex`` builds it; ingesting more would not be the cure."""
-    if engine.exists():
-        return
-    if log_head(config):
-        from newsarchive.errors import IndexUnavailable
-
-        raise IndexUnavailable(
-            f"no search index in this home yet ({config.index_dir}), while its database holds articles",
-            hint="`archive reindex` builds it from the database",
-        )
 
 
 def _to_stderr(line: str) -> None:
