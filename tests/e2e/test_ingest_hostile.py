@@ -7,11 +7,11 @@ import io
 import json
 import os
 import re
-import tracemalloc
 from datetime import UTC
 from html import escape
 from pathlib import Path
 
+from _memory import peak_memory
 from newsarchive.reading import files as reading
 from newsarchive.reading.formats import ItemError
 from test_cli import ingest_json, write_article
@@ -192,12 +192,7 @@ def test_a_bomb_is_refused_without_unpacking_it_into_memory(tmp_path: Path, monk
     bomb.write_bytes(gzip.compress(b'{"title": "Too long", "maintext": "' + b" " * (40 * LIMIT) + b'"}\n'))
     import newsarchive.reading.formats.newsjson  # noqa: F401  (its import is no part of the reading)
 
-    tracemalloc.start()
-    try:
-        read = reading.read_file_safely(bomb, UTC)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    read, peak = peak_memory(lambda: reading.read_file_safely(bomb, UTC))
     assert isinstance(read, reading.FileRead)
     assert read.items == [ItemError("line 1", "line too large: more than 1 MB, the limit for an article")]
     assert peak < 4 * LIMIT, peak
@@ -210,12 +205,7 @@ def test_a_feed_bomb_is_refused_at_the_feed_limit_without_unpacking_it(archive, 
     item = b"<item><title>Ferry returns</title><description>" + b"The ferry came back. " * 50 + b"</description></item>"
     bomb = tmp_path / "news.rss.gz"
     bomb.write_bytes(gzip.compress(b'<rss version="2.0"><channel><title>T</title>' + item * (40 * LIMIT // len(item)) + b"</channel></rss>"))
-    tracemalloc.start()
-    try:
-        read = reading.read_file_safely(bomb, UTC)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    read, peak = peak_memory(lambda: reading.read_file_safely(bomb, UTC))
     assert read == reading.FileFailure(bomb, "file too large: more than 1 MB once decompressed, the limit for a feed")
     assert peak < 8 * LIMIT, peak  # it holds 40 times the limit
     # the same file plain: its size is named

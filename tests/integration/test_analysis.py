@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tracemalloc
-
 import pytest
 from tests._corpus import articles
 from tests._shared import bbc_path
 from whoosh import fields
 
+from _memory import peak_memory
 from newsarchive.engines.whoosh import analysis
 from newsarchive.engines.whoosh.analysis import StemmedText, analyzer, stemmed_positions
 
@@ -80,12 +79,6 @@ def test_a_long_text_is_analysed_in_a_small_multiple_of_its_size() -> None:
     # A book-length article: a list of its words would take some ten times the text, its positions as ints eighteen.
     words = [f"{word}{number % 900}" for number, word in enumerate(("kursk", "talks", "prime", "minister", "said") * 80_000)]
     text = " ".join(words)  # 4.6 MB of ASCII, 400,000 words
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        positions = stemmed_positions(text)
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
+    positions, peak = peak_memory(lambda: stemmed_positions(text))
     assert sum(map(len, positions.values())) == 400_000
     assert peak < 1.5 * len(text)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import tracemalloc
-
 import pytest
 
+from _memory import peak_memory
 from newsarchive.reading import files as reading
 from newsarchive.reading import neardup
 from newsarchive.reading.draft import ArticleDraft, Block
@@ -19,13 +18,7 @@ def test_the_content_hash_of_a_long_paragraph_takes_no_copies_of_it() -> None:
     # One paragraph of 2 MB: split into a list of words, it took eleven times that.
     words = " ".join(f"word{n % 1000}" for n in range(250_000))
     draft = ArticleDraft(title="Long", description=None, blocks=(Block("paragraph", words),))
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        found = draft.content_hash()
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
+    found, peak = peak_memory(draft.content_hash)
     spaced = ArticleDraft(title=" Long ", description=None, blocks=(Block("paragraph", words.replace(" ", " \t ")),))
     assert found == spaced.content_hash()
     assert peak < 4 * len(words)  # the paragraph with its kind, normalised, and encoded
@@ -49,11 +42,5 @@ def test_a_long_text_is_sketched_a_piece_at_a_time_as_it_would_be_whole(monkeypa
 def test_sketching_a_long_text_takes_what_one_piece_takes() -> None:
     # As much as is sketched of a long article: its words and shingles at once took 23 MB.
     text = " ".join(f"word{n % 5000} said{n % 7}" for n in range(70_000))[: reading.SKETCHED_CHARS]
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        neardup.sketch(text)
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
+    _, peak = peak_memory(lambda: neardup.sketch(text))
     assert peak < 4_000_000
