@@ -80,8 +80,11 @@ _ZONES: dict[str, str | int] = {
 }  # fmt: skip
 
 
-def parse_dateline(line: str, default_tz: tzinfo = UTC) -> PublishedDate | None:
+def parse_dateline(line: str, default_tz: tzinfo = UTC, language: str | None = None) -> PublishedDate | None:
     """The date a dateline gives, or None if the line is not a dateline.
+
+    ``language`` is the article's (ISO 639-1); the line is read in English
+    when it is None or "und".
 
     A naive time is read in ``default_tz``; a date without a time is the start
     of that day there. ``at`` is returned in UTC, without fractions of a second
@@ -107,6 +110,7 @@ def find_dateline(
     *,
     start: int = 0,
     window: int = 6,
+    language: str | None = None,
 ) -> tuple[int, PublishedDate] | None:
     """Index and date of the first dateline among ``window`` non-empty lines from ``start``."""
     seen = 0
@@ -116,7 +120,7 @@ def find_dateline(
         if seen == window:
             break
         seen += 1
-        published = parse_dateline(lines[index], default_tz)
+        published = parse_dateline(lines[index], default_tz, language)
         if published is not None:
             return index, published
     return None
