@@ -54,10 +54,12 @@ def read_text(data: bytes, default_tz: tzinfo) -> Parsed:
     return Parsed.article(draft, decoded.encoding)
 
 
-def parse_text_article(text: str, default_tz: tzinfo = UTC) -> ArticleDraft:
+def parse_text_article(text: str, default_tz: tzinfo = UTC, language: str | None = None) -> ArticleDraft:
     """Split decoded text into title, description (lede), body blocks and date.
 
-    ``default_tz`` is the zone of a dateline that names none. Raises
+    ``default_tz`` is the zone of a dateline that names none. ``language`` is
+    the article's, when known; else it is identified from the text, and the
+    dateline is read in it. Raises
     UnparseableArticle for blank text, a title with nothing after it, or a
     first line too long to be a title.
     """
@@ -69,7 +71,11 @@ def parse_text_article(text: str, default_tz: tzinfo = UTC) -> ArticleDraft:
     if len(title) > MAX_TITLE_CHARS:
         raise UnparseableArticle(f"first line is {len(title)} characters long: not a title")
 
-    found = find_dateline(lines, default_tz, start=filled[0] + 1, window=_DATELINE_WINDOW)
+    if language is None:
+        from newsarchive.reading.language import identify
+
+        language = identify(text)
+    found = find_dateline(lines, default_tz, start=filled[0] + 1, window=_DATELINE_WINDOW, language=language)
     if found is None:
         published = None
         lede: list[str] = []
@@ -87,6 +93,7 @@ def parse_text_article(text: str, default_tz: tzinfo = UTC) -> ArticleDraft:
         description=" ".join(lede),
         blocks=body_blocks(paragraphs, after=lede[-1] if lede else ""),
         published=published,
+        language=language,
     )
 
 
