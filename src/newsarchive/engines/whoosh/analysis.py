@@ -1,13 +1,13 @@
 """The text analysis of the three text fields, and a fast path for indexing it.
 
-Queries, snippets and "did you mean" run text through Whoosh's
-``StemmingAnalyzer``: a regex tokenizer, lower-casing, English stop words
-and the Porter stemmer, each a Python generator step per token. Indexing
-needs only the result (each stem, how often it occurs, at which positions),
-and computing that with one regex pass and a stem cache is about 2.5 times
-faster. ``StemmedText.index`` does so and gives exactly what the analyzer
-gives, so an indexed word and a query word always meet; a test holds the two
-to that on real articles.
+A text is cut into words by Whoosh's token rule, lower-cased, Chinese,
+Japanese and Korean runs cut into pairs of characters, and each word made
+its term in the article's language (``languages.forms``: its stem, folded).
+English (and an undetermined language) also drops stop words, exactly as
+Whoosh's ``StemmingAnalyzer`` has always indexed it (a test holds the two
+together on real articles). Indexing needs only the result (each term, how
+often it occurs, at which positions), computed with one regex pass and a
+stem cache.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from operator import sub
 from pickle import dumps
 
 from whoosh import fields
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.analysis.tokenizers import default_pattern
-from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, forms, unspaced_words
 from newsarchive.pieces import pieces
 from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
 
@@ -35,42 +35,103 @@ PIECE_CHARS = 1 << 16
 #: A character no word goes on over: where a long text may be cut (each word is lower-cased on its own, or is ASCII).
 _BETWEEN_WORDS = re.compile(r"[^\w\*.]")
 
-_STEMS: dict[str, bytes] = {}
-#: The stem cache stops growing here: the words that recur are among the first
-#: seen, and a bigger vocabulary is names and typos (about 12 MB at the cap).
-STEM_CACHE_SIZE = 100_000
+_NO_STOPS: frozenset[str] = frozenset()
 
 
-def analyzer() -> StemmingAnalyzer:
-    """The analyzer for querying and highlighting the text fields."""
-    return StemmingAnalyzer(stoplist=STOPS, minsize=MIN_LENGTH, cachesize=100_000)
+def analyzer(language: str | None = None) -> CompositeAnalyzer:
+    """Whoosh's analyzer of the word fields in ``language``: what ``stemmed_positions`` gives, a Whoosh step at a time."""
+    words = forms(language)
+    stops = STOPS if words.language == "en" else _NO_STOPS
+    return (
+        RegexTokenizer(default_pattern)
+        | LowercaseFilter()
+        | PairsFilter()
+        | StopFilter(stoplist=stops, minsize=MIN_LENGTH)
+        | TermsFilter(words.language)
+    )
 
 
-def stemmed_positions(text: str) -> dict[bytes, array[int]]:
-    """Each stem of ``text`` (as UTF-8, the index's term bytes) and its positions, numbered as the analyzer does.
+class PairsFilter(Filter):
+    """Whoosh's filter for ``languages.unspaced_words``: Chinese, Japanese and Korean runs as pairs of characters,
+    the tokens after them moved along."""
 
-    Stop words and one-letter words are dropped and the positions closed up
-    behind them, starting from the first kept word's place. Positions are
-    kept four bytes each, and a long text is read a piece at a time: its
-    words as a list of strings would take some ten times the text.
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        shift = 0
+        for token in tokens:
+            if token.positions:
+                token.pos += shift
+            if HAS_PAIRED.search(token.text) is None:
+                yield token
+                continue
+            pieces = unspaced_words(token.text)
+            start = token.pos if token.positions else 0
+            for n, piece in enumerate(pieces):
+                token.text = piece
+                if token.positions:
+                    token.pos = start + n
+                yield token
+            shift += len(pieces) - 1
+
+
+class TermsFilter(Filter):
+    """Whoosh's filter for ``languages.forms``: each word as its term in the language (and a second term
+    at the same position for some words written with accents)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is TermsFilter and other.language == self.language
+
+    def __hash__(self) -> int:
+        return hash(self.language)
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        words = forms(self.language)
+        for token in tokens:
+            if token.stopped:
+                yield token
+                continue
+            word = token.text
+            token.text = words.of(word).decode("utf-8")
+            yield token
+            other = words.also.get(word)
+            if other is not None:
+                token.text = other.decode("utf-8")
+                yield token
+
+
+def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, array[int]]:
+    """Each term of ``text`` in ``language`` (as UTF-8, the index's term bytes) and its positions.
+
+    Stop words (English only) and one-letter words are dropped and the
+    positions closed up behind them, starting from the first kept word's
+    place; the two terms of a word written with accents share its position.
+    Positions are kept four bytes each, and a long text is read a piece at a
+    time: its words as a list of strings would take some ten times the text.
     """
     positions: dict[bytes, array[int]] = {}
-    stems = _STEMS
+    words = forms(language)
+    stems, also, term_of = words.stems, words.also, words.of
+    stops = STOPS if words.language == "en" else _NO_STOPS
     position = -1
     place = 0  # the number of words in the pieces before this one
     for piece in pieces(text, PIECE_CHARS, _BETWEEN_WORDS):
-        tokens = TOKEN.findall(piece.lower()) if piece.isascii() else [token.lower() for token in TOKEN.findall(piece)]
+        plain = piece.isascii()
+        tokens = TOKEN.findall(piece.lower()) if plain else _words(piece)
         found_here: dict[bytes, list[int]] = {}
         for offset, word in enumerate(tokens):
-            if len(word) < MIN_LENGTH or word in STOPS:
+            if len(word) < MIN_LENGTH or word in stops:
                 continue
             position = place + offset if position < 0 else position + 1
-            root = stems.get(word) or cached_stem(word)
+            root = stems.get(word) or term_of(word)
             found = found_here.get(root)
             if found is None:
                 found_here[root] = [position]
             else:
                 found.append(position)
+            if not plain and also and (other := also.get(word)) is not None:
+                found_here.setdefault(other, []).append(position)
         place += len(tokens)
         for root, places in found_here.items():
             kept = positions.get(root)
@@ -81,14 +142,18 @@ def stemmed_positions(text: str) -> dict[bytes, array[int]]:
     return positions
 
 
+def _words(piece: str) -> list[str]:
+    """The lower-case words of a text that is not ASCII, Chinese, Japanese and Korean runs cut into pairs."""
+    tokens = [token.lower() for token in TOKEN.findall(piece)]
+    if HAS_PAIRED.search(piece) is None:
+        return tokens
+    return [word for token in tokens for word in (unspaced_words(token) if HAS_PAIRED.search(token) else (token,))]
+
+
 def cached_stem(word: str) -> bytes:
-    """The Porter stem of a lower-case word, as UTF-8, from the cache while it has room."""
-    root = _STEMS.get(word)
-    if root is None:
-        root = stem(word).encode("utf-8")
-        if len(_STEMS) < STEM_CACHE_SIZE:
-            _STEMS[word] = root
-    return root
+    """The English term of a lower-case word, as UTF-8."""
+    english = forms(None)
+    return english.stems.get(word) or english.of(word)
 
 
 _ONCE: dict[int, bytes] = {}
@@ -109,9 +174,10 @@ def encode_positions(positions: Sequence[int]) -> bytes:
 
 
 class StemmedText(fields.TEXT):
-    """A TEXT field of stemmed English with positions, indexed by the fast path."""
+    """A TEXT field of stemmed words with positions, indexed by the fast path (in the document's language
+    when ``BulkWriter.add_document`` is given it; English otherwise)."""
 
-    def __init__(self, shared: StemmingAnalyzer, *, stored: bool = False, field_boost: float = 1.0) -> None:
+    def __init__(self, shared: CompositeAnalyzer, *, stored: bool = False, field_boost: float = 1.0) -> None:
         # ``shared`` must come from analyzer(); one instance for all fields keeps one stem cache for queries.
         super().__init__(analyzer=shared, stored=stored, field_boost=field_boost, phrase=True)
 

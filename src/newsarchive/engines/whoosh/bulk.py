@@ -227,7 +227,8 @@ class BulkWriter(SegmentWriter):
                 field = schema[name]
                 length = 0
                 if isinstance(field, StemmedText) and isinstance(value, str):
-                    length = pool.add_positions(name, docnum, stemmed_positions(value), field.format.field_boost)
+                    positions = stemmed_positions(value, fields.get("lang"))
+                    length = pool.add_positions(name, docnum, positions, field.format.field_boost)
                 elif field.indexed:
                     for btext, frequency, weight, encoded in field.index(value):
                         pool.add((name, btext, docnum, weight, encoded))

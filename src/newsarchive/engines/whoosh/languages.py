@@ -1,0 +1,173 @@
+"""Word forms in each language: what the index holds for a lower-case word of an article in that language.
+
+A word becomes its stem in the article's language (Snowball, through
+PyStemmer's C implementation, for every language Snowball covers; Ukrainian,
+which Snowball lacks, by pymorphy3's dictionary; English, and articles whose
+language is undetermined, by Whoosh's Porter stemmer as always), then folded
+as its readers type it: accents off Latin and Greek letters ("café" is
+"cafe"), "ё" as "е". A word written with accents is also held by the stem of
+its unaccented spelling, which a reader typing without accents gets
+("negociacao" and "negociação" differ as stems in Portuguese).
+
+Languages with no stemmer keep words as written (lower-cased, folded).
+Chinese, Japanese and Korean text is cut into overlapping pairs of characters
+(``unspaced_words``): no language's stemmer applies to those.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+#: ISO 639-1 code -> the Snowball stemmer of that language, as PyStemmer names it.
+SNOWBALL: dict[str, str] = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
+    "nl": "dutch", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french", "de": "german",
+    "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian",
+    "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
+    "fa": "persian", "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "st": "sesotho", "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+#: Languages whose words have a dictionary form of their own (pymorphy3), not a Snowball stem.
+DICTIONARY = frozenset({"uk"})
+#: Languages analysed as English always has been: Porter stems and English stop words.
+ENGLISH = frozenset({"en", "und", ""})
+
+#: A word's stems are kept here, per language, up to this many words: the words that recur
+#: are among the first seen, and a bigger vocabulary is names and typos.
+STEM_CACHE_SIZE = 100_000
+
+#: Scripts cut into pairs of characters: Han, kana and Hangul (Thai, Lao, Khmer and
+#: Myanmar are written without spaces too, but are kept as whole runs).
+PAIRED = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+_PAIRED_RUN = re.compile(f"[{PAIRED}]+|[^{PAIRED}]+")
+HAS_PAIRED = re.compile(f"[{PAIRED}]")
+
+
+def _folding_table() -> dict[int, str]:
+    """Each accented Latin or Greek letter -> its letter without accents; "ё" -> "е". One character for one,
+    so that text folded keeps its offsets (snippets find the words as written)."""
+    table: dict[int, str] = {}
+    for code in (*range(0xC0, 0x250), *range(0x370, 0x400), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(code))
+        if len(base) > 1 and base[0].isalpha() and all(unicodedata.combining(mark) for mark in base[1:]):
+            table[code] = base[0]
+    table.update({ord(a): b for a, b in zip("łŁøØđĐħĦıёЁ", "lLoOdDhHiеЕ", strict=True)})
+    return table
+
+
+FOLDING = _folding_table()
+
+
+def fold(text: str) -> str:
+    """``text`` without the accents its readers may leave out (character for character)."""
+    return text if text.isascii() else text.translate(FOLDING)
+
+
+def stemmer(language: str | None) -> Callable[[str], str]:
+    """The function giving a lower-case word's stem (unfolded) in ``language``."""
+    language = language or ""
+    if language in ENGLISH:
+        from whoosh.lang.porter import stem
+
+        return stem
+    if language in SNOWBALL:
+        return _snowball(SNOWBALL[language])
+    if language in DICTIONARY:
+        return _dictionary(language)
+    return _as_written
+
+
+def _as_written(word: str) -> str:
+    return word
+
+
+@cache
+def _snowball(algorithm: str) -> Callable[[str], str]:
+    import Stemmer
+
+    return Stemmer.Stemmer(algorithm, 0).stemWord  # (its own cache off: ours is in front)
+
+
+@cache
+def _dictionary(language: str) -> Callable[[str], str]:
+    import pymorphy3
+
+    parse = pymorphy3.MorphAnalyzer(lang=language).parse
+
+    def lemma(word: str) -> str:
+        found = parse(word)
+        return found[0].normal_form if found else word
+
+    return lemma
+
+
+class Forms:
+    """The index terms (UTF-8) of the lower-case words of one language, cached.
+
+    ``of(word)`` is the word's stem, folded; ``also.get(word)`` the stem of
+    its folded spelling where that differs (words written with accents only).
+    """
+
+    def __init__(self, language: str | None) -> None:
+        self.language = language or ""
+        self.stem = stemmer(language)
+        self.stems: dict[str, bytes] = {}
+        self.also: dict[str, bytes] = {}
+
+    def of(self, word: str) -> bytes:
+        """The word's term (the cache's ``stems.get(word) or of(word)`` is the fast way to call this)."""
+        root = self.stems.get(word)
+        if root is not None:
+            return root
+        stemmed = self.stem(word)
+        root = fold(stemmed).encode("utf-8")
+        if not word.isascii():
+            folded = fold(word)
+            if folded != word:
+                other = fold(self.stem(folded)).encode("utf-8")
+                if other != root and len(self.also) < STEM_CACHE_SIZE:
+                    self.also[word] = other
+        if len(self.stems) < STEM_CACHE_SIZE:
+            self.stems[word] = root
+        return root
+
+    def all_of(self, word: str) -> tuple[bytes, ...]:
+        """Every term the index holds for the word (one, or two for some words written with accents)."""
+        root = self.of(word)
+        other = self.also.get(word)
+        return (root,) if other is None else (root, other)
+
+
+def analysis_of(language: str | None) -> str:
+    """The analysis ``language``'s words get, as the key of ``forms``: "en" for English and undetermined text,
+    "" for a language with no stemmer (words as written), else the language itself."""
+    language = language or ""
+    if language in ENGLISH:
+        return "en"
+    return language if language in SNOWBALL or language in DICTIONARY else ""
+
+
+@cache
+def forms(language: str | None) -> Forms:
+    """The cached word forms of ``language`` (None, "und" and "en" share English's)."""
+    return Forms(language) if (language or "") not in ENGLISH else _english()
+
+
+@cache
+def _english() -> Forms:
+    return Forms("en")
+
+
+def unspaced_words(token: str) -> list[str]:
+    """A token cut where it holds Chinese, Japanese or Korean: each run of those scripts as its
+    overlapping pairs of characters (a run of one as itself), the rest as words."""
+    words: list[str] = []
+    for run in _PAIRED_RUN.findall(token):
+        if HAS_PAIRED.match(run):
+            words.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+        else:
+            words.append(run)
+    return words
