@@ -1,0 +1,77 @@
+"""Word forms per language: the terms the index holds for a word of an article in its language."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.engines.whoosh.analysis import stemmed_positions
+from newsarchive.engines.whoosh.languages import analysis_of, fold, forms, unspaced_words
+
+
+def _terms(language: str | None, word: str) -> set[str]:
+    return {term.decode("utf-8") for term in forms(language).all_of(word.lower())}
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "other"),
+    [
+        ("ru", "переговоры", "переговорами"),  # plural cases of "talks"
+        ("ru", "Курская", "Курской"),  # "Kursk" (region), nominative and genitive
+        ("ru", "ёлка", "елка"),  # ё is written as е
+        ("uk", "переговорів", "переговори"),  # Ukrainian by its dictionary: Snowball has none
+        ("uk", "області", "областю"),
+        ("de", "Wahlen", "Wahl"),
+        ("fr", "négociations", "negociation"),  # accents optional
+        ("fr", "café", "cafe"),
+        ("es", "elecciones", "elección"),
+        ("it", "negoziati", "negoziato"),
+        ("pl", "negocjacjach", "negocjacje"),
+        ("en", "elections", "election"),
+    ],
+)
+def test_inflected_forms_meet_in_a_term(language: str, one: str, other: str) -> None:
+    assert _terms(language, one) & _terms(language, other)
+
+
+def test_english_keeps_porter_stems() -> None:
+    assert _terms("en", "negotiators") == {"negoti"}
+    assert _terms(None, "companies") == _terms("und", "companies") == {"compani"}
+
+
+def test_a_word_written_with_accents_is_also_held_by_its_unaccented_spelling() -> None:
+    # Portuguese stems "negociação" to "negoc", but "negociacao" (typed without accents) to "negociaca".
+    assert _terms("pt", "negociação") == {"negoc", "negociaca"}
+    assert _terms("pt", "negociacao") == {"negociaca"}
+
+
+def test_folding_keeps_cyrillic_letters_that_are_letters_of_their_own() -> None:
+    assert fold("Ёлка, йод, Київ, café, Dvořák, Łódź, Ελλάδα") == "Елка, йод, Київ, cafe, Dvorak, Lodz, Ελλαδα"
+
+
+def test_languages_without_a_stemmer_keep_words_as_written() -> None:
+    assert _terms("he", "שלום") == {"שלום"}
+    assert analysis_of("he") == analysis_of("vi") == ""
+    assert analysis_of(None) == analysis_of("und") == analysis_of("en") == "en"
+    assert analysis_of("ru") == "ru"
+
+
+def test_chinese_japanese_and_korean_runs_become_pairs_of_characters() -> None:
+    assert unspaced_words("北京市政府") == ["北京", "京市", "市政", "政府"]
+    assert unspaced_words("iphone手机") == ["iphone", "手机"]
+    assert unspaced_words("中") == ["中"]
+    assert unspaced_words("서울시는") == ["서울", "울시", "시는"]
+
+
+def test_pairs_have_consecutive_positions_so_a_longer_word_is_a_phrase_of_them() -> None:
+    positions = stemmed_positions("习近平在北京市会见普京。", "zh")
+    assert [positions[pair.encode("utf-8")].tolist() for pair in ("北京", "京市")] == [[4], [5]]
+
+
+def test_english_stop_words_are_dropped_in_english_only() -> None:
+    assert b"an" not in stemmed_positions("an election", "en")
+    assert stemmed_positions("un an plus tard", "fr")[b"an"].tolist() == [1]
+
+
+def test_russian_text_is_indexed_by_its_stems() -> None:
+    positions = stemmed_positions("Переговоры начнутся после освобождения Курской области.", "ru")
+    assert {"переговор", "курск", "област"} <= {term.decode("utf-8") for term in positions}
