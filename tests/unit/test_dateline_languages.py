@@ -40,6 +40,9 @@ ACCEPTED = [
     ("ru", "10 ноябрь 2024", utc(2024, 11, 10), "day"),  # the nominative, CLDR's stand-alone name
     ("ru", "09:13 10.11.2024", utc(2024, 11, 10, 9, 13), "minute"),
     ("ru", "09:13, 10 ноября 2024", utc(2024, 11, 10, 9, 13), "minute"),
+    ("ru", "10 ноября 2024 / 09:13", utc(2024, 11, 10, 9, 13), "minute"),
+    ("ru", "10 ноября 2024 — 09:13", utc(2024, 11, 10, 9, 13), "minute"),
+    ("ru", "10 ноября 2024г.", utc(2024, 11, 10), "day"),
     ("uk", "10 листопада 2024 року, 09:13", utc(2024, 11, 10, 9, 13), "minute"),
     ("uk", "10 листопада 2024 р. о 09:13", utc(2024, 11, 10, 9, 13), "minute"),
     ("uk", "неділя, 10 листопада 2024", utc(2024, 11, 10), "day"),
@@ -51,6 +54,7 @@ ACCEPTED = [
     ("fr", "10 novembre 2024", utc(2024, 11, 10), "day"),
     ("fr", "dimanche 10 novembre 2024 à 09h13", utc(2024, 11, 10, 9, 13), "minute"),
     ("fr", "10 sept. 2024", utc(2024, 9, 10), "day"),
+    ("fr", "10 novembre 2024 à 9 h 13", utc(2024, 11, 10, 9, 13), "minute"),
     ("fr", "10/11/2024 à 09:13", utc(2024, 11, 10, 9, 13), "minute"),
     ("es", "10 de noviembre de 2024", utc(2024, 11, 10), "day"),
     ("es", "domingo, 10 de noviembre de 2024, 09:13", utc(2024, 11, 10, 9, 13), "minute"),
@@ -151,6 +155,7 @@ def test_day_first_numeric_dates_where_the_language_writes_them_so() -> None:
         ("ru", "31.02.2024"),
         ("ru", "10 ноября 2024 25:00"),
         ("ru", "10 ноября 2024 09:13 XYZ"),
+        ("ru", "10 ноября 2024 09:13 по Киеву"),
         ("ru", "10 ноября 2024 09:13 pm"),
         # a numeric date only with the language's own separator
         ("ru", "10/11/2024"),
@@ -190,9 +195,10 @@ def test_spaces_of_web_pages_are_spaces() -> None:
 def test_moscow_time_is_named_in_russian() -> None:
     published = parse_dateline("10 ноября 2024, 09:13 МСК", language="ru")
     assert published == PublishedDate(utc(2024, 11, 10, 6, 13), "10 ноября 2024, 09:13 МСК", "minute", offset=180)
-    bracketed = parse_dateline("10.11.2024 09:13 (мск)", language="ru")
-    assert bracketed is not None
-    assert bracketed.at == utc(2024, 11, 10, 6, 13)
+    for line in ("10.11.2024 09:13 (мск)", "10 ноября 2024 г. в 09:13 по московскому времени", "09:13 (по Москве), 10.11.2024"):
+        spelt = parse_dateline(line, language="ru")
+        assert spelt is not None, line
+        assert (spelt.at, spelt.offset) == (utc(2024, 11, 10, 6, 13), 180)
 
 
 def test_zones_and_offsets_are_honoured_in_another_language() -> None:

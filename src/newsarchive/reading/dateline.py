@@ -223,12 +223,7 @@ def _fixed_offset(offset: str) -> tzinfo | None:
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 _LETTERS = r"[^\W\d_]"
 _WORD = re.compile(rf"{_LETTERS}+")
-_DATE_TIME_SEP_ANY = r"(?:\s*[,|–—·•-]\s*|\s+)"
-_LANGUAGE_ZONE = (
-    r"(?:\s*\(?(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)\)?"
-    r"|\s*\(?(?:UTC|GMT)(?P<gmt_offset>[+-]\d{1,2}(?::?\d{2})?)\)?"
-    rf"|\s+\(?(?P<zone>{_LETTERS}{{1,5}})\)?)?"
-)
+_DATE_TIME_SEP_ANY = r"(?:\s*[,|/–—·•-]\s*|\s+)"
 _ENGLISH_WEEKDAYS = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
 
 
@@ -316,11 +311,12 @@ def _grammar(language: str | None) -> _Grammar | None:
     )
     long, full, short = (cldr.get_date_format(length, locale).pattern for length in ("long", "full", "short"))
     dates = [date for date in (_word_date(long, full, pieces), _numeric_date(short, pieces)) if date is not None]
-    time = pieces.time()
+    zones = {**_ZONES, **datewords.ZONES}
+    time = pieces.time() + _zone_pattern(zones)
     forms = []
     for date in dates:
-        forms.append(rf"{date}(?:{_DATE_TIME_SEP_ANY}{pieces.connector()}{time}{_LANGUAGE_ZONE})?")
-        forms.append(rf"{time}{_LANGUAGE_ZONE}{_DATE_TIME_SEP_ANY}{date}")
+        forms.append(rf"{date}(?:{_DATE_TIME_SEP_ANY}{pieces.connector()}{time})?")
+        forms.append(rf"{time}{_DATE_TIME_SEP_ANY}{date}")
     prefixes = datewords.PREFIXES.get(language, ())
     prefix = None
     if prefixes:
@@ -331,7 +327,18 @@ def _grammar(language: str | None) -> _Grammar | None:
         forms=tuple(re.compile(form, re.IGNORECASE) for form in forms),
         months=months,
         weekdays=weekdays,
-        zones={**_ZONES, **datewords.ZONES},
+        zones=zones,
+    )
+
+
+def _zone_pattern(zones: Mapping[str, str | int]) -> str:
+    """An offset, or a zone word (checked against ``zones`` once matched); zone names of several words spelt out."""
+    phrases = [name for name in zones if " " in name]
+    named = "|".join([*(_literal(name) for name in sorted(phrases, key=len, reverse=True)), rf"{_LETTERS}{{1,5}}"])
+    return (
+        r"(?:\s*\(?(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)\)?"
+        r"|\s*\(?(?:UTC|GMT)(?P<gmt_offset>[+-]\d{1,2}(?::?\d{2})?)\)?"
+        rf"|\s+\(?(?P<zone>{named})\)?)?"
     )
 
 
@@ -348,7 +355,7 @@ class _Pieces:
 
     def time(self) -> str:
         """24-hour time: 09:13, 9.13, 09:13:05, French 09h13, German 09:13 Uhr."""
-        between = r"(?:[:.]|h)" if self.hour_letter else r"[:.]"
+        between = r"(?:[:.]|\s?h\s?)" if self.hour_letter else r"[:.]"
         time = rf"(?P<hour>[0-2]?\d){between}(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
         if self.time_suffixes:
             time += rf"(?:\s*(?:{_alternatives(self.time_suffixes)}))?"

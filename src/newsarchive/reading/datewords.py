@@ -5,7 +5,7 @@ numeric date come from CLDR through Babel (see dateline.py). CLDR has no
 "Published:" line, no "at" between a date and a time (Babel does not expose
 CLDR's atTime patterns), no full year words ("года", only "г."), no French
 "09h13" and no Moscow time "МСК"; those few are kept here, by language
-(ISO 639-1). Every word is written in lower case; matching ignores case.
+(ISO 639-1). Matching ignores case.
 A language missing here still has its CLDR names and orders.
 """
 
@@ -70,9 +70,11 @@ EXTRA_MONTHS: dict[str, dict[str, int]] = {
     "es": {"setiembre": 9, "set": 9},  # Peru, Uruguay
 }
 
-#: Zone words beyond the English ones (a name, or hours east of UTC).
+#: Zone words beyond the English ones (a name, or hours east of UTC), in upper case.
 ZONES: dict[str, str | int] = {
     "МСК": "Europe/Moscow",
+    "ПО МОСКВЕ": "Europe/Moscow",
+    "ПО МОСКОВСКОМУ ВРЕМЕНИ": "Europe/Moscow",
     "MEZ": 1,
     "MESZ": 2,
 }
