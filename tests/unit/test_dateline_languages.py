@@ -180,6 +180,25 @@ def test_refused_lines(language: str | None, line: str) -> None:
     assert parse_dateline(line, language=language) is None
 
 
+# Snowball's languages and others the press writes in. Not read: Basque "2024(e)ko azaroaren 10(a)",
+# Esperanto "la 10-a de Novembro" and Thai, whose dates carry the era ("ค.ศ.").
+CLDR_LANGUAGES = (
+    "ar be bg ca cs da de el es et fa fi fr ga he hi hr hu hy id it ja ko lt lv nb ne nl pl pt ro ru sk sl sr sv "
+    "ta tr uk vi yi zh"
+).split()
+
+
+@pytest.mark.parametrize("language", CLDR_LANGUAGES)
+def test_every_language_reads_the_dates_cldr_writes_in_it(language: str) -> None:
+    from babel.dates import format_date
+
+    for length in ("long", "full", "medium"):
+        line = format_date(datetime(2024, 11, 10), length, locale=language)
+        published = parse_dateline(line, language=language)
+        assert published is not None, (length, line)
+        assert published.at == utc(2024, 11, 10), (length, line)
+
+
 def test_polish_and_croatian_read_listopada_each_their_own_way() -> None:
     polish = parse_dateline("10 listopada 2024", language="pl")
     croatian = parse_dateline("10 listopada 2024", language="hr")

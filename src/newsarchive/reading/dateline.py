@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
@@ -299,11 +299,9 @@ def _grammar(language: str | None) -> _Grammar | None:
 
     months = _month_table(locale, datewords.EXTRA_MONTHS.get(language, {}))
     weekdays = _weekday_names(locale)
-    multiword = sorted((name for name in months if not _WORD.fullmatch(name)), key=len, reverse=True)
-    month_word = "|".join([*map(_literal, multiword), rf"{_LETTERS}+"])
     pieces = _Pieces(
-        month_word=rf"(?P<month>(?:{month_word})\.?)",
-        weekday=rf"(?P<weekday>{_LETTERS}+)\.?,?\s+",
+        month_word=rf"(?P<month>{_name_pattern(months)}\.?)",
+        weekday_word=_name_pattern(weekdays),
         year_words=datewords.YEAR_WORDS.get(language, ()),
         hour_letter=language in datewords.HOUR_LETTER,
         connectors=datewords.TIME_CONNECTORS.get(language, ()),
@@ -347,11 +345,16 @@ class _Pieces:
     """Regular-expression pieces of one language, from which its whole-line forms are put together."""
 
     month_word: str
-    weekday: str
+    weekday_word: str
     year_words: tuple[str, ...]
     hour_letter: bool
     connectors: tuple[str, ...]
     time_suffixes: tuple[str, ...]
+
+    @property
+    def weekday(self) -> str:
+        """A weekday before the date: "понедельник, ", "Вс. ", Arabic "الأحد، "."""
+        return rf"(?P<weekday>{self.weekday_word})\.?[,،]?\s+"
 
     def time(self) -> str:
         """24-hour time: 09:13, 9.13, 09:13:05, French 09h13, German 09:13 Uhr."""
@@ -364,6 +367,16 @@ class _Pieces:
     def connector(self) -> str:
         """The word between a date and its time, if any: "в", "um", "à", "a las"."""
         return rf"(?:(?:{_alternatives(('at', *self.connectors))})\s+)?"
+
+
+def _name_pattern(names: Iterable[str]) -> str:
+    """Any run of letters (checked against the names once matched), or a name that is no such run spelt out.
+
+    Names of several words ("de novembre", "Dé Domhnaigh") or with vowel signs that
+    are not letters to ``re`` (Hindi, Tamil) must be spelt out to be matched at all.
+    """
+    spelt = sorted((name for name in names if not _WORD.fullmatch(name)), key=len, reverse=True)
+    return "(?:" + "|".join([*map(_literal, spelt), rf"{_LETTERS}+"]) + ")"
 
 
 def _alternatives(words: Sequence[str]) -> str:
@@ -449,7 +462,10 @@ def _between(literal: str) -> str:
     if not any(ch.isspace() for ch in literal):
         return rf"\s*{_literal(core)}\s*"  # 2024年11月: the word is the only separator
     if any(ch.isalpha() for ch in core):
-        return rf"\s+(?:{_literal(core)}\s+)?"  # 10 de noviembre, 10 noviembre
+        # 10 de noviembre | 10 noviembre; 2024년 11월 | 2024 11월; Hebrew 10 בנובמבר
+        before = r"\s+" if literal[0].isspace() else ""
+        after = r"\s+" if literal[-1].isspace() else ""
+        return rf"(?:{before}{_literal(core)}{after}|\s+)"
     return rf"(?:\s*{_literal(core)}\s*|\s+)"  # 10. November, 10 November
 
 
@@ -467,10 +483,14 @@ def _word_date(long: str, full: str, pieces: _Pieces) -> str | None:
     date = _date_pattern(_cldr_tokens(long), pieces)
     if date is None:
         return None
-    full_fields = [letter for letter, _ in _cldr_tokens(full) if letter]
-    weekday_last = bool(full_fields) and full_fields[-1] in "Ec"
-    after = rf"(?:\s*,?\s*(?P<weekday_after>{_LETTERS}+)\.?)?" if weekday_last else ""
-    return rf"(?:{pieces.weekday})?{date}{after}"
+    tokens = _cldr_tokens(full)
+    fields = [letter for letter, _ in tokens if letter]
+    if fields and fields[-1] in "Ec":
+        return rf"(?:{pieces.weekday})?{date}(?:\s*[,،]?\s*(?P<weekday_after>{pieces.weekday_word})\.?)?"
+    # A word CLDR puts between a leading weekday and the day: Danish "søndag den 10. november".
+    between = tokens[1][1].strip(" ,،\u00a0") if len(tokens) > 2 and tokens[0][0] in "Ec" and not tokens[1][0] else ""
+    word = rf"(?:{_literal(between)}\s+)?" if between else ""
+    return rf"(?:{pieces.weekday}{word})?{date}"
 
 
 def _numeric_date(short: str, pieces: _Pieces) -> str | None:
@@ -487,7 +507,8 @@ def _numeric_date(short: str, pieces: _Pieces) -> str | None:
             separator = text.strip()
             if not separator or separator.isalpha():
                 return None
-            parts.append(re.escape(separator) + (r"\s*" if separator != text else ""))
+            # Czech and Slovak also print "10. 11. 2024".
+            parts.append(re.escape(separator) + (r"\s*" if separator != text else " ?" if separator == "." else ""))
         elif index == 0:
             return None
     trailing = tokens[-1][1] if not tokens[-1][0] else ""
@@ -529,6 +550,6 @@ def _weekday_names(locale: Locale) -> frozenset[str]:
             for context in ("format", "stand-alone"):
                 for name in dates.get_day_names(width, context, language).values():
                     found.add(_fold(name))
-                    if width == "wide":
+                    if width == "wide" and _WORD.fullmatch(name):
                         found.update(_fold(name)[:end] for end in range(3, len(name)))
     return frozenset(name for name in found if len(name) >= 2)
