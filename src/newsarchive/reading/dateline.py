@@ -3,19 +3,34 @@
 Our own strict patterns decide *whether* a line is a dateline; only then does
 dateutil (never in fuzzy mode) say what date it means. Fuzzy parsing would find
 a date in "Top 10 films of 2004" or "May the best team win".
+
+An article in another language may also write its dateline in that language
+("10 ноября 2024 г., 09:13", "Publié le 10 novembre 2024 à 09h13"). Its month
+and weekday names, the order of a date's parts and the separator of its
+numeric dates come from CLDR through Babel (every language CLDR has, built
+once per language); the few words around a date that CLDR lacks are in
+datewords.py. The whole-line rule is the same, and today's English forms are
+read first, so an English or ISO dateline in such an article still counts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
 
 from newsarchive.periods import offset_minutes
 from newsarchive.reading.draft import DatePrecision, PublishedDate
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 # "Published", "Published:", "Published on", "First published", "Posted on",
 # "Last updated:", "Date:" ... The prefix is dropped from PublishedDate.text.
@@ -101,7 +116,8 @@ def parse_dateline(line: str, default_tz: tzinfo = UTC, language: str | None = N
         match = form.fullmatch(text)
         if match is not None:
             return _interpret(match, text, default_tz)
-    return None
+    grammar = _grammar(_base_language(language)) if language else None
+    return None if grammar is None else _parse_in(grammar, line, default_tz)
 
 
 def find_dateline(
@@ -146,7 +162,15 @@ def _interpret(match: re.Match[str], text: str, default_tz: tzinfo) -> Published
     # dateutil must read the numbers our pattern saw; if not, the line is odd.
     if parsed.year != int(groups["year"]) or parsed.day != int(groups["day"]):
         return None
-    precision: DatePrecision = "day" if hour is None else "second" if second else "minute"
+    return _published(parsed, zone, groups, text, default_tz)
+
+
+def _published(
+    parsed: datetime, zone: tzinfo, groups: Mapping[str, str | None], text: str, default_tz: tzinfo
+) -> PublishedDate | None:
+    """The date a matched line gives, read on the clock of ``zone``."""
+    second = groups.get("second")
+    precision: DatePrecision = "day" if groups.get("hour") is None else "second" if second else "minute"
     written = parsed.replace(tzinfo=zone)
     try:
         at = written.astimezone(UTC)
@@ -165,7 +189,9 @@ def _is_utc(zone: tzinfo) -> bool:
     return zone is UTC or str(zone) in _UTC_NAMES
 
 
-def _zone(groups: dict[str, str | None], default_tz: tzinfo) -> tzinfo | None:
+def _zone(
+    groups: Mapping[str, str | None], default_tz: tzinfo, zones: Mapping[str, str | int] = _ZONES
+) -> tzinfo | None:
     """The zone the line names, ``default_tz`` if none, None if we do not know it."""
     offset = groups.get("offset") or groups.get("gmt_offset")
     if offset is not None:
@@ -173,7 +199,7 @@ def _zone(groups: dict[str, str | None], default_tz: tzinfo) -> tzinfo | None:
     name = groups.get("zone")
     if name is None:
         return default_tz
-    known = _ZONES.get(name.upper())
+    known = zones.get(name.upper())
     if known is None:
         return None
     if isinstance(known, str):
@@ -190,3 +216,340 @@ def _fixed_offset(offset: str) -> tzinfo | None:
     if hours > 14 or minutes >= 60:
         return None
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+# -- datelines in the article's language (CLDR through Babel) ------------------
+
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+_LETTERS = r"[^\W\d_]"
+_WORD = re.compile(rf"{_LETTERS}+")
+_DATE_TIME_SEP_ANY = r"(?:\s*[,|/–—·•-]\s*|\s+)"
+_ENGLISH_WEEKDAYS = ("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """One language's datelines: its prefixes, whole-line forms and names."""
+
+    prefix: re.Pattern[str] | None
+    forms: tuple[re.Pattern[str], ...]
+    months: Mapping[str, int]  # folded name, abbreviation or unique start -> 1..12
+    weekdays: frozenset[str]  # folded names
+    zones: Mapping[str, str | int]
+
+
+def _base_language(language: str) -> str | None:
+    """The language's base code ("pt-BR" -> "pt"); None for English and undetermined (today's forms alone)."""
+    base = language.replace("_", "-").split("-")[0].lower()
+    return None if base in {"", "en", "und"} else base
+
+
+def _fold(word: str) -> str:
+    """A name as we compare it: case folded, without a closing dot, Turkish dotless i as i."""
+    return word.casefold().replace("ı", "i").replace("\u0307", "").rstrip(".")
+
+
+def _parse_in(grammar: _Grammar, line: str, default_tz: tzinfo) -> PublishedDate | None:
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", line)).strip()
+    prefix = _PREFIX.match(text) or (grammar.prefix.match(text) if grammar.prefix else None)
+    if prefix is not None:
+        text = text[prefix.end() :]
+    for form in grammar.forms:
+        match = form.fullmatch(text)
+        published = None if match is None else _interpret_in(grammar, match, text, default_tz)
+        if published is not None:
+            return published
+    return None
+
+
+def _interpret_in(grammar: _Grammar, match: re.Match[str], text: str, default_tz: tzinfo) -> PublishedDate | None:
+    groups = match.groupdict()
+    for weekday in (groups.get("weekday"), groups.get("weekday_after")):
+        if weekday is not None and _fold(weekday) not in grammar.weekdays:
+            return None  # a word before the date that is no weekday: "Путин 10 ноября 2024"
+    name = groups.get("month")
+    month = grammar.months.get(_fold(name)) if name is not None else int(groups["month_num"] or 0)
+    zone = _zone(groups, default_tz, grammar.zones)
+    if month is None or zone is None:
+        return None
+    try:
+        # The weekday is not checked against the date, as in English.
+        parsed = datetime(
+            int(groups["year"] or 0), month, int(groups["day"] or 0),
+            int(groups.get("hour") or 0), int(groups.get("minute") or 0), int(groups.get("second") or 0),
+        )  # fmt: skip
+    except ValueError:
+        return None  # 31 февраля, 25:00
+    return _published(parsed, zone, groups, text, default_tz)
+
+
+@cache
+def _grammar(language: str | None) -> _Grammar | None:
+    """The dateline grammar of a language Babel knows, built once; None for English or unknown."""
+    if language is None:
+        return None
+    from babel import Locale, UnknownLocaleError
+    from babel import dates as cldr
+
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return None
+    from newsarchive.reading import datewords
+
+    months = _month_table(locale, datewords.EXTRA_MONTHS.get(language, {}))
+    weekdays = _weekday_names(locale)
+    pieces = _Pieces(
+        month_word=rf"(?P<month>{_name_pattern(months)}\.?)",
+        weekday_word=_name_pattern(weekdays),
+        year_words=datewords.YEAR_WORDS.get(language, ()),
+        hour_letter=language in datewords.HOUR_LETTER,
+        connectors=datewords.TIME_CONNECTORS.get(language, ()),
+        time_suffixes=datewords.TIME_SUFFIXES.get(language, ()),
+    )
+    long, full, short = (cldr.get_date_format(length, locale).pattern for length in ("long", "full", "short"))
+    dates = [date for date in (_word_date(long, full, pieces), _numeric_date(short, pieces)) if date is not None]
+    zones = {**_ZONES, **datewords.ZONES}
+    time = pieces.time() + _zone_pattern(zones)
+    forms = []
+    for date in dates:
+        forms.append(rf"{date}(?:{_DATE_TIME_SEP_ANY}{pieces.connector()}{time})?")
+        forms.append(rf"{time}{_DATE_TIME_SEP_ANY}{date}")
+    prefixes = datewords.PREFIXES.get(language, ())
+    prefix = None
+    if prefixes:
+        alternatives = "|".join(_literal(p) for p in sorted(prefixes, key=len, reverse=True))
+        prefix = re.compile(rf"(?:{alternatives})(?:\s*:\s*|\s+)", re.IGNORECASE)
+    return _Grammar(
+        prefix=prefix,
+        forms=tuple(re.compile(form, re.IGNORECASE) for form in forms),
+        months=months,
+        weekdays=weekdays,
+        zones=zones,
+    )
+
+
+def _zone_pattern(zones: Mapping[str, str | int]) -> str:
+    """An offset, or a zone word (checked against ``zones`` once matched); zone names of several words spelt out."""
+    phrases = [name for name in zones if " " in name]
+    named = "|".join([*(_literal(name) for name in sorted(phrases, key=len, reverse=True)), rf"{_LETTERS}{{1,5}}"])
+    return (
+        r"(?:\s*\(?(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)\)?"
+        r"|\s*\(?(?:UTC|GMT)(?P<gmt_offset>[+-]\d{1,2}(?::?\d{2})?)\)?"
+        rf"|\s+\(?(?P<zone>{named})\)?)?"
+    )
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Regular-expression pieces of one language, from which its whole-line forms are put together."""
+
+    month_word: str
+    weekday_word: str
+    year_words: tuple[str, ...]
+    hour_letter: bool
+    connectors: tuple[str, ...]
+    time_suffixes: tuple[str, ...]
+
+    @property
+    def weekday(self) -> str:
+        """A weekday before the date: "понедельник, ", "Вс. ", Arabic "الأحد، "."""
+        return rf"(?P<weekday>{self.weekday_word})\.?[,،]?\s+"
+
+    def time(self) -> str:
+        """24-hour time: 09:13, 9.13, 09:13:05, French 09h13, German 09:13 Uhr."""
+        between = r"(?:[:.]|\s?h\s?)" if self.hour_letter else r"[:.]"
+        time = rf"(?P<hour>[0-2]?\d){between}(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+        if self.time_suffixes:
+            time += rf"(?:\s*(?:{_alternatives(self.time_suffixes)}))?"
+        return time
+
+    def connector(self) -> str:
+        """The word between a date and its time, if any: "в", "um", "à", "a las"."""
+        return rf"(?:(?:{_alternatives(('at', *self.connectors))})\s+)?"
+
+
+def _name_pattern(names: Iterable[str]) -> str:
+    """Any run of letters (checked against the names once matched), or a name that is no such run spelt out.
+
+    Names of several words ("de novembre", "Dé Domhnaigh") or with vowel signs that
+    are not letters to ``re`` (Hindi, Tamil) must be spelt out to be matched at all.
+    """
+    spelt = sorted((name for name in names if not _WORD.fullmatch(name)), key=len, reverse=True)
+    return "(?:" + "|".join([*map(_literal, spelt), rf"{_LETTERS}+"]) + ")"
+
+
+def _alternatives(words: Sequence[str]) -> str:
+    return "|".join(_literal(word) for word in sorted(words, key=len, reverse=True))
+
+
+def _literal(word: str) -> str:
+    """A word as a pattern: any run of spaces for a space, the dot closing an abbreviation optional."""
+    core = word.strip()
+    dot = len(core) > 1 and core.endswith(".") and any(ch.isalpha() for ch in core)
+    if dot:
+        core = core[:-1]
+    return r"\s+".join(re.escape(part) for part in core.split()) + (r"\.?" if dot else "")
+
+
+def _cldr_tokens(pattern: str) -> list[tuple[str, str]]:
+    """A CLDR date pattern as (field letter, text) pairs; the letter is "" for literal text."""
+    tokens: list[tuple[str, str]] = []
+    literal = ""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "'":
+            end = pattern.find("'", index + 1)
+            end = len(pattern) if end < 0 else end
+            literal += pattern[index + 1 : end] if end > index + 1 else "'"
+            index = end + 1
+        elif char.isascii() and char.isalpha():
+            end = index
+            while end < len(pattern) and pattern[end] == char:
+                end += 1
+            if literal:
+                tokens.append(("", literal))
+                literal = ""
+            tokens.append((char, pattern[index:end]))
+            index = end
+        else:
+            literal += char
+            index += 1
+    if literal:
+        tokens.append(("", literal))
+    return tokens
+
+
+def _field(letter: str, text: str, pieces: _Pieces) -> str | None:
+    """The pattern of one date field; years always have four digits (never "24")."""
+    if letter == "d":
+        return r"(?P<day>[0-3]?\d)"
+    if letter in "ML":
+        return pieces.month_word if len(text) >= 3 else r"(?P<month_num>[01]?\d)"
+    if letter == "y":
+        return r"(?P<year>\d{4})"
+    return None
+
+
+def _date_pattern(tokens: list[tuple[str, str]], pieces: _Pieces) -> str | None:
+    """A date as CLDR orders it; literal words between its fields optional where spaces surround them."""
+    fields = [letter for letter, _ in tokens if letter]
+    if sorted(fields) not in (["L", "d", "y"], ["M", "d", "y"]):
+        return None
+    parts = []
+    positions = [index for index, (letter, _) in enumerate(tokens) if letter]
+    first, last = positions[0], positions[-1]
+    for index, (letter, text) in enumerate(tokens):
+        if letter:
+            field = _field(letter, text, pieces)
+            if field is None:
+                return None
+            parts.append(field)
+        elif index < first:
+            parts.append(rf"(?:{_literal(text)}\s*)?")
+        elif index < last:
+            parts.append(_between(text))
+    trailing = tokens[last + 1][1] if last + 1 < len(tokens) else ""
+    parts.append(_after(trailing, pieces.year_words if tokens[last][0] == "y" else ()))
+    return "".join(parts)
+
+
+def _between(literal: str) -> str:
+    core = literal.strip()
+    if not core:
+        return r"\s+" if literal else r"\s*"
+    if not any(ch.isspace() for ch in literal):
+        return rf"\s*{_literal(core)}\s*"  # 2024年11月: the word is the only separator
+    if any(ch.isalpha() for ch in core):
+        # 10 de noviembre | 10 noviembre; 2024년 11월 | 2024 11월; Hebrew 10 בנובמבר
+        before = r"\s+" if literal[0].isspace() else ""
+        after = r"\s+" if literal[-1].isspace() else ""
+        return rf"(?:{before}{_literal(core)}{after}|\s+)"
+    return rf"(?:\s*{_literal(core)}\s*|\s+)"  # 10. November, 10 November
+
+
+def _after(literal: str, year_words: Sequence[str]) -> str:
+    core = literal.strip()
+    words = [*([core] if core else []), *year_words]
+    if not words:
+        return ""
+    required = core and not any(ch.isspace() for ch in literal) and any(ch.isalpha() for ch in core)
+    return rf"\s*(?:{_alternatives(words)})" if required else rf"(?:\s*(?:{_alternatives(words)}))?"
+
+
+def _word_date(long: str, full: str, pieces: _Pieces) -> str | None:
+    """The language's written date ("10 ноября 2024 г."), from CLDR's long pattern, with an optional weekday."""
+    date = _date_pattern(_cldr_tokens(long), pieces)
+    if date is None:
+        return None
+    tokens = _cldr_tokens(full)
+    fields = [letter for letter, _ in tokens if letter]
+    if fields and fields[-1] in "Ec":
+        return rf"(?:{pieces.weekday})?{date}(?:\s*[,،]?\s*(?P<weekday_after>{pieces.weekday_word})\.?)?"
+    # A word CLDR puts between a leading weekday and the day: Danish "søndag den 10. november".
+    between = tokens[1][1].strip(" ,،\u00a0") if len(tokens) > 2 and tokens[0][0] in "Ec" and not tokens[1][0] else ""
+    word = rf"(?:{_literal(between)}\s+)?" if between else ""
+    return rf"(?:{pieces.weekday}{word})?{date}"
+
+
+def _numeric_date(short: str, pieces: _Pieces) -> str | None:
+    """The language's numeric date (10.11.2024) if it puts the day or the year first; never month first."""
+    tokens = _cldr_tokens(short)
+    fields = [(letter, text) for letter, text in tokens if letter]
+    if [letter for letter, _ in fields] not in (["d", "M", "y"], ["y", "M", "d"]) or len(fields[1][1]) > 2:
+        return None
+    parts = []
+    for index, (letter, text) in enumerate(tokens):
+        if letter:
+            parts.append(_field(letter, text, pieces) or "")
+        elif 0 < index < len(tokens) - 1:
+            separator = text.strip()
+            if not separator or separator.isalpha():
+                return None
+            # Czech and Slovak also print "10. 11. 2024".
+            parts.append(re.escape(separator) + (r"\s*" if separator != text else " ?" if separator == "." else ""))
+        elif index == 0:
+            return None
+    trailing = tokens[-1][1] if not tokens[-1][0] else ""
+    parts.append(_after(trailing, pieces.year_words if fields[-1][0] == "y" else ()))
+    return rf"(?:{pieces.weekday})?" + "".join(parts)
+
+
+def _month_table(locale: Locale, extra: Mapping[str, int]) -> dict[str, int]:
+    """Month by folded name: the language's CLDR names in every width and context, English, unique starts."""
+    from babel import dates
+
+    def names(language: Locale | str, widths: tuple[str, ...]) -> dict[str, int]:
+        return {
+            _fold(name): number
+            for width in widths
+            for context in ("format", "stand-alone")
+            for number, name in dates.get_month_names(width, context, language).items()  # type: ignore[arg-type]
+        }
+
+    own = names(locale, ("wide", "abbreviated"))
+    english = {**names("en", ("wide", "abbreviated")), "sept": 9}
+    starts: dict[str, set[int]] = {}
+    for name, number in names(locale, ("wide",)).items():
+        if not _WORD.fullmatch(name):
+            continue  # Catalan "de novembre": its starts would be "de n", "de no" ...
+        for end in range(3, len(name)):
+            starts.setdefault(name[:end], set()).add(number)
+    unique = {start: numbers.pop() for start, numbers in starts.items() if len(numbers) == 1}
+    return {**unique, **english, **own, **{_fold(name): number for name, number in extra.items()}}
+
+
+def _weekday_names(locale: Locale) -> frozenset[str]:
+    """Weekday names of the language and of English, folded, in every width and context, and their starts."""
+    from babel import dates
+
+    found = set(_ENGLISH_WEEKDAYS)
+    for language in (locale, "en"):
+        for width in ("wide", "abbreviated", "short"):
+            for context in ("format", "stand-alone"):
+                for name in dates.get_day_names(width, context, language).values():
+                    found.add(_fold(name))
+                    if width == "wide" and _WORD.fullmatch(name):
+                        found.update(_fold(name)[:end] for end in range(3, len(name)))
+    return frozenset(name for name in found if len(name) >= 2)
