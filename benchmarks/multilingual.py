@@ -864,6 +864,8 @@ def check(home: Path, corpus: Path, sqlite_db: Path, picked: Sequence[Probe]) ->
         row = rows.setdefault(language, {})
         row[key] = row.get(key, 0) + int(good)
 
+    for expected in truth.values():
+        count(expected["language"], "files")  # a file not stored counts against every share
     fts5 = sqlite3.connect(sqlite_db)
     with newsarchive.open(home) as archive, fts5:
         for record in archive.export():

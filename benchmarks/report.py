@@ -228,17 +228,18 @@ def share(found: int | None, out_of: int | None) -> str:
 def multilingual_lines(checked: dict) -> list[str]:  # type: ignore[type-arg]
     """What the archive made of the multilingual corpus, per language and in all."""
     columns = (
-        ("language recorded", "language_right", "articles"),
-        ("title exact", "title_exact", "articles"),
-        ("date exact", "date_exact", "articles"),
+        ("language recorded", "language_right", "files"),
+        ("title exact", "title_exact", "files"),
+        ("date exact", "date_exact", "files"),
         ("other form finds it", "inflected_found", "inflected_queries"),
         ("FTS5: other form", "inflected_found_fts5", "inflected_queries"),
         ("form as written finds it", "written_found", "written_queries"),
         ("FTS5: as written", "written_found_fts5", "written_queries"),
     )
-    rows = dict(checked["languages"])
-    keys = {key for _, found, out_of in columns for key in (found, out_of)}
-    rows["all"] = {key: sum(row.get(key, 0) for row in checked["languages"].values()) for key in keys}
+    # (results from before files were counted apart have articles only)
+    rows = {language: {"files": row.get("articles", 0), **row} for language, row in checked["languages"].items()}
+    keys = {"articles", *(key for _, found, out_of in columns for key in (found, out_of))}
+    rows["all"] = {key: sum(row.get(key, 0) for row in rows.values()) for key in keys}
     lines = [
         f"### Languages, dates and word forms ({checked['stored']:,} of {checked['files']:,} files stored)",
         "",
@@ -246,12 +247,13 @@ def multilingual_lines(checked: dict) -> list[str]:  # type: ignore[type-arg]
         "form than it holds (its control: the form as written); found = the article is in the top 10. "
         "Chinese has no inflected forms: its queries are a two-character word as written.",
         "",
-        "| language | articles | " + " | ".join(title for title, _, _ in columns) + " |",
+        "| language | files (stored) | " + " | ".join(title for title, _, _ in columns) + " |",
         "| --- | --- | " + " | ".join("---" for _ in columns) + " |",
     ]
     for language, row in rows.items():
         cells = [share(row.get(found), row.get(out_of)) for _, found, out_of in columns]
-        lines.append(f"| {language} | {row.get('articles', 0):,} | " + " | ".join(cells) + " |")
+        stored = f"{row.get('files', 0):,} ({row.get('articles', 0):,})"
+        lines.append(f"| {language} | {stored} | " + " | ".join(cells) + " |")
     if checked.get("failed_queries"):
         lines += ["", f"**{checked['failed_queries']} queries failed** (counted as not found), e.g. `{checked['errors'][0]}`."]
     return lines + [""]
