@@ -864,21 +864,21 @@ def check(home: Path, corpus: Path, sqlite_db: Path, picked: Sequence[Probe]) ->
         row = rows.setdefault(language, {})
         row[key] = row.get(key, 0) + int(good)
 
-    for expected in truth.values():
-        count(expected["language"], "files")  # a file not stored counts against every share
+    for record in truth.values():
+        count(record["language"], "files")  # a file not stored counts against every share
     fts5 = sqlite3.connect(sqlite_db)
     with newsarchive.open(home) as archive, fts5:
-        for record in archive.export():
-            for location in record.files:
+        for stored in archive.export():
+            for location in stored.files:
                 expected = truth.get(Path(location).name)
                 if expected is None:
                     continue
-                ids[expected["file"]] = record.id
+                ids[expected["file"]] = stored.id
                 language = expected["language"]
                 count(language, "articles")
-                count(language, "language_right", record.language == expected["language"])
-                count(language, "title_exact", record.title == expected["title"])
-                count(language, "date_exact", _same_moment(record.published_at, expected))
+                count(language, "language_right", stored.language == expected["language"])
+                count(language, "title_exact", stored.title == expected["title"])
+                count(language, "date_exact", _same_moment(stored.published_at, expected))
         for probe in picked:
             for inflected, key in ((True, "inflected"), (False, "written")):
                 if inflected and probe.other is None:

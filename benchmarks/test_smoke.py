@@ -14,6 +14,7 @@ from pathlib import Path
 
 import multilingual
 import pytest
+from compare import compare_lines
 from make_corpus import (
     DEFAULT_SOURCE,
     article_files,
@@ -102,3 +103,16 @@ def test_run_quick_writes_markdown_and_json(tmp_path: Path) -> None:
     assert "## Targets" in markdown and "## 50 generated articles" in markdown
     assert multi["size"] == "multi:40" and multi["multilingual"]["stored"] == 40
     assert "## 40 multilingual articles" in markdown and "### Languages, dates and word forms" in markdown
+
+
+def test_compare_says_which_figures_stay_within_the_tolerance() -> None:
+    def size(ours: float, whoosh: float) -> dict:  # type: ignore[type-arg]
+        return {"newsarchive": {"ingest": {"median_seconds": ours}}, "whoosh": {"ingest": {"median_seconds": whoosh}}}
+
+    lines = compare_lines([size(3.0, 4.0), size(3.2, 4.0)], [size(3.4, 4.0)], 0.10)
+
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
+    assert rows["bulk ingest, wall"] == "| bulk ingest, wall | 3.00-3.20 s | 3.40 s | 1.10 | yes |"
+    assert rows["bulk ingest, articles/s vs plain Whoosh"].endswith("| 0.91 | yes |")
+    assert rows["warm search top 10 + snippets, p50"].endswith("| — | — |")
+    assert compare_lines([size(3.0, 4.0)], [size(3.5, 4.0)], 0.10)[2].endswith("| **no** |")
