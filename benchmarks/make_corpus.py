@@ -111,11 +111,21 @@ class _TopicPool:
 
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-8, else cp1252 (the one legacy BBC file has a raw 0xA3 for the pound sign)."""
+    """UTF-8, else a Cyrillic legacy encoding (cp1251 or KOI8-R) when most letters are Cyrillic, else cp1252.
+
+    The one legacy BBC file has a raw 0xA3 for the pound sign; the multilingual
+    corpus has files in cp1251, KOI8-R, cp1252 and ISO-8859-2 (which writes
+    German's letters as cp1252 does). The references read them with this.
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    if sum(byte >= 0xC0 for byte in data) > len(data) // 4:
+        # Cyrillic text read in the other encoding comes out mostly in capitals.
+        readings = [data.decode(encoding, errors="replace") for encoding in ("cp1251", "koi8-r")]
+        return max(readings, key=lambda text: sum(map(str.islower, text)))
+    return data.decode("cp1252", errors="replace")
 
 
 def article_files(root: Path) -> list[Path]:

@@ -63,7 +63,7 @@ COLD_QUERIES: tuple[Query, ...] = (
 def warm_queries(articles: Sequence[SourceArticle], count: int, seed: int) -> list[Query]:
     """``count`` queries made from headline words: one word, two words, a phrase, a word in a date range."""
     rng = random.Random(seed)
-    stop = _stop_words()
+    stop = stop_words()
     titles = [article.title for article in articles]
     makers = (_one_word, _two_words, _phrase, _dated_word)
     queries: list[Query] = []
@@ -102,7 +102,7 @@ def _dated_word(rng: random.Random, words: list[str], _other: str, _stop: frozen
     return Query("word in dates", rng.choice(words), since=since, until=since + timedelta(days=rng.randrange(30, 366)))
 
 
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     # Whoosh drops these from queries and FTS5 does not; leaving them out keeps both alike.
     from whoosh.analysis import STOP_WORDS
 

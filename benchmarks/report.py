@@ -166,9 +166,17 @@ def search_rows(size: Size, table: str, kind: str, show: Callable[[float], str])
     return lines
 
 
+def size_name(label: str) -> str:
+    if label == "bbc":
+        return "the BBC set"
+    if label.startswith("multi:"):
+        return f"{int(label.split(':')[1]):,} multilingual articles"
+    return f"{int(label):,} generated articles"
+
+
 def size_section(size: Size, settings: dict) -> list[str]:  # type: ignore[type-arg]
     corpus = size["corpus"]
-    name = "the BBC set" if size["size"] == "bbc" else f"{int(size['size']):,} generated articles"
+    name = size_name(size["size"])
     rebuild = {**tool_values(size, "reindex", "median_seconds"), SQLITE: size[SQLITE]["ingest"]["median_seconds"]}
     rebuild_cpu = {**tool_values(size, "reindex", "median_cpu_seconds"), SQLITE: size[SQLITE]["ingest"].get("median_cpu_seconds")}
     lines = [
@@ -208,7 +216,47 @@ def size_section(size: Size, settings: dict) -> list[str]:  # type: ignore[type-
         + ".",
         "",
     ]
+    if "multilingual" in size:
+        lines += multilingual_lines(size["multilingual"])
     return lines
+
+
+def share(found: int | None, out_of: int | None) -> str:
+    return f"{(found or 0) / out_of:.1%} ({found or 0:,}/{out_of:,})" if out_of else "—"
+
+
+def multilingual_lines(checked: dict) -> list[str]:  # type: ignore[type-arg]
+    """What the archive made of the multilingual corpus, per language and in all."""
+    columns = (
+        ("language recorded", "language_right", "files"),
+        ("title exact", "title_exact", "files"),
+        ("date exact", "date_exact", "files"),
+        ("other form finds it", "inflected_found", "inflected_queries"),
+        ("FTS5: other form", "inflected_found_fts5", "inflected_queries"),
+        ("form as written finds it", "written_found", "written_queries"),
+        ("FTS5: as written", "written_found_fts5", "written_queries"),
+    )
+    # (results from before files were counted apart have articles only)
+    rows = {language: {"files": row.get("articles", 0), **row} for language, row in checked["languages"].items()}
+    keys = {"articles", *(key for _, found, out_of in columns for key in (found, out_of))}
+    rows["all"] = {key: sum(row.get(key, 0) for row in rows.values()) for key in keys}
+    lines = [
+        f"### Languages, dates and word forms ({checked['stored']:,} of {checked['files']:,} files stored)",
+        "",
+        "A query is the article's own invented name and a noun or adjective of the article in another inflected "
+        "form than it holds (its control: the form as written); found = the article is in the top 10. "
+        "Chinese has no inflected forms: its queries are a two-character word as written.",
+        "",
+        "| language | files (stored) | " + " | ".join(title for title, _, _ in columns) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in columns) + " |",
+    ]
+    for language, row in rows.items():
+        cells = [share(row.get(found), row.get(out_of)) for _, found, out_of in columns]
+        stored = f"{row.get('files', 0):,} ({row.get('articles', 0):,})"
+        lines.append(f"| {language} | {stored} | " + " | ".join(cells) + " |")
+    if checked.get("failed_queries"):
+        lines += ["", f"**{checked['failed_queries']} queries failed** (counted as not found), e.g. `{checked['errors'][0]}`."]
+    return lines + [""]
 
 
 def target_lines(results: dict) -> list[str]:  # type: ignore[type-arg]

@@ -3,7 +3,9 @@
 For each corpus size it measures `archive` (bulk ingest, no-op re-ingest,
 cold CLI search, the same queries in-process, warm in-process search, size on
 disk, index rebuild) and, in the same run on the same corpus, SQLite FTS5
-through sqlite-utils, a plain Whoosh baseline and tantivy. See
+through sqlite-utils, a plain Whoosh baseline and tantivy. The multilingual
+corpus (``multi``) also gets its own queries and correctness figures: language,
+title and date of each article stored right, and inflected-form recall. See
 benchmarks/README.md for what each figure means.
 """
 
@@ -21,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import multilingual
 from make_corpus import DEFAULT_SEED, DEFAULT_SOURCE, article_files, ensure_corpus, parse_count, read_source
 from measure import (
     CommandFailed,
@@ -57,6 +60,8 @@ from report import render_markdown, with_targets
 
 HERE = Path(__file__).resolve().parent
 BBC = "bbc"
+#: The multilingual corpus: ``multi`` (its default size) or ``multi:N``.
+MULTI = "multi"
 OURS, SQLITE, WHOOSH, TANTIVY = "newsarchive", "sqlite-utils", "whoosh", "tantivy"
 REFERENCES = (SQLITE, WHOOSH, TANTIVY)
 
@@ -212,9 +217,19 @@ def archive_hit_count(home: Path, query: Query) -> int | None:
 # --- one size -----------------------------------------------------------------------
 
 
+def multi_count(label: str) -> int | None:
+    """The article count of a multilingual size label (``multi:5000``), None for other sizes."""
+    return int(label.split(":")[1]) if label.startswith(MULTI + ":") else None
+
+
 def prepare_corpus(label: str, settings: Settings) -> tuple[Path, dict]:  # type: ignore[type-arg]
     if label == BBC:
         return settings.bbc, {"made": False}
+    count = multi_count(label)
+    if count is not None:
+        out = settings.work / "corpora" / f"multi-{count}-seed{settings.seed}"
+        log(f"[{label}] corpus at {out}")
+        return out, {"made": True, **multilingual.ensure_corpus(out, count, seed=settings.seed)}
     out = settings.work / "corpora" / f"{label}-seed{settings.seed}"
     log(f"[{label}] corpus at {out}")
     manifest = ensure_corpus(out, int(label), seed=settings.seed, source=settings.bbc)
@@ -224,7 +239,11 @@ def prepare_corpus(label: str, settings: Settings) -> tuple[Path, dict]:  # type
 def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  # type: ignore[type-arg]
     corpus, made = prepare_corpus(label, settings)
     files = article_files(corpus)
-    paths = RunPaths(settings.work / "runs" / label)
+    paths = RunPaths(settings.work / "runs" / label.replace(":", "-"))
+    multi = multi_count(label) is not None
+    cold_queries = multilingual.COLD_QUERIES if multi else COLD_QUERIES
+    if multi:
+        warm = multilingual.warm_queries(settings.warm_queries, settings.seed)
     paths.root.mkdir(parents=True, exist_ok=True)
     env = clean_env()
 
@@ -256,12 +275,12 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
     noop_report = json.loads(noop[-1].stdout)
 
     log(f"[{label}] cold searches x{settings.repeat}")
-    cold = {query.name: cold_search(query, paths, settings.repeat, env) for query in COLD_QUERIES}
+    cold = {query.name: cold_search(query, paths, settings.repeat, env) for query in cold_queries}
 
     log(f"[{label}] the same queries in-process x{settings.repeat}, then warm searches ({len(warm)} queries)")
     references = InProcess(paths.sqlite_db, paths.whoosh_index, paths.tantivy_index)
     try:
-        in_process = in_process_search(paths.home, references, COLD_QUERIES, settings.repeat)
+        in_process = in_process_search(paths.home, references, cold_queries, settings.repeat)
         ours_warm, ours_errors = archive_warm_latencies(paths.home, warm)
         sqlite_warm = sqlite_warm_latencies(paths.sqlite_db, warm)
         others_warm = reference_warm(references, warm)
@@ -271,10 +290,15 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
                 SQLITE: sqlite_hit_count(paths.sqlite_db, query),
                 **{name: references.hit_count(name, query) for name in (WHOOSH, TANTIVY)},
             }
-            for query in COLD_QUERIES
+            for query in cold_queries
         }
     finally:
         references.close()
+    checked = None
+    if multi:
+        probes = multilingual.probes(multilingual.read_truth(corpus), 2 * settings.warm_queries, settings.seed)
+        log(f"[{label}] languages, titles and dates stored; {len(probes)} inflected-form queries")
+        checked = multilingual.check(paths.home, corpus, paths.sqlite_db, probes)
     disk = {
         "database_bytes": tree_bytes(*paths.home.glob("archive.db*")),
         "index_bytes": tree_bytes(paths.home / "index"),
@@ -326,6 +350,7 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
         "cold_search": cold,
         "in_process_search": in_process,
         "hits": hits,
+        **({"multilingual": checked} if checked is not None else {}),
     }
 
 
@@ -410,12 +435,20 @@ def write_results(results: dict, out: Path) -> tuple[Path, Path]:  # type: ignor
 
 
 def size_label(text: str) -> str:
-    if text.strip().lower() == BBC:
+    """``bbc``, a number of generated articles (``20000``), or ``multi`` / ``multi:N`` (N multilingual ones)."""
+    text = text.strip().lower()
+    if text == BBC:
         return BBC
     try:
+        if text == MULTI:
+            return f"{MULTI}:{multilingual.DEFAULT_COUNT}"
+        if text.startswith(MULTI + ":"):
+            return f"{MULTI}:{parse_count(text[len(MULTI) + 1 :])}"
         return str(parse_count(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use bbc or a number such as 20000 or 100k)") from None
+        raise argparse.ArgumentTypeError(
+            f"not a size: {text!r} (use bbc, multi, multi:2000 or a number such as 20000 or 100k)"
+        ) from None
 
 
 def parse_settings(argv: Sequence[str]) -> Settings:
@@ -426,12 +459,14 @@ def parse_settings(argv: Sequence[str]) -> Settings:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
         "  python benchmarks/run.py --quick                  # smoke run: BBC set only, few repeats\n"
-        "  python benchmarks/run.py                          # bbc, 20000 and 100000\n"
+        "  python benchmarks/run.py                          # bbc, multi (5,000), 20000 and 100000\n"
+        "  python benchmarks/run.py --quick --sizes bbc,multi:1000   # and 1,000 multilingual articles (~1 minute more)\n"
         "  python benchmarks/run.py --sizes bbc,20000 --repeat 7 --ingest-repeat 3",
     )
     parser.add_argument(
-        "--sizes", help="comma-separated corpus sizes: bbc (the BBC set as it is) or a number of generated "
-        "articles, e.g. bbc,20000,100k (default bbc,20000,100000; --quick: bbc)",
+        "--sizes", help="comma-separated corpus sizes: bbc (the BBC set as it is), a number of generated "
+        "articles, or multi / multi:N (N generated articles in seven languages; multi is 5,000), "
+        "e.g. bbc,multi,20000,100k (default bbc,multi,20000,100000; --quick: bbc)",
     )
     parser.add_argument("--repeat", type=int, help="runs per cold search and no-op re-ingest (default 7; --quick: 3)")
     parser.add_argument("--ingest-repeat", type=int, help="runs per bulk ingest (default 3; --quick: 1)")
@@ -447,9 +482,13 @@ def parse_settings(argv: Sequence[str]) -> Settings:
     parser.add_argument("--note", help="free text recorded with the results, e.g. which snapshot was measured")
     args = parser.parse_args(argv)
     quick = args.quick
-    sizes = args.sizes or (BBC if quick else f"{BBC},20000,100000")
+    sizes = args.sizes or (BBC if quick else f"{BBC},{MULTI},20000,100000")
+    try:
+        labels = tuple(size_label(size) for size in sizes.split(",") if size.strip())
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
     settings = Settings(
-        sizes=tuple(size_label(size) for size in sizes.split(",") if size.strip()),
+        sizes=labels,
         repeat=args.repeat or (3 if quick else 7),
         ingest_repeat=args.ingest_repeat or (1 if quick else 3),
         warm_queries=args.warm_queries or (100 if quick else 300),

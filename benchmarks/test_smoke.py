@@ -1,4 +1,5 @@
-"""Smoke test of the benchmark suite on 50 articles (about 15 s). Times nothing, asserts no speed.
+"""Smoke test of the benchmark suite on 50 articles and 40 multilingual ones (about a minute). Times nothing,
+asserts no speed.
 
     .venv/bin/python -m pytest benchmarks/test_smoke.py
 """
@@ -11,8 +12,18 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import multilingual
 import pytest
-from make_corpus import DEFAULT_SOURCE, article_files, format_dateline, parse_dateline, split_article, write_corpus
+from compare import compare_lines
+from make_corpus import (
+    DEFAULT_SOURCE,
+    article_files,
+    decode_bytes,
+    format_dateline,
+    parse_dateline,
+    split_article,
+    write_corpus,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,19 +48,71 @@ def test_datelines_read_back(form: int) -> None:
     assert parse_dateline(format_dateline(moment, form)) == moment
 
 
+def test_multilingual_corpus_is_deterministic_and_true_to_its_truth(tmp_path: Path) -> None:
+    multilingual.write_corpus(tmp_path / "a", 300, seed=7)
+    multilingual.write_corpus(tmp_path / "b", 300, seed=7)
+    first, second = article_files(tmp_path / "a"), article_files(tmp_path / "b")
+    truth = multilingual.read_truth(tmp_path / "a")
+
+    assert len(first) == len(truth) == 300
+    assert [path.read_bytes() for path in first] == [path.read_bytes() for path in second]
+    assert {record["language"] for record in truth} == {"ru", "uk", "de", "fr", "es", "en", "zh"}
+    assert {"cp1251", "koi8-r", "cp1252", "iso-8859-2"} <= {record["encoding"] for record in truth}
+    for record in truth:
+        data = (tmp_path / "a" / record["file"]).read_bytes()
+        lines = data.decode(record["encoding"]).split("\n")
+        assert lines[0] == record["title"] and lines[2] == record["dateline"]
+        assert decode_bytes(data).split("\n")[0] == record["title"]  # as the references read it
+        assert record["anchor"] in data.decode(record["encoding"])
+        probe = record["probe"]
+        if probe and probe["other"]:
+            assert probe["other"].lower() not in lines[0].lower().split() + " ".join(lines[1:]).lower().split()
+
+
+def test_multilingual_datelines_are_the_newsroom_forms() -> None:
+    import random
+    from datetime import datetime
+
+    moment = datetime(2024, 11, 10, 9, 13)
+    seen = {
+        multilingual.dateline(language, moment, random.Random(draw))[0]
+        for language in multilingual.LANGUAGES
+        for draw in range(40)
+    }
+    assert {
+        "10 ноября 2024 г., 09:13", "10.11.2024 09:13", "воскресенье, 10 ноября 2024", "10. November 2024",
+        "Publié le 10 novembre 2024 à 09h13", "10 de noviembre de 2024, 09:13", "10 листопада 2024 року, 09:13",
+    } <= seen  # fmt: skip
+
+
 def test_run_quick_writes_markdown_and_json(tmp_path: Path) -> None:
     command = [
-        sys.executable, str(HERE / "run.py"), "--quick", "--sizes", "50", "--repeat", "1", "--warm-queries", "20",
+        sys.executable, str(HERE / "run.py"), "--quick", "--sizes", "50,multi:40", "--repeat", "1", "--warm-queries", "20",
         "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),
     ]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr[-3000:]
 
     (data,) = (tmp_path / "results").glob("*.json")
     results = json.loads(data.read_text(encoding="utf-8"))
-    (size,) = results["sizes"]
+    size, multi = results["sizes"]
     assert size["corpus"]["files"] == 50
     assert size["newsarchive"]["ingest"]["report"]["failed"] == 0
     assert size["hits"]["common word"]["newsarchive"] == size["hits"]["common word"]["sqlite-utils"]
     markdown = data.with_suffix(".md").read_text(encoding="utf-8")
     assert "## Targets" in markdown and "## 50 generated articles" in markdown
+    assert multi["size"] == "multi:40" and multi["multilingual"]["stored"] == 40
+    assert "## 40 multilingual articles" in markdown and "### Languages, dates and word forms" in markdown
+
+
+def test_compare_says_which_figures_stay_within_the_tolerance() -> None:
+    def size(ours: float, whoosh: float) -> dict:  # type: ignore[type-arg]
+        return {"newsarchive": {"ingest": {"median_seconds": ours}}, "whoosh": {"ingest": {"median_seconds": whoosh}}}
+
+    lines = compare_lines([size(3.0, 4.0), size(3.2, 4.0)], [size(3.4, 4.0)], 0.10)
+
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
+    assert rows["bulk ingest, wall"] == "| bulk ingest, wall | 3.00-3.20 s | 3.40 s | 1.10 | yes |"
+    assert rows["bulk ingest, articles/s vs plain Whoosh"].endswith("| 0.91 | yes |")
+    assert rows["warm search top 10 + snippets, p50"].endswith("| — | — |")
+    assert compare_lines([size(3.0, 4.0)], [size(3.5, 4.0)], 0.10)[2].endswith("| **no** |")
