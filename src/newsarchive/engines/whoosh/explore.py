@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import cache, partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from whoosh import query as wq
@@ -167,13 +167,20 @@ def _close_stems(reader: IndexReader, field: str, word: str, stems: list[str]) -
             if not shortest <= len(term) <= longest:
                 continue
             has = set(term)
-            lacking = min(len(core - has), *(len(stem_letters - has) for stem_letters in stems_letters))
-            if len(has - letters) <= _MAX_EDITS and lacking <= _MAX_EDITS:
+            if len(has - letters) <= _MAX_EDITS and _lacking(core, stems_letters, has) <= _MAX_EDITS:
                 cost = stem_distance(term, word, _MAX_EDITS)
                 for stemmed in apart if cost else ():
                     cost = min(cost, distance(term, stemmed, limit=_MAX_EDITS))
                 if cost <= _MAX_EDITS:
                     yield term, cost
+
+
+def _lacking(core: set[str], stems_letters: list[set[str]], has: set[str]) -> int:
+    """The fewest letters that a term having ``has`` lacks of the word's start or of one of its stems."""
+    lacking = len(core - has)
+    for stem_letters in stems_letters:
+        lacking = min(lacking, len(stem_letters - has))
+    return lacking
 
 
 def stem_distance(stemmed: str, word: str, limit: int) -> int:
@@ -226,19 +233,28 @@ def written_forms(searcher: Searcher, stemmed: str, field: str, documents: int) 
     for docnum in _some_docnums(searcher, field, stemmed, documents):
         stored = searcher.stored_fields(docnum)
         language = forms(stored.get("lang"))
-        text = (stored.get(field) or "").replace("\u0130", "I").lower()  # (only "İ" grows when lowered)
-        for found in _beginning_pattern(stemmed, language.language in DICTIONARY).finditer(fold(text)):
-            written = text[found.start() : found.end()]
+        for written in _words_beginning(stored.get(field) or "", stemmed, language.language):
             if wanted in language.all_of(written):
                 seen[written] += 1
     return seen
 
 
-@cache
-def _beginning_pattern(stemmed: str, dictionary: bool) -> re.Pattern[str]:
-    """The words that may stem to ``stemmed``, in folded lower-case text (``written_forms``)."""
-    beginning = stemmed[: max(2, len(stemmed) - 3)] if dictionary else stemmed[:-1] if len(stemmed) > 3 else stemmed
-    return re.compile(rf"\b{re.escape(beginning)}\w*")
+def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
+    """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
+    looked for in the text folded, but in English, where accents are rare, as written."""
+    if language == "en":
+        return [written.lower() for written in _beginning_pattern(stemmed, language).findall(text)]
+    lowered = text.replace("\u0130", "I").lower()  # (only "İ" grows when lowered)
+    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(fold(lowered))]
+
+
+@lru_cache(maxsize=512)
+def _beginning_pattern(stemmed: str, language: str) -> re.Pattern[str]:
+    """The words that may stem to ``stemmed`` in ``language``; but in English, in lower-case text."""
+    if language in DICTIONARY:
+        return re.compile(rf"\b{re.escape(stemmed[: max(2, len(stemmed) - 3)])}\w*")
+    beginning = stemmed[:-1] if len(stemmed) > 3 else stemmed
+    return re.compile(rf"\b{re.escape(beginning)}\w*", re.IGNORECASE if language == "en" else 0)
 
 
 def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list[int]:

@@ -29,6 +29,7 @@ from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, 
 
 #: Whoosh's fragmenter looks no further into a text than this.
 CHAR_LIMIT = 2**15
+_NO_STOPS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def passages(
     The words are read as ``language`` has them (English unless told).
     """
     language = language or _ENGLISH
-    also = language.also
+    stems, stem_of, also = language.stems, language.of, language.also
+    stops = STOPS if language.language == "en" else _NO_STOPS
     in_phrases = _phrase_tokens(text, phrases, language) if phrases else frozenset()
     found: list[Passage] = []
     first: int | None = None  # where the passage being built starts
@@ -80,14 +82,18 @@ def passages(
     length = 0
     end = 0
     for place, token in enumerate(_tokens(text)):
-        start, end_before, end = token.start(), end, token.end()
-        if end > CHAR_LIMIT:
+        start, stop = token.span()
+        if stop > CHAR_LIMIT:
             break
-        size = end - max(start, end_before)  # (pairs of characters overlap)
-        word = token.group()
-        term = _term(word, language)
-        if also and term not in words and (other := also.get(word.lower())) is not None:
-            term = other
+        size = stop - start if start >= end else stop - end  # (pairs of characters overlap)
+        end = stop
+        lower = token.group().lower()  # (``_term``, written out: this loop is the hot one)
+        if len(lower) < MIN_LENGTH or lower in stops:
+            term = lower.encode("utf-8")
+        else:
+            term = stems.get(lower) or stem_of(lower)
+            if also and term not in words:
+                term = also.get(lower, term)
         matched = term in words or place in in_phrases
         if countdown < 0 and not matched:
             starts.append(start)
@@ -138,7 +144,7 @@ def _phrase_tokens(text: str, phrases: Sequence[PhraseWords], language: Forms) -
 
 def _kept(text: str, language: Forms, start: int = 0) -> Iterator[tuple[int, tuple[bytes, ...]]]:
     """(place, terms) of each word of ``text`` from ``start`` on that the index keeps, places counted from ``start``."""
-    stops = STOPS if language.language == "en" else frozenset()
+    stops = STOPS if language.language == "en" else _NO_STOPS
     for place, token in enumerate(_tokens(text, start)):
         if token.end() > CHAR_LIMIT + start:
             break
@@ -308,6 +314,9 @@ class _Piece(NamedTuple):
 
     def group(self) -> str:
         return self.text
+
+    def span(self) -> tuple[int, int]:
+        return self.at, self.to
 
     @classmethod
     def paired(cls, text: str, start: int) -> _Piece:
