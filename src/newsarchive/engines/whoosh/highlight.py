@@ -220,6 +220,8 @@ class Finder:
             if token is None:
                 continue
             term = _term(token.group(), self.language)
+            if term not in self.stems and self.language.also:  # (a word written with accents: either of its terms)
+                term = self.language.also.get(token.group().lower(), term)
             if term in self.stems or any(
                 self._phrase_at(text, start, phrase) for phrase in self.phrases if phrase.stems[0] == term
             ):

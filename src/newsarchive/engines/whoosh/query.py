@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache, partial
 from typing import NamedTuple
 
@@ -41,6 +41,7 @@ from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
 MAX_EXPANSION = 1_000
 #: The analyses of an archive in English alone (or of an empty one).
 ENGLISH_ONLY = ("en",)
+_NO_STOPS: frozenset[str] = frozenset()
 
 
 def compile_query(query: qt.Query, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> wq.Query:
@@ -265,7 +266,7 @@ def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.
 def _tokens(text: str, analysis: str) -> Iterator[list[str]]:
     """The lower-case words of each token of ``text`` that ``analysis`` keeps (those of a token with Chinese,
     Japanese or Korean are its pairs of characters and the words beside them); tokens with none kept are left out."""
-    stops = STOPS if analysis == "en" else frozenset()
+    stops = STOPS if analysis == "en" else _NO_STOPS
     for token in TOKEN.findall(text):
         lower = token.lower()
         pieces = unspaced_words(lower) if HAS_PAIRED.search(lower) else [lower]
@@ -399,14 +400,9 @@ def _stemmed_prefixes(node: wq.Query, analyses: Sequence[str] = ENGLISH_ONLY) ->
         return node
     text, field = node.text, node.fieldname
     variants: list[wq.Query] = [node]
-    for stemmed in _prefix_stems(text, tuple(analyses)):
+    for analysis in analyses:
+        stemmed = fold(forms(language_of(analysis)).stem(text))
         if stemmed and stemmed != text and wq.Prefix(field, stemmed, boost=node.boost) not in variants:
             variants.append(wq.Prefix(field, stemmed, boost=node.boost))
     variants += [wq.Term(field, text[:cut], boost=node.boost) for cut in range(max(4, len(text) - 3), len(text))]
     return wq.Or(variants) if len(variants) > 1 else node
-
-
-def _prefix_stems(text: str, analyses: tuple[str, ...]) -> list[str]:
-    """The stem of a prefix in each analysis, folded."""
-    stems: list[Callable[[str], str]] = [forms(language_of(analysis)).stem for analysis in analyses]
-    return [fold(stem(text)) for stem in stems]
