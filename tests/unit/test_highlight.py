@@ -117,3 +117,31 @@ def test_the_finder_finds_the_first_real_match(
 ) -> None:
     finder = Finder(frozenset(stems), [PhraseWords(words) for words in phrases])
     assert finder.first(text) == (None if found is None else text.index(found))
+
+
+# --- texts in other languages -----------------------------------------------------------------------
+
+
+def _marked_in(text: str, query: str, language: str) -> str:
+    from newsarchive.engines.whoosh.languages import forms
+
+    words = forms(language)
+    stems = frozenset(words.of(word) for word in query.split())
+    finder = Finder(stems, (), words)
+    assert finder.first(text) is not None, query
+    return mark(text, passages(text, stems, max_chars=MAX_CHARS, surround=SURROUND, top=2, language=words), "[", "]")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "query", "shown"),
+    [
+        ("ru", "Стороны продолжили переговоры о прекращении огня.", "переговорами", "продолжили [переговоры] о"),
+        ("ru", "Мэрия установила ёлку на Красной площади.", "елка", "установила [ёлку] на"),
+        ("uk", "Після тривалих переговорів сторони повернули додому військових.", "переговори", "тривалих [переговорів]"),
+        ("de", "Nach den Wahlen in Thüringen beginnen die Gespräche.", "wahl gesprach", "den [Wahlen] in Thüringen beginnen die [Gespräche]"),
+        ("pt", "O governo retomou a negociação com os sindicatos.", "negociacao", "a [negociação] com"),
+        ("zh", "习近平在北京市会见来访的外国领导人。", "北京 京市", "习近平在[北京市]会见"),
+    ],
+)  # fmt: skip
+def test_the_forms_an_article_writes_are_marked_in_its_language(language: str, text: str, query: str, shown: str) -> None:
+    assert shown in _marked_in(text, query, language)

@@ -1,7 +1,8 @@
 """Beyond a ranked list: spelling suggestions, articles like an article, telling words.
 
-Whoosh indexes word stems ("govern" for "government"), so whatever it
-suggests is turned back into a word the articles actually use.
+Whoosh indexes word stems ("govern" for "government"; "переговор" for
+"переговоры" in a Russian article), so whatever it suggests is turned back
+into a word the articles actually use, read in each article's language.
 """
 
 from __future__ import annotations
@@ -9,16 +10,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
-from whoosh.lang.porter import stem
+from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
-from newsarchive.engines.whoosh.analysis import cached_stem
+from newsarchive.engines.whoosh.analysis import stemmed_positions
+from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, language_of
+from newsarchive.engines.whoosh.query import index_analyses
 from newsarchive.engines.whoosh.reader import hits_of, open_searcher, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
@@ -50,7 +53,7 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     for at, found in enumerate(words):
         budget.check()
         word = found.group(1).lower()
-        known = reader.doc_frequency("body", stem(word))
+        known = max(reader.doc_frequency("body", term) for term in _stems(reader, word))
         ranked = spelling_options(searcher, word, at_least=max(1, 10 * known))
         if ranked:
             options[at] = ranked
@@ -114,7 +117,7 @@ def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field:
     reader = searcher.reader()
     candidates = sorted(
         (cost, -frequency, term)
-        for term, cost in _close_stems(reader, field, word)
+        for term, cost in _close_stems(reader, field, word, _stems(reader, word))
         if (frequency := reader.doc_frequency(field, term)) >= at_least
     )
     ranked: dict[str, tuple[int, int]] = {}
@@ -137,16 +140,23 @@ _SUFFIX = 4
 _FORM_SAMPLE = 10
 
 
-def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[str, int]]:
-    """(stem, cost) of the field's stems that share ``word``'s first letter and are within reach of it or of its stem."""
+def _stems(reader: IndexReader, word: str) -> list[str]:
+    """The stems of a lower-case word in each analysis the archive holds (folded, as the index holds them)."""
+    found = (forms(language_of(analysis)).of(word).decode("utf-8") for analysis in index_analyses(reader))
+    return list(dict.fromkeys(found))
+
+
+def _close_stems(reader: IndexReader, field: str, word: str, stems: list[str]) -> Iterator[tuple[str, int]]:
+    """(stem, cost) of the field's stems that share ``word``'s first letter and are within reach of it or of
+    one of its ``stems``."""
     seen: set[bytes] = set()
-    stemmed = stem(word)
-    letters = set(word) | set(stemmed)
+    word = fold(word)
+    letters = set(word).union(*stems)
     # (Each letter of the word's start that a stem lacks is an edit, and so is each length apart.)
-    core, stem_letters = set(word[: max(0, len(word) - _SUFFIX)]), set(stemmed)
-    shortest, longest = min(len(word) - _SUFFIX, len(stemmed)) - _MAX_EDITS, len(word) + _MAX_EDITS
+    core, stems_letters = set(word[: max(0, len(word) - _SUFFIX)]), [set(stemmed) for stemmed in stems]
+    shortest, longest = min(len(word) - _SUFFIX, *map(len, stems)) - _MAX_EDITS, len(word) + _MAX_EDITS
     # (A stem that is the word cut short is one of the starts ``stem_distance`` compares with already.)
-    stem_in_word = word.startswith(stemmed) and len(word) - len(stemmed) <= _SUFFIX
+    apart = [stemmed for stemmed in stems if not (word.startswith(stemmed) and len(word) - len(stemmed) <= _SUFFIX)]
     for leaf, _ in reader.leaf_readers():
         for btext in leaf.expand_prefix(field, word[:1].encode("utf-8")):
             if btext in seen:
@@ -157,12 +167,20 @@ def _close_stems(reader: IndexReader, field: str, word: str) -> Iterator[tuple[s
             if not shortest <= len(term) <= longest:
                 continue
             has = set(term)
-            if len(has - letters) <= _MAX_EDITS and min(len(core - has), len(stem_letters - has)) <= _MAX_EDITS:
+            if len(has - letters) <= _MAX_EDITS and _lacking(core, stems_letters, has) <= _MAX_EDITS:
                 cost = stem_distance(term, word, _MAX_EDITS)
-                if cost and not stem_in_word:
+                for stemmed in apart if cost else ():
                     cost = min(cost, distance(term, stemmed, limit=_MAX_EDITS))
                 if cost <= _MAX_EDITS:
                     yield term, cost
+
+
+def _lacking(core: set[str], stems_letters: list[set[str]], has: set[str]) -> int:
+    """The fewest letters that a term having ``has`` lacks of the word's start or of one of its stems."""
+    lacking = len(core - has)
+    for stem_letters in stems_letters:
+        lacking = min(lacking, len(stem_letters - has))
+    return lacking
 
 
 def stem_distance(stemmed: str, word: str, limit: int) -> int:
@@ -203,19 +221,40 @@ def nearest_form(searcher: Searcher, stemmed: str, word: str, field: str = "body
 
 
 def written_forms(searcher: Searcher, stemmed: str, field: str, documents: int) -> Counter[str]:
-    """How often each word that stems to ``stemmed`` is written in the first ``documents`` articles holding it.
+    """How often each word that stems to ``stemmed`` is written (lower-cased) in the first ``documents``
+    articles holding it, each read in its language.
 
-    The stemmer may change a stem's last letter (y to i), so words are looked
-    for by the rest, and kept if they stem to it.
+    The stemmer may change a stem's last letter (y to i), and a dictionary
+    form (Ukrainian) its last few, so words are looked for by the rest, in
+    the text folded as the index folds it, and kept if they stem to it.
     """
-    pattern = re.compile(rf"\b{re.escape(stemmed[:-1] if len(stemmed) > 3 else stemmed)}\w*", re.IGNORECASE)
     wanted = stemmed.encode("utf-8")
     seen: Counter[str] = Counter()
     for docnum in _some_docnums(searcher, field, stemmed, documents):
-        for written in pattern.findall(searcher.stored_fields(docnum).get(field) or ""):
-            if cached_stem(written.lower()) == wanted:
-                seen[written.lower()] += 1
+        stored = searcher.stored_fields(docnum)
+        language = forms(stored.get("lang"))
+        for written in _words_beginning(stored.get(field) or "", stemmed, language.language):
+            if wanted in language.all_of(written):
+                seen[written] += 1
     return seen
+
+
+def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
+    """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
+    looked for in the text folded, but in English, where accents are rare, as written."""
+    if language == "en":
+        return [written.lower() for written in _beginning_pattern(stemmed, language).findall(text)]
+    lowered = text.replace("\u0130", "I").lower()  # (only "İ" grows when lowered)
+    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(fold(lowered))]
+
+
+@lru_cache(maxsize=512)
+def _beginning_pattern(stemmed: str, language: str) -> re.Pattern[str]:
+    """The words that may stem to ``stemmed`` in ``language``; but in English, in lower-case text."""
+    if language in DICTIONARY:
+        return re.compile(rf"\b{re.escape(stemmed[: max(2, len(stemmed) - 3)])}\w*")
+    beginning = stemmed[:-1] if len(stemmed) > 3 else stemmed
+    return re.compile(rf"\b{re.escape(beginning)}\w*", re.IGNORECASE if language == "en" else 0)
 
 
 def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list[int]:
@@ -242,8 +281,22 @@ def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str,
     searcher = open_searcher(index_dir)
     [whole] = whole_ids([article_id], partial(_ids_starting_with, searcher), where=" in the search index")
     docnum = searcher.document_number(id=whole)
-    results = searcher.more_like(docnum, "body", top=limit, numterms=20, normalize=True)
+    # (Whoosh's more_like, on key terms read in the article's language.)
+    terms = key_terms(searcher, [docnum], "body", 20)
+    results = searcher.search(wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms]), limit=limit, mask={docnum})
     return whole, HitPage(total=len(results), hits=hits_of(results, results, scored=True))
+
+
+def key_terms(searcher: Searcher, docnums: list[int], field: str, count: int) -> list[tuple[str, float]]:
+    """Whoosh's ``key_terms`` (the Bo1 model, weights normalised), each article's text read in its language."""
+    from whoosh.classify import Expander
+
+    expander = Expander(searcher.reader(), field)
+    for docnum in docnums:
+        stored = searcher.stored_fields(docnum)
+        found = stemmed_positions(stored.get(field) or "", stored.get("lang"))
+        expander.add((term.decode("utf-8"), float(len(places))) for term, places in found.items())
+    return expander.expanded_terms(count, normalize=True)
 
 
 def _ids_starting_with(searcher: Searcher, text: str, limit: int) -> list[str]:
@@ -280,5 +333,5 @@ def telling_terms(index_dir: Path, query: Query, count: int) -> tuple[int, list[
     docnums = [docnum for _, docnum in ranked]
     if not docnums:
         return 0, []
-    terms = searcher.key_terms(docnums, "body", numterms=count, normalize=True)
+    terms = key_terms(searcher, docnums, "body", count)
     return len(matches), [(surface_form(searcher, term), round(weight, 4)) for term, weight in terms]

@@ -7,6 +7,12 @@ and ``BasicFragmentScorer``; for ten hits that was a third of a warm search.
 with the stem cache of ``analysis``: the same words marked, the same
 passages chosen, as a test checks against Whoosh on real articles.
 ``Finder`` finds where in a long text to look, without analysing all of it.
+
+A text is read in its article's language (``languages.Forms``; English
+unless told): its words stemmed and folded as the index holds them, so an
+inflected form is marked for a query of another ("переговоры" for
+"переговор"); Chinese, Japanese and Korean runs are read as their pairs of
+characters, marked where the query's pairs stand.
 """
 
 from __future__ import annotations
@@ -16,11 +22,14 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import NamedTuple
 
-from newsarchive.engines.whoosh.analysis import MIN_LENGTH, STOPS, TOKEN, cached_stem
+from newsarchive.engines.whoosh.analysis import MIN_LENGTH, STOPS, TOKEN
+from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, fold, forms, unspaced_spans
 
 #: Whoosh's fragmenter looks no further into a text than this.
 CHAR_LIMIT = 2**15
+_NO_STOPS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,7 @@ def passages(
     surround: int,
     top: int,
     phrases: Sequence[PhraseWords] = (),
+    language: Forms | None = None,
 ) -> list[Passage]:
     """The ``top`` best passages of ``text`` around ``words`` (stems, as index terms), in reading order.
 
@@ -57,8 +67,12 @@ def passages(
 
     A phrase's words count only where they stand as the phrase (Whoosh
     would mark them anywhere, and pick a passage where they stand apart).
+    The words are read as ``language`` has them (English unless told).
     """
-    in_phrases = _phrase_tokens(text, phrases) if phrases else frozenset()
+    language = language or _ENGLISH
+    stems, stem_of, also = language.stems, language.of, language.also
+    stops = STOPS if language.language == "en" else _NO_STOPS
+    in_phrases = _phrase_tokens(text, phrases, language) if phrases else frozenset()
     found: list[Passage] = []
     first: int | None = None  # where the passage being built starts
     starts: deque[int] = deque()  # starts of the words just before it (its leading context)
@@ -67,12 +81,19 @@ def passages(
     marked: set[bytes] = set()
     length = 0
     end = 0
-    for place, token in enumerate(TOKEN.finditer(text)):
-        start, end = token.span()
-        if end > CHAR_LIMIT:
+    for place, token in enumerate(_tokens(text)):
+        start, stop = token.span()
+        if stop > CHAR_LIMIT:
             break
-        size = end - start
-        term = _term(token.group())
+        size = stop - start if start >= end else stop - end  # (pairs of characters overlap)
+        end = stop
+        lower = token.group().lower()  # (``_term``, written out: this loop is the hot one)
+        if len(lower) < MIN_LENGTH or lower in stops:
+            term = lower.encode("utf-8")
+        else:
+            term = stems.get(lower) or stem_of(lower)
+            if also and term not in words:
+                term = also.get(lower, term)
         matched = term in words or place in in_phrases
         if countdown < 0 and not matched:
             starts.append(start)
@@ -88,7 +109,10 @@ def passages(
                 else:
                     first = start
                     countdown += surround
-            marks.append((start, end))
+            if marks and start < marks[-1][1]:  # (a pair beside a pair marked: one mark)
+                marks[-1] = (marks[-1][0], end)
+            else:
+                marks.append((start, end))
             marked.add(term)
         if countdown >= 0:
             length += size
@@ -102,38 +126,40 @@ def passages(
     return sorted((passage for passage in best if passage.score >= 1), key=lambda passage: passage.start)
 
 
-def _phrase_tokens(text: str, phrases: Sequence[PhraseWords]) -> frozenset[int]:
-    """The places (in ``TOKEN``'s matches) of the words that stand as one of the phrases.
+def _phrase_tokens(text: str, phrases: Sequence[PhraseWords], language: Forms) -> frozenset[int]:
+    """The places (in ``_tokens``) of the words that stand as one of the phrases.
 
     Places count as the index counts positions: stop words and one-letter
     words take none, so "secretary of state" is the phrase "secretari state".
     """
-    kept = list(_kept(text))  # (place, stem) of each word the index keeps
-    stems = [stem for _, stem in kept]
+    kept = list(_kept(text, language))  # (place, terms) of each word the index keeps
+    stems = [terms for _, terms in kept]
     found: set[int] = set()
     for phrase in phrases:
-        for begin, stem in enumerate(stems):
-            if stem == phrase.stems[0]:
+        for begin, terms in enumerate(stems):
+            if phrase.stems[0] in terms:
                 found.update(kept[at][0] for at in _chain(stems, begin, phrase))
     return frozenset(found)
 
 
-def _kept(text: str, start: int = 0) -> Iterator[tuple[int, bytes]]:
-    """(place, stem) of each word of ``text`` from ``start`` on that the index keeps, places counted from ``start``."""
-    for place, token in enumerate(TOKEN.finditer(text, start)):
+def _kept(text: str, language: Forms, start: int = 0) -> Iterator[tuple[int, tuple[bytes, ...]]]:
+    """(place, terms) of each word of ``text`` from ``start`` on that the index keeps, places counted from ``start``."""
+    stops = STOPS if language.language == "en" else _NO_STOPS
+    for place, token in enumerate(_tokens(text, start)):
         if token.end() > CHAR_LIMIT + start:
             break
         lower = token.group().lower()
-        if len(lower) >= MIN_LENGTH and lower not in STOPS:
-            yield place, cached_stem(lower)
+        if len(lower) >= MIN_LENGTH and lower not in stops:
+            yield place, language.all_of(lower)
 
 
-def _chain(stems: Sequence[bytes], begin: int, phrase: PhraseWords) -> list[int]:
-    """The indexes in ``stems`` of ``phrase``'s words standing as the phrase from ``begin`` on; empty if they do not."""
+def _chain(stems: Sequence[tuple[bytes, ...]], begin: int, phrase: PhraseWords) -> list[int]:
+    """The indexes in ``stems`` (each word's terms) of ``phrase``'s words standing as the phrase from ``begin`` on;
+    empty if they do not."""
     here, chain = begin, [begin]
     for wanted in phrase.stems[1:]:
         reach = range(here + 1, min(here + phrase.slop + 1, len(stems)))
-        here = next((ahead for ahead in reach if stems[ahead] == wanted), -1)
+        here = next((ahead for ahead in reach if wanted in stems[ahead]), -1)
         if here < 0:
             return []
         chain.append(here)
@@ -143,21 +169,33 @@ def _chain(stems: Sequence[bytes], begin: int, phrase: PhraseWords) -> list[int]
 class Finder:
     """Where the first of a query's words, or of its phrases, stands in a text: found by a pattern, not by analysing it all.
 
-    Matching is by stem, and a Porter stem begins every word it comes from
-    but where the stemmer wrote its last letter: "i" for "y" ("compani" of
-    "company"), an "e" it put back ("hope" of "hoping"), the "l" of "-ble"
-    ("possibl" of "possibility"). So one pattern of those beginnings finds
-    every place a match may start, and each place found is checked by
-    stemming the word there (and the few words after it, for a phrase).
+    Matching is by stem, and a stem begins every word it comes from but
+    where the stemmer wrote its last letter: Porter's "i" for "y" ("compani"
+    of "company"), an "e" it put back ("hope" of "hoping"), the "l" of "-ble"
+    ("possibl" of "possibility"); a Snowball stem may change its last letter
+    too, and a dictionary form (Ukrainian) its last few. So one pattern of
+    those beginnings finds every place a match may start, in the text folded
+    as the index folds it, and each place found is checked by stemming the
+    word there (and the few words after it, for a phrase). Pairs of Chinese,
+    Japanese or Korean characters are looked for anywhere in their runs.
     """
 
-    def __init__(self, stems: frozenset[bytes], phrases: Sequence[PhraseWords] = ()) -> None:
+    def __init__(
+        self, stems: frozenset[bytes], phrases: Sequence[PhraseWords] = (), language: Forms | None = None
+    ) -> None:
         self.stems = stems
         self.phrases = tuple(phrase for phrase in phrases if phrase.stems)
-        beginnings = {_beginning(stem) for stem in {*stems, *(phrase.stems[0] for phrase in self.phrases)}}
+        self.language = language or _ENGLISH
+        self._folds = self.language.language != "en"  # (English as it always was: accents are rare there)
+        firsts = {stem.decode("utf-8", "replace") for stem in {*stems, *(phrase.stems[0] for phrase in self.phrases)}}
+        paired = {first for first in firsts if HAS_PAIRED.match(first)}
+        cut = 3 if self.language.language in DICTIONARY else 1
+        beginnings = {_beginning(first, cut if self._folds else None) for first in firsts - paired}
         beginnings.discard("")
-        # (Looked for in the lower-cased text.)
-        self._pattern = re.compile(_either(_shortest(beginnings))) if beginnings else None
+        # (Looked for in the lower-cased text; a pair inside a run of its script, where no word begins.)
+        patterns = [_either(_shortest(beginnings))] if beginnings else []
+        patterns += [re.escape(pair) for pair in sorted(paired)]
+        self._pattern = re.compile("|".join(patterns)) if patterns else None
 
     def __bool__(self) -> bool:
         return bool(self.stems or self.phrases)
@@ -169,24 +207,30 @@ class Finder:
         lowered = text.lower()
         if len(lowered) != len(text):  # (only "İ" grows: to "i" and a combining dot)
             lowered = text.replace("\u0130", "I").lower()
+        if self._folds:
+            lowered = fold(lowered)
         for found in self._pattern.finditer(lowered):
             start = found.start()
-            if start > 1 and text[start - 1] == "." and TOKEN.match(text, start - 2):
+            if HAS_PAIRED.match(lowered, start):
+                token: re.Match[str] | _Piece | None = _Piece.paired(lowered, start)
+            elif start > 1 and text[start - 1] == "." and TOKEN.match(text, start - 2):
                 continue  # inside a word with a dot ("U.S"), which TOKEN keeps whole
-            token = TOKEN.match(text, start)
+            else:
+                token = TOKEN.match(text, start)
             if token is None:
                 continue
-            term = _term(token.group())
+            term = _term(token.group(), self.language)
+            if term not in self.stems and self.language.also:  # (a word written with accents: either of its terms)
+                term = self.language.also.get(token.group().lower(), term)
             if term in self.stems or any(
                 self._phrase_at(text, start, phrase) for phrase in self.phrases if phrase.stems[0] == term
             ):
                 return start
         return None
 
-    @staticmethod
-    def _phrase_at(text: str, start: int, phrase: PhraseWords) -> bool:
+    def _phrase_at(self, text: str, start: int, phrase: PhraseWords) -> bool:
         reach = 1 + (len(phrase.stems) - 1) * phrase.slop  # the kept words the phrase may span
-        stems = [stem for _, stem in islice(_kept(text, start), reach)]
+        stems = [terms for _, terms in islice(_kept(text, self.language, start), reach)]
         return bool(_chain(stems, 0, phrase))
 
 
@@ -194,9 +238,12 @@ class Finder:
 _BEGINNING_CHARS = 24
 
 
-def _beginning(stem: bytes) -> str:
-    """What every word with this stem begins with, lower-cased: the stem, less a last letter the stemmer may have written."""
-    text = stem.decode("utf-8", "replace").replace("i\u0307", "i")  # (matched against "İ" lowered as "i")
+def _beginning(stem: str, cut: int | None = None) -> str:
+    """What every word with this stem begins with, lower-cased: the stem, less a last letter Porter may have
+    written (``cut`` None), or less its last ``cut`` letters (another stemmer's, folded), keeping two."""
+    if cut is not None:
+        return stem[: max(2, len(stem) - cut)][:_BEGINNING_CHARS]
+    text = stem.replace("i\u0307", "i")  # (matched against "İ" lowered as "i")
     if len(text) > 1 and text[-1] in "iel":
         text = text[:-1]
     return text[:_BEGINNING_CHARS]
@@ -240,12 +287,62 @@ def _passage(first: int | None, end: int, marks: list[tuple[int, int]], marked: 
     return Passage(start, end, tuple(marks), len(marks) * (len(marked) * 100 or 1))
 
 
-def _term(word: str) -> bytes:
-    """The word as the analyzer leaves it with stop words kept: lower-cased, and stemmed unless a stop word."""
+def _term(word: str, language: Forms | None = None) -> bytes:
+    """The word as the analyzer leaves it with stop words kept: lower-cased, and stemmed unless a stop word
+    (English's: other languages keep them) or a single letter."""
     lower = word.lower()
-    if len(lower) < MIN_LENGTH or lower in STOPS:
+    language = language or _ENGLISH
+    if len(lower) < MIN_LENGTH or (lower in STOPS and language.language == "en"):
         return lower.encode("utf-8")
-    return cached_stem(lower)
+    return language.stems.get(lower) or language.of(lower)
+
+
+_ENGLISH = forms(None)
+
+
+class _Piece(NamedTuple):
+    """A word of a text that ``TOKEN`` does not cut out alone: a pair of characters in a run of Chinese,
+    Japanese or Korean, or a word beside such a run. As much of a match as the readers here use."""
+
+    at: int
+    to: int
+    text: str
+
+    def start(self) -> int:
+        return self.at
+
+    def end(self) -> int:
+        return self.to
+
+    def group(self) -> str:
+        return self.text
+
+    def span(self) -> tuple[int, int]:
+        return self.at, self.to
+
+    @classmethod
+    def paired(cls, text: str, start: int) -> _Piece:
+        """The pair of characters (or the lone character) of the run that ``text`` has at ``start``."""
+        end = start + 2 if HAS_PAIRED.match(text, start + 1) else start + 1
+        return cls(start, end, text[start:end])
+
+
+def _tokens(text: str, start: int = 0) -> Iterator[re.Match[str] | _Piece]:
+    """The words of ``text`` from ``start`` on, as the index counts them: ``TOKEN``'s matches, those holding
+    Chinese, Japanese or Korean cut into their pairs of characters and the words beside them."""
+    if text.isascii() or HAS_PAIRED.search(text, start) is None:
+        return TOKEN.finditer(text, start)
+    return _pieces(text, start)
+
+
+def _pieces(text: str, start: int) -> Iterator[re.Match[str] | _Piece]:
+    for token in TOKEN.finditer(text, start):
+        if HAS_PAIRED.search(token.group()) is None:
+            yield token
+            continue
+        at = token.start()
+        for begin, end in unspaced_spans(token.group()):
+            yield _Piece(at + begin, at + end, text[at + begin : at + end])
 
 
 def mark(text: str, chosen: list[Passage], start_mark: str, end_mark: str) -> str:

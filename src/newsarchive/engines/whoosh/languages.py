@@ -144,10 +144,20 @@ class Forms:
 def analysis_of(language: str | None) -> str:
     """The analysis ``language``'s words get, as the key of ``forms``: "en" for English and undetermined text,
     "" for a language with no stemmer (words as written), else the language itself."""
-    language = language or ""
+    language = (language or "").lower()
     if language in ENGLISH:
         return "en"
     return language if language in SNOWBALL or language in DICTIONARY else ""
+
+
+#: A language code that ``forms`` and ``stemmer`` read as having no stemmer: the analysis "" of ``analysis_of``
+#: (ISO 639-2's code for "no linguistic content").
+UNSTEMMED = "zxx"
+
+
+def language_of(analysis: str) -> str:
+    """A language whose words get the analysis ``analysis`` (a key of ``analysis_of``)."""
+    return analysis or UNSTEMMED
 
 
 @cache
@@ -164,10 +174,16 @@ def _english() -> Forms:
 def unspaced_words(token: str) -> list[str]:
     """A token cut where it holds Chinese, Japanese or Korean: each run of those scripts as its
     overlapping pairs of characters (a run of one as itself), the rest as words."""
-    words: list[str] = []
-    for run in _PAIRED_RUN.findall(token):
-        if HAS_PAIRED.match(run):
-            words.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+    return [token[start:end] for start, end in unspaced_spans(token)]
+
+
+def unspaced_spans(token: str) -> list[tuple[int, int]]:
+    """Where in ``token`` each of its ``unspaced_words`` stands (the pairs overlap)."""
+    spans: list[tuple[int, int]] = []
+    for run in _PAIRED_RUN.finditer(token):
+        start, end = run.span()
+        if end - start > 1 and HAS_PAIRED.match(token, start):
+            spans.extend((at, at + 2) for at in range(start, end - 1))
         else:
-            words.append(run)
-    return words
+            spans.append((start, end))
+    return spans

@@ -1,35 +1,52 @@
 """A parsed query (``newsarchive.query``) compiled into the Whoosh query that searches the index.
 
 The tree is compiled as Whoosh has always read the query language: each
-word analysed as its field is indexed (stemmed English in the word fields),
-a word without a field looked for in each word field, and the result
-normalised by Whoosh. Then the engine's own rules: a prefix also finds its
-stems, and wildcard, fuzzy and range terms stand for the archive's words
-read once and bounded (``expand``).
+word analysed as its field is indexed (stemmed in the word fields), a word
+without a field looked for in each word field, and the result normalised by
+Whoosh. The index holds each article's words as its language analyses them
+(``languages.analysis_of``), so a word of the word fields is looked for as
+each analysis the archive holds makes it (``index_analyses``), or as the
+languages a group's ``lang:`` clauses name: ``переговоры`` is the Russian
+stem ``переговор`` and, were English articles there, the English word as
+Porter leaves it. An archive in English alone gets the query it always did.
+Then the engine's own rules: a prefix also finds its stems, and wildcard,
+fuzzy and range terms stand for the archive's words read once and bounded
+(``expand``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterator, Sequence
+from functools import cache, partial
+from typing import NamedTuple
 
 from whoosh import query as wq
+from whoosh.analysis import CompositeAnalyzer
 from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
+from newsarchive.engines.whoosh.analysis import analyzer
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, language_of, unspaced_words
 from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import naive_utc
 from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
 from newsarchive.query.parser import nothing_to_search, parse
+from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
 
 #: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
 MAX_EXPANSION = 1_000
+#: The analyses of an archive in English alone (or of an empty one).
+ENGLISH_ONLY = ("en",)
+_NO_STOPS: frozenset[str] = frozenset()
 
 
-def compile_query(query: qt.Query, schema: Schema) -> wq.Query:
-    """The Whoosh query for ``query``'s tree.
+def compile_query(query: qt.Query, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> wq.Query:
+    """The Whoosh query for ``query``'s tree, its words looked for as each of ``analyses`` makes them
+    (``index_analyses``: those the archive holds).
 
     Date clauses narrow the whole query, as a range of the ``published`` field.
     """
@@ -40,12 +57,30 @@ def compile_query(query: qt.Query, schema: Schema) -> wq.Query:
     words = [part for part in parts if not isinstance(part, qt.DateRange)]
     if not words:
         return dates[0] if len(dates) == 1 else wq.And(dates)
-    compiled = _compiled(words[0], schema) or wq.NullQuery
+    analyses = tuple(analyses)
+    compiled = _sure(_compiled(words[0], schema, analyses)) or wq.NullQuery
     found = compiled.normalize()
     if found is wq.NullQuery:  # (the parser refuses such a query first)
         raise nothing_to_search(query.text)
-    found = found.accept(_stemmed_prefixes)
+    found = found.accept(partial(_stemmed_prefixes, analyses=analyses))
     return wq.And([found, *dates]) if dates else found
+
+
+def index_analyses(reader: IndexReader) -> tuple[str, ...]:
+    """The analyses (``languages.analysis_of``) of the index's articles, English first where some are
+    English, undetermined or of no recorded language; read once for each reader (an index generation)."""
+    kept = _analyses_of.get(reader)
+    if kept is None:
+        languages = list(reader.lexicon("lang"))
+        with_language = sum(reader.doc_frequency("lang", language) for language in languages)
+        found = {analysis_of(language.decode("utf-8")) for language in languages}
+        if with_language < reader.doc_count_all() or not found:
+            found.add("en")
+        kept = _analyses_of[reader] = tuple(sorted(found, key=lambda analysis: (analysis != "en", analysis)))
+    return kept
+
+
+_analyses_of: weakref.WeakKeyDictionary[IndexReader, tuple[str, ...]] = weakref.WeakKeyDictionary()
 
 
 def _narrowed(root: qt.And) -> bool:
@@ -53,22 +88,44 @@ def _narrowed(root: qt.And) -> bool:
     return any(isinstance(child, qt.DateRange) for child in root.children)
 
 
-def _compiled(node: qt.Node, schema: Schema) -> wq.Query | None:
+class _Partly(NamedTuple):
+    """A word some analyses drop and others keep (an English stop word, a word in German): a group's matches
+    in the analyses that drop it cannot need it, so a group ranks by it but does not require it."""
+
+    query: wq.Query
+
+
+def _sure(found: wq.Query | _Partly | None) -> wq.Query | None:
+    return found.query if isinstance(found, _Partly) else found
+
+
+def _compiled(node: qt.Node, schema: Schema, analyses: tuple[str, ...]) -> wq.Query | _Partly | None:
     """``node`` as Whoosh reads it; None where it has nothing to search for (stop words), which its group leaves out."""
     if isinstance(node, qt.FIELDED):
         if node.field is None:  # the word fields, any of them (the boost is the group's)
-            found = (_leaf(node._replace(field=name, boost=1.0), schema) for name in SEARCH_FIELDS)
-            return wq.Or([query for query in found if query is not None], boost=node.boost)
-        return _leaf(node, schema)
-    if isinstance(node, (qt.And, qt.Or)):
-        found = (_compiled(child, schema) for child in node.children)
-        kind = wq.And if isinstance(node, qt.And) else wq.Or
-        return kind([query for query in found if query is not None], boost=node.boost)
+            found = [_leaf(node._replace(field=name, boost=1.0), schema, analyses) for name in SEARCH_FIELDS]
+            either = wq.Or([query for query in map(_sure, found) if query is not None], boost=node.boost)
+            return _Partly(either) if isinstance(found[0], _Partly) else either
+        return _leaf(node, schema, analyses)
+    if isinstance(node, qt.And):
+        analyses = _named_analyses(node, analyses)
+        found = [_compiled(child, schema, analyses) for child in node.children]
+        needed = [query for query in found if isinstance(query, wq.Query)]
+        ranking = [query.query for query in found if isinstance(query, _Partly)]
+        if not ranking:
+            return wq.And(needed, boost=node.boost)
+        if not needed:
+            return _Partly(wq.And(ranking, boost=node.boost))
+        return wq.AndMaybe(wq.And(needed, boost=node.boost), ranking[0] if len(ranking) == 1 else wq.Or(ranking))
+    if isinstance(node, qt.Or):
+        either = (_sure(_compiled(child, schema, analyses)) for child in node.children)
+        return wq.Or([query for query in either if query is not None], boost=node.boost)
     if isinstance(node, qt.Not):
-        inner = _compiled(node.child, schema)
+        inner = _sure(_compiled(node.child, schema, analyses))
         return wq.Not(inner) if inner else None  # (an empty group is false)
     if isinstance(node, (qt.AndNot, qt.AndMaybe, qt.Require)):
-        kind, parts = _BINARY[type(node)], [_compiled(part, schema) for part in _parts(node)]
+        kind = _BINARY[type(node)]
+        parts = [_sure(_compiled(part, schema, analyses)) for part in _parts(node)]
         present = [part for part in parts if part is not None]
         if len(present) < 2:  # one side with nothing to search for: the other side alone
             return present[0] if present else wq.NullQuery
@@ -89,51 +146,133 @@ def _parts(node: qt.AndNot | qt.AndMaybe | qt.Require) -> tuple[qt.Node, qt.Node
     return node.scored, node.required
 
 
-def _leaf(node: qt.Word | qt.Phrase | qt.Prefix | qt.Wildcard | qt.Fuzzy | qt.Range, schema: Schema) -> wq.Query | None:
+def _named_analyses(node: qt.And, analyses: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ``analyses`` of the languages that the ``lang:`` clauses of a group of ANDed parts name
+    (``lang:ru``, ``(lang:ru OR lang:uk)``); all of them where none does, or where the languages named are
+    none of the archive's (the group finds nothing then)."""
+    named: set[str] = set()
+    for child in node.children:
+        choices = child.children if isinstance(child, qt.Or) else (child,)
+        if all(isinstance(choice, qt.Word) and choice.field == "lang" for choice in choices):
+            named.update(analysis_of(choice.text.strip()) for choice in choices if isinstance(choice, qt.Word))
+    return tuple(analysis for analysis in analyses if analysis in named) or analyses
+
+
+Leaf = qt.Word | qt.Phrase | qt.Prefix | qt.Wildcard | qt.Fuzzy | qt.Range
+
+
+def _leaf(node: Leaf, schema: Schema, analyses: tuple[str, ...]) -> wq.Query | _Partly | None:
+    """A leaf as each analysis makes it, the distinct ones together: either of them matches.
+
+    A leaf that some analyses drop (stop words) and others keep is ``_Partly``.
+    The fields that hold whole values (``source:``, ``lang:``) have one analysis.
+    """
     name = node.field
     assert name is not None
+    if name not in SEARCH_FIELDS or name not in schema:
+        return _analysed_leaf(node, schema[name].analyzer if name in schema else None)
+    made: list[wq.Query] = []
+    dropped: list[wq.Query | None] = []  # (what the analyses that drop the leaf make of it)
+    for analysis in analyses:
+        query = _analysed_leaf(node, _analyzer(analysis), analysis)
+        if query is None or (isinstance(query, wq.Phrase) and not query.words):
+            dropped.append(query)
+        elif query not in made:
+            made.append(query)
+    if not made:
+        return dropped[0] if dropped else None
+    either = made[0] if len(made) == 1 else wq.Or(made)
+    return _Partly(either) if dropped else either
+
+
+@cache
+def _analyzer(analysis: str) -> CompositeAnalyzer:
+    return analyzer(language_of(analysis))
+
+
+def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: str = "en") -> wq.Query | None:
+    """A leaf as ``analyzing`` (None: no analysis) makes its text; None where nothing is left (stop words)."""
+    name, boost = node.field, node.boost
+    assert name is not None
+
+    def whole(text: str) -> list[str]:  # a text not cut into words (a wildcard, a fuzzy word, a range's end)
+        if analyzing is None:
+            return [text]
+        return [token.text for token in analyzing(text, mode="query", tokenize=False, removestops=False)]
+
     if isinstance(node, qt.Word):
-        return _term(schema, name, node.text, wq.Term, node.boost, whole=False)
+        if analyzing is None or name not in SEARCH_FIELDS:
+            return _all_of(wq.Term, name, whole(node.text) if analyzing is None else _words(analyzing, node.text), boost)
+        return _word(name, node.text, analysis, boost)
     if isinstance(node, qt.Phrase):
-        if name in schema:
-            words = [token.text for token in schema[name].tokenize(node.text, mode="query")]
-        else:
-            words = node.text.split()
-        return wq.Phrase(name, words, slop=node.slop, boost=node.boost)
+        if analyzing is None or name not in SEARCH_FIELDS:
+            words = node.text.split() if analyzing is None else _words(analyzing, node.text)
+            return wq.Phrase(name, words, slop=node.slop, boost=boost)
+        return _phrase(name, node.text, analysis, node.slop, boost)
     if isinstance(node, qt.Prefix):
-        return _term(schema, name, node.text, wq.Prefix, node.boost, whole=True)
+        return _all_of(wq.Prefix, name, whole(node.text), boost)
     if isinstance(node, qt.Wildcard):
-        return _term(schema, name, node.pattern, wq.Wildcard, node.boost, whole=True)
+        return _all_of(wq.Wildcard, name, whole(node.pattern), boost)
     if isinstance(node, qt.Fuzzy):
-        word = _first_word(schema, name, node.text)
+        word = next(iter(whole(node.text)), node.text)
         # (Scored as the words it stands for, so the closer, rarer words rank first, as in Lucene.)
         return wq.FuzzyTerm(
-            name, word, boost=node.boost, maxdist=node.edits, prefixlength=node.prefix, constantscore=False
+            name, word, boost=boost, maxdist=node.edits, prefixlength=node.prefix, constantscore=False
         )
-    start = _first_word(schema, name, node.start) if node.start else node.start
-    end = _first_word(schema, name, node.end) if node.end else node.end
-    return wq.TermRange(name, start, end, node.start_excluded, node.end_excluded, boost=node.boost)
+    start = next(iter(whole(node.start)), node.start) if node.start else node.start
+    end = next(iter(whole(node.end)), node.end) if node.end else node.end
+    return wq.TermRange(name, start, end, node.start_excluded, node.end_excluded, boost=boost)
 
 
-def _term(schema: Schema, name: str, text: str, kind: type[wq.Query], boost: float, *, whole: bool) -> wq.Query | None:
-    """A word (``whole``: a wildcard or prefix, not cut into words) as its field is indexed.
+def _words(analyzing: CompositeAnalyzer, text: str) -> list[str]:
+    return [token.text for token in analyzing(text, mode="query")]
 
-    Words typed as one that the field cuts into several must all match; none
-    left (stop words) is None.
-    """
-    if name not in schema:
-        return kind(name, text, boost=boost)
-    words = list(schema[name].process_text(text, mode="query", tokenize=not whole, removestops=not whole))
+
+def _all_of(kind: type[wq.Query], name: str, words: list[str], boost: float) -> wq.Query | None:
+    """Words typed as one that the field cuts into several must all match; none left (stop words) is None."""
     if len(words) > 1:
         return wq.And([kind(name, word, boost=boost) for word in words])
     return kind(name, words[0], boost=boost) if words else None
 
 
-def _first_word(schema: Schema, name: str, text: str) -> str:
-    """A fuzzy word or a range's end as its field is indexed, whole."""
-    if name not in schema:
-        return text
-    return next(iter(schema[name].process_text(text, mode="query", tokenize=False, removestops=False)), text)
+def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
+    """A word of a word field as ``analysis`` indexes it: its term (either of two for some words written
+    with accents); a run of Chinese, Japanese or Korean longer than two characters a phrase of its pairs."""
+    words = forms(language_of(analysis))
+    parts: list[wq.Query] = []
+    for pieces in _tokens(text, analysis):
+        if len(pieces) > 1:  # (a run of pairs, or a word beside one: a phrase, as the index places them)
+            parts.append(wq.Phrase(name, [words.of(piece).decode("utf-8") for piece in pieces], boost=boost))
+            continue
+        terms = [wq.Term(name, term.decode("utf-8"), boost=boost) for term in words.all_of(pieces[0])]
+        parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+    if len(parts) > 1:
+        return wq.And(parts)
+    return parts[0] if parts else None
+
+
+def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.Query:
+    """A phrase as ``analysis`` indexes its words; with words written with accents, either spelling of them."""
+    words = forms(language_of(analysis))
+    pieces = [piece for token in _tokens(text, analysis) for piece in token]
+    written = [words.of(piece).decode("utf-8") for piece in pieces]
+    phrase = wq.Phrase(name, written, slop=slop, boost=boost)
+    unaccented = [(words.also.get(piece) or words.of(piece)).decode("utf-8") for piece in pieces]
+    if unaccented == written:
+        return phrase
+    return wq.Or([phrase, wq.Phrase(name, unaccented, slop=slop, boost=boost)])
+
+
+def _tokens(text: str, analysis: str) -> Iterator[list[str]]:
+    """The lower-case words of each token of ``text`` that ``analysis`` keeps (those of a token with Chinese,
+    Japanese or Korean are its pairs of characters and the words beside them); tokens with none kept are left out."""
+    stops = STOPS if analysis == "en" else _NO_STOPS
+    for token in TOKEN.findall(text):
+        lower = token.lower()
+        pieces = unspaced_words(lower) if HAS_PAIRED.search(lower) else [lower]
+        kept = [piece for piece in pieces if len(piece) >= MIN_LENGTH and piece not in stops]
+        if kept:
+            yield kept
 
 
 def shown_term(node: wq.Query) -> str:
@@ -211,7 +350,7 @@ def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None, t
                     of_term.add(btext)
                     words.add(btext)
                     if len(words) > MAX_EXPANSION:
-                        raise _too_wide(node, typed, reader.schema, alone=len(of_term) > MAX_EXPANSION)
+                        raise _too_wide(node, typed, reader, alone=len(of_term) > MAX_EXPANSION)
                 if budget is not None and not count % 256:
                     budget.check()
         return Expanded(node, tuple(sorted(found)))
@@ -228,42 +367,42 @@ _WIDE_HINTS = {
 _MULTI_TERMS = re.compile(r"(?:\w+:)?[\[{][^\]}]*[\]}]|[^\s()\"]*[~*?][^\s()\"]*")
 
 
-def _too_wide(node: wq.Query, typed: str | None, schema: Schema, *, alone: bool) -> InvalidQuery:
+def _too_wide(node: wq.Query, typed: str | None, reader: IndexReader, *, alone: bool) -> InvalidQuery:
     kind = "fuzzy term" if isinstance(node, wq.FuzzyTerm) else "range" if isinstance(node, wq.TermRange) else "wildcard"
+    named = as_typed(node, typed, reader.schema, index_analyses(reader))
     return InvalidQuery(
-        f"the {kind} {as_typed(node, typed, schema)!r} stands for more than {MAX_EXPANSION:,} words of the archive"
+        f"the {kind} {named!r} stands for more than {MAX_EXPANSION:,} words of the archive"
         + ("" if alone else " with the query's other fuzzy, wildcard and range terms"),
         hint=_WIDE_HINTS[kind],
     )
 
 
-def as_typed(node: wq.Query, typed: str | None, schema: Schema) -> str:
+def as_typed(node: wq.Query, typed: str | None, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> str:
     """A fuzzy, wildcard or range term as the query ``typed`` has it: ``sales~2``, which the index reads as its
     stem ``sale~2``; as ``shown_term`` gives it when no part of the query parses to it."""
     for found in _MULTI_TERMS.finditer(typed or ""):
         try:  # (a fragment of the text, read only to name the term in the message)
-            if node in compile_query(parse(found.group()), schema).leaves():
+            if node in compile_query(parse(found.group()), schema, analyses).leaves():
                 return found.group()
         except InvalidQuery:
             continue
     return shown_term(node)
 
 
-def _stemmed_prefixes(node: wq.Query) -> wq.Query:
+def _stemmed_prefixes(node: wq.Query, analyses: Sequence[str] = ENGLISH_ONLY) -> wq.Query:
     """``negotiat*`` must find "negotiators", which the index holds as the stem "negoti".
 
-    A prefix in a stemmed field also matches the stem of the prefix, and the
-    few stems that are the prefix cut short by up to three letters (the
-    stemmer trims suffixes such as "-ator", "-ion", "-e").
+    A prefix in a stemmed field also matches the stem of the prefix in each
+    of ``analyses``, and the few stems that are the prefix cut short by up to
+    three letters (the stemmers trim suffixes such as "-ator", "-ion", "-e").
     """
     if not (isinstance(node, wq.Prefix) and node.fieldname in SEARCH_FIELDS):
         return node
-    from whoosh.lang.porter import stem
-
     text, field = node.text, node.fieldname
     variants: list[wq.Query] = [node]
-    stemmed = stem(text)
-    if stemmed and stemmed != text:
-        variants.append(wq.Prefix(field, stemmed, boost=node.boost))
+    for analysis in analyses:
+        stemmed = fold(forms(language_of(analysis)).stem(text))
+        if stemmed and stemmed != text and wq.Prefix(field, stemmed, boost=node.boost) not in variants:
+            variants.append(wq.Prefix(field, stemmed, boost=node.boost))
     variants += [wq.Term(field, text[:cut], boost=node.boost) for cut in range(max(4, len(text) - 3), len(text))]
     return wq.Or(variants) if len(variants) > 1 else node

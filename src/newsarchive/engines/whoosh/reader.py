@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from newsarchive.engines.protocol import Hit, HitPage, PeriodCounts, SearchOptio
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.files import index_exists, open_index
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
-from newsarchive.engines.whoosh.query import compile_query, expand
+from newsarchive.engines.whoosh.languages import analysis_of, forms, language_of
+from newsarchive.engines.whoosh.query import compile_query, expand, index_analyses
 from newsarchive.engines.whoosh.store import holds_copies, index_is_current
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
@@ -138,7 +140,7 @@ def _copies(searcher: Searcher, shown, matches: set[int]) -> dict[str, int]:  # 
 
 
 def hits_of(results, shown, *, scored: bool, copies: dict[str, int] | None = None) -> list[Hit]:  # type: ignore[no-untyped-def]
-    """Hits with snippets for the ``shown`` hits of Whoosh ``results``."""
+    """Hits with snippets for the ``shown`` hits of Whoosh ``results`` (each read in its article's language)."""
     words = _marked_words(results)
     return [_hit(hit, scored=scored, words=words, copies=copies or {}) for hit in shown]
 
@@ -248,7 +250,8 @@ def _matching(searcher: Searcher, query: Query) -> list[int]:
 def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq.Query:
     """The parsed query for this index: compiled, its wildcard and fuzzy terms read once and bounded
     (``query.expand``)."""
-    return expand(compile_query(query, searcher.schema), searcher.reader(), budget, typed=query.text)
+    reader = searcher.reader()
+    return expand(compile_query(query, searcher.schema, index_analyses(reader)), reader, budget, typed=query.text)
 
 
 def whoosh_search(  # type: ignore[no-untyped-def]
@@ -332,7 +335,7 @@ def _filter(since: datetime | None, until: datetime | None, undated: str) -> wq.
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _hit(hit, *, scored: bool, words: dict[str, Finder], copies: dict[str, int]) -> Hit:  # type: ignore[no-untyped-def]
+def _hit(hit, *, scored: bool, words: Marking, copies: dict[str, int]) -> Hit:  # type: ignore[no-untyped-def]
     fields = hit.fields()
     published = fields.get("published")
     return Hit(
@@ -348,13 +351,17 @@ def _hit(hit, *, scored: bool, words: dict[str, Finder], copies: dict[str, int])
     )
 
 
-def _marked_words(results) -> dict[str, Finder]:  # type: ignore[no-untyped-def]
+#: The finder of the query's words in a field (a name of ``_SNIPPET_FIELDS``) of an article of an analysis.
+Marking = Callable[[str, str], Finder]
+
+
+def _marked_words(results) -> Marking:  # type: ignore[no-untyped-def]
     """Per text field, the query's terms the index holds (prefixes and fuzzy words expanded, as Whoosh does),
-    and its phrases, whose words are marked only where they stand as the phrase. Words the query
-    excludes (NOT, ANDNOT) are not marked."""
+    and its phrases, whose words are marked only where they stand as the phrase; found in a text as its
+    analysis (``languages.analysis_of``) reads it. Words the query excludes (NOT, ANDNOT) are not marked."""
     reader = results.searcher.reader()
     sought = wq.Or(list(_sought(results.q)))
-    found: dict[str, Finder] = {}
+    words: dict[str, tuple[frozenset[bytes], tuple[PhraseWords, ...]]] = {}
     for name in _SNIPPET_FIELDS:
         stems = frozenset(text for _, text in sought.existing_terms(reader, fieldname=name, expand=True, phrases=False))
         phrases = tuple(
@@ -362,8 +369,13 @@ def _marked_words(results) -> dict[str, Finder]:  # type: ignore[no-untyped-def]
             for leaf in sought.leaves()
             if type(leaf) is wq.Phrase and leaf.fieldname == name and leaf.words
         )
-        found[name] = Finder(stems, phrases)
-    return found
+        words[name] = (stems, phrases)
+
+    @cache
+    def finder(name: str, analysis: str) -> Finder:
+        return Finder(*words[name], forms(language_of(analysis)))
+
+    return finder
 
 
 def _sought(query: wq.Query) -> Iterator[wq.Query]:
@@ -387,18 +399,20 @@ def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
-def _snippet(fields: dict[str, Any], words: dict[str, Finder]) -> str:
+def _snippet(fields: dict[str, Any], words: Marking) -> str:
     """The best passages around the first match in the body, else in the description; else the lede.
 
     Only a window around the first match is analysed, however long the text.
     """
+    analysis = analysis_of(fields.get("lang"))
     for name in _SNIPPET_FIELDS:
         text = fields.get(name) or ""
-        found = words[name].first(text) if text and words[name] else None
+        finder = words(name, analysis)
+        found = finder.first(text) if text and finder else None
         if found is None:
             continue  # (the query matched in another field)
         start, window = _window(text, found)
-        marked = _marked(window, words[name])
+        marked = _marked(window, finder)
         if marked:
             marked = " ".join(marked.split())
             if start and not marked.startswith("…"):
@@ -413,7 +427,10 @@ def _snippet(fields: dict[str, Any], words: dict[str, Finder]) -> str:
 
 def _marked(text: str, words: Finder) -> str:
     """The best two passages of ``text`` with the query's words marked; empty if none is there."""
-    chosen = passages(text, words.stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2, phrases=words.phrases)
+    chosen = passages(
+        text, words.stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2, phrases=words.phrases,
+        language=words.language,
+    )  # fmt: skip
     return mark(text, chosen, MATCH_START, MATCH_END)
 
 
