@@ -15,6 +15,7 @@ from tests._corpus import articles
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
+from newsarchive.engines.whoosh.analysis import document_language
 from newsarchive.engines.whoosh.bulk import BulkWriter
 from newsarchive.engines.whoosh.schema import build_schema, to_fields
 
@@ -74,7 +75,8 @@ def _build(folder: Path, writer_class: type[SegmentWriter], earlier: Path | None
     if earlier is not None:
         writer.delete_by_term("id", CORPUS[3].id)
     for doc in _documents(30, 200):
-        writer.add_document(**doc)
+        with document_language(doc.get("lang")):  # (which Whoosh's own writer needs to be told)
+            writer.add_document(**doc)
     writer.commit(**commit)
     ix.close()
     files: dict[str, object] = dict(_segment_files(folder, leave_out=before))

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import sub
 from pickle import dumps
 
@@ -173,9 +175,24 @@ def encode_positions(positions: Sequence[int]) -> bytes:
     return pack_uint(len(positions)) + dumps([first, *map(sub, positions[1:], positions)], 2)
 
 
+#: The language of the document being indexed through Whoosh's own ``add_document``, which hands a field
+#: only its value (``BulkWriter.add_document`` reads the document's ``lang`` itself).
+_DOCUMENT_LANGUAGE: ContextVar[str | None] = ContextVar("document_language", default=None)
+
+
+@contextmanager
+def document_language(language: str | None) -> Iterator[None]:
+    """Within this, ``StemmedText.index`` analyses text in ``language``: wrap Whoosh's ``add_document`` in it."""
+    token = _DOCUMENT_LANGUAGE.set(language)
+    try:
+        yield
+    finally:
+        _DOCUMENT_LANGUAGE.reset(token)
+
+
 class StemmedText(fields.TEXT):
-    """A TEXT field of stemmed words with positions, indexed by the fast path (in the document's language
-    when ``BulkWriter.add_document`` is given it; English otherwise)."""
+    """A TEXT field of stemmed words with positions, indexed by the fast path, in the document's language
+    (``document_language``; English outside it)."""
 
     def __init__(self, shared: CompositeAnalyzer, *, stored: bool = False, field_boost: float = 1.0) -> None:
         # ``shared`` must come from analyzer(); one instance for all fields keeps one stem cache for queries.
@@ -187,5 +204,5 @@ class StemmedText(fields.TEXT):
         boost = self.format.field_boost
         return (
             (root, len(places), len(places) * boost, encode_positions(places))
-            for root, places in stemmed_positions(value).items()
+            for root, places in stemmed_positions(value, _DOCUMENT_LANGUAGE.get()).items()
         )

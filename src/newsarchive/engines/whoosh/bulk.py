@@ -37,7 +37,7 @@ from whoosh.columns import TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE, PostingPool, SegmentWriter
 
-from newsarchive.engines.whoosh.analysis import StemmedText, encode_positions, stemmed_positions
+from newsarchive.engines.whoosh.analysis import StemmedText, document_language, encode_positions, stemmed_positions
 from newsarchive.engines.whoosh.codec import STORED_FIELDS, BulkCodec, BulkPerDocWriter, TermPostings
 from newsarchive.engines.whoosh.postings import LENGTH_OF_BYTE, length_bytes, per_document_reader, read_postings
 
@@ -210,7 +210,8 @@ class BulkWriter(SegmentWriter):
         if any(name.startswith("_") for name in fields) or any(
             field.vector or field.separate_spelling() for field in schema
         ):
-            super().add_document(**fields)  # per-document boosts, vectors and spelling: Whoosh's own way
+            with document_language(fields.get("lang")):  # per-document boosts, vectors and spelling: Whoosh's own way
+                super().add_document(**fields)
             return
         self._check_state()
         names = sorted(fields)
