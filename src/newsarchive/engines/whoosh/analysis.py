@@ -97,8 +97,7 @@ class TermsFilter(Filter):
             word = token.text
             token.text = words.of(word).decode("utf-8")
             yield token
-            other = words.also.get(word)
-            if other is not None:
+            for other in words.also.get(word, ()):
                 token.text = other.decode("utf-8")
                 yield token
 
@@ -132,8 +131,9 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
                 found_here[root] = [position]
             else:
                 found.append(position)
-            if not plain and also and (other := also.get(word)) is not None:
-                found_here.setdefault(other, []).append(position)
+            if not plain and also and word in also:
+                for other in also[word]:
+                    found_here.setdefault(other, []).append(position)
         place += len(tokens)
         for root, places in found_here.items():
             kept = positions.get(root)

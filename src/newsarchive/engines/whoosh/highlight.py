@@ -93,7 +93,7 @@ def passages(
         else:
             term = stems.get(lower) or stem_of(lower)
             if also and term not in words:
-                term = also.get(lower, term)
+                term = next((other for other in also.get(lower, ()) if other in words), term)
         matched = term in words or place in in_phrases
         if countdown < 0 and not matched:
             starts.append(start)
@@ -221,7 +221,8 @@ class Finder:
                 continue
             term = _term(token.group(), self.language)
             if term not in self.stems and self.language.also:  # (a word written with accents: either of its terms)
-                term = self.language.also.get(token.group().lower(), term)
+                others = self.language.also.get(token.group().lower(), ())
+                term = next((other for other in others if other in self.stems), term)
             if term in self.stems or any(
                 self._phrase_at(text, start, phrase) for phrase in self.phrases if phrase.stems[0] == term
             ):

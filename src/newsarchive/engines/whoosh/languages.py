@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 #: ISO 639-1 code -> the Snowball stemmer of that language, as PyStemmer names it.
 SNOWBALL: dict[str, str] = {
@@ -32,6 +33,9 @@ SNOWBALL: dict[str, str] = {
 }  # fmt: skip
 #: Languages whose words have a dictionary form of their own (pymorphy3), not a Snowball stem.
 DICTIONARY = frozenset({"uk"})
+#: Languages whose words are also held by the stems of their dictionary forms (pymorphy3's), for the
+#: forms a stemmer cannot bring together: "требует" and "требовать", "начнёт" and "начали".
+LEMMAS = frozenset({"ru", "uk"})
 #: Languages analysed as English always has been: Porter stems and English stop words.
 ENGLISH = frozenset({"en", "und", ""})
 
@@ -93,9 +97,7 @@ def _snowball(algorithm: str) -> Callable[[str], str]:
 
 @cache
 def _dictionary(language: str) -> Callable[[str], str]:
-    import pymorphy3
-
-    parse = pymorphy3.MorphAnalyzer(lang=language).parse
+    parse = _parser(language)
 
     def lemma(word: str) -> str:
         found = parse(word)
@@ -104,41 +106,57 @@ def _dictionary(language: str) -> Callable[[str], str]:
     return lemma
 
 
+@cache
+def _parser(language: str) -> Callable[[str], list[Any]]:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang=language).parse
+
+
+def _lemmas(language: str, word: str) -> set[str]:
+    """The dictionary forms of ``word`` that pymorphy3 knows it by (none for a word not in its dictionary)."""
+    return {found.normal_form for found in _parser(language)(word) if found.is_known}
+
+
 class Forms:
     """The index terms (UTF-8) of the lower-case words of one language, cached.
 
-    ``of(word)`` is the word's stem, folded; ``also.get(word)`` the stem of
-    its folded spelling where that differs (words written with accents only).
+    ``of(word)`` is the word's stem, folded; ``also.get(word)`` the other terms
+    that hold it: the stem of its folded spelling where that differs (words
+    written with accents), and in Russian and Ukrainian the stems of its
+    dictionary forms.
     """
 
     def __init__(self, language: str | None) -> None:
         self.language = language or ""
         self.stem = stemmer(language)
         self.stems: dict[str, bytes] = {}
-        self.also: dict[str, bytes] = {}
+        self.also: dict[str, tuple[bytes, ...]] = {}
 
     def of(self, word: str) -> bytes:
         """The word's term (the cache's ``stems.get(word) or of(word)`` is the fast way to call this)."""
         root = self.stems.get(word)
         if root is not None:
             return root
-        stemmed = self.stem(word)
-        root = fold(stemmed).encode("utf-8")
+        root = fold(self.stem(word)).encode("utf-8")
         if not word.isascii():
-            folded = fold(word)
-            if folded != word:
-                other = fold(self.stem(folded)).encode("utf-8")
-                if other != root and len(self.also) < STEM_CACHE_SIZE:
-                    self.also[word] = other
+            others = self._others(word) - {root}
+            if others and len(self.also) < STEM_CACHE_SIZE:
+                self.also[word] = tuple(sorted(others))
         if len(self.stems) < STEM_CACHE_SIZE:
             self.stems[word] = root
         return root
 
+    def _others(self, word: str) -> set[bytes]:
+        folded = fold(word)
+        spellings = {word, folded}
+        if self.language in LEMMAS:
+            spellings |= _lemmas(self.language, word)
+        return {fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
+
     def all_of(self, word: str) -> tuple[bytes, ...]:
-        """Every term the index holds for the word (one, or two for some words written with accents)."""
-        root = self.of(word)
-        other = self.also.get(word)
-        return (root,) if other is None else (root, other)
+        """Every term the index holds for the word: its stem's, and ``also``'s."""
+        return (self.of(word), *self.also.get(word, ()))
 
 
 def analysis_of(language: str | None) -> str:

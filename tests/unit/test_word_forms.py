@@ -75,3 +75,19 @@ def test_english_stop_words_are_dropped_in_english_only() -> None:
 def test_russian_text_is_indexed_by_its_stems() -> None:
     positions = stemmed_positions("Переговоры начнутся после освобождения Курской области.", "ru")
     assert {"переговор", "курск", "област"} <= {term.decode("utf-8") for term in positions}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("требует", "требовать"),  # a stem of its own for each: "треб", "требова"
+        ("начнёт", "начали"),  # "начнет", "нача"
+        ("уровня", "уровень"),  # "уровн", "уровен"
+    ],
+)
+def test_russian_forms_a_stemmer_keeps_apart_meet_in_their_dictionary_form(one: str, other: str) -> None:
+    assert _terms("ru", one) & _terms("ru", other)
+
+
+def test_words_outside_the_dictionary_are_only_stemmed() -> None:
+    assert _terms("ru", "зеленского") == {"зеленск"}
