@@ -48,6 +48,8 @@ class IngestOptions:
     force: bool = False
     wait: bool = True
     format: str | None = None
+    #: The language of every article read (ISO 639-1, or "und"), whatever the files say; None: theirs, else identified.
+    language: str | None = None
     processes: int | None = None  # a cap on worker processes (1: everything in this one); None: by the cores
     batch_items: int = BATCH_ITEMS
 
@@ -137,7 +139,7 @@ def _run(
     near: NearDuplicates | None = None
     batch: list[FileRead] = []
     batch_items = 0
-    for result in read_files(to_read, options.default_tz, options.format, parsers):
+    for result in read_files(to_read, options.default_tz, options.format, parsers, language=options.language):
         observer.advance(1)
         report.done += 1
         if isinstance(result, FileFailure):
