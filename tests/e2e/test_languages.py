@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,47 @@ def test_legacy_encodings_are_decoded_exactly_and_their_language_recorded(
     record = next(iter(exported(archive).values()))
     assert (record["title"], record["description"], record["language"]) == (parts[0], parts[1], language)
     assert record["maintext"] == "\n".join(parts[2:])
+
+
+def _forget_languages(home: Path, where: str = "1") -> int:
+    """Make the archive's articles look stored before languages were recorded."""
+    with sqlite3.connect(home / "archive.db") as connection:
+        return connection.execute(f"UPDATE articles SET language = NULL WHERE {where}").rowcount
+
+
+def test_reindex_fills_in_the_languages_of_articles_stored_without_one(archive, newsroom: Path, archive_home: Path) -> None:
+    archive("ingest", newsroom)
+    before = languages(archive)
+    assert _forget_languages(archive_home) == len(ARTICLES) + 1
+    assert set(languages(archive).values()) == {None}
+    result = archive("reindex")
+    assert result.stderr == f"identified the language of {len(ARTICLES) + 1} articles stored before languages were recorded\n"
+    assert languages(archive) == before
+    assert search_json(archive, "lang:ru")["total"] == 1
+    assert archive("reindex").stderr == ""  # (once)
+
+
+def test_the_first_ingest_after_an_upgrade_fills_them_in_and_says_so(
+    archive, newsroom: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two homes on one database: the change log brings the other home's index up to date as well.
+    database = tmp_path / "shared.db"
+    first, second = tmp_path / "first", tmp_path / "second"
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{database}")
+    archive("ingest", "--home", first, newsroom)
+    archive("reindex", "--home", second)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE articles SET language = NULL WHERE language IN ('ru', 'uk')")
+    write(tmp_path / "more", "es.txt", ARTICLES["es"][:1] + ("Otro texto sobre las pensiones.",) + ARTICLES["es"][2:])
+    result = archive("ingest", "--home", first, tmp_path / "more")
+    assert result.stderr == "identified the language of 2 articles stored before languages were recorded\n"
+    assert result.stdout.startswith("1 file: 1 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 1 undated; ")
+    for home in (first, second):
+        assert search_json(archive, "--home", home, "lang:ru OR lang:uk")["total"] == 2, home.name
+        assert json.loads(archive("check", "--home", home, "--json").stdout)["ok"], home.name
+    assert languages(archive, "--home", second)[ARTICLES["uk"][0]] == "uk"
+    assert archive("ingest", "--home", first, tmp_path / "more").stderr == ""  # (once)
+
 
 
 def test_the_python_api_takes_a_language_and_refuses_an_unknown_one(newsroom: Path, archive_home: Path) -> None:

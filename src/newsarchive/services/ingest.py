@@ -97,15 +97,18 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``config``; the caller holds the writer's lock."""
     from newsarchive.reading.workers import parse_worker_count
-    from newsarchive.services.indexing import IndexFeed, catch_up
+    from newsarchive.services.indexing import IndexFeed, catch_up, fill_languages, filled_message
 
     observer = observer or IngestObserver()
     report = IngestReport()
     started = time.monotonic()
     found = _discover(paths, config, report, observer)
     report.files = len(found)
+    filled = fill_languages(db, observer)
+    if filled:
+        observer.announce(filled_message(filled))
     leftover = catch_up(db, engine)
-    report.repaired = leftover.indexed + leftover.removed
+    report.repaired = max(0, leftover.indexed + leftover.removed - filled)  # (the filled ones were announced)
     observer.begin(len(found))
     to_read = _changed_files(db, found, options, report, observer)
     # The index workers fork here, before the parsing pool and its threads start.
