@@ -41,8 +41,8 @@ def checked_language(value: str | None) -> str | None:
 )
 @click.option(
     "--lang", "language", metavar="CODE", callback=lambda _ctx, _param, value: checked_language(value),
-    help="Record this language (ISO 639-1, e.g. ru; or und) for every article, whatever the files say."
-    "  Default: the file's, else identified from the text.",
+    help="Record this language (ISO 639-1, e.g. ru; or und) for every article read, whatever the files say"
+    " (files read before: with --force).  Default: the file's, else identified from the text.",
 )
 @click.option("--force", is_flag=True, help="Re-read files even when their size and modification time are unchanged.")
 @wait_option
