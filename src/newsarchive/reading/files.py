@@ -131,7 +131,8 @@ def read_file(
         else:
             data = _read_whole(handle, entry, stamp.size if handle is raw else None)
             parsed = entry.whole_reader(language)(data, default_tz)
-        items, encoding = _items(parsed.items, language), parsed.encoding
+        # (A reader that reads in a language records each article's itself: given, else identified.)
+        items, encoding = _items(parsed.items, language, settled=entry.reads_language), parsed.encoding
     if stamp_of(path) != stamp:
         raise UnreadableFile("file changed while it was being read (ingest it again)")
     if not items:
@@ -189,10 +190,12 @@ def _read_whole(handle: BinaryIO, entry: registry.Format, size: int | None) -> b
     raise UnreadableFile(too_large("file", limit, kind=kind, size=size, unpacked=size is None))
 
 
-def _items(entries: Iterable[Item | ItemError], language: str | None = None) -> list[ReadItem | ItemError]:
+def _items(
+    entries: Iterable[Item | ItemError], language: str | None = None, *, settled: bool = False
+) -> list[ReadItem | ItemError]:
     """Ready the file's entries for storing, each with its language settled (``language``
-    given for the run wins); a key met twice (the same URL twice in one dump) gets a
-    number, so that each item keeps a place of its own."""
+    given for the run wins) unless its reader ``settled`` it; a key met twice (the same
+    URL twice in one dump) gets a number, so that each item keeps a place of its own."""
     from newsarchive.reading.formats.fields import url_key
     from newsarchive.reading.language import settle
     from newsarchive.reading.neardup import sketch
@@ -217,7 +220,7 @@ def _items(entries: Iterable[Item | ItemError], language: str | None = None) -> 
                 raise UnreadableFile(reason)
             ready.append(ItemError(key, reason))
             continue
-        draft = settle(draft, language)
+        draft = draft if settled else settle(draft, language)
         ready.append(
             ReadItem(
                 key=key,

@@ -51,7 +51,8 @@ class Format:
     other compressed files are decompressed first. ``media_types``: the
     Content-Types of its documents in a web archive. ``reads_language``: its
     reader (read whole) also takes ``language=``, the one given for the run,
-    because it reads the article in it (plain text: the dateline).
+    because it reads the article in it (plain text: the dateline), and
+    records each article's language itself (the one given, else identified).
     """
 
     name: str
