@@ -41,11 +41,13 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u
 def identify(text: str) -> str:
     """The ISO 639-1 code of the language most of ``text`` is written in, or "und".
 
-    Up to three windows (the start, middle and end of the text) are scored:
-    a short text is one window; in a long one, the start and middle decide
-    when the model is sure of both and they agree, else the languages' scores
-    over all three, weighted by each window's length, are summed, and the
-    language with most of the text wins (with at least half the weight).
+    A short text is scored whole. A long one is first scored on its start and
+    middle together (half a window of each): when the model is sure of that, both
+    are in that language (the usual case, one call). Otherwise, as when the start
+    is a quote in another language, three windows (start, middle and end) are
+    scored and their languages' scores, weighted by the windows' lengths, summed:
+    the language with most of the text wins, if it has at least half the weight
+    or the model was sure of it in one of the windows.
     """
     text = text.strip()
     head = text[:WINDOW_CHARS]
@@ -54,25 +56,34 @@ def identify(text: str) -> str:
     letters = len(_NOT_LETTERS.sub("", head)) + (2 * len(_UNSPACED.findall(head)) if not head.isascii() else 0)
     if letters < MIN_LETTERS:
         return UNDETERMINED
-    windows = _windows(text)
+    if len(text) <= 2 * WINDOW_CHARS:
+        windows = [text]
+    else:
+        half, middle = WINDOW_CHARS // 2, len(text) // 2
+        probe = text[:half] + "\n" + text[middle : middle + half]
+        language, score = _scored(probe)
+        if score >= SURE_SCORE:
+            return _iso_code(language, probe)
+        windows = [head, text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:]]
     votes: dict[str, float] = {}
-    first_sure: str | None = None
-    for number, window in enumerate(windows, 1):
-        found = _detector().detect(_readable(window), model="lite", k=1)
-        if not found:
-            continue
-        language, score = found[0]["lang"], float(found[0]["score"])
-        # A short text is one window; in a long one, the start may be a quote in another language.
-        if score >= SURE_SCORE and (len(windows) == 1 or (number == 2 and language == first_sure)):
-            return _iso_code(language, window)
-        if number == 1 and score >= SURE_SCORE:
-            first_sure = language
+    sure: set[str] = set()
+    for window in windows:
+        language, score = _scored(window)
+        if score >= SURE_SCORE:
+            if len(windows) == 1:
+                return _iso_code(language, window)
+            sure.add(language)
         votes[language] = votes.get(language, 0.0) + score * len(window)
-    if not votes:
-        return UNDETERMINED
     language, weight = max(votes.items(), key=lambda vote: vote[1])
     total = sum(len(window) for window in windows)
-    return _iso_code(language, text) if weight / total >= MIN_SCORE else UNDETERMINED
+    # (A window the model is sure of vouches for the winner: a list of names at the end scores low.)
+    return _iso_code(language, text) if weight / total >= MIN_SCORE or language in sure else UNDETERMINED
+
+
+def _scored(window: str) -> tuple[str, float]:
+    """The model's language for ``window`` and its score ("und", 0 when it has none)."""
+    found = _detector().detect(_readable(window), model="lite", k=1)
+    return (found[0]["lang"], float(found[0]["score"])) if found else (UNDETERMINED, 0.0)
 
 
 def identify_article(title: str, description: str | None, paragraphs: Iterable[str]) -> str:
@@ -138,15 +149,6 @@ def _languages() -> dict[str, str]:
     from babel import Locale
 
     return dict(Locale("en").languages)
-
-
-def _windows(text: str) -> list[str]:
-    """The text's start, middle and end (all of it when short). The middle is half as long: it is
-    read to check the start (most often the same language), and weighs less when they differ."""
-    if len(text) <= 2 * WINDOW_CHARS:
-        return [text]
-    middle = (len(text) - WINDOW_CHARS // 2) // 2
-    return [text[:WINDOW_CHARS], text[middle : middle + WINDOW_CHARS // 2], text[-WINDOW_CHARS:]]
 
 
 def _readable(window: str) -> str:
