@@ -21,11 +21,11 @@ if TYPE_CHECKING:
 UNDETERMINED = "und"
 #: Below this score the model's best language is no better than a guess.
 MIN_SCORE = 0.5
-#: A window scoring this much decides alone; the others are not read.
+#: The model is sure at this score: a short text, or a long one's start and middle read together, is decided.
 SURE_SCORE = 0.9
 #: Texts with fewer letters than this are too short to tell ("Kursk", "OK").
 MIN_LETTERS = 20
-#: Characters in a window the model reads (about two sentences); up to three windows.
+#: Characters in a window the model reads (about two sentences); a long text has three.
 WINDOW_CHARS = 300
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
