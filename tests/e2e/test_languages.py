@@ -193,10 +193,17 @@ def test_the_language_a_file_names_wins_unless_it_names_none(archive, tmp_path: 
         + ARTICLES["uk"][0] + "</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLES["uk"][1:]) + "</article></body></html>",
         encoding="utf-8",
     )  # fmt: skip
-    archive("ingest", dump, page)
+    feed = tmp_path / "feed.rss"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Nachrichten</title>'
+        "<language>de-DE</language><item><title>Wetter</title><link>https://example.de/1</link>"
+        "<description>Regen.</description></item></channel></rss>",  # (too short to identify: the feed says)
+        encoding="utf-8",
+    )
+    archive("ingest", dump, page, feed)
     assert languages(archive) == {
         "Said Spanish": "es", "Said rus": "ru", "Said English in words": "de", "Said no language": "fr",
-        "Said x-default": "ru", ARTICLES["uk"][0]: "uk",
+        "Said x-default": "ru", ARTICLES["uk"][0]: "uk", "Wetter": "de",
     }  # fmt: skip
 
 
