@@ -236,13 +236,24 @@ class Archive:
     @_typed
     def ingest(
         self, paths: str | Path | Iterable[str | Path], options: IngestOptions | None = None, *,
-        observer: IngestObserver | None = None,
+        observer: IngestObserver | None = None, language: str | None = None,
     ) -> IngestReport:  # fmt: skip
-        """Read the article files and folders at ``paths`` into the archive, making it if need be."""
+        """Read the article files and folders at ``paths`` into the archive, making it if need be.
+
+        ``language`` (an ISO 639-1 code such as "ru", or "und") is recorded for
+        every article read, whatever its file says; by default each article's
+        is the one its file names, else the one identified from its text.
+        An unknown code raises InvalidLanguage before anything is done.
+        """
+        from newsarchive.reading.language import checked_language
         from newsarchive.services.ingest import IngestOptions, ingest_paths
         from newsarchive.services.progress import IngestObserver
 
         options = options or IngestOptions()
+        if language is not None:
+            options = dataclasses.replace(options, language=language)
+        if options.language is not None:
+            checked_language(options.language)
         observer = observer or IngestObserver()
         with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
             return ingest_paths(self._open(create=True), self.config, self.engine, _each(paths), options, observer)

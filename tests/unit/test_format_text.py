@@ -126,6 +126,7 @@ def test_blank_lines_and_spaces_only_separate_paragraphs() -> None:
         title="Title",
         description="Standfirst.",
         blocks=(Block("paragraph", "Body one."), Block("paragraph", "Body two.")),
+        language="und",  # (too short to tell)
     )
 
 
@@ -228,3 +229,23 @@ def test_lines_of_chinese_prose_are_prose_around_a_subheading() -> None:
     prose = ("国家统计局周二公布的数据显示，十月份全国居民消费价格同比上涨百分之零点三", "分析人士认为，国内需求仍然偏弱。")
     blocks = body_blocks([prose[0], "Market Outlook", prose[1], "完。"])
     assert kinds(blocks) == ["paragraph", "heading", "paragraph", "paragraph"]
+
+
+def test_the_language_given_for_a_run_reaches_the_text_reader(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """``read_file(..., language=)`` hands it to the text reader (its dateline is read in it) and records it."""
+    from newsarchive.reading import files
+    from newsarchive.reading.formats import text
+
+    given: list[str | None] = []
+    parse = text.parse_text_article
+
+    def spy(decoded: str, default_tz, language=None):  # type: ignore[no-untyped-def]
+        given.append(language)
+        return parse(decoded, default_tz, language)
+
+    monkeypatch.setattr(text, "parse_text_article", spy)
+    path = tmp_path / "seed.txt"
+    path.write_bytes(SEED.read_bytes())
+    assert [item.draft.language for item in files.read_file(path, UTC, language="uk").items] == ["uk"]  # type: ignore[union-attr]
+    assert [item.draft.language for item in files.read_file(path, UTC).items] == ["en"]  # type: ignore[union-attr]
+    assert given == ["uk", None]

@@ -30,6 +30,9 @@ class IngestDisplay(IngestObserver):
             self.bar.render_finish()
 
     def begin(self, total: int) -> None:
+        if self.bar is not None:  # (a second stretch of work: its own bar)
+            self.bar.render_finish()
+            self.bar = None
         if not self.quiet and total >= self.MIN_FILES_FOR_BAR and terminal.is_terminal(sys.stderr):
             self.started = time.monotonic()
             self.bar = click.progressbar(
@@ -65,6 +68,10 @@ class IngestDisplay(IngestObserver):
     def note(self, note: Any) -> None:
         if self.verbose:
             self._note(f"{note.path}: {note.message}")
+
+    def announce(self, message: str) -> None:
+        if not self.quiet:
+            self._note(message)
 
     def waiting(self) -> None:
         click.echo("Another process is writing to this archive; waiting for it to finish...", err=True)

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from newsarchive.cli.output import Output
 
 
+def checked_language(value: str | None) -> str | None:
+    """``--lang``'s code, checked: an unknown one is a usage error naming it."""
+    from newsarchive.errors import InvalidLanguage
+    from newsarchive.reading import language
+
+    try:
+        return language.checked_language(value) if value is not None else None
+    except InvalidLanguage as error:
+        raise click.BadParameter(error.message) from None
+
+
 @archive_command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--source", help="Source (outlet, topic) to record for every article in this run.")
@@ -28,6 +39,11 @@ if TYPE_CHECKING:
     "--format", "forced_format", type=click.Choice(FORMATS),
     help="Read every file as this format (default: chosen by content and extension).",
 )
+@click.option(
+    "--lang", "language", metavar="CODE", callback=lambda _ctx, _param, value: checked_language(value),
+    help="Record this language (ISO 639-1, e.g. ru; or und) for every article read, whatever the files say"
+    " (files read before: with --force).  Default: the file's, else identified from the text.",
+)
 @click.option("--force", is_flag=True, help="Re-read files even when their size and modification time are unchanged.")
 @wait_option
 @click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_ITEMS, hidden=True, help="Articles per transaction.")
@@ -36,7 +52,7 @@ if TYPE_CHECKING:
 @output_options("ingest")
 def ingest(
     archive: Archive, out: Output, paths: tuple[str, ...], source: str | None, default_tz: Any,
-    forced_format: str | None, force: bool, wait: bool, batch_size: int, quiet: bool, verbose: bool,
+    forced_format: str | None, language: str | None, force: bool, wait: bool, batch_size: int, quiet: bool, verbose: bool,
 ) -> None:
     """Parse article files into dated records.
 
@@ -44,6 +60,8 @@ def ingest(
     hidden files and folders. Formats: plain text (.txt), JSON and JSON
     Lines in news-please's field names (.json, .jsonl), HTML pages (.html),
     RSS and Atom feeds (.rss, .atom, .xml) and WARC files (.warc, .warc.gz).
+    Each article's language is recorded: the one its file names, else the
+    one identified from its text ("und" when it cannot be told).
 
     Running it again stores only what changed: unchanged files are skipped,
     a changed file updates its article (same id), and the same text or URL
@@ -55,13 +73,15 @@ def ingest(
       archive ingest seeds/
       archive ingest --source bbc-sport corpora/bbc/sport
       archive ingest --tz Europe/Kyiv -v downloads/ukr/
+      archive ingest --lang uk downloads/ukr/
       archive ingest --format jsonl export.dump
 
     Exits 1 when any file could not be ingested; the others are stored.
     Ctrl-C stops after the batch in flight; running it again continues.
     """
     options = IngestOptions(
-        source=source, default_tz=default_tz, force=force, wait=wait, format=forced_format, batch_items=batch_size
+        source=source, default_tz=default_tz, force=force, wait=wait, format=forced_format, language=language,
+        batch_items=batch_size,
     )
     with IngestDisplay(quiet=quiet, verbose=verbose) as display:
         report = archive.ingest(paths, options, observer=display)

@@ -79,10 +79,12 @@ def stamp_of(path: Path) -> FileStamp:
     return FileStamp(size=info.st_size, mtime_ns=info.st_mtime_ns)
 
 
-def read_file_safely(path: Path, default_tz: tzinfo, forced_format: str | None = None) -> FileRead | FileFailure:
+def read_file_safely(
+    path: Path, default_tz: tzinfo, forced_format: str | None = None, *, language: str | None = None
+) -> FileRead | FileFailure:
     """``read_file``, with every expected failure turned into a FileFailure (for worker processes)."""
     try:
-        return read_file(path, default_tz, forced_format)
+        return read_file(path, default_tz, forced_format, language=language)
     except BadInputFile as exc:
         return FileFailure(path, exc.reason)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
@@ -97,7 +99,9 @@ def read_file_safely(path: Path, default_tz: tzinfo, forced_format: str | None =
         return FileFailure(path, f"unexpected error while reading it: {type(exc).__name__}: {exc}")
 
 
-def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) -> FileRead:
+def read_file(
+    path: Path, default_tz: tzinfo, forced_format: str | None = None, *, language: str | None = None
+) -> FileRead:
     """Read and parse ``path``; raise BadInputFile with a short reason when it holds no article.
 
     A gzip-compressed file (other than one whose format reads gzip itself:
@@ -107,7 +111,9 @@ def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) 
     format's limit (``Format.limit``), and a JSON Lines line or a WARC page
     above MAX_ARTICLE_BYTES costs only itself; decompressed sizes count.
     The format (the one forced, else ``detect_format``'s) picks the reader
-    in the registry of formats.
+    in the registry of formats. Every article's language is settled here
+    (``language.settle``): ``language`` when given (an ISO 639-1 code, or
+    "und"), else its file's, else identified from its text.
     """
     stamp = stamp_of(path)
     with open(path, "rb") as raw:
@@ -123,8 +129,10 @@ def read_file(path: Path, default_tz: tzinfo, forced_format: str | None = None) 
         if entry.streamed:
             parsed = entry.stream_reader()(handle, default_tz, MAX_ARTICLE_BYTES)
         else:
-            parsed = entry.whole_reader()(_read_whole(handle, entry, stamp.size if handle is raw else None), default_tz)
-        items, encoding = _items(parsed.items), parsed.encoding
+            data = _read_whole(handle, entry, stamp.size if handle is raw else None)
+            parsed = entry.whole_reader(language)(data, default_tz)
+        # (A reader that reads in a language records each article's itself: given, else identified.)
+        items, encoding = _items(parsed.items, language, settled=entry.reads_language), parsed.encoding
     if stamp_of(path) != stamp:
         raise UnreadableFile("file changed while it was being read (ingest it again)")
     if not items:
@@ -182,10 +190,14 @@ def _read_whole(handle: BinaryIO, entry: registry.Format, size: int | None) -> b
     raise UnreadableFile(too_large("file", limit, kind=kind, size=size, unpacked=size is None))
 
 
-def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
-    """Ready the file's entries for storing; a key met twice (the same URL twice in one
-    dump) gets a number, so that each item keeps a place of its own."""
+def _items(
+    entries: Iterable[Item | ItemError], language: str | None = None, *, settled: bool = False
+) -> list[ReadItem | ItemError]:
+    """Ready the file's entries for storing, each with its language settled (``language``
+    given for the run wins) unless its reader ``settled`` it; a key met twice (the same
+    URL twice in one dump) gets a number, so that each item keeps a place of its own."""
     from newsarchive.reading.formats.fields import url_key
+    from newsarchive.reading.language import settle
     from newsarchive.reading.neardup import sketch
 
     seen: Counter[str] = Counter()
@@ -208,6 +220,7 @@ def _items(entries: Iterable[Item | ItemError]) -> list[ReadItem | ItemError]:
                 raise UnreadableFile(reason)
             ready.append(ItemError(key, reason))
             continue
+        draft = draft if settled else settle(draft, language)
         ready.append(
             ReadItem(
                 key=key,

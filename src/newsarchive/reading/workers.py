@@ -20,15 +20,20 @@ _CHUNKS_AHEAD = 16
 
 
 def read_files(
-    paths: Sequence[Path], default_tz: tzinfo, forced_format: str | None = None, processes: int | None = None
+    paths: Sequence[Path],
+    default_tz: tzinfo,
+    forced_format: str | None = None,
+    processes: int | None = None,
+    *,
+    language: str | None = None,
 ) -> Iterator[FileRead | FileFailure]:
-    """Yield the reading of each path, in order.
+    """Yield the reading of each path, in order (``read_file``: ``language`` forced for every article).
 
     With several cores, files are parsed by a pool of worker processes a
     bounded distance ahead of the consumer, so memory stays flat however
     many files there are.
     """
-    read = partial(_read_chunk, default_tz=default_tz, forced_format=forced_format)
+    read = partial(_read_chunk, default_tz=default_tz, forced_format=forced_format, language=language)
     processes = processes if processes is not None else parse_worker_count(0)
     if processes < 1 or len(paths) < MIN_FILES_FOR_WORKERS:
         for start in range(0, len(paths), _CHUNK):
@@ -61,8 +66,10 @@ def parse_worker_count(index_workers: int, processes: int | None = None) -> int:
     return max(1, min(4, cores - index_workers, processes or 4))
 
 
-def _read_chunk(paths: Sequence[Path], default_tz: tzinfo, forced_format: str | None) -> list[FileRead | FileFailure]:
-    return [read_file_safely(path, default_tz, forced_format) for path in paths]
+def _read_chunk(
+    paths: Sequence[Path], default_tz: tzinfo, forced_format: str | None, language: str | None
+) -> list[FileRead | FileFailure]:
+    return [read_file_safely(path, default_tz, forced_format, language=language) for path in paths]
 
 
 def _ignore_interrupts() -> None:

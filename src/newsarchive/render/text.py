@@ -138,6 +138,8 @@ def article_text(record: ArticleRecord, color: bool) -> str:
     if record.published_at is not None:
         date += f" (as written: {record.date_text})"
     meta = [("id", record.id), ("published", date), ("source", record.source or "-")]
+    if record.language:
+        meta.append(("language", language_label(record.language)))
     if record.url:
         meta.append(("url", record.url))
     if record.authors:
@@ -153,6 +155,14 @@ def article_text(record: ArticleRecord, color: bool) -> str:
         text = safe(block["text"], keep="\n")
         lines += ["", bold("## " + text) if block["kind"] == "heading" else text]
     return "\n".join(lines)
+
+
+def language_label(code: str) -> str:
+    """An article's language as people read it: "ru (Russian)", "und (undetermined)"."""
+    from newsarchive.reading.language import UNDETERMINED, language_name
+
+    name = "undetermined" if code == UNDETERMINED else language_name(code)
+    return f"{code} ({name})" if name else code
 
 
 # --- ingest, info, reindex ----------------------------------------------------

@@ -48,6 +48,8 @@ class IngestOptions:
     force: bool = False
     wait: bool = True
     format: str | None = None
+    #: The language of every article read (ISO 639-1, or "und"), whatever the files say; None: theirs, else identified.
+    language: str | None = None
     processes: int | None = None  # a cap on worker processes (1: everything in this one); None: by the cores
     batch_items: int = BATCH_ITEMS
 
@@ -95,15 +97,18 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``config``; the caller holds the writer's lock."""
     from newsarchive.reading.workers import parse_worker_count
-    from newsarchive.services.indexing import IndexFeed, catch_up
+    from newsarchive.services.indexing import IndexFeed, catch_up, fill_languages, filled_message
 
     observer = observer or IngestObserver()
     report = IngestReport()
     started = time.monotonic()
     found = _discover(paths, config, report, observer)
     report.files = len(found)
+    filled = fill_languages(db, observer)
+    if filled:
+        observer.announce(filled_message(filled))
     leftover = catch_up(db, engine)
-    report.repaired = leftover.indexed + leftover.removed
+    report.repaired = max(0, leftover.indexed + leftover.removed - filled)  # (the filled ones were announced)
     observer.begin(len(found))
     to_read = _changed_files(db, found, options, report, observer)
     # The index workers fork here, before the parsing pool and its threads start.
@@ -137,7 +142,7 @@ def _run(
     near: NearDuplicates | None = None
     batch: list[FileRead] = []
     batch_items = 0
-    for result in read_files(to_read, options.default_tz, options.format, parsers):
+    for result in read_files(to_read, options.default_tz, options.format, parsers, language=options.language):
         observer.advance(1)
         report.done += 1
         if isinstance(result, FileFailure):

@@ -23,6 +23,9 @@ class Progress:
     def waiting(self) -> None:
         """Another process holds the archive's writer lock; we wait for it."""
 
+    def announce(self, message: str) -> None:
+        """Something done on the way that the user should hear of once (``message``, one line)."""
+
 
 class IngestObserver(Progress):
     """Hears about an ingest as it goes; the CLI shows progress and problems through it.

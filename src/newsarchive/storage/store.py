@@ -196,9 +196,13 @@ class BatchStore:
     def _store_known(self, path: str, item: ReadItem, target: Article) -> tuple[Outcome, Article]:
         link = self.links.get((path, item.key))
         if link is not None and link.article is target:
-            if (self.source is not None and target.source != self.source) or _offset_found(target, item):
-                target.source = self.source or target.source
-                target.published_offset = item.draft.published.offset if item.draft.published else None
+            source_or_offset = (self.source is not None and target.source != self.source) or _offset_found(target, item)
+            # (A language that differs: read again with --lang, or stored before languages were.)
+            if source_or_offset or target.language != item.draft.language:
+                if source_or_offset:
+                    target.source = self.source or target.source
+                    target.published_offset = item.draft.published.offset if item.draft.published else None
+                target.language = item.draft.language
                 self._bump(target)
                 return Outcome.UPDATED, target
             return Outcome.UNCHANGED, target

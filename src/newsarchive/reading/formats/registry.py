@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -48,7 +49,10 @@ class Format:
     number; None: the limit for one article), which is ``limit_for``.
     ``reads_gzip``: its reader takes gzip-compressed files as they are (WARC);
     other compressed files are decompressed first. ``media_types``: the
-    Content-Types of its documents in a web archive.
+    Content-Types of its documents in a web archive. ``reads_language``: its
+    reader (read whole) also takes ``language=``, the one given for the run,
+    because it reads the article in it (plain text: the dateline), and
+    records each article's language itself (the one given, else identified).
     """
 
     name: str
@@ -63,9 +67,14 @@ class Format:
     limit: str | None = None
     limit_for: str = "an article"
     media_types: tuple[str, ...] = ()
+    reads_language: bool = False
 
-    def whole_reader(self) -> WholeReader:
-        return cast("WholeReader", _load(self.reader))
+    def whole_reader(self, language: str | None = None) -> WholeReader:
+        """The reader; with ``language`` (given for the run), one that reads in it, if this format's does."""
+        reader = cast("WholeReader", _load(self.reader))
+        if language is None or not self.reads_language:
+            return reader
+        return cast("WholeReader", partial(cast(Any, reader), language=language))
 
     def stream_reader(self) -> StreamReader:
         return cast("StreamReader", _load(self.reader))
@@ -76,7 +85,7 @@ class Format:
 
 
 ENTRIES: tuple[Format, ...] = (
-    Format("text", f"{_HERE}.text:read_text", suffixes=(".txt",)),
+    Format("text", f"{_HERE}.text:read_text", suffixes=(".txt",), reads_language=True),
     Format(
         "json", f"{_HERE}.newsjson:read_json", suffixes=(".json",), json="document",
         limit=f"{_HERE}.newsjson:MAX_JSON_DOCUMENT_BYTES", limit_for="a JSON document (JSON Lines has none)",

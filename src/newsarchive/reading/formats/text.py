@@ -39,16 +39,17 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _CONTINUING = ",.;:)-–—…"
 
 
-def read_text(data: bytes, default_tz: tzinfo) -> Parsed:
+def read_text(data: bytes, default_tz: tzinfo, *, language: str | None = None) -> Parsed:
     """The article of a plain-text file, decoded (``decode_text``), with its encoding
-    and the decoder's warnings (a truncated character at the end)."""
+    and the decoder's warnings (a truncated character at the end). ``language``
+    is the article's when given (else it is identified): see ``parse_text_article``."""
     from dataclasses import replace
 
     from newsarchive.reading.decode import decode_text
     from newsarchive.reading.formats import Parsed
 
     decoded = decode_text(data)
-    draft = parse_text_article(decoded.text, default_tz)
+    draft = parse_text_article(decoded.text, default_tz, language)
     if decoded.warnings:
         draft = replace(draft, warnings=draft.warnings + decoded.warnings)
     return Parsed.article(draft, decoded.encoding)
