@@ -244,19 +244,25 @@ def _base_language(language: str) -> str | None:
     return None if base in {"", "en", "und"} else base
 
 
+#: An apostrophe inside a word, as typed (', ’) or as CLDR spells it (the letter ʼ): Ukrainian "пʼятниця".
+_APOSTROPHE = re.compile(r"(?<=\w)['‘’ʼ](?=\w)")
+
+
 def _fold(word: str) -> str:
-    """A name as we compare it: case folded, without a closing dot, Turkish dotless i as i."""
-    return word.casefold().replace("ı", "i").replace("\u0307", "").rstrip(".")
+    """A name as we compare it: case folded, without a closing dot, Turkish dotless i as i, one apostrophe."""
+    return _APOSTROPHE.sub("ʼ", word.casefold().replace("ı", "i").replace("\u0307", "").rstrip("."))
 
 
 def _parse_in(grammar: _Grammar, line: str, default_tz: tzinfo) -> PublishedDate | None:
-    text = _SPACES.sub(" ", unicodedata.normalize("NFC", line)).strip()
+    written = _SPACES.sub(" ", unicodedata.normalize("NFC", line)).strip()
+    # Matched with each apostrophe as a letter, so that a name with one is one word (character for character).
+    text = _APOSTROPHE.sub("ʼ", written)
     prefix = _PREFIX.match(text) or (grammar.prefix.match(text) if grammar.prefix else None)
     if prefix is not None:
-        text = text[prefix.end() :]
+        text, written = text[prefix.end() :], written[prefix.end() :]
     for form in grammar.forms:
         match = form.fullmatch(text)
-        published = None if match is None else _interpret_in(grammar, match, text, default_tz)
+        published = None if match is None else _interpret_in(grammar, match, written, default_tz)
         if published is not None:
             return published
     return None
@@ -424,7 +430,7 @@ def _cldr_tokens(pattern: str) -> list[tuple[str, str]]:
 def _field(letter: str, text: str, pieces: _Pieces) -> str | None:
     """The pattern of one date field; years always have four digits (never "24")."""
     if letter == "d":
-        return r"(?P<day>[0-3]?\d)"
+        return r"(?P<day>[0-3]?\d)(?:er|º|°)?"  # the first of the month: French "1er", Spanish "1º"
     if letter in "ML":
         return pieces.month_word if len(text) >= 3 else r"(?P<month_num>[01]?\d)"
     if letter == "y":
