@@ -46,6 +46,24 @@ def test_the_next_ingest_repairs_an_interrupted_one(archive, seed_dir: Path, arc
     assert "not yet indexed" not in archive("info").stdout
 
 
+def test_the_next_ingest_rebuilds_an_index_of_an_earlier_version_and_says_so(
+    archive, seed_dir: Path, archive_home: Path, tmp_path: Path
+) -> None:
+    archive("ingest", seed_dir)
+    marker = archive_home / "index" / "newsarchive-index.json"
+    marker.write_text(json.dumps({**json.loads(marker.read_text()), "schema_version": 1}), encoding="utf-8")
+    assert "built by another version" in archive("search", "Kursk", expect=1).stderr
+
+    empty = tmp_path / "nothing-new"
+    empty.mkdir()
+    result = archive("ingest", empty)
+    assert "rebuilt the search index from the 1 article stored before (it was missing, or made by an earlier version)" in (
+        result.stdout
+    )
+    assert "left over" not in result.stdout
+    assert _search_total(archive, "Kursk") == 1
+
+
 def test_a_search_first_catches_up_with_the_log(archive, seed_dir: Path, archive_home: Path) -> None:
     archive("ingest", seed_dir)
     article_id = json.loads(archive("search", "Kursk", "--json").stdout)["hits"][0]["id"]

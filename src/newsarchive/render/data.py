@@ -122,6 +122,7 @@ def ingest_dict(report: IngestReport) -> dict[str, Any]:
         "failed": report.failed,
         "undated": report.undated,
         "repaired": report.repaired,
+        "rebuilt": report.rebuilt,
         "interrupted": report.interrupted,
         "files_done": report.done,
         "skipped": len(report.skipped),

@@ -177,6 +177,11 @@ def ingest_summary(report: IngestReport) -> str:
         f"{f', {len(report.skipped)} passed over' if report.skipped else ''}; "
         f"{report.elapsed:.1f}s ({report.files / seconds:.0f} files/s, {report.read / seconds:.0f} articles read/s)"
     )
+    if report.rebuilt:
+        summary += (
+            f"; rebuilt the search index from the {report.rebuilt:,} article{'' if report.rebuilt == 1 else 's'} stored before "
+            "(it was missing, or made by an earlier version)"
+        )
     if report.repaired:
         summary += f"; re-indexed {report.repaired} left over from an interrupted run, or stored through another home"
     if report.interrupted:

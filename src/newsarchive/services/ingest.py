@@ -76,6 +76,8 @@ class IngestReport:
     duplicate: int = 0
     undated: int = 0
     repaired: int = 0
+    #: Articles indexed anew because the index was missing or made for another analysis (an earlier version).
+    rebuilt: int = 0
     read: int = 0  # articles parsed (not counting files skipped as unchanged)
     interrupted: bool = False
     failures: list[FileNote] = field(default_factory=list)
@@ -108,7 +110,10 @@ def ingest_paths(
     if filled:
         observer.announce(filled_message(filled))
     leftover = catch_up(db, engine)
-    report.repaired = max(0, leftover.indexed + leftover.removed - filled)  # (the filled ones were announced)
+    if leftover.rebuilt:
+        report.rebuilt = leftover.indexed
+    else:
+        report.repaired = max(0, leftover.indexed + leftover.removed - filled)  # (the filled ones were announced)
     observer.begin(len(found))
     to_read = _changed_files(db, found, options, report, observer)
     # The index workers fork here, before the parsing pool and its threads start.
