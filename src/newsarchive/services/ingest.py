@@ -23,7 +23,7 @@ from newsarchive.errors import ArchiveError
 from newsarchive.reading.discover import Found, discover, path_key
 from newsarchive.reading.files import FileFailure, FileRead, stamp_of
 from newsarchive.reading.formats import ItemError
-from newsarchive.services.progress import IngestObserver
+from newsarchive.services.progress import FileNote, IngestObserver
 
 if TYPE_CHECKING:
     from newsarchive.engines.protocol import SearchEngine
@@ -52,18 +52,6 @@ class IngestOptions:
     language: str | None = None
     processes: int | None = None  # a cap on worker processes (1: everything in this one); None: by the cores
     batch_items: int = BATCH_ITEMS
-
-
-@dataclass(frozen=True)
-class FileNote:
-    """A message about a file, whose ``path`` reads as the archive stores it (``path_key``)."""
-
-    path: Path
-    message: str
-
-    @classmethod
-    def about(cls, path: Path, message: str) -> FileNote:
-        return cls(Path(path_key(path)), message)
 
 
 @dataclass

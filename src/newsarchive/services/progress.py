@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
 
-if TYPE_CHECKING:
-    from newsarchive.services.ingest import FileNote
+
+@dataclass(frozen=True)
+class FileNote:
+    """A message about a file, whose ``path`` reads as the archive stores it (``path_key``)."""
+
+    path: Path
+    message: str
+
+    @classmethod
+    def about(cls, path: Path, message: str) -> FileNote:
+        from newsarchive.reading.discover import path_key
+
+        return cls(Path(path_key(path)), message)
 
 
 class Progress:
