@@ -194,6 +194,14 @@ def test_russian_text_in_koi8_r(text: str) -> None:
     assert (decoded.text, decoded.encoding) == (text, "koi8_r")
 
 
+@pytest.mark.parametrize("encoding", ["cp866", "iso8859_5"])
+@pytest.mark.parametrize("text", RUSSIAN[1:])
+def test_russian_text_in_dos_and_iso_cyrillic(text: str, encoding: str) -> None:
+    # Older Russian collections come in the DOS code page (cp866) and in ISO-8859-5 too.
+    decoded = decode_text(text.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+
+
 def test_polish_text_in_cp1250() -> None:
     text = "Prezydent powiedział, że źródła są wiarygodne, a rząd przyjął ustawę o podatkach."
     decoded = decode_text(text.encode("cp1250"))

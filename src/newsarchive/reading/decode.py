@@ -182,6 +182,8 @@ LEGACY_CANDIDATES: tuple[str, ...] = (
     "cp1250",
     "iso8859_15",
     "iso8859_2",
+    "cp866",
+    "iso8859_5",
 )
 
 # Above this share of suspicious characters among the non-ASCII ones, no
