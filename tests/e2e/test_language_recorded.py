@@ -153,6 +153,14 @@ def test_show_json_csv_facets_and_lang_clauses_carry_the_language(archive, newsr
     assert search_json(archive, "lang:fr")["hits"][0]["title"] == ARTICLES["fr"][0]
 
 
+def test_list_and_markdown_export_carry_the_language(archive, newsroom: Path) -> None:
+    archive("ingest", newsroom)
+    listed = json.loads(archive("list", "--json").stdout)["articles"]
+    assert {row["title"]: row["language"] for row in listed}[ARTICLES["uk"][0]] == "uk"
+    markdown = archive("export", "lang:de", "--format", "md").stdout
+    assert markdown.startswith(f"# {ARTICLES['de'][0]}\n") and "\n- language: de\n" in markdown
+
+
 def test_lang_forces_the_language_of_a_run(archive, newsroom: Path, tmp_path: Path) -> None:
     archive("ingest", "--lang", "ru", newsroom / "uk.txt", newsroom / "en.txt")
     dump = tmp_path / "dump.jsonl"

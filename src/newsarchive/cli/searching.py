@@ -44,8 +44,10 @@ def search(
 ) -> None:
     """Full-text search, best matches first, with the matching words highlighted.
 
-    Words are stemmed (elections finds election) and all must match.
-    Titles weigh more than the body.
+    Words are stemmed in each article's language (elections finds
+    election, переговор finds переговорами), accents are optional (cafe
+    finds café), and all words must match. Titles weigh more than the body.
+    Chinese, Japanese and Korean need two characters or more.
 
     \b
     Query syntax:
@@ -83,6 +85,7 @@ def search(
       archive search budget --json | jq '.hits[].id'
       archive search 'date:2024-11 source:werstka' --sort newest
       archive search election --facet source --facet year
+      archive search 'lang:ru переговоры' --facet lang
       archive search election --since 2024-11-10 --tz Europe/Moscow
 
     Dates show at the offset each article was published with, or in --tz;

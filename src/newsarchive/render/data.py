@@ -158,6 +158,7 @@ def list_dict(page: ArticlePage, limit: int, number: int) -> dict[str, Any]:
                 "title": brief.title,
                 **_dates(brief.published_at, brief.precision, brief.published_offset),
                 "source": brief.source,
+                "language": brief.language,
                 "files": brief.files,
             }
             for brief in page.articles

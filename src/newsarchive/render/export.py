@@ -84,7 +84,8 @@ def _markdown(record: ArticleRecord) -> str:
     date = record.published_at.isoformat() if record.published_at else "undated"
     lines.append(f"- id: {record.id}")
     lines.append(f"- published: {date}" + (f" ({record.date_text})" if record.date_text else ""))
-    for name, value in (("source", record.source), ("url", record.url), ("authors", ", ".join(record.authors))):
+    fields = (("source", record.source), ("url", record.url), ("authors", ", ".join(record.authors)), ("language", record.language))
+    for name, value in fields:
         if value:
             lines.append(f"- {name}: {value}")
     if record.description:

@@ -189,6 +189,7 @@ class ArticleBrief:
     precision: str | None = None
     source: str | None = None
     published_offset: int | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ def _brief(article: Article, similarity: float | None = None) -> ArticleBrief:
         precision=article.date_precision,
         source=article.source,
         published_offset=article.published_offset,
+        language=article.language,
     )
 
 
