@@ -235,6 +235,19 @@ def test_legacy_encodings_come_out_readable(archive, tmp_path: Path) -> None:
     assert "l’économie et la sécurité — « un moment fort »" in archive("show", fr_id).stdout
 
 
+def test_cyrillic_saved_as_utf8_from_the_wrong_code_page_is_read_again_and_named(archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    russian = "Москва готовит новый бюджет\nПравительство обсудит расходы.\n10 ноября 2024\nМинистерство финансов представило проект.\n"
+    (folder / "garbled.txt").write_bytes(russian.encode("cp1251").decode("cp1252").encode("utf-8"))  # "Ìîñêâà ..."
+    result = archive("ingest", folder)
+    assert f"{folder / 'garbled.txt'}: mis-encoded text: cp1251 text once read as cp1252 and saved as utf-8" in result.stderr
+    listed = json.loads(archive("list", "--json").stdout)["articles"]
+    assert [(row["title"], row["language"], row["date"]) for row in listed] == [
+        ("Москва готовит новый бюджет", "ru", "2024-11-10T00:00:00+00:00")
+    ]
+
+
 # --- search -----------------------------------------------------------------------------
 
 

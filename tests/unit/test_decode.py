@@ -202,6 +202,32 @@ def test_russian_text_in_dos_and_iso_cyrillic(text: str, encoding: str) -> None:
     assert (decoded.text, decoded.encoding) == (text, encoding)
 
 
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8_r"])
+def test_cyrillic_once_read_as_latin1_and_saved_as_utf8_is_read_again_with_a_warning(encoding: str) -> None:
+    text = RUSSIAN[1]
+    garbled = text.encode(encoding).decode("cp1252").encode("utf-8")  # "Êðåìëü ñòàâèò óñëîâèå"
+    decoded = decode_text(garbled)
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+    assert decoded.warnings == (f"mis-encoded text: {encoding} text once read as cp1252 and saved as utf-8; read as {encoding}",)
+
+
+def test_garbled_text_no_code_page_repairs_is_kept_with_a_warning() -> None:
+    greek = "Η κυβέρνηση ανακοίνωσε νέα μέτρα για την οικονομία και τις συντάξεις."
+    decoded = decode_text(greek.encode("cp1253").decode("latin-1").encode("utf-8"))
+    assert decoded.warnings and decoded.warnings[0].startswith("mis-encoded text:")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le gouvernement a annoncé une réforme économique très attendue à Paris.",
+        "Ação: é lá, não há então coração à mão.",  # as accented as Portuguese gets
+    ],
+)
+def test_accented_western_text_in_utf8_is_left_alone(text: str) -> None:
+    assert decode_text(text.encode("utf-8")) == DecodedText(text, "utf-8")
+
+
 def test_polish_text_in_cp1250() -> None:
     text = "Prezydent powiedział, że źródła są wiarygodne, a rząd przyjął ustawę o podatkach."
     decoded = decode_text(text.encode("cp1250"))

@@ -65,8 +65,45 @@ def _decode_raw(data: bytes, utf8: _Raw | None = None) -> _Raw:
         _reject_binary(data)
         decoded = utf8 or _decode_utf8(data, "utf-8", allow_lone_lead_byte=False)
     if decoded is None:
-        decoded = _decode_legacy(data)
-    return decoded
+        return _decode_legacy(data)
+    return _repaired_mojibake(decoded) or decoded
+
+
+#: Accented Latin-1 letters: nearly all the letters of 8-bit Cyrillic (or Greek...) text read as Latin-1.
+_LATIN1_LETTERS = re.compile(r"[\u00c0-\u00ff]")
+#: Below this share of a text's first characters, accented letters are a Western language's own.
+_MOJIBAKE_SHARE = 0.3
+#: The code pages an 8-bit text is wrongly read in before being saved as UTF-8.
+_WRONG_READINGS = ("cp1252", "latin-1")
+
+
+def _repaired_mojibake(decoded: _Raw) -> _Raw | None:
+    """Unicode text that is 8-bit text once read in the wrong code page ("Ìîñêâà" for "Москва" in cp1251),
+    read again in the code page that makes sense of it, with a warning (the warning alone when none does);
+    None when it is no such text."""
+    head = decoded.text[:4096]
+    if len(_LATIN1_LETTERS.findall(head)) <= _MOJIBAKE_SHARE * len(head) or oddness(head) <= _MAX_ODDNESS:
+        return None
+    for wrong in _WRONG_READINGS:
+        try:
+            data = decoded.text.encode(wrong)
+        except UnicodeEncodeError:
+            continue
+        readings = _legacy_readings(data)
+        scores = {encoding: oddness(text[:4096]) for encoding, text in readings.items()}
+        if scores and min(scores.values()) <= _MAX_REPAIRED_ODDNESS:
+            encoding = min(scores, key=lambda name: scores[name])
+            warning = (
+                f"mis-encoded text: {encoding} text once read as {wrong} and saved as {decoded.encoding}; "
+                f"read as {encoding}"
+            )
+            return _Raw(readings[encoding], encoding, (*decoded.warnings, warning))
+    warning = "mis-encoded text: its words are accented Latin letters, as 8-bit text read in the wrong code page"
+    return _Raw(decoded.text, decoded.encoding, (*decoded.warnings, warning))
+
+
+#: A repaired reading must be about as plausible as text gets.
+_MAX_REPAIRED_ODDNESS = 0.05
 
 
 # Leading bytes of formats people drop into folders by mistake. Checked first
