@@ -188,6 +188,42 @@ def test_time_element_in_article_gives_minutes_in_default_zone() -> None:
     )
 
 
+MOSCOW = ZoneInfo("Europe/Moscow")
+BUDGET_TEXT = "<p>" + (
+    "Правительство обсудило проект бюджета на следующий год. Министр финансов представил основные параметры "
+    "документа, включая расходы на социальные программы. "
+) * 3 + "</p>"
+
+
+def budget_page(lang: str, printed: str, head: str = "", text: str = BUDGET_TEXT) -> bytes:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Бюджет</title>{head}</head>'
+        f"<body><article><h1>Бюджет</h1>{printed}{text}</article></body></html>"
+    ).encode()
+
+
+def test_a_time_element_printed_in_the_pages_language_dates_a_page_without_date_metadata() -> None:
+    draft = parse_html(budget_page("ru", "<time>15 ноября 2024 09:30</time>"), MOSCOW)
+    assert draft.published == PublishedDate(
+        at=datetime(2024, 11, 15, 6, 30, tzinfo=UTC), text="15 ноября 2024 09:30", precision="minute", offset=180
+    )
+
+
+def test_a_dateline_in_the_pages_language_gives_the_time_of_the_metadatas_day() -> None:
+    text = "<p>" + "Le gouvernement a présenté le projet de budget, avec des dépenses sociales en hausse. " * 4 + "</p>"
+    head = '<meta property="article:published_time" content="2024-11-12">'
+    draft = parse_html(budget_page("fr", "<p>12 novembre 2024 à 18:45</p>", head, text), MOSCOW)
+    assert draft.published is not None
+    assert (draft.published.at, draft.published.precision) == (datetime(2024, 11, 12, 15, 45, tzinfo=UTC), "minute")
+
+
+def test_times_of_teasers_outside_the_article_do_not_date_it() -> None:
+    page = budget_page("ru", "").replace(
+        b"</article>", "</article><aside><time>1 мая 2020</time><time>2 мая 2020</time></aside>".encode()
+    )
+    assert parse_html(page, MOSCOW).published is None
+
+
 # -- urls, charsets ---------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from newsarchive.errors import UnparseableArticle
+from newsarchive.periods import on_clock
 from newsarchive.reading.dateline import parse_dateline
 from newsarchive.reading.decode import DecodedText, decode_declared, decode_text, normalise_text
 from newsarchive.reading.draft import ArticleDraft, Block, PublishedDate, word_count
@@ -90,7 +91,7 @@ def parse_html(
     if blocks and blocks[0].kind == "heading" and _same(blocks[0].text, title):
         blocks = blocks[1:]
     datelines: list[str] = []
-    while blocks and _is_byline_or_dateline(blocks[0], default_tz):
+    while blocks and _is_byline_or_dateline(blocks[0], default_tz, page.language):
         datelines.append(blocks.pop(0).text)
     # When trafilatura finds no article it falls back to all the text of the
     # page; on a section or index page that is a run of teasers, each nothing
@@ -108,7 +109,7 @@ def parse_html(
         title=title,
         description=description,
         blocks=body,
-        published=page.published(doc.get("date"), default_tz, datelines),
+        published=page.published(doc.get("date"), default_tz, datelines, page.language),
         authors=[name for part in (doc.get("author") or "").split(";") for name in split_authors(part)],
         url=page.url,
         language=page.language,
@@ -134,11 +135,11 @@ _BYLINE = re.compile(r"(?:by|von|par|por|di|door|av|af)\s", re.IGNORECASE)
 _MAX_BYLINE_WORDS = 12
 
 
-def _is_byline_or_dateline(block: Block, default_tz: tzinfo) -> bool:
-    """A leading paragraph that is only the byline or only the date."""
+def _is_byline_or_dateline(block: Block, default_tz: tzinfo, language: str | None = None) -> bool:
+    """A leading paragraph that is only the byline or only the date (in English or the page's ``language``)."""
     if block.kind != "paragraph":
         return False
-    if parse_dateline(block.text, default_tz) is not None:
+    if parse_dateline(block.text, default_tz, language) is not None:
         return True
     return (
         _BYLINE.match(block.text) is not None
@@ -253,6 +254,9 @@ _DATE_METAS = (
     "dcterms.created",
 )
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_PRECISION = ("day", "minute", "second")
+#: A ``<time>`` text longer than this is no dateline.
+_MAX_DATE_CHARS = 100
 
 
 class _PageFacts:
@@ -273,6 +277,7 @@ class _PageFacts:
         self.language = self._language(tree, metas)
         self.timestamps = [metas[name] for name in _DATE_METAS if name in metas]
         self.timestamps += list(self._marked_up_timestamps(tree))
+        self.printed_dates = self._printed_dates(tree)
 
     @staticmethod
     def _url(tree: HtmlElement, metas: dict[str, str], url: str | None) -> str | None:
@@ -302,6 +307,15 @@ class _PageFacts:
         )
 
     @staticmethod
+    def _printed_dates(tree: HtmlElement) -> list[str]:
+        """The texts of the page's ``<time>`` elements that may give the article's date: those in its
+        ``<article>`` or ``<main>``, or the page's one ``<time>`` (others date comments and teasers)."""
+        times = tree.xpath("//article//time | //main//time") or tree.xpath("//time")
+        if len(times) > 1 and not tree.xpath("//article//time | //main//time"):
+            return []
+        return [text for time in times if (text := clean_line(time.text_content())) and len(text) <= _MAX_DATE_CHARS]
+
+    @staticmethod
     def _marked_up_timestamps(tree: HtmlElement) -> Iterator[str]:
         for element in tree.xpath('//*[@itemprop="datePublished"]'):
             value = element.get("content") or element.get("datetime") or element.text_content()
@@ -326,24 +340,30 @@ class _PageFacts:
         return _OWN_WORD.search(rest) is None
 
     def published(
-        self, day_text: str | None, default_tz: tzinfo, datelines: Sequence[str] = ()
+        self, day_text: str | None, default_tz: tzinfo, datelines: Sequence[str] = (), language: str | None = None
     ) -> PublishedDate | None:
-        """The publication date: htmldate's day, made precise by a timestamp of
-        that day, or by a dateline printed above the text."""
+        """The publication date: htmldate's day, made precise by a timestamp of that day, or by a dateline
+        printed above the text or in a ``<time>`` (in English or the page's ``language``); without htmldate's
+        day, such a printed dateline alone."""
+        printed = (parse_dateline(line, default_tz, language) for line in (*datelines, *self.printed_dates))
+        found = [published for published in printed if published is not None]
         if not day_text:
-            return None
+            return found[0] if found else None
         try:
             day = date.fromisoformat(day_text)
         except ValueError:
             return None
-        for timestamp in self.timestamps:
-            published = machine_date(timestamp, default_tz)
-            if published is not None and day in (_written_day(timestamp), published.at.date()):
-                return published
-        for line in datelines:
-            published = parse_dateline(line, default_tz)
-            if published is not None and day in (_written_day(published.text), published.at.date()):
-                return published
+        of_the_day = [
+            published
+            for timestamp in self.timestamps
+            if (published := machine_date(timestamp, default_tz)) is not None
+            and day in (_written_day(timestamp), published.at.date())
+        ]
+        of_the_day += [
+            published for published in found if day in (on_clock(published.at, published.offset).date(), published.at.date())
+        ]
+        if of_the_day:  # the most precise, the markup's first where they are as precise
+            return max(of_the_day, key=lambda published: _PRECISION.index(published.precision))
         return machine_date(day.isoformat(), default_tz)
 
 
