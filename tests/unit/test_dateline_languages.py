@@ -42,6 +42,14 @@ ACCEPTED = [
     ("uk", "п'ятниця, 18 червня 2021", utc(2021, 6, 18), "day"),
     ("fr", "1er août 2022 à 03h54", utc(2022, 8, 1, 3, 54), "minute"),
     ("es", "1º de agosto de 2022", utc(2022, 8, 1), "day"),
+    ("ja", "2024年11月10日 9時13分", utc(2024, 11, 10, 9, 13), "minute"),  # hours and minutes as words
+    ("ja", "2024年11月10日(日) 9:13", utc(2024, 11, 10, 9, 13), "minute"),  # the weekday in brackets
+    ("ja", "2024年11月10日（日） 午後3時13分", utc(2024, 11, 10, 15, 13), "minute"),  # 午後: after noon
+    ("ja", "2024年11月10日09:13", utc(2024, 11, 10, 9, 13), "minute"),  # the time straight after the day
+    ("ja", "2024年11月10日 9時13分05秒", utc(2024, 11, 10, 9, 13, 5), "second"),
+    ("zh", "2024年11月10日 下午3点13分", utc(2024, 11, 10, 15, 13), "minute"),
+    ("zh", "2024年11月10日 星期日 09:13", utc(2024, 11, 10, 9, 13), "minute"),
+    ("ko", "2024년 11월 10일 오후 3시 13분", utc(2024, 11, 10, 15, 13), "minute"),
     ("ru", "09:13 10.11.2024", utc(2024, 11, 10, 9, 13), "minute"),
     ("ru", "09:13, 10 ноября 2024", utc(2024, 11, 10, 9, 13), "minute"),
     ("ru", "10 ноября 2024 / 09:13", utc(2024, 11, 10, 9, 13), "minute"),
@@ -178,6 +186,10 @@ def test_day_first_numeric_dates_where_the_language_writes_them_so() -> None:
         # a word before the date that is no weekday, a start of a month name that is not unique
         ("ru", "Новость 10 ноября 2024"),
         ("fr", "10 jui 2024"),
+        # an hour a word before or after noon cannot have; a headline after a Japanese date
+        ("ja", "2024年11月10日 午後13時13分"),
+        ("ja", "2024年11月10日 新しい政策"),
+        ("ja", "2024年11月10日913"),
     ],
 )
 def test_refused_lines(language: str | None, line: str) -> None:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateutil_parser
 
 from newsarchive.periods import offset_minutes
+from newsarchive.reading import datewords
 from newsarchive.reading.draft import DatePrecision, PublishedDate
 
 if TYPE_CHECKING:
@@ -278,15 +279,27 @@ def _interpret_in(grammar: _Grammar, match: re.Match[str], text: str, default_tz
     zone = _zone(groups, default_tz, grammar.zones)
     if month is None or zone is None:
         return None
+    if groups.get("seconds") is not None:
+        groups["second"] = groups["seconds"]
+    hour = _hour(int(groups.get("hour") or 0), groups.get("noon"))
     try:
         # The weekday is not checked against the date, as in English.
         parsed = datetime(
             int(groups["year"] or 0), month, int(groups["day"] or 0),
-            int(groups.get("hour") or 0), int(groups.get("minute") or 0), int(groups.get("second") or 0),
+            hour, int(groups.get("minute") or 0), int(groups.get("second") or 0),
         )  # fmt: skip
     except ValueError:
-        return None  # 31 февраля, 25:00
+        return None  # 31 февраля, 25:00, 午後13時
     return _published(parsed, zone, groups, text, default_tz)
+
+
+def _hour(hour: int, noon: str | None) -> int:
+    """The hour on a 24-hour clock; 24 (refused) for an hour a word before or after noon cannot have."""
+    if noon is None:
+        return hour
+    if not 1 <= hour <= 12:
+        return 24
+    return hour % 12 + (12 if datewords.NOON_WORDS[noon] == "pm" else 0)
 
 
 @cache
@@ -301,25 +314,28 @@ def _grammar(language: str | None) -> _Grammar | None:
         locale = Locale.parse(language)
     except (UnknownLocaleError, ValueError):
         return None
-    from newsarchive.reading import datewords
-
     months = _month_table(locale, datewords.EXTRA_MONTHS.get(language, {}))
-    weekdays = _weekday_names(locale)
+    time_words = language in datewords.TIME_WORDS
+    weekdays = _weekday_names(locale, shortest=1 if time_words else 2)
     pieces = _Pieces(
         month_word=rf"(?P<month>{_name_pattern(months)}\.?)",
-        weekday_word=_name_pattern(weekdays),
+        # (Spelt out where a weekday after the date could take a word before noon: 日曜日, not 午前.)
+        weekday_word=_alternatives(tuple(weekdays)) if time_words else _name_pattern(weekdays),
         year_words=datewords.YEAR_WORDS.get(language, ()),
         hour_letter=language in datewords.HOUR_LETTER,
         connectors=datewords.TIME_CONNECTORS.get(language, ()),
         time_suffixes=datewords.TIME_SUFFIXES.get(language, ()),
+        time_words=time_words,
     )
     long, full, short = (cldr.get_date_format(length, locale).pattern for length in ("long", "full", "short"))
     dates = [date for date in (_word_date(long, full, pieces), _numeric_date(short, pieces)) if date is not None]
     zones = {**_ZONES, **datewords.ZONES}
     time = pieces.time() + _zone_pattern(zones)
     forms = []
+    # (Chinese and Japanese may write the time straight after the day: 2024年11月10日09:13.)
+    separator = f"(?:{_DATE_TIME_SEP_ANY})?" if pieces.time_words else _DATE_TIME_SEP_ANY
     for date in dates:
-        forms.append(rf"{date}(?:{_DATE_TIME_SEP_ANY}{pieces.connector()}{time})?")
+        forms.append(rf"{date}(?:{separator}{pieces.connector()}{time})?")
         forms.append(rf"{time}{_DATE_TIME_SEP_ANY}{date}")
     prefixes = datewords.PREFIXES.get(language, ())
     prefix = None
@@ -356,6 +372,8 @@ class _Pieces:
     hour_letter: bool
     connectors: tuple[str, ...]
     time_suffixes: tuple[str, ...]
+    #: Chinese, Japanese, Korean: hours and minutes may be words (9時13分), with a word for before or after noon.
+    time_words: bool = False
 
     @property
     def weekday(self) -> str:
@@ -363,7 +381,13 @@ class _Pieces:
         return rf"(?P<weekday>{self.weekday_word})\.?[,،]?\s+"
 
     def time(self) -> str:
-        """24-hour time: 09:13, 9.13, 09:13:05, French 09h13, German 09:13 Uhr."""
+        """24-hour time: 09:13, 9.13, 09:13:05, French 09h13, German 09:13 Uhr, Japanese 午後3時13分."""
+        if self.time_words:
+            noon = _alternatives(tuple(datewords.NOON_WORDS))
+            return (
+                rf"(?:(?P<noon>{noon})\s?)?(?P<hour>[0-2]?\d)(?:[:.]|\s?[時时點点시]\s?)(?P<minute>[0-5]?\d)"
+                r"(?:\s?[分분](?:\s?(?P<second>[0-5]?\d)\s?[秒초])?|:(?P<seconds>[0-5]\d))?"
+            )
         between = r"(?:[:.]|\s?h\s?)" if self.hour_letter else r"[:.]"
         time = rf"(?P<hour>[0-2]?\d){between}(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
         if self.time_suffixes:
@@ -492,7 +516,9 @@ def _word_date(long: str, full: str, pieces: _Pieces) -> str | None:
     tokens = _cldr_tokens(full)
     fields = [letter for letter, _ in tokens if letter]
     if fields and fields[-1] in "Ec":
-        return rf"(?:{pieces.weekday})?{date}(?:\s*[,،]?\s*(?P<weekday_after>{pieces.weekday_word})\.?)?"
+        # (Japanese and Chinese put it in brackets: 2024年11月10日(日).)
+        after = rf"(?P<weekday_after>{pieces.weekday_word})\.?"
+        return rf"(?:{pieces.weekday})?{date}(?:\s*[,،]?\s*[(（]?{after}[)）]?)?"
     # A word CLDR puts between a leading weekday and the day: Danish "søndag den 10. november".
     between = tokens[1][1].strip(" ,،\u00a0") if len(tokens) > 2 and tokens[0][0] in "Ec" and not tokens[1][0] else ""
     word = rf"(?:{_literal(between)}\s+)?" if between else ""
@@ -546,7 +572,7 @@ def _month_table(locale: Locale, extra: Mapping[str, int]) -> dict[str, int]:
     return {**unique, **english, **own, **{_fold(name): number for name, number in extra.items()}}
 
 
-def _weekday_names(locale: Locale) -> frozenset[str]:
+def _weekday_names(locale: Locale, shortest: int = 2) -> frozenset[str]:
     """Weekday names of the language and of English, folded, in every width and context, and their starts."""
     from babel import dates
 
@@ -558,4 +584,4 @@ def _weekday_names(locale: Locale) -> frozenset[str]:
                     found.add(_fold(name))
                     if width == "wide" and _WORD.fullmatch(name):
                         found.update(_fold(name)[:end] for end in range(3, len(name)))
-    return frozenset(name for name in found if len(name) >= 2)
+    return frozenset(name for name in found if len(name) >= shortest)

@@ -62,6 +62,11 @@ TIME_SUFFIXES: dict[str, tuple[str, ...]] = {
     "it": ("ore",),
 }
 
+#: Languages that may write hours and minutes as words ("9時13分", "9时13分", "9시 13분").
+TIME_WORDS: frozenset[str] = frozenset({"ja", "zh", "ko"})
+#: Words before a time that say before or after noon ("午後3時" is 15:00).
+NOON_WORDS: dict[str, str] = {"午前": "am", "午後": "pm", "上午": "am", "下午": "pm", "오전": "am", "오후": "pm"}
+
 #: Languages that write a time with "h" between hour and minute ("09h13").
 HOUR_LETTER: frozenset[str] = frozenset({"fr", "pt"})
 
