@@ -139,6 +139,31 @@ def test_english_and_iso_datelines_still_count_in_another_language(line: str, at
     assert published.at == at
 
 
+@pytest.mark.parametrize(
+    ("language", "line", "first"),
+    [
+        ("fr", "Publié le 10 novembre 2024 à 09h13, modifié le 10 novembre 2024 à 11h02", "10 novembre 2024 à 09h13"),
+        ("ru", "09:13 10.11.2024 (обновлено: 11:20 10.11.2024)", "09:13 10.11.2024"),
+        ("de", "10.11.2024, 09:13 Uhr, aktualisiert am 10.11.2024, 11:20 Uhr", "10.11.2024, 09:13 Uhr"),
+    ],
+)
+def test_a_line_with_the_date_and_its_update_gives_the_first(language: str, line: str, first: str) -> None:
+    published = parse_dateline(line, language=language)
+    assert published is not None and (published.at, published.text) == (utc(2024, 11, 10, 9, 13), first)
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("fr", "10 novembre 2024, modifié le mardi dernier"),  # the second part must be a date too
+        ("ru", "10.11.2024, обновлено вчера"),
+        ("ru", "09:13 10.11.2024 (обновлено: 11:20 10.11.2024"),  # an open bracket
+    ],
+)
+def test_an_update_that_is_no_date_makes_no_dateline(language: str, line: str) -> None:
+    assert parse_dateline(line, language=language) is None
+
+
 def test_day_first_numeric_dates_where_the_language_writes_them_so() -> None:
     assert parse_dateline("01.02.2024", language="ru") == PublishedDate(utc(2024, 2, 1), "01.02.2024", "day")
     assert parse_dateline("01.02.2024", language="de") == PublishedDate(utc(2024, 2, 1), "01.02.2024", "day")
@@ -234,6 +259,11 @@ def test_moscow_time_is_named_in_russian() -> None:
         spelt = parse_dateline(line, language="ru")
         assert spelt is not None, line
         assert (spelt.at, spelt.offset) == (utc(2024, 11, 10, 6, 13), 180)
+
+
+def test_kyiv_time_is_named_in_ukrainian() -> None:
+    published = parse_dateline("10 листопада 2024, 09:13 за київським часом", language="uk")
+    assert published is not None and (published.at, published.offset) == (utc(2024, 11, 10, 7, 13), 120)
 
 
 def test_zones_and_offsets_are_honoured_in_another_language() -> None:

@@ -261,11 +261,43 @@ def _parse_in(grammar: _Grammar, line: str, default_tz: tzinfo) -> PublishedDate
     prefix = _PREFIX.match(text) or (grammar.prefix.match(text) if grammar.prefix else None)
     if prefix is not None:
         text, written = text[prefix.end() :], written[prefix.end() :]
+    published = _whole_date(grammar, text, written, default_tz)
+    if published is None and (updated := _update(grammar, text)) is not None:
+        # "Publié le 10 novembre 2024 à 09h13, modifié le 10 novembre 2024 à 11h02": both dates, the first counts.
+        first, second = updated
+        if _whole_date(grammar, second, second, default_tz) is not None:
+            published = _whole_date(grammar, text[:first], written[:first], default_tz)
+    return published
+
+
+def _whole_date(grammar: _Grammar, text: str, written: str, default_tz: tzinfo) -> PublishedDate | None:
+    """The date ``text`` is as a whole, in one of the grammar's forms (``written`` is its text as written)."""
     for form in grammar.forms:
         match = form.fullmatch(text)
         published = None if match is None else _interpret_in(grammar, match, written, default_tz)
         if published is not None:
             return published
+    return None
+
+
+_BEFORE_UPDATE = re.compile(r"\s*[,;(|·–—]\s*")
+
+
+def _update(grammar: _Grammar, text: str) -> tuple[int, str] | None:
+    """Where a line's second date, an update's, begins ("…, modifié le …", "… (обновлено: …)"): the end of
+    the first date and the second date's text; None when the line has no such part."""
+    if grammar.prefix is None:
+        return None
+    for separator in _BEFORE_UPDATE.finditer(text):
+        rest = text[separator.end() :]
+        word = grammar.prefix.match(rest)
+        if word is not None:
+            second = rest[word.end() :]
+            if separator.group().strip() == "(":
+                if not second.endswith(")"):
+                    return None
+                second = second[:-1].strip()
+            return separator.start(), second
     return None
 
 

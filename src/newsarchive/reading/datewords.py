@@ -80,6 +80,9 @@ ZONES: dict[str, str | int] = {
     "МСК": "Europe/Moscow",
     "ПО МОСКВЕ": "Europe/Moscow",
     "ПО МОСКОВСКОМУ ВРЕМЕНИ": "Europe/Moscow",
+    "ЗА КИЇВСЬКИМ ЧАСОМ": "Europe/Kyiv",
+    "ЗА КИЄВОМ": "Europe/Kyiv",
+    "ПО КИЕВСКОМУ ВРЕМЕНИ": "Europe/Kyiv",
     "MEZ": 1,
     "MESZ": 2,
 }
