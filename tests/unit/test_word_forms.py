@@ -91,3 +91,23 @@ def test_russian_forms_a_stemmer_keeps_apart_meet_in_their_dictionary_form(one: 
 
 def test_words_outside_the_dictionary_are_only_stemmed() -> None:
     assert _terms("ru", "зеленского") == {"зеленск"}
+
+
+def test_a_word_keeps_every_term_once_the_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarchive.engines.whoosh import languages
+
+    monkeypatch.setattr(languages, "STEM_CACHE_SIZE", 2)
+    russian = languages.Forms("ru")
+    for word in ("начнёт", "уровня", "ёлка"):  # (words with terms of their own: they fill the cache)
+        russian.all_of(word)
+    expected = tuple(term.encode("utf-8") for term in ("треб", "требова"))
+    assert russian.all_of("требует") == expected
+    assert russian.all_of("требует") == expected  # (not cached: worked out again, whole)
+    for word in ("начнёт", "уровня", "ёлка"):  # (the shared cache is full too)
+        forms("ru").all_of(word)
+    assert set(stemmed_positions("Переговоры требуют времени", "ru")) >= {*expected, *russian.all_of("переговоры")}
+
+
+def test_an_ascii_word_has_one_term_in_every_language() -> None:
+    for language in ("en", "ru", "uk", "fr", "pt", "zh"):
+        assert len(forms(language).all_of("negotiation")) == 1

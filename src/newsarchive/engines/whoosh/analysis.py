@@ -94,11 +94,8 @@ class TermsFilter(Filter):
             if token.stopped:
                 yield token
                 continue
-            word = token.text
-            token.text = words.of(word).decode("utf-8")
-            yield token
-            for other in words.also.get(word, ()):
-                token.text = other.decode("utf-8")
+            for term in words.all_of(token.text):
+                token.text = term.decode("utf-8")
                 yield token
 
 
@@ -113,7 +110,7 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
     """
     positions: dict[bytes, array[int]] = {}
     words = forms(language)
-    stems, also, term_of = words.stems, words.also, words.of
+    stems, term_of, terms, all_of = words.stems, words.of, words.terms, words.all_of
     stops = STOPS if words.language == "en" else _NO_STOPS
     position = -1
     place = 0  # the number of words in the pieces before this one
@@ -125,15 +122,16 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
             if len(word) < MIN_LENGTH or word in stops:
                 continue
             position = place + offset if position < 0 else position + 1
-            root = stems.get(word) or term_of(word)
-            found = found_here.get(root)
-            if found is None:
-                found_here[root] = [position]
-            else:
-                found.append(position)
-            if not plain and also and word in also:
-                for other in also[word]:
-                    found_here.setdefault(other, []).append(position)
+            if plain or word.isascii():  # (an ASCII word has one term)
+                root = stems.get(word) or term_of(word)
+                found = found_here.get(root)
+                if found is None:
+                    found_here[root] = [position]
+                else:
+                    found.append(position)
+                continue
+            for root in terms.get(word) or all_of(word):
+                found_here.setdefault(root, []).append(position)
         place += len(tokens)
         for root, places in found_here.items():
             kept = positions.get(root)

@@ -70,7 +70,7 @@ def passages(
     The words are read as ``language`` has them (English unless told).
     """
     language = language or _ENGLISH
-    stems, stem_of, also = language.stems, language.of, language.also
+    stems, stem_of, terms, all_of = language.stems, language.of, language.terms, language.all_of
     stops = STOPS if language.language == "en" else _NO_STOPS
     in_phrases = _phrase_tokens(text, phrases, language) if phrases else frozenset()
     found: list[Passage] = []
@@ -87,13 +87,14 @@ def passages(
             break
         size = stop - start if start >= end else stop - end  # (pairs of characters overlap)
         end = stop
-        lower = token.group().lower()  # (``_term``, written out: this loop is the hot one)
+        lower = token.group().lower()  # (``_terms``, written out: this loop is the hot one)
         if len(lower) < MIN_LENGTH or lower in stops:
             term = lower.encode("utf-8")
-        else:
+        elif lower.isascii():  # (one term)
             term = stems.get(lower) or stem_of(lower)
-            if also and term not in words:
-                term = next((other for other in also.get(lower, ()) if other in words), term)
+        else:  # (any of its terms)
+            held = terms.get(lower) or all_of(lower)
+            term = next((other for other in held if other in words), held[0])
         matched = term in words or place in in_phrases
         if countdown < 0 and not matched:
             starts.append(start)
@@ -219,10 +220,8 @@ class Finder:
                 token = TOKEN.match(text, start)
             if token is None:
                 continue
-            term = _term(token.group(), self.language)
-            if term not in self.stems and self.language.also:  # (a word written with accents: either of its terms)
-                others = self.language.also.get(token.group().lower(), ())
-                term = next((other for other in others if other in self.stems), term)
+            held = _terms(token.group(), self.language)
+            term = next((other for other in held if other in self.stems), held[0])
             if term in self.stems or any(
                 self._phrase_at(text, start, phrase) for phrase in self.phrases if phrase.stems[0] == term
             ):
@@ -289,13 +288,17 @@ def _passage(first: int | None, end: int, marks: list[tuple[int, int]], marked: 
 
 
 def _term(word: str, language: Forms | None = None) -> bytes:
-    """The word as the analyzer leaves it with stop words kept: lower-cased, and stemmed unless a stop word
-    (English's: other languages keep them) or a single letter."""
+    """The word's first term (``_terms``), in English unless told."""
+    return _terms(word, language or _ENGLISH)[0]
+
+
+def _terms(word: str, language: Forms) -> tuple[bytes, ...]:
+    """The word's terms as the analyzer leaves them with stop words kept: lower-cased, and stemmed unless a
+    stop word (English's: other languages keep them) or a single letter."""
     lower = word.lower()
-    language = language or _ENGLISH
     if len(lower) < MIN_LENGTH or (lower in STOPS and language.language == "en"):
-        return lower.encode("utf-8")
-    return language.stems.get(lower) or language.of(lower)
+        return (lower.encode("utf-8"),)
+    return language.all_of(lower)
 
 
 _ENGLISH = forms(None)

@@ -121,31 +121,44 @@ def _lemmas(language: str, word: str) -> set[str]:
 class Forms:
     """The index terms (UTF-8) of the lower-case words of one language, cached.
 
-    ``of(word)`` is the word's stem, folded; ``also.get(word)`` the other terms
-    that hold it: the stem of its folded spelling where that differs (words
-    written with accents), and in Russian and Ukrainian the stems of its
-    dictionary forms.
+    ``all_of(word)`` is every term that holds the word: its stem, folded,
+    first (``of(word)``), then the stem of its folded spelling where that
+    differs (words written with accents), and in Russian and Ukrainian the
+    stems of its dictionary forms. An ASCII word has its stem alone
+    (``stems``, the indexing fast path's cache); other words' terms are kept
+    whole (``terms``), together up to ``STEM_CACHE_SIZE`` words: a word past
+    that is worked out anew each time, never cut short.
     """
 
     def __init__(self, language: str | None) -> None:
         self.language = language or ""
         self.stem = stemmer(language)
         self.stems: dict[str, bytes] = {}
-        self.also: dict[str, tuple[bytes, ...]] = {}
+        self.terms: dict[str, tuple[bytes, ...]] = {}
 
     def of(self, word: str) -> bytes:
         """The word's term (the cache's ``stems.get(word) or of(word)`` is the fast way to call this)."""
-        root = self.stems.get(word)
-        if root is not None:
-            return root
-        root = fold(self.stem(word)).encode("utf-8")
         if not word.isascii():
-            others = self._others(word) - {root}
-            if others and len(self.also) < STEM_CACHE_SIZE:
-                self.also[word] = tuple(sorted(others))
-        if len(self.stems) < STEM_CACHE_SIZE:
-            self.stems[word] = root
+            return self.all_of(word)[0]
+        root = self.stems.get(word)
+        if root is None:
+            root = fold(self.stem(word)).encode("utf-8")
+            if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
+                self.stems[word] = root
         return root
+
+    def all_of(self, word: str) -> tuple[bytes, ...]:
+        """Every term the index holds for the word, its stem's first (``terms.get(word) or all_of(word)`` is
+        the fast way to call this for a word that is not ASCII)."""
+        if word.isascii():
+            return (self.of(word),)
+        found = self.terms.get(word)
+        if found is None:
+            root = fold(self.stem(word)).encode("utf-8")
+            found = (root, *sorted(self._others(word) - {root}))
+            if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
+                self.terms[word] = found
+        return found
 
     def _others(self, word: str) -> set[bytes]:
         folded = fold(word)
@@ -153,10 +166,6 @@ class Forms:
         if self.language in LEMMAS:
             spellings |= _lemmas(self.language, word)
         return {fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
-
-    def all_of(self, word: str) -> tuple[bytes, ...]:
-        """Every term the index holds for the word: its stem's, and ``also``'s."""
-        return (self.of(word), *self.also.get(word, ()))
 
 
 def analysis_of(language: str | None) -> str:

@@ -257,7 +257,7 @@ def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.
     pieces = [piece for token in _tokens(text, analysis) for piece in token]
     written = [words.of(piece).decode("utf-8") for piece in pieces]
     phrase = wq.Phrase(name, written, slop=slop, boost=boost)
-    unaccented = [(words.also.get(piece) or (words.of(piece),))[0].decode("utf-8") for piece in pieces]
+    unaccented = [(words.all_of(piece)[1:] or (words.of(piece),))[0].decode("utf-8") for piece in pieces]
     if unaccented == written:
         return phrase
     return wq.Or([phrase, wq.Phrase(name, unaccented, slop=slop, boost=boost)])
