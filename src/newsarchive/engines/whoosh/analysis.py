@@ -150,12 +150,6 @@ def _words(piece: str) -> list[str]:
     return [word for token in tokens for word in (unspaced_words(token) if HAS_PAIRED.search(token) else (token,))]
 
 
-def cached_stem(word: str) -> bytes:
-    """The English term of a lower-case word, as UTF-8."""
-    english = forms(None)
-    return english.stems.get(word) or english.of(word)
-
-
 _ONCE: dict[int, bytes] = {}
 _ONCE_UP_TO = 50_000
 
