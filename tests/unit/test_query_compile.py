@@ -189,4 +189,4 @@ def test_the_analyses_of_an_index_are_its_articles_languages() -> None:
     assert analyses() == ("en",)
     assert analyses("ru", "uk") == ("ru", "uk")
     assert analyses("ru", None) == ("en", "ru")  # (an article of no language recorded is read as English)
-    assert analyses("und", "de", "zh", "ja") == ("en", "", "de")  # (Chinese and Japanese have no stemmer)
+    assert analyses("und", "de", "zh", "ja") == ("en", "de", "zxx")  # (Chinese and Japanese have no stemmer)

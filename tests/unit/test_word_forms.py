@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import analysis_of, fold, forms, unspaced_words
+from newsarchive.engines.whoosh.languages import UNSTEMMED, analysis_of, fold, forms, unspaced_words
 
 
 def _terms(language: str | None, word: str) -> set[str]:
@@ -50,7 +50,9 @@ def test_folding_keeps_cyrillic_letters_that_are_letters_of_their_own() -> None:
 
 def test_languages_without_a_stemmer_keep_words_as_written() -> None:
     assert _terms("he", "שלום") == {"שלום"}
-    assert analysis_of("he") == analysis_of("vi") == ""
+    assert analysis_of("he") == analysis_of("vi") == analysis_of(UNSTEMMED) == UNSTEMMED
+    assert forms("he") is forms("zh") is forms(UNSTEMMED)  # (one cache for the analysis)
+    assert forms("ru") is forms("RU") and forms(None) is forms("und") is forms("en")
     assert analysis_of(None) == analysis_of("und") == analysis_of("en") == "en"
     assert analysis_of("ru") == "ru"
 

@@ -20,7 +20,7 @@ from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
 from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, language_of
+from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms
 from newsarchive.engines.whoosh.query import index_analyses
 from newsarchive.engines.whoosh.reader import hits_of, open_searcher, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
@@ -142,7 +142,7 @@ _FORM_SAMPLE = 10
 
 def _stems(reader: IndexReader, word: str) -> list[str]:
     """The stems of a lower-case word in each analysis the archive holds (folded, as the index holds them)."""
-    found = (forms(language_of(analysis)).of(word).decode("utf-8") for analysis in index_analyses(reader))
+    found = (forms(analysis).of(word).decode("utf-8") for analysis in index_analyses(reader))
     return list(dict.fromkeys(found))
 
 

@@ -130,9 +130,9 @@ class Forms:
     that is worked out anew each time, never cut short.
     """
 
-    def __init__(self, language: str | None) -> None:
-        self.language = language or ""
-        self.stem = stemmer(language)
+    def __init__(self, analysis: str) -> None:
+        self.language = analysis  # (a key of ``analysis_of``)
+        self.stem = stemmer(analysis)
         self.stems: dict[str, bytes] = {}
         self.terms: dict[str, tuple[bytes, ...]] = {}
 
@@ -168,34 +168,29 @@ class Forms:
         return {fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
 
 
-def analysis_of(language: str | None) -> str:
-    """The analysis ``language``'s words get, as the key of ``forms``: "en" for English and undetermined text,
-    "" for a language with no stemmer (words as written), else the language itself."""
-    language = (language or "").lower()
-    if language in ENGLISH:
-        return "en"
-    return language if language in SNOWBALL or language in DICTIONARY else ""
-
-
-#: A language code that ``forms`` and ``stemmer`` read as having no stemmer: the analysis "" of ``analysis_of``
-#: (ISO 639-2's code for "no linguistic content").
+#: The analysis of a language with no stemmer (words as written): ISO 639-2's code for "no linguistic content".
 UNSTEMMED = "zxx"
 
 
-def language_of(analysis: str) -> str:
-    """A language whose words get the analysis ``analysis`` (a key of ``analysis_of``)."""
-    return analysis or UNSTEMMED
+def analysis_of(language: str | None) -> str:
+    """The analysis ``language``'s words get, as the key of ``forms``: "en" for English and undetermined text,
+    ``UNSTEMMED`` for a language with no stemmer (words as written), else the language itself. An analysis
+    is its own analysis."""
+    language = (language or "").lower()
+    if language in ENGLISH:
+        return "en"
+    return language if language in SNOWBALL or language in DICTIONARY else UNSTEMMED
 
 
-@cache
 def forms(language: str | None) -> Forms:
-    """The cached word forms of ``language`` (None, "und" and "en" share English's)."""
-    return Forms(language) if (language or "") not in ENGLISH else _english()
+    """The word forms of ``language``'s analysis (``analysis_of``), one cache for all its languages:
+    None, "und" and "en" share English's, "zh" and "he" the words as written."""
+    return _forms(analysis_of(language))
 
 
 @cache
-def _english() -> Forms:
-    return Forms("en")
+def _forms(analysis: str) -> Forms:
+    return Forms(analysis)
 
 
 def unspaced_words(token: str) -> list[str]:

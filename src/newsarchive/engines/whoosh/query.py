@@ -28,7 +28,7 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import analyzer
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, language_of, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, unspaced_words
 from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import naive_utc
@@ -187,7 +187,7 @@ def _leaf(node: Leaf, schema: Schema, analyses: tuple[str, ...]) -> wq.Query | _
 
 @cache
 def _analyzer(analysis: str) -> CompositeAnalyzer:
-    return analyzer(language_of(analysis))
+    return analyzer(analysis)
 
 
 def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: str = "en") -> wq.Query | None:
@@ -238,7 +238,7 @@ def _all_of(kind: type[wq.Query], name: str, words: list[str], boost: float) -> 
 def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
     """A word of a word field as ``analysis`` indexes it: its term (either of two for some words written
     with accents); a run of Chinese, Japanese or Korean longer than two characters a phrase of its pairs."""
-    words = forms(language_of(analysis))
+    words = forms(analysis)
     parts: list[wq.Query] = []
     for pieces in _tokens(text, analysis):
         if len(pieces) > 1:  # (a run of pairs, or a word beside one: a phrase, as the index places them)
@@ -253,7 +253,7 @@ def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
 
 def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.Query:
     """A phrase as ``analysis`` indexes its words; with words written with accents, either spelling of them."""
-    words = forms(language_of(analysis))
+    words = forms(analysis)
     pieces = [piece for token in _tokens(text, analysis) for piece in token]
     written = [words.of(piece).decode("utf-8") for piece in pieces]
     phrase = wq.Phrase(name, written, slop=slop, boost=boost)
@@ -401,7 +401,7 @@ def _stemmed_prefixes(node: wq.Query, analyses: Sequence[str] = ENGLISH_ONLY) ->
     text, field = node.text, node.fieldname
     variants: list[wq.Query] = [node]
     for analysis in analyses:
-        stemmed = fold(forms(language_of(analysis)).stem(text))
+        stemmed = fold(forms(analysis).stem(text))
         if stemmed and stemmed != text and wq.Prefix(field, stemmed, boost=node.boost) not in variants:
             variants.append(wq.Prefix(field, stemmed, boost=node.boost))
     variants += [wq.Term(field, text[:cut], boost=node.boost) for cut in range(max(4, len(text) - 3), len(text))]
