@@ -113,3 +113,10 @@ def test_a_word_keeps_every_term_once_the_cache_is_full(monkeypatch: pytest.Monk
 def test_an_ascii_word_has_one_term_in_every_language() -> None:
     for language in ("en", "ru", "uk", "fr", "pt", "zh"):
         assert len(forms(language).all_of("negotiation")) == 1
+
+
+def test_stop_words_are_english_alone() -> None:
+    from newsarchive.engines.whoosh.languages import stop_words
+
+    assert {"the", "an", "of"} <= stop_words(analysis_of("und")) == stop_words("en")
+    assert stop_words(analysis_of("fr")) == stop_words(analysis_of("zh")) == frozenset()

@@ -25,7 +25,7 @@ from whoosh.analysis import STOP_WORDS, CompositeAnalyzer, Filter, LowercaseFilt
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.system import pack_uint
 
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, forms, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, forms, stop_words, unspaced_words
 from newsarchive.pieces import pieces
 from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
 
@@ -37,13 +37,11 @@ PIECE_CHARS = 1 << 16
 #: A character no word goes on over: where a long text may be cut (each word is lower-cased on its own, or is ASCII).
 _BETWEEN_WORDS = re.compile(r"[^\w\*.]")
 
-_NO_STOPS: frozenset[str] = frozenset()
-
 
 def analyzer(language: str | None = None) -> CompositeAnalyzer:
     """Whoosh's analyzer of the word fields in ``language``: what ``stemmed_positions`` gives, a Whoosh step at a time."""
     words = forms(language)
-    stops = STOPS if words.language == "en" else _NO_STOPS
+    stops = stop_words(words.language)
     return (
         RegexTokenizer(default_pattern)
         | LowercaseFilter()
@@ -111,7 +109,7 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
     positions: dict[bytes, array[int]] = {}
     words = forms(language)
     stems, term_of, terms, all_of = words.stems, words.of, words.terms, words.all_of
-    stops = STOPS if words.language == "en" else _NO_STOPS
+    stops = stop_words(words.language)
     position = -1
     place = 0  # the number of words in the pieces before this one
     for piece in pieces(text, PIECE_CHARS, _BETWEEN_WORDS):

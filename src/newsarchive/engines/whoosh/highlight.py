@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
-from newsarchive.engines.whoosh.analysis import MIN_LENGTH, STOPS, TOKEN
-from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, fold, forms, unspaced_spans
+from newsarchive.engines.whoosh.analysis import MIN_LENGTH, TOKEN
+from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, fold, forms, stop_words, unspaced_spans
 
 #: Whoosh's fragmenter looks no further into a text than this.
 CHAR_LIMIT = 2**15
-_NO_STOPS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def passages(
     """
     language = language or _ENGLISH
     stems, stem_of, terms, all_of = language.stems, language.of, language.terms, language.all_of
-    stops = STOPS if language.language == "en" else _NO_STOPS
+    stops = stop_words(language.language)
     in_phrases = _phrase_tokens(text, phrases, language) if phrases else frozenset()
     found: list[Passage] = []
     first: int | None = None  # where the passage being built starts
@@ -145,7 +144,7 @@ def _phrase_tokens(text: str, phrases: Sequence[PhraseWords], language: Forms) -
 
 def _kept(text: str, language: Forms, start: int = 0) -> Iterator[tuple[int, tuple[bytes, ...]]]:
     """(place, terms) of each word of ``text`` from ``start`` on that the index keeps, places counted from ``start``."""
-    stops = STOPS if language.language == "en" else _NO_STOPS
+    stops = stop_words(language.language)
     for place, token in enumerate(_tokens(text, start)):
         if token.end() > CHAR_LIMIT + start:
             break
@@ -296,7 +295,7 @@ def _terms(word: str, language: Forms) -> tuple[bytes, ...]:
     """The word's terms as the analyzer leaves them with stop words kept: lower-cased, and stemmed unless a
     stop word (English's: other languages keep them) or a single letter."""
     lower = word.lower()
-    if len(lower) < MIN_LENGTH or (lower in STOPS and language.language == "en"):
+    if len(lower) < MIN_LENGTH or lower in stop_words(language.language):
         return (lower.encode("utf-8"),)
     return language.all_of(lower)
 

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from newsarchive.query.words import STOPS
+
 #: ISO 639-1 code -> the Snowball stemmer of that language, as PyStemmer names it.
 SNOWBALL: dict[str, str] = {
     "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -191,6 +193,15 @@ def forms(language: str | None) -> Forms:
 @cache
 def _forms(analysis: str) -> Forms:
     return Forms(analysis)
+
+
+def stop_words(analysis: str) -> frozenset[str]:
+    """The words an analysis (``analysis_of``) leaves out of the index: English's stop words, as Whoosh's
+    ``StemmingAnalyzer`` always left them out; none in other languages, where they are kept."""
+    return STOPS if analysis == "en" else _NO_STOPS
+
+
+_NO_STOPS: frozenset[str] = frozenset()
 
 
 def unspaced_words(token: str) -> list[str]:

@@ -28,20 +28,19 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import analyzer
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, stop_words, unspaced_words
 from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import naive_utc
 from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
 from newsarchive.query.parser import nothing_to_search, parse
-from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
+from newsarchive.query.words import MIN_LENGTH, TOKEN
 
 #: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
 MAX_EXPANSION = 1_000
 #: The analyses of an archive in English alone (or of an empty one).
 ENGLISH_ONLY = ("en",)
-_NO_STOPS: frozenset[str] = frozenset()
 
 
 def compile_query(query: qt.Query, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> wq.Query:
@@ -266,7 +265,7 @@ def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.
 def _tokens(text: str, analysis: str) -> Iterator[list[str]]:
     """The lower-case words of each token of ``text`` that ``analysis`` keeps (those of a token with Chinese,
     Japanese or Korean are its pairs of characters and the words beside them); tokens with none kept are left out."""
-    stops = STOPS if analysis == "en" else _NO_STOPS
+    stops = stop_words(analysis)
     for token in TOKEN.findall(text):
         lower = token.lower()
         pieces = unspaced_words(lower) if HAS_PAIRED.search(lower) else [lower]
