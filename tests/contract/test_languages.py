@@ -69,6 +69,10 @@ ARTICLES = [
         "ja-policy", "新しい政策", "東京都で新しい政策が発表された。", datetime(2024, 11, 16, 3), language="ja",
     ),
     article(
+        "tr-vote", "İstanbul'da seçim", "Seçmenler İSTANBUL ve İzmir'de sandık başına gitti.",
+        datetime(2024, 3, 31, 18), source="hurriyet.example", language="tr",
+    ),
+    article(
         "en-vote", "Election results", "The election results were announced in Berlin on Monday.",
         datetime(2024, 3, 5, 9), source="bbc.co.uk", language="en",
     ),
@@ -129,6 +133,15 @@ def marked(word: str) -> str:
 )
 def test_a_word_finds_its_other_forms_in_the_articles_language(news: SearchEngine, query: str, expected: set[str]) -> None:
     assert found(news, query) == expected
+
+
+@pytest.mark.parametrize("query", ["istanbul", "İstanbul", "ISTANBUL", "İSTANBUL", "izmir"])
+def test_a_dotted_capital_i_is_an_i(news: SearchEngine, query: str) -> None:
+    assert found(news, query) == {"tr-vote"}
+
+
+def test_snippets_mark_words_with_a_dotted_capital_i(news: SearchEngine) -> None:
+    assert f"Seçmenler {marked('İSTANBUL')} ve {marked('İzmir')}'de" in snippet(news, "istanbul izmir", "tr-vote")
 
 
 def test_one_chinese_character_is_too_short_to_search_for(news: SearchEngine) -> None:

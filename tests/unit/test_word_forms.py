@@ -120,3 +120,12 @@ def test_stop_words_are_english_alone() -> None:
 
     assert {"the", "an", "of"} <= stop_words(analysis_of("und")) == stop_words("en")
     assert stop_words(analysis_of("fr")) == stop_words(analysis_of("zh")) == frozenset()
+
+
+def test_lowering_keeps_one_character_for_one() -> None:
+    from newsarchive.engines.whoosh.analysis import analyzer
+    from newsarchive.engines.whoosh.languages import lower
+
+    assert lower("İSTANBUL İzmir") == "istanbul izmir"
+    assert lower("ΟΔΟΣ") == "ΟΔΟΣ".lower()
+    assert [token.text for token in analyzer("tr")("İstanbul")] == list(map(bytes.decode, forms("tr").all_of("istanbul")))

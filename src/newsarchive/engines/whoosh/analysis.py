@@ -21,11 +21,11 @@ from operator import sub
 from pickle import dumps
 
 from whoosh import fields
-from whoosh.analysis import STOP_WORDS, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import STOP_WORDS, CompositeAnalyzer, Filter, RegexTokenizer, StopFilter
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.system import pack_uint
 
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, forms, stop_words, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, forms, lower, stop_words, unspaced_words
 from newsarchive.pieces import pieces
 from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
 
@@ -44,11 +44,20 @@ def analyzer(language: str | None = None) -> CompositeAnalyzer:
     stops = stop_words(words.language)
     return (
         RegexTokenizer(default_pattern)
-        | LowercaseFilter()
+        | LowerFilter()
         | PairsFilter()
         | StopFilter(stoplist=stops, minsize=MIN_LENGTH)
         | TermsFilter(words.language)
     )
+
+
+class LowerFilter(Filter):
+    """Whoosh's filter for ``languages.lower``: each word lower-cased as the index has it ("İ" as "i")."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for token in tokens:
+            token.text = lower(token.text)
+            yield token
 
 
 class PairsFilter(Filter):
@@ -114,7 +123,7 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
     place = 0  # the number of words in the pieces before this one
     for piece in pieces(text, PIECE_CHARS, _BETWEEN_WORDS):
         plain = piece.isascii()
-        tokens = TOKEN.findall(piece.lower()) if plain else _words(piece)
+        tokens = TOKEN.findall(lower(piece)) if plain else _words(piece)
         found_here: dict[bytes, list[int]] = {}
         for offset, word in enumerate(tokens):
             if len(word) < MIN_LENGTH or word in stops:
@@ -142,7 +151,7 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
 
 def _words(piece: str) -> list[str]:
     """The lower-case words of a text that is not ASCII, Chinese, Japanese and Korean runs cut into pairs."""
-    tokens = [token.lower() for token in TOKEN.findall(piece)]
+    tokens = [lower(token) for token in TOKEN.findall(piece)]
     if HAS_PAIRED.search(piece) is None:
         return tokens
     return [word for token in tokens for word in (unspaced_words(token) if HAS_PAIRED.search(token) else (token,))]

@@ -20,7 +20,7 @@ from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
 from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms
+from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, lower
 from newsarchive.engines.whoosh.query import index_analyses
 from newsarchive.engines.whoosh.reader import hits_of, open_searcher, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
@@ -52,7 +52,7 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     options: dict[int, list[tuple[int, str]]] = {}
     for at, found in enumerate(words):
         budget.check()
-        word = found.group(1).lower()
+        word = lower(found.group(1))
         known = max(reader.doc_frequency("body", term) for term in _stems(reader, word))
         ranked = spelling_options(searcher, word, at_least=max(1, 10 * known))
         if ranked:
@@ -243,8 +243,8 @@ def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
     """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
     looked for in the text folded, but in English, where accents are rare, as written."""
     if language == "en":
-        return [written.lower() for written in _beginning_pattern(stemmed, language).findall(text)]
-    lowered = text.replace("\u0130", "I").lower()  # (only "İ" grows when lowered)
+        return [lower(written) for written in _beginning_pattern(stemmed, language).findall(text)]
+    lowered = lower(text)
     return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(fold(lowered))]
 
 

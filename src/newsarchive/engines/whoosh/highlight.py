@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from newsarchive.engines.whoosh.analysis import MIN_LENGTH, TOKEN
 from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, fold, forms, stop_words, unspaced_spans
+from newsarchive.engines.whoosh.languages import lower as to_lower
 
 #: Whoosh's fragmenter looks no further into a text than this.
 CHAR_LIMIT = 2**15
@@ -87,6 +88,8 @@ def passages(
         size = stop - start if start >= end else stop - end  # (pairs of characters overlap)
         end = stop
         lower = token.group().lower()  # (``_terms``, written out: this loop is the hot one)
+        if len(lower) != stop - start:  # ("İ" grew: lowered as the index lowers it)
+            lower = to_lower(token.group())
         if len(lower) < MIN_LENGTH or lower in stops:
             term = lower.encode("utf-8")
         elif lower.isascii():  # (one term)
@@ -148,7 +151,7 @@ def _kept(text: str, language: Forms, start: int = 0) -> Iterator[tuple[int, tup
     for place, token in enumerate(_tokens(text, start)):
         if token.end() > CHAR_LIMIT + start:
             break
-        lower = token.group().lower()
+        lower = to_lower(token.group())
         if len(lower) >= MIN_LENGTH and lower not in stops:
             yield place, language.all_of(lower)
 
@@ -204,9 +207,7 @@ class Finder:
         """Where in ``text`` the first of the words, or of the phrases, begins; None if none is there."""
         if self._pattern is None:
             return None
-        lowered = text.lower()
-        if len(lowered) != len(text):  # (only "İ" grows: to "i" and a combining dot)
-            lowered = text.replace("\u0130", "I").lower()
+        lowered = to_lower(text)
         if self._folds:
             lowered = fold(lowered)
         for found in self._pattern.finditer(lowered):
@@ -242,7 +243,7 @@ def _beginning(stem: str, cut: int | None = None) -> str:
     written (``cut`` None), or less its last ``cut`` letters (another stemmer's, folded), keeping two."""
     if cut is not None:
         return stem[: max(2, len(stem) - cut)][:_BEGINNING_CHARS]
-    text = stem.replace("i\u0307", "i")  # (matched against "İ" lowered as "i")
+    text = stem
     if len(text) > 1 and text[-1] in "iel":
         text = text[:-1]
     return text[:_BEGINNING_CHARS]
@@ -294,7 +295,7 @@ def _term(word: str, language: Forms | None = None) -> bytes:
 def _terms(word: str, language: Forms) -> tuple[bytes, ...]:
     """The word's terms as the analyzer leaves them with stop words kept: lower-cased, and stemmed unless a
     stop word (English's: other languages keep them) or a single letter."""
-    lower = word.lower()
+    lower = to_lower(word)
     if len(lower) < MIN_LENGTH or lower in stop_words(language.language):
         return (lower.encode("utf-8"),)
     return language.all_of(lower)

@@ -67,6 +67,14 @@ def _folding_table() -> dict[int, str]:
 FOLDING = _folding_table()
 
 
+def lower(text: str) -> str:
+    """``text`` lower-cased character for character, as every word is before it becomes a term: Turkish "İ"
+    is a plain "i" (``str.lower`` makes it "i" and a combining dot), so "istanbul" finds "İstanbul" and a
+    text lowered keeps its offsets (snippets mark the words as written)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.replace("\u0130", "i").lower()
+
+
 def fold(text: str) -> str:
     """``text`` without the accents its readers may leave out (character for character)."""
     return text if text.isascii() else text.translate(FOLDING)

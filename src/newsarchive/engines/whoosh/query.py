@@ -28,7 +28,7 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import analyzer
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, stop_words, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, lower, stop_words, unspaced_words
 from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import naive_utc
@@ -267,8 +267,8 @@ def _tokens(text: str, analysis: str) -> Iterator[list[str]]:
     Japanese or Korean are its pairs of characters and the words beside them); tokens with none kept are left out."""
     stops = stop_words(analysis)
     for token in TOKEN.findall(text):
-        lower = token.lower()
-        pieces = unspaced_words(lower) if HAS_PAIRED.search(lower) else [lower]
+        lowered = lower(token)
+        pieces = unspaced_words(lowered) if HAS_PAIRED.search(lowered) else [lowered]
         kept = [piece for piece in pieces if len(piece) >= MIN_LENGTH and piece not in stops]
         if kept:
             yield kept
