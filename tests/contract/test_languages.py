@@ -6,6 +6,7 @@ each language the archive holds, or in those its ``lang:`` clauses name.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -142,6 +143,13 @@ def test_a_dotted_capital_i_is_an_i(news: SearchEngine, query: str) -> None:
 
 def test_snippets_mark_words_with_a_dotted_capital_i(news: SearchEngine) -> None:
     assert f"Seçmenler {marked('İSTANBUL')} ve {marked('İzmir')}'de" in snippet(news, "istanbul izmir", "tr-vote")
+
+
+def test_a_word_typed_with_combining_accents_is_the_word(news: SearchEngine) -> None:
+    decomposed = unicodedata.normalize("NFD", "négociations elección")
+    assert decomposed != "négociations elección"
+    assert found(news, decomposed.split()[0]) == {"fr-talks", "fr-plain"}
+    assert found(news, f'"{decomposed.split()[1]} del"') == {"es-mayor"}
 
 
 def test_one_chinese_character_is_too_short_to_search_for(news: SearchEngine) -> None:
