@@ -39,6 +39,10 @@ ARTICLES = [
         datetime(2024, 12, 21, 10), source="tass.example", language="ru",
     ),
     article(
+        "ru-envoys", "Посольство", "Москва обещала прислать делегацию в Вену.",
+        datetime(2024, 11, 9, 12), source="tass.example", language="ru",
+    ),
+    article(
         "uk-talks", "Переговори у Стамбулі",
         "Сторони не дійшли згоди, але домовилися продовжити переговори наступного тижня.",
         datetime(2024, 11, 12, 14), source="ukrinform.example", language="uk",
@@ -164,6 +168,11 @@ def test_phrases_wildcards_and_fuzzy_words_in_russian(news: SearchEngine) -> Non
     assert found(news, "переговор*") == {"ru-talks", "uk-talks"}
     assert found(news, "переговори~1") >= {"ru-talks", "uk-talks"}
     assert found(news, "title:Курской") == {"ru-plant"}
+
+
+def test_a_phrase_finds_every_form_of_its_words(news: SearchEngine) -> None:
+    # "пришли" is a form of "прийти" (came) and of "прислать" (send!): either, in a phrase as alone.
+    assert found(news, "пришли") == found(news, '"пришли делегацию"') == {"ru-envoys"}
 
 
 def test_lang_narrows_the_words_to_its_language(news: SearchEngine) -> None:

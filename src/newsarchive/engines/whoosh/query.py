@@ -20,6 +20,7 @@ import re
 import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache, partial
+from itertools import combinations, islice, product
 from typing import NamedTuple
 
 from whoosh import query as wq
@@ -251,15 +252,33 @@ def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
 
 
 def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.Query:
-    """A phrase as ``analysis`` indexes its words; with words written with accents, either spelling of them."""
+    """A phrase as ``analysis`` indexes its words, each word by any of its terms (``Forms.all_of``): the
+    phrase in each of its spellings (``_spellings``), either of them matching."""
     words = forms(analysis)
-    pieces = [piece for token in _tokens(text, analysis) for piece in token]
-    written = [words.of(piece).decode("utf-8") for piece in pieces]
-    phrase = wq.Phrase(name, written, slop=slop, boost=boost)
-    unaccented = [(words.all_of(piece)[1:] or (words.of(piece),))[0].decode("utf-8") for piece in pieces]
-    if unaccented == written:
-        return phrase
-    return wq.Or([phrase, wq.Phrase(name, unaccented, slop=slop, boost=boost)])
+    options = [words.all_of(piece) for token in _tokens(text, analysis) for piece in token]
+    phrases = [
+        wq.Phrase(name, [term.decode("utf-8") for term in spelling], slop=slop, boost=boost)
+        for spelling in islice(_spellings(options), MAX_PHRASE_SPELLINGS)
+    ]
+    return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+
+#: The most spellings of one phrase looked for: each is a phrase of its own to match.
+MAX_PHRASE_SPELLINGS = 32
+
+
+def _spellings(options: Sequence[tuple[bytes, ...]]) -> Iterator[tuple[bytes, ...]]:
+    """The phrases of one term of each word (``options``: each word's terms): each word's first term, then
+    with one word's other terms, two words'..., so that a cap keeps every word's alternatives first."""
+    first = tuple(terms[0] for terms in options)
+    varied = [at for at, terms in enumerate(options) if len(terms) > 1]
+    for changed in range(len(varied) + 1):
+        for places in combinations(varied, changed):
+            for picks in product(*(options[at][1:] for at in places)):
+                spelling = list(first)
+                for at, pick in zip(places, picks, strict=True):
+                    spelling[at] = pick
+                yield tuple(spelling)
 
 
 def _tokens(text: str, analysis: str) -> Iterator[list[str]]:
