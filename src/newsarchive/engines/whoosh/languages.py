@@ -107,13 +107,19 @@ def _snowball(algorithm: str) -> Callable[[str], str]:
 
 @cache
 def _dictionary(language: str) -> Callable[[str], str]:
-    parse = _parser(language)
-
     def lemma(word: str) -> str:
-        found = parse(word)
+        if not _has_cyrillic(word):
+            return word
+        found = _parser(language)(word)
         return found[0].normal_form if found else word
 
     return lemma
+
+
+#: Letters of the Cyrillic script: the only words a dictionary language (``LEMMAS``) looks up. A Latin
+#: word ("talks") is its own dictionary form there, and a search for it loads no dictionary.
+_CYRILLIC = re.compile("[\u0400-\u052f]")
+_has_cyrillic = _CYRILLIC.search
 
 
 @cache
@@ -125,6 +131,8 @@ def _parser(language: str) -> Callable[[str], list[Any]]:
 
 def _lemmas(language: str, word: str) -> set[str]:
     """The dictionary forms of ``word`` that pymorphy3 knows it by (none for a word not in its dictionary)."""
+    if not _has_cyrillic(word):
+        return set()
     return {found.normal_form for found in _parser(language)(word) if found.is_known}
 
 
