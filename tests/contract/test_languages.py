@@ -210,6 +210,13 @@ def test_telling_terms_are_shown_as_the_articles_write_them(news: SearchEngine) 
     assert "переговоры" in words and "переговор" not in words
 
 
+def test_telling_terms_leave_out_the_languages_function_words(news: SearchEngine) -> None:
+    matched, terms = news.telling_terms(q("lang:de wahl"), 20)
+    words = {word for word, _ in terms}
+    assert matched == 1 and {"wahl", "koalition"} <= words
+    assert not words & {"die", "der", "über", "eine", "nach"}
+
+
 def test_similar_articles_in_russian(news: SearchEngine) -> None:
     whole, page = news.similar("ru-plant", 3)
     assert whole == "ru-plant"

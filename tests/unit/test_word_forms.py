@@ -129,3 +129,11 @@ def test_lowering_keeps_one_character_for_one() -> None:
     assert lower("İSTANBUL İzmir") == "istanbul izmir"
     assert lower("ΟΔΟΣ") == "ΟΔΟΣ".lower()
     assert [token.text for token in analyzer("tr")("İstanbul")] == list(map(bytes.decode, forms("tr").all_of("istanbul")))
+
+
+def test_function_words_are_the_languages_own() -> None:
+    from newsarchive.engines.whoosh.languages import function_terms
+
+    assert function_terms("en") == function_terms(None) == function_terms("uk") == frozenset()
+    assert forms("de").of("über") in function_terms("de") and forms("de").of("wahl") not in function_terms("de")
+    assert function_terms("nb") == function_terms("no") != frozenset()

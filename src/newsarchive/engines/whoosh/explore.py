@@ -20,7 +20,7 @@ from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
 from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, lower
+from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, function_terms, lower
 from newsarchive.engines.whoosh.query import index_analyses
 from newsarchive.engines.whoosh.reader import hits_of, open_searcher, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
@@ -288,14 +288,16 @@ def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str,
 
 
 def key_terms(searcher: Searcher, docnums: list[int], field: str, count: int) -> list[tuple[str, float]]:
-    """Whoosh's ``key_terms`` (the Bo1 model, weights normalised), each article's text read in its language."""
+    """Whoosh's ``key_terms`` (the Bo1 model, weights normalised), each article's text read in its language,
+    without its language's function words (``languages.function_terms``), which the index keeps."""
     from whoosh.classify import Expander
 
     expander = Expander(searcher.reader(), field)
     for docnum in docnums:
         stored = searcher.stored_fields(docnum)
         found = stemmed_positions(stored.get(field) or "", stored.get("lang"))
-        expander.add((term.decode("utf-8"), float(len(places))) for term, places in found.items())
+        common = function_terms(stored.get("lang"))
+        expander.add((term.decode("utf-8"), float(len(places))) for term, places in found.items() if term not in common)
     return expander.expanded_terms(count, normalize=True)
 
 

@@ -220,6 +220,25 @@ def stop_words(analysis: str) -> frozenset[str]:
 _NO_STOPS: frozenset[str] = frozenset()
 
 
+@cache
+def function_terms(language: str | None) -> frozenset[bytes]:
+    """The terms of ``language``'s function words ("die", "das", "ist", "über" in German), from Whoosh's stop
+    word lists where it has one: left out where articles' telling words are ranked (``terms``, ``similar``),
+    never out of the index. None in English, whose stop words the index leaves out already."""
+    from whoosh.lang import has_stopwords, stopwords_for_language
+
+    code = (language or "").lower()
+    code = _STOP_LIST_OF.get(code, code)
+    if analysis_of(code) == "en" or not has_stopwords(code):
+        return frozenset()
+    words = forms(code)
+    return frozenset(term for word in stopwords_for_language(code) for term in words.all_of(lower(word)))
+
+
+#: Languages whose function words are in another code's list (Norwegian Bokmål and Nynorsk, Norwegian's).
+_STOP_LIST_OF = {"nb": "no", "nn": "no"}
+
+
 def unspaced_words(token: str) -> list[str]:
     """A token cut where it holds Chinese, Japanese or Korean: each run of those scripts as its
     overlapping pairs of characters (a run of one as itself), the rest as words."""
