@@ -74,6 +74,10 @@ ARTICLES = [
         "ja-policy", "新しい政策", "東京都で新しい政策が発表された。", datetime(2024, 11, 16, 3), language="ja",
     ),
     article(
+        "sv-ferry", "Färjan till Åbo", "Färjan får gå till Åbo i morgon.",
+        datetime(2024, 6, 20, 6), source="svd.example", language="sv",
+    ),
+    article(
         "tr-vote", "İstanbul'da seçim", "Seçmenler İSTANBUL ve İzmir'de sandık başına gitti.",
         datetime(2024, 3, 31, 18), source="hurriyet.example", language="tr",
     ),
@@ -154,6 +158,12 @@ def test_a_word_typed_with_combining_accents_is_the_word(news: SearchEngine) -> 
     assert decomposed != "négociations elección"
     assert found(news, decomposed.split()[0]) == {"fr-talks", "fr-plain"}
     assert found(news, f'"{decomposed.split()[1]} del"') == {"es-mayor"}
+
+
+def test_swedish_letters_are_letters_of_their_own(news: SearchEngine) -> None:
+    assert found(news, "får") == found(news, "åbo") == {"sv-ferry"}
+    assert found(news, "far") == found(news, "abo") == set()
+    assert f"Färjan {marked('får')} gå till {marked('Åbo')}" in snippet(news, "får åbo", "sv-ferry")
 
 
 def test_one_chinese_character_is_too_short_to_search_for(news: SearchEngine) -> None:

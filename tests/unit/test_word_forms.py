@@ -137,3 +137,17 @@ def test_function_words_are_the_languages_own() -> None:
     assert function_terms("en") == function_terms(None) == function_terms("uk") == frozenset()
     assert forms("de").of("über") in function_terms("de") and forms("de").of("wahl") not in function_terms("de")
     assert function_terms("nb") == function_terms("no") != frozenset()
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "other"),
+    [("sv", "får", "far"), ("da", "købe", "kobe"), ("nb", "på", "pa"), ("fi", "pää", "paa"), ("et", "õlu", "olu")],
+)
+def test_letters_of_their_own_are_kept_apart_in_their_language(language: str, one: str, other: str) -> None:
+    assert not _terms(language, one) & _terms(language, other)
+    assert _terms("fr", one) & _terms("fr", other)  # (accents to a French reader)
+
+
+def test_accents_are_still_optional_beside_letters_of_their_own() -> None:
+    assert _terms("sv", "café") & _terms("sv", "cafe")
+    assert forms("sv").fold("Får Öl, Café") == "Får Öl, Cafe"

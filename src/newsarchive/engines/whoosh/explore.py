@@ -245,7 +245,8 @@ def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
     if language == "en":
         return [lower(written) for written in _beginning_pattern(stemmed, language).findall(text)]
     lowered = lower(text)
-    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(fold(lowered))]
+    folded = forms(language).fold(lowered)
+    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(folded)]
 
 
 @lru_cache(maxsize=512)

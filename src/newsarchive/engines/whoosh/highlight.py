@@ -25,7 +25,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from newsarchive.engines.whoosh.analysis import MIN_LENGTH, TOKEN
-from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, fold, forms, stop_words, unspaced_spans
+from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, forms, stop_words, unspaced_spans
 from newsarchive.engines.whoosh.languages import lower as to_lower
 
 #: Whoosh's fragmenter looks no further into a text than this.
@@ -209,7 +209,7 @@ class Finder:
             return None
         lowered = to_lower(text)
         if self._folds:
-            lowered = fold(lowered)
+            lowered = self.language.fold(lowered)
         for found in self._pattern.finditer(lowered):
             start = found.start()
             if HAS_PAIRED.match(lowered, start):

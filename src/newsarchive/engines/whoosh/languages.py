@@ -76,8 +76,24 @@ def lower(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """``text`` without the accents its readers may leave out (character for character)."""
+    """``text`` without the accents readers may leave out (character for character); a language's own letters
+    kept as ``Forms.fold`` keeps them."""
     return text if text.isascii() else text.translate(FOLDING)
+
+
+#: Letters that are letters of their own, not accented ones, to a language's readers: "får" is not "far" in
+#: Swedish, "pää" not "paa" in Finnish. (German's umlauts are Snowball's business: its stemmer folds them.)
+OWN_LETTERS: dict[str, str] = {
+    "da": "åæø", "no": "åæø", "nb": "åæø", "nn": "åæø", "sv": "åäöæø", "fi": "åäö", "et": "äöõüšž",
+}  # fmt: skip
+
+
+@cache
+def folding(analysis: str) -> dict[int, str]:
+    """``FOLDING`` for the words of an analysis (``analysis_of``): without its language's ``OWN_LETTERS``."""
+    own = OWN_LETTERS.get(analysis, "")
+    own += own.upper()
+    return {code: letter for code, letter in FOLDING.items() if chr(code) not in own} if own else FOLDING
 
 
 def stemmer(language: str | None) -> Callable[[str], str]:
@@ -151,8 +167,13 @@ class Forms:
     def __init__(self, analysis: str) -> None:
         self.language = analysis  # (a key of ``analysis_of``)
         self.stem = stemmer(analysis)
+        self.folding = folding(analysis)
         self.stems: dict[str, bytes] = {}
         self.terms: dict[str, tuple[bytes, ...]] = {}
+
+    def fold(self, text: str) -> str:
+        """``text`` without the accents the language's readers may leave out (character for character)."""
+        return text if text.isascii() else text.translate(self.folding)
 
     def of(self, word: str) -> bytes:
         """The word's term (the cache's ``stems.get(word) or of(word)`` is the fast way to call this)."""
@@ -160,7 +181,7 @@ class Forms:
             return self.all_of(word)[0]
         root = self.stems.get(word)
         if root is None:
-            root = fold(self.stem(word)).encode("utf-8")
+            root = self.fold(self.stem(word)).encode("utf-8")
             if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
                 self.stems[word] = root
         return root
@@ -172,18 +193,17 @@ class Forms:
             return (self.of(word),)
         found = self.terms.get(word)
         if found is None:
-            root = fold(self.stem(word)).encode("utf-8")
+            root = self.fold(self.stem(word)).encode("utf-8")
             found = (root, *sorted(self._others(word) - {root}))
             if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
                 self.terms[word] = found
         return found
 
     def _others(self, word: str) -> set[bytes]:
-        folded = fold(word)
-        spellings = {word, folded}
+        spellings = {word, self.fold(word)}
         if self.language in LEMMAS:
             spellings |= _lemmas(self.language, word)
-        return {fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
+        return {self.fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
 
 
 #: The analysis of a language with no stemmer (words as written): ISO 639-2's code for "no linguistic content".

@@ -29,7 +29,7 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import analyzer
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, lower, stop_words, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, forms, lower, stop_words, unspaced_words
 from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import naive_utc
@@ -419,7 +419,8 @@ def _stemmed_prefixes(node: wq.Query, analyses: Sequence[str] = ENGLISH_ONLY) ->
     text, field = node.text, node.fieldname
     variants: list[wq.Query] = [node]
     for analysis in analyses:
-        stemmed = fold(forms(analysis).stem(text))
+        words = forms(analysis)
+        stemmed = words.fold(words.stem(text))
         if stemmed and stemmed != text and wq.Prefix(field, stemmed, boost=node.boost) not in variants:
             variants.append(wq.Prefix(field, stemmed, boost=node.boost))
     variants += [wq.Term(field, text[:cut], boost=node.boost) for cut in range(max(4, len(text) - 3), len(text))]
