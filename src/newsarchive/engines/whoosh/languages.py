@@ -5,7 +5,9 @@ PyStemmer's C implementation, for every language Snowball covers; Ukrainian,
 which Snowball lacks, by pymorphy3's dictionary; English, and articles whose
 language is undetermined, by Whoosh's Porter stemmer as always), then folded
 as its readers type it: accents off Latin and Greek letters ("café" is
-"cafe"), "ё" as "е". A word written with accents is also held by the stem of
+"cafe"), "ё" as "е", but not off the letters a language has of its own
+(Swedish "å", ``OWN_LETTERS``). Words are lowered by ``lower``, "İ" as a
+plain "i". A word written with accents is also held by the stem of
 its unaccented spelling, which a reader typing without accents gets
 ("negociacao" and "negociação" differ as stems in Portuguese).
 
