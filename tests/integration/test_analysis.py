@@ -82,3 +82,30 @@ def test_a_long_text_is_analysed_in_a_small_multiple_of_its_size() -> None:
     positions, peak = peak_memory(lambda: stemmed_positions(text))
     assert sum(map(len, positions.values())) == 400_000
     assert peak < 1.5 * len(text)
+
+
+def test_whoosh_add_document_reads_text_in_the_language_it_is_told() -> None:
+    # Whoosh's own writer hands a field its value alone: outside ``document_language`` a text is English.
+    from whoosh.filedb.filestore import RamStorage
+
+    from newsarchive.engines.whoosh.analysis import document_language
+    from newsarchive.engines.whoosh.schema import build_schema
+
+    index = RamStorage().create_index(build_schema())
+    with index.writer() as writer:
+        writer.add_document(id="plain", body="Переговоры продолжились")
+        with document_language("ru"):
+            writer.add_document(id="told", body="Переговоры продолжились", lang="ru")
+        writer.add_document(id="after", body="Talks resumed")
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+
+        def terms(article_id: str) -> set[str]:
+            docnum = searcher.document_number(id=article_id)
+            return {
+                term.decode("utf-8") for term in reader.lexicon("body") if docnum in reader.postings("body", term).all_ids()
+            }
+
+        assert terms("plain") == {"переговоры", "продолжились"}  # (Porter leaves Cyrillic as it is)
+        assert terms("told") == {"переговор", "продолж"}
+        assert terms("after") == {"talk", "resum"}

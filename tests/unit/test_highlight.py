@@ -103,9 +103,9 @@ def test_a_phrase_is_marked_where_its_words_stand_together() -> None:
         ("Companions of the company.", {b"compani"}, [], "company."),
         ("They hopped, hoping for more.", {b"hope"}, [], "hoping for"),
         ("Its possibility was clear.", {b"possibl"}, [], "possibility"),
-        # Word starts as the tokenizer splits: "U.S.Music" is one word; "İ" lower-cases to two characters.
+        # Word starts as the tokenizer splits: "U.S.Music" is one word; "İ" lower-cases to a plain "i".
         ("The U.S.Music label and music.", {b"music"}, [], "music."),
-        ("Ankara, then İstanbul.", {"i̇stanbul".encode()}, [], "İstanbul."),
+        ("Ankara, then İstanbul.", {b"istanbul"}, [], "İstanbul."),
         # A phrase where its words stand together, not where they stand apart; stop words take no place.
         ("Music, film and industry; the music industry.", set(), [(b"music", b"industri")], "music industry."),
         ("The Secretary of State left.", set(), [(b"secretari", b"state")], "Secretary of"),

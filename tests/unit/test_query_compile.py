@@ -189,4 +189,15 @@ def test_the_analyses_of_an_index_are_its_articles_languages() -> None:
     assert analyses() == ("en",)
     assert analyses("ru", "uk") == ("ru", "uk")
     assert analyses("ru", None) == ("en", "ru")  # (an article of no language recorded is read as English)
-    assert analyses("und", "de", "zh", "ja") == ("en", "", "de")  # (Chinese and Japanese have no stemmer)
+    assert analyses("und", "de", "zh", "ja") == ("en", "de", "zxx")  # (Chinese and Japanese have no stemmer)
+
+
+def test_a_phrase_is_looked_for_in_each_spelling_of_its_words_fewest_changes_first() -> None:
+    from newsarchive.engines.whoosh.query import _spellings
+
+    options = [(b"a", b"b", b"c"), (b"x",), (b"m", b"n")]
+    assert list(_spellings(options)) == [
+        (b"a", b"x", b"m"), (b"b", b"x", b"m"), (b"c", b"x", b"m"), (b"a", b"x", b"n"),
+        (b"b", b"x", b"n"), (b"c", b"x", b"n"),
+    ]  # fmt: skip
+    assert list(_spellings([])) == [()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import analysis_of, fold, forms, unspaced_words
+from newsarchive.engines.whoosh.languages import UNSTEMMED, analysis_of, fold, forms, unspaced_words
 
 
 def _terms(language: str | None, word: str) -> set[str]:
@@ -50,7 +50,9 @@ def test_folding_keeps_cyrillic_letters_that_are_letters_of_their_own() -> None:
 
 def test_languages_without_a_stemmer_keep_words_as_written() -> None:
     assert _terms("he", "שלום") == {"שלום"}
-    assert analysis_of("he") == analysis_of("vi") == ""
+    assert analysis_of("he") == analysis_of("vi") == analysis_of(UNSTEMMED) == UNSTEMMED
+    assert forms("he") is forms("zh") is forms(UNSTEMMED)  # (one cache for the analysis)
+    assert forms("ru") is forms("RU") and forms(None) is forms("und") is forms("en")
     assert analysis_of(None) == analysis_of("und") == analysis_of("en") == "en"
     assert analysis_of("ru") == "ru"
 
@@ -91,3 +93,61 @@ def test_russian_forms_a_stemmer_keeps_apart_meet_in_their_dictionary_form(one: 
 
 def test_words_outside_the_dictionary_are_only_stemmed() -> None:
     assert _terms("ru", "зеленского") == {"зеленск"}
+
+
+def test_a_word_keeps_every_term_once_the_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarchive.engines.whoosh import languages
+
+    monkeypatch.setattr(languages, "STEM_CACHE_SIZE", 2)
+    russian = languages.Forms("ru")
+    for word in ("начнёт", "уровня", "ёлка"):  # (words with terms of their own: they fill the cache)
+        russian.all_of(word)
+    expected = tuple(term.encode("utf-8") for term in ("треб", "требова"))
+    assert russian.all_of("требует") == expected
+    assert russian.all_of("требует") == expected  # (not cached: worked out again, whole)
+    for word in ("начнёт", "уровня", "ёлка"):  # (the shared cache is full too)
+        forms("ru").all_of(word)
+    assert set(stemmed_positions("Переговоры требуют времени", "ru")) >= {*expected, *russian.all_of("переговоры")}
+
+
+def test_an_ascii_word_has_one_term_in_every_language() -> None:
+    for language in ("en", "ru", "uk", "fr", "pt", "zh"):
+        assert len(forms(language).all_of("negotiation")) == 1
+
+
+def test_stop_words_are_english_alone() -> None:
+    from newsarchive.engines.whoosh.languages import stop_words
+
+    assert {"the", "an", "of"} <= stop_words(analysis_of("und")) == stop_words("en")
+    assert stop_words(analysis_of("fr")) == stop_words(analysis_of("zh")) == frozenset()
+
+
+def test_lowering_keeps_one_character_for_one() -> None:
+    from newsarchive.engines.whoosh.analysis import analyzer
+    from newsarchive.engines.whoosh.languages import lower
+
+    assert lower("İSTANBUL İzmir") == "istanbul izmir"
+    assert lower("ΟΔΟΣ") == "ΟΔΟΣ".lower()
+    assert [token.text for token in analyzer("tr")("İstanbul")] == list(map(bytes.decode, forms("tr").all_of("istanbul")))
+
+
+def test_function_words_are_the_languages_own() -> None:
+    from newsarchive.engines.whoosh.languages import function_terms
+
+    assert function_terms("en") == function_terms(None) == function_terms("uk") == frozenset()
+    assert forms("de").of("über") in function_terms("de") and forms("de").of("wahl") not in function_terms("de")
+    assert function_terms("nb") == function_terms("no") != frozenset()
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "other"),
+    [("sv", "får", "far"), ("da", "købe", "kobe"), ("nb", "på", "pa"), ("fi", "pää", "paa"), ("et", "õlu", "olu")],
+)
+def test_letters_of_their_own_are_kept_apart_in_their_language(language: str, one: str, other: str) -> None:
+    assert not _terms(language, one) & _terms(language, other)
+    assert _terms("fr", one) & _terms("fr", other)  # (accents to a French reader)
+
+
+def test_accents_are_still_optional_beside_letters_of_their_own() -> None:
+    assert _terms("sv", "café") & _terms("sv", "cafe")
+    assert forms("sv").fold("Får Öl, Café") == "Får Öl, Cafe"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -78,6 +79,8 @@ def parse(text: str) -> Query:
     Dates in ``date:`` clauses are read in the zone chosen (``periods.zone_context``), else UTC.
     """
     _check_text(text)
+    # Composed, as stored text is: a word typed with combining accents ("e" and U+0301) is the same word.
+    text = unicodedata.normalize("NFC", text)
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidQuery(
             f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched for",

@@ -21,11 +21,11 @@ from operator import sub
 from pickle import dumps
 
 from whoosh import fields
-from whoosh.analysis import STOP_WORDS, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import STOP_WORDS, CompositeAnalyzer, Filter, RegexTokenizer, StopFilter
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.system import pack_uint
 
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, forms, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, forms, lower, stop_words, unspaced_words
 from newsarchive.pieces import pieces
 from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
 
@@ -37,20 +37,27 @@ PIECE_CHARS = 1 << 16
 #: A character no word goes on over: where a long text may be cut (each word is lower-cased on its own, or is ASCII).
 _BETWEEN_WORDS = re.compile(r"[^\w\*.]")
 
-_NO_STOPS: frozenset[str] = frozenset()
-
 
 def analyzer(language: str | None = None) -> CompositeAnalyzer:
     """Whoosh's analyzer of the word fields in ``language``: what ``stemmed_positions`` gives, a Whoosh step at a time."""
     words = forms(language)
-    stops = STOPS if words.language == "en" else _NO_STOPS
+    stops = stop_words(words.language)
     return (
         RegexTokenizer(default_pattern)
-        | LowercaseFilter()
+        | LowerFilter()
         | PairsFilter()
         | StopFilter(stoplist=stops, minsize=MIN_LENGTH)
         | TermsFilter(words.language)
     )
+
+
+class LowerFilter(Filter):
+    """Whoosh's filter for ``languages.lower``: each word lower-cased as the index has it ("İ" as "i")."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for token in tokens:
+            token.text = lower(token.text)
+            yield token
 
 
 class PairsFilter(Filter):
@@ -94,11 +101,8 @@ class TermsFilter(Filter):
             if token.stopped:
                 yield token
                 continue
-            word = token.text
-            token.text = words.of(word).decode("utf-8")
-            yield token
-            for other in words.also.get(word, ()):
-                token.text = other.decode("utf-8")
+            for term in words.all_of(token.text):
+                token.text = term.decode("utf-8")
                 yield token
 
 
@@ -113,27 +117,28 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
     """
     positions: dict[bytes, array[int]] = {}
     words = forms(language)
-    stems, also, term_of = words.stems, words.also, words.of
-    stops = STOPS if words.language == "en" else _NO_STOPS
+    stems, term_of, terms, all_of = words.stems, words.of, words.terms, words.all_of
+    stops = stop_words(words.language)
     position = -1
     place = 0  # the number of words in the pieces before this one
     for piece in pieces(text, PIECE_CHARS, _BETWEEN_WORDS):
         plain = piece.isascii()
-        tokens = TOKEN.findall(piece.lower()) if plain else _words(piece)
+        tokens = TOKEN.findall(lower(piece)) if plain else _words(piece)
         found_here: dict[bytes, list[int]] = {}
         for offset, word in enumerate(tokens):
             if len(word) < MIN_LENGTH or word in stops:
                 continue
             position = place + offset if position < 0 else position + 1
-            root = stems.get(word) or term_of(word)
-            found = found_here.get(root)
-            if found is None:
-                found_here[root] = [position]
-            else:
-                found.append(position)
-            if not plain and also and word in also:
-                for other in also[word]:
-                    found_here.setdefault(other, []).append(position)
+            if plain or word.isascii():  # (an ASCII word has one term)
+                root = stems.get(word) or term_of(word)
+                found = found_here.get(root)
+                if found is None:
+                    found_here[root] = [position]
+                else:
+                    found.append(position)
+                continue
+            for root in terms.get(word) or all_of(word):
+                found_here.setdefault(root, []).append(position)
         place += len(tokens)
         for root, places in found_here.items():
             kept = positions.get(root)
@@ -146,16 +151,10 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
 
 def _words(piece: str) -> list[str]:
     """The lower-case words of a text that is not ASCII, Chinese, Japanese and Korean runs cut into pairs."""
-    tokens = [token.lower() for token in TOKEN.findall(piece)]
+    tokens = [lower(token) for token in TOKEN.findall(piece)]
     if HAS_PAIRED.search(piece) is None:
         return tokens
     return [word for token in tokens for word in (unspaced_words(token) if HAS_PAIRED.search(token) else (token,))]
-
-
-def cached_stem(word: str) -> bytes:
-    """The English term of a lower-case word, as UTF-8."""
-    english = forms(None)
-    return english.stems.get(word) or english.of(word)
 
 
 _ONCE: dict[int, bytes] = {}

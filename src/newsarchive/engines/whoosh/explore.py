@@ -20,7 +20,7 @@ from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
 from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, language_of
+from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, function_terms, lower
 from newsarchive.engines.whoosh.query import index_analyses
 from newsarchive.engines.whoosh.reader import hits_of, open_searcher, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
@@ -52,7 +52,7 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     options: dict[int, list[tuple[int, str]]] = {}
     for at, found in enumerate(words):
         budget.check()
-        word = found.group(1).lower()
+        word = lower(found.group(1))
         known = max(reader.doc_frequency("body", term) for term in _stems(reader, word))
         ranked = spelling_options(searcher, word, at_least=max(1, 10 * known))
         if ranked:
@@ -142,7 +142,7 @@ _FORM_SAMPLE = 10
 
 def _stems(reader: IndexReader, word: str) -> list[str]:
     """The stems of a lower-case word in each analysis the archive holds (folded, as the index holds them)."""
-    found = (forms(language_of(analysis)).of(word).decode("utf-8") for analysis in index_analyses(reader))
+    found = (forms(analysis).of(word).decode("utf-8") for analysis in index_analyses(reader))
     return list(dict.fromkeys(found))
 
 
@@ -243,9 +243,10 @@ def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
     """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
     looked for in the text folded, but in English, where accents are rare, as written."""
     if language == "en":
-        return [written.lower() for written in _beginning_pattern(stemmed, language).findall(text)]
-    lowered = text.replace("\u0130", "I").lower()  # (only "İ" grows when lowered)
-    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(fold(lowered))]
+        return [lower(written) for written in _beginning_pattern(stemmed, language).findall(text)]
+    lowered = lower(text)
+    folded = forms(language).fold(lowered)
+    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(folded)]
 
 
 @lru_cache(maxsize=512)
@@ -288,14 +289,16 @@ def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str,
 
 
 def key_terms(searcher: Searcher, docnums: list[int], field: str, count: int) -> list[tuple[str, float]]:
-    """Whoosh's ``key_terms`` (the Bo1 model, weights normalised), each article's text read in its language."""
+    """Whoosh's ``key_terms`` (the Bo1 model, weights normalised), each article's text read in its language,
+    without its language's function words (``languages.function_terms``), which the index keeps."""
     from whoosh.classify import Expander
 
     expander = Expander(searcher.reader(), field)
     for docnum in docnums:
         stored = searcher.stored_fields(docnum)
         found = stemmed_positions(stored.get(field) or "", stored.get("lang"))
-        expander.add((term.decode("utf-8"), float(len(places))) for term, places in found.items())
+        common = function_terms(stored.get("lang"))
+        expander.add((term.decode("utf-8"), float(len(places))) for term, places in found.items() if term not in common)
     return expander.expanded_terms(count, normalize=True)
 
 

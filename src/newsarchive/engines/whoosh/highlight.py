@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
-from newsarchive.engines.whoosh.analysis import MIN_LENGTH, STOPS, TOKEN
-from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, fold, forms, unspaced_spans
+from newsarchive.engines.whoosh.analysis import MIN_LENGTH, TOKEN
+from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, forms, stop_words, unspaced_spans
+from newsarchive.engines.whoosh.languages import lower as to_lower
 
 #: Whoosh's fragmenter looks no further into a text than this.
 CHAR_LIMIT = 2**15
-_NO_STOPS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def passages(
     The words are read as ``language`` has them (English unless told).
     """
     language = language or _ENGLISH
-    stems, stem_of, also = language.stems, language.of, language.also
-    stops = STOPS if language.language == "en" else _NO_STOPS
+    stems, stem_of, terms, all_of = language.stems, language.of, language.terms, language.all_of
+    stops = stop_words(language.language)
     in_phrases = _phrase_tokens(text, phrases, language) if phrases else frozenset()
     found: list[Passage] = []
     first: int | None = None  # where the passage being built starts
@@ -87,13 +87,16 @@ def passages(
             break
         size = stop - start if start >= end else stop - end  # (pairs of characters overlap)
         end = stop
-        lower = token.group().lower()  # (``_term``, written out: this loop is the hot one)
+        lower = token.group().lower()  # (``_terms``, written out: this loop is the hot one)
+        if len(lower) != stop - start:  # ("İ" grew: lowered as the index lowers it)
+            lower = to_lower(token.group())
         if len(lower) < MIN_LENGTH or lower in stops:
             term = lower.encode("utf-8")
-        else:
+        elif lower.isascii():  # (one term)
             term = stems.get(lower) or stem_of(lower)
-            if also and term not in words:
-                term = next((other for other in also.get(lower, ()) if other in words), term)
+        else:  # (any of its terms)
+            held = terms.get(lower) or all_of(lower)
+            term = next((other for other in held if other in words), held[0])
         matched = term in words or place in in_phrases
         if countdown < 0 and not matched:
             starts.append(start)
@@ -144,11 +147,11 @@ def _phrase_tokens(text: str, phrases: Sequence[PhraseWords], language: Forms) -
 
 def _kept(text: str, language: Forms, start: int = 0) -> Iterator[tuple[int, tuple[bytes, ...]]]:
     """(place, terms) of each word of ``text`` from ``start`` on that the index keeps, places counted from ``start``."""
-    stops = STOPS if language.language == "en" else _NO_STOPS
+    stops = stop_words(language.language)
     for place, token in enumerate(_tokens(text, start)):
         if token.end() > CHAR_LIMIT + start:
             break
-        lower = token.group().lower()
+        lower = to_lower(token.group())
         if len(lower) >= MIN_LENGTH and lower not in stops:
             yield place, language.all_of(lower)
 
@@ -204,11 +207,9 @@ class Finder:
         """Where in ``text`` the first of the words, or of the phrases, begins; None if none is there."""
         if self._pattern is None:
             return None
-        lowered = text.lower()
-        if len(lowered) != len(text):  # (only "İ" grows: to "i" and a combining dot)
-            lowered = text.replace("\u0130", "I").lower()
+        lowered = to_lower(text)
         if self._folds:
-            lowered = fold(lowered)
+            lowered = self.language.fold(lowered)
         for found in self._pattern.finditer(lowered):
             start = found.start()
             if HAS_PAIRED.match(lowered, start):
@@ -219,10 +220,8 @@ class Finder:
                 token = TOKEN.match(text, start)
             if token is None:
                 continue
-            term = _term(token.group(), self.language)
-            if term not in self.stems and self.language.also:  # (a word written with accents: either of its terms)
-                others = self.language.also.get(token.group().lower(), ())
-                term = next((other for other in others if other in self.stems), term)
+            held = _terms(token.group(), self.language)
+            term = next((other for other in held if other in self.stems), held[0])
             if term in self.stems or any(
                 self._phrase_at(text, start, phrase) for phrase in self.phrases if phrase.stems[0] == term
             ):
@@ -244,7 +243,7 @@ def _beginning(stem: str, cut: int | None = None) -> str:
     written (``cut`` None), or less its last ``cut`` letters (another stemmer's, folded), keeping two."""
     if cut is not None:
         return stem[: max(2, len(stem) - cut)][:_BEGINNING_CHARS]
-    text = stem.replace("i\u0307", "i")  # (matched against "İ" lowered as "i")
+    text = stem
     if len(text) > 1 and text[-1] in "iel":
         text = text[:-1]
     return text[:_BEGINNING_CHARS]
@@ -289,13 +288,17 @@ def _passage(first: int | None, end: int, marks: list[tuple[int, int]], marked: 
 
 
 def _term(word: str, language: Forms | None = None) -> bytes:
-    """The word as the analyzer leaves it with stop words kept: lower-cased, and stemmed unless a stop word
-    (English's: other languages keep them) or a single letter."""
-    lower = word.lower()
-    language = language or _ENGLISH
-    if len(lower) < MIN_LENGTH or (lower in STOPS and language.language == "en"):
-        return lower.encode("utf-8")
-    return language.stems.get(lower) or language.of(lower)
+    """The word's first term (``_terms``), in English unless told."""
+    return _terms(word, language or _ENGLISH)[0]
+
+
+def _terms(word: str, language: Forms) -> tuple[bytes, ...]:
+    """The word's terms as the analyzer leaves them with stop words kept: lower-cased, and stemmed unless a
+    stop word (English's: other languages keep them) or a single letter."""
+    lower = to_lower(word)
+    if len(lower) < MIN_LENGTH or lower in stop_words(language.language):
+        return (lower.encode("utf-8"),)
+    return language.all_of(lower)
 
 
 _ENGLISH = forms(None)

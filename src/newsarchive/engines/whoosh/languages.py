@@ -5,7 +5,9 @@ PyStemmer's C implementation, for every language Snowball covers; Ukrainian,
 which Snowball lacks, by pymorphy3's dictionary; English, and articles whose
 language is undetermined, by Whoosh's Porter stemmer as always), then folded
 as its readers type it: accents off Latin and Greek letters ("café" is
-"cafe"), "ё" as "е". A word written with accents is also held by the stem of
+"cafe"), "ё" as "е", but not off the letters a language has of its own
+(Swedish "å", ``OWN_LETTERS``). Words are lowered by ``lower``, "İ" as a
+plain "i". A word written with accents is also held by the stem of
 its unaccented spelling, which a reader typing without accents gets
 ("negociacao" and "negociação" differ as stems in Portuguese).
 
@@ -21,6 +23,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+from newsarchive.query.words import STOPS
 
 #: ISO 639-1 code -> the Snowball stemmer of that language, as PyStemmer names it.
 SNOWBALL: dict[str, str] = {
@@ -65,9 +69,33 @@ def _folding_table() -> dict[int, str]:
 FOLDING = _folding_table()
 
 
+def lower(text: str) -> str:
+    """``text`` lower-cased character for character, as every word is before it becomes a term: Turkish "İ"
+    is a plain "i" (``str.lower`` makes it "i" and a combining dot), so "istanbul" finds "İstanbul" and a
+    text lowered keeps its offsets (snippets mark the words as written)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.replace("\u0130", "i").lower()
+
+
 def fold(text: str) -> str:
-    """``text`` without the accents its readers may leave out (character for character)."""
+    """``text`` without the accents readers may leave out (character for character); a language's own letters
+    kept as ``Forms.fold`` keeps them."""
     return text if text.isascii() else text.translate(FOLDING)
+
+
+#: Letters that are letters of their own, not accented ones, to a language's readers: "får" is not "far" in
+#: Swedish, "pää" not "paa" in Finnish. (German's umlauts are Snowball's business: its stemmer folds them.)
+OWN_LETTERS: dict[str, str] = {
+    "da": "åæø", "no": "åæø", "nb": "åæø", "nn": "åæø", "sv": "åäöæø", "fi": "åäö", "et": "äöõüšž",
+}  # fmt: skip
+
+
+@cache
+def folding(analysis: str) -> dict[int, str]:
+    """``FOLDING`` for the words of an analysis (``analysis_of``): without its language's ``OWN_LETTERS``."""
+    own = OWN_LETTERS.get(analysis, "")
+    own += own.upper()
+    return {code: letter for code, letter in FOLDING.items() if chr(code) not in own} if own else FOLDING
 
 
 def stemmer(language: str | None) -> Callable[[str], str]:
@@ -97,13 +125,19 @@ def _snowball(algorithm: str) -> Callable[[str], str]:
 
 @cache
 def _dictionary(language: str) -> Callable[[str], str]:
-    parse = _parser(language)
-
     def lemma(word: str) -> str:
-        found = parse(word)
+        if not _has_cyrillic(word):
+            return word
+        found = _parser(language)(word)
         return found[0].normal_form if found else word
 
     return lemma
+
+
+#: Letters of the Cyrillic script: the only words a dictionary language (``LEMMAS``) looks up. A Latin
+#: word ("talks") is its own dictionary form there, and a search for it loads no dictionary.
+_CYRILLIC = re.compile("[\u0400-\u052f]")
+_has_cyrillic = _CYRILLIC.search
 
 
 @cache
@@ -115,78 +149,116 @@ def _parser(language: str) -> Callable[[str], list[Any]]:
 
 def _lemmas(language: str, word: str) -> set[str]:
     """The dictionary forms of ``word`` that pymorphy3 knows it by (none for a word not in its dictionary)."""
+    if not _has_cyrillic(word):
+        return set()
     return {found.normal_form for found in _parser(language)(word) if found.is_known}
 
 
 class Forms:
     """The index terms (UTF-8) of the lower-case words of one language, cached.
 
-    ``of(word)`` is the word's stem, folded; ``also.get(word)`` the other terms
-    that hold it: the stem of its folded spelling where that differs (words
-    written with accents), and in Russian and Ukrainian the stems of its
-    dictionary forms.
+    ``all_of(word)`` is every term that holds the word: its stem, folded,
+    first (``of(word)``), then the stem of its folded spelling where that
+    differs (words written with accents), and in Russian and Ukrainian the
+    stems of its dictionary forms. An ASCII word has its stem alone
+    (``stems``, the indexing fast path's cache); other words' terms are kept
+    whole (``terms``), together up to ``STEM_CACHE_SIZE`` words: a word past
+    that is worked out anew each time, never cut short.
     """
 
-    def __init__(self, language: str | None) -> None:
-        self.language = language or ""
-        self.stem = stemmer(language)
+    def __init__(self, analysis: str) -> None:
+        self.language = analysis  # (a key of ``analysis_of``)
+        self.stem = stemmer(analysis)
+        self.folding = folding(analysis)
         self.stems: dict[str, bytes] = {}
-        self.also: dict[str, tuple[bytes, ...]] = {}
+        self.terms: dict[str, tuple[bytes, ...]] = {}
+
+    def fold(self, text: str) -> str:
+        """``text`` without the accents the language's readers may leave out (character for character)."""
+        return text if text.isascii() else text.translate(self.folding)
 
     def of(self, word: str) -> bytes:
         """The word's term (the cache's ``stems.get(word) or of(word)`` is the fast way to call this)."""
-        root = self.stems.get(word)
-        if root is not None:
-            return root
-        root = fold(self.stem(word)).encode("utf-8")
         if not word.isascii():
-            others = self._others(word) - {root}
-            if others and len(self.also) < STEM_CACHE_SIZE:
-                self.also[word] = tuple(sorted(others))
-        if len(self.stems) < STEM_CACHE_SIZE:
-            self.stems[word] = root
+            return self.all_of(word)[0]
+        root = self.stems.get(word)
+        if root is None:
+            root = self.fold(self.stem(word)).encode("utf-8")
+            if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
+                self.stems[word] = root
         return root
 
+    def all_of(self, word: str) -> tuple[bytes, ...]:
+        """Every term the index holds for the word, its stem's first (``terms.get(word) or all_of(word)`` is
+        the fast way to call this for a word that is not ASCII)."""
+        if word.isascii():
+            return (self.of(word),)
+        found = self.terms.get(word)
+        if found is None:
+            root = self.fold(self.stem(word)).encode("utf-8")
+            found = (root, *sorted(self._others(word) - {root}))
+            if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
+                self.terms[word] = found
+        return found
+
     def _others(self, word: str) -> set[bytes]:
-        folded = fold(word)
-        spellings = {word, folded}
+        spellings = {word, self.fold(word)}
         if self.language in LEMMAS:
             spellings |= _lemmas(self.language, word)
-        return {fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
+        return {self.fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
 
-    def all_of(self, word: str) -> tuple[bytes, ...]:
-        """Every term the index holds for the word: its stem's, and ``also``'s."""
-        return (self.of(word), *self.also.get(word, ()))
+
+#: The analysis of a language with no stemmer (words as written): ISO 639-2's code for "no linguistic content".
+UNSTEMMED = "zxx"
 
 
 def analysis_of(language: str | None) -> str:
     """The analysis ``language``'s words get, as the key of ``forms``: "en" for English and undetermined text,
-    "" for a language with no stemmer (words as written), else the language itself."""
+    ``UNSTEMMED`` for a language with no stemmer (words as written), else the language itself. An analysis
+    is its own analysis."""
     language = (language or "").lower()
     if language in ENGLISH:
         return "en"
-    return language if language in SNOWBALL or language in DICTIONARY else ""
+    return language if language in SNOWBALL or language in DICTIONARY else UNSTEMMED
 
 
-#: A language code that ``forms`` and ``stemmer`` read as having no stemmer: the analysis "" of ``analysis_of``
-#: (ISO 639-2's code for "no linguistic content").
-UNSTEMMED = "zxx"
-
-
-def language_of(analysis: str) -> str:
-    """A language whose words get the analysis ``analysis`` (a key of ``analysis_of``)."""
-    return analysis or UNSTEMMED
-
-
-@cache
 def forms(language: str | None) -> Forms:
-    """The cached word forms of ``language`` (None, "und" and "en" share English's)."""
-    return Forms(language) if (language or "") not in ENGLISH else _english()
+    """The word forms of ``language``'s analysis (``analysis_of``), one cache for all its languages:
+    None, "und" and "en" share English's, "zh" and "he" the words as written."""
+    return _forms(analysis_of(language))
 
 
 @cache
-def _english() -> Forms:
-    return Forms("en")
+def _forms(analysis: str) -> Forms:
+    return Forms(analysis)
+
+
+def stop_words(analysis: str) -> frozenset[str]:
+    """The words an analysis (``analysis_of``) leaves out of the index: English's stop words, as Whoosh's
+    ``StemmingAnalyzer`` always left them out; none in other languages, where they are kept."""
+    return STOPS if analysis == "en" else _NO_STOPS
+
+
+_NO_STOPS: frozenset[str] = frozenset()
+
+
+@cache
+def function_terms(language: str | None) -> frozenset[bytes]:
+    """The terms of ``language``'s function words ("die", "das", "ist", "über" in German), from Whoosh's stop
+    word lists where it has one: left out where articles' telling words are ranked (``terms``, ``similar``),
+    never out of the index. None in English, whose stop words the index leaves out already."""
+    from whoosh.lang import has_stopwords, stopwords_for_language
+
+    code = (language or "").lower()
+    code = _STOP_LIST_OF.get(code, code)
+    if analysis_of(code) == "en" or not has_stopwords(code):
+        return frozenset()
+    words = forms(code)
+    return frozenset(term for word in stopwords_for_language(code) for term in words.all_of(lower(word)))
+
+
+#: Languages whose function words are in another code's list (Norwegian Bokmål and Nynorsk, Norwegian's).
+_STOP_LIST_OF = {"nb": "no", "nn": "no"}
 
 
 def unspaced_words(token: str) -> list[str]:

@@ -20,6 +20,7 @@ import re
 import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache, partial
+from itertools import combinations, islice, product
 from typing import NamedTuple
 
 from whoosh import query as wq
@@ -28,20 +29,19 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import analyzer
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, fold, forms, language_of, unspaced_words
+from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, forms, lower, stop_words, unspaced_words
 from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import naive_utc
 from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
 from newsarchive.query.parser import nothing_to_search, parse
-from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN
+from newsarchive.query.words import MIN_LENGTH, TOKEN
 
 #: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
 MAX_EXPANSION = 1_000
 #: The analyses of an archive in English alone (or of an empty one).
 ENGLISH_ONLY = ("en",)
-_NO_STOPS: frozenset[str] = frozenset()
 
 
 def compile_query(query: qt.Query, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> wq.Query:
@@ -187,7 +187,7 @@ def _leaf(node: Leaf, schema: Schema, analyses: tuple[str, ...]) -> wq.Query | _
 
 @cache
 def _analyzer(analysis: str) -> CompositeAnalyzer:
-    return analyzer(language_of(analysis))
+    return analyzer(analysis)
 
 
 def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: str = "en") -> wq.Query | None:
@@ -238,7 +238,7 @@ def _all_of(kind: type[wq.Query], name: str, words: list[str], boost: float) -> 
 def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
     """A word of a word field as ``analysis`` indexes it: its term (either of two for some words written
     with accents); a run of Chinese, Japanese or Korean longer than two characters a phrase of its pairs."""
-    words = forms(language_of(analysis))
+    words = forms(analysis)
     parts: list[wq.Query] = []
     for pieces in _tokens(text, analysis):
         if len(pieces) > 1:  # (a run of pairs, or a word beside one: a phrase, as the index places them)
@@ -252,24 +252,42 @@ def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
 
 
 def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.Query:
-    """A phrase as ``analysis`` indexes its words; with words written with accents, either spelling of them."""
-    words = forms(language_of(analysis))
-    pieces = [piece for token in _tokens(text, analysis) for piece in token]
-    written = [words.of(piece).decode("utf-8") for piece in pieces]
-    phrase = wq.Phrase(name, written, slop=slop, boost=boost)
-    unaccented = [(words.also.get(piece) or (words.of(piece),))[0].decode("utf-8") for piece in pieces]
-    if unaccented == written:
-        return phrase
-    return wq.Or([phrase, wq.Phrase(name, unaccented, slop=slop, boost=boost)])
+    """A phrase as ``analysis`` indexes its words, each word by any of its terms (``Forms.all_of``): the
+    phrase in each of its spellings (``_spellings``), either of them matching."""
+    words = forms(analysis)
+    options = [words.all_of(piece) for token in _tokens(text, analysis) for piece in token]
+    phrases = [
+        wq.Phrase(name, [term.decode("utf-8") for term in spelling], slop=slop, boost=boost)
+        for spelling in islice(_spellings(options), MAX_PHRASE_SPELLINGS)
+    ]
+    return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+
+#: The most spellings of one phrase looked for: each is a phrase of its own to match.
+MAX_PHRASE_SPELLINGS = 32
+
+
+def _spellings(options: Sequence[tuple[bytes, ...]]) -> Iterator[tuple[bytes, ...]]:
+    """The phrases of one term of each word (``options``: each word's terms): each word's first term, then
+    with one word's other terms, two words'..., so that a cap keeps every word's alternatives first."""
+    first = tuple(terms[0] for terms in options)
+    varied = [at for at, terms in enumerate(options) if len(terms) > 1]
+    for changed in range(len(varied) + 1):
+        for places in combinations(varied, changed):
+            for picks in product(*(options[at][1:] for at in places)):
+                spelling = list(first)
+                for at, pick in zip(places, picks, strict=True):
+                    spelling[at] = pick
+                yield tuple(spelling)
 
 
 def _tokens(text: str, analysis: str) -> Iterator[list[str]]:
     """The lower-case words of each token of ``text`` that ``analysis`` keeps (those of a token with Chinese,
     Japanese or Korean are its pairs of characters and the words beside them); tokens with none kept are left out."""
-    stops = STOPS if analysis == "en" else _NO_STOPS
+    stops = stop_words(analysis)
     for token in TOKEN.findall(text):
-        lower = token.lower()
-        pieces = unspaced_words(lower) if HAS_PAIRED.search(lower) else [lower]
+        lowered = lower(token)
+        pieces = unspaced_words(lowered) if HAS_PAIRED.search(lowered) else [lowered]
         kept = [piece for piece in pieces if len(piece) >= MIN_LENGTH and piece not in stops]
         if kept:
             yield kept
@@ -401,7 +419,8 @@ def _stemmed_prefixes(node: wq.Query, analyses: Sequence[str] = ENGLISH_ONLY) ->
     text, field = node.text, node.fieldname
     variants: list[wq.Query] = [node]
     for analysis in analyses:
-        stemmed = fold(forms(language_of(analysis)).stem(text))
+        words = forms(analysis)
+        stemmed = words.fold(words.stem(text))
         if stemmed and stemmed != text and wq.Prefix(field, stemmed, boost=node.boost) not in variants:
             variants.append(wq.Prefix(field, stemmed, boost=node.boost))
     variants += [wq.Term(field, text[:cut], boost=node.boost) for cut in range(max(4, len(text) - 3), len(text))]

@@ -22,7 +22,7 @@ from newsarchive.engines.protocol import Hit, HitPage, PeriodCounts, SearchOptio
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.files import index_exists, open_index
 from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
-from newsarchive.engines.whoosh.languages import analysis_of, forms, language_of
+from newsarchive.engines.whoosh.languages import analysis_of, forms
 from newsarchive.engines.whoosh.query import compile_query, expand, index_analyses
 from newsarchive.engines.whoosh.store import holds_copies, index_is_current
 from newsarchive.errors import IndexUnavailable
@@ -373,7 +373,7 @@ def _marked_words(results) -> Marking:  # type: ignore[no-untyped-def]
 
     @cache
     def finder(name: str, analysis: str) -> Finder:
-        return Finder(*words[name], forms(language_of(analysis)))
+        return Finder(*words[name], forms(analysis))
 
     return finder
 

@@ -13,7 +13,7 @@ from newsarchive.periods import on_clock
 from newsarchive.query.tree import WORD_FIELDS
 
 # Bump when the fields below change: an index with another version is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: Fields that words without a field name are looked for in (the query language's word fields).
 SEARCH_FIELDS = WORD_FIELDS
