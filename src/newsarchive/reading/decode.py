@@ -73,6 +73,11 @@ def _decode_raw(data: bytes, utf8: _Raw | None = None) -> _Raw:
 _LATIN1_LETTERS = re.compile(r"[\u00c0-\u00ff]")
 #: Below this share of a text's first characters, accented letters are a Western language's own.
 _MOJIBAKE_SHARE = 0.3
+#: Fewer different accented letters than this are a name or two, not a text read in the wrong code page.
+_MOJIBAKE_LETTERS = 10
+#: Nor is a text with fewer words of accented letters alone than this.
+_MOJIBAKE_WORDS = 3
+_LATIN1_WORD = re.compile(r"(?<![^\W\d_])[\u00c0-\u00ff]{3,}(?![^\W\d_])")
 #: The code pages an 8-bit text is wrongly read in before being saved as UTF-8.
 _WRONG_READINGS = ("cp1252", "latin-1")
 
@@ -82,7 +87,13 @@ def _repaired_mojibake(decoded: _Raw) -> _Raw | None:
     read again in the code page that makes sense of it, with a warning (the warning alone when none does);
     None when it is no such text."""
     head = decoded.text[:4096]
-    if len(_LATIN1_LETTERS.findall(head)) <= _MOJIBAKE_SHARE * len(head) or oddness(head) <= _MAX_ODDNESS:
+    accented = _LATIN1_LETTERS.findall(head)
+    if (
+        len(set(accented)) < _MOJIBAKE_LETTERS  # (a language's worth of letters, not a name or a run of one)
+        or len(accented) <= _MOJIBAKE_SHARE * len(head)
+        or len(_LATIN1_WORD.findall(head)) < _MOJIBAKE_WORDS
+        or oddness(head) <= _MAX_ODDNESS
+    ):
         return None
     for wrong in _WRONG_READINGS:
         try:
