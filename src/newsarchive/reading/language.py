@@ -14,6 +14,8 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from newsarchive.scripts import CJK, HAN, HANGUL, KANA
+
 if TYPE_CHECKING:
     from newsarchive.reading.draft import ArticleDraft
 
@@ -29,13 +31,13 @@ MIN_LETTERS = 20
 WINDOW_CHARS = 300
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\u1100-\u11ff\uac00-\ud7af]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(f"[{KANA}]")
+_HANGUL = re.compile(f"[{HANGUL}]")
+_HAN = re.compile(f"[{HAN}]")
 _RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _SPACES = re.compile(r"\s+")
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CJK = re.compile(f"[{CJK}]")
 
 
 def identify(text: str) -> str:
@@ -53,7 +55,7 @@ def identify(text: str) -> str:
     head = text[:WINDOW_CHARS]
     # Letters, counted cheaply: what is left without spaces, digits and punctuation. (A Chinese
     # or Japanese character is about a word: three letters' worth.)
-    letters = len(_NOT_LETTERS.sub("", head)) + (2 * len(_UNSPACED.findall(head)) if not head.isascii() else 0)
+    letters = len(_NOT_LETTERS.sub("", head)) + (2 * len(_CJK.findall(head)) if not head.isascii() else 0)
     if letters < MIN_LETTERS:
         return UNDETERMINED
     if len(text) <= 2 * WINDOW_CHARS:
