@@ -132,3 +132,21 @@ def test_identification_downloads_nothing(tmp_path: Path) -> None:
         cache.chmod(0o755)
     assert (run.returncode, run.stdout.strip()) == (0, "ru"), run.stderr
     assert list(cache.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # A Chinese report that writes one Japanese company's name in katakana is still Chinese.
+        ("国务院总理会见了日本丰田汽车公司社长トヨタ代表团，双方就扩大在华投资、新能源汽车合作等议题深入交换了意见。", "zh"),
+        # A Chinese report naming a Korean official in Hangul, likewise.
+        ("韩国总统在首尔会见中国外长，表示愿同中方加强沟通，推动两国关系健康发展。韩方代表团团长김철수表示欢迎。", "zh"),
+        # A Korean report quoting a Japanese phrase is Korean.
+        ("서울시는 새 교통 정책을 발표했다. 시장은 기자회견에서 この政策について 자세히 설명했다.", "ko"),
+        # Japanese with little kana, as headlines have, is Japanese.
+        ("首相、経済対策を閣議決定", "ja"),
+        ("東京株式市場で日経平均が大幅続落", "ja"),
+    ],
+)
+def test_chinese_japanese_and_korean_are_told_by_the_shares_of_their_scripts(text: str, language: str) -> None:
+    assert identify(text) == language

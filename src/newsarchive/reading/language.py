@@ -164,8 +164,8 @@ def _readable(window: str) -> str:
 def _iso_code(label: str, text: str) -> str:
     """The model's label as ISO 639-1: two letters, else "und" (it also knows languages with no such code).
 
-    Chinese and Japanese share Han characters: any kana makes a text Japanese,
-    any Hangul Korean, whatever the model said of a short window. Russian and
+    Chinese, Japanese and Korean are told apart by the shares of their scripts
+    (``_cjk_language``), whatever the model said of a short window. Russian and
     Ukrainian are told apart by the letters only one of them has.
     """
     if label in ("ru", "uk"):
@@ -175,13 +175,32 @@ def _iso_code(label: str, text: str) -> str:
         if russian != ukrainian:
             return "ru" if russian > ukrainian else "uk"
     if label in ("zh", "ja", "ko"):
-        if _KANA.search(text):
-            return "ja"
-        if _HANGUL.search(text):
-            return "ko"
-        if _HAN.search(text):
-            return "zh"
+        label = _cjk_language(label, text) or label
     return label if len(label) == 2 and label.isascii() and label.isalpha() else UNDETERMINED
+
+
+#: Japanese writes its endings and particles in kana, a tenth of its characters or more in running text;
+#: Chinese writes the odd Japanese name in it, and nothing else.
+MIN_KANA_SHARE = 0.1
+
+
+def _cjk_language(label: str, text: str) -> str | None:
+    """"ko", "ja" or "zh" by the shares of Hangul, kana and Han in ``text`` (``label`` the model's
+    guess); None when it has none of them.
+
+    Korean when Hangul is the most of the three (a Korean text quotes Han and kana
+    now and then). Else Japanese when the model says so and kana confirms it (a
+    headline may have one particle in kana), or when kana is at least
+    ``MIN_KANA_SHARE`` of kana and Han together: a Chinese text with one Japanese
+    name in it stays Chinese. Else Chinese: Han alone is Chinese, whatever the
+    model leans to.
+    """
+    kana, han, hangul = len(_KANA.findall(text)), len(_HAN.findall(text)), len(_HANGUL.findall(text))
+    if hangul > kana and hangul > han:
+        return "ko"
+    if kana and (label == "ja" or kana >= MIN_KANA_SHARE * (kana + han)):
+        return "ja"
+    return "zh" if han else None
 
 
 @cache
