@@ -67,6 +67,19 @@ def test_a_mixed_text_is_in_the_language_of_most_of_it() -> None:
     assert identify(RUSSIAN[:250] + "\n" + ENGLISH * 4) == "en"
 
 
+def test_a_short_mixed_text_is_in_the_language_of_most_of_its_paragraphs() -> None:
+    # Too mixed for the model to be sure of whole (English, 0.33): each paragraph is sure, and they vote.
+    text = (
+        "Talks stall over Kursk ceasefire\n\n"
+        "Negotiators failed to agree on a timetable for withdrawing troops, officials said on Monday.\n\n"
+        '"Переговоры зашли в тупик, стороны не смогли договориться", said a spokesman in Moscow.\n\n'
+        "A new round of talks is expected next month in Geneva."
+    )
+    assert identify(text) == "en"
+    # A list of names, a line each, says no more than on one line.
+    assert identify("Trump Putin Zelensky Macron Scholz\nErdogan Modi Lula Ramaphosa Albanese") == UNDETERMINED
+
+
 def test_a_team_sheet_at_the_end_does_not_unsettle_a_story() -> None:
     # Names score low in any language; the start, which the model is sure of, vouches for the vote's winner.
     text = (

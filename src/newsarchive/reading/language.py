@@ -43,42 +43,52 @@ _CJK = re.compile(f"[{CJK}]")
 def identify(text: str) -> str:
     """The ISO 639-1 code of the language most of ``text`` is written in, or "und".
 
-    A short text is scored whole. A long one is first scored on its start and
-    middle together (half a window of each): when the model is sure of that, both
-    are in that language (the usual case, one call). Otherwise, as when the start
-    is a quote in another language, three windows (start, middle and end) are
-    scored and their languages' scores, weighted by the windows' lengths, summed:
-    the language with most of the text wins, if it has at least half the weight
-    or the model was sure of it in one of the windows.
+    A short text is scored whole, and decided when the model is at least fairly
+    sure of it. A long one is first scored on its start and middle together
+    (half a window of each): when the model is sure of that, both are in that
+    language (the usual case, one call). Otherwise, as when the start is a quote
+    in another language, some parts are scored and vote (``_vote``): a short
+    text's paragraphs, a long one's start, middle and end.
     """
     text = text.strip()
     head = text[:WINDOW_CHARS]
-    # Letters, counted cheaply: what is left without spaces, digits and punctuation. (A Chinese
-    # or Japanese character is about a word: three letters' worth.)
-    letters = len(_NOT_LETTERS.sub("", head)) + (2 * len(_CJK.findall(head)) if not head.isascii() else 0)
-    if letters < MIN_LETTERS:
+    if _letters(head) < MIN_LETTERS:
         return UNDETERMINED
     if len(text) <= 2 * WINDOW_CHARS:
-        windows = [text]
-    else:
-        half, middle = WINDOW_CHARS // 2, len(text) // 2
-        probe = text[:half] + "\n" + text[middle : middle + half]
-        language, score = _scored(probe)
-        if score >= SURE_SCORE:
-            return _iso_code(language, probe)
-        windows = [head, text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:]]
+        language, score = _scored(text)
+        if score >= MIN_SCORE:
+            return _iso_code(language, text)
+        # Unsure of the whole: a mixed text (an English story quoting Russian) has paragraphs that are each sure.
+        parts = [line for line in text.splitlines() if _letters(line) >= MIN_LETTERS]
+        return _vote(parts, text) if len(parts) > 1 else UNDETERMINED
+    half, middle = WINDOW_CHARS // 2, len(text) // 2
+    probe = text[:half] + "\n" + text[middle : middle + half]
+    language, score = _scored(probe)
+    if score >= SURE_SCORE:
+        return _iso_code(language, probe)
+    return _vote([head, text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:]], text)
+
+
+def _letters(text: str) -> int:
+    """How many letters ``text`` has, counted cheaply: what is left without spaces, digits and
+    punctuation. (A Chinese or Japanese character is about a word: three letters' worth.)"""
+    return len(_NOT_LETTERS.sub("", text)) + (2 * len(_CJK.findall(text)) if not text.isascii() else 0)
+
+
+def _vote(parts: list[str], text: str) -> str:
+    """The language of ``text`` by its ``parts``' votes: each part's language's score, weighted by the
+    part's length, summed. The language with most of the weight wins, if it has at least half of it
+    or the model was sure of it in one of the parts; else "und"."""
     votes: dict[str, float] = {}
     sure: set[str] = set()
-    for window in windows:
-        language, score = _scored(window)
+    for part in parts:
+        language, score = _scored(part)
         if score >= SURE_SCORE:
-            if len(windows) == 1:
-                return _iso_code(language, window)
             sure.add(language)
-        votes[language] = votes.get(language, 0.0) + score * len(window)
+        votes[language] = votes.get(language, 0.0) + score * len(part)
     language, weight = max(votes.items(), key=lambda vote: vote[1])
-    total = sum(len(window) for window in windows)
-    # (A window the model is sure of vouches for the winner: a list of names at the end scores low.)
+    total = sum(len(part) for part in parts)
+    # (A part the model is sure of vouches for the winner: a list of names at the end scores low.)
     return _iso_code(language, text) if weight / total >= MIN_SCORE or language in sure else UNDETERMINED
 
 
