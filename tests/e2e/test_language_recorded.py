@@ -173,6 +173,17 @@ def test_an_unknown_lang_is_a_usage_error_naming_it(archive, newsroom: Path, arc
     assert not archive_home.exists()  # (refused before anything was made)
 
 
+def test_the_cli_checks_lang_with_the_librarys_check_under_a_name_of_its_own() -> None:
+    import click
+
+    from newsarchive.cli import ingest
+
+    assert not hasattr(ingest, "checked_language")  # (one function of that name: the library's)
+    assert ingest.lang_code(None, None, "uk") == "uk"
+    with pytest.raises(click.BadParameter, match="unknown language code 'xx'"):
+        ingest.lang_code(None, None, "xx")
+
+
 def test_the_language_a_file_names_wins_unless_it_names_none(archive, tmp_path: Path) -> None:
     def record(title: str, language: str, text: str) -> str:
         return json.dumps({"title": title, "maintext": text, "language": language}) + "\n"
