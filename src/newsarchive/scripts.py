@@ -8,6 +8,10 @@ Japanese or Korean character is. Standard library only: anything may import it.
 
 from __future__ import annotations
 
+#: Cyrillic, with its supplement (letters of the languages of Russia's republics, Abkhaz...).
+CYRILLIC = "\u0400-\u052f"
+#: Greek, with its extended block (polytonic accents).
+GREEK = "\u0370-\u03ff\u1f00-\u1fff"
 #: Han ideographs: CJK Unified Ideographs, Extension A, the compatibility ideographs, and
 #: Extensions B to H (the supplementary planes, U+20000 to U+3134F).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"

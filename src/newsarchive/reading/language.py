@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.scripts import CJK, HAN, HANGUL, KANA
+from newsarchive.scripts import CJK, CYRILLIC, GREEK, HAN, HANGUL, KANA
 
 if TYPE_CHECKING:
     from newsarchive.reading.draft import ArticleDraft
@@ -37,6 +37,8 @@ _HAN = re.compile(f"[{HAN}]")
 _RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _SPACES = re.compile(r"\s+")
+_CYRILLIC = re.compile(f"[{CYRILLIC}]")
+_GREEK = re.compile(f"[{GREEK}]")
 _CJK = re.compile(f"[{CJK}]")
 
 
@@ -171,6 +173,25 @@ def _readable(window: str) -> str:
     return window.lower() if window.isupper() else window
 
 
+def script_languages(text: str) -> tuple[str, ...]:
+    """The languages whose datelines may be read in an article whose language is undetermined
+    (a few words), by its letters: for a text mostly in Cyrillic, Russian and Ukrainian (less the one
+    whose own letters it lacks while it has the other's); mostly in Greek, Greek; else none."""
+    letters = sum(1 for char in text if char.isalpha())
+    if 2 * len(_CYRILLIC.findall(text)) > letters:
+        told = _russian_or_ukrainian(text)
+        return (told,) if told else ("ru", "uk")
+    if 2 * len(_GREEK.findall(text)) > letters:
+        return ("el",)
+    return ()
+
+
+def _russian_or_ukrainian(text: str) -> str | None:
+    """"ru" or "uk" by the letters only one of them writes (ы э ъ ё; і ї є ґ), common in each; None when even."""
+    russian, ukrainian = len(_RUSSIAN_LETTERS.findall(text)), len(_UKRAINIAN_LETTERS.findall(text))
+    return None if russian == ukrainian else "ru" if russian > ukrainian else "uk"
+
+
 def _iso_code(label: str, text: str) -> str:
     """The model's label as ISO 639-1: two letters, else "und" (it also knows languages with no such code).
 
@@ -179,11 +200,8 @@ def _iso_code(label: str, text: str) -> str:
     Ukrainian are told apart by the letters only one of them has.
     """
     if label in ("ru", "uk"):
-        # The model mixes up short Russian and Ukrainian texts; letters that only one of them
-        # writes (ы э ъ ё; і ї є ґ) are common in each and tell them apart.
-        russian, ukrainian = len(_RUSSIAN_LETTERS.findall(text)), len(_UKRAINIAN_LETTERS.findall(text))
-        if russian != ukrainian:
-            return "ru" if russian > ukrainian else "uk"
+        # The model mixes up short Russian and Ukrainian texts; their own letters tell them apart.
+        label = _russian_or_ukrainian(text) or label
     if label in ("zh", "ja", "ko"):
         label = _cjk_language(label, text) or label
     return label if len(label) == 2 and label.isascii() and label.isalpha() else UNDETERMINED
