@@ -181,6 +181,17 @@ def test_an_unknown_lang_is_a_usage_error_naming_it(archive, newsroom: Path, arc
     assert not archive_home.exists()  # (refused before anything was made)
 
 
+def test_the_cli_checks_lang_with_the_librarys_check_under_a_name_of_its_own() -> None:
+    import click
+
+    from newsarchive.cli import ingest
+
+    assert not hasattr(ingest, "checked_language")  # (one function of that name: the library's)
+    assert ingest.lang_code(None, None, "uk") == "uk"
+    with pytest.raises(click.BadParameter, match="unknown language code 'xx'"):
+        ingest.lang_code(None, None, "xx")
+
+
 def test_the_language_a_file_names_wins_unless_it_names_none(archive, tmp_path: Path) -> None:
     def record(title: str, language: str, text: str) -> str:
         return json.dumps({"title": title, "maintext": text, "language": language}) + "\n"
@@ -283,3 +294,25 @@ def test_the_python_api_takes_a_language_and_refuses_an_unknown_one(newsroom: Pa
         assert not archive_home.exists()
         archive.ingest([newsroom / "de.txt", newsroom / "en.txt"], language="de")
         assert {record.language for record in archive.export()} == {"de"}
+
+
+def test_an_unreadable_article_without_a_language_is_named_once_not_read_by_every_run(
+    archive, newsroom: Path, archive_home: Path, tmp_path: Path
+) -> None:
+    archive("ingest", newsroom)
+    database = archive_home / "archive.db"
+    with sqlite3.connect(database) as connection:
+        (damaged,) = connection.execute("SELECT id FROM articles WHERE language = 'de'").fetchone()
+        connection.execute("UPDATE articles SET body = '{not json', language = NULL WHERE id = ?", (damaged,))
+        connection.execute("UPDATE articles SET language = NULL WHERE language = 'fr'")
+    write(tmp_path / "more", "es.txt", ARTICLES["es"][:1] + ("Otro texto sobre las pensiones.",) + ARTICLES["es"][2:])
+    first = archive("ingest", tmp_path / "more")
+    assert first.stderr.splitlines()[:2] == [
+        "identified the language of 1 article stored before languages were recorded",
+        "could not read 1 article stored before languages were recorded: their language stays undetermined"
+        " (`archive check` names them)",
+    ]
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT language FROM articles WHERE id = ?", (damaged,)).fetchone() == ("und",)
+    assert "languages were recorded" not in archive("ingest", tmp_path / "more").stderr  # (once)
+    assert f"damaged row:          article {damaged}, body: not valid JSON\n" in archive("check", expect=1).stdout

@@ -67,6 +67,19 @@ def test_a_mixed_text_is_in_the_language_of_most_of_it() -> None:
     assert identify(RUSSIAN[:250] + "\n" + ENGLISH * 4) == "en"
 
 
+def test_a_short_mixed_text_is_in_the_language_of_most_of_its_paragraphs() -> None:
+    # Too mixed for the model to be sure of whole (English, 0.33): each paragraph is sure, and they vote.
+    text = (
+        "Talks stall over Kursk ceasefire\n\n"
+        "Negotiators failed to agree on a timetable for withdrawing troops, officials said on Monday.\n\n"
+        '"Переговоры зашли в тупик, стороны не смогли договориться", said a spokesman in Moscow.\n\n'
+        "A new round of talks is expected next month in Geneva."
+    )
+    assert identify(text) == "en"
+    # A list of names, a line each, says no more than on one line.
+    assert identify("Trump Putin Zelensky Macron Scholz\nErdogan Modi Lula Ramaphosa Albanese") == UNDETERMINED
+
+
 def test_a_team_sheet_at_the_end_does_not_unsettle_a_story() -> None:
     # Names score low in any language; the start, which the model is sure of, vouches for the vote's winner.
     text = (
@@ -132,3 +145,21 @@ def test_identification_downloads_nothing(tmp_path: Path) -> None:
         cache.chmod(0o755)
     assert (run.returncode, run.stdout.strip()) == (0, "ru"), run.stderr
     assert list(cache.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # A Chinese report that writes one Japanese company's name in katakana is still Chinese.
+        ("国务院总理会见了日本丰田汽车公司社长トヨタ代表团，双方就扩大在华投资、新能源汽车合作等议题深入交换了意见。", "zh"),
+        # A Chinese report naming a Korean official in Hangul, likewise.
+        ("韩国总统在首尔会见中国外长，表示愿同中方加强沟通，推动两国关系健康发展。韩方代表团团长김철수表示欢迎。", "zh"),
+        # A Korean report quoting a Japanese phrase is Korean.
+        ("서울시는 새 교통 정책을 발표했다. 시장은 기자회견에서 この政策について 자세히 설명했다.", "ko"),
+        # Japanese with little kana, as headlines have, is Japanese.
+        ("首相、経済対策を閣議決定", "ja"),
+        ("東京株式市場で日経平均が大幅続落", "ja"),
+    ],
+)
+def test_chinese_japanese_and_korean_are_told_by_the_shares_of_their_scripts(text: str, language: str) -> None:
+    assert identify(text) == language

@@ -17,13 +17,14 @@ if TYPE_CHECKING:
     from newsarchive.cli.output import Output
 
 
-def checked_language(value: str | None) -> str | None:
-    """``--lang``'s code, checked: an unknown one is a usage error naming it."""
+def lang_code(_ctx: click.Context | None, _param: click.Parameter | None, value: str | None) -> str | None:
+    """``--lang``'s callback: its code, checked by the library's ``checked_language``; an unknown
+    one is a usage error naming it."""
     from newsarchive.errors import InvalidLanguage
-    from newsarchive.reading import language
+    from newsarchive.reading.language import checked_language
 
     try:
-        return language.checked_language(value) if value is not None else None
+        return checked_language(value) if value is not None else None
     except InvalidLanguage as error:
         raise click.BadParameter(error.message) from None
 
@@ -40,7 +41,7 @@ def checked_language(value: str | None) -> str | None:
     help="Read every file as this format (default: chosen by content and extension).",
 )
 @click.option(
-    "--lang", "language", metavar="CODE", callback=lambda _ctx, _param, value: checked_language(value),
+    "--lang", "language", metavar="CODE", callback=lang_code,
     help="Record this language (ISO 639-1, e.g. ru; or und) for every article read, whatever the files say"
     " (files read before: with --force).  Default: the file's, else identified from the text.",
 )

@@ -143,6 +143,20 @@ def find_dateline(
     return None
 
 
+def find_agreed_dateline(
+    lines: Sequence[str], default_tz: tzinfo = UTC, *, start: int = 0, window: int = 6, languages: Sequence[str] = ()
+) -> tuple[int, PublishedDate] | None:
+    """The dateline ``find_dateline`` finds in each of ``languages`` that finds one, when they agree on
+    it (the same line, the same date); else None. For an article whose language cannot be told but
+    whose letters leave only these: a date is taken only where no reading of them disagrees."""
+    found = {
+        dateline
+        for language in languages
+        if (dateline := find_dateline(lines, default_tz, start=start, window=window, language=language)) is not None
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def _interpret(match: re.Match[str], text: str, default_tz: tzinfo) -> PublishedDate | None:
     groups = match.groupdict()
     zone = _zone(groups, default_tz)

@@ -12,6 +12,7 @@ from itertools import chain
 from typing import Literal
 
 from newsarchive.pieces import pieces
+from newsarchive.scripts import UNSPACED
 
 BlockKind = Literal["paragraph", "heading"]
 DatePrecision = Literal["day", "minute", "second"]
@@ -98,14 +99,7 @@ def _normalise(text: str) -> str:
     return " ".join(piece for piece in normalised if piece)
 
 
-#: Scripts written without spaces between words (Chinese, Japanese kana, Thai,
-#: Lao, Myanmar, Khmer) and Korean syllables: in them each character counts as
-#: a word when the length of a text is judged.
-UNSPACED_SCRIPTS = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
-)
-_WORDS = re.compile(rf"[{UNSPACED_SCRIPTS}]|[^\s{UNSPACED_SCRIPTS}]+")
+_WORDS = re.compile(rf"[{UNSPACED}]|[^\s{UNSPACED}]+")
 
 
 def word_count(text: str) -> int:

@@ -14,6 +14,8 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from newsarchive.scripts import CJK, CYRILLIC, GREEK, HAN, HANGUL, KANA
+
 if TYPE_CHECKING:
     from newsarchive.reading.draft import ArticleDraft
 
@@ -29,54 +31,66 @@ MIN_LETTERS = 20
 WINDOW_CHARS = 300
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\u1100-\u11ff\uac00-\ud7af]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(f"[{KANA}]")
+_HANGUL = re.compile(f"[{HANGUL}]")
+_HAN = re.compile(f"[{HAN}]")
 _RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _SPACES = re.compile(r"\s+")
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CYRILLIC = re.compile(f"[{CYRILLIC}]")
+_GREEK = re.compile(f"[{GREEK}]")
+_CJK = re.compile(f"[{CJK}]")
 
 
 def identify(text: str) -> str:
     """The ISO 639-1 code of the language most of ``text`` is written in, or "und".
 
-    A short text is scored whole. A long one is first scored on its start and
-    middle together (half a window of each): when the model is sure of that, both
-    are in that language (the usual case, one call). Otherwise, as when the start
-    is a quote in another language, three windows (start, middle and end) are
-    scored and their languages' scores, weighted by the windows' lengths, summed:
-    the language with most of the text wins, if it has at least half the weight
-    or the model was sure of it in one of the windows.
+    A short text is scored whole, and decided when the model is at least fairly
+    sure of it. A long one is first scored on its start and middle together
+    (half a window of each): when the model is sure of that, both are in that
+    language (the usual case, one call). Otherwise, as when the start is a quote
+    in another language, some parts are scored and vote (``_vote``): a short
+    text's paragraphs, a long one's start, middle and end.
     """
     text = text.strip()
     head = text[:WINDOW_CHARS]
-    # Letters, counted cheaply: what is left without spaces, digits and punctuation. (A Chinese
-    # or Japanese character is about a word: three letters' worth.)
-    letters = len(_NOT_LETTERS.sub("", head)) + (2 * len(_UNSPACED.findall(head)) if not head.isascii() else 0)
-    if letters < MIN_LETTERS:
+    if _letters(head) < MIN_LETTERS:
         return UNDETERMINED
     if len(text) <= 2 * WINDOW_CHARS:
-        windows = [text]
-    else:
-        half, middle = WINDOW_CHARS // 2, len(text) // 2
-        probe = text[:half] + "\n" + text[middle : middle + half]
-        language, score = _scored(probe)
-        if score >= SURE_SCORE:
-            return _iso_code(language, probe)
-        windows = [head, text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:]]
+        language, score = _scored(text)
+        if score >= MIN_SCORE:
+            return _iso_code(language, text)
+        # Unsure of the whole: a mixed text (an English story quoting Russian) has paragraphs that are each sure.
+        parts = [line for line in text.splitlines() if _letters(line) >= MIN_LETTERS]
+        return _vote(parts, text) if len(parts) > 1 else UNDETERMINED
+    half, middle = WINDOW_CHARS // 2, len(text) // 2
+    probe = text[:half] + "\n" + text[middle : middle + half]
+    language, score = _scored(probe)
+    if score >= SURE_SCORE:
+        return _iso_code(language, probe)
+    return _vote([head, text[middle : middle + WINDOW_CHARS], text[-WINDOW_CHARS:]], text)
+
+
+def _letters(text: str) -> int:
+    """How many letters ``text`` has, counted cheaply: what is left without spaces, digits and
+    punctuation. (A Chinese or Japanese character is about a word: three letters' worth.)"""
+    return len(_NOT_LETTERS.sub("", text)) + (2 * len(_CJK.findall(text)) if not text.isascii() else 0)
+
+
+def _vote(parts: list[str], text: str) -> str:
+    """The language of ``text`` by its ``parts``' votes: each part's language's score, weighted by the
+    part's length, summed. The language with most of the weight wins, if it has at least half of it
+    or the model was sure of it in one of the parts; else "und"."""
     votes: dict[str, float] = {}
     sure: set[str] = set()
-    for window in windows:
-        language, score = _scored(window)
+    for part in parts:
+        language, score = _scored(part)
         if score >= SURE_SCORE:
-            if len(windows) == 1:
-                return _iso_code(language, window)
             sure.add(language)
-        votes[language] = votes.get(language, 0.0) + score * len(window)
+        votes[language] = votes.get(language, 0.0) + score * len(part)
     language, weight = max(votes.items(), key=lambda vote: vote[1])
-    total = sum(len(window) for window in windows)
-    # (A window the model is sure of vouches for the winner: a list of names at the end scores low.)
+    total = sum(len(part) for part in parts)
+    # (A part the model is sure of vouches for the winner: a list of names at the end scores low.)
     return _iso_code(language, text) if weight / total >= MIN_SCORE or language in sure else UNDETERMINED
 
 
@@ -159,27 +173,62 @@ def _readable(window: str) -> str:
     return window.lower() if window.isupper() else window
 
 
+def script_languages(text: str) -> tuple[str, ...]:
+    """The languages whose datelines may be read in an article whose language is undetermined
+    (a few words), by its letters: for a text mostly in Cyrillic, Russian and Ukrainian (less the one
+    whose own letters it lacks while it has the other's); mostly in Greek, Greek; else none."""
+    letters = sum(1 for char in text if char.isalpha())
+    if 2 * len(_CYRILLIC.findall(text)) > letters:
+        told = _russian_or_ukrainian(text)
+        return (told,) if told else ("ru", "uk")
+    if 2 * len(_GREEK.findall(text)) > letters:
+        return ("el",)
+    return ()
+
+
+def _russian_or_ukrainian(text: str) -> str | None:
+    """"ru" or "uk" by the letters only one of them writes (ы э ъ ё; і ї є ґ), common in each; None when even."""
+    russian, ukrainian = len(_RUSSIAN_LETTERS.findall(text)), len(_UKRAINIAN_LETTERS.findall(text))
+    return None if russian == ukrainian else "ru" if russian > ukrainian else "uk"
+
+
 def _iso_code(label: str, text: str) -> str:
     """The model's label as ISO 639-1: two letters, else "und" (it also knows languages with no such code).
 
-    Chinese and Japanese share Han characters: any kana makes a text Japanese,
-    any Hangul Korean, whatever the model said of a short window. Russian and
+    Chinese, Japanese and Korean are told apart by the shares of their scripts
+    (``_cjk_language``), whatever the model said of a short window. Russian and
     Ukrainian are told apart by the letters only one of them has.
     """
     if label in ("ru", "uk"):
-        # The model mixes up short Russian and Ukrainian texts; letters that only one of them
-        # writes (ы э ъ ё; і ї є ґ) are common in each and tell them apart.
-        russian, ukrainian = len(_RUSSIAN_LETTERS.findall(text)), len(_UKRAINIAN_LETTERS.findall(text))
-        if russian != ukrainian:
-            return "ru" if russian > ukrainian else "uk"
+        # The model mixes up short Russian and Ukrainian texts; their own letters tell them apart.
+        label = _russian_or_ukrainian(text) or label
     if label in ("zh", "ja", "ko"):
-        if _KANA.search(text):
-            return "ja"
-        if _HANGUL.search(text):
-            return "ko"
-        if _HAN.search(text):
-            return "zh"
+        label = _cjk_language(label, text) or label
     return label if len(label) == 2 and label.isascii() and label.isalpha() else UNDETERMINED
+
+
+#: Japanese writes its endings and particles in kana, a tenth of its characters or more in running text;
+#: Chinese writes the odd Japanese name in it, and nothing else.
+MIN_KANA_SHARE = 0.1
+
+
+def _cjk_language(label: str, text: str) -> str | None:
+    """"ko", "ja" or "zh" by the shares of Hangul, kana and Han in ``text`` (``label`` the model's
+    guess); None when it has none of them.
+
+    Korean when Hangul is the most of the three (a Korean text quotes Han and kana
+    now and then). Else Japanese when the model says so and kana confirms it (a
+    headline may have one particle in kana), or when kana is at least
+    ``MIN_KANA_SHARE`` of kana and Han together: a Chinese text with one Japanese
+    name in it stays Chinese. Else Chinese: Han alone is Chinese, whatever the
+    model leans to.
+    """
+    kana, han, hangul = len(_KANA.findall(text)), len(_HAN.findall(text)), len(_HANGUL.findall(text))
+    if hangul > kana and hangul > han:
+        return "ko"
+    if kana and (label == "ja" or kana >= MIN_KANA_SHARE * (kana + han)):
+        return "ja"
+    return "zh" if han else None
 
 
 @cache

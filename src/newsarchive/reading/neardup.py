@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from newsarchive.pieces import pieces
-from newsarchive.reading.draft import UNSPACED_SCRIPTS
+from newsarchive.scripts import UNSPACED
 
 SKETCH_SIZE = 64
 LOOKUP_KEYS = 4
@@ -34,7 +34,7 @@ CACHED_SKETCHES = 20_000
 #: Shorter bodies say too little to call two articles copies of each other.
 MIN_WORDS = 30
 # Each character of a script written without spaces is a word of its own (as in ``word_count``).
-_WORD = re.compile(rf"[{UNSPACED_SCRIPTS}]|[^\W{UNSPACED_SCRIPTS}]+")
+_WORD = re.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")
 #: A longer text is sketched in pieces of about this many characters (a news story is one piece).
 PIECE_CHARS = 1 << 16
 

@@ -292,57 +292,10 @@ def rebuild(
     return engine.rebuild(documents(), head, processes=engine.workers_for(len(ids)))
 
 
-#: Articles whose language ``fill_languages`` identifies and records per transaction.
-FILL_BATCH = 500
-
-
-def fill_languages(db: Database, progress: Progress | None = None) -> int:
-    """Identify and record the language of every article stored without one (before languages
-    were recorded); return how many were filled.
-
-    Each batch is one unit of work, so that the change log records each
-    article changed and every index, this home's and others', brings its
-    language up to date. Articles whose row cannot be read stay as they are.
-    The caller holds the writer's lock.
-    """
-    from sqlalchemy import select
-
-    from newsarchive.reading.language import identify_article
-    from newsarchive.storage.loading import load_articles
-    from newsarchive.storage.models import Article
-    from newsarchive.storage.unit_of_work import UnitOfWork
-
-    with db.sessions() as session:
-        ids = list(session.scalars(select(Article.id).where(Article.language.is_(None)).order_by(Article.id)))
-    if not ids:
-        return 0
-    if progress is not None:
-        progress.begin(len(ids))
-    filled = 0
-    for start in range(0, len(ids), FILL_BATCH):
-        with UnitOfWork(db.sessions) as work:
-            articles = load_articles(work.session, ids[start : start + FILL_BATCH], on_damaged=lambda _error: None)
-            for article in articles.values():
-                if article.language is None:  # (unless another process filled it meanwhile)
-                    article.language = identify_article(article.title, article.description, (b["text"] for b in article.body))
-                    article.revision += 1
-                    work.stored([article.id])
-                    filled += 1
-            work.commit()
-        if progress is not None:
-            progress.advance(min(FILL_BATCH, len(ids) - start))
-    return filled
-
-
 def pending_counts(session: Session, position: int) -> tuple[int, int]:
     """How many articles an index at ``position`` has yet to index, and how many to remove (by the log)."""
     changes = log.changes(session, position).values()
     return sum(change.kind == log.STORED for change in changes), sum(change.kind == log.REMOVED for change in changes)
-
-
-def filled_message(filled: int) -> str:
-    """What ``fill_languages`` did, in one line for the user."""
-    return f"identified the language of {filled} article{'s' if filled != 1 else ''} stored before languages were recorded"
 
 
 def reindex_archive(
@@ -360,14 +313,13 @@ def reindex_archive(
     """
     from sqlalchemy import func, select
 
+    from newsarchive.services.languages import fill_languages
     from newsarchive.services.progress import Progress
     from newsarchive.storage.models import Article
 
     progress = progress or Progress()
     damaged, note = _collecting(on_damaged)
-    filled = fill_languages(db, progress)
-    if filled:
-        progress.announce(filled_message(filled))
+    fill_languages(db, progress)
     with db.sessions() as session:
         progress.begin(session.scalar(select(func.count()).select_from(Article)) or 0)
     indexed = rebuild(db, engine, progress, on_damaged=note)

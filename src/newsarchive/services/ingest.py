@@ -87,7 +87,8 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``config``; the caller holds the writer's lock."""
     from newsarchive.reading.workers import parse_worker_count
-    from newsarchive.services.indexing import IndexFeed, catch_up, fill_languages, filled_message
+    from newsarchive.services.indexing import IndexFeed, catch_up
+    from newsarchive.services.languages import fill_languages
 
     observer = observer or IngestObserver()
     report = IngestReport()
@@ -95,8 +96,6 @@ def ingest_paths(
     found = _discover(paths, config, report, observer)
     report.files = len(found)
     filled = fill_languages(db, observer)
-    if filled:
-        observer.announce(filled_message(filled))
     leftover = catch_up(db, engine)
     if leftover.rebuilt:
         report.rebuilt = leftover.indexed

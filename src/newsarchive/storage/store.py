@@ -203,7 +203,7 @@ class BatchStore:
                     target.source = self.source or target.source
                     target.published_offset = item.draft.published.offset if item.draft.published else None
                 target.language = item.draft.language
-                self._bump(target)
+                self.work.changed(target, self.now)
                 return Outcome.UPDATED, target
             return Outcome.UNCHANGED, target
         # The same text, or the same page in another place: one article that
@@ -273,12 +273,7 @@ class BatchStore:
     def _update(self, article: Article, item: ReadItem) -> None:
         self.by_hash.pop(article.content_hash, None)
         self._fill(article, item)
-        self._bump(article)
-
-    def _bump(self, article: Article) -> None:
-        article.revision += 1
-        article.updated_at = self.now
-        self.work.stored([article.id])
+        self.work.changed(article, self.now)
 
     def _free_id(self, content_hash: str) -> str:
         for length in ID_LENGTHS:

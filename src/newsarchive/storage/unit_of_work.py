@@ -8,6 +8,7 @@ entry that tells every search index about it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from newsarchive.storage import log
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+    from newsarchive.storage.models import Article
 
 
 class UnitOfWork:
@@ -46,6 +49,15 @@ class UnitOfWork:
     def stored(self, article_ids: Iterable[str]) -> None:
         """These articles were added or changed."""
         self._note(article_ids, log.STORED)
+
+    def changed(self, article: Article, at: datetime | None = None) -> None:
+        """This stored article was changed: its revision goes up (so every index and ``check`` see a
+        new version) and the change is logged. ``at`` is when, for its ``updated_at``; None for a
+        change the archive makes on its own (a language filled in), which leaves it."""
+        article.revision += 1
+        if at is not None:
+            article.updated_at = at
+        self.stored([article.id])
 
     def removed(self, article_ids: Iterable[str]) -> None:
         """These articles were deleted."""

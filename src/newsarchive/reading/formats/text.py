@@ -14,7 +14,7 @@ from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from newsarchive.errors import UnparseableArticle
-from newsarchive.reading.dateline import find_dateline
+from newsarchive.reading.dateline import find_agreed_dateline, find_dateline
 from newsarchive.reading.draft import ArticleDraft, Block, word_count
 
 if TYPE_CHECKING:
@@ -72,11 +72,16 @@ def parse_text_article(text: str, default_tz: tzinfo = UTC, language: str | None
     if len(title) > MAX_TITLE_CHARS:
         raise UnparseableArticle(f"first line is {len(title)} characters long: not a title")
 
-    if language is None:
-        from newsarchive.reading.language import identify
+    from newsarchive.reading.language import UNDETERMINED, identify, script_languages
 
+    if language is None:
         language = identify(text)
     found = find_dateline(lines, default_tz, start=filled[0] + 1, window=_DATELINE_WINDOW, language=language)
+    if found is None and language == UNDETERMINED:
+        # Too short to tell its language, but its letters may leave one or two: their dateline, if they agree.
+        found = find_agreed_dateline(
+            lines, default_tz, start=filled[0] + 1, window=_DATELINE_WINDOW, languages=script_languages(text)
+        )
     if found is None:
         published = None
         lede: list[str] = []
