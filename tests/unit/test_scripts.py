@@ -15,12 +15,6 @@ def members(ranges: str) -> set[str]:
     return {chr(code) for code in range(0x110000) if pattern.match(chr(code))}
 
 
-def test_cjk_is_what_searching_cuts_into_pairs() -> None:
-    from newsarchive.engines.whoosh.languages import PAIRED
-
-    assert members(scripts.CJK) == members(PAIRED)
-
-
 def test_the_sets_hold_what_their_names_say() -> None:
     assert {"漢", "𠀀", "丽"} <= members(scripts.HAN)  # (Extension B and a compatibility ideograph too)
     assert {"か", "カ", "ㇰ", "ｶ"} <= members(scripts.KANA)  # (small and half-width katakana too)

@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from newsarchive.query.words import STOPS
+from newsarchive.scripts import CJK
 
 #: ISO 639-1 code -> the Snowball stemmer of that language, as PyStemmer names it.
 SNOWBALL: dict[str, str] = {
@@ -49,7 +50,7 @@ STEM_CACHE_SIZE = 100_000
 
 #: Scripts cut into pairs of characters: Han, kana and Hangul (Thai, Lao, Khmer and
 #: Myanmar are written without spaces too, but are kept as whole runs).
-PAIRED = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+PAIRED = CJK
 _PAIRED_RUN = re.compile(f"[{PAIRED}]+|[^{PAIRED}]+")
 HAS_PAIRED = re.compile(f"[{PAIRED}]")
 
