@@ -48,6 +48,11 @@ ARTICLES = [
         datetime(2024, 11, 12, 14), source="ukrinform.example", language="uk",
     ),
     article(
+        "uk-play", "Театр показав нові вистави",
+        "Київський театр показав дві вистави для дітей, а в фойє відкрилася виставка костюмів.",
+        datetime(2024, 11, 13, 18), source="ukrinform.example", language="uk",
+    ),
+    article(
         "de-vote", "Wahlen in Thüringen", "Nach der Wahl verhandeln die Parteien über eine Koalition.",
         datetime(2024, 9, 2, 7), source="spiegel.example", language="de",
     ),
@@ -178,6 +183,13 @@ def test_phrases_wildcards_and_fuzzy_words_in_russian(news: SearchEngine) -> Non
     assert found(news, "переговор*") == {"ru-talks", "uk-talks"}
     assert found(news, "переговори~1") >= {"ru-talks", "uk-talks"}
     assert found(news, "title:Курской") == {"ru-plant"}
+
+
+def test_a_ukrainian_prefix_is_the_start_of_words_not_a_dictionary_form(news: SearchEngine) -> None:
+    # "вистави" (plays) is held as "вистава", "виставка" (exhibition) as itself; the dictionary makes the
+    # start "вистав" into "вистава", which "виставка" does not start with.
+    assert found(news, "lang:uk вистав*") == found(news, "lang:uk виста*") == {"uk-play"}
+    assert found(news, "lang:uk виставк*") == {"uk-play"}
 
 
 def test_a_phrase_finds_every_form_of_its_words(news: SearchEngine) -> None:

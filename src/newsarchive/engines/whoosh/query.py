@@ -29,7 +29,15 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import analyzer
-from newsarchive.engines.whoosh.languages import HAS_PAIRED, analysis_of, forms, lower, stop_words, unspaced_words
+from newsarchive.engines.whoosh.languages import (
+    DICTIONARY,
+    HAS_PAIRED,
+    analysis_of,
+    forms,
+    lower,
+    stop_words,
+    unspaced_words,
+)
 from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
 from newsarchive.errors import InvalidQuery
 from newsarchive.periods import naive_utc
@@ -195,14 +203,20 @@ def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: st
     name, boost = node.field, node.boost
     assert name is not None
 
-    def whole(text: str) -> list[str]:  # a text not cut into words (a wildcard, a fuzzy word, a range's end)
+    def whole(text: str) -> list[list[str]]:  # a text not cut into words (a wildcard, a fuzzy word, a range's end)
+        """The terms of each word the analysis makes of ``text``: a word's terms are alternatives (its stem,
+        its dictionary forms), which share a position; pairs of Chinese characters are words of their own."""
         if analyzing is None:
-            return [text]
-        return [token.text for token in analyzing(text, mode="query", tokenize=False, removestops=False)]
+            return [[text]]
+        places: dict[int, list[str]] = {}
+        for token in analyzing(text, mode="query", tokenize=False, removestops=False, positions=True):
+            places.setdefault(token.pos, []).append(token.text)
+        return list(places.values())
 
     if isinstance(node, qt.Word):
         if analyzing is None or name not in SEARCH_FIELDS:
-            return _all_of(wq.Term, name, whole(node.text) if analyzing is None else _words(analyzing, node.text), boost)
+            terms = whole(node.text) if analyzing is None else [[word] for word in _words(analyzing, node.text)]
+            return _all_of(wq.Term, name, terms, boost)
         return _word(name, node.text, analysis, boost)
     if isinstance(node, qt.Phrase):
         if analyzing is None or name not in SEARCH_FIELDS:
@@ -210,17 +224,17 @@ def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: st
             return wq.Phrase(name, words, slop=node.slop, boost=boost)
         return _phrase(name, node.text, analysis, node.slop, boost)
     if isinstance(node, qt.Prefix):
-        return _all_of(wq.Prefix, name, whole(node.text), boost)
+        return _all_of(wq.Prefix, name, _as_typed_too(whole(node.text), node.text, analysis), boost)
     if isinstance(node, qt.Wildcard):
-        return _all_of(wq.Wildcard, name, whole(node.pattern), boost)
+        return _all_of(wq.Wildcard, name, _as_typed_too(whole(node.pattern), node.pattern, analysis), boost)
     if isinstance(node, qt.Fuzzy):
-        word = next(iter(whole(node.text)), node.text)
+        word = _first(whole(node.text), node.text)
         # (Scored as the words it stands for, so the closer, rarer words rank first, as in Lucene.)
         return wq.FuzzyTerm(
             name, word, boost=boost, maxdist=node.edits, prefixlength=node.prefix, constantscore=False
         )
-    start = next(iter(whole(node.start)), node.start) if node.start else node.start
-    end = next(iter(whole(node.end)), node.end) if node.end else node.end
+    start = _first(whole(node.start), node.start) if node.start else node.start
+    end = _first(whole(node.end), node.end) if node.end else node.end
     return wq.TermRange(name, start, end, node.start_excluded, node.end_excluded, boost=boost)
 
 
@@ -228,11 +242,31 @@ def _words(analyzing: CompositeAnalyzer, text: str) -> list[str]:
     return [token.text for token in analyzing(text, mode="query")]
 
 
-def _all_of(kind: type[wq.Query], name: str, words: list[str], boost: float) -> wq.Query | None:
-    """Words typed as one that the field cuts into several must all match; none left (stop words) is None."""
-    if len(words) > 1:
-        return wq.And([kind(name, word, boost=boost) for word in words])
-    return kind(name, words[0], boost=boost) if words else None
+def _all_of(kind: type[wq.Query], name: str, words: list[list[str]], boost: float) -> wq.Query | None:
+    """Words typed as one that the field cuts into several must all match, each by any of its terms;
+    none left (stop words) is None."""
+    either = [
+        kind(name, terms[0], boost=boost) if len(terms) == 1 else wq.Or([kind(name, term, boost=boost) for term in terms])
+        for terms in words
+    ]
+    if len(either) > 1:
+        return wq.And(either)
+    return either[0] if either else None
+
+
+def _as_typed_too(words: list[list[str]], text: str, analysis: str) -> list[list[str]]:
+    """A prefix's or wildcard's terms, and in a language matched by dictionary forms the text as typed
+    (lower-cased and folded) beside them: the dictionary form of a word's start is no start ("вистав" is no
+    "вистава")."""
+    if len(words) != 1 or analysis not in DICTIONARY:  # (a stem of a start is still a start)
+        return words
+    typed = forms(analysis).fold(lower(text))
+    return words if typed in words[0] else [[*words[0], typed]]
+
+
+def _first(words: list[list[str]], text: str) -> str:
+    """The first term the analysis makes of a text, or the text itself when it makes none."""
+    return words[0][0] if words and words[0] else text
 
 
 def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
