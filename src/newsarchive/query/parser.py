@@ -53,6 +53,7 @@ from newsarchive.query.tree import (
     Word,
 )
 from newsarchive.query.words import MIN_LENGTH, STOPS, TOKEN, searches_for_something
+from newsarchive.scripts import CJK
 
 # What one query may cost (the README's "Query limits"). A query beyond them is
 # refused before it runs, with the reason; the time budget stops one that runs on.
@@ -107,10 +108,17 @@ def parse(text: str) -> Query:
 
 
 def nothing_to_search(text: str) -> InvalidQuery:
-    return InvalidQuery(
-        f"the query {text!r} has no words to search for",
-        hint="very common words (the, a, of ...) and operators alone match nothing; add a distinctive word",
-    )
+    if _CJK_CHARACTER.search(text):
+        hint = "Chinese, Japanese and Korean are searched for two characters or more at a time; add the next one"
+    elif not _LETTER_OR_DIGIT.search(text):
+        hint = "punctuation alone matches nothing; search for words"
+    else:
+        hint = "very common words (the, a, of ...), single letters and operators alone match nothing; add a distinctive word"
+    return InvalidQuery(f"the query {text!r} has no words to search for", hint=hint)
+
+
+_CJK_CHARACTER = re.compile(f"[{CJK}]")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def cannot_read(text: str, reason: object) -> InvalidQuery:
