@@ -255,7 +255,11 @@ def test_reindex_fills_in_the_languages_of_articles_stored_without_one(archive, 
     assert _forget_languages(archive_home) == len(ARTICLES) + 1
     assert set(languages(archive).values()) == {None}
     result = archive("reindex")
-    assert result.stderr == f"identified the language of {len(ARTICLES) + 1} articles stored before languages were recorded\n"
+    assert result.stderr == (
+        f"identified the language of {len(ARTICLES) + 1} articles stored before languages were recorded; "
+        f"{len(ARTICLES) + 1} of them are undated: `archive ingest --force FOLDER` reads their files again, "
+        "and datelines in their languages with them\n"
+    )
     assert languages(archive) == before
     assert search_json(archive, "lang:ru")["total"] == 1
     assert archive("reindex").stderr == ""  # (once)
@@ -274,7 +278,8 @@ def test_the_first_ingest_after_an_upgrade_fills_them_in_and_says_so(
         connection.execute("UPDATE articles SET language = NULL WHERE language IN ('ru', 'uk')")
     write(tmp_path / "more", "es.txt", ARTICLES["es"][:1] + ("Otro texto sobre las pensiones.",) + ARTICLES["es"][2:])
     result = archive("ingest", "--home", first, tmp_path / "more")
-    assert result.stderr == "identified the language of 2 articles stored before languages were recorded\n"
+    assert result.stderr.startswith("identified the language of 2 articles stored before languages were recorded; ")
+    assert "2 of them are undated: `archive ingest --force FOLDER`" in result.stderr
     assert result.stdout.startswith("1 file: 1 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 1 undated; ")
     for home in (first, second):
         assert search_json(archive, "--home", home, "lang:ru OR lang:uk")["total"] == 2, home.name

@@ -45,7 +45,7 @@ def fill_languages(db: Database, progress: Progress | None = None) -> int:
         return 0
     if progress is not None:
         progress.begin(len(ids))
-    filled = 0
+    filled = undated = 0
     for start in range(0, len(ids), FILL_BATCH):
         with UnitOfWork(db.sessions) as work:
             articles = load_articles(work.session, ids[start : start + FILL_BATCH], on_damaged=damaged.append)
@@ -54,13 +54,14 @@ def fill_languages(db: Database, progress: Progress | None = None) -> int:
                     article.language = identify_article(article.title, article.description, (b["text"] for b in article.body))
                     work.changed(article)
                     filled += 1
+                    undated += article.published_at is None
             work.commit()
         if progress is not None:
             progress.advance(min(FILL_BATCH, len(ids) - start))
     selected = set(ids)
     _give_up_on(db, [error.article_id for error in damaged if error.article_id in selected])
     if progress is not None:
-        for message in filled_message(filled), damaged_message(len(damaged)):
+        for message in filled_message(filled, undated), damaged_message(len(damaged)):
             if message:
                 progress.announce(message)
     return filled
@@ -95,11 +96,18 @@ def _give_up_on(db: Database, article_ids: list[str]) -> None:
             raise
 
 
-def filled_message(filled: int) -> str:
-    """What ``fill_languages`` did, in one line for the user ("" for nothing)."""
+def filled_message(filled: int, undated: int = 0) -> str:
+    """What ``fill_languages`` did, in one line for the user ("" for nothing); ``undated`` of the articles
+    have no date, which their datelines in their languages may give once their files are read again."""
     if not filled:
         return ""
-    return f"identified the language of {filled} article{'s' if filled != 1 else ''} stored before languages were recorded"
+    message = f"identified the language of {filled} article{'s' if filled != 1 else ''} stored before languages were recorded"
+    if undated:
+        message += (
+            f"; {undated} of them {'are' if undated != 1 else 'is'} undated: `archive ingest --force FOLDER` reads "
+            "their files again, and datelines in their languages with them"
+        )
+    return message
 
 
 def damaged_message(damaged: int) -> str:
