@@ -8,6 +8,12 @@ Japanese or Korean character is. Standard library only: anything may import it.
 
 from __future__ import annotations
 
+#: Latin letters: ASCII's, and those with accents of Latin-1, Latin Extended-A and -B and Latin Extended Additional.
+LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+#: Arabic, with its supplement (Persian, Urdu).
+ARABIC = "\u0600-\u06ff\u0750-\u077f"
+#: Hebrew (and Yiddish).
+HEBREW = "\u0590-\u05ff"
 #: Cyrillic, with its supplement (letters of the languages of Russia's republics, Abkhaz...).
 CYRILLIC = "\u0400-\u052f"
 #: Greek, with its extended block (polytonic accents).

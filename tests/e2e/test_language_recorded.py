@@ -226,6 +226,21 @@ def test_the_language_a_file_names_wins_unless_it_names_none(archive, tmp_path: 
     }  # fmt: skip
 
 
+def test_a_language_whose_script_the_text_is_not_written_in_is_not_believed(archive, tmp_path: Path) -> None:
+    # A page template's lang="en" over a Russian article; a Latin language over Latin text is believed.
+    russian, french = (" ".join(ARTICLES[code][1:]) for code in ("ru", "fr"))
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(
+        json.dumps({"title": ARTICLES["ru"][0], "maintext": russian, "language": "en"}) + "\n"
+        + json.dumps({"title": "Said Spanish", "maintext": french, "language": "es"}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    result = archive("ingest", "-v", dump)
+    assert languages(archive) == {ARTICLES["ru"][0]: "ru", "Said Spanish": "es"}
+    assert "its file says the language is en, but its text is written in Cyrillic: identified" in result.stderr
+    assert search_json(archive, "переговорами")["total"] == 1
+
+
 @pytest.mark.parametrize(
     ("language", "encoding"),
     [("ru", "cp1251"), ("ru", "koi8_r"), ("fr", "cp1252"), ("es", "cp1252"), ("de", "cp1252"), ("pl", "iso8859_2"),
@@ -313,7 +328,8 @@ def test_an_unreadable_article_without_a_language_is_named_once_not_read_by_ever
     write(tmp_path / "more", "es.txt", ARTICLES["es"][:1] + ("Otro texto sobre las pensiones.",) + ARTICLES["es"][2:])
     first = archive("ingest", tmp_path / "more")
     assert first.stderr.splitlines()[:2] == [
-        "identified the language of 1 article stored before languages were recorded",
+        "identified the language of 1 article stored before languages were recorded; 1 of them is undated: "
+        "`archive ingest --force FOLDER` reads their files again, and datelines in their languages with them",
         "could not read 1 article stored before languages were recorded: their language stays undetermined"
         " (`archive check` names them)",
     ]

@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.scripts import CJK, CYRILLIC, GREEK, HAN, HANGUL, KANA
+from newsarchive.scripts import ARABIC, CJK, CYRILLIC, GREEK, HAN, HANGUL, HEBREW, KANA, LATIN
 
 if TYPE_CHECKING:
     from newsarchive.reading.draft import ArticleDraft
@@ -111,9 +111,56 @@ def settle(draft: ArticleDraft, forced: str | None = None) -> ArticleDraft:
     from its title, lede and body. A file that says "und" (our own export of an article
     whose language could not be told) is taken at its word."""
     language = forced or iso_639_1(draft.language)
+    notes = draft.notes
+    if language is not None and not forced and (script := _other_script(language, draft)) is not None:
+        # A page template's lang="en" over a Russian article: the text says otherwise.
+        notes += (f"its file says the language is {language}, but its text is written in {script}: identified",)
+        language = None
     if language is None:
         language = identify_article(draft.title, draft.description, (block.text for block in draft.blocks))
-    return draft if language == draft.language else replace(draft, language=language)
+    if language == draft.language and notes == draft.notes:
+        return draft
+    return replace(draft, language=language, notes=notes)
+
+
+#: Languages by the one script they are written in (others, or written in several, are not checked).
+_SCRIPT_OF: dict[str, str] = {
+    **dict.fromkeys(
+        "en de fr es it pt nl pl cs sk sl hr ro hu sv da no nb nn fi et lv lt tr id ms vi ca eu gl ga cy is sq".split(),
+        "Latin",
+    ),
+    **dict.fromkeys("ru uk be bg mk kk ky tg mn".split(), "Cyrillic"),
+    "el": "Greek",
+    **dict.fromkeys("ar fa ur ps".split(), "Arabic"),
+    **dict.fromkeys("he yi".split(), "Hebrew"),
+    **dict.fromkeys("zh ja ko".split(), "Chinese, Japanese or Korean"),
+}
+_SCRIPTS = {
+    "Latin": re.compile(f"[{LATIN}]"),
+    "Cyrillic": re.compile(f"[{CYRILLIC}]"),
+    "Greek": re.compile(f"[{GREEK}]"),
+    "Arabic": re.compile(f"[{ARABIC}]"),
+    "Hebrew": re.compile(f"[{HEBREW}]"),
+    "Chinese, Japanese or Korean": re.compile(f"[{CJK}]"),
+}
+#: The share of a text's letters one script must have for the text to be written in it.
+_MOSTLY = 0.8
+
+
+def _other_script(language: str, draft: ArticleDraft) -> str | None:
+    """The script the draft's text is written in when ``language`` is not written in it, else None."""
+    expected = _SCRIPT_OF.get(language)
+    if expected is None:
+        return None
+    text = " ".join(part for part in (draft.title, draft.description or "", *(b.text for b in draft.blocks[:3])))[
+        : 4 * WINDOW_CHARS
+    ]
+    counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
+    total = sum(counts.values())
+    script = max(counts, key=lambda name: counts[name])
+    if total < MIN_LETTERS or script == expected or counts[script] < _MOSTLY * total:
+        return None
+    return script
 
 
 def iso_639_1(code: str | None) -> str | None:
