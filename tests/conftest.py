@@ -8,11 +8,13 @@ would shadow this one for the test modules that `from conftest import SEED`.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from _postgres import Server, stop
 from newsarchive.cli import cli
 from newsarchive.engines import ENGINES
 
@@ -27,6 +29,17 @@ def archive_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ARCHIVE_DATABASE_URL", raising=False)
     monkeypatch.delenv("ARCHIVE_ENGINE", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    """A PostgreSQL server for the session (``tests/_postgres.py``); ``postgres.database()`` makes a fresh database."""
+    server, folder = Server.started()
+    try:
+        yield server
+    finally:
+        if folder is not None:
+            stop(folder)
 
 
 @pytest.fixture(params=ENGINES)
