@@ -260,7 +260,10 @@ def test_unusable_homes_and_database_urls_get_one_line(archive, tmp_path: Path, 
     assert result.stderr.startswith(f"Error: no archive database at {tmp_path}/missing/folder/x.db\n")
     result = archive("ingest", folder, expect=1)
     assert "cannot open the archive database" in result.stderr and "unable to open database file" in result.stderr
-    monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user:secret@localhost/news")
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user:secret@127.0.0.1:9/news")  # (nothing on port 9)
+    result = archive("info", expect=1)
+    assert result.stderr.count("\n") == 2 and "secret" not in result.stderr and "127.0.0.1:9" in result.stderr
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # (without the driver)
     result = archive("info", expect=1)
     assert "is not installed" in result.stderr and "secret" not in result.stderr
 

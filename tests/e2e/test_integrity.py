@@ -83,7 +83,10 @@ def test_a_database_elsewhere_is_looked_for_there(archive, tmp_path: Path, monke
     archive("ingest", "--home", tmp_path / "home", make_collection(tmp_path / "in", 2))
     assert "2 articles" in archive("list", "--home", tmp_path / "home").stdout
     # A database on a server: the home need not hold anything, connecting tells.
-    monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user@localhost/news")
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user@127.0.0.1:9/news")  # (nothing listens on port 9)
+    refused = archive("info", "--home", tmp_path / "elsewhere", expect=1).stderr
+    assert "Hint: check that the database server at 127.0.0.1:9 is running and lets this machine in" in refused
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # (without the driver: the extra says how to get it)
     assert "is not installed" in archive("info", "--home", tmp_path / "elsewhere", expect=1).stderr
 
 

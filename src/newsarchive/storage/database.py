@@ -142,7 +142,7 @@ def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine,
     except ImportError as exc:
         raise ConfigError(
             f"the database driver for {redacted(url)!r} is not installed (no module {exc.name!r})",
-            hint="install it into newsarchive's environment, e.g. pip install 'psycopg[binary]' for PostgreSQL",
+            hint="install it into newsarchive's environment: for PostgreSQL, pip install '.[postgres]' in its folder (psycopg 3)",
         ) from exc
     except (SQLAlchemyError, ValueError) as exc:
         raise ConfigError(
@@ -296,9 +296,14 @@ def ensure_schema(
     return head
 
 
+#: The PostgreSQL advisory lock that upgrades of the schema take: "newsarchive" in ASCII, as a bigint.
+MIGRATION_LOCK_KEY = 0x6E65777361726368
+
+
 @contextmanager
 def _one_upgrade_at_a_time(connection: Connection) -> Iterator[None]:
-    """Make an SQLite upgrade one transaction that holds the write lock from its start.
+    """Make an upgrade one at a time: on PostgreSQL behind an advisory lock; on SQLite one transaction that
+    holds the write lock from its start.
 
     The sqlite3 module begins a transaction only before a change of rows, so
     each CREATE TABLE was committed on its own: two first runs at once (two
@@ -306,6 +311,14 @@ def _one_upgrade_at_a_time(connection: Connection) -> Iterator[None]:
     the second waits for the first and then finds the schema made. The
     connection gets the sqlite3 module's own handling back afterwards.
     """
+    if connection.dialect.name == "postgresql":
+        # Machines starting together on an empty database: one upgrades, the others wait here, then find
+        # it done (Alembic reads the revision after the lock). The lock ends with the upgrade's transaction.
+        from sqlalchemy import text
+
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        yield
+        return
     if connection.dialect.name != "sqlite":
         yield  # (a server's DDL is transactional already)
         return
@@ -413,9 +426,17 @@ def _unusable(engine: Engine, exc: SQLAlchemyError) -> ArchiveError:
     reason = getattr(exc, "orig", None) or exc
     if is_damage(exc):
         return database_error(exc)
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        hint = "check that its folder exists and is writable, or ARCHIVE_DATABASE_URL"
+    else:
+        server = f"{url.host or 'localhost'}{f':{url.port}' if url.port else ''}"
+        hint = (
+            f"check that the database server at {server} is running and lets this machine in, "
+            "and the user, password and database that ARCHIVE_DATABASE_URL names"
+        )
     return ArchiveError(
-        f"cannot open the archive database {redacted(engine.url.render_as_string(hide_password=False))}: {reason}",
-        hint="check that its folder exists and is writable, or ARCHIVE_DATABASE_URL",
+        f"cannot open the archive database {redacted(url.render_as_string(hide_password=False))}: {reason}", hint=hint
     )
 
 
