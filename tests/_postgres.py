@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -68,4 +69,6 @@ class Server:
 
 
 def stop(folder: Path) -> None:
+    """Stop the throwaway server and remove its folder (also when it never started)."""
     subprocess.run(["bash", str(PG_SH), "stop", str(folder)], capture_output=True, timeout=120)
+    shutil.rmtree(folder, ignore_errors=True)
