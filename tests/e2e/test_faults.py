@@ -358,3 +358,24 @@ def test_a_failing_index_worker_fails_the_ingest_clearly_and_a_rerun_repairs_it(
     monkeypatch.setattr(BulkWriter, "add_document", original)
     archive("ingest", "--home", home, "-q", folder)  # finishes the index from the database
     assert_complete(archive, home, 150)
+
+
+def test_a_batch_the_database_refuses_is_one_line_without_its_statement(
+    archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server's refusal carries the statement and every parameter (10 KB for a batch); the user gets its first line.
+    from sqlalchemy.exc import OperationalError
+
+    from newsarchive.services import ingest
+
+    statement = "INSERT INTO articles (id, title, body) VALUES " + ", ".join(["(%s, %s, %s)"] * 500)
+    refusal = OperationalError(statement, [("x" * 40,) * 3] * 500, Exception("server closed the connection unexpectedly\nDETAIL: ..."))
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise refusal
+
+    monkeypatch.setattr(ingest, "_store_once", refuse)
+    result = archive("ingest", make_collection(tmp_path / "in", 3), expect=1)
+    assert "could not store the batch of 3 files starting with" in result.stderr
+    assert result.stderr.splitlines()[0].endswith(": server closed the connection unexpectedly")
+    assert "INSERT" not in result.stderr and len(result.stderr) < 400

@@ -276,8 +276,10 @@ def _store_once(db: Database, batch: list[FileRead], options: IngestOptions, nea
 
 
 def _not_stored(batch: list[FileRead], exc: Exception) -> ArchiveError:
+    from newsarchive.storage.database import error_line
+
     return ArchiveError(
-        f"could not store the batch of {len(batch)} files starting with {path_key(batch[0].path)}: {exc}",
+        f"could not store the batch of {len(batch)} files starting with {path_key(batch[0].path)}: {error_line(exc)}",
         hint="nothing of this batch was stored; the files before it were",
     )
 

@@ -485,7 +485,7 @@ def damaged_record(session: Session, model: type, key: str) -> DamagedRecord:
         except DAMAGE_ERRORS as exc:
             if not is_damage(exc):
                 raise
-            reason = f"in a damaged part of the database file: {_first_line(exc)}"
+            reason = f"in a damaged part of the database file: {error_line(exc)}"
             return DamagedRecord(key, "row", reason, files, in_file=True, kind=kind)
     if bad_link is not None:
         field, raw = bad_link
@@ -600,7 +600,7 @@ _DAMAGED_FILE = ("malformed", "not a database", "file is encrypted")
 
 def database_error(error: Exception) -> ArchiveError:
     """One line for an error of the database layer: a damaged file, a server gone away, a bug of the database."""
-    reason = _first_line(error)
+    reason = error_line(error)
     if is_damage(error):
         return DatabaseDamaged(f"the archive database is damaged: {reason}", hint=DAMAGED_DATABASE_HINT)
     return ArchiveError(f"database error: {reason}", hint="`archive check` looks for what is wrong")
@@ -608,7 +608,7 @@ def database_error(error: Exception) -> ArchiveError:
 
 def is_damage(error: BaseException) -> bool:
     """Whether SQLite failed because the database file is damaged (a page that does not read)."""
-    return isinstance(error, SQLAlchemyError) and any(words in _first_line(error) for words in _DAMAGED_FILE)
+    return isinstance(error, SQLAlchemyError) and any(words in error_line(error) for words in _DAMAGED_FILE)
 
 
 #: What a read of a damaged database file raises (a page that does not read); see ``is_damage``.
@@ -620,7 +620,8 @@ def unreadable(error: BaseException) -> bool:
     return isinstance(error, ROW_ERRORS) or is_damage(error)
 
 
-def _first_line(error: BaseException) -> str:
+def error_line(error: BaseException) -> str:
+    """A database error's first line: the driver's own message, without the statement and its parameters."""
     text = str(getattr(error, "orig", None) or error)
     return text.splitlines()[0] if text else type(error).__name__
 
@@ -648,7 +649,7 @@ def quick_check(engine: Engine, lines: int = 5) -> list[str]:
             continue
         found = [line for row in rows for line in str(row[0]).splitlines() if not line.startswith("*** in database")]
         return [] if found == ["ok"] else found
-    return [_first_line(stopped)] if stopped is not None else []
+    return [error_line(stopped)] if stopped is not None else []
 
 
 def _row_reason(exc: BaseException) -> str:
