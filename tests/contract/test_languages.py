@@ -232,6 +232,14 @@ def test_telling_terms_are_shown_as_the_articles_write_them(news: SearchEngine) 
     assert "переговоры" in words and "переговор" not in words
 
 
+def test_telling_terms_show_each_word_once(news: SearchEngine) -> None:
+    # A Russian word is held by its stem and by its dictionary forms' stems ("пришли": прийти, прислать):
+    # one word, one telling term.
+    matched, terms = news.telling_terms(q("lang:ru"), 40)
+    words = [word for word, _ in terms]
+    assert matched > 1 and len(words) == len(set(words))
+
+
 def test_telling_terms_leave_out_the_languages_function_words(news: SearchEngine) -> None:
     matched, terms = news.telling_terms(q("lang:de wahl"), 20)
     words = {word for word, _ in terms}

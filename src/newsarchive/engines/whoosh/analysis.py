@@ -106,12 +106,14 @@ class TermsFilter(Filter):
                 yield token
 
 
-def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, array[int]]:
+def stemmed_positions(text: str, language: str | None = None, *, alternatives: bool = True) -> dict[bytes, array[int]]:
     """Each term of ``text`` in ``language`` (as UTF-8, the index's term bytes) and its positions.
 
     Stop words (English only) and one-letter words are dropped and the
     positions closed up behind them, starting from the first kept word's
-    place; the two terms of a word written with accents share its position.
+    place; a word's other terms (its unaccented spelling's stem, its dictionary
+    forms' stems) share its position, and are left out without ``alternatives``
+    (each word counted once, by its own stem).
     Positions are kept four bytes each, and a long text is read a piece at a
     time: its words as a list of strings would take some ten times the text.
     """
@@ -137,7 +139,8 @@ def stemmed_positions(text: str, language: str | None = None) -> dict[bytes, arr
                 else:
                     found.append(position)
                 continue
-            for root in terms.get(word) or all_of(word):
+            held = terms.get(word) or all_of(word)
+            for root in held if alternatives else held[:1]:
                 found_here.setdefault(root, []).append(position)
         place += len(tokens)
         for root, places in found_here.items():

@@ -290,13 +290,14 @@ def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str,
 
 def key_terms(searcher: Searcher, docnums: list[int], field: str, count: int) -> list[tuple[str, float]]:
     """Whoosh's ``key_terms`` (the Bo1 model, weights normalised), each article's text read in its language,
+    each word counted once by its own stem (not again by its other terms, which would show it twice), and
     without its language's function words (``languages.function_terms``), which the index keeps."""
     from whoosh.classify import Expander
 
     expander = Expander(searcher.reader(), field)
     for docnum in docnums:
         stored = searcher.stored_fields(docnum)
-        found = stemmed_positions(stored.get(field) or "", stored.get("lang"))
+        found = stemmed_positions(stored.get(field) or "", stored.get("lang"), alternatives=False)
         common = function_terms(stored.get("lang"))
         expander.add((term.decode("utf-8"), float(len(places))) for term, places in found.items() if term not in common)
     return expander.expanded_terms(count, normalize=True)
