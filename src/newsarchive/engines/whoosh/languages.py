@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from newsarchive.query.words import STOPS
-from newsarchive.scripts import CJK
+from newsarchive.scripts import CJK, CYRILLIC
 
 #: ISO 639-1 code -> the Snowball stemmer of that language, as PyStemmer names it.
 SNOWBALL: dict[str, str] = {
@@ -137,7 +137,7 @@ def _dictionary(language: str) -> Callable[[str], str]:
 
 #: Letters of the Cyrillic script: the only words a dictionary language (``LEMMAS``) looks up. A Latin
 #: word ("talks") is its own dictionary form there, and a search for it loads no dictionary.
-_CYRILLIC = re.compile("[\u0400-\u052f]")
+_CYRILLIC = re.compile(f"[{CYRILLIC}]")
 _has_cyrillic = _CYRILLIC.search
 
 
@@ -184,7 +184,7 @@ class Forms:
             return self.all_of(word)[0]
         root = self.stems.get(word)
         if root is None:
-            root = self.fold(self.stem(word)).encode("utf-8")
+            root = self._term(word)
             if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
                 self.stems[word] = root
         return root
@@ -196,7 +196,7 @@ class Forms:
             return (self.of(word),)
         found = self.terms.get(word)
         if found is None:
-            root = self.fold(self.stem(word)).encode("utf-8")
+            root = self._term(word)
             found = (root, *sorted(self._others(word) - {root}))
             if len(self.stems) + len(self.terms) < STEM_CACHE_SIZE:
                 self.terms[word] = found
@@ -206,7 +206,11 @@ class Forms:
         spellings = {word, self.fold(word)}
         if self.language in LEMMAS:
             spellings |= _lemmas(self.language, word)
-        return {self.fold(self.stem(spelling)).encode("utf-8") for spelling in spellings if spelling != word}
+        return {self._term(spelling) for spelling in spellings if spelling != word}
+
+    def _term(self, spelling: str) -> bytes:
+        """The index term of one spelling of a word: its stem, folded, in UTF-8."""
+        return self.fold(self.stem(spelling)).encode("utf-8")
 
 
 #: The analysis of a language with no stemmer (words as written): ISO 639-2's code for "no linguistic content".

@@ -245,13 +245,15 @@ def _words(analyzing: CompositeAnalyzer, text: str) -> list[str]:
 def _all_of(kind: type[wq.Query], name: str, words: list[list[str]], boost: float) -> wq.Query | None:
     """Words typed as one that the field cuts into several must all match, each by any of its terms;
     none left (stop words) is None."""
-    either = [
-        kind(name, terms[0], boost=boost) if len(terms) == 1 else wq.Or([kind(name, term, boost=boost) for term in terms])
-        for terms in words
-    ]
+    either = [_either(kind, name, terms, boost) for terms in words]
     if len(either) > 1:
         return wq.And(either)
     return either[0] if either else None
+
+
+def _either(kind: type[wq.Query], name: str, terms: Sequence[str], boost: float) -> wq.Query:
+    """One word by any of its terms."""
+    return kind(name, terms[0], boost=boost) if len(terms) == 1 else wq.Or([kind(name, term, boost=boost) for term in terms])
 
 
 def _as_typed_too(words: list[list[str]], text: str, analysis: str) -> list[list[str]]:
@@ -278,8 +280,7 @@ def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
         if len(pieces) > 1:  # (a run of pairs, or a word beside one: a phrase, as the index places them)
             parts.append(wq.Phrase(name, [words.of(piece).decode("utf-8") for piece in pieces], boost=boost))
             continue
-        terms = [wq.Term(name, term.decode("utf-8"), boost=boost) for term in words.all_of(pieces[0])]
-        parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+        parts.append(_either(wq.Term, name, [term.decode("utf-8") for term in words.all_of(pieces[0])], boost))
     if len(parts) > 1:
         return wq.And(parts)
     return parts[0] if parts else None
