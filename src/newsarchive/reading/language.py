@@ -137,14 +137,24 @@ _SCRIPT_OF: dict[str, str] = {
 }
 _SCRIPTS = {
     "Latin": re.compile(f"[{LATIN}]"),
-    "Cyrillic": re.compile(f"[{CYRILLIC}]"),
-    "Greek": re.compile(f"[{GREEK}]"),
+    "Cyrillic": _CYRILLIC,
+    "Greek": _GREEK,
     "Arabic": re.compile(f"[{ARABIC}]"),
     "Hebrew": re.compile(f"[{HEBREW}]"),
-    "Chinese, Japanese or Korean": re.compile(f"[{CJK}]"),
+    "Chinese, Japanese or Korean": _CJK,
 }
-#: The share of a text's letters one script must have for the text to be written in it.
+#: The share of a text's letters one script must have for the text to be written in it, against a language
+#: its file names.
 _MOSTLY = 0.8
+
+
+def _written_in(text: str, share: float) -> str | None:
+    """The script (a key of ``_SCRIPTS``) at least ``share`` of ``text``'s letters are in; None when none is,
+    or the text has too few letters to tell."""
+    counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
+    total = sum(counts.values())
+    script = max(counts, key=lambda name: counts[name])
+    return script if total >= MIN_LETTERS and counts[script] >= share * total else None
 
 
 def _other_script(language: str, draft: ArticleDraft) -> str | None:
@@ -155,12 +165,8 @@ def _other_script(language: str, draft: ArticleDraft) -> str | None:
     text = " ".join(part for part in (draft.title, draft.description or "", *(b.text for b in draft.blocks[:3])))[
         : 4 * WINDOW_CHARS
     ]
-    counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
-    total = sum(counts.values())
-    script = max(counts, key=lambda name: counts[name])
-    if total < MIN_LETTERS or script == expected or counts[script] < _MOSTLY * total:
-        return None
-    return script
+    script = _written_in(text, _MOSTLY)
+    return None if script == expected else script
 
 
 def iso_639_1(code: str | None) -> str | None:
