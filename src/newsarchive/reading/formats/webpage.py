@@ -310,9 +310,10 @@ class _PageFacts:
     def _printed_dates(tree: HtmlElement) -> list[str]:
         """The texts of the page's ``<time>`` elements that may give the article's date: those in its
         ``<article>`` or ``<main>``, or the page's one ``<time>`` (others date comments and teasers)."""
-        times = tree.xpath("//article//time | //main//time") or tree.xpath("//time")
-        if len(times) > 1 and not tree.xpath("//article//time | //main//time"):
-            return []
+        times = tree.xpath("//article//time | //main//time")
+        if not times:
+            everywhere = tree.xpath("//time")
+            times = everywhere if len(everywhere) == 1 else []
         return [text for time in times if (text := clean_line(time.text_content())) and len(text) <= _MAX_DATE_CHARS]
 
     @staticmethod
