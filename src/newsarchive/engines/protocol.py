@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from newsarchive.query.budget import Budget
     from newsarchive.query.tree import Query
 
@@ -135,6 +137,14 @@ class SearchEngine(Protocol):
     """One index over one archive database."""
 
     name: str
+    #: Whether the index follows the database's change log after commits (an index kept apart, e.g. a
+    #: Whoosh folder on one machine), or is written inside each transaction that changes articles
+    #: (``stage``: search rows in the same database), so that every reader sees it at commit.
+    follows_log: bool
+
+    def stage(self, session: Session, stored: Sequence[str], removed: Sequence[str]) -> None:
+        """Inside the unit of work that stored and removed these articles, just before it commits: write
+        their search rows in ``session``'s transaction. Nothing to do for an engine that follows the log."""
 
     # --- the index itself ---------------------------------------------------------
     def exists(self) -> bool:

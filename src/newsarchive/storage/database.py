@@ -35,7 +35,7 @@ from newsarchive.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from alembic.config import Config as AlembicConfig
     from sqlalchemy import Select
@@ -51,6 +51,9 @@ class Database:
     read_only: bool = False
     #: A read-only archive at an older schema is read from an upgraded copy, removed on close.
     scratch: Path | None = None
+    #: Called by every unit of work just before it commits, with the ids it stored and removed: a search
+    #: engine that keeps its rows in this database writes them there (``SearchEngine.stage``).
+    stage: Callable[[Session, Sequence[str], Sequence[str]], None] | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -240,7 +243,7 @@ def alembic_config(engine: Engine | None = None) -> AlembicConfig:
 #: The newest migration's revision. Knowing it without Alembic spares every
 #: command Alembic's import (a tenth of a second) when the database is current;
 #: a test holds it to the head of the migrations folder.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def head_revision() -> str:

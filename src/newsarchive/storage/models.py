@@ -237,3 +237,12 @@ class LogEntry(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     article_id: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(OneOf(10, "stored", "removed"))
+
+
+class Setting(Base):
+    """A setting every machine on the database shares (``storage.settings``): e.g. ``engine``, the search engine."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

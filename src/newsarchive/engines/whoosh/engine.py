@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from newsarchive.engines.protocol import Document, HitPage, IndexWriter, PeriodCounts, SearchOptions
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from newsarchive.query.budget import Budget
     from newsarchive.query.tree import Query
 
@@ -43,6 +45,7 @@ class WhooshEngine:
     """The ``SearchEngine`` over the Whoosh index in the folder ``path``."""
 
     name = "whoosh"
+    follows_log = True
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -92,6 +95,9 @@ class WhooshEngine:
         from newsarchive.engines.whoosh.parallel import worker_count
 
         return worker_count(documents, cap)
+
+    def stage(self, session: Session, stored: Sequence[str], removed: Sequence[str]) -> None:
+        """Nothing: this index follows the change log after the commit (``services.freshness``)."""
 
     def writer(self, processes: int = 1) -> IndexWriter:
         from newsarchive.engines.whoosh.building import open_writer
