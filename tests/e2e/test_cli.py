@@ -343,7 +343,7 @@ def test_info_reports_locations_and_counts(dated_archive, archive_home: Path) ->
     assert facts["home"] == str(archive_home)
     assert facts["index_dir"] == str(archive_home / "index")
     assert facts["database_url"] == f"sqlite:///{archive_home / 'archive.db'}"
-    assert facts["schema_revision"] == "0004"
+    assert facts["schema_revision"] == "0005"
     assert (facts["articles"], facts["undated"], facts["index_documents"]) == (4, 1, 4)
     assert facts["oldest"] == "2023-01-03T00:00:00+00:00"
     assert facts["newest"] == "2024-11-30T22:00:00+00:00"
