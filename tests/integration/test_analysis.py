@@ -8,8 +8,9 @@ from tests._shared import bbc_path
 from whoosh import fields
 
 from _memory import peak_memory
-from newsarchive.engines.whoosh import analysis
-from newsarchive.engines.whoosh.analysis import StemmedText, analyzer, stemmed_positions
+from newsarchive.engines.whoosh.analysis import StemmedText, analyzer
+from newsarchive.text import analysis as text_analysis
+from newsarchive.text.analysis import stemmed_positions
 
 
 def _reference(text: str) -> list[tuple[bytes, int, float, bytes]]:
@@ -70,7 +71,7 @@ def test_positions_close_up_behind_stop_words() -> None:
 @pytest.mark.parametrize("number", [1, 7])
 def test_a_text_read_in_pieces_indexes_as_the_analyzer_does(number: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Cut after every few dozen characters: "U.S.", "3.14" and "wild*card" must not be cut inside.
-    monkeypatch.setattr(analysis, "PIECE_CHARS", 40)
+    monkeypatch.setattr(text_analysis, "PIECE_CHARS", 40)
     text = CORPUS[number].body + " U.S. shares fell 1.5% to $3.2bn; J.P. Morgan's 3.14 wild*card Delaware*"
     assert _fast(text) == _reference(text)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from _shared import bbc_path
-from newsarchive.engines.whoosh.analysis import TOKEN, stemmed_positions
-from newsarchive.engines.whoosh.highlight import Finder, _term
+from newsarchive.query.words import TOKEN
 from newsarchive.reading.decode import decode_text
+from newsarchive.text.analysis import stemmed_positions
+from newsarchive.text.highlight import Finder, _term
 from test_format_text import headings, kinds, parse_file
 from test_highlight import _ours, _queries, _whoosh
 

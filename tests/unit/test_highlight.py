@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from whoosh import highlight
 
-from newsarchive.engines.whoosh.analysis import analyzer, stemmed_positions
-from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
+from newsarchive.engines.whoosh.analysis import analyzer
+from newsarchive.text.analysis import stemmed_positions
+from newsarchive.text.highlight import Finder, PhraseWords, mark, passages
 
 MAX_CHARS, SURROUND = 100, 40
 
@@ -123,7 +124,7 @@ def test_the_finder_finds_the_first_real_match(
 
 
 def _marked_in(text: str, query: str, language: str) -> str:
-    from newsarchive.engines.whoosh.languages import forms
+    from newsarchive.text.languages import forms
 
     words = forms(language)
     stems = frozenset(words.of(word) for word in query.split())

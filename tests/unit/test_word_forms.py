@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import UNSTEMMED, analysis_of, fold, forms, unspaced_words
+from newsarchive.text.analysis import stemmed_positions
+from newsarchive.text.languages import UNSTEMMED, analysis_of, fold, forms, unspaced_words
 
 
 def _terms(language: str | None, word: str) -> set[str]:
@@ -96,7 +96,7 @@ def test_words_outside_the_dictionary_are_only_stemmed() -> None:
 
 
 def test_a_word_keeps_every_term_once_the_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    from newsarchive.engines.whoosh import languages
+    from newsarchive.text import languages
 
     monkeypatch.setattr(languages, "STEM_CACHE_SIZE", 2)
     russian = languages.Forms("ru")
@@ -116,7 +116,7 @@ def test_an_ascii_word_has_one_term_in_every_language() -> None:
 
 
 def test_stop_words_are_english_alone() -> None:
-    from newsarchive.engines.whoosh.languages import stop_words
+    from newsarchive.text.languages import stop_words
 
     assert {"the", "an", "of"} <= stop_words(analysis_of("und")) == stop_words("en")
     assert stop_words(analysis_of("fr")) == stop_words(analysis_of("zh")) == frozenset()
@@ -124,7 +124,7 @@ def test_stop_words_are_english_alone() -> None:
 
 def test_lowering_keeps_one_character_for_one() -> None:
     from newsarchive.engines.whoosh.analysis import analyzer
-    from newsarchive.engines.whoosh.languages import lower
+    from newsarchive.text.languages import lower
 
     assert lower("İSTANBUL İzmir") == "istanbul izmir"
     assert lower("ΟΔΟΣ") == "ΟΔΟΣ".lower()
@@ -132,7 +132,7 @@ def test_lowering_keeps_one_character_for_one() -> None:
 
 
 def test_function_words_are_the_languages_own() -> None:
-    from newsarchive.engines.whoosh.languages import function_terms
+    from newsarchive.text.languages import function_terms
 
     assert function_terms("en") == function_terms(None) == function_terms("uk") == frozenset()
     assert forms("de").of("über") in function_terms("de") and forms("de").of("wahl") not in function_terms("de")

@@ -1,7 +1,7 @@
 """The words a query searches for: the one tokenising rule of the word fields, shared with the index's analysis.
 
-The Whoosh index analyses its text with these (``engines/whoosh/analysis.py``
-imports them and checks they are still Whoosh's), and the query parser uses
+Every engine's index analyses its text with these (``text/analysis.py``;
+``engines/whoosh/analysis.py`` checks they are still Whoosh's), and the query parser uses
 them to tell a query of stop words alone from one with words to search for.
 """
 

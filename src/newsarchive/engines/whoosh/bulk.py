@@ -37,9 +37,10 @@ from whoosh.columns import TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE, PostingPool, SegmentWriter
 
-from newsarchive.engines.whoosh.analysis import StemmedText, document_language, encode_positions, stemmed_positions
+from newsarchive.engines.whoosh.analysis import StemmedText, document_language, encode_positions
 from newsarchive.engines.whoosh.codec import STORED_FIELDS, BulkCodec, BulkPerDocWriter, TermPostings
 from newsarchive.engines.whoosh.postings import LENGTH_OF_BYTE, length_bytes, per_document_reader, read_postings
+from newsarchive.text.analysis import stemmed_positions
 
 #: Bytes a gathered posting takes, with its share of its term's containers (measured on news text: 38-44).
 POSTING_BYTES = 44

@@ -19,13 +19,13 @@ from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
-from newsarchive.engines.whoosh.analysis import stemmed_positions
-from newsarchive.engines.whoosh.languages import DICTIONARY, fold, forms, function_terms, lower
 from newsarchive.engines.whoosh.query import index_analyses
 from newsarchive.engines.whoosh.reader import hits_of, open_searcher, parsed, whoosh_search
 from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
+from newsarchive.text.analysis import stemmed_positions
+from newsarchive.text.languages import DICTIONARY, fold, forms, function_terms, lower
 
 _PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
 _SAMPLE_DOCS = 300

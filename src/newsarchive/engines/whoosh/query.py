@@ -29,7 +29,14 @@ from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
 from newsarchive.engines.whoosh.analysis import analyzer
-from newsarchive.engines.whoosh.languages import (
+from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
+from newsarchive.errors import InvalidQuery
+from newsarchive.periods import naive_utc
+from newsarchive.query import tree as qt
+from newsarchive.query.budget import Budget
+from newsarchive.query.parser import nothing_to_search, parse
+from newsarchive.query.words import MIN_LENGTH, TOKEN
+from newsarchive.text.languages import (
     DICTIONARY,
     HAS_PAIRED,
     analysis_of,
@@ -38,13 +45,6 @@ from newsarchive.engines.whoosh.languages import (
     stop_words,
     unspaced_words,
 )
-from newsarchive.engines.whoosh.schema import SEARCH_FIELDS
-from newsarchive.errors import InvalidQuery
-from newsarchive.periods import naive_utc
-from newsarchive.query import tree as qt
-from newsarchive.query.budget import Budget
-from newsarchive.query.parser import nothing_to_search, parse
-from newsarchive.query.words import MIN_LENGTH, TOKEN
 
 #: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
 MAX_EXPANSION = 1_000

@@ -21,14 +21,14 @@ from newsarchive.engines.counting import count_sorted
 from newsarchive.engines.protocol import Hit, HitPage, PeriodCounts, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.files import index_exists, open_index
-from newsarchive.engines.whoosh.highlight import Finder, PhraseWords, mark, passages
-from newsarchive.engines.whoosh.languages import analysis_of, forms
 from newsarchive.engines.whoosh.query import compile_query, expand, index_analyses
 from newsarchive.engines.whoosh.store import holds_copies, index_is_current
 from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
+from newsarchive.text.highlight import Finder, PhraseWords, mark, passages
+from newsarchive.text.languages import analysis_of, forms
 
 SNIPPET_CHARS = 200
 # The part of a text analysed for a snippet: from a little before the first

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
-from newsarchive.engines.whoosh.analysis import MIN_LENGTH, TOKEN
-from newsarchive.engines.whoosh.languages import DICTIONARY, HAS_PAIRED, Forms, forms, stop_words, unspaced_spans
-from newsarchive.engines.whoosh.languages import lower as to_lower
+from newsarchive.query.words import MIN_LENGTH, TOKEN
+from newsarchive.text.languages import DICTIONARY, HAS_PAIRED, Forms, forms, stop_words, unspaced_spans
+from newsarchive.text.languages import lower as to_lower
 
 #: Whoosh's fragmenter looks no further into a text than this.
 CHAR_LIMIT = 2**15
