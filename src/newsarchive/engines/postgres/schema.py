@@ -1,0 +1,73 @@
+"""The PostgreSQL engine's tables: its index, derived from ``articles`` and rebuilt from it at will.
+
+They belong to the engine, not to the archive's migrations: an archive on a
+server that uses a local Whoosh index never has them, and a new version of
+the text analysis (``ANALYSIS_VERSION``) is a rebuild (``archive reindex``),
+as a Whoosh index of an older schema is. They are made under an advisory
+lock, so machines starting together make them once.
+
+- ``search_docs``: one row per article: its terms and positions as a
+  ``tsvector`` computed by ``newsarchive.text.analysis`` (the same stems as
+  the Whoosh engine in every language; title weighted A at positions from 1,
+  lede B from ``LEDE_FROM``, body C from ``BODY_FROM``, so that a phrase never
+  spans two fields), and the columns searches filter, sort and count by.
+- ``search_terms``: the archive's vocabulary, each term with the number of
+  articles holding it and a form as written, for wildcards, fuzzy words, "did
+  you mean", ``similar`` and ``terms`` (trigram index where pg_trgm exists).
+- ``search_meta``: ``version`` (``ANALYSIS_VERSION`` of the rows).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from psycopg import Connection
+
+#: Bump when what a row holds changes (the analysis in ``newsarchive.text`` or this layout): a rebuild follows.
+ANALYSIS_VERSION = "1"
+#: Where the lede's and the body's positions start in an article's vector (PostgreSQL keeps positions < 16384).
+LEDE_FROM = 1001
+BODY_FROM = 2001
+#: The advisory lock key under which the tables are made (any fixed bigint not used elsewhere in the database).
+SCHEMA_LOCK_KEY = 0x6E657773_73636801  # "newssch" + 1
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS search_meta (key text PRIMARY KEY, value text NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS search_docs (
+        id text PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        vector tsvector NOT NULL,
+        published timestamptz,
+        precision text,
+        "offset" integer,
+        source text,
+        lang text,
+        authors text[] NOT NULL DEFAULT '{}',
+        grp text NOT NULL,
+        revision integer NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS search_docs_vector ON search_docs USING gin (vector)",
+    "CREATE INDEX IF NOT EXISTS search_docs_published ON search_docs (published)",
+    "CREATE INDEX IF NOT EXISTS search_docs_source ON search_docs (source)",
+    "CREATE INDEX IF NOT EXISTS search_docs_grp ON search_docs (grp)",
+    """CREATE TABLE IF NOT EXISTS search_terms (term text PRIMARY KEY, docs integer NOT NULL, written text NOT NULL)""",
+)
+#: Trigram lookups of the vocabulary, where the pg_trgm extension can be had.
+TRIGRAMS = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS search_terms_trigrams ON search_terms USING gin (term gin_trgm_ops)",
+)
+
+
+def exists(connection: Connection) -> bool:
+    """Whether the engine's tables were made in this database."""
+    row = connection.execute("SELECT to_regclass('search_docs') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+def version(connection: Connection) -> str | None:
+    """The analysis version the rows were written with; None when there are no tables."""
+    if not exists(connection):
+        return None
+    row = connection.execute("SELECT value FROM search_meta WHERE key = 'version'").fetchone()
+    return row[0] if row else None
