@@ -1,0 +1,49 @@
+"""An article's search vector: our own analysis written as a PostgreSQL ``tsvector`` literal.
+
+PostgreSQL's text search configurations stem differently from the Whoosh
+engine (English Snowball, not Porter), lack several of our languages, fold no
+accents and cut no CJK pairs, so the vector is not made by ``to_tsvector``:
+each term ``newsarchive.text.analysis.stemmed_positions`` gives, with its
+positions, is written out and cast (``'term':1A,17A``). Both engines then
+hold the same terms in every language, and a query is stemmed the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from newsarchive.engines.postgres.schema import BODY_FROM, LEDE_FROM
+from newsarchive.text.analysis import stemmed_positions
+
+#: PostgreSQL's largest position; a later word takes it (and a phrase there no longer matches exactly).
+LAST_POSITION = 16383
+#: Positions PostgreSQL keeps per lexeme, and the longest lexeme it takes (in bytes).
+POSITIONS_PER_TERM = 256
+LONGEST_TERM = 2047
+#: Each field's weight letter and its first position: title A, lede B, body C.
+FIELDS = (("A", 1, LEDE_FROM - 1), ("B", LEDE_FROM, BODY_FROM - 1), ("C", BODY_FROM, LAST_POSITION))
+
+
+def vector(title: str, description: str, body: str, language: str | None) -> str:
+    """The ``tsvector`` literal of an article's three text fields in ``language``."""
+    places: dict[bytes, list[str]] = {}
+    for text, (weight, first, last) in zip((title, description, body), FIELDS, strict=True):
+        for term, positions in stemmed_positions(text, language).items():
+            if len(term) > LONGEST_TERM:
+                continue
+            marks = places.setdefault(term, [])
+            room = POSITIONS_PER_TERM - len(marks)
+            marks.extend(f"{position}{weight}" for position in _clamped(positions, first, last, room))
+    return " ".join(f"{lexeme(term)}:{','.join(marks)}" for term, marks in places.items() if marks)
+
+
+def _clamped(positions: Iterable[int], first: int, last: int, room: int) -> list[int]:
+    """The positions (from 0) moved to start at ``first``, those past ``last`` at ``last`` once, at most ``room``."""
+    placed = sorted({min(first + position, last) for position in positions})
+    return placed[:room]
+
+
+def lexeme(term: bytes | str) -> str:
+    """A term quoted as a lexeme of a ``tsvector`` or ``tsquery`` literal."""
+    text = term.decode("utf-8") if isinstance(term, bytes) else term
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
