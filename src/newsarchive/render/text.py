@@ -18,7 +18,7 @@ from newsarchive.render.data import trend_values
 from newsarchive.render.terminal import terminal_safe as safe
 
 if TYPE_CHECKING:
-    from newsarchive.archive import Reindexed
+    from newsarchive.archive import Initialized, Reindexed
     from newsarchive.engines.protocol import Hit
     from newsarchive.services.articles import ArchiveInfo, ArticlePage, ArticleRecord, DuplicateGroup
     from newsarchive.services.check import CheckReport
@@ -190,6 +190,11 @@ def ingest_summary(report: IngestReport) -> str:
             "run the same command again to continue."
         )
     return summary
+
+
+def initialized_text(done: Initialized) -> str:
+    made = "Made the archive" if done.created else "The archive"
+    return f"{made} in {safe(done.database)}; every machine searches it with {done.engine}."
 
 
 def info_text(info: ArchiveInfo) -> str:

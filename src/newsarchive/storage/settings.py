@@ -1,0 +1,75 @@
+"""The settings every machine on one archive database shares (the ``settings`` table): which search engine it uses.
+
+``archive init --engine NAME`` records the engine; ``chosen_engine`` is the
+one rule for which engine a command opens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newsarchive.config import DEFAULT_ENGINE, ArchiveConfig
+from newsarchive.storage.dialects import Dialect
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+#: The setting that names the archive's search engine.
+ENGINE = "engine"
+
+#: The engine of an archive on a PostgreSQL server whose settings name none: the search in the server.
+SERVER_ENGINE = "postgres"
+
+
+def read(session: Session, key: str) -> str | None:
+    """The value of the setting ``key``; None when it was never set."""
+    from newsarchive.storage.models import Setting
+
+    found = session.get(Setting, key)
+    return None if found is None else found.value
+
+
+def write(session: Session, key: str, value: str) -> None:
+    """Set ``key`` to ``value`` in the session's transaction (the caller commits)."""
+    from newsarchive.storage.models import Setting
+
+    session.merge(Setting(key=key, value=value))
+
+
+def default_engine(database_url: str) -> str:
+    """The engine of an archive whose settings name none: the index in the home, or on PostgreSQL the server's search."""
+    return SERVER_ENGINE if Dialect.for_url(database_url).name == "postgresql" else DEFAULT_ENGINE
+
+
+def chosen_engine(config: ArchiveConfig) -> str:
+    """The search engine a command on this machine opens.
+
+    $ARCHIVE_ENGINE (``config.engine``) decides when set: a machine may keep
+    its own Whoosh index over a server, following its change log. Else an
+    archive in an SQLite file uses the index in its home, without asking the
+    file (a search does not pay for it); else the archive's ``engine`` setting
+    (``archive init --engine``), read where this machine reads; else the
+    server's own search.
+    """
+    if config.engine:
+        return config.engine
+    if Dialect.for_url(config.database_url).name != "postgresql":
+        return DEFAULT_ENGINE
+    dialect = Dialect.for_url(config.reads_from)
+    dialect.require_driver(config.reads_from)
+    glance = dialect.glance(config.reads_from)
+    recorded = glance.engine if glance is not None else _recorded_engine(config)
+    return recorded or SERVER_ENGINE
+
+
+def _recorded_engine(config: ArchiveConfig) -> str | None:
+    """The engine setting, read through the database: for when it cannot be glanced at (an older schema,
+    which opening upgrades; or a server that cannot be used, which opening names in one line)."""
+    from newsarchive.storage.database import open_database
+
+    db = open_database(config, read=True)
+    try:
+        with db.sessions() as session:
+            return read(session, ENGINE)
+    finally:
+        db.close()
