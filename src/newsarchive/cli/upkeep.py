@@ -34,12 +34,13 @@ def init(archive: Archive, out: Output, engine: str | None, wait: bool) -> None:
     """Make the archive if it is missing, and record the search engine it uses.
 
     On a PostgreSQL server (ARCHIVE_DATABASE_URL) the engine recorded is the
-    one every machine then opens; $ARCHIVE_ENGINE overrides it on one machine.
+    one every machine then opens ("postgres", the search in the server, unless
+    one is recorded); $ARCHIVE_ENGINE overrides it on one machine.
 
     \b
     Examples:
       archive init
-      ARCHIVE_DATABASE_URL=postgresql+psycopg://news@db.example/news archive init --engine postgres
+      archive init --engine whoosh --json
     """
     done = archive.init(engine=engine, wait=wait)
     out(done)

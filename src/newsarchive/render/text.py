@@ -207,6 +207,8 @@ def info_text(info: ArchiveInfo) -> str:
     lines = [
         f"home:            {safe(str(info.home))}",
         f"database:        {safe(str(info.database_url))}",
+        *([f"reads from:      {safe(info.read_database_url)}"] if info.read_database_url else []),
+        f"engine:          {info.engine}",
         f"index:           {safe(str(info.index_dir))}",
         f"schema revision: {info.schema_revision}",
         f"articles:        {info.articles} ({info.undated} undated) from {info.files} files",

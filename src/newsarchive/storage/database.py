@@ -330,6 +330,24 @@ def indexed_articles(config: ArchiveConfig) -> int:
     return documents_held(engine)
 
 
+def read_setting(url: str, key: str, names: str = DATABASE_URL_ENV) -> str | None:
+    """The setting ``key`` of the database at ``url``, as it is (None without one, or without a settings table)."""
+    from sqlalchemy import inspect, select
+
+    from newsarchive.storage.models import Setting
+
+    engine = engine_for(url, names=names)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table(Setting.__tablename__):
+                return None
+            return connection.scalar(select(Setting.value).where(Setting.key == key))
+    except SQLAlchemyError as exc:
+        raise _unusable(engine, exc, names) from exc
+    finally:
+        engine.dispose()
+
+
 def _readable_revision(engine: Engine, names: str = DATABASE_URL_ENV) -> str | None:
     try:
         return current_revision(engine)

@@ -179,7 +179,8 @@ class SQLite(Dialect):
     def named(self, url: str) -> str:
         from newsarchive.config import redacted
 
-        return redacted(url)
+        database = _sqlite_path(url)
+        return str(database.absolute()) if database is not None else redacted(url)
 
     def unreachable(self, url: str, reason: str, names: str) -> tuple[str, str]:
         from newsarchive.config import redacted

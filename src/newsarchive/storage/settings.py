@@ -63,13 +63,10 @@ def chosen_engine(config: ArchiveConfig) -> str:
 
 
 def _recorded_engine(config: ArchiveConfig) -> str | None:
-    """The engine setting, read through the database: for when it cannot be glanced at (an older schema,
-    which opening upgrades; or a server that cannot be used, which opening names in one line)."""
-    from newsarchive.storage.database import open_database
+    """The engine setting, read through SQLAlchemy: for when it cannot be glanced at (no settings table yet;
+    a server that cannot be used, which this names in one line). Nothing is upgraded or made."""
+    from newsarchive.config import DATABASE_URL_ENV, READ_DATABASE_URL_ENV
+    from newsarchive.storage.database import read_setting
 
-    db = open_database(config, read=True)
-    try:
-        with db.sessions() as session:
-            return read(session, ENGINE)
-    finally:
-        db.close()
+    names = READ_DATABASE_URL_ENV if config.read_database_url else DATABASE_URL_ENV
+    return read_setting(config.reads_from, ENGINE, names)
