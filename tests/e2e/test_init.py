@@ -50,6 +50,7 @@ def test_every_machine_on_a_server_uses_the_engine_init_recorded(
     made = json.loads(archive("init", "--engine", "whoosh", "--json").stdout)
     assert made == {"database": name, "engine": "whoosh", "created": True, "previous": None, "articles": 0}
     archive("ingest", make_collection(tmp_path / "in", 3))
+    assert archive("check", "--repair").stdout.endswith("OK: the database and the index agree.\n")  # (no rowid there)
     other = tmp_path / "other-machine"  # another home on the same database: no ARCHIVE_ENGINE, the setting decides
     archive("--home", other, "reindex")
     assert "1 article matches 'zqx1'" in archive("--home", other, "search", "zqx1").stdout

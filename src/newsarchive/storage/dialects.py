@@ -50,6 +50,8 @@ class Dialect:
     """A database server SQLAlchemy can reach and newsarchive knows nothing particular of."""
 
     name = "server"
+    #: The column that locates a row whatever its values hold (a key that does not read as text).
+    row_locator = "rowid"
 
     @staticmethod
     def for_url(url: str) -> Dialect:
@@ -195,6 +197,7 @@ class PostgreSQL(Dialect):
     """A PostgreSQL server (psycopg 3)."""
 
     name = "postgresql"
+    row_locator = "ctid"
 
     def require_driver(self, url: str) -> None:
         try:
