@@ -154,17 +154,22 @@ def open_archive(
     *,
     database_url: str | None = None,
     on_damaged: Callable[[DamagedRecord], None] | None = None,
+    read_database_url: str | None = None,
 ) -> Archive:
     """The archive at ``home`` (default: $ARCHIVE_HOME, else the user data folder); opens nothing yet.
 
     ``database_url`` (any SQLAlchemy URL) puts its database elsewhere, as
-    $ARCHIVE_DATABASE_URL does. ``on_damaged`` hears of each row a reader of
-    many rows leaves out because a value of it cannot be read; without it,
-    such a row raises ``DamagedRecord``.
+    $ARCHIVE_DATABASE_URL does; ``read_database_url`` sends the reads of the
+    methods that only read to a standby of it, as $ARCHIVE_READ_DATABASE_URL
+    does. ``on_damaged`` hears of each row a reader of many rows leaves out
+    because a value of it cannot be read; without it, such a row raises
+    ``DamagedRecord``.
     """
     config = resolve_config(home)
     if database_url is not None:
         config = dataclasses.replace(config, database_url=database_url)
+    if read_database_url is not None:
+        config = dataclasses.replace(config, read_database_url=read_database_url)
     return Archive(dataclasses.replace(config, on_damaged=on_damaged))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import newsarchive
 from _postgres import Server
 from test_faults import make_collection
 
@@ -42,6 +43,8 @@ def test_reads_go_to_the_standby_and_writes_to_the_primary(
     facts = json.loads(archive("info", "--json").stdout)
     assert (facts["articles"], facts["read_database_url"], facts["engine"]) == (5, read_url, "whoosh")
     assert f"reads from:      {read_url}\n" in archive("info").stdout
+    with newsarchive.open(archive_home, database_url=CLOSED, read_database_url=read_url) as library:
+        assert library.get(article_id).id == article_id and library.articles().total == 5
     # Writes never go there.
     refused = archive("ingest", make_collection(tmp_path / "late", 1, first=9), expect=1).stderr
     assert refused.startswith("Error: cannot connect to the archive database at 127.0.0.1:9/news: the server refused")
