@@ -45,11 +45,12 @@ def test_a_server_that_cannot_be_used_is_named_in_one_line(
     cases = {
         f"{base.replace('news@', 'news:secret@')}/nosuch": (
             f"Error: database nosuch does not exist on the server at {server}",
-            "Hint: create it there (createdb -h HOST -p PORT nosuch, as a user allowed to) or name another in ARCHIVE_DATABASE_URL",
+            f"Hint: create it there (createdb -h 127.0.0.1 -p {server.split(':')[1]} nosuch, as a user allowed to), "
+            "or name another in ARCHIVE_DATABASE_URL",
         ),
         server_url.replace("news@", "ghost:secret@"): (
             f'Error: the server at {server} has no user (role) "ghost": cannot open {server}/{server_url.rsplit("/", 1)[1]}',
-            "Hint: ask the server's administrator for that user, or name another in ARCHIVE_DATABASE_URL",
+            f"Hint: ask the administrator of {server} for that user, or name another in ARCHIVE_DATABASE_URL",
         ),
         "postgresql+psycopg://news:secret@127.0.0.1:9/news": (
             "Error: cannot connect to the archive database at 127.0.0.1:9/news: the server refused the connection",
@@ -58,7 +59,7 @@ def test_a_server_that_cannot_be_used_is_named_in_one_line(
         ),
         "postgresql+psycopg://news:secret@no-such-host.invalid/news": (
             "Error: cannot connect to the archive database at no-such-host.invalid/news: no host is known by that name",
-            "Hint: check the host named in ARCHIVE_DATABASE_URL",
+            "Hint: check the host (no-such-host.invalid) that ARCHIVE_DATABASE_URL names",
         ),
     }
     for url, expected in cases.items():
@@ -83,7 +84,7 @@ def test_a_wrong_password_is_refused_in_one_line(archive, postgres: Server, serv
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", server_url.replace("news@", "careful:secret@"))
     assert one_line(archive("info", expect=1).stderr) == (
         f'Error: the server at {server} refused user "careful": password authentication failed for user "careful"',
-        "Hint: check the user and password in ARCHIVE_DATABASE_URL (or ~/.pgpass, PGPASSWORD) with the server's administrator",
+        f"Hint: check the user and password in ARCHIVE_DATABASE_URL (or ~/.pgpass, PGPASSWORD) with the administrator of {server}",
     )
 
 
@@ -158,5 +159,6 @@ def test_a_connection_lost_mid_command_is_said_in_one_line(archive, server_url: 
         monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"postgresql+psycopg://news:secret@127.0.0.1:{port}/{name}")
         assert one_line(archive("list", expect=1).stderr) == (
             f"Error: the connection to the database at 127.0.0.1:{port}/{name} was lost",
-            f"Hint: the server at 127.0.0.1:{port} stopped or dropped the connection: run the command again once it is back",
+            f"Hint: the server at 127.0.0.1:{port} (ARCHIVE_DATABASE_URL) stopped or dropped the connection: "
+            "run the command again once it is back",
         )

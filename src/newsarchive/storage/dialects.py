@@ -265,27 +265,28 @@ def driver_missing(url: str, module: str) -> ConfigError:
 def server_error(url: str, reason: str, names: str) -> tuple[str, str]:
     """One line (and a hint) for each way a PostgreSQL server cannot be used, from the driver's message."""
     server, user, name = _server(url), _part(url, "username"), _part(url, "database")
+    host, port = _part(url, "host") or "localhost", _part(url, "port") or 5432
     at = where(url)
     cases = (
         (r'database "[^"]*" does not exist', f"database {name} does not exist on the server at {server}",
-         f"create it there (createdb -h HOST -p PORT {name}, as a user allowed to) or name another in {names}"),
+         f"create it there (createdb -h {host} -p {port} {name}, as a user allowed to), or name another in {names}"),
         (r'role "[^"]*" does not exist', f'the server at {server} has no user (role) "{user}": cannot open {at}',
-         f"ask the server's administrator for that user, or name another in {names}"),
+         f"ask the administrator of {server} for that user, or name another in {names}"),
         (r"authentication failed", f'the server at {server} refused user "{user}": {_first(reason, "authentication failed")}',
-         f"check the user and password in {names} (or ~/.pgpass, PGPASSWORD) with the server's administrator"),
+         f"check the user and password in {names} (or ~/.pgpass, PGPASSWORD) with the administrator of {server}"),
         (r"no pg_hba\.conf entry", f'the server at {server} does not let this machine in as "{user}" ({at})',
-         f"ask the server's administrator to allow it (pg_hba.conf), or check the user and database in {names}"),
+         f"ask the administrator of {server} to let it in (pg_hba.conf), or check the user and database in {names}"),
         (r"connection refused", f"cannot connect to the archive database at {at}: the server refused the connection",
          f"check that the PostgreSQL server at {server} is running and listening there, or the host and port in {names}"),
         (r"resolve host|name or service not known|nodename nor servname",
          f"cannot connect to the archive database at {at}: no host is known by that name",
-         f"check the host named in {names}"),
+         f"check the host ({server}) that {names} names"),
         (r"timeout", f"cannot connect to the archive database at {at}: no answer from the server in time",
          f"check that the server at {server} is up and reachable from this machine "
          f"(a slow link: connect_timeout=SECONDS in {names})"),
         (r"closed the connection|terminating connection|connection is (lost|closed)",
          f"the connection to the database at {at} was lost",
-         f"the server at {server} stopped or dropped the connection: run the command again once it is back"),
+         f"the server at {server} ({names}) stopped or dropped the connection: run the command again once it is back"),
     )  # fmt: skip
     for pattern, message, hint in cases:
         if re.search(pattern, reason, re.IGNORECASE):
