@@ -313,12 +313,9 @@ class Archive:
         refuses it (InvalidSetting). Changing the engine of an archive that
         holds articles leaves them to ``reindex`` for the new one.
         """
-        from sqlalchemy import func, select
-
         from newsarchive.errors import InvalidSetting
         from newsarchive.storage import settings
         from newsarchive.storage.dialects import Dialect
-        from newsarchive.storage.models import Article
 
         dialect = Dialect.for_url(self.config.database_url)
         if engine == settings.SERVER_ENGINE and dialect.name != "postgresql":
@@ -328,13 +325,8 @@ class Archive:
             )  # fmt: skip
         with self._writing(wait=wait, create=True):
             db = self._open(create=True)
-            with db.sessions() as session, session.begin():
-                recorded = settings.read(session, settings.ENGINE)
-                before = recorded or settings.default_engine(self.config.database_url)
-                chosen = engine or before
-                if chosen != recorded:
-                    settings.write(session, settings.ENGINE, chosen)
-                articles = session.scalar(select(func.count(Article.id))) or 0
+            before, chosen, articles = settings.record_engine(db, self.config.database_url, engine)
+        self._engine = None  # (opened again as now chosen)
         changed = chosen != before and not db.created
         return Initialized(
             database=dialect.named(self.config.database_url), engine=chosen, created=db.created,

@@ -14,6 +14,8 @@ from newsarchive.storage.dialects import Dialect
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from newsarchive.storage.database import Database
+
 #: The setting that names the archive's search engine.
 ENGINE = "engine"
 
@@ -34,6 +36,25 @@ def write(session: Session, key: str, value: str) -> None:
     from newsarchive.storage.models import Setting
 
     session.merge(Setting(key=key, value=value))
+
+
+def record_engine(db: Database, database_url: str, engine: str | None) -> tuple[str, str, int]:
+    """Record ``engine`` as the archive's (None: keep the one recorded, else the database's default).
+
+    Returns the engine it had before, the one it has now, and how many articles it holds.
+    """
+    from sqlalchemy import func, select
+
+    from newsarchive.storage.models import Article
+
+    with db.sessions() as session, session.begin():
+        recorded = read(session, ENGINE)
+        before = recorded or default_engine(database_url)
+        chosen = engine or before
+        if chosen != recorded:
+            write(session, ENGINE, chosen)
+        articles = session.scalar(select(func.count(Article.id))) or 0
+    return before, chosen, articles
 
 
 def default_engine(database_url: str) -> str:
