@@ -10,6 +10,7 @@ import pytest
 
 import newsarchive
 from _postgres import Server
+from newsarchive.storage.database import head_revision
 from test_faults import make_collection
 
 CLOSED = "postgresql+psycopg://news@127.0.0.1:9/news"  # (nothing listens on port 9)
@@ -67,6 +68,18 @@ def test_a_read_database_without_the_archive_is_said_in_one_line(
         f"Error: the read database {where} (ARCHIVE_READ_DATABASE_URL) is not an archive (no schema)\n"
         "Hint: a standby catches up with its primary's upgrade by itself: wait, or check that "
         "ARCHIVE_READ_DATABASE_URL names a standby of ARCHIVE_DATABASE_URL's server\n"
+    )
+    import psycopg
+
+    older = postgres.database()  # an archive at an older schema (the primary upgraded, its standby not yet)
+    with psycopg.connect(older.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)")
+        connection.execute("INSERT INTO alembic_version VALUES ('0004')")
+    postgres.replayed(standby)
+    monkeypatch.setenv("ARCHIVE_READ_DATABASE_URL", on_standby(standby, older))
+    assert archive("list", expect=1).stderr.startswith(
+        f"Error: the read database {on_standby(standby, older).split('@', 1)[1]} (ARCHIVE_READ_DATABASE_URL) "
+        f"is at schema revision 0004, not {head_revision()}\n"
     )
     monkeypatch.setenv("ARCHIVE_READ_DATABASE_URL", CLOSED.replace("news@", "news:secret@"))
     refused = archive("show", "abc", expect=1).stderr
