@@ -67,6 +67,40 @@ class Server:
         settings = dict(line.split("=", 1) for line in (folder / "env").read_text().split())
         return cls(f"postgresql://news@127.0.0.1:{settings['PG_PORT']}/postgres", folder), folder
 
+    def standby(self) -> str:
+        """A streaming standby of the throwaway server (started once, ``pg.sh standby``): the libpq URL of its
+        "postgres" database. Every database of the server is there too, read-only, a moment after its primary."""
+        if self.folder is None:
+            pytest.skip("needs the tests' own server, to start a standby of it (ARCHIVE_TEST_POSTGRES_URL is given)")
+        settings = dict(line.split("=", 1) for line in (self.folder / "env").read_text().split())
+        if "STANDBY_PORT" not in settings:
+            started = subprocess.run(["bash", str(PG_SH), "standby", str(self.folder)], capture_output=True, text=True, timeout=180)
+            if started.returncode != 0:
+                said = (started.stderr or started.stdout).strip().splitlines()
+                unavailable(f"tests/pg.sh could not start a standby: {said[-1] if said else started.returncode}")
+            settings = dict(line.split("=", 1) for line in (self.folder / "env").read_text().split())
+        return self.admin_url.replace(f":{settings['PG_PORT']}/", f":{settings['STANDBY_PORT']}/", 1)
+
+    def replayed(self, standby_url: str, seconds: float = 30.0) -> None:
+        """Wait until the standby at ``standby_url`` has replayed everything the primary has written so far."""
+        import time
+
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as primary:
+            written = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
+        ends = time.monotonic() + seconds
+        with psycopg.connect(standby_url, autocommit=True) as standby:
+            while True:
+                replayed = standby.execute(
+                    "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (written,)
+                ).fetchone()[0]  # type: ignore[index]
+                if replayed:
+                    return
+                if time.monotonic() > ends:
+                    raise AssertionError(f"the standby has not replayed the primary's WAL up to {written} in {seconds} s")
+                time.sleep(0.02)
+
 
 def stop(folder: Path) -> None:
     """Stop the throwaway server and remove its folder (also when it never started)."""

@@ -44,6 +44,7 @@ def open(  # (as shelve.open and dbm.open: the one way in, named after what it d
     *,
     database_url: str | None = None,
     on_damaged: Callable[[DamagedRecord], None] | None = None,
+    read_database_url: str | None = None,
 ) -> Archive:
     """The archive at ``home`` (default: $ARCHIVE_HOME, else the user data folder); see ``newsarchive.archive``.
 
@@ -51,7 +52,7 @@ def open(  # (as shelve.open and dbm.open: the one way in, named after what it d
     """
     from newsarchive.archive import open_archive
 
-    return open_archive(home, database_url=database_url, on_damaged=on_damaged)
+    return open_archive(home, database_url=database_url, on_damaged=on_damaged, read_database_url=read_database_url)
 
 
 def __getattr__(name: str) -> Any:

@@ -72,12 +72,28 @@ class Reindexed:
     damaged: tuple[DamagedRecord, ...] = ()
 
 
-def typed_error(error: Exception) -> ArchiveError | None:
+@dataclass(frozen=True)
+class Initialized:
+    """An archive made (or found) by ``Archive.init``, and the search engine every machine on it uses."""
+
+    database: str  # where it is: a file, or host:port/dbname on a server
+    engine: str
+    created: bool  # made now
+    #: The engine it used before, when ``init`` changed it; its ``articles`` are then searched only after a reindex.
+    previous: str | None = None
+    articles: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def typed_error(error: Exception, config: ArchiveConfig | None = None, *, reading: bool = False) -> ArchiveError | None:
     """The library's typed error for a failure met below it, or None for a bug (to be seen as it is).
 
     A value of the database that cannot be read, and the database layer's own
     errors (a damaged or foreign database file, a server gone away), become an
-    ``ArchiveError`` saying so, for a Python user as for the command line.
+    ``ArchiveError`` saying so, for a Python user as for the command line;
+    a server gone away is named from ``config`` (its reading URL when ``reading``).
     """
     from newsarchive.errors import DAMAGED_ROW_HINT, UndecodableText, UnreadableValue
 
@@ -87,21 +103,26 @@ def typed_error(error: Exception) -> ArchiveError | None:
         held = f"text that is {error}" if isinstance(error, UndecodableText) else f"a value that cannot be read: {error}"
         return ArchiveError(f"a row of the archive database holds {held}", hint="`archive check` names it; " + DAMAGED_ROW_HINT)
     if type(error).__module__.startswith("sqlalchemy"):
+        from newsarchive.config import DATABASE_URL_ENV, READ_DATABASE_URL_ENV
         from newsarchive.storage.database import database_error
 
-        return database_error(error)
+        if config is None:
+            return database_error(error)
+        if reading and config.read_database_url is not None:
+            return database_error(error, config.read_database_url, READ_DATABASE_URL_ENV)
+        return database_error(error, config.database_url, DATABASE_URL_ENV)
     return None
 
 
 @contextmanager
-def _errors_typed() -> Iterator[None]:
+def _errors_typed(config: ArchiveConfig | None = None, *, reading: bool = False) -> Iterator[None]:
     """Raise what goes wrong below the library as its typed error (``typed_error``); a bug as it is."""
     try:
         yield
     except ArchiveError:
         raise
     except Exception as error:
-        typed = typed_error(error)
+        typed = typed_error(error, config, reading=reading)
         if typed is None:
             raise
         raise typed from error
@@ -111,16 +132,20 @@ def _typed(method: F) -> F:
     """An ``Archive`` method that raises only typed errors for what goes wrong below it."""
 
     @functools.wraps(method)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        with _errors_typed():
-            return method(*args, **kwargs)
+    def run(archive: Archive, *args: Any, **kwargs: Any) -> Any:
+        with _errors_typed(archive.config, reading=method.__name__ in READING):
+            return method(archive, *args, **kwargs)
 
     return run  # type: ignore[return-value]
 
 
-def _typed_records(records: Iterator[ArticleRecord]) -> Iterator[ArticleRecord]:
+#: The methods that only read: they read from ``config.reads_from`` (a standby server, where one is named).
+READING = frozenset({"search", "similar", "terms", "trend", "get", "articles", "export", "duplicates", "info"})
+
+
+def _typed_records(records: Iterator[ArticleRecord], config: ArchiveConfig) -> Iterator[ArticleRecord]:
     """``records`` read under the same rule, for an export that fails part of the way."""
-    with _errors_typed():
+    with _errors_typed(config, reading=True):
         yield from records
 
 
@@ -129,17 +154,22 @@ def open_archive(
     *,
     database_url: str | None = None,
     on_damaged: Callable[[DamagedRecord], None] | None = None,
+    read_database_url: str | None = None,
 ) -> Archive:
     """The archive at ``home`` (default: $ARCHIVE_HOME, else the user data folder); opens nothing yet.
 
     ``database_url`` (any SQLAlchemy URL) puts its database elsewhere, as
-    $ARCHIVE_DATABASE_URL does. ``on_damaged`` hears of each row a reader of
-    many rows leaves out because a value of it cannot be read; without it,
-    such a row raises ``DamagedRecord``.
+    $ARCHIVE_DATABASE_URL does; ``read_database_url`` sends the reads of the
+    methods that only read to a standby of it, as $ARCHIVE_READ_DATABASE_URL
+    does. ``on_damaged`` hears of each row a reader of many rows leaves out
+    because a value of it cannot be read; without it, such a row raises
+    ``DamagedRecord``.
     """
     config = resolve_config(home)
     if database_url is not None:
         config = dataclasses.replace(config, database_url=database_url)
+    if read_database_url is not None:
+        config = dataclasses.replace(config, read_database_url=read_database_url)
     return Archive(dataclasses.replace(config, on_damaged=on_damaged))
 
 
@@ -149,6 +179,8 @@ class Archive:
     def __init__(self, config: ArchiveConfig) -> None:
         self.config = config
         self._database: Database | None = None
+        #: The database reads go to, when it is another (``config.read_database_url``).
+        self._read_database: Database | None = None
         self._engine: SearchEngine | None = None
         #: The database file's state when the index was last found up to date (see ``_caught_up``).
         self._fresh_at: tuple[int, ...] | None = None
@@ -165,15 +197,29 @@ class Archive:
 
     def close(self) -> None:
         """Let go of the database (and the engine); a method called later opens them again."""
-        database, self._database, self._engine = self._database, None, None
-        if database is not None:
-            database.close()
+        databases = (self._database, self._read_database)
+        self._database, self._read_database, self._engine = None, None, None
+        for database in databases:
+            if database is not None:
+                database.close()
 
     @property
     def database(self) -> Database:
         """The database, connected (and its schema brought up to date) when first asked for."""
         self._require()
         return self._open()
+
+    @property
+    def _reader(self) -> Database:
+        """The database the methods that only read read from: ``config.reads_from``, never upgraded when it is another."""
+        if self.config.read_database_url is None:
+            return self.database
+        self._require()
+        if self._read_database is None:
+            from newsarchive.storage.database import open_database
+
+            self._read_database = open_database(self.config, read=True)
+        return self._read_database
 
     @property
     def engine(self) -> SearchEngine:
@@ -190,15 +236,14 @@ class Archive:
         A home whose index cannot be written now (read-only, or another
         process writing) is read as it is; ``warn`` (stderr by default) says how far behind.
         """
-        from newsarchive.config import sqlite_file
         from newsarchive.services.freshness import catch_up_before_reading
-        from newsarchive.storage.log import sqlite_state
+        from newsarchive.storage.dialects import Dialect
 
         self._require()
-        # An SQLite file unchanged since the index was last found at the log's head needs no
-        # reading of the head: two stat calls instead, for a process that searches many times.
-        database = sqlite_file(self.config)
-        state = sqlite_state(database) if database is not None else None
+        # A database unchanged since the index was last found at the log's head needs no reading of the
+        # head: for an SQLite file two stat calls instead, for a process that searches many times.
+        # (A server tells nothing without being asked: its head is read once a call.)
+        state = Dialect.for_url(self.config.reads_from).state(self.config)
         if state is None or state != self._fresh_at:
             if catch_up_before_reading(self.config, self.engine, warn, required=required) == 0:
                 self._fresh_at = state
@@ -257,6 +302,36 @@ class Archive:
         observer = observer or IngestObserver()
         with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
             return ingest_paths(self._open(create=True), self.config, self.engine, _each(paths), options, observer)
+
+    @_typed
+    def init(self, *, engine: str | None = None, wait: bool = True) -> Initialized:
+        """Make the archive if it is missing, and record the search ``engine`` every machine on it then uses.
+
+        Without ``engine`` the one recorded stays (none recorded: the
+        database's default, whoosh on SQLite and postgres on a server).
+        "postgres" searches in a PostgreSQL server, so an SQLite archive
+        refuses it (InvalidSetting). Changing the engine of an archive that
+        holds articles leaves them to ``reindex`` for the new one.
+        """
+        from newsarchive.errors import InvalidSetting
+        from newsarchive.storage import settings
+        from newsarchive.storage.dialects import Dialect
+
+        dialect = Dialect.for_url(self.config.database_url)
+        if engine == settings.SERVER_ENGINE and dialect.name != "postgresql":
+            raise InvalidSetting(
+                f"the {engine} engine searches in a PostgreSQL server, and this archive's database is {dialect.named(self.config.database_url)}",
+                hint="keep whoosh here; for a team's archive on a server, set ARCHIVE_DATABASE_URL=postgresql+psycopg://USER@HOST/DB first",
+            )  # fmt: skip
+        with self._writing(wait=wait, create=True):
+            db = self._open(create=True)
+            before, chosen, articles = settings.record_engine(db, self.config.database_url, engine)
+        self._engine = None  # (opened again as now chosen)
+        changed = chosen != before and not db.created
+        return Initialized(
+            database=dialect.named(self.config.database_url), engine=chosen, created=db.created,
+            previous=before if changed else None, articles=articles,
+        )  # fmt: skip
 
     @_typed
     def remove(self, article_ids: Sequence[str], *, wait: bool = True) -> list[Removed]:
@@ -352,7 +427,7 @@ class Archive:
         """One article, whole, by its id or an unambiguous start of it."""
         from newsarchive.services.articles import get_article
 
-        return get_article(self.database, self.config, article_id)
+        return get_article(self._reader, self.config, article_id)
 
     @_typed
     def articles(
@@ -364,7 +439,7 @@ class Archive:
 
         self._require()
         start, end = _period(since, until)
-        return list_articles(self.database, self.config, since=start, until=end, source=source, limit=limit, page=page)
+        return list_articles(self._reader, self.config, since=start, until=end, source=source, limit=limit, page=page)
 
     @_typed
     def export(self, query: str | None = None) -> Iterator[ArticleRecord]:
@@ -372,21 +447,21 @@ class Archive:
         from newsarchive.services.export import export_records
 
         engine = self._caught_up() if query else self.engine
-        return _typed_records(export_records(self.database, engine, query, on_damaged=self.config.on_damaged))
+        return _typed_records(export_records(self._reader, engine, query, on_damaged=self.config.on_damaged), self.config)
 
     @_typed
     def duplicates(self, *, limit: int | None = None) -> list[DuplicateGroup]:
         """Every article that has copies (identical files, near-duplicates), most copied first."""
         from newsarchive.services.articles import duplicate_groups
 
-        return duplicate_groups(self.database, self.config, limit=limit)
+        return duplicate_groups(self._reader, self.config, limit=limit)
 
     @_typed
     def info(self) -> ArchiveInfo:
         """Where the archive is, its schema revision and what it holds."""
         from newsarchive.services.articles import archive_info
 
-        return archive_info(self.database, self.config, self._caught_up(warn=_quiet, required=False))
+        return archive_info(self._reader, self.config, self._caught_up(warn=_quiet, required=False))
 
 
 def _each(given: Any) -> list[Any]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 HOME_ENV = "ARCHIVE_HOME"
 DATABASE_URL_ENV = "ARCHIVE_DATABASE_URL"
+READ_DATABASE_URL_ENV = "ARCHIVE_READ_DATABASE_URL"
 ENGINE_ENV = "ARCHIVE_ENGINE"
 DEFAULT_ENGINE = "whoosh"
 DATABASE_FILE = "archive.db"
@@ -31,11 +32,21 @@ class ArchiveConfig:
     home: Path
     database_url: str
     index_dir: Path
-    #: The search engine's name (``engines.open_engine`` says whether it is one it knows).
-    engine: str = DEFAULT_ENGINE
+    #: The search engine this machine is told to use ($ARCHIVE_ENGINE); None: the one the archive's settings
+    #: name (``storage.settings.chosen_engine``; ``engines.open_engine`` says whether it is one it knows).
+    engine: str | None = None
     #: Where a reader of many rows (list, dupes, info) sends a row it leaves out
     #: because a value of it cannot be read; without one, such a row is raised.
     on_damaged: Callable[[DamagedRecord], None] | None = field(default=None, compare=False, repr=False)
+    #: Where the commands that only read (search, show, list, export, trend, terms, similar, dupes, info)
+    #: read the articles and the change log: a standby server that follows ``database_url`` by streaming
+    #: replication. None: from ``database_url``. Writes, schema upgrades, reindex, check and init never use it.
+    read_database_url: str | None = None
+
+    @property
+    def reads_from(self) -> str:
+        """The database URL that reading commands read from."""
+        return self.read_database_url or self.database_url
 
     @property
     def database_is_default(self) -> bool:
@@ -54,8 +65,13 @@ def resolve_config(home: str | os.PathLike[str] | None = None) -> ArchiveConfig:
         home_path = Path(home).expanduser()
     home_path = home_path.absolute()
     database_url = os.environ.get(DATABASE_URL_ENV) or _sqlite_url(home_path / DATABASE_FILE)
-    engine = os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE
-    return ArchiveConfig(home=home_path, database_url=database_url, index_dir=home_path / INDEX_DIR, engine=engine)
+    return ArchiveConfig(
+        home=home_path,
+        database_url=database_url,
+        index_dir=home_path / INDEX_DIR,
+        engine=os.environ.get(ENGINE_ENV) or None,
+        read_database_url=os.environ.get(READ_DATABASE_URL_ENV) or None,
+    )
 
 
 def ensure_home(config: ArchiveConfig) -> None:

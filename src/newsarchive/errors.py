@@ -24,8 +24,18 @@ class ConfigError(ArchiveError):
     """The archive's location or database URL cannot be used."""
 
 
+class InvalidSetting(ConfigError):
+    """A setting asked for that this archive cannot have (``archive init --engine postgres`` on an SQLite file)."""
+
+    exit_code = 2
+
+
 class ArchiveNotFound(ConfigError):
     """There is no archive where the user pointed (only `archive ingest` makes one)."""
+
+
+class DatabaseUnreachable(ArchiveError):
+    """The archive's database cannot be reached or used: a server down, unknown or refusing, a connection lost."""
 
 
 class ArchiveReadOnly(ArchiveError):

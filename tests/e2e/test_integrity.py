@@ -85,9 +85,18 @@ def test_a_database_elsewhere_is_looked_for_there(archive, tmp_path: Path, monke
     # A database on a server: the home need not hold anything, connecting tells.
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresql://user@127.0.0.1:9/news")  # (nothing listens on port 9)
     refused = archive("info", "--home", tmp_path / "elsewhere", expect=1).stderr
-    assert "Hint: check that the database server at 127.0.0.1:9 is running and lets this machine in" in refused
+    assert refused == (
+        "Error: cannot connect to the archive database at 127.0.0.1:9/news: the server refused the connection\n"
+        "Hint: check that the PostgreSQL server at 127.0.0.1:9 is running and listening there, "
+        "or the host and port in ARCHIVE_DATABASE_URL\n"
+    )
     monkeypatch.setitem(sys.modules, "psycopg", None)  # (without the driver: the extra says how to get it)
-    assert "is not installed" in archive("info", "--home", tmp_path / "elsewhere", expect=1).stderr
+    for command in ("info",), ("search", "kyoto"):
+        missing = archive(*command, "--home", tmp_path / "elsewhere", expect=1).stderr
+        assert missing == (
+            "Error: the database driver for 'postgresql://user@127.0.0.1:9/news' is not installed (no module 'psycopg')\n"
+            "Hint: install it into newsarchive's environment: for PostgreSQL, pip install 'newsarchive[postgres]' (psycopg 3)\n"
+        )
 
 
 # --- a read-only archive ----------------------------------------------------------------------

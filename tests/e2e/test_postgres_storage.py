@@ -19,6 +19,12 @@ from _postgres import Server
 RACERS = 4
 
 
+@pytest.fixture(autouse=True)
+def whoosh_in_each_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each machine searches its own Whoosh index over the server (not the archive's default there, postgres)."""
+    monkeypatch.setenv("ARCHIVE_ENGINE", "whoosh")
+
+
 def _archive(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARCHIVE_HOME": str(home), "ARCHIVE_DATABASE_URL": url}
     command = [sys.executable, "-m", "newsarchive", *args]

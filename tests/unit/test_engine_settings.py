@@ -9,11 +9,12 @@ import pytest
 from newsarchive.config import resolve_config
 from newsarchive.engines import ENGINES, open_engine
 from newsarchive.errors import ConfigError
+from newsarchive.storage.settings import chosen_engine
 
 
 def test_the_default_engine_is_the_embedded_index_in_the_home(tmp_path: Path) -> None:
     config = resolve_config(tmp_path)
-    assert config.engine == ENGINES[0] == "whoosh"
+    assert config.engine is None and chosen_engine(config) == ENGINES[0] == "whoosh"
     engine = open_engine(config)
     assert engine.name == "whoosh" and not engine.exists()
 

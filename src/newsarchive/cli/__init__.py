@@ -25,6 +25,7 @@ from newsarchive.render import terminal
 #: `archive --help`), so that `archive search` does not load what `ingest` or `export` need.
 COMMANDS = {
     "ingest": "ingest:ingest", "search": "searching:search", "show": "articles:show", "info": "upkeep:info",
+    "init": "upkeep:init",
     "reindex": "upkeep:reindex", "check": "upkeep:check", "dupes": "articles:dupes", "list": "articles:list_command",
     "export": "articles:export", "remove": "articles:remove", "trend": "searching:trend",
     "similar": "searching:similar", "terms": "searching:terms",

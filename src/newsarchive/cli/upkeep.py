@@ -1,4 +1,4 @@
-"""The archive as a whole: `archive info`, `reindex` and `check`."""
+"""The archive as a whole: `archive init`, `info`, `reindex` and `check`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,43 @@ from newsarchive.cli.options import archive_command, output_options, wait_option
 if TYPE_CHECKING:
     from newsarchive.archive import Archive
     from newsarchive.cli.output import Output
+
+
+def _engines() -> list[str]:
+    from newsarchive.engines import ENGINES
+    from newsarchive.storage.settings import SERVER_ENGINE
+
+    return list(dict.fromkeys((*ENGINES, SERVER_ENGINE)))
+
+
+@archive_command()
+@click.option(
+    "--engine", type=click.Choice(_engines()), default=None,
+    help="The search engine every machine on the archive uses: whoosh (an index in each home), "
+    "postgres (the search in the PostgreSQL server; the default there). Default: keep the one recorded.",
+)  # fmt: skip
+@wait_option
+@output_options("init")
+def init(archive: Archive, out: Output, engine: str | None, wait: bool) -> None:
+    """Make the archive if it is missing, and record the search engine it uses.
+
+    On a PostgreSQL server (ARCHIVE_DATABASE_URL) the engine recorded is the
+    one every machine then opens ("postgres", the search in the server, unless
+    one is recorded); $ARCHIVE_ENGINE overrides it on one machine.
+
+    \b
+    Examples:
+      archive init
+      archive init --engine whoosh --json
+    """
+    done = archive.init(engine=engine, wait=wait)
+    out(done)
+    if done.previous is not None and done.articles:
+        click.echo(
+            f"note: the archive's engine was {done.previous}: its {done.articles} articles are searched with "
+            f"{done.engine} once `archive reindex` has indexed them for it",
+            err=True,
+        )
 
 
 @archive_command()

@@ -17,16 +17,18 @@ ENGINES = ("whoosh",)
 
 
 def open_engine(config: ArchiveConfig) -> SearchEngine:
-    """The search engine the archive's settings name (by default the embedded Whoosh index in its home)."""
+    """The search engine the archive's settings name (``storage.settings.chosen_engine``; on SQLite the index in its home)."""
     from newsarchive.config import ENGINE_ENV
     from newsarchive.errors import ConfigError
+    from newsarchive.storage.settings import chosen_engine
 
-    if config.engine == "whoosh":
+    name = chosen_engine(config)
+    if name == "whoosh":
         from newsarchive.engines.whoosh.engine import WhooshEngine
 
         return WhooshEngine(config.index_dir)
     raise ConfigError(
-        f"unknown search engine {config.engine!r}",
+        f"unknown search engine {name!r}",
         hint=f"set {ENGINE_ENV} to one of: " + ", ".join(ENGINES),
     )
 

@@ -18,7 +18,7 @@ from newsarchive.render.data import trend_values
 from newsarchive.render.terminal import terminal_safe as safe
 
 if TYPE_CHECKING:
-    from newsarchive.archive import Reindexed
+    from newsarchive.archive import Initialized, Reindexed
     from newsarchive.engines.protocol import Hit
     from newsarchive.services.articles import ArchiveInfo, ArticlePage, ArticleRecord, DuplicateGroup
     from newsarchive.services.check import CheckReport
@@ -192,6 +192,11 @@ def ingest_summary(report: IngestReport) -> str:
     return summary
 
 
+def initialized_text(done: Initialized) -> str:
+    made = "Made the archive" if done.created else "The archive"
+    return f"{made} in {safe(done.database)}; every machine searches it with {done.engine}."
+
+
 def info_text(info: ArchiveInfo) -> str:
     def when(moment: datetime | None) -> str:
         return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
@@ -202,6 +207,8 @@ def info_text(info: ArchiveInfo) -> str:
     lines = [
         f"home:            {safe(str(info.home))}",
         f"database:        {safe(str(info.database_url))}",
+        *([f"reads from:      {safe(info.read_database_url)}"] if info.read_database_url else []),
+        f"engine:          {info.engine}",
         f"index:           {safe(str(info.index_dir))}",
         f"schema revision: {info.schema_revision}",
         f"articles:        {info.articles} ({info.undated} undated) from {info.files} files",

@@ -51,6 +51,7 @@ VIEWS: dict[str, View] = {
         data=lambda page: data.list_dict(page, page.limit, page.page),
         csv=lambda page: data.to_csv(data.list_dict(page, page.limit, page.page)["articles"]),
     ),
+    "init": View(text=lambda done, _color: text.initialized_text(done), data=lambda done: done.as_dict()),
     "info": View(text=lambda info, _color: text.info_text(info), data=lambda info: info.as_dict()),
     "dupes": View(text=lambda groups, _color: text.dupes_text(groups), data=data.dupes_dict),
     "remove": View(text=lambda removed, _color: text.removed_text(removed), data=data.removed_dict),

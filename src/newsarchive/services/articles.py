@@ -84,6 +84,10 @@ class ArchiveInfo:
     pending_removals: int
     #: Why the search index cannot be read (damaged, unreadable), when it cannot.
     index_problem: str | None = None
+    #: The search engine this machine searches with (``storage.settings.chosen_engine``).
+    engine: str = "whoosh"
+    #: Where the commands that only read read from, when not from ``database_url`` ($ARCHIVE_READ_DATABASE_URL).
+    read_database_url: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -143,6 +147,8 @@ def archive_info(db: Database, config: ArchiveConfig, engine: SearchEngine) -> A
         pending_index=pending,
         pending_removals=removals,
         index_problem=problem,
+        engine=engine.name,
+        read_database_url=redacted(config.read_database_url) if config.read_database_url else None,
     )
 
 

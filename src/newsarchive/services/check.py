@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
@@ -221,14 +221,21 @@ def _stored_revisions(session, chunk: int = 5000) -> dict[str, int]:  # type: ig
     return {article_id: number if isinstance(number, int) else 0 for article_id, number in rows}
 
 
-def _orphan_links(session) -> list[int]:  # type: ignore[no-untyped-def]
+def _orphan_links(session) -> list[Any]:  # type: ignore[no-untyped-def]
     """The rowids of the file links that point at no article or no file (by rowid: their text may not read)."""
-    from sqlalchemy import Integer, literal_column
-
-    rowid = literal_column("article_files.rowid", Integer)
+    rowid = _row_locator(session)
     no_article = select(rowid).where(ArticleFile.article_id.not_in(select(Article.id)))
     no_file = select(rowid).where(ArticleFile.path.not_in(select(SourceFile.path)))
     return sorted(set(session.scalars(no_article)) | set(session.scalars(no_file)))
+
+
+def _row_locator(session) -> Any:  # type: ignore[no-untyped-def]
+    """The column locating a file link (SQLite's rowid, PostgreSQL's ctid), as the database's dialect names it."""
+    from sqlalchemy import literal_column
+
+    from newsarchive.storage.dialects import Dialect
+
+    return literal_column(f"article_files.{Dialect.for_url(session.get_bind().dialect.name).row_locator}")
 
 
 def _broken_duplicate_links(session) -> list[str]:  # type: ignore[no-untyped-def]
@@ -240,7 +247,7 @@ def _broken_duplicate_links(session) -> list[str]:  # type: ignore[no-untyped-de
 
 def _repair(db: Database, engine: SearchEngine, report: CheckReport, progress: Progress) -> None:
     """Drop the dangling rows, and make this home's index say what the database says, up to the log's head."""
-    from sqlalchemy import literal_column, update
+    from sqlalchemy import update
 
     from newsarchive.services.indexing import article_document, catch_up, rebuild
     from newsarchive.storage.loading import iter_articles
@@ -249,7 +256,7 @@ def _repair(db: Database, engine: SearchEngine, report: CheckReport, progress: P
     with UnitOfWork(db.sessions) as work:
         orphans = _orphan_links(work.session)
         if orphans:
-            work.session.execute(delete(ArticleFile).where(literal_column("article_files.rowid").in_(orphans)))
+            work.session.execute(delete(ArticleFile).where(_row_locator(work.session).in_(orphans)))
         broken = _broken_duplicate_links(work.session)
         if broken:
             work.session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))

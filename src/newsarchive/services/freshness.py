@@ -3,8 +3,10 @@
 Every reading command (search, similar, terms, trend, export --query, info)
 calls ``catch_up_before_reading`` first. When the index is at the log's
 head, that costs one read of the head: from an SQLite file with the
-standard library alone, so that a search neither imports SQLAlchemy nor
-opens the database through it.
+standard library alone, from a PostgreSQL server in one query through its
+driver alone, so that a search neither imports SQLAlchemy nor opens the
+database through it. The head is read where this machine reads
+(``config.reads_from``: a standby server, when one is named).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from newsarchive.config import ArchiveConfig
-from newsarchive.errors import ArchiveError
+from newsarchive.errors import ArchiveError, DatabaseUnreachable
 from newsarchive.storage import log
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ def catch_up_before_reading(
 
     try:
         with writer_lock(config, wait=False):
-            db = open_database(config)
+            db = open_database(config, read=True)
             try:
                 catch_up(db, engine)
             finally:
@@ -86,22 +88,27 @@ def _to_stderr(line: str) -> None:
 
 
 def log_head(config: ArchiveConfig) -> int | None:
-    """The change log's head: with the standard library for an SQLite file, else through the database.
+    """The change log's head, read where this machine reads: cheaply (``Dialect.glance``), else through the database.
 
     None when the database cannot be opened: the index is then read as it is
-    (it holds the last copies of the articles of a database emptied by mistake).
+    (it holds the last copies of the articles of a database emptied by mistake);
+    but a server that cannot be reached is said (DatabaseUnreachable), not
+    searched around.
     """
-    from newsarchive.config import sqlite_file
+    from newsarchive.storage.dialects import HEAD_REVISION, Dialect
 
-    database = sqlite_file(config)
-    if database is not None and database.exists():
-        head = log.sqlite_head(database)
-        if head is not None:
-            return head
+    url = config.reads_from
+    glance = Dialect.for_url(url).glance(url)
+    if glance is not None and glance.revision in (None, HEAD_REVISION):  # (else opening it upgrades it, or says why not)
+        return glance.head
     from newsarchive.storage.database import open_database
 
     try:
-        db = open_database(config)
+        db = open_database(config, read=True)
+    except DatabaseUnreachable:
+        if Dialect.for_url(url).name == "sqlite":
+            return None
+        raise
     except ArchiveError:
         return None
     try:

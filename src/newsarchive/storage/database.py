@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import (
+    DATABASE_URL_ENV,
+    READ_DATABASE_URL_ENV,
     ArchiveConfig,
     ensure_home,
     read_only_error,
@@ -31,15 +28,17 @@ from newsarchive.errors import (
     ConfigError,
     DamagedRecord,
     DatabaseDamaged,
+    DatabaseUnreachable,
     UndecodableText,
 )
+from newsarchive.storage.dialects import HEAD_REVISION, Dialect, driver_missing, json_text, read_only_url, sqlite_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from alembic.config import Config as AlembicConfig
     from sqlalchemy import Select
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Mapper
 
 
@@ -54,6 +53,8 @@ class Database:
     #: Called by every unit of work just before it commits, with the ids it stored and removed: a search
     #: engine that keeps its rows in this database writes them there (``SearchEngine.stage``).
     stage: Callable[[Session, Sequence[str], Sequence[str]], None] | None = None
+    #: Whether opening it made the archive (its schema, in an empty database).
+    created: bool = False
 
     def close(self) -> None:
         self.engine.dispose()
@@ -61,13 +62,17 @@ class Database:
             self.scratch.unlink(missing_ok=True)
 
 
-def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
+def open_database(config: ArchiveConfig, *, create: bool = False, read: bool = False) -> Database:
     """Connect to the archive's database and bring its schema to the newest revision.
 
     Only with ``create`` (ingest) is a missing archive made, in a missing or
     empty database and never beside a search index that holds articles; an
-    archive this process cannot write to is opened read-only.
+    archive this process cannot write to is opened read-only. With ``read``
+    (a command that only reads) the database read is ``config.reads_from``:
+    a standby server, when one is named, opened read-only and never upgraded.
     """
+    if read and config.read_database_url is not None:
+        return _open_reader(config.read_database_url)
     engine, read_only = make_engine(config, create=create)
     scratch = None
     try:
@@ -77,6 +82,7 @@ def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
             _refuse_unknown_revision(current)
             engine.dispose()
             engine, scratch = _upgraded_copy(database)
+        created = create and _readable_revision(engine) is None
         revision = ensure_schema(engine, read_only=read_only and scratch is None, config=config, create=create)
     except BaseException:
         engine.dispose()
@@ -84,7 +90,29 @@ def open_database(config: ArchiveConfig, *, create: bool = False) -> Database:
             scratch.unlink(missing_ok=True)
         raise
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(engine=engine, sessions=sessions, revision=revision, read_only=read_only, scratch=scratch)
+    return Database(
+        engine=engine, sessions=sessions, revision=revision, read_only=read_only, scratch=scratch, created=created
+    )
+
+
+def _open_reader(url: str) -> Database:
+    """The database at ``url`` ($ARCHIVE_READ_DATABASE_URL), to read: at the newest schema revision, or refused."""
+    engine = engine_for(url, names=READ_DATABASE_URL_ENV)
+    try:
+        current = _readable_revision(engine, READ_DATABASE_URL_ENV)
+        if current != head_revision():
+            _refuse_unknown_revision(current)
+            behind = f"at schema revision {current}, not {head_revision()}" if current else "not an archive (no schema)"
+            raise ArchiveError(
+                f"the read database {Dialect.for_url(url).named(url)} ({READ_DATABASE_URL_ENV}) is {behind}",
+                hint=f"a standby catches up with its primary's upgrade by itself: wait, or check that "
+                f"{READ_DATABASE_URL_ENV} names a standby of {DATABASE_URL_ENV}'s server",
+            )
+    except BaseException:
+        engine.dispose()
+        raise
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Database(engine=engine, sessions=sessions, revision=current, read_only=True)
 
 
 def _upgraded_copy(database: Path) -> tuple[Engine, Path]:
@@ -102,7 +130,7 @@ def _upgraded_copy(database: Path) -> tuple[Engine, Path]:
     os.close(handle)
     scratch = Path(name)
     try:
-        source = sqlite3.connect(_read_only_url(database).removeprefix("sqlite:///"), uri=True)
+        source = sqlite3.connect(read_only_url(database).removeprefix("sqlite:///"), uri=True)
         try:
             with sqlite3.connect(scratch) as target:
                 source.backup(target)
@@ -112,8 +140,10 @@ def _upgraded_copy(database: Path) -> tuple[Engine, Path]:
     except BaseException:
         scratch.unlink(missing_ok=True)
         raise
-    engine = create_engine(f"sqlite:///{scratch}", json_serializer=_json_text)
-    event.listen(engine, "connect", _sqlite_text)
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(f"sqlite:///{scratch}", json_serializer=json_text)
+    event.listen(engine, "connect", sqlite_text)
     return engine, scratch
 
 
@@ -130,99 +160,20 @@ def make_engine(config: ArchiveConfig, *, create: bool = False) -> tuple[Engine,
         if database is not None and (not database.exists() or database.stat().st_size == 0):
             _refuse_to_create(str(database), set(), config, create)  # before SQLite writes its header in it
         read_only = database is not None and database.exists() and not writable(config, index=False)
+    return engine_for(url, read_only=database if read_only else None), read_only
+
+
+def engine_for(url: str, *, read_only: Path | None = None, names: str = DATABASE_URL_ENV) -> Engine:
+    """The SQLAlchemy engine for the database at ``url`` (named by the setting ``names``), as its dialect makes it."""
     try:
-        if read_only and database is not None:
-            engine = create_engine(_read_only_url(database), connect_args={"timeout": 60})
-            event.listen(engine, "connect", _sqlite_text)
-        elif url.startswith("sqlite"):
-            # A writer holds SQLite's lock for one batch at a time; readers and a
-            # second writer wait for it instead of failing at once.
-            engine = create_engine(url, connect_args={"timeout": 60}, json_serializer=_json_text)
-            event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "connect", _sqlite_text)
-        else:
-            engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
+        return Dialect.for_url(url).create_engine(url, read_only=read_only)
     except ImportError as exc:
-        raise ConfigError(
-            f"the database driver for {redacted(url)!r} is not installed (no module {exc.name!r})",
-            hint="install it into newsarchive's environment: for PostgreSQL, pip install '.[postgres]' in its folder (psycopg 3)",
-        ) from exc
+        raise driver_missing(url, exc.name or "?") from exc
     except (SQLAlchemyError, ValueError) as exc:
         raise ConfigError(
             f"cannot use database URL {redacted(url)!r}: {type(exc).__name__}",
-            hint="check ARCHIVE_DATABASE_URL (an SQLAlchemy URL such as sqlite:////path/archive.db)",
+            hint=f"check {names} (an SQLAlchemy URL such as sqlite:////path/archive.db or postgresql://user@host/db)",
         ) from exc
-    return engine, read_only
-
-
-def _read_only_url(database: Path) -> str:
-    """SQLite's URI for reading a database in a folder this process cannot write to.
-
-    In WAL mode a reader needs the shared-memory file beside the database:
-    where a writer left it (and its log), SQLite reads them as they are;
-    where there is none and none can be made, the database is read as an
-    unchanging file (``immutable``), which a snapshot is.
-    """
-    from urllib.parse import quote
-
-    beside = [Path(f"{database}-wal"), Path(f"{database}-shm")]
-    mode = "mode=ro" if all(path.exists() for path in beside) else "immutable=1"
-    return f"sqlite:///file:{quote(str(database))}?{mode}&uri=true"
-
-
-def _json_text(value: object) -> str:
-    # As written: escaped, a Russian or Chinese body took three or six bytes a letter, and as much memory to store.
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    _write_ahead_log(cursor)
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _write_ahead_log(cursor: sqlite3.Cursor, seconds: float = 60.0) -> None:
-    """Put the database in WAL mode, once for good; wait while another process holds it.
-
-    Switching the mode does not wait for a lock as statements do: a second
-    process opening a new database while the first creates its schema was
-    told "database is locked" at once. By then the first has made it WAL.
-    """
-    import time
-
-    ends = time.monotonic() + seconds
-    while True:
-        try:
-            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > ends:
-                raise
-            time.sleep(0.05)
-
-
-def _decode_text(value: bytes) -> str:
-    try:
-        return str(value, "utf-8")
-    except UnicodeDecodeError as exc:
-        raise UndecodableText(f"not valid UTF-8 (byte {value[exc.start]:#04x} at {exc.start})") from None
-
-
-def _sqlite_text(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    """Decode SQLite's text so that a value that is not UTF-8 fails as a damaged value of its row.
-
-    SQLite stores whatever bytes a TEXT value was given. The sqlite3 module's
-    own decoding fails the whole query with an OperationalError that names
-    only the column; decoded here, the value raises ``UndecodableText``, a
-    ``ValueError`` (see ``ROW_ERRORS``), which the readers of rows meet like
-    any other damaged value: the row is named, by id and field, and the
-    other rows carry on. (It costs a good value about what sqlite3's own
-    decoding does again: 0.15 microseconds.)
-    """
-    dbapi_connection.text_factory = _decode_text
 
 
 def migrations_path() -> Path:
@@ -238,12 +189,6 @@ def alembic_config(engine: Engine | None = None) -> AlembicConfig:
     if engine is not None:
         cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
-
-
-#: The newest migration's revision. Knowing it without Alembic spares every
-#: command Alembic's import (a tenth of a second) when the database is current;
-#: a test holds it to the head of the migrations folder.
-HEAD_REVISION = "0005"
 
 
 def head_revision() -> str:
@@ -287,7 +232,7 @@ def ensure_schema(
 
     cfg = alembic_config(engine)
     try:
-        with engine.connect() as connection, _one_upgrade_at_a_time(connection):
+        with engine.connect() as connection, Dialect.for_url(engine.url.drivername).upgrade_lock(connection):
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
             connection.commit()
@@ -297,43 +242,6 @@ def ensure_schema(
             return head
         raise _unusable(engine, exc) from exc
     return head
-
-
-#: The PostgreSQL advisory lock that upgrades of the schema take: "newsarchive" in ASCII, as a bigint.
-MIGRATION_LOCK_KEY = 0x6E65777361726368
-
-
-@contextmanager
-def _one_upgrade_at_a_time(connection: Connection) -> Iterator[None]:
-    """Make an upgrade one at a time: on PostgreSQL behind an advisory lock; on SQLite one transaction that
-    holds the write lock from its start.
-
-    The sqlite3 module begins a transaction only before a change of rows, so
-    each CREATE TABLE was committed on its own: two first runs at once (two
-    homes on one database file) met half a schema and failed. Begun here,
-    the second waits for the first and then finds the schema made. The
-    connection gets the sqlite3 module's own handling back afterwards.
-    """
-    if connection.dialect.name == "postgresql":
-        # Machines starting together on an empty database: one upgrades, the others wait here, then find
-        # it done (Alembic reads the revision after the lock). The lock ends with the upgrade's transaction.
-        from sqlalchemy import text
-
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-        yield
-        return
-    if connection.dialect.name != "sqlite":
-        yield  # (a server's DDL is transactional already)
-        return
-    raw: Any = connection.connection.dbapi_connection
-    handling = raw.isolation_level
-    raw.isolation_level = None  # (transactions are begun and ended by us, DDL included)
-    try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-        yield
-    finally:
-        connection.rollback()  # (nothing left to roll back after a commit)
-        raw.isolation_level = handling
 
 
 def _where(engine: Engine, config: ArchiveConfig | None) -> str:
@@ -415,32 +323,44 @@ def indexed_articles(config: ArchiveConfig) -> int:
     """How many documents the archive's search index holds (0 when there is none, or it cannot be read)."""
     from newsarchive.engines import documents_held, open_engine
 
-    return documents_held(open_engine(config))
+    try:
+        engine = open_engine(config)
+    except ConfigError:  # (an engine this newsarchive does not have holds nothing it could lose)
+        return 0
+    return documents_held(engine)
 
 
-def _readable_revision(engine: Engine) -> str | None:
+def read_setting(url: str, key: str, names: str = DATABASE_URL_ENV) -> str | None:
+    """The setting ``key`` of the database at ``url``, as it is (None without one, or without a settings table)."""
+    from sqlalchemy import inspect, select
+
+    from newsarchive.storage.models import Setting
+
+    engine = engine_for(url, names=names)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table(Setting.__tablename__):
+                return None
+            return connection.scalar(select(Setting.value).where(Setting.key == key))
+    except SQLAlchemyError as exc:
+        raise _unusable(engine, exc, names) from exc
+    finally:
+        engine.dispose()
+
+
+def _readable_revision(engine: Engine, names: str = DATABASE_URL_ENV) -> str | None:
     try:
         return current_revision(engine)
     except SQLAlchemyError as exc:
-        raise _unusable(engine, exc) from exc
+        raise _unusable(engine, exc, names) from exc
 
 
-def _unusable(engine: Engine, exc: SQLAlchemyError) -> ArchiveError:
-    reason = getattr(exc, "orig", None) or exc
+def _unusable(engine: Engine, exc: SQLAlchemyError, names: str = DATABASE_URL_ENV) -> ArchiveError:
     if is_damage(exc):
         return database_error(exc)
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        hint = "check that its folder exists and is writable, or ARCHIVE_DATABASE_URL"
-    else:
-        server = f"{url.host or 'localhost'}{f':{url.port}' if url.port else ''}"
-        hint = (
-            f"check that the database server at {server} is running and lets this machine in, "
-            "and the user, password and database that ARCHIVE_DATABASE_URL names"
-        )
-    return ArchiveError(
-        f"cannot open the archive database {redacted(url.render_as_string(hide_password=False))}: {reason}", hint=hint
-    )
+    url = engine.url.render_as_string(hide_password=False)
+    message, hint = Dialect.for_url(url).unreachable(url, str(getattr(exc, "orig", None) or exc), names)
+    return DatabaseUnreachable(message, hint=hint)
 
 
 def _refuse_unknown_revision(current: str | None) -> None:
@@ -601,11 +521,18 @@ _DAMAGED_FILE = ("malformed", "not a database", "file is encrypted")
 
 
 
-def database_error(error: Exception) -> ArchiveError:
-    """One line for an error of the database layer: a damaged file, a server gone away, a bug of the database."""
+def database_error(error: Exception, url: str | None = None, names: str = DATABASE_URL_ENV) -> ArchiveError:
+    """One line for an error of the database layer: a damaged file, a server gone away, a bug of the database.
+
+    ``url`` is the database the command was using (named by the setting ``names``), named when the server went away.
+    """
     reason = error_line(error)
     if is_damage(error):
         return DatabaseDamaged(f"the archive database is damaged: {reason}", hint=DAMAGED_DATABASE_HINT)
+    if url is not None and isinstance(error, OperationalError) and not url.startswith("sqlite"):
+        # (a server gone away mid-command, a connection dropped, a timeout: said as when it cannot be reached)
+        message, hint = Dialect.for_url(url).unreachable(url, str(getattr(error, "orig", None) or error), names)
+        return DatabaseUnreachable(message, hint=hint)
     return ArchiveError(f"database error: {reason}", hint="`archive check` looks for what is wrong")
 
 
@@ -630,29 +557,8 @@ def error_line(error: BaseException) -> str:
 
 
 def quick_check(engine: Engine, lines: int = 5) -> list[str]:
-    """What SQLite's quick check finds wrong in the database file, in at most ``lines`` lines; empty when it is whole.
-
-    Nothing to check on a server; a file too damaged for the check to run is
-    reported by what stopped it.
-    """
-    from sqlalchemy import text
-
-    if engine.dialect.name != "sqlite":
-        return []
-    stopped: SQLAlchemyError | None = None
-    # SQLite gives what it found, then fails if asked for more findings than
-    # there are; the sqlite3 module, reading a row ahead, loses them with it:
-    # so fewer are asked for until they come.
-    for most in range(lines, 0, -1):
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(text(f"PRAGMA quick_check({most})")).all()
-        except SQLAlchemyError as exc:
-            stopped = stopped or exc
-            continue
-        found = [line for row in rows for line in str(row[0]).splitlines() if not line.startswith("*** in database")]
-        return [] if found == ["ok"] else found
-    return [error_line(stopped)] if stopped is not None else []
+    """What the database's own check finds wrong in it (SQLite's quick check), in at most ``lines`` lines; empty when whole."""
+    return Dialect.for_url(engine.url.drivername).damage(engine, lines)
 
 
 def _row_reason(exc: BaseException) -> str:
