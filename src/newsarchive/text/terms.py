@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from itertools import combinations, islice, product
 from typing import NamedTuple
 
+from newsarchive.errors import InvalidQuery
 from newsarchive.query import tree as qt
 from newsarchive.query.words import MIN_LENGTH, TOKEN
 from newsarchive.text.languages import DICTIONARY, HAS_PAIRED, analysis_of, forms, lower, stop_words, unspaced_words
@@ -138,3 +139,22 @@ def whole_terms(text: str, analysis: str) -> list[list[str]]:
         [piece] if len(piece) < MIN_LENGTH or piece in stops else [term.decode("utf-8") for term in words.all_of(piece)]
         for piece in pieces
     ]
+
+
+#: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
+MAX_EXPANSION = 1_000
+_WIDE_HINTS = {
+    "fuzzy term": "allow it one edit (~1), or search for the word itself",
+    "wildcard": "give it more letters before its * or ?",
+    "range": "narrow the range (e.g. [kursk TO kyiv]), or search for words",
+}
+
+
+def too_wide(kind: str, named: str, *, alone: bool) -> InvalidQuery:
+    """The refusal of a query whose ``kind`` of term ("fuzzy term", "wildcard", "range"), ``named`` as typed,
+    stands for more than ``MAX_EXPANSION`` words (``alone``, or with the query's other such terms)."""
+    return InvalidQuery(
+        f"the {kind} {named!r} stands for more than {MAX_EXPANSION:,} words of the archive"
+        + ("" if alone else " with the query's other fuzzy, wildcard and range terms"),
+        hint=_WIDE_HINTS[kind],
+    )

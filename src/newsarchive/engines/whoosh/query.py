@@ -36,18 +36,18 @@ from newsarchive.query.budget import Budget
 from newsarchive.query.parser import nothing_to_search, parse
 from newsarchive.text.languages import analysis_of
 from newsarchive.text.terms import (
+    MAX_EXPANSION,
     as_typed_too,
     named_analyses,
     narrowed,
     ordered_analyses,
     phrase_spellings,
     prefix_variants,
+    too_wide,
     whole_terms,
     word_parts,
 )
 
-#: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
-MAX_EXPANSION = 1_000
 #: The analyses of an archive in English alone (or of an empty one).
 ENGLISH_ONLY = ("en",)
 
@@ -351,23 +351,13 @@ def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None, t
     return query.accept(expanded)
 
 
-_WIDE_HINTS = {
-    "fuzzy term": "allow it one edit (~1), or search for the word itself",
-    "wildcard": "give it more letters before its * or ?",
-    "range": "narrow the range (e.g. [kursk TO kyiv]), or search for words",
-}
 #: A query's fuzzy, wildcard and range terms as typed (a range with its field, e.g. ``title:[a TO c]``).
 _MULTI_TERMS = re.compile(r"(?:\w+:)?[\[{][^\]}]*[\]}]|[^\s()\"]*[~*?][^\s()\"]*")
 
 
 def _too_wide(node: wq.Query, typed: str | None, reader: IndexReader, *, alone: bool) -> InvalidQuery:
     kind = "fuzzy term" if isinstance(node, wq.FuzzyTerm) else "range" if isinstance(node, wq.TermRange) else "wildcard"
-    named = as_typed(node, typed, reader.schema, index_analyses(reader))
-    return InvalidQuery(
-        f"the {kind} {named!r} stands for more than {MAX_EXPANSION:,} words of the archive"
-        + ("" if alone else " with the query's other fuzzy, wildcard and range terms"),
-        hint=_WIDE_HINTS[kind],
-    )
+    return too_wide(kind, as_typed(node, typed, reader.schema, index_analyses(reader)), alone=alone)
 
 
 def as_typed(node: wq.Query, typed: str | None, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> str:
