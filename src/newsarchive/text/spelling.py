@@ -9,8 +9,11 @@ The closest stems are then turned back into written words by the engine.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
 
-from newsarchive.text.languages import fold
+from newsarchive.text.languages import DICTIONARY, fold, forms, lower
 
 MAX_EDITS = 2
 #: The most letters of a typed word a stem may leave off as its suffix ("-ion" of "election", "-ing" of "spending").
@@ -99,3 +102,48 @@ class Reach:
         for stem_letters in self.stems_letters:
             lacking = min(lacking, len(stem_letters - has))
         return lacking
+
+
+def nearest_written(written: Counter[str], word: str) -> str | None:
+    """Of the words the articles write for a stem (with how often), the one fewest edits from ``word``, then
+    the most written ("united" for "unit" and "uneted", where "unit" alone is two edits off); None for none."""
+    if not written:
+        return None
+    return min(written, key=lambda form: (edit_distance(form, word, len(form) + len(word)), -written[form], form))
+
+
+def written_forms(stemmed: str, texts: Iterable[tuple[str, str | None]]) -> Counter[str]:
+    """How often each word that stems to ``stemmed`` is written (lower-cased) in ``texts``, each (text,
+    language) read in its language.
+
+    The stemmer may change a stem's last letter (y to i), and a dictionary
+    form (Ukrainian) its last few, so words are looked for by the rest, in
+    the text folded as the index folds it, and kept if they stem to it.
+    """
+    wanted = stemmed.encode("utf-8")
+    seen: Counter[str] = Counter()
+    for text, language_code in texts:
+        language = forms(language_code)
+        for written in _words_beginning(text, stemmed, language.language):
+            if wanted in language.all_of(written):
+                seen[written] += 1
+    return seen
+
+
+def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
+    """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
+    looked for in the text folded, but in English, where accents are rare, as written."""
+    if language == "en":
+        return [lower(written) for written in _beginning_pattern(stemmed, language).findall(text)]
+    lowered = lower(text)
+    folded = forms(language).fold(lowered)
+    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(folded)]
+
+
+@lru_cache(maxsize=512)
+def _beginning_pattern(stemmed: str, language: str) -> re.Pattern[str]:
+    """The words that may stem to ``stemmed`` in ``language``; but in English, in lower-case text."""
+    if language in DICTIONARY:
+        return re.compile(rf"\b{re.escape(stemmed[: max(2, len(stemmed) - 3)])}\w*")
+    beginning = stemmed[:-1] if len(stemmed) > 3 else stemmed
+    return re.compile(rf"\b{re.escape(beginning)}\w*", re.IGNORECASE if language == "en" else 0)

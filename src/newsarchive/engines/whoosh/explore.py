@@ -7,10 +7,9 @@ into a word the articles actually use, read in each article's language.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 from whoosh import query as wq
@@ -25,8 +24,9 @@ from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
-from newsarchive.text.languages import DICTIONARY, forms, function_terms, lower
-from newsarchive.text.spelling import MAX_EDITS, Reach, plain_words, respelled
+from newsarchive.text.languages import forms, function_terms, lower
+from newsarchive.text.spelling import MAX_EDITS, Reach, nearest_written, plain_words, respelled
+from newsarchive.text.spelling import written_forms as spelling_written_forms
 
 _SAMPLE_DOCS = 300
 
@@ -163,46 +163,14 @@ def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
 def nearest_form(searcher: Searcher, stemmed: str, word: str, field: str = "body") -> str:
     """Of the words the articles write for a stem, the one fewest edits from ``word``, then the most written
     ("united" for "unit" and "uneted", where "unit" alone is two edits off)."""
-    forms = written_forms(searcher, stemmed, field, _FORM_SAMPLE)
-    return min(forms, key=lambda form: (distance(form, word), -forms[form], form)) if forms else stemmed
+    return nearest_written(written_forms(searcher, stemmed, field, _FORM_SAMPLE), word) or stemmed
 
 
 def written_forms(searcher: Searcher, stemmed: str, field: str, documents: int) -> Counter[str]:
     """How often each word that stems to ``stemmed`` is written (lower-cased) in the first ``documents``
-    articles holding it, each read in its language.
-
-    The stemmer may change a stem's last letter (y to i), and a dictionary
-    form (Ukrainian) its last few, so words are looked for by the rest, in
-    the text folded as the index folds it, and kept if they stem to it.
-    """
-    wanted = stemmed.encode("utf-8")
-    seen: Counter[str] = Counter()
-    for docnum in _some_docnums(searcher, field, stemmed, documents):
-        stored = searcher.stored_fields(docnum)
-        language = forms(stored.get("lang"))
-        for written in _words_beginning(stored.get(field) or "", stemmed, language.language):
-            if wanted in language.all_of(written):
-                seen[written] += 1
-    return seen
-
-
-def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
-    """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
-    looked for in the text folded, but in English, where accents are rare, as written."""
-    if language == "en":
-        return [lower(written) for written in _beginning_pattern(stemmed, language).findall(text)]
-    lowered = lower(text)
-    folded = forms(language).fold(lowered)
-    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(folded)]
-
-
-@lru_cache(maxsize=512)
-def _beginning_pattern(stemmed: str, language: str) -> re.Pattern[str]:
-    """The words that may stem to ``stemmed`` in ``language``; but in English, in lower-case text."""
-    if language in DICTIONARY:
-        return re.compile(rf"\b{re.escape(stemmed[: max(2, len(stemmed) - 3)])}\w*")
-    beginning = stemmed[:-1] if len(stemmed) > 3 else stemmed
-    return re.compile(rf"\b{re.escape(beginning)}\w*", re.IGNORECASE if language == "en" else 0)
+    articles holding it, each read in its language (``spelling.written_forms``)."""
+    stored = (searcher.stored_fields(docnum) for docnum in _some_docnums(searcher, field, stemmed, documents))
+    return spelling_written_forms(stemmed, ((fields.get(field) or "", fields.get("lang")) for fields in stored))
 
 
 def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list[int]:
