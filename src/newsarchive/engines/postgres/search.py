@@ -199,7 +199,7 @@ def hits_of(
     hits = []
     for row in rows:
         title, description, body = texts.get(row["id"], ("", "", ""))
-        fields = {"body": _body_text(body), "description": description or "", "lang": row["lang"]}
+        fields = {"body": body_text(body), "description": description or "", "lang": row["lang"]}
         published: datetime | None = row["published"]
         hits.append(
             Hit(
@@ -217,7 +217,7 @@ def hits_of(
     return hits
 
 
-def _body_text(body: Any) -> str:
+def body_text(body: Any) -> str:
     """An article's body as its engine document has it: its blocks' text joined."""
     blocks = json.loads(body) if isinstance(body, (str, bytes)) else body
     return join_blocks(block["text"] for block in blocks or ())
