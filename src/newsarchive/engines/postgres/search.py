@@ -226,30 +226,22 @@ def body_text(body: Any) -> str:
 def sought_words(
     connection: Connection, sought: Sequence[Sought], ids: Sequence[str]
 ) -> dict[str, tuple[frozenset[bytes], tuple[PhraseWords, ...]]]:
-    """Per snippet field, the query's words a match may hold (prefixes as the words of ``ids``' rows that
-    begin so), and its phrases, whose words are marked only where they stand as the phrase."""
+    """Per snippet field, the query's words that ``ids``' rows hold (a prefix: their words that begin so),
+    and its phrases, whose words are marked only where they stand as the phrase."""
+    exact = sorted({term for item in sought if not item.phrase and not item.prefix for term in item.terms})
     prefixes = sorted({like_pattern(start) + "%" for item in sought if item.prefix for start in item.terms})
-    begun: dict[str, set[str]] = {}
-    if prefixes:
+    held: set[str] = set()
+    if exact or prefixes:
         rows = connection.execute(
             "SELECT DISTINCT v.lexeme FROM search_docs d, unnest(d.vector) AS v"
-            " WHERE d.id = ANY(%s) AND v.lexeme LIKE ANY(%s)",
-            (list(ids), prefixes),
+            " WHERE d.id = ANY(%s) AND (v.lexeme = ANY(%s) OR v.lexeme LIKE ANY(%s))",
+            (list(ids), exact, prefixes),
         ).fetchall()
-        for (found,) in rows:
-            for item in sought:
-                for start in item.terms if item.prefix else ():
-                    if found.startswith(start):
-                        begun.setdefault(start, set()).add(found)
+        held = {row[0] for row in rows}
     words: dict[str, tuple[frozenset[bytes], tuple[PhraseWords, ...]]] = {}
     for name in SNIPPET_FIELDS:
         here = [item for item in sought if item.weight in ("", _FIELD_WEIGHTS[name])]
-        stems: set[str] = set()
-        for item in here:
-            if item.prefix:
-                stems.update(whole for start in item.terms for whole in begun.get(start, ()))
-            elif not item.phrase:
-                stems.update(item.terms)
+        stems = {term for term in held if any(_seeks(item, term) for item in here)}
         phrases = tuple(
             dict.fromkeys(
                 PhraseWords(tuple(term.encode("utf-8") for term in item.terms), max(1, item.slop))
@@ -259,3 +251,10 @@ def sought_words(
         )
         words[name] = (frozenset(term.encode("utf-8") for term in stems), phrases)
     return words
+
+
+def _seeks(item: Sought, term: str) -> bool:
+    """Whether ``item`` stands for the row's ``term`` (a word of a phrase is marked only as the phrase)."""
+    if item.phrase:
+        return False
+    return any(term.startswith(start) for start in item.terms) if item.prefix else term in item.terms
