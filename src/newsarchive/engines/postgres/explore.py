@@ -17,8 +17,8 @@ from math import log
 from typing import TYPE_CHECKING
 
 from newsarchive.engines.postgres.query import Compiled, Sought, index_analyses, terms_of_archive
-from newsarchive.engines.postgres.search import body_text, compiled, hits_of, rank_sql, reading
-from newsarchive.engines.protocol import HitPage
+from newsarchive.engines.postgres.search import body_text, compiled, hits_of, page_rows, rank_sql, reading
+from newsarchive.engines.protocol import HitPage, SearchOptions
 from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
@@ -176,18 +176,10 @@ def similar(connection: Connection, article_id: str, limit: int) -> tuple[str, H
 
 
 def _ranked_page(connection: Connection, found: Compiled, limit: int) -> HitPage:
-    from psycopg.rows import dict_row
-
+    """The best ``limit`` matches of ``found``, not folded (as Whoosh's more-like-this), and their number."""
     row = connection.execute(f"SELECT count(*) FROM search_docs d WHERE {found.where}", found.params).fetchone()
-    total = int(row[0]) if row else 0
-    score, score_params = rank_sql(found)
-    with connection.cursor(row_factory=dict_row) as cursor:
-        rows = cursor.execute(
-            f'SELECT d.id, d.grp, d.published, d.precision, d."offset", d.source, d.lang, {score} AS score'
-            f" FROM search_docs d WHERE {found.where} ORDER BY score DESC, d.id LIMIT %s",
-            (*score_params, *found.params, limit),
-        ).fetchall()
-    return HitPage(total=total, hits=hits_of(connection, found, rows, scored=True))
+    rows = page_rows(connection, found, found.where, found.params, SearchOptions(limit=limit, collapse=False))
+    return HitPage(total=int(row[0]) if row else 0, hits=hits_of(connection, found, rows, scored=True))
 
 
 def _ids_starting_with(connection: Connection, text: str, limit: int) -> list[str]:

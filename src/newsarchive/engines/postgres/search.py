@@ -129,20 +129,40 @@ def page_rows(
     connection: Connection, found: Compiled, where: str, params: tuple[object, ...], options: SearchOptions
 ) -> list[dict[str, Any]]:
     """The page's rows, in order: best first, or by date (undated last); one per group of copies when folding,
-    the best-ranked (or first in order) of each group standing for it."""
+    the best-ranked (or first in order) of each group standing for it.
+
+    As in the Whoosh engine, a few more rows than the pages up to this one are read, folded, and read again
+    for more in the rare case that copies leave too few (a top-N sort, not a sort of every match).
+    """
     score, score_params = rank_sql(found) if options.sort == "relevance" else ("0.0::real", ())
     if options.sort == "relevance":
-        order = "score DESC, id"
+        order = "score DESC, d.id"
     else:
-        order = f"published {'DESC' if options.sort == 'newest' else 'ASC'} NULLS LAST, id"
-    columns = 'd.id, d.grp, d.published, d.precision, d."offset", d.source, d.lang'
-    matches = f"SELECT {columns}, {score} AS score FROM search_docs d WHERE {where}"
-    if options.collapse:
-        matches = f"SELECT DISTINCT ON (grp) * FROM ({matches}) AS m ORDER BY grp, {order}"
-    sql = f"SELECT * FROM ({matches}) AS p ORDER BY {order} LIMIT %s OFFSET %s"
-    offset = (options.page - 1) * options.limit
+        order = f"d.published {'DESC' if options.sort == 'newest' else 'ASC'} NULLS LAST, d.id"
+    sql = (
+        f'SELECT d.id, d.grp, d.published, d.precision, d."offset", d.source, d.lang, {score} AS score'
+        f" FROM search_docs d WHERE {where} ORDER BY {order} LIMIT %s"
+    )
+    wanted = options.page * options.limit
+    asked = wanted * 2 + 10 if options.collapse else wanted
     with connection.cursor(row_factory=_dict_row()) as cursor:
-        return cursor.execute(sql, (*score_params, *params, options.limit, offset)).fetchall()
+        while True:
+            rows: list[dict[str, Any]] = cursor.execute(sql, (*score_params, *params, asked)).fetchall()
+            shown = _folded(rows) if options.collapse else rows
+            if len(shown) >= wanted or len(rows) < asked:
+                return shown[wanted - options.limit : wanted]
+            asked *= 4
+
+
+def _folded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first row of each group of copies, in order."""
+    groups: set[str] = set()
+    shown = []
+    for row in rows:
+        if row["grp"] not in groups:
+            groups.add(row["grp"])
+            shown.append(row)
+    return shown
 
 
 def _dict_row() -> Any:
