@@ -52,7 +52,7 @@ QUERIES = [
     "kursk", "talks", "government", "\"peace talks\"", "\"peace talks\"~3", "negotiat*", "title:kursk",
     "talks NOT kursk", "talks OR budget", "source:daily", "author:\"anna smith\"", "lang:ru переговоры",
     "govern*", "gov*ment", "governmnt~1", "[oil TO peace]", "kursk ANDMAYBE edition", "talks REQUIRE oil",
-    "date:2024 talks", "*:*", "the government", "kyiv -prices",
+    "date:2024 talks", "*:*", "the government", "kyiv -prices", "government NOT source:daily",
 ]  # fmt: skip
 
 

@@ -195,7 +195,7 @@ def none_of(clause: Clause) -> Clause:
         return Clause(tsquery=f"!({clause.tsquery})")
     if clause in (EVERY, NOTHING):
         return NOTHING if clause == EVERY else EVERY
-    return Clause(sql=f"NOT ({clause.sql})", params=clause.params)
+    return Clause(sql=f"NOT coalesce(({clause.sql}), false)", params=clause.params)  # (no value: not a match)
 
 
 def ranked_by(clause: Clause, rank: str | None) -> Clause:
