@@ -357,7 +357,8 @@ _MULTI_TERMS = re.compile(r"(?:\w+:)?[\[{][^\]}]*[\]}]|[^\s()\"]*[~*?][^\s()\"]*
 
 def _too_wide(node: wq.Query, typed: str | None, reader: IndexReader, *, alone: bool) -> InvalidQuery:
     kind = "fuzzy term" if isinstance(node, wq.FuzzyTerm) else "range" if isinstance(node, wq.TermRange) else "wildcard"
-    return too_wide(kind, as_typed(node, typed, reader.schema, index_analyses(reader)), alone=alone)
+    named = as_typed(node, typed, reader.schema, index_analyses(reader))
+    return too_wide(kind, named, alone=alone, limit=MAX_EXPANSION)
 
 
 def as_typed(node: wq.Query, typed: str | None, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> str:
