@@ -193,7 +193,7 @@ def test_the_analyses_of_an_index_are_its_articles_languages() -> None:
 
 
 def test_a_phrase_is_looked_for_in_each_spelling_of_its_words_fewest_changes_first() -> None:
-    from newsarchive.engines.whoosh.query import _spellings
+    from newsarchive.text.terms import spellings as _spellings
 
     options = [(b"a", b"b", b"c"), (b"x",), (b"m", b"n")]
     assert list(_spellings(options)) == [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.engines.whoosh.explore import stem_distance
+from newsarchive.text.spelling import stem_distance
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,9 @@ into a word the articles actually use, read in each article's language.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 from whoosh import query as wq
@@ -25,9 +24,10 @@ from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
-from newsarchive.text.languages import DICTIONARY, fold, forms, function_terms, lower
+from newsarchive.text.languages import forms, function_terms, lower
+from newsarchive.text.spelling import MAX_EDITS, Reach, nearest_written, plain_words, respelled
+from newsarchive.text.spelling import written_forms as spelling_written_forms
 
-_PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
 _SAMPLE_DOCS = 300
 
 
@@ -48,7 +48,7 @@ def suggest(index_dir: Path, query: Query, budget: Budget | None = None) -> str 
 
 def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     reader = searcher.reader()
-    words = [found for found in _PLAIN_WORD.finditer(query_text) if found.group(1) not in {"AND", "OR", "NOT", "TO"}]
+    words = plain_words(query_text)
     options: dict[int, list[tuple[int, str]]] = {}
     for at, found in enumerate(words):
         budget.check()
@@ -61,12 +61,7 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
         return None
 
     def spelled(picks: dict[int, str]) -> str:
-        parts, last = [], 0
-        for at, found in enumerate(words):
-            if at in picks:
-                parts += [query_text[last : found.start(1)], picks[at]]
-                last = found.end(1)
-        return "".join(parts) + query_text[last:]
+        return respelled(query_text, words, picks)
 
     picks = {at: ranked[0][1] for at, ranked in options.items()}
     for at, ranked in options.items():
@@ -125,17 +120,14 @@ def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field:
         if ranked and cost > min(ranked.values())[0]:
             break
         written = nearest_form(searcher, term, word, field)
-        edits = distance(written, word, limit=_MAX_EDITS)
-        if edits <= _MAX_EDITS and written != word and written not in ranked:
+        edits = distance(written, word, limit=MAX_EDITS)
+        if edits <= MAX_EDITS and written != word and written not in ranked:
             ranked[written] = (edits, negative_frequency)
     return [(edits, written) for (edits, _), written in sorted((rank, written) for written, rank in ranked.items())]
 
 
-_MAX_EDITS = 2
 #: The most stems whose written words are read for one typed word.
 _SHORTLIST = 8
-#: The most letters of a typed word a stem may leave off as its suffix ("-ion" of "election", "-ing" of "spending").
-_SUFFIX = 4
 #: Articles whose text is read to find the words written for a stem.
 _FORM_SAMPLE = 10
 
@@ -150,61 +142,16 @@ def _close_stems(reader: IndexReader, field: str, word: str, stems: list[str]) -
     """(stem, cost) of the field's stems that share ``word``'s first letter and are within reach of it or of
     one of its ``stems``."""
     seen: set[bytes] = set()
-    word = fold(word)
-    letters = set(word).union(*stems)
-    # (Each letter of the word's start that a stem lacks is an edit, and so is each length apart.)
-    core, stems_letters = set(word[: max(0, len(word) - _SUFFIX)]), [set(stemmed) for stemmed in stems]
-    shortest, longest = min(len(word) - _SUFFIX, *map(len, stems)) - _MAX_EDITS, len(word) + _MAX_EDITS
-    # (A stem that is the word cut short is one of the starts ``stem_distance`` compares with already.)
-    apart = [stemmed for stemmed in stems if not (word.startswith(stemmed) and len(word) - len(stemmed) <= _SUFFIX)]
+    reach = Reach(word, stems)
     for leaf, _ in reader.leaf_readers():
-        for btext in leaf.expand_prefix(field, word[:1].encode("utf-8")):
+        for btext in leaf.expand_prefix(field, reach.word[:1].encode("utf-8")):
             if btext in seen:
                 continue
             seen.add(btext)
             term = btext.decode("utf-8")
-            # Each letter that one has and the other lacks is an edit at least: cheap tests before the costly ones.
-            if not shortest <= len(term) <= longest:
-                continue
-            has = set(term)
-            if len(has - letters) <= _MAX_EDITS and _lacking(core, stems_letters, has) <= _MAX_EDITS:
-                cost = stem_distance(term, word, _MAX_EDITS)
-                for stemmed in apart if cost else ():
-                    cost = min(cost, distance(term, stemmed, limit=_MAX_EDITS))
-                if cost <= _MAX_EDITS:
-                    yield term, cost
-
-
-def _lacking(core: set[str], stems_letters: list[set[str]], has: set[str]) -> int:
-    """The fewest letters that a term having ``has`` lacks of the word's start or of one of its stems."""
-    lacking = len(core - has)
-    for stem_letters in stems_letters:
-        lacking = min(lacking, len(stem_letters - has))
-    return lacking
-
-
-def stem_distance(stemmed: str, word: str, limit: int) -> int:
-    """Edits between a stem and ``word`` as a stemmer might cut it: the closest of the word's starts that leave
-    off at most ``_SUFFIX`` letters (more than ``limit`` once it is out of reach).
-
-    Damerau-Levenshtein (a swap of two letters is one edit), Whoosh's, with the
-    last row kept: row[j] is the distance from the stem to the word's first j letters.
-    """
-    size = len(word)
-    twoago: list[int] = []
-    oneago: list[int] = []
-    row = list(range(size + 1))
-    for x, char in enumerate(stemmed, 1):
-        twoago, oneago, row = oneago, row, [x] + [0] * size
-        for y in range(1, size + 1):
-            other = word[y - 1]
-            best = min(oneago[y] + 1, row[y - 1] + 1, oneago[y - 1] + (char != other))
-            if x > 1 and y > 1 and char == word[y - 2] and stemmed[x - 2] == other and char != other:
-                best = min(best, twoago[y - 2] + 1)
-            row[y] = best
-        if min(row) > limit:
-            return limit + 1
-    return min(limit + 1, *row[max(0, size - _SUFFIX) :])
+            cost = reach.cost(term)
+            if cost is not None:
+                yield term, cost
 
 
 def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
@@ -216,46 +163,14 @@ def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
 def nearest_form(searcher: Searcher, stemmed: str, word: str, field: str = "body") -> str:
     """Of the words the articles write for a stem, the one fewest edits from ``word``, then the most written
     ("united" for "unit" and "uneted", where "unit" alone is two edits off)."""
-    forms = written_forms(searcher, stemmed, field, _FORM_SAMPLE)
-    return min(forms, key=lambda form: (distance(form, word), -forms[form], form)) if forms else stemmed
+    return nearest_written(written_forms(searcher, stemmed, field, _FORM_SAMPLE), word) or stemmed
 
 
 def written_forms(searcher: Searcher, stemmed: str, field: str, documents: int) -> Counter[str]:
     """How often each word that stems to ``stemmed`` is written (lower-cased) in the first ``documents``
-    articles holding it, each read in its language.
-
-    The stemmer may change a stem's last letter (y to i), and a dictionary
-    form (Ukrainian) its last few, so words are looked for by the rest, in
-    the text folded as the index folds it, and kept if they stem to it.
-    """
-    wanted = stemmed.encode("utf-8")
-    seen: Counter[str] = Counter()
-    for docnum in _some_docnums(searcher, field, stemmed, documents):
-        stored = searcher.stored_fields(docnum)
-        language = forms(stored.get("lang"))
-        for written in _words_beginning(stored.get(field) or "", stemmed, language.language):
-            if wanted in language.all_of(written):
-                seen[written] += 1
-    return seen
-
-
-def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
-    """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
-    looked for in the text folded, but in English, where accents are rare, as written."""
-    if language == "en":
-        return [lower(written) for written in _beginning_pattern(stemmed, language).findall(text)]
-    lowered = lower(text)
-    folded = forms(language).fold(lowered)
-    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(folded)]
-
-
-@lru_cache(maxsize=512)
-def _beginning_pattern(stemmed: str, language: str) -> re.Pattern[str]:
-    """The words that may stem to ``stemmed`` in ``language``; but in English, in lower-case text."""
-    if language in DICTIONARY:
-        return re.compile(rf"\b{re.escape(stemmed[: max(2, len(stemmed) - 3)])}\w*")
-    beginning = stemmed[:-1] if len(stemmed) > 3 else stemmed
-    return re.compile(rf"\b{re.escape(beginning)}\w*", re.IGNORECASE if language == "en" else 0)
+    articles holding it, each read in its language (``spelling.written_forms``)."""
+    stored = (searcher.stored_fields(docnum) for docnum in _some_docnums(searcher, field, stemmed, documents))
+    return spelling_written_forms(stemmed, ((fields.get(field) or "", fields.get("lang")) for fields in stored))
 
 
 def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list[int]:

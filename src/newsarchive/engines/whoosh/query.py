@@ -20,7 +20,6 @@ import re
 import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache, partial
-from itertools import combinations, islice, product
 from typing import NamedTuple
 
 from whoosh import query as wq
@@ -35,19 +34,20 @@ from newsarchive.periods import naive_utc
 from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
 from newsarchive.query.parser import nothing_to_search, parse
-from newsarchive.query.words import MIN_LENGTH, TOKEN
-from newsarchive.text.languages import (
-    DICTIONARY,
-    HAS_PAIRED,
-    analysis_of,
-    forms,
-    lower,
-    stop_words,
-    unspaced_words,
+from newsarchive.text.languages import analysis_of
+from newsarchive.text.terms import (
+    MAX_EXPANSION,
+    as_typed_too,
+    named_analyses,
+    narrowed,
+    ordered_analyses,
+    phrase_spellings,
+    prefix_variants,
+    too_wide,
+    whole_terms,
+    word_parts,
 )
 
-#: Words of the archive that a query's wildcard, fuzzy and range terms may stand for, together.
-MAX_EXPANSION = 1_000
 #: The analyses of an archive in English alone (or of an empty one).
 ENGLISH_ONLY = ("en",)
 
@@ -59,7 +59,7 @@ def compile_query(query: qt.Query, schema: Schema, analyses: Sequence[str] = ENG
     Date clauses narrow the whole query, as a range of the ``published`` field.
     """
     root = query.root
-    parts = list(root.children) if isinstance(root, qt.And) and _narrowed(root) else [root]
+    parts = list(root.children) if isinstance(root, qt.And) and narrowed(root) else [root]
     dates = [wq.DateRange("published", naive_utc(part.start), naive_utc(part.end))
              for part in parts if isinstance(part, qt.DateRange)]  # fmt: skip
     words = [part for part in parts if not isinstance(part, qt.DateRange)]
@@ -84,16 +84,11 @@ def index_analyses(reader: IndexReader) -> tuple[str, ...]:
         found = {analysis_of(language.decode("utf-8")) for language in languages}
         if with_language < reader.doc_count_all() or not found:
             found.add("en")
-        kept = _analyses_of[reader] = tuple(sorted(found, key=lambda analysis: (analysis != "en", analysis)))
+        kept = _analyses_of[reader] = ordered_analyses(found)
     return kept
 
 
 _analyses_of: weakref.WeakKeyDictionary[IndexReader, tuple[str, ...]] = weakref.WeakKeyDictionary()
-
-
-def _narrowed(root: qt.And) -> bool:
-    """Whether the root is a query and the date clauses that narrow it (as the parser puts them)."""
-    return any(isinstance(child, qt.DateRange) for child in root.children)
 
 
 class _Partly(NamedTuple):
@@ -116,7 +111,7 @@ def _compiled(node: qt.Node, schema: Schema, analyses: tuple[str, ...]) -> wq.Qu
             return _Partly(either) if isinstance(found[0], _Partly) else either
         return _leaf(node, schema, analyses)
     if isinstance(node, qt.And):
-        analyses = _named_analyses(node, analyses)
+        analyses = named_analyses(node, analyses)
         found = [_compiled(child, schema, analyses) for child in node.children]
         needed = [query for query in found if isinstance(query, wq.Query)]
         ranking = [query.query for query in found if isinstance(query, _Partly)]
@@ -152,18 +147,6 @@ def _parts(node: qt.AndNot | qt.AndMaybe | qt.Require) -> tuple[qt.Node, qt.Node
     if isinstance(node, qt.AndMaybe):
         return node.required, node.optional
     return node.scored, node.required
-
-
-def _named_analyses(node: qt.And, analyses: tuple[str, ...]) -> tuple[str, ...]:
-    """Those of ``analyses`` of the languages that the ``lang:`` clauses of a group of ANDed parts name
-    (``lang:ru``, ``(lang:ru OR lang:uk)``); all of them where none does, or where the languages named are
-    none of the archive's (the group finds nothing then)."""
-    named: set[str] = set()
-    for child in node.children:
-        choices = child.children if isinstance(child, qt.Or) else (child,)
-        if all(isinstance(choice, qt.Word) and choice.field == "lang" for choice in choices):
-            named.update(analysis_of(choice.text.strip()) for choice in choices if isinstance(choice, qt.Word))
-    return tuple(analysis for analysis in analyses if analysis in named) or analyses
 
 
 Leaf = qt.Word | qt.Phrase | qt.Prefix | qt.Wildcard | qt.Fuzzy | qt.Range
@@ -208,6 +191,8 @@ def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: st
         its dictionary forms), which share a position; pairs of Chinese characters are words of their own."""
         if analyzing is None:
             return [[text]]
+        if name in SEARCH_FIELDS:
+            return whole_terms(text, analysis)
         places: dict[int, list[str]] = {}
         for token in analyzing(text, mode="query", tokenize=False, removestops=False, positions=True):
             places.setdefault(token.pos, []).append(token.text)
@@ -224,9 +209,9 @@ def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: st
             return wq.Phrase(name, words, slop=node.slop, boost=boost)
         return _phrase(name, node.text, analysis, node.slop, boost)
     if isinstance(node, qt.Prefix):
-        return _all_of(wq.Prefix, name, _as_typed_too(whole(node.text), node.text, analysis), boost)
+        return _all_of(wq.Prefix, name, as_typed_too(whole(node.text), node.text, analysis), boost)
     if isinstance(node, qt.Wildcard):
-        return _all_of(wq.Wildcard, name, _as_typed_too(whole(node.pattern), node.pattern, analysis), boost)
+        return _all_of(wq.Wildcard, name, as_typed_too(whole(node.pattern), node.pattern, analysis), boost)
     if isinstance(node, qt.Fuzzy):
         word = _first(whole(node.text), node.text)
         # (Scored as the words it stands for, so the closer, rarer words rank first, as in Lucene.)
@@ -256,76 +241,31 @@ def _either(kind: type[wq.Query], name: str, terms: Sequence[str], boost: float)
     return kind(name, terms[0], boost=boost) if len(terms) == 1 else wq.Or([kind(name, term, boost=boost) for term in terms])
 
 
-def _as_typed_too(words: list[list[str]], text: str, analysis: str) -> list[list[str]]:
-    """A prefix's or wildcard's terms, and in a language matched by dictionary forms the text as typed
-    (lower-cased and folded) beside them: the dictionary form of a word's start is no start ("вистав" is no
-    "вистава")."""
-    if len(words) != 1 or analysis not in DICTIONARY:  # (a stem of a start is still a start)
-        return words
-    typed = forms(analysis).fold(lower(text))
-    return words if typed in words[0] else [[*words[0], typed]]
-
-
 def _first(words: list[list[str]], text: str) -> str:
     """The first term the analysis makes of a text, or the text itself when it makes none."""
     return words[0][0] if words and words[0] else text
 
 
 def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
-    """A word of a word field as ``analysis`` indexes it: its term (either of two for some words written
-    with accents); a run of Chinese, Japanese or Korean longer than two characters a phrase of its pairs."""
-    words = forms(analysis)
-    parts: list[wq.Query] = []
-    for pieces in _tokens(text, analysis):
-        if len(pieces) > 1:  # (a run of pairs, or a word beside one: a phrase, as the index places them)
-            parts.append(wq.Phrase(name, [words.of(piece).decode("utf-8") for piece in pieces], boost=boost))
-            continue
-        parts.append(_either(wq.Term, name, [term.decode("utf-8") for term in words.all_of(pieces[0])], boost))
+    """A word of a word field as ``analysis`` indexes it (``terms.word_parts``): its term (either of two for
+    some words written with accents); a run of Chinese, Japanese or Korean longer than two characters a
+    phrase of its pairs."""
+    parts: list[wq.Query] = [
+        wq.Phrase(name, list(part.terms), boost=boost) if part.run else _either(wq.Term, name, part.terms, boost)
+        for part in word_parts(text, analysis)
+    ]
     if len(parts) > 1:
         return wq.And(parts)
     return parts[0] if parts else None
 
 
 def _phrase(name: str, text: str, analysis: str, slop: int, boost: float) -> wq.Query:
-    """A phrase as ``analysis`` indexes its words, each word by any of its terms (``Forms.all_of``): the
-    phrase in each of its spellings (``_spellings``), either of them matching."""
-    words = forms(analysis)
-    options = [words.all_of(piece) for token in _tokens(text, analysis) for piece in token]
-    phrases = [
-        wq.Phrase(name, [term.decode("utf-8") for term in spelling], slop=slop, boost=boost)
-        for spelling in islice(_spellings(options), MAX_PHRASE_SPELLINGS)
-    ]
+    """A phrase as ``analysis`` indexes its words, each word by any of its terms: the phrase in each of its
+    spellings (``terms.phrase_spellings``), either of them matching."""
+    phrases = [wq.Phrase(name, list(spelling), slop=slop, boost=boost) for spelling in phrase_spellings(text, analysis)]
+    if not phrases:  # (every word dropped: an empty phrase, which its group leaves out)
+        return wq.Phrase(name, [], slop=slop, boost=boost)
     return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
-
-
-#: The most spellings of one phrase looked for: each is a phrase of its own to match.
-MAX_PHRASE_SPELLINGS = 32
-
-
-def _spellings(options: Sequence[tuple[bytes, ...]]) -> Iterator[tuple[bytes, ...]]:
-    """The phrases of one term of each word (``options``: each word's terms): each word's first term, then
-    with one word's other terms, two words'..., so that a cap keeps every word's alternatives first."""
-    first = tuple(terms[0] for terms in options)
-    varied = [at for at, terms in enumerate(options) if len(terms) > 1]
-    for changed in range(len(varied) + 1):
-        for places in combinations(varied, changed):
-            for picks in product(*(options[at][1:] for at in places)):
-                spelling = list(first)
-                for at, pick in zip(places, picks, strict=True):
-                    spelling[at] = pick
-                yield tuple(spelling)
-
-
-def _tokens(text: str, analysis: str) -> Iterator[list[str]]:
-    """The lower-case words of each token of ``text`` that ``analysis`` keeps (those of a token with Chinese,
-    Japanese or Korean are its pairs of characters and the words beside them); tokens with none kept are left out."""
-    stops = stop_words(analysis)
-    for token in TOKEN.findall(text):
-        lowered = lower(token)
-        pieces = unspaced_words(lowered) if HAS_PAIRED.search(lowered) else [lowered]
-        kept = [piece for piece in pieces if len(piece) >= MIN_LENGTH and piece not in stops]
-        if kept:
-            yield kept
 
 
 def shown_term(node: wq.Query) -> str:
@@ -411,11 +351,6 @@ def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None, t
     return query.accept(expanded)
 
 
-_WIDE_HINTS = {
-    "fuzzy term": "allow it one edit (~1), or search for the word itself",
-    "wildcard": "give it more letters before its * or ?",
-    "range": "narrow the range (e.g. [kursk TO kyiv]), or search for words",
-}
 #: A query's fuzzy, wildcard and range terms as typed (a range with its field, e.g. ``title:[a TO c]``).
 _MULTI_TERMS = re.compile(r"(?:\w+:)?[\[{][^\]}]*[\]}]|[^\s()\"]*[~*?][^\s()\"]*")
 
@@ -423,11 +358,7 @@ _MULTI_TERMS = re.compile(r"(?:\w+:)?[\[{][^\]}]*[\]}]|[^\s()\"]*[~*?][^\s()\"]*
 def _too_wide(node: wq.Query, typed: str | None, reader: IndexReader, *, alone: bool) -> InvalidQuery:
     kind = "fuzzy term" if isinstance(node, wq.FuzzyTerm) else "range" if isinstance(node, wq.TermRange) else "wildcard"
     named = as_typed(node, typed, reader.schema, index_analyses(reader))
-    return InvalidQuery(
-        f"the {kind} {named!r} stands for more than {MAX_EXPANSION:,} words of the archive"
-        + ("" if alone else " with the query's other fuzzy, wildcard and range terms"),
-        hint=_WIDE_HINTS[kind],
-    )
+    return too_wide(kind, named, alone=alone, limit=MAX_EXPANSION)
 
 
 def as_typed(node: wq.Query, typed: str | None, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> str:
@@ -451,12 +382,9 @@ def _stemmed_prefixes(node: wq.Query, analyses: Sequence[str] = ENGLISH_ONLY) ->
     """
     if not (isinstance(node, wq.Prefix) and node.fieldname in SEARCH_FIELDS):
         return node
-    text, field = node.text, node.fieldname
+    field, boost = node.fieldname, node.boost
+    prefixes, terms = prefix_variants(node.text, analyses)
     variants: list[wq.Query] = [node]
-    for analysis in analyses:
-        words = forms(analysis)
-        stemmed = words.fold(words.stem(text))
-        if stemmed and stemmed != text and wq.Prefix(field, stemmed, boost=node.boost) not in variants:
-            variants.append(wq.Prefix(field, stemmed, boost=node.boost))
-    variants += [wq.Term(field, text[:cut], boost=node.boost) for cut in range(max(4, len(text) - 3), len(text))]
+    variants += [wq.Prefix(field, stemmed, boost=boost) for stemmed in prefixes]
+    variants += [wq.Term(field, term, boost=boost) for term in terms]
     return wq.Or(variants) if len(variants) > 1 else node

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from whoosh.searching import Results, Searcher
 
 from newsarchive.engines.counting import count_sorted
 from newsarchive.engines.protocol import Hit, HitPage, PeriodCounts, SearchOptions
-from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.engines.whoosh.files import index_exists, open_index
 from newsarchive.engines.whoosh.query import compile_query, expand, index_analyses
 from newsarchive.engines.whoosh.store import holds_copies, index_is_current
@@ -27,15 +25,8 @@ from newsarchive.errors import IndexUnavailable
 from newsarchive.periods import naive_utc
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
-from newsarchive.text.highlight import Finder, PhraseWords, mark, passages
-from newsarchive.text.languages import analysis_of, forms
-
-SNIPPET_CHARS = 200
-# The part of a text analysed for a snippet: from a little before the first
-# match, long enough for two fragments.
-WINDOW_BEFORE = 50
-WINDOW_CHARS = 500
-_SNIPPET_FIELDS = ("body", "description")
+from newsarchive.text.highlight import PhraseWords
+from newsarchive.text.snippets import SNIPPET_FIELDS, Marking, marking, snippet
 
 
 def search_index(index_dir: Path, query: Query, options: SearchOptions, budget: Budget | None = None) -> HitPage:
@@ -345,14 +336,10 @@ def _hit(hit, *, scored: bool, words: Marking, copies: dict[str, int]) -> Hit:  
         precision=fields.get("precision"),
         source=fields.get("source"),
         score=round(hit.score, 4) if scored and hit.score is not None else None,
-        snippet=_snippet(fields, words),
+        snippet=snippet(fields, words),
         copies=copies.get(fields.get("group"), 0),
         offset=fields.get("offset"),
     )
-
-
-#: The finder of the query's words in a field (a name of ``_SNIPPET_FIELDS``) of an article of an analysis.
-Marking = Callable[[str, str], Finder]
 
 
 def _marked_words(results) -> Marking:  # type: ignore[no-untyped-def]
@@ -362,7 +349,7 @@ def _marked_words(results) -> Marking:  # type: ignore[no-untyped-def]
     reader = results.searcher.reader()
     sought = wq.Or(list(_sought(results.q)))
     words: dict[str, tuple[frozenset[bytes], tuple[PhraseWords, ...]]] = {}
-    for name in _SNIPPET_FIELDS:
+    for name in SNIPPET_FIELDS:
         stems = frozenset(text for _, text in sought.existing_terms(reader, fieldname=name, expand=True, phrases=False))
         phrases = tuple(
             PhraseWords(tuple(_phrase_stem(word) for word in leaf.words), max(1, leaf.slop))
@@ -370,12 +357,7 @@ def _marked_words(results) -> Marking:  # type: ignore[no-untyped-def]
             if type(leaf) is wq.Phrase and leaf.fieldname == name and leaf.words
         )
         words[name] = (stems, phrases)
-
-    @cache
-    def finder(name: str, analysis: str) -> Finder:
-        return Finder(*words[name], forms(analysis))
-
-    return finder
+    return marking(words)
 
 
 def _sought(query: wq.Query) -> Iterator[wq.Query]:
@@ -397,56 +379,3 @@ def _phrase_stem(word: str | bytes) -> bytes:
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
-
-
-def _snippet(fields: dict[str, Any], words: Marking) -> str:
-    """The best passages around the first match in the body, else in the description; else the lede.
-
-    Only a window around the first match is analysed, however long the text.
-    """
-    analysis = analysis_of(fields.get("lang"))
-    for name in _SNIPPET_FIELDS:
-        text = fields.get(name) or ""
-        finder = words(name, analysis)
-        found = finder.first(text) if text and finder else None
-        if found is None:
-            continue  # (the query matched in another field)
-        start, window = _window(text, found)
-        marked = _marked(window, finder)
-        if marked:
-            marked = " ".join(marked.split())
-            if start and not marked.startswith("…"):
-                marked = "… " + marked
-            if start + len(window) < len(text.rstrip()) and not marked.endswith("…"):
-                marked += " …"
-            return marked
-    lead = fields.get("description") or fields.get("body") or ""
-    lead = " ".join(lead.split())
-    return lead if len(lead) <= SNIPPET_CHARS else lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-
-
-def _marked(text: str, words: Finder) -> str:
-    """The best two passages of ``text`` with the query's words marked; empty if none is there."""
-    chosen = passages(
-        text, words.stems, max_chars=SNIPPET_CHARS // 2, surround=40, top=2, phrases=words.phrases,
-        language=words.language,
-    )  # fmt: skip
-    return mark(text, chosen, MATCH_START, MATCH_END)
-
-
-def _cut(text: str, length: int) -> str:
-    """At most ``length`` characters of ``text``, ending at a word's end."""
-    if len(text) <= length:
-        return text
-    cut = text[:length]
-    space = cut.rfind(" ")
-    return cut[:space] if space > 0 else cut
-
-
-def _window(text: str, found: int) -> tuple[int, str]:
-    """Where in ``text`` to look for a snippet: from a word or so before the match ``found`` there."""
-    start = max(0, found - WINDOW_BEFORE)
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < found else found
-    return start, _cut(text[start : start + WINDOW_CHARS + 1], WINDOW_CHARS)

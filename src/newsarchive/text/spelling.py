@@ -1,0 +1,149 @@
+"""How far a word typed is from the words an archive holds: the rules behind "did you mean", for every engine.
+
+An index holds stems ("arsen" for "arsenal"), so a stem is compared with the
+typed word as a stemmer might cut it short (``stem_distance``) and with the
+typed word's own stems; cheap tests on the letters come first (``Reach``).
+The closest stems are then turned back into written words by the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from newsarchive.text.languages import DICTIONARY, fold, forms, lower
+
+MAX_EDITS = 2
+#: The most letters of a typed word a stem may leave off as its suffix ("-ion" of "election", "-ing" of "spending").
+SUFFIX = 4
+#: The words of a query that a suggestion may respell: plain words of three letters or more, no operators.
+_PLAIN_WORD = re.compile(r"(?<![\w:*~\"])([^\W\d_]{3,})(?![\w:*~])")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
+
+
+def plain_words(query_text: str) -> list[re.Match[str]]:
+    """Where the words a suggestion may respell stand in ``query_text`` (group 1 of each match)."""
+    return [found for found in _PLAIN_WORD.finditer(query_text) if found.group(1) not in _OPERATORS]
+
+
+def respelled(query_text: str, words: list[re.Match[str]], picks: dict[int, str]) -> str:
+    """``query_text`` with the ``words`` at the indexes of ``picks`` replaced by their picks."""
+    parts, last = [], 0
+    for at, found in enumerate(words):
+        if at in picks:
+            parts += [query_text[last : found.start(1)], picks[at]]
+            last = found.end(1)
+    return "".join(parts) + query_text[last:]
+
+
+def stem_distance(stemmed: str, word: str, limit: int, suffix: int = SUFFIX) -> int:
+    """Edits between a stem and ``word`` as a stemmer might cut it: the closest of the word's starts that leave
+    off at most ``suffix`` letters (more than ``limit`` once it is out of reach).
+
+    Damerau-Levenshtein (a swap of two letters is one edit), Whoosh's, with the
+    last row kept: row[j] is the distance from the stem to the word's first j letters.
+    """
+    size = len(word)
+    twoago: list[int] = []
+    oneago: list[int] = []
+    row = list(range(size + 1))
+    for x, char in enumerate(stemmed, 1):
+        twoago, oneago, row = oneago, row, [x] + [0] * size
+        for y in range(1, size + 1):
+            other = word[y - 1]
+            best = min(oneago[y] + 1, row[y - 1] + 1, oneago[y - 1] + (char != other))
+            if x > 1 and y > 1 and char == word[y - 2] and stemmed[x - 2] == other and char != other:
+                best = min(best, twoago[y - 2] + 1)
+            row[y] = best
+        if min(row) > limit:
+            return limit + 1
+    return min(limit + 1, *row[max(0, size - suffix) :])
+
+
+def edit_distance(one: str, other: str, limit: int = MAX_EDITS) -> int:
+    """Damerau-Levenshtein edits between two words, ``limit`` + 1 for any beyond ``limit``."""
+    return stem_distance(one, other, limit, suffix=0)
+
+
+class Reach:
+    """The stems within ``MAX_EDITS`` of a typed ``word`` or of one of its ``stems`` (its stem in each
+    analysis), and at what cost: the cheap tests on lengths and letters first, then the edits."""
+
+    def __init__(self, word: str, stems: list[str]) -> None:
+        self.word = word = fold(word)
+        self.letters = set(word).union(*stems)
+        # (Each letter of the word's start that a stem lacks is an edit, and so is each length apart.)
+        self.core, self.stems_letters = set(word[: max(0, len(word) - SUFFIX)]), [set(stemmed) for stemmed in stems]
+        self.shortest = min(len(word) - SUFFIX, *map(len, stems)) - MAX_EDITS
+        self.longest = len(word) + MAX_EDITS
+        # (A stem that is the word cut short is one of the starts ``stem_distance`` compares with already.)
+        self.apart = [
+            stemmed for stemmed in stems if not (word.startswith(stemmed) and len(word) - len(stemmed) <= SUFFIX)
+        ]
+
+    def cost(self, term: str) -> int | None:
+        """The edits between ``term`` and the word or its stems; None beyond ``MAX_EDITS``."""
+        # Each letter that one has and the other lacks is an edit at least: cheap tests before the costly ones.
+        if not self.shortest <= len(term) <= self.longest:
+            return None
+        has = set(term)
+        if len(has - self.letters) > MAX_EDITS or self._lacking(has) > MAX_EDITS:
+            return None
+        cost = stem_distance(term, self.word, MAX_EDITS)
+        for stemmed in self.apart if cost else ():
+            cost = min(cost, edit_distance(term, stemmed))
+        return cost if cost <= MAX_EDITS else None
+
+    def _lacking(self, has: set[str]) -> int:
+        """The fewest letters that a term having ``has`` lacks of the word's start or of one of its stems."""
+        lacking = len(self.core - has)
+        for stem_letters in self.stems_letters:
+            lacking = min(lacking, len(stem_letters - has))
+        return lacking
+
+
+def nearest_written(written: Counter[str], word: str) -> str | None:
+    """Of the words the articles write for a stem (with how often), the one fewest edits from ``word``, then
+    the most written ("united" for "unit" and "uneted", where "unit" alone is two edits off); None for none."""
+    if not written:
+        return None
+    return min(written, key=lambda form: (edit_distance(form, word, len(form) + len(word)), -written[form], form))
+
+
+def written_forms(stemmed: str, texts: Iterable[tuple[str, str | None]]) -> Counter[str]:
+    """How often each word that stems to ``stemmed`` is written (lower-cased) in ``texts``, each (text,
+    language) read in its language.
+
+    The stemmer may change a stem's last letter (y to i), and a dictionary
+    form (Ukrainian) its last few, so words are looked for by the rest, in
+    the text folded as the index folds it, and kept if they stem to it.
+    """
+    wanted = stemmed.encode("utf-8")
+    seen: Counter[str] = Counter()
+    for text, language_code in texts:
+        language = forms(language_code)
+        for written in _words_beginning(text, stemmed, language.language):
+            if wanted in language.all_of(written):
+                seen[written] += 1
+    return seen
+
+
+def _words_beginning(text: str, stemmed: str, language: str) -> list[str]:
+    """The lower-cased words of ``text`` that may stem to ``stemmed`` in ``language`` (``written_forms``):
+    looked for in the text folded, but in English, where accents are rare, as written."""
+    if language == "en":
+        return [lower(written) for written in _beginning_pattern(stemmed, language).findall(text)]
+    lowered = lower(text)
+    folded = forms(language).fold(lowered)
+    return [lowered[found.start() : found.end()] for found in _beginning_pattern(stemmed, language).finditer(folded)]
+
+
+@lru_cache(maxsize=512)
+def _beginning_pattern(stemmed: str, language: str) -> re.Pattern[str]:
+    """The words that may stem to ``stemmed`` in ``language``; but in English, in lower-case text."""
+    if language in DICTIONARY:
+        return re.compile(rf"\b{re.escape(stemmed[: max(2, len(stemmed) - 3)])}\w*")
+    beginning = stemmed[:-1] if len(stemmed) > 3 else stemmed
+    return re.compile(rf"\b{re.escape(beginning)}\w*", re.IGNORECASE if language == "en" else 0)

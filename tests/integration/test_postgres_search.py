@@ -1,0 +1,277 @@
+"""The PostgreSQL engine's questions answered in the server, beside the Whoosh engine's answers for the same articles.
+
+The articles are ingested with a Whoosh index over a PostgreSQL database;
+their search rows are then written here from the ``articles`` table (as the
+engine's own writer will), so both engines hold the very same archive.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from _postgres import Server
+from newsarchive.config import ArchiveConfig
+from newsarchive.engines import open_engine
+from newsarchive.engines.protocol import SearchEngine, SearchOptions
+from newsarchive.query import parse
+
+psycopg = pytest.importorskip("psycopg")
+
+from newsarchive.engines.postgres import explore, schema, search, trend  # noqa: E402
+from newsarchive.engines.postgres.rows import vector  # noqa: E402
+from newsarchive.reading.draft import join_blocks  # noqa: E402
+
+BODY = "Negotiators met in Kursk to resume the peace talks over the region. "
+#: Words enough for two copies of an article to be told near-duplicates (``reading.neardup``).
+FILLER = " ".join(f"item{number}" for number in range(60)) + ". "
+ARTICLES = [
+    {"title": "Kursk talks resume", "maintext": FILLER + BODY * 6, "date_publish": "2024-11-12T08:00:00Z",
+     "source": "Example", "authors": ["Anna Smith", "Ivan Petrov"]},
+    {"title": "Kursk talks resume", "maintext": FILLER + BODY * 6 + "A later edition added this line.",
+     "date_publish": "2024-11-13T08:00:00Z", "source": "Example", "authors": ["Anna Smith"]},
+    {"title": "Budget vote delayed", "description": "The government put off the vote.",
+     "maintext": "The budget vote was delayed once more, the government said. " * 5, "source": "Daily"},
+    {"title": "Oil prices climb", "maintext": "Oil prices rose as the talks stalled; government ministers met. " * 4,
+     "date_publish": "2024-12-31T23:30:00Z", "source": "Daily", "authors": ["Ivan Petrov"]},
+    {"title": "A day in Kyiv", "maintext": "Peace talks were not mentioned; the government of Kyiv spoke of prices. " * 3,
+     "date_publish": "2025-01-01", "date_precision": "day", "source": "Example"},
+    {"title": "Переговоры в Курске", "maintext": "Переговоры о мире возобновились в Курске. " * 4,
+     "date_publish": "2024-11-14T10:00:00Z", "language": "ru", "source": "Example"},
+    {"title": "Government announces election date", "maintext": "Elections will be held in spring, the government "
+     "announced, and the governing party welcomed it. " * 3, "date_publish": "2025-02-02T12:00:00Z"},
+]  # fmt: skip
+
+QUERIES = [
+    "kursk", "talks", "government", "\"peace talks\"", "\"peace talks\"~3", "negotiat*", "title:kursk",
+    "talks NOT kursk", "talks OR budget", "source:daily", "author:\"anna smith\"", "lang:ru переговоры",
+    "govern*", "gov*ment", "governmnt~1", "[oil TO peace]", "kursk ANDMAYBE edition", "talks REQUIRE oil",
+    "date:2024 talks", "*:*", "the government", "kyiv -prices", "government NOT source:daily",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def twins(postgres: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, SearchEngine]]:
+    """A psycopg connection to an archive's database holding the PostgreSQL engine's rows, and its Whoosh engine."""
+    from newsarchive.archive import Archive
+
+    home = tmp_path_factory.mktemp("twins")
+    url = postgres.database()
+    folder = home / "in"
+    folder.mkdir()
+    (folder / "news.jsonl").write_text("".join(json.dumps(item) + "\n" for item in ARTICLES), encoding="utf-8")
+    config = ArchiveConfig(home=home, database_url=url, index_dir=home / "index", engine="whoosh")
+    with Archive(config) as archive:
+        report = archive.ingest([folder])
+    assert report.new == len(ARTICLES)
+    connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+    fill_search_rows(connection)
+    with vocabulary_lookups():
+        yield connection, open_engine(config)
+    connection.close()
+
+
+def fill_search_rows(connection: object) -> None:
+    """The search rows of every article, written as the engine's writer writes them."""
+    for statement in (*schema.TABLES, *schema.TRIGRAMS):
+        connection.execute(statement)  # type: ignore[attr-defined]
+    rows = connection.execute(  # type: ignore[attr-defined]
+        "SELECT id, title, description, body, published_at, date_precision, published_offset, source, language,"
+        " authors, duplicate_of, revision FROM articles"
+    ).fetchall()
+    for article_id, title, description, body, published, precision, offset, source, language, authors, copy_of, revision in rows:
+        blocks = json.loads(body) if isinstance(body, str) else body
+        text = join_blocks(block["text"] for block in blocks)
+        names = json.loads(authors) if isinstance(authors, str) else authors
+        connection.execute(  # type: ignore[attr-defined]
+            'INSERT INTO search_docs (id, vector, published, precision, "offset", source, lang, authors, grp, revision)'
+            " VALUES (%s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (article_id, vector(title, description or "", text, language), published, precision, offset, source,
+             language, names, copy_of or article_id, revision),
+        )  # fmt: skip
+    connection.execute(  # type: ignore[attr-defined]
+        "INSERT INTO search_terms (term, docs, written) SELECT word, ndoc, word FROM ts_stat('SELECT vector FROM search_docs')"
+    )
+
+
+@pytest.fixture
+def connection(twins: tuple[object, SearchEngine]) -> object:
+    return twins[0]
+
+
+@pytest.fixture
+def whoosh(twins: tuple[object, SearchEngine]) -> SearchEngine:
+    return twins[1]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_a_query_finds_what_the_whoosh_engine_finds_with_the_same_snippets(
+    connection: object, whoosh: SearchEngine, text: str
+) -> None:
+    options = SearchOptions(limit=20, collapse=False)
+    ours = search.search(connection, parse(text), options)  # type: ignore[arg-type]
+    theirs = whoosh.search(parse(text), options)
+    assert ours.total == theirs.total
+    assert {hit.id for hit in ours.hits} == {hit.id for hit in theirs.hits}
+    snippets = {hit.id: hit.snippet for hit in theirs.hits}
+    for hit in ours.hits:
+        assert hit.snippet == snippets[hit.id], hit.title
+
+
+def test_the_hits_carry_what_the_whoosh_engine_gives_them(connection: object, whoosh: SearchEngine) -> None:
+    options = SearchOptions(sort="newest", limit=3, page=2)
+    ours = search.search(connection, parse("talks OR government"), options)  # type: ignore[arg-type]
+    theirs = whoosh.search(parse("talks OR government"), options)
+    assert ours.hits == theirs.hits
+    assert ours.total == theirs.total
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_sorting_by_date_and_undated_filters_agree(connection: object, whoosh: SearchEngine, sort: str) -> None:
+    for undated in ("include", "exclude", "only"):
+        options = SearchOptions(sort=sort, undated=undated, limit=20, collapse=False)  # type: ignore[arg-type]
+        ours = search.search(connection, parse("government OR talks"), options)  # type: ignore[arg-type]
+        theirs = whoosh.search(parse("government OR talks"), options)
+        dated = [hit.id for hit in theirs.hits if hit.published]
+        assert [hit.id for hit in ours.hits if hit.published] == dated
+        assert ours.total == theirs.total
+
+
+def test_since_and_until_leave_undated_articles_out(connection: object, whoosh: SearchEngine) -> None:
+    options = SearchOptions(since=datetime(2024, 11, 13, tzinfo=UTC), until=datetime(2025, 1, 1, 12, tzinfo=UTC))
+    ours = search.search(connection, parse("*:*"), options)  # type: ignore[arg-type]
+    assert ours.total == whoosh.search(parse("*:*"), options).total == 4
+
+
+def test_facets_agree(connection: object, whoosh: SearchEngine) -> None:
+    options = SearchOptions(facets=("source", "year", "month", "lang", "author"))
+    ours = search.search(connection, parse("*:*"), options)  # type: ignore[arg-type]
+    assert ours.facets == whoosh.search(parse("*:*"), options).facets
+
+
+def test_near_duplicates_fold_into_the_best_ranked_of_their_group(connection: object, whoosh: SearchEngine) -> None:
+    ours = search.search(connection, parse("kursk talks"), SearchOptions())  # type: ignore[arg-type]
+    theirs = whoosh.search(parse("kursk talks"), SearchOptions())
+    assert ours.total == theirs.total == 2
+    assert len(ours.hits) == 1
+    assert [(hit.id, hit.copies) for hit in ours.hits] == [(hit.id, hit.copies) for hit in theirs.hits]
+    assert ours.hits[0].copies == 1
+
+
+def test_matching_ids_are_every_match(connection: object, whoosh: SearchEngine) -> None:
+    assert sorted(search.matching_ids(connection, parse("talks"))) == sorted(whoosh.matching_ids(parse("talks")))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("zone", [UTC, ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")])
+def test_counts_by_period_agree(connection: object, whoosh: SearchEngine, zone: ZoneInfo) -> None:
+    start = datetime(2024, 11, 1, tzinfo=UTC)
+    edges = [start + timedelta(days=15 * step) for step in range(8)]
+    for query in (None, parse("talks OR government")):
+        for bounds in ({}, {"since": datetime(2024, 11, 13, 8, tzinfo=UTC), "until": datetime(2025, 1, 1, tzinfo=UTC)}):
+            ours = trend.count_by_period(connection, query, edges, zone=zone, **bounds)  # type: ignore[arg-type]
+            assert ours == whoosh.count_by_period(query, edges, zone=zone, **bounds)
+    assert trend.count_by_period(connection, None, []).undated == 1  # type: ignore[arg-type]
+
+
+def test_suggest_respells_as_the_archive_does(connection: object, whoosh: SearchEngine) -> None:
+    for text in ("goverment", "kursk talsk", "negotiatorz"):
+        assert explore.suggest(connection, parse(text)) == whoosh.suggest(parse(text))  # type: ignore[arg-type]
+    assert explore.suggest(connection, parse("goverment")) == "government"  # type: ignore[arg-type]
+
+
+def test_similar_resolves_an_id_by_its_start_and_finds_the_copy(connection: object, whoosh: SearchEngine) -> None:
+    first = whoosh.search(parse('title:"kursk talks"'), SearchOptions(collapse=False)).hits[0].id
+    whole, page = explore.similar(connection, first[:6], 5)  # type: ignore[arg-type]
+    their_whole, theirs = whoosh.similar(first[:6], 5)
+    assert whole == their_whole == first
+    assert first not in {hit.id for hit in page.hits}
+    assert page.hits[0].id == theirs.hits[0].id
+
+
+def test_telling_terms_count_the_matches_and_name_their_words(connection: object, whoosh: SearchEngine) -> None:
+    total, terms = explore.telling_terms(connection, parse("talks"), 5)  # type: ignore[arg-type]
+    their_total, theirs = whoosh.telling_terms(parse("talks"), 5)
+    assert total == their_total
+    assert {word for word, _ in terms} & {word for word, _ in theirs}
+    assert terms[0][0] == theirs[0][0] == "talks"
+
+
+def test_a_boost_is_noted_not_dropped_silently(connection: object) -> None:
+    with pytest.warns(search.QueryNote, match="boost"):
+        search.search(connection, parse("kursk^3"), SearchOptions())  # type: ignore[arg-type]
+
+
+# --- the vocabulary's lookups, until the engine's own module is there ------------------------------------
+
+
+def vocabulary_lookups() -> _Lookups:
+    return _Lookups()
+
+
+class _Lookups:
+    """The engine's ``vocabulary`` module where it is installed; else lookups in SQL written for these tests."""
+
+    NAME = "newsarchive.engines.postgres.vocabulary"
+
+    def __enter__(self) -> None:
+        try:
+            __import__(self.NAME)
+            self.stub = None
+        except ImportError:
+            self.stub = types.ModuleType(self.NAME)
+            for function in (_terms_like, _terms_near, _terms_between, _docs_of, _total_docs):
+                setattr(self.stub, function.__name__[1:], function)
+            sys.modules[self.NAME] = self.stub
+
+    def __exit__(self, *exc: object) -> None:
+        if self.stub is not None:
+            sys.modules.pop(self.NAME, None)
+
+
+def _terms_like(connection, pattern: str, limit: int) -> list[str]:  # type: ignore[no-untyped-def]
+    rows = connection.execute(
+        'SELECT term FROM search_terms WHERE term LIKE %s ORDER BY term COLLATE "C" LIMIT %s', (pattern, limit)
+    )
+    return [row[0] for row in rows.fetchall()]
+
+
+def _terms_near(connection, term: str, edits: int, prefix: int, limit: int) -> list[str]:  # type: ignore[no-untyped-def]
+    rows = connection.execute("SELECT term FROM search_terms WHERE starts_with(term, %s)", (term[:prefix],)).fetchall()
+    return sorted(found for (found,) in rows if _levenshtein(found, term) <= edits)[:limit]
+
+
+def _terms_between(connection, start, end, start_excluded, end_excluded, limit):  # type: ignore[no-untyped-def]
+    where, values = ["true"], []
+    if start:
+        where.append('term COLLATE "C" ' + ("> %s" if start_excluded else ">= %s"))
+        values.append(start)
+    if end:
+        where.append('term COLLATE "C" ' + ("< %s" if end_excluded else "<= %s"))
+        values.append(end)
+    sql = f'SELECT term FROM search_terms WHERE {" AND ".join(where)} ORDER BY term COLLATE "C" LIMIT %s'
+    return [row[0] for row in connection.execute(sql, (*values, limit)).fetchall()]
+
+
+def _docs_of(connection, terms) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    rows = connection.execute("SELECT term, docs FROM search_terms WHERE term = ANY(%s)", (list(terms),))
+    return dict(rows.fetchall())
+
+
+def _total_docs(connection) -> int:  # type: ignore[no-untyped-def]
+    return int(connection.execute("SELECT count(*) FROM search_docs").fetchone()[0])
+
+
+def _levenshtein(one: str, other: str) -> int:
+    row = list(range(len(other) + 1))
+    for at, letter in enumerate(one, 1):
+        previous, row[0] = row[0], at
+        for place, theirs in enumerate(other, 1):
+            previous, row[place] = row[place], min(row[place] + 1, row[place - 1] + 1, previous + (letter != theirs))
+    return row[-1]
+
