@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from newsarchive.storage.database import Database
     from newsarchive.storage.models import Article
     from newsarchive.storage.store import KnownFile, Outcome
+    from newsarchive.storage.unit_of_work import UnitOfWork
 
 #: Articles per database transaction (a batch always holds whole files).
 BATCH_ITEMS = 500
@@ -191,10 +192,6 @@ def _unchanged(path: Path, prior: KnownFile, options: IngestOptions) -> bool:
     )
 
 
-#: Times a batch is stored again after another process stored some of the same articles first.
-STORE_ATTEMPTS = 3
-
-
 def _store_batch(
     db: Database,
     feed: IndexFeed,
@@ -206,24 +203,21 @@ def _store_batch(
 ) -> None:
     """Store whole files in one transaction, then hand the articles that changed to the index.
 
-    Another process writing to the same database (another home's ingest of
-    the same files) may store an article between this batch's reads and its
-    writes: the batch is then stored again, reading what the other stored,
-    so its files join those articles and nothing is lost. The retry takes
-    the database's write lock before it reads, so that nothing can come between.
+    Other processes may write to the same database at once (other homes'
+    ingests of the same files): the batch takes what they stored as theirs
+    (see ``storage.store``), and a batch that meets theirs anyway (a deadlock,
+    an article removed meanwhile, a connection lost) is stored again, a few
+    times, before its error is reported, in one line.
     """
-    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError
 
-    for attempt in range(1, STORE_ATTEMPTS + 1):
-        try:
-            stored = _store_once(db, batch, options, near, claim=attempt > 1)
-            break
-        except IntegrityError as exc:
-            near.forget_sketches()  # (it may hold articles of the batch that was rolled back)
-            if attempt == STORE_ATTEMPTS:
-                raise _not_stored(batch, exc) from exc
-        except SQLAlchemyError as exc:
-            raise _not_stored(batch, exc) from exc
+    from newsarchive.storage.unit_of_work import attempt
+
+    try:
+        # (a batch tried again forgets the sketches the failed one cached: it may hold articles that were rolled back)
+        stored = attempt(db, lambda work: _store_once(work, batch, options, near), retrying=near.forget_sketches)
+    except SQLAlchemyError as exc:
+        raise _not_stored(batch, exc) from exc
     from newsarchive.storage.store import Outcome
 
     near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
@@ -256,22 +250,26 @@ class _Stored:
     positions: range = range(0)
 
 
-def _store_once(db: Database, batch: list[FileRead], options: IngestOptions, near: NearDuplicates, *, claim: bool) -> _Stored:
-    from newsarchive.storage.store import BatchStore, Outcome
-    from newsarchive.storage.unit_of_work import UnitOfWork
+def _store_once(work: UnitOfWork, batch: list[FileRead], options: IngestOptions, near: NearDuplicates) -> _Stored:
+    from newsarchive.storage.store import BatchStore, Outcome, follow_log
 
     stored = _Stored()
-    with UnitOfWork(db.sessions, claim=claim) as work:
-        store = BatchStore(work, batch, source=options.source, now=datetime.now(UTC), near=near)
-        for read in batch:
-            stored.outcomes[read.path] = store.store_file(read)
-            for _item, outcome, article in stored.outcomes[read.path]:
-                if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
-                    (stored.new if outcome is Outcome.NEW else stored.changed)[article.id] = article
-        stored.removed = store.finish()
-        for article in store.released:
-            stored.changed.setdefault(article.id, article)
-        stored.positions = work.commit()
+    follow_log(work.session, near)  # (what other writers stored since the last batch: this one may copy it)
+    work.session.commit()  # (a read transaction left open would keep SQLite's WAL from being checkpointed)
+    store = BatchStore(work, batch, source=options.source, now=datetime.now(UTC), near=near)
+    for read in batch:
+        store.store_file(read)
+    stored.removed = store.finish()
+    for read in batch:
+        stored.outcomes[read.path] = store.outcomes[path_key(read.path)]
+        for _item, outcome, article in stored.outcomes[read.path]:
+            if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
+                (stored.new if outcome is Outcome.NEW else stored.changed)[article.id] = article
+    for article in store.released:
+        stored.changed.setdefault(article.id, article)
+    stored.positions = work.commit()
+    if stored.positions:
+        near.position = stored.positions[-1]  # (the entries before this batch's were followed under the write lock)
     return stored
 
 
