@@ -229,7 +229,8 @@ def _orphan_links(session) -> list[int]:  # type: ignore[no-untyped-def]
         return []  # (a server holds to the foreign keys: no link can point at nothing)
     rowid = literal_column("article_files.rowid", Integer)
     no_article = select(rowid).where(ArticleFile.article_id.not_in(select(Article.id)))
-    no_file = select(rowid).where(ArticleFile.path.not_in(select(SourceFile.path)))
+    its_file = select(SourceFile.path).where(SourceFile.root == ArticleFile.root, SourceFile.path == ArticleFile.path)
+    no_file = select(rowid).select_from(ArticleFile).where(~its_file.exists())
     return sorted(set(session.scalars(no_article)) | set(session.scalars(no_file)))
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from newsarchive.services.indexing import IndexFeed
     from newsarchive.storage.database import Database
     from newsarchive.storage.models import Article
-    from newsarchive.storage.store import KnownFile, Outcome
+    from newsarchive.storage.store import KnownFile, Outcome, Places
     from newsarchive.storage.unit_of_work import UnitOfWork
 
 #: Articles per database transaction (a batch always holds whole files).
@@ -90,10 +90,13 @@ def ingest_paths(
     from newsarchive.reading.workers import parse_worker_count
     from newsarchive.services.indexing import IndexFeed, catch_up
     from newsarchive.services.languages import fill_languages
+    from newsarchive.storage.store import Places
 
     observer = observer or IngestObserver()
     report = IngestReport()
     started = time.monotonic()
+    paths = list(paths)
+    places = Places.under(options.source, paths)
     found = _discover(paths, config, report, observer)
     report.files = len(found)
     filled = fill_languages(db, observer)
@@ -103,13 +106,13 @@ def ingest_paths(
     else:
         report.repaired = max(0, leftover.indexed + leftover.removed - filled)  # (the filled ones were announced)
     observer.begin(len(found))
-    to_read = _changed_files(db, found, options, report, observer)
+    to_read = _changed_files(db, found, places, options, report, observer)
     # The index workers fork here, before the parsing pool and its threads start.
     indexers = engine.workers_for(len(to_read), options.processes)
     feed = IndexFeed(db, engine, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
     try:
         with _stop_requested(observer) as stop:
-            _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
+            _run(db, feed, to_read, places, options, report, observer, stop, parse_worker_count(indexers, options.processes))
         feed.commit()
         if not report.interrupted:
             feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))
@@ -123,6 +126,7 @@ def _run(
     db: Database,
     feed: IndexFeed,
     to_read: list[Path],
+    places: Places,
     options: IngestOptions,
     report: IngestReport,
     observer: IngestObserver,
@@ -145,17 +149,17 @@ def _run(
             batch_items += len(result.items)
         if batch_items >= options.batch_items or (stop.is_set() and batch):
             near = near or near_duplicate_finder(db.sessions)
-            _store_batch(db, feed, batch, options, report, observer, near)
+            _store_batch(db, feed, batch, places, options, report, observer, near)
             batch, batch_items = [], 0
         if stop.is_set():
             report.interrupted = True
             return
     if batch:
-        _store_batch(db, feed, batch, options, report, observer, near or near_duplicate_finder(db.sessions))
+        _store_batch(db, feed, batch, places, options, report, observer, near or near_duplicate_finder(db.sessions))
 
 
 def _changed_files(
-    db: Database, found: list[Path], options: IngestOptions, report: IngestReport, observer: IngestObserver
+    db: Database, found: list[Path], places: Places, options: IngestOptions, report: IngestReport, observer: IngestObserver
 ) -> list[Path]:
     """The files that must be read: new ones and those whose size, mtime or --source changed."""
     from newsarchive.storage.store import known_files
@@ -166,7 +170,7 @@ def _changed_files(
     with db.sessions() as session:
         for start in range(0, len(found), BATCH_ITEMS):
             chunk = found[start : start + BATCH_ITEMS]
-            keys = {path: path_key(path) for path in chunk}
+            keys = {path: places.key(path) for path in chunk}
             known = known_files(session, list(keys.values()))
             for path in chunk:
                 prior = known.get(keys[path])
@@ -196,6 +200,7 @@ def _store_batch(
     db: Database,
     feed: IndexFeed,
     batch: list[FileRead],
+    places: Places,
     options: IngestOptions,
     report: IngestReport,
     observer: IngestObserver,
@@ -215,7 +220,7 @@ def _store_batch(
 
     try:
         # (a batch tried again forgets the sketches the failed one cached: it may hold articles that were rolled back)
-        stored = attempt(db, lambda work: _store_once(work, batch, options, near), retrying=near.forget_sketches)
+        stored = attempt(db, lambda work: _store_once(work, batch, places, options, near), retrying=near.forget_sketches)
     except SQLAlchemyError as exc:
         raise _not_stored(batch, exc) from exc
     from newsarchive.storage.store import Outcome
@@ -250,18 +255,18 @@ class _Stored:
     positions: range = range(0)
 
 
-def _store_once(work: UnitOfWork, batch: list[FileRead], options: IngestOptions, near: NearDuplicates) -> _Stored:
+def _store_once(work: UnitOfWork, batch: list[FileRead], places: Places, options: IngestOptions, near: NearDuplicates) -> _Stored:
     from newsarchive.storage.store import BatchStore, Outcome, follow_log
 
     stored = _Stored()
     follow_log(work.session, near)  # (what other writers stored since the last batch: this one may copy it)
     work.session.commit()  # (a read transaction left open would keep SQLite's WAL from being checkpointed)
-    store = BatchStore(work, batch, source=options.source, now=datetime.now(UTC), near=near)
+    store = BatchStore(work, batch, source=options.source, now=datetime.now(UTC), near=near, places=places)
     for read in batch:
         store.store_file(read)
     stored.removed = store.finish()
     for read in batch:
-        stored.outcomes[read.path] = store.outcomes[path_key(read.path)]
+        stored.outcomes[read.path] = store.outcomes[places.key(read.path)]
         for _item, outcome, article in stored.outcomes[read.path]:
             if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
                 (stored.new if outcome is Outcome.NEW else stored.changed)[article.id] = article

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from newsarchive.errors import ArchiveError
@@ -61,16 +62,59 @@ class KnownFile:
     items: int
 
 
-def known_files(session: Session, paths: list[str]) -> dict[str, KnownFile]:
-    """The files among ``paths`` that were read completely before."""
+#: A file's key in the database: (root, path); see ``Places``.
+FileKey = tuple[str, str]
+#: An item's place: its file's key and the item's key within the file.
+Place = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Places:
+    """How an ingest run records where its files are: by absolute path (root ""), or, given a source
+    name and its folder, by the name and the path relative to the folder (``NAME:relative/path``)."""
+
+    root: str = ""
+    folder: Path | None = None
+
+    @classmethod
+    def under(cls, source: str | None, paths: Iterable[str | Path]) -> Places:
+        """The places of a run with ``--source`` (None: absolute paths): relative to the folder the paths
+        given share (a file's own folder when one file is given), as found after links."""
+        import os
+
+        if source is None:
+            return cls()
+        folders = [path.resolve() if path.is_dir() else path.resolve().parent for path in map(Path, paths)]
+        return cls(source, Path(os.path.commonpath(folders))) if folders else cls()
+
+    def key(self, path: Path) -> FileKey:
+        if self.folder is not None:
+            try:
+                return self.root, path_key(path.relative_to(self.folder).as_posix())
+            except ValueError:
+                pass  # (a file outside the folder, reached through a link: known by its absolute path)
+        return "", path_key(path)
+
+
+def where_files(root: Any, path: Any, keys: Iterable[FileKey]) -> ColumnElement[bool]:
+    """The rows whose (``root``, ``path``) columns are among ``keys``: one IN per root (a run has one or two)."""
+    roots: dict[str, list[str]] = {}
+    for key_root, key_path in keys:
+        roots.setdefault(key_root, []).append(key_path)
+    return or_(*(and_(root == key_root, path.in_(paths)) for key_root, paths in roots.items()))
+
+
+def known_files(session: Session, keys: list[FileKey]) -> dict[FileKey, KnownFile]:
+    """The files among ``keys`` that were read completely before."""
     rows = session.execute(
         select(
-            SourceFile.path, SourceFile.size, SourceFile.mtime_ns, SourceFile.format, SourceFile.source, SourceFile.items
-        ).where(SourceFile.path.in_(paths), SourceFile.size.is_not(None))
-    )
+            SourceFile.root, SourceFile.path, SourceFile.size, SourceFile.mtime_ns, SourceFile.format, SourceFile.source,
+            SourceFile.items,
+        ).where(where_files(SourceFile.root, SourceFile.path, keys), SourceFile.size.is_not(None))
+    )  # fmt: skip
     return {
-        path: KnownFile(FileStamp(size, mtime), fmt, source, items)
-        for path, size, mtime, fmt, source, items in rows
+        (root, path): KnownFile(FileStamp(size, mtime), fmt, source, items)
+        for root, path, size, mtime, fmt, source, items in rows
         if size is not None and mtime is not None  # (the query asks for complete reads, which have both)
     }
 
@@ -160,10 +204,12 @@ class BatchStore:
         source: str | None,
         now: datetime,
         near: NearDuplicates,
+        places: Places = Places(),
     ) -> None:
         self.work = work
         self.session = session = work.session
         self.source = source
+        self.places = places
         self.now = now
         self.near = near
         #: Articles that lost their last place in this batch; ``finish`` decides their fate.
@@ -171,29 +217,29 @@ class BatchStore:
         #: The copies of deleted articles, which ``finish`` made stand alone (changed, for the index too).
         self.released: list[Article] = []
         #: What each file's items did (``store_file``), final once ``finish`` has run.
-        self.outcomes: dict[str, list[tuple[ReadItem, Outcome, Article]]] = {}
+        self.outcomes: dict[FileKey, list[tuple[ReadItem, Outcome, Article]]] = {}
         #: New articles, written by ``finish``; those another writer stored first map to theirs.
         self.fresh: list[Article] = []
         self.theirs: dict[Article, Article] = {}
         #: Articles whose text this batch stored (new and updated), in order: ``_settle`` compares them.
         self.filled: list[Article] = []
-        #: Each place (path, item) and its article: as loaded, then as this batch leaves it.
-        self.links: dict[tuple[str, str], Article] = {}
+        #: Each place (root, path, item) and its article: as loaded, then as this batch leaves it.
+        self.links: dict[Place, Article] = {}
         #: The stored link rows (to delete when a place changes article), and the new links.
-        self.loaded: dict[tuple[str, str], ArticleFile] = {}
-        self.placed: dict[tuple[str, str], Article] = {}
+        self.loaded: dict[Place, ArticleFile] = {}
+        self.placed: dict[Place, Article] = {}
         self.gained: Counter[Article] = Counter()
         items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
-        paths = self._record_files(reads)
+        keys = self._record_files(reads)
         hashes = {item.content_hash for item in items}
         urls = {item.url_key for item in items if item.url_key}
         for link in session.scalars(
             select(ArticleFile)
-            .where(ArticleFile.path.in_(paths))
+            .where(where_files(ArticleFile.root, ArticleFile.path, keys))
             .options(selectinload(ArticleFile.article).selectinload(Article.files))
         ):
-            self.loaded[(link.path, link.item)] = link
-            self.links[(link.path, link.item)] = link.article
+            self.loaded[(link.root, link.path, link.item)] = link
+            self.links[(link.root, link.path, link.item)] = link.article
         self.by_hash: dict[str, Article] = {}
         self.by_url: dict[str, Article] = {}
         related = select(Article).options(selectinload(Article.files))
@@ -210,7 +256,7 @@ class BatchStore:
         near.prefetch(item.sketch for item in items if item.sketch)
         work.when_locked(self._settle)
 
-    def _record_files(self, reads: list[FileRead]) -> list[str]:
+    def _record_files(self, reads: list[FileRead]) -> list[FileKey]:
         """Write each file's row (insert or update, in key order); return their keys.
 
         Its stamp says "read completely" only when no item of it failed, so a
@@ -218,20 +264,61 @@ class BatchStore:
         Written first, the rows stay locked until the batch commits: another
         writer of the same files waits, then finds what this one stored.
         """
+        keyed = sorted((self.places.key(read.path), read) for read in reads)
+        moved = self._moved_here(keyed) if self.places.root else {}
         rows: list[dict[str, Any]] = []
-        for read in sorted(reads, key=lambda read: path_key(read.path)):
+        for (root, path), read in keyed:
             complete = not any(isinstance(item, ItemError) for item in read.items)
             rows.append({
-                "path": path_key(read.path), "format": read.format,
+                "root": root, "path": path, "format": read.format,
                 "size": read.stamp.size if complete else None, "mtime_ns": read.stamp.mtime_ns if complete else None,
                 "items": sum(1 for item in read.items if isinstance(item, ReadItem)),
                 "source": self.source, "seen_at": self.now,
             })  # fmt: skip
         for chunk in _chunks(rows):
             statement = _insert(self.session, SourceFile).values(chunk)
-            kept = {name: statement.excluded[name] for name in chunk[0] if name != "path"}
-            self.session.execute(statement.on_conflict_do_update(index_elements=["path"], set_=kept))
-        return [row["path"] for row in rows]
+            kept = {name: statement.excluded[name] for name in chunk[0] if name not in ("root", "path")}
+            self.session.execute(statement.on_conflict_do_update(index_elements=["root", "path"], set_=kept))
+        for (root, path), (old_root, old_path) in moved.items():
+            self.session.execute(
+                update(ArticleFile).where(ArticleFile.root == old_root, ArticleFile.path == old_path).values(root=root, path=path)
+            )
+            self.session.execute(delete(SourceFile).where(SourceFile.root == old_root, SourceFile.path == old_path))
+        return [key for key, _read in keyed]
+
+    def _moved_here(self, keyed: list[tuple[FileKey, FileRead]]) -> dict[FileKey, FileKey]:
+        """The files of this run's source folder recorded before under another key: new key -> old key.
+
+        That is the same file by its absolute path (recorded without --source), or the same
+        texts at the same relative path under another source name (the source renamed).
+        Their places move to the new key, rather than the file being a second set of places.
+        """
+        new = [key for key, _read in keyed if key[0]]
+        known = set(self.session.execute(select(SourceFile.root, SourceFile.path).where(where_files(SourceFile.root, SourceFile.path, new))))
+        wanted = {key: read for key, read in keyed if key[0] and key not in known}
+        if not wanted:
+            return {}
+        absolute = {("", path_key(read.path)): key for key, read in wanted.items()}
+        relative = {key[1]: key for key in wanted}
+        found = self.session.execute(
+            select(ArticleFile.root, ArticleFile.path, ArticleFile.item, Article.content_hash)
+            .join(Article, Article.id == ArticleFile.article_id)
+            .where(or_(
+                where_files(ArticleFile.root, ArticleFile.path, absolute),
+                and_(ArticleFile.root != "", ArticleFile.root != self.places.root, ArticleFile.path.in_(relative)),
+            ))
+        )  # fmt: skip
+        texts: dict[FileKey, set[tuple[str, str]]] = {}
+        for root, path, item, content_hash in found:
+            texts.setdefault((root, path), set()).add((item, content_hash))
+        moved: dict[FileKey, FileKey] = {}
+        for old in sorted(texts):
+            key = absolute.get(old) or relative[old[1]]
+            read = wanted[key]
+            same = {(item.key, item.content_hash) for item in read.items if isinstance(item, ReadItem)} == texts[old]
+            if key not in moved and (not old[0] or same):
+                moved[key] = old
+        return moved
 
     def _remember(self, article: Article) -> None:
         self.by_hash.setdefault(article.content_hash, article)
@@ -251,7 +338,7 @@ class BatchStore:
         article's text left the file.
         """
         with self.session.no_autoflush:
-            path = path_key(read.path)
+            path = self.places.key(read.path)
             items = [item for item in read.items if isinstance(item, ReadItem)]
             done: dict[str, tuple[Outcome, Article]] = {}
             for item in items:
@@ -272,8 +359,8 @@ class BatchStore:
             article = self.by_url.get(item.url_key)
         return article
 
-    def _store_known(self, path: str, item: ReadItem, target: Article) -> tuple[Outcome, Article]:
-        current = self.links.get((path, item.key))
+    def _store_known(self, path: FileKey, item: ReadItem, target: Article) -> tuple[Outcome, Article]:
+        current = self.links.get((*path, item.key))
         if current is target:
             source_or_offset = (self.source is not None and target.source != self.source) or _offset_found(target, item)
             # (A language that differs: read again with --lang, or stored before languages were.)
@@ -289,20 +376,20 @@ class BatchStore:
         # remembers every place. The first text stored stays; a text is only
         # replaced by a new version at the same place.
         if current is not None:
-            self._detach((path, item.key))
+            self._detach((*path, item.key))
         self._attach(target, path, item.key)
         return Outcome.DUPLICATE, target
 
-    def _store_new(self, path: str, item: ReadItem, present: set[int]) -> tuple[Outcome, Article]:
-        current = self.links.get((path, item.key))
+    def _store_new(self, path: FileKey, item: ReadItem, present: set[int]) -> tuple[Outcome, Article]:
+        current = self.links.get((*path, item.key))
         if current is not None:
             if id(current) not in present and self._places(current) == 1:
                 self._update(current, item)  # a new version of the text at this place
                 return Outcome.UPDATED, current
-            self._detach((path, item.key))
+            self._detach((*path, item.key))
         return Outcome.NEW, self._new_article(path, item)
 
-    def _detach(self, place: tuple[str, str]) -> None:
+    def _detach(self, place: Place) -> None:
         article = self.links.pop(place)
         link = self.loaded.pop(place, None)
         if link is not None:
@@ -313,8 +400,8 @@ class BatchStore:
         if not self._places(article):
             self.orphans.append(article)
 
-    def _attach(self, article: Article, path: str, key: str) -> None:
-        self.links[(path, key)] = self.placed[(path, key)] = article
+    def _attach(self, article: Article, path: FileKey, key: str) -> None:
+        self.links[(*path, key)] = self.placed[(*path, key)] = article
         self.gained[article] += 1
 
     def finish(self) -> list[str]:
@@ -410,14 +497,14 @@ class BatchStore:
     def _write_links(self) -> None:
         """Insert the new links (a place taken by another article meanwhile becomes this one's), in key order."""
         rows = [
-            {"path": path, "item": key, "article_id": self.theirs.get(article, article).id}
-            for (path, key), article in sorted(self.placed.items(), key=lambda pair: pair[0])
+            {"root": root, "path": path, "item": key, "article_id": self.theirs.get(article, article).id}
+            for (root, path, key), article in sorted(self.placed.items(), key=lambda pair: pair[0])
         ]
         for chunk in _chunks(rows):
             statement = _insert(self.session, ArticleFile).values(chunk)
             self.session.execute(
                 statement.on_conflict_do_update(
-                    index_elements=["path", "item"], set_={"article_id": statement.excluded.article_id}
+                    index_elements=["root", "path", "item"], set_={"article_id": statement.excluded.article_id}
                 )
             )
 
@@ -447,7 +534,7 @@ class BatchStore:
                 article.duplicate_of = target
                 session.execute(update(Article).where(Article.id == article.id).values(duplicate_of=target))
 
-    def _new_article(self, path: str, item: ReadItem) -> Article:
+    def _new_article(self, path: FileKey, item: ReadItem) -> Article:
         article = Article(id=self._free_id(item.content_hash), ingested_at=self.now, updated_at=self.now, revision=1)
         self._fill(article, item)
         self.fresh.append(article)
