@@ -28,7 +28,7 @@ def _files(name: str, *, rooted: bool) -> None:
     op.create_table(
         name,
         sa.Column("path", sa.Text(), primary_key=True),
-        *([sa.Column("root", sa.Text(), primary_key=True)] if rooted else []),
+        *([sa.Column("root", sa.Text(), primary_key=True, server_default="")] if rooted else []),
         sa.Column("format", sa.String(10), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=True),
         sa.Column("mtime_ns", sa.BigInteger(), nullable=True),
@@ -43,7 +43,7 @@ def _links(name: str, files: str, *, rooted: bool) -> None:
     op.create_table(
         name,
         sa.Column("path", sa.Text(), primary_key=True),
-        *([sa.Column("root", sa.Text(), primary_key=True)] if rooted else []),
+        *([sa.Column("root", sa.Text(), primary_key=True, server_default="")] if rooted else []),
         sa.Column("item", sa.Text(), primary_key=True),
         sa.Column("article_id", sa.String(16), sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
         sa.ForeignKeyConstraint(key, [f"{files}.{column}" for column in key], ondelete="CASCADE"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -60,6 +61,8 @@ def test_a_run_that_met_another_writer_is_tried_again_and_other_errors_are_not(d
 
     assert attempt(db, clashes_twice, retrying=lambda: forgotten.append(1)) == "stored"
     assert (len(runs), len(forgotten)) == (3, 2)
+    # (the driver's own warning of a failed pipeline does not reach stderr: the error is reported, in one line)
+    assert any(isinstance(handler, logging.NullHandler) for handler in logging.getLogger("psycopg").handlers)
 
     def always(work: UnitOfWork) -> None:
         runs.append(1)

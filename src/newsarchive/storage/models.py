@@ -197,7 +197,7 @@ class SourceFile(Base):
     __tablename__ = "files"
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
-    root: Mapped[str] = mapped_column(Text, primary_key=True, default="")  # (second: a row is named by its path)
+    root: Mapped[str] = mapped_column(Text, primary_key=True, default="", server_default="")  # (second: a row is named by its path)
     format: Mapped[str] = mapped_column(Words(10))
     size: Mapped[int | None] = mapped_column(BigWhole(0))
     mtime_ns: Mapped[int | None] = mapped_column(BigWhole())
@@ -218,7 +218,7 @@ class ArticleFile(Base):
     )
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
-    root: Mapped[str] = mapped_column(Text, primary_key=True, default="")  # (second: a row is named by its path)
+    root: Mapped[str] = mapped_column(Text, primary_key=True, default="", server_default="")  # (second: a row is named by its path)
     item: Mapped[str] = mapped_column(Text, primary_key=True, default="")
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True

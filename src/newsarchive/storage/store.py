@@ -84,7 +84,8 @@ class Places:
 
         if source is None:
             return cls()
-        folders = [path.resolve() if path.is_dir() else path.resolve().parent for path in map(Path, paths)]
+        given = [Path(path).expanduser() for path in paths]
+        folders = [path.resolve() if path.is_dir() else path.resolve().parent for path in given]
         return cls(source, Path(os.path.commonpath(folders))) if folders else cls()
 
     def key(self, path: Path) -> FileKey:

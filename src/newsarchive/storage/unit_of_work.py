@@ -145,6 +145,7 @@ def attempt(db: Database, work: Callable[[UnitOfWork], T], *, retrying: Callable
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    _quiet_driver()
     for run in range(1, ATTEMPTS + 1):
         try:
             with UnitOfWork(db) as unit:
@@ -168,3 +169,13 @@ def transient(error: BaseException) -> bool:
         return True
     state = getattr(error.orig, "sqlstate", None) or ""
     return state in _RACES or state.startswith("08")  # (08: the connection failed)
+
+
+def _quiet_driver() -> None:
+    """Keep psycopg's own warning about a failed pipeline ("error ignored terminating ...: pipeline aborted") off
+    stderr: the error itself is raised as well, and is tried again or reported, in one line."""
+    import logging
+
+    driver = logging.getLogger("psycopg")
+    if not driver.handlers:
+        driver.addHandler(logging.NullHandler())
