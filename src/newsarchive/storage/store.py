@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from newsarchive.errors import ArchiveError
@@ -102,7 +102,7 @@ def where_files(root: Any, path: Any, keys: Iterable[FileKey]) -> ColumnElement[
     roots: dict[str, list[str]] = {}
     for key_root, key_path in keys:
         roots.setdefault(key_root, []).append(key_path)
-    return or_(*(and_(root == key_root, path.in_(paths)) for key_root, paths in roots.items()))
+    return or_(false(), *(and_(root == key_root, path.in_(paths)) for key_root, paths in roots.items()))
 
 
 def known_files(session: Session, keys: list[FileKey]) -> dict[FileKey, KnownFile]:
@@ -265,7 +265,7 @@ class BatchStore:
         Written first, the rows stay locked until the batch commits: another
         writer of the same files waits, then finds what this one stored.
         """
-        keyed = sorted((self.places.key(read.path), read) for read in reads)
+        keyed = sorted(((self.places.key(read.path), read) for read in reads), key=lambda pair: pair[0])
         moved = self._moved_here(keyed) if self.places.root else {}
         rows: list[dict[str, Any]] = []
         for (root, path), read in keyed:
