@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,8 +41,8 @@ from newsarchive.storage.unit_of_work import UnitOfWork
 #: Id lengths tried in turn: a prefix of the content hash at first sight, so
 #: ids are short to type and the same in every archive that ingests the file.
 ID_LENGTHS = (10, 12, 14, 16)
-#: Rows written per INSERT statement (well within SQLite's and PostgreSQL's limits on parameters).
-ROWS_PER_INSERT = 200
+#: Ids looked up per query (well within SQLite's and PostgreSQL's limits on parameters).
+ROWS_PER_QUERY = 500
 
 
 class Outcome(enum.Enum):
@@ -160,8 +160,8 @@ def follow_log(session: Session, near: NearDuplicates) -> dict[str, bytes]:
     changes = log.collapse(found)
     stored = [article_id for article_id, change in changes.items() if change.kind == log.STORED]
     originals: dict[str, bytes] = {}
-    for start in range(0, len(stored), ROWS_PER_INSERT):
-        query = select(Article.id, Article.sketch, Article.duplicate_of).where(Article.id.in_(stored[start : start + ROWS_PER_INSERT]))
+    for start in range(0, len(stored), ROWS_PER_QUERY):
+        query = select(Article.id, Article.sketch, Article.duplicate_of).where(Article.id.in_(stored[start : start + ROWS_PER_QUERY]))
         for article_id, packed, copies in session.execute(query):
             if packed and copies is None:
                 originals[article_id] = packed
@@ -174,16 +174,19 @@ def follow_log(session: Session, near: NearDuplicates) -> dict[str, bytes]:
 
 
 def _insert(session: Session, model: type) -> Any:
-    """An INSERT of ``model``'s rows with its dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's: the same API)."""
+    """An INSERT into ``model``'s table with its dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's: the same API)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    return dialect.insert(model.__table__)  # type: ignore[attr-defined]
 
 
-def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        yield rows[start : start + ROWS_PER_INSERT]
+def _write(session: Session, statement: Any, rows: Sequence[dict[str, Any]], returning: Any) -> list[Any]:
+    """Run ``statement`` for each row, in their order, many rows a statement; return ``returning`` of the rows
+    written. (With RETURNING, SQLAlchemy sends the rows as INSERT ... VALUES of many rows, compiled once.)"""
+    if not rows:
+        return []
+    return list(session.scalars(statement.returning(returning), rows))
 
 
 class BatchStore:
@@ -276,10 +279,9 @@ class BatchStore:
                 "items": sum(1 for item in read.items if isinstance(item, ReadItem)),
                 "source": self.source, "seen_at": self.now,
             })  # fmt: skip
-        for chunk in _chunks(rows):
-            statement = _insert(self.session, SourceFile).values(chunk)
-            kept = {name: statement.excluded[name] for name in chunk[0] if name not in ("root", "path")}
-            self.session.execute(statement.on_conflict_do_update(index_elements=["root", "path"], set_=kept))
+        statement = _insert(self.session, SourceFile)
+        kept = {name: statement.excluded[name] for name in rows[0] if name not in ("root", "path")} if rows else {}
+        _write(self.session, statement.on_conflict_do_update(index_elements=["root", "path"], set_=kept), rows, SourceFile.path)
         for (root, path), (old_root, old_path) in moved.items():
             self.session.execute(
                 update(ArticleFile).where(ArticleFile.root == old_root, ArticleFile.path == old_path).values(root=root, path=path)
@@ -446,10 +448,8 @@ class BatchStore:
         pending = sorted(self.fresh, key=lambda article: article.content_hash)
         while pending:
             rows = [_row(article, linked=article not in originals) for article in pending]
-            inserted: set[str] = set()
-            for chunk in _chunks(rows):
-                statement = _insert(self.session, Article).values(chunk).on_conflict_do_nothing()
-                inserted.update(self.session.scalars(statement.returning(Article.content_hash)))
+            statement = _insert(self.session, Article).on_conflict_do_nothing()
+            inserted = set(_write(self.session, statement, rows, Article.content_hash))
             missed = [article for article in pending if article.content_hash not in inserted]
             if not missed:
                 break
@@ -501,13 +501,9 @@ class BatchStore:
             {"root": root, "path": path, "item": key, "article_id": self.theirs.get(article, article).id}
             for (root, path, key), article in sorted(self.placed.items(), key=lambda pair: pair[0])
         ]
-        for chunk in _chunks(rows):
-            statement = _insert(self.session, ArticleFile).values(chunk)
-            self.session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["root", "path", "item"], set_={"article_id": statement.excluded.article_id}
-                )
-            )
+        statement = _insert(self.session, ArticleFile)
+        kept = {"article_id": statement.excluded.article_id}
+        _write(self.session, statement.on_conflict_do_update(index_elements=["root", "path", "item"], set_=kept), rows, ArticleFile.item)
 
     def _settle(self, session: Session) -> None:
         """Under the write lock: link this batch's new originals to the originals other writers committed
