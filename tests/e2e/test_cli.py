@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED
+from newsarchive.storage.database import HEAD_REVISION
 
 SEED_TITLE = "Kremlin's Kursk ultimatum: Peace talks hinge on regional retreat"
 LAST_PARAGRAPH = (
@@ -86,7 +87,7 @@ def test_show_json_is_the_full_record(archive, seed_dir: Path) -> None:
     assert headings == ["Talks only after pushing Ukrainians out of Kursk", "They are to be pushed out by New Year\u2019s Eve"]
     assert record["maintext"].endswith(LAST_PARAGRAPH)
     assert len(record["content_hash"]) == 64
-    assert record["files"] == [str((seed_dir / SEED.name).resolve())]
+    assert record["files"] == [f"werstka:{SEED.name}"]  # (a file read with --source: by its path in the source folder)
 
 
 def test_show_accepts_a_unique_prefix_and_rejects_unknown_ids(archive, seed_dir: Path) -> None:
@@ -343,7 +344,7 @@ def test_info_reports_locations_and_counts(dated_archive, archive_home: Path) ->
     assert facts["home"] == str(archive_home)
     assert facts["index_dir"] == str(archive_home / "index")
     assert facts["database_url"] == f"sqlite:///{archive_home / 'archive.db'}"
-    assert facts["schema_revision"] == "0005"
+    assert facts["schema_revision"] == HEAD_REVISION
     assert (facts["articles"], facts["undated"], facts["index_documents"]) == (4, 1, 4)
     assert facts["oldest"] == "2023-01-03T00:00:00+00:00"
     assert facts["newest"] == "2024-11-30T22:00:00+00:00"

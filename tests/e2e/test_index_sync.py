@@ -23,7 +23,7 @@ def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
 def _simulate_crash_before_index_commit(home: Path, article_id: str) -> None:
     """The database has the article and its log entry, the index does not: as if killed between the two commits."""
     db = open_database(resolve_config(home))
-    with UnitOfWork(db.sessions) as work:
+    with UnitOfWork(db) as work:
         work.stored([article_id])
         work.commit()
     db.close()

@@ -62,7 +62,7 @@ def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp
     shown = archive("show", seed_id)
     assert_safe(shown)
     assert shown.stdout.startswith(f"Kursk {HOSTILE_SHOWN}\n")
-    assert f"{folder}/a{HOSTILE_SHOWN}.txt" in shown.stdout and f"source:    bbc{HOSTILE_SHOWN}" in shown.stdout
+    assert f"bbc{HOSTILE_SHOWN}:a{HOSTILE_SHOWN}.txt" in shown.stdout and f"source:    bbc{HOSTILE_SHOWN}" in shown.stdout
     assert f"url:       http://example.org/{HOSTILE_SHOWN}" in archive("show", harbour_id).stdout
     for command in (
         ["search", "Kursk"], ["search", "Kursk", "--facet", "source"], ["list"], ["dupes"], ["similar", harbour_id],
@@ -81,7 +81,7 @@ def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp
         assert f"Kursk {HOSTILE_SHOWN}" in shown.stdout
     assert_safe(archive("remove", "--json", harbour_id))
     assert f"[bbc{HOSTILE_SHOWN}]" in archive("list").stdout
-    assert f"= {folder}/a{HOSTILE_SHOWN}.txt" in archive("dupes").stdout
+    assert f"= bbc{HOSTILE_SHOWN}:a{HOSTILE_SHOWN}.txt" in archive("dupes").stdout
     missing = archive("show", f"x{HOSTILE}", expect=1)
     assert_safe(missing)
 

@@ -61,11 +61,11 @@ def test_every_stored_article_is_an_entry_in_order(db: Database) -> None:
 
 def test_a_unit_of_work_appends_its_entries_with_its_commit_and_nothing_without(db: Database) -> None:
     before = _log(db)
-    with UnitOfWork(db.sessions) as work:
+    with UnitOfWork(db) as work:
         work.stored(["x1", "x2"])
         work.removed(["x1"])  # (its last change counts: one entry an article)
     assert _log(db) == before  # not committed: rolled back
-    with UnitOfWork(db.sessions, claim=True) as work:
+    with UnitOfWork(db, claim=True) as work:
         work.stored(["x1", "x2"])
         work.removed(["x1"])
         positions = work.commit()
@@ -104,22 +104,23 @@ def test_an_ingest_applies_what_another_home_logged_between_its_batches(homes, t
 
 
 def test_a_batch_another_home_stored_first_joins_what_it_stored(homes, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Between a batch's reads and its writes another home stores the same files: the batch is stored again, losing nothing."""
+    """Between a batch's reading of its files and its storing them another home stores the same files: the batch
+    finds what it stored (its files' rows are written, and held, before anything is read), losing nothing."""
     from newsarchive.services.freshness import catch_up_before_reading
     from newsarchive.storage import store
 
     first, second = homes
     folder = make_collection(tmp_path / "in", 6)
-    original = store.BatchStore.store_file
+    original = store.BatchStore._record_files
     raced: list[bool] = []
 
-    def racing(self, read):  # type: ignore[no-untyped-def]
+    def racing(self, reads):  # type: ignore[no-untyped-def]
         if not raced:
             raced.append(True)
             ingest_paths(second, [folder], ONE_PROCESS)
-        return original(self, read)
+        return original(self, reads)
 
-    monkeypatch.setattr(store.BatchStore, "store_file", racing)
+    monkeypatch.setattr(store.BatchStore, "_record_files", racing)
     report = ingest_paths(first, [folder], ONE_PROCESS)
     assert raced and (report.new, report.unchanged, report.failed) == (0, 6, 0)
     catch_up_before_reading(first)

@@ -46,3 +46,14 @@ def test_a_batch_reads_the_sketches_it_needs_in_one_query(monkeypatch: pytest.Mo
     finder.prefetch(copies)  # type: ignore[arg-type]
     assert [finder.find(packed) for packed in copies] == [f"a{number}" for number in range(50)]  # type: ignore[arg-type]
     assert len(loads) == 1
+
+
+def test_the_keys_of_a_removed_original_go_to_the_next_article_that_has_them() -> None:
+    """An original replaced (by another machine's earlier one, or deleted) no longer hides its copies' new original."""
+    first, second, copy = sketch(story(7)), sketch(story(7) + " with a closing line"), sketch(story(7) + " and a last word")
+    assert first and second and copy
+    finder = NearDuplicates(lambda _ids: {})
+    finder.add("first", first)
+    finder.remove("first")
+    finder.add("second", second)
+    assert finder.find(copy) == "second"

@@ -31,7 +31,11 @@ def lang_code(_ctx: click.Context | None, _param: click.Parameter | None, value:
 
 @archive_command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--source", help="Source (outlet, topic) to record for every article in this run.")
+@click.option(
+    "--source",
+    help="Source (outlet, topic) to record for every article in this run.  Its files are then recorded as"
+    " NAME:path in the folder given, so one shared folder mounted at different places is one set of files.",
+)
 @click.option(
     "--tz", "default_tz", default="UTC", show_default=True, callback=timezone,
     help="Time zone for datelines that give a time without one.",

@@ -94,11 +94,15 @@ class NearDuplicates:
         self._load_sketches = load_sketches
         self._sketches: OrderedDict[str, bytes] = OrderedDict()  # least recently used first
         self._removed: set[str] = set()
+        #: How far into the archive's change log the finder knows its originals (kept by ``storage.store``).
+        self.position = 0
 
     def add(self, article_id: str, packed: bytes) -> None:
         self._removed.discard(article_id)
         owner = False
         for key in lookup_keys(packed):
+            if self._owners.get(key) in self._removed:
+                del self._owners[key]  # (a key of a removed article goes to the next one that has it)
             owner = self._owners.setdefault(key, article_id) == article_id or owner
         if owner:  # an article that owns no key is never a candidate: its sketch is not needed again
             self._sketches[article_id] = packed

@@ -225,7 +225,8 @@ def _orphan_links(session) -> list[Any]:  # type: ignore[no-untyped-def]
     """The rowids of the file links that point at no article or no file (by rowid: their text may not read)."""
     rowid = _row_locator(session)
     no_article = select(rowid).where(ArticleFile.article_id.not_in(select(Article.id)))
-    no_file = select(rowid).where(ArticleFile.path.not_in(select(SourceFile.path)))
+    its_file = select(SourceFile.path).where(SourceFile.root == ArticleFile.root, SourceFile.path == ArticleFile.path)
+    no_file = select(rowid).select_from(ArticleFile).where(~its_file.exists())
     return sorted(set(session.scalars(no_article)) | set(session.scalars(no_file)))
 
 
@@ -251,9 +252,9 @@ def _repair(db: Database, engine: SearchEngine, report: CheckReport, progress: P
 
     from newsarchive.services.indexing import article_document, catch_up, rebuild
     from newsarchive.storage.loading import iter_articles
-    from newsarchive.storage.unit_of_work import UnitOfWork
+    from newsarchive.storage.unit_of_work import UnitOfWork, attempt
 
-    with UnitOfWork(db.sessions) as work:
+    def drop_dangling(work: UnitOfWork) -> list[str]:
         orphans = _orphan_links(work.session)
         if orphans:
             work.session.execute(delete(ArticleFile).where(_row_locator(work.session).in_(orphans)))
@@ -262,6 +263,9 @@ def _repair(db: Database, engine: SearchEngine, report: CheckReport, progress: P
             work.session.execute(update(Article).where(Article.id.in_(broken)).values(duplicate_of=None))
             work.stored(broken)  # (every index is to drop the link)
         work.commit()
+        return broken
+
+    broken = attempt(db, drop_dangling)
     if report.index_state != "current":
         rebuild(db, engine, progress, on_damaged=lambda _error: None)  # (the report names them)
         return

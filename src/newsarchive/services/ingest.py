@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from newsarchive.services.indexing import IndexFeed
     from newsarchive.storage.database import Database
     from newsarchive.storage.models import Article
-    from newsarchive.storage.store import KnownFile, Outcome
+    from newsarchive.storage.store import KnownFile, Outcome, Places
+    from newsarchive.storage.unit_of_work import UnitOfWork
 
 #: Articles per database transaction (a batch always holds whole files).
 BATCH_ITEMS = 500
@@ -89,10 +90,13 @@ def ingest_paths(
     from newsarchive.reading.workers import parse_worker_count
     from newsarchive.services.indexing import IndexFeed, catch_up
     from newsarchive.services.languages import fill_languages
+    from newsarchive.storage.store import Places
 
     observer = observer or IngestObserver()
     report = IngestReport()
     started = time.monotonic()
+    paths = list(paths)
+    places = Places.under(options.source, paths)
     found = _discover(paths, config, report, observer)
     report.files = len(found)
     filled = fill_languages(db, observer)
@@ -102,13 +106,13 @@ def ingest_paths(
     else:
         report.repaired = max(0, leftover.indexed + leftover.removed - filled)  # (the filled ones were announced)
     observer.begin(len(found))
-    to_read = _changed_files(db, found, options, report, observer)
+    to_read = _changed_files(db, found, places, options, report, observer)
     # The index workers fork here, before the parsing pool and its threads start.
     indexers = engine.workers_for(len(to_read), options.processes)
     feed = IndexFeed(db, engine, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
     try:
         with _stop_requested(observer) as stop:
-            _run(db, feed, to_read, options, report, observer, stop, parse_worker_count(indexers, options.processes))
+            _run(db, feed, to_read, places, options, report, observer, stop, parse_worker_count(indexers, options.processes))
         feed.commit()
         if not report.interrupted:
             feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))
@@ -122,6 +126,7 @@ def _run(
     db: Database,
     feed: IndexFeed,
     to_read: list[Path],
+    places: Places,
     options: IngestOptions,
     report: IngestReport,
     observer: IngestObserver,
@@ -144,17 +149,17 @@ def _run(
             batch_items += len(result.items)
         if batch_items >= options.batch_items or (stop.is_set() and batch):
             near = near or near_duplicate_finder(db.sessions)
-            _store_batch(db, feed, batch, options, report, observer, near)
+            _store_batch(db, feed, batch, places, options, report, observer, near)
             batch, batch_items = [], 0
         if stop.is_set():
             report.interrupted = True
             return
     if batch:
-        _store_batch(db, feed, batch, options, report, observer, near or near_duplicate_finder(db.sessions))
+        _store_batch(db, feed, batch, places, options, report, observer, near or near_duplicate_finder(db.sessions))
 
 
 def _changed_files(
-    db: Database, found: list[Path], options: IngestOptions, report: IngestReport, observer: IngestObserver
+    db: Database, found: list[Path], places: Places, options: IngestOptions, report: IngestReport, observer: IngestObserver
 ) -> list[Path]:
     """The files that must be read: new ones and those whose size, mtime or --source changed."""
     from newsarchive.storage.store import known_files
@@ -165,7 +170,7 @@ def _changed_files(
     with db.sessions() as session:
         for start in range(0, len(found), BATCH_ITEMS):
             chunk = found[start : start + BATCH_ITEMS]
-            keys = {path: path_key(path) for path in chunk}
+            keys = {path: places.key(path) for path in chunk}
             known = known_files(session, list(keys.values()))
             for path in chunk:
                 prior = known.get(keys[path])
@@ -191,14 +196,11 @@ def _unchanged(path: Path, prior: KnownFile, options: IngestOptions) -> bool:
     )
 
 
-#: Times a batch is stored again after another process stored some of the same articles first.
-STORE_ATTEMPTS = 3
-
-
 def _store_batch(
     db: Database,
     feed: IndexFeed,
     batch: list[FileRead],
+    places: Places,
     options: IngestOptions,
     report: IngestReport,
     observer: IngestObserver,
@@ -206,24 +208,21 @@ def _store_batch(
 ) -> None:
     """Store whole files in one transaction, then hand the articles that changed to the index.
 
-    Another process writing to the same database (another home's ingest of
-    the same files) may store an article between this batch's reads and its
-    writes: the batch is then stored again, reading what the other stored,
-    so its files join those articles and nothing is lost. The retry takes
-    the database's write lock before it reads, so that nothing can come between.
+    Other processes may write to the same database at once (other homes'
+    ingests of the same files): the batch takes what they stored as theirs
+    (see ``storage.store``), and a batch that meets theirs anyway (a deadlock,
+    an article removed meanwhile, a connection lost) is stored again, a few
+    times, before its error is reported, in one line.
     """
-    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError
 
-    for attempt in range(1, STORE_ATTEMPTS + 1):
-        try:
-            stored = _store_once(db, batch, options, near, claim=attempt > 1)
-            break
-        except IntegrityError as exc:
-            near.forget_sketches()  # (it may hold articles of the batch that was rolled back)
-            if attempt == STORE_ATTEMPTS:
-                raise _not_stored(batch, exc) from exc
-        except SQLAlchemyError as exc:
-            raise _not_stored(batch, exc) from exc
+    from newsarchive.storage.unit_of_work import attempt
+
+    try:
+        # (a batch tried again forgets the sketches the failed one cached: it may hold articles that were rolled back)
+        stored = attempt(db, lambda work: _store_once(work, batch, places, options, near), retrying=near.forget_sketches)
+    except SQLAlchemyError as exc:
+        raise _not_stored(batch, exc) from exc
     from newsarchive.storage.store import Outcome
 
     near.trim()  # stored now: a sketch dropped from memory is read back when a later copy needs it
@@ -256,22 +255,26 @@ class _Stored:
     positions: range = range(0)
 
 
-def _store_once(db: Database, batch: list[FileRead], options: IngestOptions, near: NearDuplicates, *, claim: bool) -> _Stored:
-    from newsarchive.storage.store import BatchStore, Outcome
-    from newsarchive.storage.unit_of_work import UnitOfWork
+def _store_once(work: UnitOfWork, batch: list[FileRead], places: Places, options: IngestOptions, near: NearDuplicates) -> _Stored:
+    from newsarchive.storage.store import BatchStore, Outcome, follow_log
 
     stored = _Stored()
-    with UnitOfWork(db.sessions, claim=claim) as work:
-        store = BatchStore(work, batch, source=options.source, now=datetime.now(UTC), near=near)
-        for read in batch:
-            stored.outcomes[read.path] = store.store_file(read)
-            for _item, outcome, article in stored.outcomes[read.path]:
-                if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
-                    (stored.new if outcome is Outcome.NEW else stored.changed)[article.id] = article
-        stored.removed = store.finish()
-        for article in store.released:
-            stored.changed.setdefault(article.id, article)
-        stored.positions = work.commit()
+    follow_log(work.session, near)  # (what other writers stored since the last batch: this one may copy it)
+    work.session.commit()  # (a read transaction left open would keep SQLite's WAL from being checkpointed)
+    store = BatchStore(work, batch, source=options.source, now=datetime.now(UTC), near=near, places=places)
+    for read in batch:
+        store.store_file(read)
+    stored.removed = store.finish()
+    for read in batch:
+        stored.outcomes[read.path] = store.outcomes[places.key(read.path)]
+        for _item, outcome, article in stored.outcomes[read.path]:
+            if outcome is Outcome.NEW or outcome is Outcome.UPDATED:
+                (stored.new if outcome is Outcome.NEW else stored.changed)[article.id] = article
+    for article in store.released:
+        stored.changed.setdefault(article.id, article)
+    stored.positions = work.commit()
+    if stored.positions:
+        near.position = stored.positions[-1]  # (the entries before this batch's were followed under the write lock)
     return stored
 
 

@@ -35,7 +35,7 @@ def fill_languages(db: Database, progress: Progress | None = None) -> int:
     from newsarchive.storage.database import readable_keys
     from newsarchive.storage.loading import load_articles
     from newsarchive.storage.models import Article
-    from newsarchive.storage.unit_of_work import UnitOfWork
+    from newsarchive.storage.unit_of_work import UnitOfWork, attempt
 
     damaged: list[DamagedRecord] = []
     with db.sessions() as session:
@@ -47,8 +47,10 @@ def fill_languages(db: Database, progress: Progress | None = None) -> int:
         progress.begin(len(ids))
     filled = undated = 0
     for start in range(0, len(ids), FILL_BATCH):
-        with UnitOfWork(db.sessions) as work:
-            articles = load_articles(work.session, ids[start : start + FILL_BATCH], on_damaged=damaged.append)
+        def fill(work: UnitOfWork, wanted: list[str] = ids[start : start + FILL_BATCH]) -> tuple[int, int]:
+            found: list[DamagedRecord] = []
+            articles = load_articles(work.session, wanted, on_damaged=found.append)
+            filled = undated = 0
             for article in articles.values():
                 if article.language is None:  # (unless another process filled it meanwhile)
                     article.language = identify_article(article.title, article.description, (b["text"] for b in article.body))
@@ -56,6 +58,11 @@ def fill_languages(db: Database, progress: Progress | None = None) -> int:
                     filled += 1
                     undated += article.published_at is None
             work.commit()
+            damaged.extend(found)  # (only once it is committed: a run that is tried again reports them once)
+            return filled, undated
+
+        done = attempt(db, fill)
+        filled, undated = filled + done[0], undated + done[1]
         if progress is not None:
             progress.advance(min(FILL_BATCH, len(ids) - start))
     selected = set(ids)

@@ -39,18 +39,20 @@ def remove_articles(db: Database, engine: SearchEngine, article_ids: Sequence[st
     from newsarchive.services.articles import ids_starting_with
     from newsarchive.services.indexing import catch_up
     from newsarchive.storage.models import Article, ArticleFile
-    from newsarchive.storage.unit_of_work import UnitOfWork
+    from newsarchive.storage.unit_of_work import UnitOfWork, attempt
 
-    with UnitOfWork(db.sessions) as work:
+    def remove(work: UnitOfWork) -> list[Removed]:
         session = work.session
         # Only ids and titles are read, so that an article with a damaged value can be removed too.
         found = _titles(session, whole_ids(article_ids, partial(ids_starting_with, session), where=_NONE))
-        removed = [Removed(article_id, title) for article_id, title in found.items()]
         session.execute(delete(ArticleFile).where(ArticleFile.article_id.in_(found)))
         work.release_copies(found)  # (a copy removed too is logged as removed below: the last entry counts)
         session.execute(delete(Article).where(Article.id.in_(found)))
         work.removed(found)
         work.commit()
+        return [Removed(article_id, title) for article_id, title in found.items()]
+
+    removed = attempt(db, remove)
     catch_up(db, engine)
     return removed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, ForeignKeyConstraint, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -178,7 +178,7 @@ class Article(Base):
     files: Mapped[list[ArticleFile]] = relationship(
         back_populates="article",
         cascade="all, delete-orphan",
-        order_by="(ArticleFile.path, ArticleFile.item)",
+        order_by="(ArticleFile.root, ArticleFile.path, ArticleFile.item)",
     )
 
 
@@ -187,11 +187,17 @@ class SourceFile(Base):
 
     ``size`` and ``mtime_ns`` are written in the same transaction as the last
     of the file's articles, so a file whose ingest was cut short is read again.
+
+    A file is known by its absolute ``path`` (``root`` ""), or, read from a named
+    source folder (``archive ingest --source NAME FOLDER``), by the name and its
+    path relative to that folder: one share mounted at different places on
+    different machines is then one set of files.
     """
 
     __tablename__ = "files"
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
+    root: Mapped[str] = mapped_column(Text, primary_key=True, default="", server_default="")  # (second: a row is named by its path)
     format: Mapped[str] = mapped_column(Words(10))
     size: Mapped[int | None] = mapped_column(BigWhole(0))
     mtime_ns: Mapped[int | None] = mapped_column(BigWhole())
@@ -207,8 +213,12 @@ class ArticleFile(Base):
     """
 
     __tablename__ = "article_files"
+    __table_args__ = (
+        ForeignKeyConstraint(["path", "root"], ["files.path", "files.root"], ondelete="CASCADE"),
+    )
 
-    path: Mapped[str] = mapped_column(ForeignKey("files.path", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    root: Mapped[str] = mapped_column(Text, primary_key=True, default="", server_default="")  # (second: a row is named by its path)
     item: Mapped[str] = mapped_column(Text, primary_key=True, default="")
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
@@ -220,7 +230,9 @@ class ArticleFile(Base):
 
     @property
     def location(self) -> str:
-        return f"{self.path} [{self.item}]" if self.item else self.path
+        """Where it was read, as the user sees it: ``path`` or ``NAME:relative/path``, with `` [item]``."""
+        place = f"{self.root}:{self.path}" if self.root else self.path
+        return f"{place} [{self.item}]" if self.item else place
 
 
 class LogEntry(Base):

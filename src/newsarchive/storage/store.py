@@ -4,15 +4,29 @@ One article per distinct text, and one per URL: a file or item whose text
 (or URL) is already stored joins that article instead of doubling it. Each
 (file, item) belongs to exactly one article. Near-duplicates stay separate
 articles, linked to the earlier one they copy.
+
+Several machines may store into one database at once. A batch first writes
+its files' rows (insert or update), which holds them until it commits, so
+two writers of one file take turns; new articles are written with INSERT ...
+ON CONFLICT DO NOTHING, and a text another writer stored meanwhile is taken
+as theirs (one article per text, stored once); rows go in in the order of
+their keys, so that two writers never wait for each other in opposite
+orders. Once the log's write lock is held, the batch's new originals are
+compared with those other writers committed while it ran (``_settle``), so
+no near-duplicate link is lost between them.
 """
 
 from __future__ import annotations
 
 import enum
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from newsarchive.errors import ArchiveError
@@ -20,12 +34,15 @@ from newsarchive.reading.discover import path_key
 from newsarchive.reading.files import FileRead, FileStamp, ReadItem
 from newsarchive.reading.formats import ItemError
 from newsarchive.reading.neardup import NearDuplicates
+from newsarchive.storage import log
 from newsarchive.storage.models import Article, ArticleFile, SourceFile
 from newsarchive.storage.unit_of_work import UnitOfWork
 
 #: Id lengths tried in turn: a prefix of the content hash at first sight, so
 #: ids are short to type and the same in every archive that ingests the file.
 ID_LENGTHS = (10, 12, 14, 16)
+#: Ids looked up per query (well within SQLite's and PostgreSQL's limits on parameters).
+ROWS_PER_QUERY = 500
 
 
 class Outcome(enum.Enum):
@@ -45,26 +62,72 @@ class KnownFile:
     items: int
 
 
-def known_files(session: Session, paths: list[str]) -> dict[str, KnownFile]:
-    """The files among ``paths`` that were read completely before."""
+#: A file's key in the database: (root, path); see ``Places``.
+FileKey = tuple[str, str]
+#: An item's place: its file's key and the item's key within the file.
+Place = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Places:
+    """How an ingest run records where its files are: by absolute path (root ""), or, given a source
+    name and its folder, by the name and the path relative to the folder (``NAME:relative/path``)."""
+
+    root: str = ""
+    folder: Path | None = None
+
+    @classmethod
+    def under(cls, source: str | None, paths: Iterable[str | Path]) -> Places:
+        """The places of a run with ``--source`` (None: absolute paths): relative to the folder the paths
+        given share (a file's own folder when one file is given), as found after links."""
+        import os
+
+        if source is None:
+            return cls()
+        given = [Path(path).expanduser() for path in paths]
+        folders = [path.resolve() if path.is_dir() else path.resolve().parent for path in given]
+        return cls(source, Path(os.path.commonpath(folders))) if folders else cls()
+
+    def key(self, path: Path) -> FileKey:
+        if self.folder is not None:
+            try:
+                return self.root, path_key(path.relative_to(self.folder).as_posix())
+            except ValueError:
+                pass  # (a file outside the folder, reached through a link: known by its absolute path)
+        return "", path_key(path)
+
+
+def where_files(root: Any, path: Any, keys: Iterable[FileKey]) -> ColumnElement[bool]:
+    """The rows whose (``root``, ``path``) columns are among ``keys``: one IN per root (a run has one or two)."""
+    roots: dict[str, list[str]] = {}
+    for key_root, key_path in keys:
+        roots.setdefault(key_root, []).append(key_path)
+    return or_(false(), *(and_(root == key_root, path.in_(paths)) for key_root, paths in roots.items()))
+
+
+def known_files(session: Session, keys: list[FileKey]) -> dict[FileKey, KnownFile]:
+    """The files among ``keys`` that were read completely before."""
     rows = session.execute(
         select(
-            SourceFile.path, SourceFile.size, SourceFile.mtime_ns, SourceFile.format, SourceFile.source, SourceFile.items
-        ).where(SourceFile.path.in_(paths), SourceFile.size.is_not(None))
-    )
+            SourceFile.root, SourceFile.path, SourceFile.size, SourceFile.mtime_ns, SourceFile.format, SourceFile.source,
+            SourceFile.items,
+        ).where(where_files(SourceFile.root, SourceFile.path, keys), SourceFile.size.is_not(None))
+    )  # fmt: skip
     return {
-        path: KnownFile(FileStamp(size, mtime), fmt, source, items)
-        for path, size, mtime, fmt, source, items in rows
+        (root, path): KnownFile(FileStamp(size, mtime), fmt, source, items)
+        for root, path, size, mtime, fmt, source, items in rows
         if size is not None and mtime is not None  # (the query asks for complete reads, which have both)
     }
 
 
 def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
-    """A finder that knows every stored original's sketch keys.
+    """A finder that knows every stored original's sketch keys, as of the log position it records.
 
     Each lookup uses a short session of its own, so that no read transaction
     stays open through a long ingest (it would keep SQLite's WAL from being
-    checkpointed).
+    checkpointed). The log's head is read before the originals: what is
+    committed in between is met again by ``follow_log``, which adding twice
+    does not harm.
     """
 
     def load_sketches(ids: list[str]) -> dict[str, bytes]:
@@ -74,6 +137,7 @@ def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
 
     finder = NearDuplicates(load_sketches)
     with sessions() as session:
+        finder.position = log.head(session)
         rows = session.execute(
             select(Article.id, Article.sketch)
             .where(Article.sketch.is_not(None), Article.duplicate_of.is_(None))
@@ -86,12 +150,54 @@ def near_duplicate_finder(sessions: sessionmaker[Session]) -> NearDuplicates:
     return finder
 
 
+def follow_log(session: Session, near: NearDuplicates) -> dict[str, bytes]:
+    """Bring ``near`` up to the log's head: the originals stored since its position (by other writers) are added,
+    removed articles and copies forgotten. Returns the originals added (id -> sketch)."""
+    found = log.entries(session, near.position)
+    if not found:
+        return {}
+    near.position = found[-1][0]
+    changes = log.collapse(found)
+    stored = [article_id for article_id, change in changes.items() if change.kind == log.STORED]
+    originals: dict[str, bytes] = {}
+    for start in range(0, len(stored), ROWS_PER_QUERY):
+        query = select(Article.id, Article.sketch, Article.duplicate_of).where(Article.id.in_(stored[start : start + ROWS_PER_QUERY]))
+        for article_id, packed, copies in session.execute(query):
+            if packed and copies is None:
+                originals[article_id] = packed
+    for article_id in changes:
+        if article_id in originals:
+            near.add(article_id, originals[article_id])
+        else:
+            near.remove(article_id)
+    return originals
+
+
+def _insert(session: Session, model: type) -> Any:
+    """An INSERT into ``model``'s table with its dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's: the same API)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model.__table__)  # type: ignore[attr-defined]
+
+
+def _write(session: Session, statement: Any, rows: Sequence[dict[str, Any]], returning: Any) -> list[Any]:
+    """Run ``statement`` for each row, in their order, many rows a statement; return ``returning`` of the rows
+    written. (With RETURNING, SQLAlchemy sends the rows as INSERT ... VALUES of many rows, compiled once.)"""
+    if not rows:
+        return []
+    return list(session.scalars(statement.returning(returning), rows))
+
+
 class BatchStore:
     """Stores the articles of a batch of whole files in one unit of work, which logs what changed.
 
-    What the batch needs from the database (its files' items, articles with
-    the same texts or URLs, the ids those texts would take) is loaded in a
-    few queries up front; the rest happens in memory.
+    The files' rows are written first (they stay locked until the commit);
+    then what the batch needs from the database (its files' items, articles
+    with the same texts or URLs, the ids those texts would take) is loaded in
+    a few queries; what each item does is decided in memory; ``finish``
+    writes it all. New articles and file links are written there in
+    statements of many rows, as INSERT ... ON CONFLICT, in key order.
     """
 
     def __init__(
@@ -102,31 +208,42 @@ class BatchStore:
         source: str | None,
         now: datetime,
         near: NearDuplicates,
+        places: Places = Places(),
     ) -> None:
         self.work = work
         self.session = session = work.session
         self.source = source
+        self.places = places
         self.now = now
         self.near = near
         #: Articles that lost their last place in this batch; ``finish`` decides their fate.
         self.orphans: list[Article] = []
         #: The copies of deleted articles, which ``finish`` made stand alone (changed, for the index too).
         self.released: list[Article] = []
+        #: What each file's items did (``store_file``), final once ``finish`` has run.
+        self.outcomes: dict[FileKey, list[tuple[ReadItem, Outcome, Article]]] = {}
+        #: New articles, written by ``finish``; those another writer stored first map to theirs.
+        self.fresh: list[Article] = []
+        self.theirs: dict[Article, Article] = {}
+        #: Articles whose text this batch stored (new and updated), in order: ``_settle`` compares them.
+        self.filled: list[Article] = []
+        #: Each place (root, path, item) and its article: as loaded, then as this batch leaves it.
+        self.links: dict[Place, Article] = {}
+        #: The stored link rows (to delete when a place changes article), and the new links.
+        self.loaded: dict[Place, ArticleFile] = {}
+        self.placed: dict[Place, Article] = {}
+        self.gained: Counter[Article] = Counter()
         items = [item for read in reads for item in read.items if isinstance(item, ReadItem)]
-        paths = [path_key(read.path) for read in reads]
+        keys = self._record_files(reads)
         hashes = {item.content_hash for item in items}
         urls = {item.url_key for item in items if item.url_key}
-        self.links: dict[tuple[str, str], ArticleFile] = {
-            (link.path, link.item): link
-            for link in session.scalars(
-                select(ArticleFile)
-                .where(ArticleFile.path.in_(paths))
-                .options(selectinload(ArticleFile.article).selectinload(Article.files))
-            )
-        }
-        self.files: dict[str, SourceFile] = {
-            file.path: file for file in session.scalars(select(SourceFile).where(SourceFile.path.in_(paths)))
-        }
+        for link in session.scalars(
+            select(ArticleFile)
+            .where(where_files(ArticleFile.root, ArticleFile.path, keys))
+            .options(selectinload(ArticleFile.article).selectinload(Article.files))
+        ):
+            self.loaded[(link.root, link.path, link.item)] = link
+            self.links[(link.root, link.path, link.item)] = link.article
         self.by_hash: dict[str, Article] = {}
         self.by_url: dict[str, Article] = {}
         related = select(Article).options(selectinload(Article.files))
@@ -134,21 +251,89 @@ class BatchStore:
             self._remember(article)
         for article in session.scalars(related.where(Article.url_key.in_(urls))):
             self._remember(article)
-        for link in self.links.values():
-            self._remember(link.article)
+        for article in self.links.values():
+            self._remember(article)
         self.taken_ids: set[str] = set(
             session.scalars(select(Article.id).where(Article.id.in_({h[: ID_LENGTHS[0]] for h in hashes})))
         )
         # The sketches of earlier articles this batch may copy, in one query rather than one per article.
         near.prefetch(item.sketch for item in items if item.sketch)
+        work.when_locked(self._settle)
+
+    def _record_files(self, reads: list[FileRead]) -> list[FileKey]:
+        """Write each file's row (insert or update, in key order); return their keys.
+
+        Its stamp says "read completely" only when no item of it failed, so a
+        file with broken items is read (and its errors reported) again next time.
+        Written first, the rows stay locked until the batch commits: another
+        writer of the same files waits, then finds what this one stored.
+        """
+        keyed = sorted(((self.places.key(read.path), read) for read in reads), key=lambda pair: pair[0])
+        moved = self._moved_here(keyed) if self.places.root else {}
+        rows: list[dict[str, Any]] = []
+        for (root, path), read in keyed:
+            complete = not any(isinstance(item, ItemError) for item in read.items)
+            rows.append({
+                "root": root, "path": path, "format": read.format,
+                "size": read.stamp.size if complete else None, "mtime_ns": read.stamp.mtime_ns if complete else None,
+                "items": sum(1 for item in read.items if isinstance(item, ReadItem)),
+                "source": self.source, "seen_at": self.now,
+            })  # fmt: skip
+        statement = _insert(self.session, SourceFile)
+        kept = {name: statement.excluded[name] for name in rows[0] if name not in ("root", "path")} if rows else {}
+        _write(self.session, statement.on_conflict_do_update(index_elements=["root", "path"], set_=kept), rows, SourceFile.path)
+        for (root, path), (old_root, old_path) in moved.items():
+            self.session.execute(
+                update(ArticleFile).where(ArticleFile.root == old_root, ArticleFile.path == old_path).values(root=root, path=path)
+            )
+            self.session.execute(delete(SourceFile).where(SourceFile.root == old_root, SourceFile.path == old_path))
+        return [key for key, _read in keyed]
+
+    def _moved_here(self, keyed: list[tuple[FileKey, FileRead]]) -> dict[FileKey, FileKey]:
+        """The files of this run's source folder recorded before under another key: new key -> old key.
+
+        That is the same file by its absolute path (recorded without --source), or the same
+        texts at the same relative path under another source name (the source renamed).
+        Their places move to the new key, rather than the file being a second set of places.
+        """
+        new = [key for key, _read in keyed if key[0]]
+        known = set(self.session.execute(select(SourceFile.root, SourceFile.path).where(where_files(SourceFile.root, SourceFile.path, new))))
+        wanted = {key: read for key, read in keyed if key[0] and key not in known}
+        if not wanted:
+            return {}
+        absolute = {("", path_key(read.path)): key for key, read in wanted.items()}
+        relative = {key[1]: key for key in wanted}
+        found = self.session.execute(
+            select(ArticleFile.root, ArticleFile.path, ArticleFile.item, Article.content_hash)
+            .join(Article, Article.id == ArticleFile.article_id)
+            .where(or_(
+                where_files(ArticleFile.root, ArticleFile.path, absolute),
+                and_(ArticleFile.root != "", ArticleFile.root != self.places.root, ArticleFile.path.in_(relative)),
+            ))
+        )  # fmt: skip
+        texts: dict[FileKey, set[tuple[str, str]]] = {}
+        for root, path, item, content_hash in found:
+            texts.setdefault((root, path), set()).add((item, content_hash))
+        moved: dict[FileKey, FileKey] = {}
+        for old in sorted(texts):
+            key = absolute.get(old) or relative[old[1]]
+            read = wanted[key]
+            same = {(item.key, item.content_hash) for item in read.items if isinstance(item, ReadItem)} == texts[old]
+            if key not in moved and (not old[0] or same):
+                moved[key] = old
+        return moved
 
     def _remember(self, article: Article) -> None:
         self.by_hash.setdefault(article.content_hash, article)
         if article.url_key:
             self.by_url.setdefault(article.url_key, article)
 
+    def _places(self, article: Article) -> int:
+        """How many places the article has as this batch leaves it."""
+        return len(article.files) + self.gained[article]
+
     def store_file(self, read: FileRead) -> list[tuple[ReadItem, Outcome, Article]]:
-        """Record the file and the article at each of its items; return what each item did.
+        """Decide the article at each of the file's items; return what each item did (final after ``finish``).
 
         Texts already stored are matched first, so that an item whose key
         moved (a line inserted above it) finds its article again; only then
@@ -156,35 +341,19 @@ class BatchStore:
         article's text left the file.
         """
         with self.session.no_autoflush:
-            path = path_key(read.path)
-            self._record_file(read, path)
+            path = self.places.key(read.path)
             items = [item for item in read.items if isinstance(item, ReadItem)]
             done: dict[str, tuple[Outcome, Article]] = {}
             for item in items:
                 target = self._known(item)
                 if target is not None:
                     done[item.key] = self._store_known(path, item, target)
-            present = {article.id for _outcome, article in done.values()}
+            present = {id(article) for _outcome, article in done.values()}
             for item in items:
                 if item.key not in done:
                     done[item.key] = self._store_new(path, item, present)
-            return [(item, *done[item.key]) for item in items]
-
-    def _record_file(self, read: FileRead, path: str) -> None:
-        """The file's row (``path`` its key); its stamp says "read completely" only when no item
-        of it failed, so a file with broken items is read (and its errors reported) again next time."""
-        file = self.files.get(path)
-        if file is None:
-            file = SourceFile(path=path)
-            self.session.add(file)
-            self.files[file.path] = file
-        complete = not any(isinstance(item, ItemError) for item in read.items)
-        file.format = read.format
-        file.size = read.stamp.size if complete else None
-        file.mtime_ns = read.stamp.mtime_ns if complete else None
-        file.items = sum(1 for item in read.items if isinstance(item, ReadItem))
-        file.source = self.source
-        file.seen_at = self.now
+            self.outcomes[path] = [(item, *done[item.key]) for item in items]
+            return self.outcomes[path]
 
     def _known(self, item: ReadItem) -> Article | None:
         """The stored article with this text, or else with this page's URL."""
@@ -193,9 +362,9 @@ class BatchStore:
             article = self.by_url.get(item.url_key)
         return article
 
-    def _store_known(self, path: str, item: ReadItem, target: Article) -> tuple[Outcome, Article]:
-        link = self.links.get((path, item.key))
-        if link is not None and link.article is target:
+    def _store_known(self, path: FileKey, item: ReadItem, target: Article) -> tuple[Outcome, Article]:
+        current = self.links.get((*path, item.key))
+        if current is target:
             source_or_offset = (self.source is not None and target.source != self.source) or _offset_found(target, item)
             # (A language that differs: read again with --lang, or stored before languages were.)
             if source_or_offset or target.language != item.draft.language:
@@ -209,30 +378,38 @@ class BatchStore:
         # The same text, or the same page in another place: one article that
         # remembers every place. The first text stored stays; a text is only
         # replaced by a new version at the same place.
-        if link is not None:
-            self._detach(link)
+        if current is not None:
+            self._detach((*path, item.key))
         self._attach(target, path, item.key)
         return Outcome.DUPLICATE, target
 
-    def _store_new(self, path: str, item: ReadItem, present: set[str]) -> tuple[Outcome, Article]:
-        link = self.links.get((path, item.key))
-        if link is not None:
-            current = link.article
-            if current.id not in present and len(current.files) == 1:
+    def _store_new(self, path: FileKey, item: ReadItem, present: set[int]) -> tuple[Outcome, Article]:
+        current = self.links.get((*path, item.key))
+        if current is not None:
+            if id(current) not in present and self._places(current) == 1:
                 self._update(current, item)  # a new version of the text at this place
                 return Outcome.UPDATED, current
-            self._detach(link)
+            self._detach((*path, item.key))
         return Outcome.NEW, self._new_article(path, item)
 
-    def _detach(self, link: ArticleFile) -> None:
-        article = link.article
-        article.files.remove(link)
-        del self.links[(link.path, link.item)]
-        if not article.files:
+    def _detach(self, place: Place) -> None:
+        article = self.links.pop(place)
+        link = self.loaded.pop(place, None)
+        if link is not None:
+            article.files.remove(link)  # (its row is deleted as the session flushes)
+        else:
+            del self.placed[place]
+            self.gained[article] -= 1
+        if not self._places(article):
             self.orphans.append(article)
 
+    def _attach(self, article: Article, path: FileKey, key: str) -> None:
+        self.links[(*path, key)] = self.placed[(*path, key)] = article
+        self.gained[article] += 1
+
     def finish(self) -> list[str]:
-        """Delete the articles whose every place now holds another text; return their ids.
+        """Write what the batch decided; delete the articles whose every place now holds another text,
+        and return their ids.
 
         Their near-duplicate copies stand alone from then on: ``released`` holds them.
 
@@ -241,7 +418,7 @@ class BatchStore:
         """
         removed = []
         for article in self.orphans:
-            if article.files or article in removed:
+            if self._places(article) or article in removed:
                 continue
             self.by_hash.pop(article.content_hash, None)
             if article.url_key and self.by_url.get(article.url_key) is article:
@@ -249,23 +426,115 @@ class BatchStore:
             self.near.remove(article.id)
             removed.append(article)
         self.orphans.clear()
+        self._write_fresh()
+        self.session.flush()  # (the updates, and the links that left their places, before the new links take them)
         released = self.work.release_copies(article.id for article in removed)
         if released:
             self.released = list(self.session.scalars(select(Article).where(Article.id.in_(released))))
         for article in removed:
             self.session.delete(article)
         self.work.removed(article.id for article in removed)
+        self._write_links()
         return [article.id for article in removed]
 
-    def _attach(self, article: Article, path: str, key: str) -> None:
-        link = ArticleFile(path=path, item=key)
-        article.files.append(link)
-        self.links[(path, key)] = link
+    def _write_fresh(self) -> None:
+        """Insert the new articles, in the order of their texts' hashes; a text another writer stored
+        meanwhile is theirs (``_take_theirs``), an id another text took meanwhile gives way to a longer one.
 
-    def _new_article(self, path: str, item: ReadItem) -> Article:
+        A copy of another new article is inserted unlinked and linked once its original's id is final.
+        """
+        fresh_ids = {article.id: article for article in self.fresh}
+        originals = {article: fresh_ids[article.duplicate_of] for article in self.fresh if article.duplicate_of in fresh_ids}
+        pending = sorted(self.fresh, key=lambda article: article.content_hash)
+        while pending:
+            rows = [_row(article, linked=article not in originals) for article in pending]
+            statement = _insert(self.session, Article).on_conflict_do_nothing()
+            inserted = set(_write(self.session, statement, rows, Article.content_hash))
+            missed = [article for article in pending if article.content_hash not in inserted]
+            if not missed:
+                break
+            found = self.session.scalars(
+                select(Article).where(Article.content_hash.in_([article.content_hash for article in missed]))
+                .options(selectinload(Article.files))
+            )  # fmt: skip
+            stored = {article.content_hash: article for article in found}
+            pending = []
+            for article in missed:
+                if article.content_hash in stored:
+                    self._take_theirs(article, stored[article.content_hash])
+                else:
+                    self.taken_ids.add(article.id)
+                    self._rename(article, self._free_id(article.content_hash))
+                    pending.append(article)
+        for copy, original in originals.items():
+            if copy not in self.theirs:
+                copy.duplicate_of = self.theirs.get(original, original).id
+                self.session.execute(update(Article).where(Article.id == copy.id).values(duplicate_of=copy.duplicate_of))
+        for article in self.filled:
+            if article.duplicate_of in fresh_ids and article not in originals:  # (a stored article updated into a copy)
+                article.duplicate_of = self.theirs.get(fresh_ids[article.duplicate_of], fresh_ids[article.duplicate_of]).id
+        if self.theirs:
+            for path, outcomes in self.outcomes.items():
+                self.outcomes[path] = [
+                    (item, Outcome.DUPLICATE, self.theirs[article]) if article in self.theirs else (item, outcome, article)
+                    for item, outcome, article in outcomes
+                ]
+
+    def _take_theirs(self, ours: Article, theirs: Article) -> None:
+        """Another writer stored this text first: its article is this batch's too, and ours is never written."""
+        self.theirs[ours] = theirs
+        self.work.forget(ours.id)
+        if ours.id != theirs.id:
+            self.near.remove(ours.id)
+
+    def _rename(self, article: Article, new_id: str) -> None:
+        self.work.forget(article.id)
+        if article.duplicate_of is None and article.sketch:
+            self.near.remove(article.id)
+            self.near.add(new_id, article.sketch)
+        article.id = new_id
+        self.work.stored([new_id])
+
+    def _write_links(self) -> None:
+        """Insert the new links (a place taken by another article meanwhile becomes this one's), in key order."""
+        rows = [
+            {"root": root, "path": path, "item": key, "article_id": self.theirs.get(article, article).id}
+            for (root, path, key), article in sorted(self.placed.items(), key=lambda pair: pair[0])
+        ]
+        statement = _insert(self.session, ArticleFile)
+        kept = {"article_id": statement.excluded.article_id}
+        _write(self.session, statement.on_conflict_do_update(index_elements=["root", "path", "item"], set_=kept), rows, ArticleFile.item)
+
+    def _settle(self, session: Session) -> None:
+        """Under the write lock: link this batch's new originals to the originals other writers committed
+        while it ran (their log entries since the finder's position), as if those had come first, which they did."""
+        theirs = follow_log(session, self.near)
+        if not theirs:
+            return
+        probe = NearDuplicates(lambda _ids: {})
+        for article_id, packed in theirs.items():
+            probe.add(article_id, packed)
+        relinked: dict[str, str] = {}
+        for article in self.filled:
+            if article in self.theirs or article.duplicate_of is not None or not article.sketch:
+                continue
+            found = probe.find(article.sketch, exclude=article.id)
+            if found is not None:
+                relinked[article.id] = found
+                self.near.remove(article.id)
+                self.near.add(found, theirs[found])
+        if not relinked:
+            return
+        for article in self.filled:
+            target = relinked.get(article.id) or relinked.get(article.duplicate_of or "")
+            if target is not None and article not in self.theirs:
+                article.duplicate_of = target
+                session.execute(update(Article).where(Article.id == article.id).values(duplicate_of=target))
+
+    def _new_article(self, path: FileKey, item: ReadItem) -> Article:
         article = Article(id=self._free_id(item.content_hash), ingested_at=self.now, updated_at=self.now, revision=1)
         self._fill(article, item)
-        self.session.add(article)
+        self.fresh.append(article)
         self._attach(article, path, item.key)
         self.work.stored([article.id])
         return article
@@ -311,11 +580,20 @@ class BatchStore:
             article.source = self.source or draft.source
         self._link_near_duplicate(article, item.sketch)
         self._remember(article)
+        self.filled.append(article)
 
     def _link_near_duplicate(self, article: Article, sketch: bytes | None) -> None:
         article.duplicate_of = self.near.find(sketch, exclude=article.id) if sketch else None
         if sketch and article.duplicate_of is None:
             self.near.add(article.id, sketch)
+
+
+def _row(article: Article, *, linked: bool) -> dict[str, Any]:
+    """A new article's row; ``linked`` False leaves its near-duplicate link for later."""
+    row = {column.key: getattr(article, column.key) for column in Article.__table__.columns}
+    if not linked:
+        row["duplicate_of"] = None
+    return row
 
 
 def _offset_found(article: Article, item: ReadItem) -> bool:
