@@ -165,9 +165,11 @@ class Archive:
 
     def close(self) -> None:
         """Let go of the database (and the engine); a method called later opens them again."""
-        database, self._database, self._engine = self._database, None, None
+        database, engine, self._database, self._engine = self._database, self._engine, None, None
         if database is not None:
             database.close()
+        if engine is not None and hasattr(engine, "close"):  # (an engine with connections of its own)
+            engine.close()
 
     @property
     def database(self) -> Database:
@@ -209,6 +211,8 @@ class Archive:
             from newsarchive.storage.database import open_database
 
             self._database = open_database(self.config, create=create)
+            if not self.engine.follows_log:  # (its rows are written in each unit of work's transaction)
+                self._database.stage = self.engine.stage
         return self._database
 
     def _require(self) -> None:

@@ -26,6 +26,11 @@ FIELDS = (("A", 1, LEDE_FROM - 1), ("B", LEDE_FROM, BODY_FROM - 1), ("C", BODY_F
 
 def vector(title: str, description: str, body: str, language: str | None) -> str:
     """The ``tsvector`` literal of an article's three text fields in ``language``."""
+    return vector_and_terms(title, description, body, language)[0]
+
+
+def vector_and_terms(title: str, description: str, body: str, language: str | None) -> tuple[str, list[str]]:
+    """The ``tsvector`` literal of an article's three text fields in ``language``, and the terms it holds."""
     places: dict[bytes, list[str]] = {}
     for text, (weight, first, last) in zip((title, description, body), FIELDS, strict=True):
         for term, positions in stemmed_positions(text, language).items():
@@ -34,7 +39,8 @@ def vector(title: str, description: str, body: str, language: str | None) -> str
             marks = places.setdefault(term, [])
             room = POSITIONS_PER_TERM - len(marks)
             marks.extend(f"{position}{weight}" for position in _clamped(positions, first, last, room))
-    return " ".join(f"{lexeme(term)}:{','.join(marks)}" for term, marks in places.items() if marks)
+    held = [(term.decode("utf-8"), marks) for term, marks in places.items() if marks]
+    return " ".join(f"{lexeme(term)}:{','.join(marks)}" for term, marks in held), [term for term, _ in held]
 
 
 def _clamped(positions: Iterable[int], first: int, last: int, room: int) -> list[int]:
