@@ -41,24 +41,46 @@ BODY_FROM = 2001
 #: The advisory lock key under which the tables are made (any fixed bigint not used elsewhere in the database).
 SCHEMA_LOCK_KEY = 0x6E657773_73636801  # "newssch" + 1
 
-TABLES = (
-    """CREATE TABLE IF NOT EXISTS search_meta (key text PRIMARY KEY, value text NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS search_docs (
-        id text PRIMARY KEY REFERENCES articles (id) DEFERRABLE INITIALLY DEFERRED,
+#: The search rows' table, made under another name by a rebuild and put in place of the old one.
+DOCS = "search_docs"
+
+
+def docs_table(table: str) -> str:
+    """The statement making the table of search rows under the name ``table`` (without its foreign key)."""
+    return f"""CREATE TABLE IF NOT EXISTS {table} (
+        id text PRIMARY KEY,
         vector tsvector NOT NULL,
         published timestamptz,
         precision text,
         "offset" integer,
         source text,
         lang text,
-        authors text[] NOT NULL DEFAULT '{}',
+        authors text[] NOT NULL DEFAULT '{{}}',
         grp text NOT NULL,
         revision integer NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS search_docs_vector ON search_docs USING gin (vector)",
-    "CREATE INDEX IF NOT EXISTS search_docs_published ON search_docs (published)",
-    "CREATE INDEX IF NOT EXISTS search_docs_source ON search_docs (source)",
-    "CREATE INDEX IF NOT EXISTS search_docs_grp ON search_docs (grp)",
+    )"""
+
+
+def docs_indexes(table: str) -> tuple[str, ...]:
+    """The statements making the indexes of the table of search rows ``table`` (named after it)."""
+    return (
+        f"CREATE INDEX IF NOT EXISTS {table}_vector ON {table} USING gin (vector)",
+        f"CREATE INDEX IF NOT EXISTS {table}_published ON {table} (published)",
+        f"CREATE INDEX IF NOT EXISTS {table}_source ON {table} (source)",
+        f"CREATE INDEX IF NOT EXISTS {table}_grp ON {table} (grp)",
+    )
+
+
+def docs_link(table: str) -> str:
+    """The statement giving the table of search rows ``table`` its foreign key to ``articles``."""
+    return f"ALTER TABLE {table} ADD CONSTRAINT {table}_id_fkey FOREIGN KEY (id) REFERENCES articles (id) DEFERRABLE INITIALLY DEFERRED"
+
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS search_meta (key text PRIMARY KEY, value text NOT NULL)""",
+    docs_table(DOCS),
+    docs_link(DOCS),
+    *docs_indexes(DOCS),
     """CREATE TABLE IF NOT EXISTS search_terms (
         term text COLLATE "C" PRIMARY KEY, docs integer NOT NULL, written text NOT NULL
     )""",

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from psycopg import Connection
 
 COLUMNS = 'id, vector, published, precision, "offset", source, lang, authors, grp, revision'
-_COPY = f"COPY search_docs ({COLUMNS}) FROM STDIN"
 #: The articles read back at a time when staging or repairing.
 _CHUNK = 1000
 
@@ -67,9 +66,19 @@ def put(connection: Connection, documents: Iterable[Document], removed: Iterable
 
 
 def fill(connection: Connection, documents: Iterable[Document]) -> int:
-    """Replace every row and the whole vocabulary with those of ``documents``; return how many rows."""
-    connection.execute("DELETE FROM search_docs")
-    connection.execute("DELETE FROM search_terms")
+    """Replace every row and the whole vocabulary with those of ``documents``; return how many rows.
+
+    The rows go into a new table without indexes, which are then built in
+    one go (some five times faster than inserting into a GIN index), and
+    the new table takes the old one's place. Searches read the old rows until
+    then, and wait only for the swap's moment to pass (the table is locked
+    from the swap to the commit, which follows at once).
+    """
+    from newsarchive.engines.postgres.schema import DOCS, docs_indexes, docs_link, docs_table
+
+    building = f"{DOCS}_next"
+    connection.execute(f"DROP TABLE IF EXISTS {building}")
+    connection.execute(docs_table(building))
     gained: Counter[str] = Counter()
     written = 0
 
@@ -81,13 +90,22 @@ def fill(connection: Connection, documents: Iterable[Document]) -> int:
             written += 1
             yield values
 
-    _copy(connection, rows())
+    _copy(connection, rows(), building)
+    for statement in (*docs_indexes(building), docs_link(building)):
+        connection.execute(statement)
+    connection.execute(f"DROP TABLE {DOCS}")
+    connection.execute(f"ALTER TABLE {building} RENAME TO {DOCS}")
+    connection.execute(f"ALTER TABLE {DOCS} RENAME CONSTRAINT {building}_pkey TO {DOCS}_pkey")
+    connection.execute(f"ALTER TABLE {DOCS} RENAME CONSTRAINT {building}_id_fkey TO {DOCS}_id_fkey")
+    for index in ("vector", "published", "source", "grp"):
+        connection.execute(f"ALTER INDEX {building}_{index} RENAME TO {DOCS}_{index}")
+    connection.execute("DELETE FROM search_terms")
     vocabulary.count(connection, gained, Counter())
     return written
 
 
-def _copy(connection: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
-    with connection.cursor() as cursor, cursor.copy(_COPY) as copy:
+def _copy(connection: Connection, rows: Iterable[tuple[Any, ...]], table: str = "search_docs") -> None:
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({COLUMNS}) FROM STDIN") as copy:
         for values in rows:
             copy.write_row(values)
 
