@@ -117,7 +117,7 @@ class PostgresEngine:
         try:
             return ask(self._reads)
         finally:
-            if not self._reads.closed:
+            if not (self._reads.closed or self._reads.broken):  # (a lost connection is made again next time)
                 self._reads.rollback()
 
     def _writing(self) -> Connection:
