@@ -206,3 +206,15 @@ def test_a_server_out_of_reach_is_one_line(tmp_path: Path) -> None:
 def test_the_contract_kit_stores_its_documents_as_articles(postgres: Server, tmp_path: Path) -> None:
     engine = postgres_engine(postgres, tmp_path, [article("a", "Harbour", "x"), article("b", "Copy", "x", duplicate_of="a")], 3)
     assert engine.is_current() and sorted(engine.entries()) == [("a", 1), ("b", 1)]
+
+
+def test_an_archive_on_the_engine_has_its_units_of_work_stage_the_rows(config: ArchiveConfig, db: Database) -> None:
+    import dataclasses
+
+    from newsarchive.archive import Archive
+
+    with Archive(config) as archive:
+        assert archive.database.stage == archive.engine.stage
+        assert not archive.engine.exists()
+    with Archive(dataclasses.replace(config, engine="whoosh")) as archive:  # (a local index follows the log instead)
+        assert archive.database.stage is None

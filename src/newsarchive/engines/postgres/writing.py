@@ -101,6 +101,8 @@ def fill(connection: Connection, documents: Iterable[Document]) -> int:
         connection.execute(f"ALTER INDEX {building}_{index} RENAME TO {DOCS}_{index}")
     connection.execute("DELETE FROM search_terms")
     vocabulary.count(connection, gained, Counter())
+    # A new table has no statistics until autovacuum comes by: the planner would guess at the first searches.
+    connection.execute(f"ANALYZE {DOCS}, search_terms")
     return written
 
 
