@@ -218,3 +218,19 @@ def test_an_archive_on_the_engine_has_its_units_of_work_stage_the_rows(config: A
         assert not archive.engine.exists()
     with Archive(dataclasses.replace(config, engine="whoosh")) as archive:  # (a local index follows the log instead)
         assert archive.database.stage is None
+
+
+def test_a_rebuild_analysed_in_worker_processes_writes_the_same_rows(db: Database, engine: PostgresEngine, config: ArchiveConfig) -> None:
+    documents = [article(f"a{number}", f"Harbour {number}", f"Work number {number} on the harbour.") for number in range(30)]
+    with UnitOfWork(db.sessions) as work:
+        work.session.add_all([stored(document.title, document.body, document.id) for document in documents])
+        work.commit()
+    assert engine.rebuild(documents, 0, processes=2) == 30
+    with connect(config) as connection:
+        rows = connection.execute("SELECT id, vector::text FROM search_docs ORDER BY id").fetchall()
+    vocabulary_then = terms(config)
+    engine.rebuild(documents, 0, processes=1)
+    with connect(config) as connection:
+        assert connection.execute("SELECT id, vector::text FROM search_docs ORDER BY id").fetchall() == rows
+    assert terms(config) == vocabulary_then and vocabulary_then["harbour"] == 30
+    assert engine.workers_for(100_000, 1) == engine.workers_for(100, None) == 1

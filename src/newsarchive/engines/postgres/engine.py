@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 #: Where searches go when set: a standby server that follows the primary (writes never go there).
 READ_DATABASE_URL_ENV = "ARCHIVE_READ_DATABASE_URL"
+#: A rebuild of fewer articles is analysed in its own process (starting workers costs about a second).
+_PARALLEL_FROM = 5000
 _REINDEX_HINT = "`archive reindex` makes the search rows from the articles"
 
 
@@ -179,7 +181,10 @@ class PostgresEngine:
         return self._reading(ask)
 
     def workers_for(self, documents: int, cap: int | None = None) -> int:
-        return 1
+        """Processes that analyse a rebuild's articles (the rows of a unit of work are analysed in it)."""
+        if (cap is not None and cap <= 1) or documents < _PARALLEL_FROM or not hasattr(os, "fork"):
+            return 1  # (the workers are forked: see ``writing.analysed``)
+        return max(1, min(cap or 2, os.cpu_count() or 1))
 
     @_server_errors
     def stage(self, session: Session, stored: Sequence[str], removed: Sequence[str]) -> None:
@@ -213,13 +218,20 @@ class PostgresEngine:
         """
         from newsarchive.engines.postgres import schema
         from newsarchive.engines.postgres.vocabulary import total_docs
-        from newsarchive.engines.postgres.writing import changes_since, fill, put, record_version, stored_documents
+        from newsarchive.engines.postgres.writing import (
+            analysed,
+            changes_since,
+            fill,
+            put,
+            record_version,
+            stored_documents,
+        )
 
         connection = self._writing()
         try:
             connection.execute("LOCK TABLE change_log IN EXCLUSIVE MODE")
             schema.make(connection)
-            written = fill(connection, documents)
+            written = fill(connection, analysed(documents, processes))
             _head, stored, removed = changes_since(connection, position)
             if stored or removed:
                 later = list(stored_documents(connection, stored))

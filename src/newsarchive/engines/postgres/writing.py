@@ -65,8 +65,8 @@ def put(connection: Connection, documents: Iterable[Document], removed: Iterable
     return len(rows)
 
 
-def fill(connection: Connection, documents: Iterable[Document]) -> int:
-    """Replace every row and the whole vocabulary with those of ``documents``; return how many rows.
+def fill(connection: Connection, rows: Iterable[tuple[tuple[Any, ...], list[str]]]) -> int:
+    """Replace every row and the whole vocabulary with ``rows`` (each as ``row`` gives it); return how many.
 
     The rows go into a new table without indexes, which are then built in
     one go (some five times faster than inserting into a GIN index), and
@@ -82,15 +82,14 @@ def fill(connection: Connection, documents: Iterable[Document]) -> int:
     gained: Counter[str] = Counter()
     written = 0
 
-    def rows() -> Iterator[tuple[Any, ...]]:
+    def values() -> Iterator[tuple[Any, ...]]:
         nonlocal written
-        for document in documents:
-            values, terms = row(document)
+        for held, terms in rows:
             gained.update(terms)
             written += 1
-            yield values
+            yield held
 
-    _copy(connection, rows(), building)
+    _copy(connection, values(), building)
     for statement in (*docs_indexes(building), docs_link(building)):
         connection.execute(statement)
     connection.execute(f"DROP TABLE {DOCS}")
@@ -104,6 +103,33 @@ def fill(connection: Connection, documents: Iterable[Document]) -> int:
     # A new table has no statistics until autovacuum comes by: the planner would guess at the first searches.
     connection.execute(f"ANALYZE {DOCS}, search_terms")
     return written
+
+
+def analysed(documents: Iterable[Document], processes: int = 1, batch: int = 1000) -> Iterator[tuple[tuple[Any, ...], list[str]]]:
+    """Each document's ``row``, in order; with ``processes`` > 1 analysed in that many worker processes.
+
+    The documents are handed out a batch at a time, the next batch analysed
+    while this one's rows are written, so that no more than two batches are
+    held whatever the number of documents.
+    """
+    if processes <= 1:
+        yield from map(row, documents)
+        return
+    import itertools
+    import multiprocessing
+
+    # Forked, as the Whoosh engine's workers are: a spawned worker would import the caller's main module
+    # again, and run a script without a main guard (the workers leave the parent's connections untouched).
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        source = iter(documents)
+        waiting = None
+        while chunk := list(itertools.islice(source, batch)):
+            submitted = pool.map_async(row, chunk, chunksize=max(1, batch // (4 * processes)))
+            if waiting is not None:
+                yield from waiting.get()
+            waiting = submitted
+        if waiting is not None:
+            yield from waiting.get()
 
 
 def _copy(connection: Connection, rows: Iterable[tuple[Any, ...]], table: str = "search_docs") -> None:
