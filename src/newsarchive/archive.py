@@ -182,6 +182,8 @@ class Archive:
         #: The database reads go to, when it is another (``config.read_database_url``).
         self._read_database: Database | None = None
         self._engine: SearchEngine | None = None
+        #: The database's own engine, when this machine searches its own index but writes a team's search rows.
+        self._shared: SearchEngine | None = None
         #: The database file's state when the index was last found up to date (see ``_caught_up``).
         self._fresh_at: tuple[int, ...] | None = None
         self._found = False
@@ -197,11 +199,14 @@ class Archive:
 
     def close(self) -> None:
         """Let go of the database (and the engine); a method called later opens them again."""
-        databases = (self._database, self._read_database)
-        self._database, self._read_database, self._engine = None, None, None
+        databases, engines = (self._database, self._read_database), (self._engine, self._shared)
+        self._database, self._read_database, self._engine, self._shared = None, None, None, None
         for database in databases:
             if database is not None:
                 database.close()
+        for engine in engines:
+            if engine is not None:
+                engine.close()
 
     @property
     def database(self) -> Database:
@@ -254,7 +259,23 @@ class Archive:
             from newsarchive.storage.database import open_database
 
             self._database = open_database(self.config, create=create)
+            stager = self._stager()
+            if stager is not None:  # (its rows are written in each unit of work's transaction)
+                self._database.stage = stager.stage
         return self._database
+
+    def _stager(self) -> SearchEngine | None:
+        """The engine whose rows every change must write: this machine's, when it keeps them in the database;
+        else the database's own, when a machine with an index of its own ($ARCHIVE_ENGINE) writes to an
+        archive whose every other machine searches the server (their search must see its changes too)."""
+        if not self.engine.follows_log:
+            return self.engine
+        if self.config.engine is None:
+            return None
+        from newsarchive.engines import open_engine
+
+        self._shared = self._shared or open_engine(dataclasses.replace(self.config, engine=None))
+        return None if self._shared.follows_log else self._shared
 
     def _require(self) -> None:
         """Refuse a home that holds no archive (only ``ingest`` makes one); asked once."""

@@ -25,4 +25,4 @@ def test_the_engine_is_named_by_archive_engine(tmp_path: Path, monkeypatch: pyte
     assert config.engine == "lucene"
     with pytest.raises(ConfigError, match="^unknown search engine 'lucene'$") as error:
         open_engine(config)
-    assert error.value.hint == "set ARCHIVE_ENGINE to one of: whoosh"
+    assert error.value.hint == "set ARCHIVE_ENGINE to one of: whoosh, postgres"

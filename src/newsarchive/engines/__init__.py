@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from newsarchive.engines.protocol import SearchEngine
 
 #: The engines an archive's settings may name (``ARCHIVE_ENGINE``), the default first.
-ENGINES = ("whoosh",)
+ENGINES = ("whoosh", "postgres")
 
 
 def open_engine(config: ArchiveConfig) -> SearchEngine:
@@ -27,6 +27,10 @@ def open_engine(config: ArchiveConfig) -> SearchEngine:
         from newsarchive.engines.whoosh.engine import WhooshEngine
 
         return WhooshEngine(config.index_dir)
+    if name == "postgres":
+        from newsarchive.engines.postgres.engine import PostgresEngine
+
+        return PostgresEngine(config)
     raise ConfigError(
         f"unknown search engine {name!r}",
         hint=f"set {ENGINE_ENV} to one of: " + ", ".join(ENGINES),

@@ -146,6 +146,9 @@ class SearchEngine(Protocol):
         """Inside the unit of work that stored and removed these articles, just before it commits: write
         their search rows in ``session``'s transaction. Nothing to do for an engine that follows the log."""
 
+    def close(self) -> None:
+        """Let go of whatever the engine holds open (connections to a server); it opens them again when asked."""
+
     # --- the index itself ---------------------------------------------------------
     def exists(self) -> bool:
         """Whether an index was made (damaged or not)."""

@@ -78,11 +78,14 @@ def catch_up(
     Each article's last change counts: a stored one is replaced from the
     database as it is now (deleted, if it was removed since), a removed one
     is deleted. A missing index, or one built by another schema version, is
-    rebuilt whole. An article with a value that cannot be read goes to
+    rebuilt whole. An engine that does not follow the log (its rows are
+    written by each unit of work, ``SearchEngine.stage``) is only rebuilt so. An article with a value that cannot be read goes to
     ``on_damaged`` and stays out of the index.
     """
     damaged, note = _collecting(on_damaged)
     _refuse_an_emptied_database(db, engine)
+    if not engine.follows_log and engine.is_current():
+        return SyncResult(indexed=0, removed=0, rebuilt=False)  # (written with each change: nothing to catch up)
     if not engine.is_current():
         indexed = rebuild(db, engine, on_damaged=note)
         return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))
@@ -168,7 +171,9 @@ class IndexFeed:
     commits what came before.
 
     With ``processes`` > 1 the segments are built in that many worker
-    processes, beside the storing in this one.
+    processes, beside the storing in this one. For an engine that does not
+    follow the log, the feed does nothing: each batch's unit of work wrote
+    its rows before it committed (``SearchEngine.stage``).
     """
 
     def __init__(self, db: Database, engine: SearchEngine, commit_every: int = 25_000, processes: int = 1) -> None:
@@ -191,6 +196,8 @@ class IndexFeed:
 
     def feed(self, new: Iterable[Article], changed: Iterable[Article], removed: Iterable[str], positions: range) -> None:
         """Write one committed batch's changes, whose log entries took ``positions``."""
+        if not self.engine.follows_log:
+            return
         last = positions[-1] if positions else self.last
         for article_id in removed:
             self._writer_for(article_id).delete(article_id)
@@ -215,6 +222,8 @@ class IndexFeed:
 
     def commit(self) -> None:
         """Commit what was fed, with the other processes' entries up to the last position fed."""
+        if not self.engine.follows_log:
+            return
         if self.last <= self.applied:
             return
         writer = self._writer_for_commit()

@@ -26,15 +26,28 @@ FIELDS = (("A", 1, LEDE_FROM - 1), ("B", LEDE_FROM, BODY_FROM - 1), ("C", BODY_F
 
 def vector(title: str, description: str, body: str, language: str | None) -> str:
     """The ``tsvector`` literal of an article's three text fields in ``language``."""
-    places: dict[bytes, list[str]] = {}
+    return vector_and_terms(title, description, body, language)[0]
+
+
+def vector_and_terms(title: str, description: str, body: str, language: str | None) -> tuple[str, list[str]]:
+    """The ``tsvector`` literal of an article's three text fields in ``language``, and the terms it holds."""
+    places: dict[bytes, list[str]] = {}  # each term's positions, written out a field at a time
+    held: dict[bytes, int] = {}
     for text, (weight, first, last) in zip((title, description, body), FIELDS, strict=True):
+        mark = "%d" + weight
         for term, positions in stemmed_positions(text, language).items():
-            if len(term) > LONGEST_TERM:
+            room = POSITIONS_PER_TERM - held.get(term, 0)
+            if room <= 0 or len(term) > LONGEST_TERM:
                 continue
-            marks = places.setdefault(term, [])
-            room = POSITIONS_PER_TERM - len(marks)
-            marks.extend(f"{position}{weight}" for position in _clamped(positions, first, last, room))
-    return " ".join(f"{lexeme(term)}:{','.join(marks)}" for term, marks in places.items() if marks)
+            if len(positions) <= room and first + max(positions) <= last:  # (the usual case, written at once)
+                placed = [mark % (first + position) for position in positions]
+            else:
+                placed = [mark % position for position in _clamped(positions, first, last, room)]
+            places.setdefault(term, []).append(",".join(placed))
+            held[term] = held.get(term, 0) + len(placed)
+    terms = [term.decode("utf-8") for term in places]
+    literal = " ".join(f"{lexeme(term)}:{','.join(marks)}" for term, marks in zip(terms, places.values(), strict=True))
+    return literal, terms
 
 
 def _clamped(positions: Iterable[int], first: int, last: int, room: int) -> list[int]:
@@ -46,4 +59,6 @@ def _clamped(positions: Iterable[int], first: int, last: int, room: int) -> list
 def lexeme(term: bytes | str) -> str:
     """A term quoted as a lexeme of a ``tsvector`` or ``tsquery`` literal."""
     text = term.decode("utf-8") if isinstance(term, bytes) else term
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in text or "\\" in text:
+        text = text.replace("\\", "\\\\").replace("'", "''")
+    return "'" + text + "'"

@@ -99,6 +99,9 @@ class WhooshEngine:
     def stage(self, session: Session, stored: Sequence[str], removed: Sequence[str]) -> None:
         """Nothing: this index follows the change log after the commit (``services.freshness``)."""
 
+    def close(self) -> None:
+        """Nothing held open: each question opens the index's files (and a searcher caches them by fingerprint)."""
+
     def writer(self, processes: int = 1) -> IndexWriter:
         from newsarchive.engines.whoosh.building import open_writer
 
