@@ -72,15 +72,14 @@ def matching(config: ArchiveConfig, lexeme: str) -> list[str]:
 
 
 def test_a_unit_of_work_stages_rows_and_vocabulary_that_commit_with_it(db: Database, engine: PostgresEngine, config: ArchiveConfig) -> None:
-    with UnitOfWork(db.sessions) as work:
+    db.stage = engine.stage  # (as the Archive wires it: the unit of work stages just before its commit)
+    with UnitOfWork(db) as work:
         work.session.add_all([
             stored("Harbour works", "Work on the harbour begins.", "a", published_at=datetime(2024, 1, 3, 9, tzinfo=UTC),
                    date_precision="minute", source="bbc", language="en", authors=["Ann Lee"]),
             stored("Ferry strike", "The ferry crews strike.", "b"),
         ])  # fmt: skip
         work.stored(["a", "b"])
-        engine.stage(work.session, ["a", "b"], [])  # (what the unit of work calls just before its commit)
-        assert not engine.exists()  # another connection sees nothing yet, not even the tables made on first use
         work.commit()
     assert matching(config, "harbour") == ["a"] and matching(config, "'ferri':A") == ["b"]
     assert terms(config)["harbour"] == 1 and terms(config)["work"] == 1
@@ -88,21 +87,19 @@ def test_a_unit_of_work_stages_rows_and_vocabulary_that_commit_with_it(db: Datab
         row = connection.execute("SELECT published, precision, source, lang, authors, grp, revision FROM search_docs WHERE id = 'a'").fetchone()
     assert row == (datetime(2024, 1, 3, 9, tzinfo=UTC), "minute", "bbc", "en", ["Ann Lee"], "a", 1)
 
-    with UnitOfWork(db.sessions) as work:  # a changed article: its old terms leave the vocabulary
+    with UnitOfWork(db) as work:  # a changed article: its old terms leave the vocabulary
         changed = work.session.get(Article, "a")
         assert changed is not None
         changed.body = [{"kind": "paragraph", "text": "The council met."}]
         work.changed(changed, NOW)
-        engine.stage(work.session, ["a"], [])
         work.commit()
     assert matching(config, "harbour") == ["a"] and matching(config, "council") == ["a"]
     assert "begin" not in terms(config) and terms(config)["work"] == 1 and terms(config)["council"] == 1
     assert ("a", 2) in engine.entries()
 
-    with UnitOfWork(db.sessions) as work:  # a removal: the row is read for its terms, then deleted
+    with UnitOfWork(db) as work:  # a removal: the row is read for its terms, then deleted
         work.session.delete(work.session.get(Article, "b"))
         work.removed(["b"])
-        engine.stage(work.session, [], ["b"])
         work.commit()
     assert matching(config, "ferri") == [] and "ferri" not in terms(config) and "strike" not in terms(config)
     assert engine.entries() == [("a", 2)] and engine.document_count() == 1
@@ -112,11 +109,13 @@ def test_a_removal_not_staged_is_refused_at_commit(db: Database, engine: Postgre
     """The foreign key is checked at commit: rows are never left behind their article, nor their terms counted."""
     import sqlalchemy.exc
 
-    with UnitOfWork(db.sessions) as work:
+    db.stage = engine.stage
+    with UnitOfWork(db) as work:
         work.session.add(stored("Harbour works", "Work on the harbour.", "a"))
-        engine.stage(work.session, ["a"], [])
+        work.stored(["a"])
         work.commit()
-    with UnitOfWork(db.sessions) as work, pytest.raises(sqlalchemy.exc.IntegrityError):
+    db.stage = None  # (a machine that would not stage)
+    with UnitOfWork(db) as work, pytest.raises(sqlalchemy.exc.IntegrityError):
         work.session.delete(work.session.get(Article, "a"))
         work.removed(["a"])
         work.commit()
@@ -124,7 +123,7 @@ def test_a_removal_not_staged_is_refused_at_commit(db: Database, engine: Postgre
 
 def test_rebuild_replaces_every_row_and_records_the_version(db: Database, engine: PostgresEngine, config: ArchiveConfig) -> None:
     assert not engine.exists() and not engine.is_current()
-    with UnitOfWork(db.sessions) as work:
+    with UnitOfWork(db) as work:
         work.session.add_all([stored("Harbour works", "The harbour.", "a"), stored("Ferry strike", "The ferry.", "b")])
         work.stored(["a", "b"])
         work.commit()
@@ -138,7 +137,7 @@ def test_rebuild_replaces_every_row_and_records_the_version(db: Database, engine
 
 
 def test_a_writer_is_seen_at_commit_and_close_drops_it(db: Database, engine: PostgresEngine, config: ArchiveConfig) -> None:
-    with UnitOfWork(db.sessions) as work:
+    with UnitOfWork(db) as work:
         work.session.add_all([stored("Harbour", "x", "a"), stored("Ferry", "y", "b")])
         work.commit()
     engine.rebuild([article("a", "Harbour", "x")], 0)
@@ -216,13 +215,14 @@ def test_an_archive_on_the_engine_has_its_units_of_work_stage_the_rows(config: A
     with Archive(config) as archive:
         assert archive.database.stage == archive.engine.stage
         assert not archive.engine.exists()
-    with Archive(dataclasses.replace(config, engine="whoosh")) as archive:  # (a local index follows the log instead)
-        assert archive.database.stage is None
+    with Archive(dataclasses.replace(config, engine="whoosh")) as archive:  # a local index follows the log instead,
+        assert archive.engine.follows_log  # but the team's search rows are still written with each change
+        assert archive.database.stage is not None and archive.database.stage != archive.engine.stage
 
 
 def test_a_rebuild_analysed_in_worker_processes_writes_the_same_rows(db: Database, engine: PostgresEngine, config: ArchiveConfig) -> None:
     documents = [article(f"a{number}", f"Harbour {number}", f"Work number {number} on the harbour.") for number in range(30)]
-    with UnitOfWork(db.sessions) as work:
+    with UnitOfWork(db) as work:
         work.session.add_all([stored(document.title, document.body, document.id) for document in documents])
         work.commit()
     assert engine.rebuild(documents, 0, processes=2) == 30
