@@ -1,32 +1,54 @@
 """What the contract tests share: an empty engine of a given name, documents and queries in its neutral terms.
 
 The tests in this folder state what every search engine must do; each runs
-once per name in ``newsarchive.engines.ENGINES`` (the ``engine_name`` fixture
-in tests/conftest.py, or ``params=ENGINES``). A new engine is added to
-ENGINES and runs them all.
+once per name in ``newsarchive.engines.ENGINES`` and database stack that engine
+runs over (``conftest.ENGINE_STACKS``: Whoosh over SQLite and over PostgreSQL):
+a test takes the ``engine_name`` fixture (its database is then the test's
+stack's), or a fixture has ``params=ENGINE_STACKS`` and makes its engine with
+``stacked_engine``. A new engine is added to ENGINES and ENGINE_STACKS and runs
+them all.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from newsarchive.config import ArchiveConfig
+import pytest
+
+from conftest import ENGINE_STACKS, Stack, engine_stack_id
+from newsarchive.config import DATABASE_URL_ENV, ArchiveConfig
 from newsarchive.engines import open_engine
 from newsarchive.engines.protocol import Document, HitPage, SearchEngine, SearchOptions
 from newsarchive.query import parse
 from newsarchive.query.tree import Query
 
+__all__ = ["ENGINE_STACKS", "engine_stack_id"]  # (for the contract tests' fixtures)
 
-def new_engine(name: str, folder: Path, documents: Iterable[Document] = (), position: int = 0) -> SearchEngine:
-    """The engine ``name`` for an archive in ``folder``, its index made from ``documents`` (by ``rebuild``)."""
-    config = ArchiveConfig(
-        home=folder, database_url=f"sqlite:///{folder / 'archive.db'}", index_dir=folder / "index", engine=name
-    )
-    engine = open_engine(config)
+
+def new_engine(
+    name: str, folder: Path, documents: Iterable[Document] = (), position: int = 0, *, database_url: str | None = None
+) -> SearchEngine:
+    """The engine ``name`` for an archive in ``folder``, its index made from ``documents`` (by ``rebuild``).
+
+    Its database is ``database_url``, by default the test's stack's: the new database on the
+    server the ``stack`` fixture names in ARCHIVE_DATABASE_URL, or a SQLite file in ``folder``.
+    """
+    url = database_url or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{folder / 'archive.db'}"
+    engine = open_engine(ArchiveConfig(home=folder, database_url=url, index_dir=folder / "index", engine=name))
     engine.rebuild(documents, position)
     return engine
+
+
+def stacked_engine(
+    request: pytest.FixtureRequest, folders: pytest.TempPathFactory, documents: Iterable[Document] = (), position: int = 0
+) -> SearchEngine:
+    """For a fixture of any scope with ``params=ENGINE_STACKS``: its engine, in a new folder, on a new database of its stack."""
+    name, stack = request.param
+    folder = folders.mktemp(engine_stack_id(request.param))
+    return new_engine(name, folder, documents, position, database_url=Stack.named(stack, request).database())
 
 
 def written(engine: SearchEngine, *commits: tuple[Iterable[Document], int]) -> SearchEngine:
