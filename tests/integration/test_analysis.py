@@ -11,6 +11,8 @@ from _memory import peak_memory
 from newsarchive.engines.whoosh import analysis
 from newsarchive.engines.whoosh.analysis import StemmedText, analyzer, stemmed_positions
 
+pytestmark = pytest.mark.no_archive  # (a Whoosh index or files alone: once, not once per stack)
+
 
 def _reference(text: str) -> list[tuple[bytes, int, float, bytes]]:
     return sorted(fields.TEXT(analyzer=analyzer(), field_boost=2.0).index(text))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import newsarchive
-from conftest import SEED
+from conftest import SEED, database_or, database_rows
 from newsarchive.archive import Archive, Reindexed, Similar, Terms
 from newsarchive.render.views import VIEWS, render
 
@@ -157,7 +157,7 @@ def test_the_cli_prints_what_the_library_renders(archive, library: Archive) -> N
 def test_an_open_archive_sees_what_another_home_changes_in_their_database(tmp_path: Path, folder: Path) -> None:
     """A long-lived Archive (a server's, a notebook's) checks the database before each read: a removal made
     through another home on the same database reaches its next search, and nothing changed costs no catch-up."""
-    database_url = f"sqlite:///{tmp_path / 'shared.db'}"
+    database_url = database_or(tmp_path / "shared.db")
     with newsarchive.open(tmp_path / "a", database_url=database_url) as first:
         first.ingest([folder])
         assert first.search("budget").total == 1
@@ -181,11 +181,8 @@ def test_one_path_or_query_is_taken_whole(tmp_path: Path, seed_dir: Path) -> Non
 def test_a_python_user_gets_typed_errors_for_a_damaged_database_too(library: Archive, archive_home: Path) -> None:
     """Damage below the library (a table that lost a column) reaches a Python user as an ArchiveError with a
     hint, as the command line shows it, never as the database layer's own exception."""
-    import sqlite3
-
     library.close()
-    with sqlite3.connect(archive_home / "archive.db") as connection:
-        connection.execute("ALTER TABLE articles DROP COLUMN description")
+    database_rows(archive_home, "ALTER TABLE articles DROP COLUMN description", write=True)
     with newsarchive.open(archive_home) as damaged, pytest.raises(newsarchive.ArchiveError) as raised:
         damaged.get(SEED_ID)
     assert "description" in raised.value.message and raised.value.hint
