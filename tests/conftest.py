@@ -147,18 +147,22 @@ def stack(request: pytest.FixtureRequest) -> Stack:
 
 
 @pytest.fixture(autouse=True)
-def archive_home(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stack: Stack) -> Iterator[Path]:
+def archive_home(request: pytest.FixtureRequest, tmp_path: Path, stack: Stack) -> Iterator[Path]:
     """The test's archive home (ARCHIVE_HOME), its database a new one on the stack's server (ARCHIVE_DATABASE_URL)
-    or the SQLite file in the home; on a server, a test marked ``sqlite_only`` is skipped."""
+    or the SQLite file in the home; on a server, a test marked ``sqlite_only`` is skipped.
+
+    Set apart from the test's ``monkeypatch``, which a test may undo whole."""
     only = request.node.get_closest_marker("sqlite_only")
     if stack.server is not None and only is not None:
         pytest.skip(f"SQLite only: {only.kwargs.get('reason') or (only.args[0] if only.args else 'its subject is SQLite')}")
     home = tmp_path / "archive"
-    monkeypatch.setenv("ARCHIVE_HOME", str(home))
     database = stack.database()
-    for name, value in stack.settings(database).items():
-        monkeypatch.setenv(name, value)
-    yield home
+    with pytest.MonkeyPatch.context() as settings:
+        for name in SETTINGS:
+            settings.delenv(name, raising=False)
+        for name, value in {"ARCHIVE_HOME": str(home), **stack.settings(database)}.items():
+            settings.setenv(name, value)
+        yield home
     stack.drop(database)
 
 

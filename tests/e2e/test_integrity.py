@@ -73,6 +73,7 @@ def test_only_ingest_makes_an_archive(archive, tmp_path: Path, command: list[str
     assert not (tmp_path / "no").exists()
 
 
+@pytest.mark.sqlite_only("a SQLite file named by ARCHIVE_DATABASE_URL, and a server that is not there")
 def test_a_database_elsewhere_is_looked_for_there(archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{tmp_path / 'news.db'}")
     result = archive("list", "--home", tmp_path / "home", expect=1)

@@ -260,7 +260,7 @@ def test_legacy_encodings_are_decoded_exactly_and_their_language_recorded(
     assert record["maintext"] == "\n".join(parts[2:])
 
 
-def _forget_languages(home: Path, where: str = "1") -> int:
+def _forget_languages(home: Path, where: str = "1 = 1") -> int:
     """Make the archive's articles look stored before languages were recorded."""
     return len(database_rows(home, f"UPDATE articles SET language = NULL WHERE {where} RETURNING id", write=True))
 

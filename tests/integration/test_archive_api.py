@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import newsarchive
-from conftest import SEED, database_or, database_rows
+from conftest import SEED, Stack, database_or, database_rows
 from newsarchive.archive import Archive, Reindexed, Similar, Terms
 from newsarchive.render.views import VIEWS, render
 
@@ -102,8 +102,8 @@ def test_writes_go_through_the_archive(library: Archive, folder: Path) -> None:
         assert archive.info().articles == 3
 
 
-def test_errors_are_typed_and_nothing_is_made_where_no_archive_is(tmp_path: Path, library: Archive) -> None:
-    nowhere = newsarchive.open(tmp_path / "no" / "archive")
+def test_errors_are_typed_and_nothing_is_made_where_no_archive_is(tmp_path: Path, library: Archive, stack: Stack) -> None:
+    nowhere = newsarchive.open(tmp_path / "no" / "archive", database_url=stack.database())  # (on a server, an empty one)
     for call in (lambda: nowhere.search("kursk"), nowhere.info, lambda: nowhere.remove(["abc"]), nowhere.reindex):
         with pytest.raises(newsarchive.ArchiveNotFound):
             call()
@@ -120,6 +120,7 @@ def test_errors_are_typed_and_nothing_is_made_where_no_archive_is(tmp_path: Path
         assert archive.get(SEED_ID).id == SEED_ID
 
 
+@pytest.mark.sqlite_only("a SQLite file elsewhere than the home")
 def test_a_database_elsewhere_and_closing(tmp_path: Path, seed_dir: Path) -> None:
     elsewhere = tmp_path / "db" / "news.db"
     elsewhere.parent.mkdir()
