@@ -168,7 +168,7 @@ def archive_home(request: pytest.FixtureRequest, tmp_path: Path, stack: Stack) -
 
 def database_url(home: Path) -> str:
     """The URL of the archive database of ``home`` as the test's stack has it (as `archive info` shows it)."""
-    return os.environ.get("ARCHIVE_DATABASE_URL") or f"sqlite:///{home / 'archive.db'}"
+    return database_or(home / "archive.db")
 
 
 def no_archive_error(home: Path) -> str:
@@ -179,8 +179,9 @@ def no_archive_error(home: Path) -> str:
 
 
 def database_rows(home: Path, statement: str, *, write: bool = False, **values: object) -> list[tuple[Any, ...]]:
-    """The rows of ``statement`` (its ``:names`` the ``values``) in the archive database of ``home``; with ``write`` committed, SQLite's foreign
-    keys on as the archive has them. (The last connection to a SQLite file to close takes away its -wal and -shm.)
+    """The rows of ``statement`` (its ``:names`` the ``values``) in the archive database of ``home``; with
+    ``write`` committed, SQLite's foreign keys on as the archive has them. (The last connection to a SQLite
+    file to close takes away its -wal and -shm.)
 
     Raises sqlalchemy's DBAPIError where there is no such database or table (yet)."""
     from sqlalchemy import create_engine, text
