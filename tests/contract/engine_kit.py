@@ -1,62 +1,71 @@
 """What the contract tests share: an empty engine of a given name, documents and queries in its neutral terms.
 
 The tests in this folder state what every search engine must do; each runs
-once per name in ``newsarchive.engines.ENGINES`` (the ``engine_name`` fixture
-in tests/conftest.py, or ``params=ENGINES``). A new engine is added to
-ENGINES and runs them all.
+once per name in ``newsarchive.engines.ENGINES`` and database stack that engine
+runs over (``conftest.ENGINE_STACKS``: Whoosh over SQLite and over PostgreSQL):
+a test takes the ``engine_name`` fixture (its database is then the test's
+stack's), or a fixture has ``params=ENGINE_STACKS`` and makes its engine with
+``stacked_engine``. A new engine is added to ENGINES and ENGINE_STACKS and runs
+them all.
 """
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from _postgres import Server
-from newsarchive.config import ArchiveConfig
+import pytest
+
+from conftest import ENGINE_STACKS, Stack, engine_stack_id
+from newsarchive.config import DATABASE_URL_ENV, ArchiveConfig
 from newsarchive.engines import open_engine
 from newsarchive.engines.protocol import Document, HitPage, SearchEngine, SearchOptions
 from newsarchive.query import parse
 from newsarchive.query.tree import Query
 
+__all__ = ["ENGINE_STACKS", "engine_stack_id"]  # (for the contract tests' fixtures)
+
+
+#: The database of each engine that keeps its rows there (they reference its articles, and read their text).
+_DATABASES: weakref.WeakKeyDictionary[SearchEngine, str] = weakref.WeakKeyDictionary()
+
 
 def new_engine(
-    name: str, folder: Path, documents: Iterable[Document] = (), position: int = 0, *, server: Server | None = None
+    name: str, folder: Path, documents: Iterable[Document] = (), position: int = 0, *, database_url: str | None = None
 ) -> SearchEngine:
     """The engine ``name`` for an archive in ``folder``, its index made from ``documents`` (by ``rebuild``).
 
-    The postgres engine needs the session's ``postgres`` fixture as ``server``: it gets a fresh database there.
+    Its database is ``database_url``, by default the test's stack's: the new database on the
+    server the ``stack`` fixture names in ARCHIVE_DATABASE_URL, or a SQLite file in ``folder``.
+    An engine whose rows live in the database (it does not follow the log) finds the documents
+    stored there as articles first, as the archive would have them.
     """
-    if name == "postgres":
-        assert server is not None, "the postgres engine is made on the `postgres` fixture's server"
-        return postgres_engine(server, folder, documents, position)
-    config = ArchiveConfig(
-        home=folder, database_url=f"sqlite:///{folder / 'archive.db'}", index_dir=folder / "index", engine=name
-    )
-    engine = open_engine(config)
-    engine.rebuild(documents, position)
+    url = database_url or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{folder / 'archive.db'}"
+    engine = open_engine(ArchiveConfig(home=folder, database_url=url, index_dir=folder / "index", engine=name))
+    given = list(documents)
+    if not engine.follows_log:
+        _DATABASES[engine] = url
+        _store(url, given)
+    engine.rebuild(given, position)
     return engine
 
 
-def postgres_engine(server: Server, folder: Path, documents: Iterable[Document] = (), position: int = 0) -> SearchEngine:
-    """The postgres engine on a fresh database of ``server``, the documents stored as its articles, then rebuilt.
-
-    (Its rows are derived from the ``articles`` table, which they reference, and read their snippets' text there.)
-    """
-    from datetime import UTC
-
+def _store(url: str, documents: list[Document]) -> None:
+    """The documents as the database's articles (made or replaced), originals first."""
     from newsarchive.storage.database import open_database
     from newsarchive.storage.models import Article
 
-    given = list(documents)
-    config = ArchiveConfig(home=folder, database_url=server.database(), index_dir=folder / "index", engine="postgres")
-    db = open_database(config, create=True)
+    if not documents:
+        return
+    db = open_database(ArchiveConfig(home=Path(), database_url=url, index_dir=Path("index")), create=True)
     now = datetime.now(UTC)
     try:
         with db.sessions() as session:
-            # Originals first: a copy's duplicate_of must name a stored article.
-            for document in sorted(given, key=lambda document: document.duplicate_of is not None):
-                session.add(Article(
+            for document in sorted(documents, key=lambda document: document.duplicate_of is not None):
+                session.merge(Article(
                     id=document.id, title=document.title, description=document.description or None,
                     body=[{"kind": "paragraph", "text": document.body}],
                     published_at=document.published.replace(tzinfo=UTC) if document.published else None,
@@ -68,14 +77,23 @@ def postgres_engine(server: Server, folder: Path, documents: Iterable[Document] 
             session.commit()
     finally:
         db.close()
-    engine = open_engine(config)
-    engine.rebuild(given, position)
-    return engine
+
+
+def stacked_engine(
+    request: pytest.FixtureRequest, folders: pytest.TempPathFactory, documents: Iterable[Document] = (), position: int = 0
+) -> SearchEngine:
+    """For a fixture of any scope with ``params=ENGINE_STACKS``: its engine, in a new folder, on a new database of its stack."""
+    name, stack = request.param
+    folder = folders.mktemp(engine_stack_id(request.param))
+    return new_engine(name, folder, documents, position, database_url=Stack.named(stack, request).database())
 
 
 def written(engine: SearchEngine, *commits: tuple[Iterable[Document], int]) -> SearchEngine:
     """``engine`` after each (documents, position) is added through its writer and committed at that position."""
     for documents, position in commits:
+        documents = list(documents)
+        if engine in _DATABASES:
+            _store(_DATABASES[engine], documents)
         writer = engine.writer()
         for document in documents:
             writer.add(document)

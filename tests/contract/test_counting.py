@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine_kit import article, new_engine, q, written
-from newsarchive.engines import ENGINES
+from engine_kit import ENGINE_STACKS, article, engine_stack_id, q, stacked_engine, written
 from newsarchive.engines.protocol import SearchEngine
 
 TALKS = "Delegations resumed the peace talks."
@@ -36,9 +35,9 @@ UNDATED = [
 MONTHS = [datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)]
 
 
-@pytest.fixture(scope="module", params=ENGINES)
+@pytest.fixture(scope="module", params=ENGINE_STACKS, ids=engine_stack_id)
 def counted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    engine = written(new_engine(request.param, tmp_path_factory.mktemp(request.param)), (DATED, 7), (UNDATED, 9))
+    engine = written(stacked_engine(request, tmp_path_factory), (DATED, 7), (UNDATED, 9))
     writer = engine.writer()
     writer.delete("removed")
     writer.commit(10)

@@ -12,8 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from engine_kit import article, find, ids, new_engine, q
-from newsarchive.engines import ENGINES
+from engine_kit import ENGINE_STACKS, article, engine_stack_id, find, ids, q, stacked_engine
 from newsarchive.engines.protocol import SearchEngine, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.errors import InvalidQuery
@@ -93,9 +92,9 @@ ARTICLES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module", params=ENGINES)
+@pytest.fixture(scope="module", params=ENGINE_STACKS, ids=engine_stack_id)
 def news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    yield new_engine(request.param, tmp_path_factory.mktemp(request.param), ARTICLES, position=len(ARTICLES))
+    yield stacked_engine(request, tmp_path_factory, ARTICLES, position=len(ARTICLES))
 
 
 def found(engine: SearchEngine, text: str) -> set[str]:

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine_kit import article, find, ids, new_engine, q, written
-from newsarchive.engines import ENGINES
+from engine_kit import ENGINE_STACKS, article, engine_stack_id, find, ids, q, stacked_engine, written
 from newsarchive.engines.protocol import SearchEngine, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.errors import InvalidQuery
@@ -54,9 +53,9 @@ UNDATED = [
 ]
 
 
-@pytest.fixture(scope="module", params=ENGINES)
+@pytest.fixture(scope="module", params=ENGINE_STACKS, ids=engine_stack_id)
 def news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
-    yield written(new_engine(request.param, tmp_path_factory.mktemp(request.param)), (DATED, 7), (UNDATED, 9))
+    yield written(stacked_engine(request, tmp_path_factory), (DATED, 7), (UNDATED, 9))
 
 
 def found(engine: SearchEngine, text: str, **options: object) -> set[str]:

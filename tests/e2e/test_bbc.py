@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from _shared import bbc_path
-from conftest import Cli
+from conftest import Cli, Stack
 
 TOPICS = ("business", "entertainment", "politics", "sport", "tech")
 
 
 @pytest.fixture(scope="module")
-def bbc(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, Path, dict]:
+def bbc(tmp_path_factory: pytest.TempPathFactory, stack: Stack) -> tuple[Cli, Path, dict]:
     home = tmp_path_factory.mktemp("bbc-archive")
-    archive = Cli()
+    archive = Cli(stack.settings(stack.database()))
     result = archive("ingest", "--home", home, "--json", *(bbc_path(topic) for topic in TOPICS))
     return archive, home, json.loads(result.stdout)
 

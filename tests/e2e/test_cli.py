@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED
+from conftest import SEED, database_url, no_archive_error
 from newsarchive.storage.database import HEAD_REVISION
 
 SEED_TITLE = "Kremlin's Kursk ultimatum: Peace talks hinge on regional retreat"
@@ -327,7 +327,7 @@ def test_bad_dates_and_no_hits(dated_archive) -> None:
 
 def test_search_before_any_ingest_says_what_to_do(archive, archive_home: Path) -> None:
     result = archive("search", "Kursk", expect=1)
-    assert result.stderr.startswith(f"Error: no archive at {archive_home}\n") and "archive ingest" in result.stderr
+    assert result.stderr.startswith(no_archive_error(archive_home)) and "archive ingest" in result.stderr
 
 
 def test_reindex_gives_the_same_results(dated_archive) -> None:
@@ -343,7 +343,7 @@ def test_info_reports_locations_and_counts(dated_archive, archive_home: Path) ->
     facts = json.loads(dated_archive("info", "--json").stdout)
     assert facts["home"] == str(archive_home)
     assert facts["index_dir"] == str(archive_home / "index")
-    assert facts["database_url"] == f"sqlite:///{archive_home / 'archive.db'}"
+    assert facts["database_url"] == database_url(archive_home)
     assert facts["schema_revision"] == HEAD_REVISION
     assert (facts["articles"], facts["undated"], facts["index_documents"]) == (4, 1, 4)
     assert facts["oldest"] == "2023-01-03T00:00:00+00:00"
@@ -352,6 +352,7 @@ def test_info_reports_locations_and_counts(dated_archive, archive_home: Path) ->
     assert "articles:        4 (1 undated) from 4 files" in text
 
 
+@pytest.mark.sqlite_only("the home holds the archive's database only where it is a SQLite file")
 def test_home_option_beats_the_environment(archive, seed_dir: Path, tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
     archive("ingest", seed_dir, "--home", other)

@@ -18,7 +18,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SEED
+from conftest import REPO, SEED, Stack
 from newsarchive.cli import cli
 
 SEED_ID = "c3eaa81b31"  # the id `archive ingest seeds/ && archive search Kursk` shows on a fresh clone
@@ -111,8 +111,9 @@ def all_examples() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working folder with the files the examples name, and an archive (``home``) made from them."""
+def template(tmp_path_factory: pytest.TempPathFactory, stack: Stack) -> tuple[Path, str | None]:
+    """A working folder with the files the examples name, and an archive (``home``, and its database on a server)
+    made from them."""
     folder = tmp_path_factory.mktemp("docs")
     (folder / "seeds").mkdir()
     shutil.copy(SEED, folder / "seeds")
@@ -133,25 +134,36 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (folder / "others.jsonl").write_text("".join(json.dumps(item) + "\n" for item in OTHERS), encoding="utf-8")
     home = str(folder / "home")
+    database = stack.database()
+    runner = CliRunner(env=stack.settings(database))
     for args in (["ingest", folder / "seeds"], ["ingest", "--source", "werstka", folder / "others.jsonl"]):
-        result = CliRunner().invoke(cli, ["--home", home, *map(str, args), "--json"])
+        result = runner.invoke(cli, ["--home", home, *map(str, args), "--json"])
         assert result.exit_code == 0, result.output
     (folder / "others.jsonl").unlink()
-    found = CliRunner().invoke(cli, ["--home", home, "search", "title:ultimatum", "--json"])
+    found = runner.invoke(cli, ["--home", home, "search", "title:ultimatum", "--json"])
     assert [hit["id"] for hit in json.loads(found.stdout)["hits"]] == [SEED_ID], (
         "the seed article's id changed (its text or date is hashed differently): "
         "put the new one in the README, the --help examples and SEED_ID"
     )
-    return folder
+    return folder, database
 
 
 @pytest.mark.parametrize("example", all_examples())
 def test_every_documented_example_runs(
-    example: str, template: Path, tmp_path: Path, archive_home: Path, archive, monkeypatch: pytest.MonkeyPatch
+    example: str,
+    template: tuple[Path, str | None],
+    tmp_path: Path,
+    archive_home: Path,
+    archive,
+    monkeypatch: pytest.MonkeyPatch,
+    stack: Stack,
 ) -> None:
+    folder, database = template
     workspace = tmp_path / "work"
-    shutil.copytree(template, workspace, ignore=shutil.ignore_patterns("home"))
-    shutil.copytree(template / "home", archive_home)
+    shutil.copytree(folder, workspace, ignore=shutil.ignore_patterns("home"))
+    shutil.copytree(folder / "home", archive_home)
+    for name, value in stack.settings(stack.copy(database)).items():  # (on a server, a copy of its database too)
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(workspace)
     for command in example.split(" && "):
         archive(*shlex.split(command)[1:], expect=EXPECTED_EXIT.get(command, 0))
@@ -174,11 +186,13 @@ def test_every_command_has_help_with_examples(name: str, archive) -> None:
     assert any(example.startswith(f"archive {name}") for example in examples), examples
 
 
-def test_the_python_examples_run(template: Path, tmp_path: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_python_examples_run(
+    template: tuple[Path, str | None], tmp_path: Path, archive_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     session = "".join(block for language, block in readme_blocks() if language == "pycon")
     assert "newsarchive.open()" in session
     workspace = tmp_path / "work"
-    shutil.copytree(template, workspace, ignore=shutil.ignore_patterns("home"))
+    shutil.copytree(template[0], workspace, ignore=shutil.ignore_patterns("home"))
     monkeypatch.chdir(workspace)
     assert not archive_home.exists()  # (the examples make it)
     test = doctest.DocTestParser().get_doctest(session, {}, "README.md python examples", "README.md", 0)

@@ -20,7 +20,7 @@ def export_jsonl(archive, *args: str) -> list[dict]:  # type: ignore[no-untyped-
     return [json.loads(line) for line in archive("export", *args).stdout.splitlines()]
 
 
-def test_a_jsonl_export_ingests_back_unchanged(archive, tmp_path: Path, seed_dir: Path) -> None:
+def test_a_jsonl_export_ingests_back_unchanged(archive, another_archive, tmp_path: Path, seed_dir: Path) -> None:  # type: ignore[no-untyped-def]
     archive("ingest", seed_dir, "--source", "werstka")
     archive("ingest", FIXTURES, expect=1)  # the fixtures hold broken records on purpose
     exported = export_jsonl(archive)
@@ -29,9 +29,9 @@ def test_a_jsonl_export_ingests_back_unchanged(archive, tmp_path: Path, seed_dir
     dump.write_text("".join(json.dumps(record) + "\n" for record in exported), encoding="utf-8")
 
     other = tmp_path / "other-archive"
-    report = json.loads(archive("ingest", "--home", other, dump, "--json").stdout)
+    report = json.loads(another_archive("ingest", "--home", other, dump, "--json").stdout)
     assert (report["new"], report["failed"]) == (len(exported), 0)
-    again = export_jsonl(archive, "--home", str(other))
+    again = export_jsonl(another_archive, "--home", str(other))
     key = lambda record: record["id"]  # noqa: E731
     assert [r["id"] for r in sorted(again, key=key)] == [r["id"] for r in sorted(exported, key=key)]
     for before, after in zip(sorted(exported, key=key), sorted(again, key=key), strict=True):

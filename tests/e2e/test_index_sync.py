@@ -110,6 +110,7 @@ def test_reindex_rebuilds_a_damaged_index(archive, seed_dir: Path, archive_home:
     assert _search_total(archive, "Kursk") == 1
 
 
+@pytest.mark.sqlite_only("an archive file of schema 0003, downgraded and edited with sqlite3")
 def test_an_archive_from_before_the_change_log_catches_up_what_was_pending_without_a_reindex(
     archive, tmp_path: Path, archive_home: Path
 ) -> None:

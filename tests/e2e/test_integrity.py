@@ -13,15 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import database_rows, no_archive_error
 from test_faults import make_collection
 
 
 def _ids(home: Path) -> list[str]:
-    connection = sqlite3.connect(home / "archive.db")
-    try:
-        return [row[0] for row in connection.execute("SELECT id FROM articles ORDER BY id")]
-    finally:
-        connection.close()  # (the last connection to close takes away SQLite's -wal and -shm files)
+    return [row[0] for row in database_rows(home, "SELECT id FROM articles ORDER BY id")]
 
 
 def _files(home: Path) -> dict[str, int]:
@@ -72,10 +69,11 @@ READING_COMMANDS = [
 def test_only_ingest_makes_an_archive(archive, tmp_path: Path, command: list[str]) -> None:
     mistyped = tmp_path / "no" / "such" / "archive"
     result = archive(*command, "--home", mistyped, expect=1)
-    assert result.stderr.startswith(f"Error: no archive at {mistyped}\nHint: `archive ingest FOLDER` makes one")
+    assert result.stderr.startswith(f"{no_archive_error(mistyped)}Hint: `archive ingest FOLDER` makes one")
     assert not (tmp_path / "no").exists()
 
 
+@pytest.mark.sqlite_only("a SQLite file named by ARCHIVE_DATABASE_URL, and a server that is not there")
 def test_a_database_elsewhere_is_looked_for_there(archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{tmp_path / 'news.db'}")
     result = archive("list", "--home", tmp_path / "home", expect=1)
@@ -328,6 +326,7 @@ def test_a_failure_of_a_sound_index_is_not_called_damage(archive, tmp_path: Path
 # --- damaged rows in the database ---------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("values SQLite stores whatever their column's type (bad JSON, dates, bytes), written with sqlite3")
 def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path, archive_home: Path) -> None:
     archive("ingest", make_collection(tmp_path / "in", 6))
     bad_body, bad_date, bad_title, *good = _ids(archive_home)
@@ -379,6 +378,7 @@ def test_a_damaged_row_is_named_and_the_others_carry_on(archive, tmp_path: Path,
     assert sorted(_ids(archive_home)) == sorted([bad_body, bad_date, bad_title, *good])
 
 
+@pytest.mark.sqlite_only("text that is not UTF-8, which SQLite stores and a server refuses; SQLite's rowid")
 def test_an_id_that_is_not_utf8_is_named_by_its_rowid(archive, tmp_path: Path, archive_home: Path) -> None:
     archive("ingest", make_collection(tmp_path / "in", 3))
     bad, *good = _ids(archive_home)
@@ -422,6 +422,7 @@ def _damage_page(database: Path, table: str) -> None:
         handle.write(b"\xa5" * size)
 
 
+@pytest.mark.sqlite_only("a damaged page of the SQLite file")
 @pytest.mark.parametrize("table", ["articles", "ix_articles_published_at"], ids=["a page of articles", "the dates' index"])
 def test_a_damaged_database_file_is_checked_and_what_reads_is_saved(archive, tmp_path: Path, archive_home: Path, table: str) -> None:
     archive("ingest", make_collection(tmp_path / "in", 60))
@@ -455,6 +456,7 @@ def _drop_database(home: Path) -> None:
     (home / "archive.db").write_bytes(b"")
 
 
+@pytest.mark.sqlite_only("an emptied SQLite file")
 def test_an_emptied_database_file_is_no_archive_and_nothing_writes_in_it(archive, tmp_path: Path, archive_home: Path) -> None:
     archive("ingest", make_collection(tmp_path / "in", 5))
     _drop_database(archive_home)
@@ -472,6 +474,7 @@ def test_an_emptied_database_file_is_no_archive_and_nothing_writes_in_it(archive
     assert "articles:        5 " in archive("info").stdout
 
 
+@pytest.mark.sqlite_only("a SQLite file of other tables, made with sqlite3")
 def test_a_database_of_something_else_is_never_made_an_archive(archive, tmp_path: Path, archive_home: Path) -> None:
     archive_home.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(archive_home / "archive.db") as connection:
@@ -489,9 +492,8 @@ def test_a_database_that_lost_its_articles_does_not_take_the_index_with_it(
 ) -> None:
     archive("ingest", make_collection(tmp_path / "in", 6))
     gone = _ids(archive_home)[:lost]
-    with sqlite3.connect(archive_home / "archive.db") as connection:  # (no removal recorded: not our doing)
-        connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute(f"DELETE FROM articles WHERE id IN ({', '.join('?' * lost)})", gone)
+    # (no removal recorded: not our doing)
+    database_rows(archive_home, f"DELETE FROM articles WHERE id IN ({', '.join(map(repr, gone))})", write=True)
     checked = archive("check", expect=1).stdout
     assert f"\nThe database looks emptied or replaced: it holds {6 - lost} articles, while {lost} of the index's 6 documents" in checked
     assert "`archive reindex` rebuilds the index from it" in checked
@@ -510,9 +512,7 @@ def test_a_database_that_lost_its_articles_does_not_take_the_index_with_it(
 def test_a_few_articles_gone_from_the_database_are_dropped_from_the_index(archive, tmp_path: Path, archive_home: Path) -> None:
     archive("ingest", make_collection(tmp_path / "in", 6))
     gone = _ids(archive_home)[0]
-    with sqlite3.connect(archive_home / "archive.db") as connection:
-        connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute("DELETE FROM articles WHERE id = ?", (gone,))
+    database_rows(archive_home, f"DELETE FROM articles WHERE id = '{gone}'", write=True)
     assert f"not in the database:  1 ({gone})" in archive("check", expect=1).stdout
     assert "Repaired" in archive("check", "--repair").stdout
     assert json.loads(archive("search", "council", "--json").stdout)["total"] == 5
@@ -532,6 +532,7 @@ BAD_VALUES = [
 ]  # fmt: skip
 
 
+@pytest.mark.sqlite_only("values SQLite stores whatever their column's type, written with sqlite3")
 def test_values_their_columns_cannot_hold_are_damaged_rows(archive, tmp_path: Path, archive_home: Path) -> None:
     archive("ingest", make_collection(tmp_path / "in", len(BAD_VALUES) + 2))
     *bad, good_one, good_two = _ids(archive_home)
@@ -560,6 +561,7 @@ def test_values_their_columns_cannot_hold_are_damaged_rows(archive, tmp_path: Pa
     assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
 
 
+@pytest.mark.sqlite_only("text that is not UTF-8, which SQLite stores and a server refuses")
 def test_a_file_path_that_is_not_utf8_is_named_with_its_article_and_checked(archive, tmp_path: Path, archive_home: Path) -> None:
     archive("ingest", make_collection(tmp_path / "in", 3))
     bad, *good = _ids(archive_home)
@@ -578,6 +580,7 @@ def test_a_file_path_that_is_not_utf8_is_named_with_its_article_and_checked(arch
     assert archive("check", "--repair", expect=1).stdout.endswith("2 problems remain after repair; --repair cannot mend the damage above.\n")
 
 
+@pytest.mark.sqlite_only("a value SQLite stores whatever its column's type, written with sqlite3")
 def test_a_damaged_value_of_a_file_read_is_found_by_check(archive, tmp_path: Path, archive_home: Path) -> None:
     archive("ingest", make_collection(tmp_path / "in", 2))
     with sqlite3.connect(archive_home / "archive.db") as connection:
@@ -619,6 +622,7 @@ def test_every_kind_of_index_file_gone_is_found_and_rebuilt(archive, tmp_path: P
         assert json.loads(archive("search", "zqx1 OR zqxday OR zqxsrc", "--json").stdout)["total"] == 3, kind
 
 
+@pytest.mark.sqlite_only("a read-only SQLite file of an older schema, read from an upgraded copy")
 def test_a_read_only_archive_of_an_older_schema_is_read_from_an_upgraded_copy(
     archive, tmp_path: Path, archive_home: Path
 ) -> None:

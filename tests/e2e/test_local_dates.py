@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from conftest import database_rows
 from test_cli import search_json, write_article
 
 # 01:30 in Moscow is 22:30 UTC the day before: in UTC it lands on the 9th, the page says the 10th.
@@ -115,10 +115,8 @@ def test_a_date_off_the_calendar_in_tz_is_a_usage_error(night_archive) -> None:
 
 
 def test_reading_a_file_again_fills_an_offset_stored_before_offsets_were_kept(night_archive, archive_home, tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{archive_home / 'archive.db'}")
-    with engine.begin() as connection:  # as the upgrade leaves an article whose date_text names no zone
-        connection.execute(text("UPDATE articles SET published_offset = NULL"))
-    engine.dispose()
+    # as the upgrade leaves an article whose date_text names no zone
+    database_rows(archive_home, "UPDATE articles SET published_offset = NULL", write=True)
     assert "  2024-11-09 22:30 UTC  " in hit_line(night_archive("list").stdout)
     result = json.loads(night_archive("ingest", "--force", tmp_path / "in", "--json").stdout)
     assert (result["updated"], result["new"]) == (1, 0)

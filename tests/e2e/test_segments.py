@@ -19,6 +19,9 @@ from newsarchive.query import parse
 from newsarchive.services import ingest as pipeline
 from newsarchive.services.ingest import IngestOptions
 
+pytestmark = pytest.mark.sqlite_only("each home its own database file; the subject is the Whoosh index's segments")
+
+
 QUERIES = ["people", "oil prices", '"prime minister"', "elect*", "film NOT award"]
 
 

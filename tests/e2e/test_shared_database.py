@@ -1,4 +1,4 @@
-"""Two homes on one SQLite database file, each with its own index, converge through the change log."""
+"""Two homes on one database (a SQLite file, or on a server), each with its own index, converge through the change log."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import database_or
 from test_cli import write_article
 from test_faults import ingest_process, make_collection, stored_articles, wait_for
 from test_neardup import story
@@ -16,10 +17,10 @@ from test_neardup import story
 
 @pytest.fixture
 def shared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
-    """Homes a and b, and the one database file both use (through ARCHIVE_DATABASE_URL)."""
+    """Homes a and b, and the one database both use (through ARCHIVE_DATABASE_URL; a file of their own on SQLite)."""
     database = tmp_path / "shared" / "archive.db"  # (where ``stored_articles`` looks in a folder)
     database.parent.mkdir()
-    monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", database_or(database))
     return tmp_path / "a", tmp_path / "b", database
 
 

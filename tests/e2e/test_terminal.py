@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from conftest import SEED
+from conftest import SEED, database_rows
 from newsarchive.render import terminal
 from test_terminal_rules import HOSTILE, HOSTILE_SHOWN
 
@@ -33,8 +32,7 @@ def assert_safe(result: Result) -> None:
 
 def set_title(home: Path, article_id: str, title: str) -> None:
     """A title with controls, as a database written by another tool may hold (ingest strips them)."""
-    with sqlite3.connect(home / "archive.db") as db:
-        db.execute("UPDATE articles SET title = ? WHERE id = ?", (title, article_id))
+    database_rows(home, "UPDATE articles SET title = :title WHERE id = :id", write=True, title=title, id=article_id)
 
 
 def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp_path: Path, archive_home: Path):
@@ -55,8 +53,8 @@ def test_escapes_in_names_titles_urls_and_sources_are_shown_escaped(archive, tmp
     harbour_id = json.loads(archive("search", "harbour", "--json").stdout)["hits"][0]["id"]
     assert json.loads(archive("show", harbour_id, "--json").stdout)["url"] == "http://example.org/]0;pwned[2J31m"
     set_title(archive_home, seed_id, f"Kursk {HOSTILE}")
-    with sqlite3.connect(archive_home / "archive.db") as db:  # (ingest strips them from URLs too)
-        db.execute("UPDATE articles SET url = ? WHERE id = ?", (f"http://example.org/{HOSTILE}", harbour_id))
+    url = f"http://example.org/{HOSTILE}"  # (ingest strips them from URLs too)
+    database_rows(archive_home, "UPDATE articles SET url = :url WHERE id = :id", write=True, url=url, id=harbour_id)
     archive("reindex")
 
     shown = archive("show", seed_id)

@@ -12,6 +12,8 @@ from newsarchive.engines.whoosh.analysis import StemmedText, analyzer
 from newsarchive.text import analysis as text_analysis
 from newsarchive.text.analysis import stemmed_positions
 
+pytestmark = pytest.mark.no_archive  # (a Whoosh index or files alone: once, not once per stack)
+
 
 def _reference(text: str) -> list[tuple[bytes, int, float, bytes]]:
     return sorted(fields.TEXT(analyzer=analyzer(), field_boost=2.0).index(text))

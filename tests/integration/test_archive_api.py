@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import newsarchive
-from conftest import SEED
+from conftest import SEED, Stack, database_or, database_rows
 from newsarchive.archive import Archive, Reindexed, Similar, Terms
 from newsarchive.render.views import VIEWS, render
 
@@ -102,8 +102,8 @@ def test_writes_go_through_the_archive(library: Archive, folder: Path) -> None:
         assert archive.info().articles == 3
 
 
-def test_errors_are_typed_and_nothing_is_made_where_no_archive_is(tmp_path: Path, library: Archive) -> None:
-    nowhere = newsarchive.open(tmp_path / "no" / "archive")
+def test_errors_are_typed_and_nothing_is_made_where_no_archive_is(tmp_path: Path, library: Archive, stack: Stack) -> None:
+    nowhere = newsarchive.open(tmp_path / "no" / "archive", database_url=stack.database())  # (on a server, an empty one)
     for call in (lambda: nowhere.search("kursk"), nowhere.info, lambda: nowhere.remove(["abc"]), nowhere.reindex):
         with pytest.raises(newsarchive.ArchiveNotFound):
             call()
@@ -120,6 +120,7 @@ def test_errors_are_typed_and_nothing_is_made_where_no_archive_is(tmp_path: Path
         assert archive.get(SEED_ID).id == SEED_ID
 
 
+@pytest.mark.sqlite_only("a SQLite file elsewhere than the home")
 def test_a_database_elsewhere_and_closing(tmp_path: Path, seed_dir: Path) -> None:
     elsewhere = tmp_path / "db" / "news.db"
     elsewhere.parent.mkdir()
@@ -157,7 +158,7 @@ def test_the_cli_prints_what_the_library_renders(archive, library: Archive) -> N
 def test_an_open_archive_sees_what_another_home_changes_in_their_database(tmp_path: Path, folder: Path) -> None:
     """A long-lived Archive (a server's, a notebook's) checks the database before each read: a removal made
     through another home on the same database reaches its next search, and nothing changed costs no catch-up."""
-    database_url = f"sqlite:///{tmp_path / 'shared.db'}"
+    database_url = database_or(tmp_path / "shared.db")
     with newsarchive.open(tmp_path / "a", database_url=database_url) as first:
         first.ingest([folder])
         assert first.search("budget").total == 1
@@ -181,11 +182,8 @@ def test_one_path_or_query_is_taken_whole(tmp_path: Path, seed_dir: Path) -> Non
 def test_a_python_user_gets_typed_errors_for_a_damaged_database_too(library: Archive, archive_home: Path) -> None:
     """Damage below the library (a table that lost a column) reaches a Python user as an ArchiveError with a
     hint, as the command line shows it, never as the database layer's own exception."""
-    import sqlite3
-
     library.close()
-    with sqlite3.connect(archive_home / "archive.db") as connection:
-        connection.execute("ALTER TABLE articles DROP COLUMN description")
+    database_rows(archive_home, "ALTER TABLE articles DROP COLUMN description", write=True)
     with newsarchive.open(archive_home) as damaged, pytest.raises(newsarchive.ArchiveError) as raised:
         damaged.get(SEED_ID)
     assert "description" in raised.value.message and raised.value.hint

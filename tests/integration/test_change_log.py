@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import database_or
 from newsarchive.archive import Archive
 from newsarchive.config import ArchiveConfig, resolve_config
 from newsarchive.engines import open_engine
@@ -31,8 +32,8 @@ def ingest_paths(config: ArchiveConfig, paths: list[Path], options: IngestOption
 
 @pytest.fixture
 def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ArchiveConfig, ArchiveConfig]:
-    """Two homes on one database file."""
-    monkeypatch.setenv("ARCHIVE_DATABASE_URL", f"sqlite:///{tmp_path / 'shared.db'}")
+    """Two homes on one database (a file of their own on SQLite)."""
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", database_or(tmp_path / "shared.db"))
     return resolve_config(tmp_path / "a"), resolve_config(tmp_path / "b")
 
 

@@ -12,6 +12,8 @@ from newsarchive.text.highlight import Finder, _term
 from test_format_text import headings, kinds, parse_file
 from test_highlight import _ours, _queries, _whoosh
 
+pytestmark = pytest.mark.no_archive  # (a Whoosh index or files alone: once, not once per stack)
+
 
 def test_bbc_sport_199_has_a_cp1252_pound_sign() -> None:
     decoded = decode_text(bbc_path("sport", "199.txt").read_bytes())

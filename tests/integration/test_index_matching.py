@@ -20,6 +20,9 @@ from newsarchive.engines.whoosh.schema import build_schema, to_fields
 from newsarchive.query import parse
 
 #: Made-up articles (``tests._corpus``): short and long, dated and not, copies, words in several scripts.
+pytestmark = pytest.mark.no_archive  # (a Whoosh index or files alone: once, not once per stack)
+
+
 CORPUS = articles(150, seed=7)
 
 

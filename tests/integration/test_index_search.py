@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.no_archive  # (a Whoosh index or files alone: once, not once per stack)
+
 
 def test_date_filters_work_when_whoosh_skips_counting(tmp_path: Path) -> None:
     """With many hits Whoosh stops counting exactly, and its collapsing collector then

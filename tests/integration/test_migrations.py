@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from conftest import database_or
 from newsarchive.config import resolve_config
 from newsarchive.storage.database import alembic_config, ensure_schema, head_revision, open_database
 from newsarchive.storage.models import Base
@@ -22,7 +24,7 @@ def test_there_is_a_single_head() -> None:
 
 
 def test_upgrading_an_empty_database_equals_the_models(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    engine = create_engine(database_or(tmp_path / "empty.db"))
     assert ensure_schema(engine) == head_revision()
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -30,7 +32,7 @@ def test_upgrading_an_empty_database_equals_the_models(tmp_path: Path) -> None:
 
 
 def test_ensure_schema_is_a_no_op_when_current(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    engine = create_engine(database_or(tmp_path / "a.db"))
     ensure_schema(engine)
     tables = set(inspect(engine).get_table_names())
     assert ensure_schema(engine) == head_revision()
@@ -38,7 +40,7 @@ def test_ensure_schema_is_a_no_op_when_current(tmp_path: Path) -> None:
 
 
 def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    engine = create_engine(database_or(tmp_path / "b.db"))
     ensure_schema(engine)
     cfg = alembic_config(engine)
     command.downgrade(cfg, "base")
@@ -47,6 +49,7 @@ def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
     assert {"articles", "article_files", "change_log"} <= set(inspect(engine).get_table_names())
 
 
+@pytest.mark.sqlite_only("a SQLite file named by ARCHIVE_DATABASE_URL")
 def test_the_database_url_from_the_environment_is_used(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", url)
@@ -59,7 +62,7 @@ def test_the_database_url_from_the_environment_is_used(tmp_path: Path, monkeypat
 def test_0003_writes_a_backslash_in_stored_paths_twice(tmp_path: Path) -> None:
     from sqlalchemy import text
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    engine = create_engine(database_or(tmp_path / "c.db"))
     cfg = alembic_config(engine)
     command.upgrade(cfg, "0002")
     old_keys = {
@@ -98,7 +101,7 @@ def test_0003_writes_a_backslash_in_stored_paths_twice(tmp_path: Path) -> None:
 def test_upgrade_fills_the_offset_the_date_text_names(tmp_path: Path) -> None:
     from alembic import command
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine = create_engine(database_or(tmp_path / "old.db"))
     command.upgrade(alembic_config(engine), "0001")
     rows = {
         "a1": ("2024-11-09 22:30:00", "10 November 2024 01:30 +03:00"),
@@ -127,7 +130,7 @@ def test_upgrade_fills_the_offset_the_date_text_names(tmp_path: Path) -> None:
 
 def test_0004_moves_what_was_pending_into_the_change_log(tmp_path: Path) -> None:
     """A pending removal and a stale article become the log's entries; an index at position 0 catches up just those."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    engine = create_engine(database_or(tmp_path / "d.db"))
     cfg = alembic_config(engine)
     command.upgrade(cfg, "0003")
     insert = text(
