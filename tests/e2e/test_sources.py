@@ -13,15 +13,6 @@ from test_cli import ingest_json
 from test_faults import make_collection
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The archive's database: the home's SQLite file, or a fresh database on the test PostgreSQL server."""
-    if request.param == "postgres":
-        monkeypatch.setenv("ARCHIVE_DATABASE_URL", request.getfixturevalue("postgres").database())
-        monkeypatch.setenv("ARCHIVE_ENGINE", "whoosh")
-    return str(request.param)
-
-
 @pytest.fixture
 def mounts(tmp_path: Path) -> tuple[Path, Path]:
     """One share, mounted at two places: a link to it, and a copy of it (same names, sizes and times)."""
@@ -37,7 +28,7 @@ def _files(archive, query: str) -> list[str]:  # type: ignore[no-untyped-def]
     return json.loads(archive("show", found[0]["id"], "--json").stdout)["files"]  # type: ignore[no-any-return]
 
 
-def test_one_share_under_two_mount_points_is_one_set_of_files(archive, stack: str, mounts: tuple[Path, Path]) -> None:  # type: ignore[no-untyped-def]
+def test_one_share_under_two_mount_points_is_one_set_of_files(archive, mounts: tuple[Path, Path]) -> None:  # type: ignore[no-untyped-def]
     a, b = mounts
     assert ingest_json(archive, "--source", "share", a)["new"] == 5
     again = ingest_json(archive, "--source", "share", b)
@@ -52,7 +43,7 @@ def test_one_share_under_two_mount_points_is_one_set_of_files(archive, stack: st
     assert "from 5 files" in archive("info").stdout
 
 
-def test_files_recorded_by_absolute_path_before_move_under_the_source(archive, stack: str, mounts: tuple[Path, Path]) -> None:  # type: ignore[no-untyped-def]
+def test_files_recorded_by_absolute_path_before_move_under_the_source(archive, mounts: tuple[Path, Path]) -> None:  # type: ignore[no-untyped-def]
     a, _b = mounts
     ingest_json(archive, a)
     assert _files(archive, "zqx1") == [str((a / "2024" / "0001.txt").resolve())]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from _postgres import Server
-from engine_kit import article, postgres_engine
+from engine_kit import article, new_engine
 from newsarchive.config import ArchiveConfig
 from newsarchive.engines import open_engine
 from newsarchive.engines.postgres import schema, vocabulary
@@ -203,7 +203,8 @@ def test_a_server_out_of_reach_is_one_line(tmp_path: Path) -> None:
 
 
 def test_the_contract_kit_stores_its_documents_as_articles(postgres: Server, tmp_path: Path) -> None:
-    engine = postgres_engine(postgres, tmp_path, [article("a", "Harbour", "x"), article("b", "Copy", "x", duplicate_of="a")], 3)
+    documents = [article("a", "Harbour", "x"), article("b", "Copy", "x", duplicate_of="a")]
+    engine = new_engine("postgres", tmp_path, documents, 3, database_url=postgres.database())
     assert engine.is_current() and sorted(engine.entries()) == [("a", 1), ("b", 1)]
 
 
