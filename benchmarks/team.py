@@ -50,15 +50,6 @@ def server_stack(engine: str) -> str:
     return f"server:{engine}"
 
 
-def stack_label(key: str) -> str:
-    if key == FTS5:
-        return "SQLite FTS5 (sqlite-utils)"
-    if key == EMBEDDED_WHOOSH:
-        return "Whoosh engine, embedded (SQLite + local index)"
-    engine = key.split(":", 1)[1]
-    return "postgres engine on the server" if engine == "postgres" else f"{engine} engine over the server"
-
-
 @dataclass(frozen=True)
 class TeamSettings:
     engines: tuple[str, ...]
