@@ -96,7 +96,10 @@ def top10(home: Path, queries: Sequence[Query]) -> dict[str, Any]:
         for query in queries:
             try:
                 page = archive.search(query.text, **_options(query))
-                found.append({"query": query.describe(), "total": page.total, "ids": [hit.id for hit in page.hits]})
+                found.append({
+                    "query": query.describe(), "total": page.total, "ids": [hit.id for hit in page.hits],
+                    "scores": [hit.score for hit in page.hits],
+                })  # fmt: skip
             except Exception as error:  # noqa: BLE001
                 found.append({"query": query.describe(), "error": _error(query, error)})
     return {"queries": found}

@@ -348,8 +348,9 @@ def with_server_targets(results: dict) -> dict:  # type: ignore[type-arg]
                 except (KeyError, TypeError):
                     value = None
                 met = None if value is None else value <= target.limit
+                failed = bool(stack and "failed" in stack)
                 rows.append({"target": target.text, "stack": key, "size": label, "unit": target.unit,
-                             "measured": value, "met": met})  # fmt: skip
+                             "measured": value, "met": False if failed else met, "failed": failed})  # fmt: skip
     return {**results, "targets": rows}
 
 
@@ -461,7 +462,9 @@ def server_size_section(size: dict, settings: dict) -> list[str]:  # type: ignor
 def server_target_lines(results: dict) -> list[str]:  # type: ignore[type-arg]
     lines = ["## Targets (issue 13)", "", "| target | stack | size | measured | met |", "| --- | --- | --- | --- | --- |"]
     for row in results["targets"]:
-        if row["measured"] is None:
+        if row.get("failed"):
+            measured, met = "the stack failed (below)", "**not met**"
+        elif row["measured"] is None:
             measured, met = "not measured", "—"
         else:
             measured = f"{row['measured']:,.0f} {row['unit']}" if row["unit"] == "errors" else f"{row['measured']:.1f} {row['unit']}"

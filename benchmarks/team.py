@@ -122,10 +122,11 @@ def ingest_stack(stack: Stack, corpus: Path, server: BenchServer, times: int, us
         before = server.cpu_seconds() if stack.database is not None else 0.0
         run = run_task(Task.of([tool("archive"), "ingest", "--home", stack.home, "-q", "--json", corpus]), env)
         time.sleep(0.5)  # the server reaps the command's backend, adding its CPU time to the postmaster's
-        server_cpu.append(round(server.cpu_seconds() - before, 3) if stack.database is not None else 0.0)
+        if stack.database is not None:
+            server_cpu.append(round(server.cpu_seconds() - before, 3))
         runs.append(run)
         log(f"  {stack.key} ingest {repetition}/{times}: {run.seconds:.1f} s, CPU {run.cpu_seconds:.1f} s "
-            f"(+ server {server_cpu[-1]:.1f} s), {run.peak_pss_bytes / 1e6:.0f} MB PSS")  # fmt: skip
+            f"(+ server {sum(server_cpu[-1:]):.1f} s), {run.peak_pss_bytes / 1e6:.0f} MB PSS")  # fmt: skip
     files = json.loads(runs[-1].stdout)
     timing = summary(runs)
     return {
