@@ -446,15 +446,20 @@ def server_size_section(size: dict, settings: dict) -> list[str]:  # type: ignor
                          + ", ".join(f"{name} {megabytes(value)}" for name, value in tables.items()))
     agreement = size.get("agreement") or {}
     if agreement:
-        lines += ["Top 10 against the Whoosh engine's, over the cold and warm benchmark queries:", "",
-                  "| engine | against | queries with hits | mean overlap of the top 10 | same first hit | same total |",
-                  "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+        lines += ["Top 10 against the Whoosh engine's, over the cold and warm benchmark queries (ties aside: hits of "
+                  "equal score cut at the 10th place, or tied first, count as shared; see README):", "",
+                  "| engine | against | queries with hits | mean overlap of the top 10 | ties aside | same first hit "
+                  "| ties aside | same total |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
         for key, row in agreement.items():
             if not row.get("with_hits"):
-                lines.append(f"| {stack_title(key)} | {stack_title(row['reference'])} | 0 | — | — | — |")
+                lines.append(f"| {stack_title(key)} | {stack_title(row['reference'])} | 0 | — | — | — | — | — |")
                 continue
+            tied = [row.get(name) for name in ("mean_overlap_at_10_ties_aside", "same_first_hit_ties_aside")]
+            overlap_tied, first_tied = (f"{value:.1%}" if value is not None else "—" for value in tied)
             lines.append(f"| {stack_title(key)} | {stack_title(row['reference'])} | {row['with_hits']:,} of {row['queries']:,} | "
-                         f"{row['mean_overlap_at_10']:.1%} | {row['same_first_hit']:.1%} | {row['same_total']:.1%} |")
+                         f"{row['mean_overlap_at_10']:.1%} | {overlap_tied} | {row['same_first_hit']:.1%} | {first_tied} "
+                         f"| {row['same_total']:.1%} |")  # fmt: skip
         lines.append("")
     return lines + notes + [""]
 

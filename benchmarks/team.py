@@ -258,23 +258,71 @@ def agreement(ours: Mapping[str, Any], reference: Mapping[str, Any]) -> dict[str
 
     overlap: |A ∩ B| / max(|A|, |B|) averaged over the queries either finds
     anything for; same first: the same best hit; same total: the same count.
+    Ties aside: an engine orders hits of equal score by its own document
+    order (Whoosh by the order the ingest workers added them), so the same
+    engine over the same articles can cut a tie at the 10th place elsewhere.
+    Where both pages end in a tie (two hits or more of the last score), the
+    ids missing from each other that tie with their page's last score count
+    as shared (as many as both sides have); and a first hit tied with the
+    other's first counts as the same.
     """
     pairs = [
         (mine, theirs)
         for mine, theirs in zip(ours.get("queries", []), reference.get("queries", []), strict=False)
         if "ids" in mine and "ids" in theirs
     ]
-    found = [(set(a["ids"]), set(b["ids"]), a, b) for a, b in pairs if a["ids"] or b["ids"]]
+    found = [(a, b) for a, b in pairs if a["ids"] or b["ids"]]
     if not found:
         return {"queries": len(pairs), "with_hits": 0}
-    return {
+    scored = all("scores" in page for pair in found for page in pair)
+
+    def share(count: Callable[[dict[str, Any], dict[str, Any]], float]) -> float:
+        return round(sum(count(a, b) for a, b in found) / len(found), 4)
+
+    figures = {
         "queries": len(pairs),
         "with_hits": len(found),
-        "mean_overlap_at_10": round(sum(len(a & b) / max(len(a), len(b)) for a, b, _, _ in found) / len(found), 4),
-        "same_first_hit": round(sum(1 for _, _, x, y in found if x["ids"][:1] == y["ids"][:1]) / len(found), 4),
-        "same_total": round(sum(1 for _, _, x, y in found if x["total"] == y["total"]) / len(found), 4),
+        "mean_overlap_at_10": share(lambda a, b: len(set(a["ids"]) & set(b["ids"])) / max(len(a["ids"]), len(b["ids"]))),
+        "same_first_hit": share(lambda a, b: float(a["ids"][:1] == b["ids"][:1])),
+        "same_total": share(lambda a, b: float(a["total"] == b["total"])),
         "errors": sum(1 for item in ours.get("queries", []) if "error" in item),
     }
+    if scored:
+        figures["mean_overlap_at_10_ties_aside"] = share(
+            lambda a, b: (len(set(a["ids"]) & set(b["ids"])) + min(_tied_out(a, b), _tied_out(b, a)))
+            / max(len(a["ids"]), len(b["ids"]))
+        )
+        figures["same_first_hit_ties_aside"] = share(lambda a, b: float(_same_first_ties_aside(a, b)))
+    return figures
+
+
+def _tied_out(page: Mapping[str, Any], other: Mapping[str, Any]) -> int:
+    """How many of ``page``'s ids, missing from ``other``, tie with ``page``'s last score.
+
+    0 unless both pages are full and the last score is shared on the page (a
+    tie cut by the page can only be seen from the hits it shows).
+    """
+    last = page["scores"][-1] if page["scores"] else None
+    if len(page["ids"]) < 10 or len(other["ids"]) < 10 or page["scores"].count(last) < 2:
+        return 0
+    return sum(1 for id_, score in zip(page["ids"], page["scores"], strict=True) if score == last and id_ not in other["ids"])
+
+
+def _tied_first(page: Mapping[str, Any]) -> set[str]:
+    top = page["scores"][0]
+    return {id_ for id_, score in zip(page["ids"], page["scores"], strict=True) if score == top}
+
+
+def _same_first_ties_aside(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same first hit, or both pages open with a tie that shares an article or fills a whole page."""
+    if not a["ids"] or not b["ids"]:
+        return False
+    if a["ids"][0] == b["ids"][0]:
+        return True
+    first_a, first_b = _tied_first(a), _tied_first(b)
+    if len(first_a) < 2 or len(first_b) < 2:
+        return False
+    return bool(first_a & first_b) or len(first_a) == len(a["ids"]) == 10 or len(first_b) == len(b["ids"]) == 10
 
 
 # --- one size -----------------------------------------------------------------------

@@ -164,3 +164,19 @@ def test_agreement_compares_the_top_10s_of_the_queries_either_finds() -> None:
         "queries": 3, "with_hits": 2, "mean_overlap_at_10": round((2 / 4 + 1) / 2, 4),
         "same_first_hit": 1.0, "same_total": 0.5, "errors": 0,
     }  # fmt: skip
+
+
+def test_agreement_ties_aside_counts_hits_of_equal_score_cut_at_the_10th_place() -> None:
+    from team import agreement
+
+    def page(ids: str, scores: list[float]) -> dict:  # type: ignore[type-arg]
+        return {"queries": [{"query": "q", "total": 40, "ids": list(ids), "scores": scores}]}
+
+    tied = [9.0] + [5.0] * 9  # the first alone, then nine of equal score, more of them than fit
+    ours, whoosh = page("abcdefghij", tied), page("abcdefgxyz", tied)
+    figures = agreement(ours, whoosh)
+
+    assert figures["mean_overlap_at_10"] == 0.7 and figures["mean_overlap_at_10_ties_aside"] == 1.0
+    assert figures["same_first_hit"] == figures["same_first_hit_ties_aside"] == 1.0
+    other = agreement(page("abcdefghij", [9.0 - n for n in range(10)]), whoosh)  # no tie on our side
+    assert other["mean_overlap_at_10_ties_aside"] == other["mean_overlap_at_10"] == 0.7
