@@ -479,8 +479,9 @@ def write_results(results: dict, out: Path) -> tuple[Path, Path]:  # type: ignor
     out.mkdir(parents=True, exist_ok=True)
     server = results.get("suite") == "server"
     stem = f"{results['started'][:10]}-{results['machine']['host']}"
-    if server:  # a run per size is usual at 1,000,000: one file each
-        stem += "-server-" + "-".join(size["size"] for size in results["sizes"]) if results["sizes"] else "-server"
+    if server:  # runs differ in sizes and engines: one file each
+        sizes = "-".join(size["size"] for size in results["sizes"]) or "none"
+        stem += f"-server-{sizes}-" + "-".join(results["settings"]["engines"])
     markdown, data = out / f"{stem}.md", out / f"{stem}.json"
     markdown.write_text((render_server_markdown if server else render_markdown)(results), encoding="utf-8")
     data.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

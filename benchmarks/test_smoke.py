@@ -138,7 +138,7 @@ def test_run_server_measures_each_stack_and_their_agreement(tmp_path: Path) -> N
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr[-3000:]
 
-    (data,) = (tmp_path / "results").glob("*-server-50.json")
+    (data,) = (tmp_path / "results").glob("*-server-50-whoosh.json")
     (size,) = json.loads(data.read_text(encoding="utf-8"))["sizes"]
     stacks = size["stacks"]
     assert set(stacks) == {"server:whoosh", "embedded:whoosh", "fts5"}
