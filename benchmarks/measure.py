@@ -194,6 +194,7 @@ def versions() -> dict[str, str | None]:
         "sqlite": sqlite3.sqlite_version,
         "sqlite-utils": _dist_version("sqlite-utils"),
         "tantivy": _dist_version("tantivy"),
+        "psycopg": _dist_version("psycopg"),
     }
 
 

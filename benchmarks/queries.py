@@ -44,6 +44,23 @@ class Query:
         until = (self.until + timedelta(days=1)).isoformat() if self.until else "9999-12-31"
         return since, until
 
+    def as_dict(self) -> dict[str, str | None]:
+        """The query as JSON, for a measuring child process (``Query.of`` reads it back)."""
+        return {
+            "name": self.name,
+            "text": self.text,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+    @classmethod
+    def of(cls, data: dict[str, str | None]) -> Query:
+        since, until = data.get("since"), data.get("until")
+        return cls(
+            str(data["name"]), str(data["text"]),
+            date.fromisoformat(since) if since else None, date.fromisoformat(until) if until else None,
+        )  # fmt: skip
+
     def describe(self) -> str:
         dates = f" {self.since}..{self.until}" if self.dated else ""
         return f"{self.text}{dates}"

@@ -9,6 +9,7 @@ better; for articles/s above 1 is better.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -307,5 +308,204 @@ def render_markdown(results: dict) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
+
+
+# --- the team's archive on a server (run.py --server) --------------------------------
+
+Stacks = dict  # one size's results["sizes"][i]["stacks"]: stack key -> its figures
+
+
+@dataclass(frozen=True)
+class ServerTarget:
+    text: str
+    size: str | None  # None: at every size measured
+    measure: Callable[[dict], float | None]  # type: ignore[type-arg]
+    limit: float
+    unit: str
+
+
+SERVER_TARGETS: tuple[ServerTarget, ...] = (
+    ServerTarget("warm search top 10 + snippets p99 < 100 ms at 1,000,000",
+                 "1000000", lambda stack: stack["warm_search"].get("p99_ms"), 100.0, "ms"),
+    ServerTarget("bulk ingest of 1,000,000 < 30 min",
+                 "1000000", lambda stack: stack["ingest"]["median_seconds"] / 60, 30.0, "min"),
+    ServerTarget("concurrent searching clients: zero errors",
+                 None, lambda stack: stack["clients"].get("errors"), 0.0, "errors"),
+)  # fmt: skip
+
+
+def with_server_targets(results: dict) -> dict:  # type: ignore[type-arg]
+    """``results`` with a "targets" list: each target for each engine over the server, at its size."""
+    sizes = {size["size"]: size for size in results["sizes"]}
+    rows = []
+    for target in SERVER_TARGETS:
+        for engine in results["settings"]["engines"]:
+            key = f"server:{engine}"
+            for label in [target.size] if target.size else list(sizes) or ["any"]:
+                stack = sizes.get(label, {}).get("stacks", {}).get(key)
+                try:
+                    value = target.measure(stack) if stack else None
+                except (KeyError, TypeError):
+                    value = None
+                met = None if value is None else value <= target.limit
+                failed = bool(stack and "failed" in stack)
+                rows.append({"target": target.text, "stack": key, "size": label, "unit": target.unit,
+                             "measured": value, "met": False if failed else met, "failed": failed})  # fmt: skip
+    return {**results, "targets": rows}
+
+
+def stack_title(key: str) -> str:
+    if key == "fts5":
+        return "SQLite FTS5 (sqlite-utils)"
+    if key == "embedded:whoosh":
+        return "Whoosh, embedded (SQLite)"
+    engine = key.split(":", 1)[1]
+    return f"{engine} engine, server" if engine == "postgres" else f"{engine} over the server"
+
+
+def _dig(data: object, *keys: str) -> object:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def server_row(label: str, stacks: Stacks, keys: Sequence[str], show: Callable[[object], str], *path: str) -> str:
+    cells = []
+    for key in keys:
+        value = _dig(stacks[key], *path)
+        cells.append("—" if value is None else show(value))
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def _ms(value: object) -> str:
+    return f"{float(value):.1f} ms"  # type: ignore[arg-type]
+
+
+def server_size_section(size: dict, settings: dict) -> list[str]:  # type: ignore[type-arg]
+    stacks: Stacks = size["stacks"]
+    failed = {key: found["failed"] for key, found in stacks.items() if "failed" in found}
+    keys = [key for key in stacks if key not in failed]
+    label = size["size"]
+    lines = [f"## {size_name(label) if label != 'bbc' else 'the BBC set'}", "", f"Corpus: `{size['corpus']}`.", ""]
+    for key, why in failed.items():
+        lines += [f"**{stack_title(key)} failed**: `{why.splitlines()[-1] if why else '?'}`", ""]
+    if not keys:
+        return lines
+    clients = settings["clients"]
+    lines += [
+        "| figure | " + " | ".join(stack_title(key) for key in keys) + " |",
+        "| --- | " + " | ".join("---" for _ in keys) + " |",
+        server_row("bulk ingest, wall", stacks, keys, lambda v: seconds(float(v)), "ingest", "median_seconds"),  # type: ignore[arg-type]
+        server_row("bulk ingest, articles/s", stacks, keys, lambda v: number(float(v)), "ingest", "articles_per_second"),  # type: ignore[arg-type]
+        server_row("bulk ingest, CPU of the command", stacks, keys, lambda v: seconds(float(v)), "ingest", "median_cpu_seconds"),  # type: ignore[arg-type]
+        server_row("bulk ingest, CPU of the server", stacks, keys,
+                   lambda v: seconds(statistics.median(v)) if v else "—", "ingest", "server_cpu_seconds"),  # type: ignore[arg-type]
+        server_row("bulk ingest, peak memory of the command (summed PSS)", stacks, keys,
+                   lambda v: megabytes(float(v)), "ingest", "peak_pss_bytes"),  # type: ignore[arg-type]
+        server_row("database with its indexes (pg_database_size; SQLite files)", stacks, keys,
+                   lambda v: megabytes(float(v)), "ingest", "disk", "database_bytes"),  # type: ignore[arg-type]
+        server_row("local search index", stacks, keys, lambda v: megabytes(float(v)) if v else "none", "ingest", "disk", "index_bytes"),  # type: ignore[arg-type]
+    ]  # fmt: skip
+    for point in ("p50", "p99"):
+        lines.append(server_row(f"cold search, {point} (every run of every cold query)", stacks, keys, _ms, "cold_search", f"{point}_ms"))
+    for query in [name for name in next(iter(stacks[k] for k in keys))["cold_search"]["per_query"]]:
+        lines.append(server_row(f"cold search, median: {query}", stacks, keys,
+                                lambda v: _ms(v["median_ms"]) if "median_ms" in v else f"failed: {v.get('error')}",  # type: ignore[index,union-attr]
+                                "cold_search", "per_query", query))  # fmt: skip
+    for kind, title in (("warm_search", "warm search top 10 + snippets"), ("warm_facets", "warm search + all facets"),
+                        ("warm_trend", "warm trend by month")):  # fmt: skip
+        for point in ("p50", "p95", "p99"):
+            if kind != "warm_search" and point == "p95":
+                continue
+            lines.append(server_row(f"{title}, {point}", stacks, keys, _ms, kind, f"{point}_ms"))
+    lines += [
+        server_row(f"{clients} clients: searches/s", stacks, keys, lambda v: f"{float(v):.1f}", "clients", "searches_per_second"),  # type: ignore[arg-type]
+        server_row(f"{clients} clients: p50", stacks, keys, _ms, "clients", "p50_ms"),
+        server_row(f"{clients} clients: p99", stacks, keys, _ms, "clients", "p99_ms"),
+        server_row(f"{clients} clients: errors", stacks, keys, lambda v: f"{v:,}" if v == 0 else f"**{v:,}**", "clients", "errors"),
+        "",
+    ]  # fmt: skip
+    notes = []
+    for key in keys:
+        found = stacks[key]
+        for kind in ("warm_search", "warm_facets", "warm_trend"):
+            figures = found.get(kind) or {}
+            if figures.get("crashed") or figures.get("failed"):
+                why = figures.get("crashed") or f"{figures['failed']} queries failed, e.g. `{figures['errors'][0]}`"
+                notes.append(f"- {stack_title(key)}, {kind.replace('_', ' ')}: {why}")
+        examples = (found.get("clients") or {}).get("error_examples") or []
+        if examples:
+            notes.append(f"- {stack_title(key)}, clients: e.g. `{examples[0]}`")
+        report = _dig(found, "ingest", "report")
+        if isinstance(report, dict):
+            notes.append(f"- {stack_title(key)}, ingest said: "
+                         + ", ".join(f"{name} {report[name]}" for name in ("files", "new", "duplicate", "failed") if name in report))
+        tables = _dig(found, "ingest", "disk", "largest_tables_bytes")
+        if isinstance(tables, dict) and tables:
+            notes.append(f"- {stack_title(key)}, largest tables (with indexes and TOAST): "
+                         + ", ".join(f"{name} {megabytes(value)}" for name, value in tables.items()))
+    agreement = size.get("agreement") or {}
+    if agreement:
+        lines += ["Top 10 against the Whoosh engine's, over the cold and warm benchmark queries (ties aside: hits of "
+                  "equal score cut at the 10th place, or tied first, count as shared; see README):", "",
+                  "| engine | against | queries with hits | mean overlap of the top 10 | ties aside | same first hit "
+                  "| ties aside | same total |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+        for key, row in agreement.items():
+            if not row.get("with_hits"):
+                lines.append(f"| {stack_title(key)} | {stack_title(row['reference'])} | 0 | — | — | — | — | — |")
+                continue
+            tied = [row.get(name) for name in ("mean_overlap_at_10_ties_aside", "same_first_hit_ties_aside")]
+            overlap_tied, first_tied = (f"{value:.1%}" if value is not None else "—" for value in tied)
+            lines.append(f"| {stack_title(key)} | {stack_title(row['reference'])} | {row['with_hits']:,} of {row['queries']:,} | "
+                         f"{row['mean_overlap_at_10']:.1%} | {overlap_tied} | {row['same_first_hit']:.1%} | {first_tied} "
+                         f"| {row['same_total']:.1%} |")  # fmt: skip
+        lines.append("")
+    return lines + notes + [""]
+
+
+def server_target_lines(results: dict) -> list[str]:  # type: ignore[type-arg]
+    lines = ["## Targets (issue 13)", "", "| target | stack | size | measured | met |", "| --- | --- | --- | --- | --- |"]
+    for row in results["targets"]:
+        if row.get("failed"):
+            measured, met = "the stack failed (below)", "**not met**"
+        elif row["measured"] is None:
+            measured, met = "not measured", "—"
+        else:
+            measured = f"{row['measured']:,.0f} {row['unit']}" if row["unit"] == "errors" else f"{row['measured']:.1f} {row['unit']}"
+            met = "met" if row["met"] else "**not met**"
+        lines.append(f"| {row['target']} | {stack_title(row['stack'])} | {row['size']} | {measured} | {met} |")
+    return lines + [""]
+
+
+SERVER_CPU_METHOD = "user + system seconds of the command (os.wait4); the server's from /proc, its reaped backends included"
+SERVER_MEMORY_METHOD = "the command's (not the server's) peak summed PSS over its process tree, sampled every 0.2 s"
+
+
+def render_server_markdown(results: dict) -> str:  # type: ignore[type-arg]
+    settings, server = results["settings"], results.get("server") or {}
+    shown = server.get("settings") or {}
+    lines = header_lines({**results, "settings": {**settings, "cpu_method": SERVER_CPU_METHOD,
+                                                  "peak_memory_method": SERVER_MEMORY_METHOD}})  # fmt: skip
+    lines = [line for line in lines if not line.startswith(("- in-process", "- ratios"))][:-1]  # (its last is blank)
+    lines += [
+        "- server: PostgreSQL " + shown.get("server_version", "?") + ", "
+        + ", ".join(f"{name} {value}" for name, value in shown.items() if name != "server_version")
+        + "; extensions available: " + ", ".join(server.get("extensions_available", [])),
+        f"- cold search: a fresh `archive search` process, the server restarted before each (shared buffers empty, "
+        f"the OS page cache not), {settings['cold_repeat']} runs per query; embedded and FTS5: a fresh process",
+        f"- warm: {settings['warm_queries']} generated queries through the library after an untimed pass; facets: the "
+        f"first {settings['facet_queries']} with every facet; trend: {settings['trend_queries']} undated ones by month",
+        f"- clients: {settings['clients']} processes, each its own archive, searching for {settings['clients_seconds']:.0f} s "
+        "from a common start",
+        "",
+    ]  # fmt: skip
+    lines += server_target_lines(results)
+    for size in results["sizes"]:
+        lines += server_size_section(size, settings)
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    print(render_markdown(with_targets(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))))
+    _data = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    print(render_server_markdown(_data) if _data.get("suite") == "server" else render_markdown(with_targets(_data)))

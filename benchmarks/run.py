@@ -56,7 +56,8 @@ from references import (
     whoosh_records_task,
     whoosh_search_task,
 )
-from report import render_markdown, with_targets
+from report import render_markdown, render_server_markdown, with_server_targets, with_targets
+from team import TeamSettings, run_server_sizes
 
 HERE = Path(__file__).resolve().parent
 BBC = "bbc"
@@ -77,6 +78,7 @@ class Settings:
     work: Path
     out: Path
     note: str | None = None
+    team: TeamSettings | None = None  # --server: the engines over a PostgreSQL server
 
 
 @dataclass(frozen=True)
@@ -404,6 +406,54 @@ def run(settings: Settings, argv: Sequence[str], on_size: Callable[[dict], objec
     return results_of(settings, argv, started, sizes)
 
 
+def run_server(settings: Settings, argv: Sequence[str], on_size: Callable[[dict], object] | None = None) -> dict:  # type: ignore[type-arg]
+    """``--server``: every size's corpus, then the engines over one benchmark server (team.py)."""
+    assert settings.team is not None
+    started = datetime.now().astimezone()
+    warm = warm_queries(read_source(settings.bbc), settings.warm_queries, settings.seed)
+    corpora = [(label, prepare_corpus(label, settings)[0]) for label in settings.sizes]
+
+    def results(sizes: list[dict], server: dict) -> dict:  # type: ignore[type-arg]
+        return server_results_of(settings, argv, started, sizes, server)
+
+    sizes, server = run_server_sizes(
+        corpora, settings.work, settings.team, warm,
+        on_size=lambda done, about: on_size(results(done, about)) if on_size is not None else None,
+    )  # fmt: skip
+    return results(sizes, server)
+
+
+def server_results_of(
+    settings: Settings, argv: Sequence[str], started: datetime, sizes: list[dict], server: dict  # type: ignore[type-arg]
+) -> dict:  # type: ignore[type-arg]
+    assert settings.team is not None
+    team = settings.team
+    results = {
+        "suite": "server",
+        "started": started.isoformat(timespec="seconds"),
+        "command": " ".join(["python", "benchmarks/run.py", *argv]),
+        "machine": machine(),
+        "versions": versions(),
+        "project": {**project_state(), "note": settings.note},
+        "server": server,
+        "settings": {
+            "engines": list(team.engines),
+            "embedded_up_to": team.embedded_up_to,
+            "cold_repeat": team.cold_repeat,
+            "ingest_repeat": team.ingest_repeat,
+            "warm_queries": settings.warm_queries,
+            "facet_queries": team.facet_queries,
+            "trend_queries": team.trend_queries,
+            "clients": team.clients,
+            "clients_seconds": team.clients_seconds,
+            "seed": settings.seed,
+        },
+        "cold_queries": [{"name": query.name, "query": query.describe()} for query in COLD_QUERIES],
+        "sizes": sizes,
+    }
+    return with_server_targets(results)
+
+
 def results_of(settings: Settings, argv: Sequence[str], started: datetime, sizes: list[dict]) -> dict:  # type: ignore[type-arg]
     results = {
         "started": started.isoformat(timespec="seconds"),
@@ -427,9 +477,13 @@ def results_of(settings: Settings, argv: Sequence[str], started: datetime, sizes
 
 def write_results(results: dict, out: Path) -> tuple[Path, Path]:  # type: ignore[type-arg]
     out.mkdir(parents=True, exist_ok=True)
+    server = results.get("suite") == "server"
     stem = f"{results['started'][:10]}-{results['machine']['host']}"
+    if server:  # runs differ in sizes and engines: one file each
+        sizes = "-".join(size["size"] for size in results["sizes"]) or "none"
+        stem += f"-server-{sizes}-" + "-".join(results["settings"]["engines"])
     markdown, data = out / f"{stem}.md", out / f"{stem}.json"
-    markdown.write_text(render_markdown(results), encoding="utf-8")
+    markdown.write_text((render_server_markdown if server else render_markdown)(results), encoding="utf-8")
     data.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return markdown, data
 
@@ -461,7 +515,8 @@ def parse_settings(argv: Sequence[str]) -> Settings:
         "  python benchmarks/run.py --quick                  # smoke run: BBC set only, few repeats\n"
         "  python benchmarks/run.py                          # bbc, multi (5,000), 20000 and 100000\n"
         "  python benchmarks/run.py --quick --sizes bbc,multi:1000   # and 1,000 multilingual articles (~1 minute more)\n"
-        "  python benchmarks/run.py --sizes bbc,20000 --repeat 7 --ingest-repeat 3",
+        "  python benchmarks/run.py --sizes bbc,20000 --repeat 7 --ingest-repeat 3\n"
+        "  python benchmarks/run.py --server --engines whoosh,postgres --sizes 100000,1000000   # a team's server",
     )
     parser.add_argument(
         "--sizes", help="comma-separated corpus sizes: bbc (the BBC set as it is), a number of generated "
@@ -480,9 +535,23 @@ def parse_settings(argv: Sequence[str]) -> Settings:
     )
     parser.add_argument("--out", type=Path, default=HERE / "results", help="where results go (default benchmarks/results)")
     parser.add_argument("--note", help="free text recorded with the results, e.g. which snapshot was measured")
+    server = parser.add_argument_group("a team's archive on a PostgreSQL server (--server)")
+    server.add_argument("--server", action="store_true", help="measure the engines over a throwaway PostgreSQL server "
+                        "(tests/pg.sh) instead of the first suite; default sizes 100000,1000000")
+    server.add_argument("--engines", default="postgres", help="comma-separated engines over the server (ARCHIVE_ENGINE "
+                        "names), e.g. whoosh,postgres (default postgres)")
+    server.add_argument("--embedded-up-to", type=parse_count, default=100_000, help="sizes up to this also measure "
+                        "the embedded archive (SQLite + Whoosh) and SQLite FTS5 (default 100000)")
+    server.add_argument("--clients", type=int, default=8, help="concurrent searching clients (default 8)")
+    server.add_argument("--clients-seconds", type=float, default=30.0, help="how long they search (default 30)")
+    server.add_argument("--fsync", choices=("on", "off"), default="off", help="the server's fsync, synchronous_commit "
+                        "and full_page_writes (default off, as the tests run it)")
+    server.add_argument("--facet-queries", type=int, default=100, help="warm queries also run with facets (default 100)")
+    server.add_argument("--trend-queries", type=int, default=50, help="warm queries also run as trends (default 50)")
     args = parser.parse_args(argv)
     quick = args.quick
-    sizes = args.sizes or (BBC if quick else f"{BBC},{MULTI},20000,100000")
+    default_sizes = "100000,1000000" if args.server else (BBC if quick else f"{BBC},{MULTI},20000,100000")
+    sizes = args.sizes or default_sizes
     try:
         labels = tuple(size_label(size) for size in sizes.split(",") if size.strip())
     except argparse.ArgumentTypeError as error:
@@ -497,7 +566,19 @@ def parse_settings(argv: Sequence[str]) -> Settings:
         work=args.work.resolve(),
         out=args.out.resolve(),
         note=args.note,
-    )
+        team=TeamSettings(
+            engines=tuple(engine.strip() for engine in args.engines.split(",") if engine.strip()),
+            embedded_up_to=args.embedded_up_to,
+            clients=args.clients,
+            clients_seconds=args.clients_seconds,
+            cold_repeat=args.repeat or (3 if quick else 5),
+            ingest_repeat=args.ingest_repeat or 1,
+            warm_queries=args.warm_queries or (100 if quick else 300),
+            facet_queries=args.facet_queries,
+            trend_queries=args.trend_queries,
+            fsync=args.fsync == "on",
+        ) if args.server else None,
+    )  # fmt: skip
     if min(settings.repeat, settings.ingest_repeat, settings.warm_queries) < 1:
         parser.error("--repeat, --ingest-repeat and --warm-queries must be 1 or more")
     if not settings.bbc.is_dir():
@@ -508,9 +589,10 @@ def parse_settings(argv: Sequence[str]) -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     settings = parse_settings(argv)
-    results = run(settings, argv, on_size=lambda so_far: write_results(so_far, settings.out))
+    running = run_server if settings.team is not None else run
+    results = running(settings, argv, on_size=lambda so_far: write_results(so_far, settings.out))
     markdown, data = write_results(results, settings.out)
-    print(render_markdown(results))
+    print((render_server_markdown if settings.team is not None else render_markdown)(results))
     log(f"wrote {markdown} and {data}")
     return 0
 

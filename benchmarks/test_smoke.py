@@ -116,3 +116,67 @@ def test_compare_says_which_figures_stay_within_the_tolerance() -> None:
     assert rows["bulk ingest, articles/s vs plain Whoosh"].endswith("| 0.91 | yes |")
     assert rows["warm search top 10 + snippets, p50"].endswith("| — | — |")
     assert compare_lines([size(3.0, 4.0)], [size(3.5, 4.0)], 0.10)[2].endswith("| **no** |")
+
+
+def _server_can_start() -> bool:
+    from server import PG_SH
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return False
+    return PG_SH.exists() and any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
+@pytest.mark.skipif(not _server_can_start(), reason="no psycopg or no PostgreSQL server binaries")
+def test_run_server_measures_each_stack_and_their_agreement(tmp_path: Path) -> None:
+    command = [
+        sys.executable, str(HERE / "run.py"), "--server", "--engines", "whoosh", "--quick", "--sizes", "50",
+        "--repeat", "1", "--warm-queries", "12", "--facet-queries", "4", "--trend-queries", "4",
+        "--clients", "2", "--clients-seconds", "1", "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),
+    ]  # fmt: skip
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+
+    (data,) = (tmp_path / "results").glob("*-server-50-whoosh.json")
+    (size,) = json.loads(data.read_text(encoding="utf-8"))["sizes"]
+    stacks = size["stacks"]
+    assert set(stacks) == {"server:whoosh", "embedded:whoosh", "fts5"}
+    server = stacks["server:whoosh"]
+    assert server["ingest"]["report"]["failed"] == 0 and server["ingest"]["disk"]["database_bytes"] > 0
+    assert server["warm_search"]["queries"] == 12 and server["warm_facets"]["queries"] == 4
+    assert server["clients"]["errors"] == 0 and server["clients"]["searches"] > 0
+    assert size["agreement"]["server:whoosh"]["mean_overlap_at_10"] == 1.0  # the same engine, the same articles
+    markdown = data.with_suffix(".md").read_text(encoding="utf-8")
+    assert "## Targets (issue 13)" in markdown and "| whoosh over the server |" in markdown
+
+
+def test_agreement_compares_the_top_10s_of_the_queries_either_finds() -> None:
+    from team import agreement
+
+    def found(*pages: tuple[int, list[str]]) -> dict:  # type: ignore[type-arg]
+        return {"queries": [{"query": str(n), "total": total, "ids": ids} for n, (total, ids) in enumerate(pages)]}
+
+    ours = found((3, ["a", "b", "c"]), (2, ["x", "y"]), (0, []))
+    whoosh = found((4, ["a", "c", "d", "e"]), (2, ["x", "y"]), (0, []))
+
+    assert agreement(ours, whoosh) == {
+        "queries": 3, "with_hits": 2, "mean_overlap_at_10": round((2 / 4 + 1) / 2, 4),
+        "same_first_hit": 1.0, "same_total": 0.5, "errors": 0,
+    }  # fmt: skip
+
+
+def test_agreement_ties_aside_counts_hits_of_equal_score_cut_at_the_10th_place() -> None:
+    from team import agreement
+
+    def page(ids: str, scores: list[float]) -> dict:  # type: ignore[type-arg]
+        return {"queries": [{"query": "q", "total": 40, "ids": list(ids), "scores": scores}]}
+
+    tied = [9.0] + [5.0] * 9  # the first alone, then nine of equal score, more of them than fit
+    ours, whoosh = page("abcdefghij", tied), page("abcdefgxyz", tied)
+    figures = agreement(ours, whoosh)
+
+    assert figures["mean_overlap_at_10"] == 0.7 and figures["mean_overlap_at_10_ties_aside"] == 1.0
+    assert figures["same_first_hit"] == figures["same_first_hit_ties_aside"] == 1.0
+    other = agreement(page("abcdefghij", [9.0 - n for n in range(10)]), whoosh)  # no tie on our side
+    assert other["mean_overlap_at_10_ties_aside"] == other["mean_overlap_at_10"] == 0.7
