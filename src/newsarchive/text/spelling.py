@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from newsarchive.text.languages import DICTIONARY, fold, forms, lower
@@ -36,6 +36,25 @@ def respelled(query_text: str, words: list[re.Match[str]], picks: dict[int, str]
             parts += [query_text[last : found.start(1)], picks[at]]
             last = found.end(1)
     return "".join(parts) + query_text[last:]
+
+
+def best_respelling(
+    query_text: str, words: list[re.Match[str]], options: dict[int, list[tuple[int, str]]], count: Callable[[str], int]
+) -> str:
+    """``query_text`` with each word that has ``options`` ((distance, word), closest first, the more frequent first
+    among equals) spelled as its closest; where several are as close, as the one with which the whole query
+    finds most (``count``), unless the query is that one word alone (then the more frequent finds more)."""
+
+    def spelled(picks: dict[int, str]) -> str:
+        return respelled(query_text, words, picks)
+
+    picks = {at: ranked[0][1] for at, ranked in options.items()}
+    for at, ranked in options.items():
+        closest = [word for distance_, word in ranked if distance_ == ranked[0][0]]
+        # (max keeps the first, the more frequent, of equal counts.)
+        if len(closest) > 1 and query_text.strip() != words[at].group(1):
+            picks[at] = max(closest, key=lambda word: count(spelled({**picks, at: word})))
+    return spelled(picks)
 
 
 def stem_distance(stemmed: str, word: str, limit: int, suffix: int = SUFFIX) -> int:

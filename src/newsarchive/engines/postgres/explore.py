@@ -21,16 +21,17 @@ from newsarchive.engines.postgres.search import body_text, compiled, hits_of, pa
 from newsarchive.engines.protocol import HitPage, SearchOptions
 from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
+from newsarchive.query.parser import parse
 from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
 from newsarchive.text.languages import forms, function_terms, lower
 from newsarchive.text.spelling import (
     MAX_EDITS,
     Reach,
+    best_respelling,
     edit_distance,
     nearest_written,
     plain_words,
-    respelled,
     written_forms,
 )
 
@@ -73,19 +74,9 @@ def _suggest(connection: Connection, query_text: str, budget: Budget) -> str | N
             options[at] = ranked
     if not options:
         return None
-
-    def spelled(picks: dict[int, str]) -> str:
-        return respelled(query_text, words, picks)
-
-    picks = {at: ranked[0][1] for at, ranked in options.items()}
-    for at, ranked in options.items():
-        closest = [word for distance_, word in ranked if distance_ == ranked[0][0]]
-        # (One word alone: the more frequent finds more. max keeps the first, the more frequent, of equal counts.)
-        if len(closest) > 1 and query_text.strip() != words[at].group(1):
-            picks[at] = max(closest, key=lambda word: _count(connection, spelled({**picks, at: word}), budget))
-    suggestion = spelled(picks)
+    suggestion = best_respelling(query_text, words, options, lambda text: _count(connection, text, budget))
     try:
-        respelled_query = compiled(connection, _typed(suggestion), budget)
+        respelled_query = compiled(connection, parse(suggestion), budget)
     except InvalidQuery:  # a suggestion that does not parse is no suggestion
         return None
     row = connection.execute(
@@ -97,18 +88,11 @@ def _suggest(connection: Connection, query_text: str, budget: Budget) -> str | N
 def _count(connection: Connection, query_text: str, budget: Budget) -> int:
     """How many articles a query finds; 0 if it does not parse."""
     try:
-        found = compiled(connection, _typed(query_text), budget)
+        found = compiled(connection, parse(query_text), budget)
     except InvalidQuery:
         return 0
     row = connection.execute(f"SELECT count(*) FROM search_docs d WHERE {found.where}", found.params).fetchone()
     return int(row[0]) if row else 0
-
-
-def _typed(text: str) -> Query:
-    """A respelled query, parsed as if the user had typed it."""
-    from newsarchive.query import parse
-
-    return parse(text)
 
 
 def spelling_options(

@@ -25,7 +25,7 @@ from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
 from newsarchive.text.languages import forms, function_terms, lower
-from newsarchive.text.spelling import MAX_EDITS, Reach, nearest_written, plain_words, respelled
+from newsarchive.text.spelling import MAX_EDITS, Reach, best_respelling, nearest_written, plain_words
 from newsarchive.text.spelling import written_forms as spelling_written_forms
 
 _SAMPLE_DOCS = 300
@@ -59,17 +59,7 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
             options[at] = ranked
     if not options:
         return None
-
-    def spelled(picks: dict[int, str]) -> str:
-        return respelled(query_text, words, picks)
-
-    picks = {at: ranked[0][1] for at, ranked in options.items()}
-    for at, ranked in options.items():
-        closest = [word for distance_, word in ranked if distance_ == ranked[0][0]]
-        # (One word alone: the more frequent finds more. max keeps the first, the more frequent, of equal counts.)
-        if len(closest) > 1 and query_text.strip() != words[at].group(1):
-            picks[at] = max(closest, key=lambda word: _count(searcher, spelled({**picks, at: word}), budget))
-    suggestion = spelled(picks)
+    suggestion = best_respelling(query_text, words, options, lambda text: _count(searcher, text, budget))
     try:
         compiled = parsed(searcher, _typed(suggestion), budget)
     except InvalidQuery:  # a suggestion that does not parse is no suggestion
