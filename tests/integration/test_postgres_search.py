@@ -1,15 +1,13 @@
 """The PostgreSQL engine's questions answered in the server, beside the Whoosh engine's answers for the same articles.
 
-The articles are ingested with a Whoosh index over a PostgreSQL database;
-their search rows are then written here from the ``articles`` table (as the
-engine's own writer will), so both engines hold the very same archive.
+The articles are ingested by a machine with a Whoosh index of its own over a
+PostgreSQL database whose engine is the server's: each unit of work writes
+the server's search rows too, so both engines hold the very same archive.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-import types
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,9 +22,7 @@ from newsarchive.query import parse
 
 psycopg = pytest.importorskip("psycopg")
 
-from newsarchive.engines.postgres import explore, schema, search, trend  # noqa: E402
-from newsarchive.engines.postgres.rows import vector  # noqa: E402
-from newsarchive.reading.draft import join_blocks  # noqa: E402
+from newsarchive.engines.postgres import explore, search, trend  # noqa: E402
 
 BODY = "Negotiators met in Kursk to resume the peace talks over the region. "
 #: Words enough for two copies of an article to be told near-duplicates (``reading.neardup``).
@@ -71,33 +67,8 @@ def twins(postgres: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         report = archive.ingest([folder])
     assert report.new == len(ARTICLES)
     connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
-    fill_search_rows(connection)
-    with vocabulary_lookups():
-        yield connection, open_engine(config)
+    yield connection, open_engine(config)
     connection.close()
-
-
-def fill_search_rows(connection: object) -> None:
-    """The search rows of every article, written as the engine's writer writes them."""
-    for statement in (*schema.TABLES, *schema.TRIGRAMS):
-        connection.execute(statement)  # type: ignore[attr-defined]
-    rows = connection.execute(  # type: ignore[attr-defined]
-        "SELECT id, title, description, body, published_at, date_precision, published_offset, source, language,"
-        " authors, duplicate_of, revision FROM articles"
-    ).fetchall()
-    for article_id, title, description, body, published, precision, offset, source, language, authors, copy_of, revision in rows:
-        blocks = json.loads(body) if isinstance(body, str) else body
-        text = join_blocks(block["text"] for block in blocks)
-        names = json.loads(authors) if isinstance(authors, str) else authors
-        connection.execute(  # type: ignore[attr-defined]
-            'INSERT INTO search_docs (id, vector, published, precision, "offset", source, lang, authors, grp, revision)'
-            " VALUES (%s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (article_id, vector(title, description or "", text, language), published, precision, offset, source,
-             language, names, copy_of or article_id, revision),
-        )  # fmt: skip
-    connection.execute(  # type: ignore[attr-defined]
-        "INSERT INTO search_terms (term, docs, written) SELECT word, ndoc, word FROM ts_stat('SELECT vector FROM search_docs')"
-    )
 
 
 @pytest.fixture
@@ -205,73 +176,3 @@ def test_telling_terms_count_the_matches_and_name_their_words(connection: object
 def test_a_boost_is_noted_not_dropped_silently(connection: object) -> None:
     with pytest.warns(search.QueryNote, match="boost"):
         search.search(connection, parse("kursk^3"), SearchOptions())  # type: ignore[arg-type]
-
-
-# --- the vocabulary's lookups, until the engine's own module is there ------------------------------------
-
-
-def vocabulary_lookups() -> _Lookups:
-    return _Lookups()
-
-
-class _Lookups:
-    """The engine's ``vocabulary`` module where it is installed; else lookups in SQL written for these tests."""
-
-    NAME = "newsarchive.engines.postgres.vocabulary"
-
-    def __enter__(self) -> None:
-        try:
-            __import__(self.NAME)
-            self.stub = None
-        except ImportError:
-            self.stub = types.ModuleType(self.NAME)
-            for function in (_terms_like, _terms_near, _terms_between, _docs_of, _total_docs):
-                setattr(self.stub, function.__name__[1:], function)
-            sys.modules[self.NAME] = self.stub
-
-    def __exit__(self, *exc: object) -> None:
-        if self.stub is not None:
-            sys.modules.pop(self.NAME, None)
-
-
-def _terms_like(connection, pattern: str, limit: int) -> list[str]:  # type: ignore[no-untyped-def]
-    rows = connection.execute(
-        'SELECT term FROM search_terms WHERE term LIKE %s ORDER BY term COLLATE "C" LIMIT %s', (pattern, limit)
-    )
-    return [row[0] for row in rows.fetchall()]
-
-
-def _terms_near(connection, term: str, edits: int, prefix: int, limit: int) -> list[str]:  # type: ignore[no-untyped-def]
-    rows = connection.execute("SELECT term FROM search_terms WHERE starts_with(term, %s)", (term[:prefix],)).fetchall()
-    return sorted(found for (found,) in rows if _levenshtein(found, term) <= edits)[:limit]
-
-
-def _terms_between(connection, start, end, start_excluded, end_excluded, limit):  # type: ignore[no-untyped-def]
-    where, values = ["true"], []
-    if start:
-        where.append('term COLLATE "C" ' + ("> %s" if start_excluded else ">= %s"))
-        values.append(start)
-    if end:
-        where.append('term COLLATE "C" ' + ("< %s" if end_excluded else "<= %s"))
-        values.append(end)
-    sql = f'SELECT term FROM search_terms WHERE {" AND ".join(where)} ORDER BY term COLLATE "C" LIMIT %s'
-    return [row[0] for row in connection.execute(sql, (*values, limit)).fetchall()]
-
-
-def _docs_of(connection, terms) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    rows = connection.execute("SELECT term, docs FROM search_terms WHERE term = ANY(%s)", (list(terms),))
-    return dict(rows.fetchall())
-
-
-def _total_docs(connection) -> int:  # type: ignore[no-untyped-def]
-    return int(connection.execute("SELECT count(*) FROM search_docs").fetchone()[0])
-
-
-def _levenshtein(one: str, other: str) -> int:
-    row = list(range(len(other) + 1))
-    for at, letter in enumerate(one, 1):
-        previous, row[0] = row[0], at
-        for place, theirs in enumerate(other, 1):
-            previous, row[place] = row[place], min(row[place] + 1, row[place - 1] + 1, previous + (letter != theirs))
-    return row[-1]
-

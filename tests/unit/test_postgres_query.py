@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-import types
-from collections.abc import Iterator
 
 import pytest
 
+from newsarchive.engines.postgres import vocabulary as postgres_vocabulary
 from newsarchive.engines.postgres.query import compile_query, like_pattern, phrase, prefix, term, word
 from newsarchive.errors import InvalidQuery
 from newsarchive.query import parse
@@ -126,10 +125,9 @@ def test_words_are_quoted_as_lexemes() -> None:
 
 
 @pytest.fixture
-def vocabulary() -> Iterator[list[tuple[str, object]]]:
-    """Stub lookups of the vocabulary over ``VOCABULARY``, recording what they were asked."""
+def vocabulary(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
+    """The vocabulary's lookups over ``VOCABULARY`` instead of a server's table, recording what they were asked."""
     asked: list[tuple[str, object]] = []
-    stub = types.ModuleType("newsarchive.engines.postgres.vocabulary")
 
     def terms_like(connection: object, pattern: str, limit: int) -> list[str]:
         import re
@@ -146,14 +144,9 @@ def vocabulary() -> Iterator[list[tuple[str, object]]]:
         asked.append(("between", (start, end, start_out, end_out)))
         return [term for term in VOCABULARY if (start or "") <= term <= (end or "\uffff")][:limit]
 
-    stub.terms_like, stub.terms_near, stub.terms_between = terms_like, terms_near, terms_between  # type: ignore[attr-defined]
-    saved = sys.modules.get(stub.__name__)
-    sys.modules[stub.__name__] = stub
-    yield asked
-    if saved is None:
-        sys.modules.pop(stub.__name__)
-    else:
-        sys.modules[stub.__name__] = saved
+    for lookup in (terms_like, terms_near, terms_between):
+        monkeypatch.setattr(postgres_vocabulary, lookup.__name__, lookup)
+    return asked
 
 
 def test_wildcards_fuzzy_words_and_ranges_stand_for_the_archive_s_words(vocabulary: list[tuple[str, object]]) -> None:

@@ -16,7 +16,8 @@ from functools import partial
 from math import log
 from typing import TYPE_CHECKING
 
-from newsarchive.engines.postgres.query import Compiled, Sought, index_analyses, terms_of_archive
+from newsarchive.engines.postgres import vocabulary
+from newsarchive.engines.postgres.query import Compiled, Sought, index_analyses
 from newsarchive.engines.postgres.search import body_text, compiled, hits_of, page_rows, rank_sql, reading
 from newsarchive.engines.protocol import HitPage, SearchOptions
 from newsarchive.errors import InvalidQuery, SearchTimeout
@@ -61,7 +62,6 @@ def suggest(connection: Connection, query: Query, budget: Budget | None = None) 
 
 def _suggest(connection: Connection, query_text: str, budget: Budget) -> str | None:
     analyses = index_analyses(connection)
-    vocabulary = terms_of_archive()
     words = plain_words(query_text)
     options: dict[int, list[tuple[int, str]]] = {}
     for at, found in enumerate(words):
@@ -183,7 +183,6 @@ def key_terms(connection: Connection, analysed: Iterable[Analysed], count: int) 
         weights.update({term.decode("utf-8"): len(places) for term, places in terms.items()})
     if not weights:
         return []
-    vocabulary = terms_of_archive()
     collection = vocabulary.docs_of(connection, list(weights))
     return bo1(weights, collection, max(1, vocabulary.total_docs(connection)), count)
 

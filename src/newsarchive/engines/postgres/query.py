@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
-from importlib import import_module
 from itertools import product
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from newsarchive.engines.postgres import vocabulary
 from newsarchive.engines.postgres.rows import lexeme
 from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
@@ -45,6 +45,8 @@ from newsarchive.text.terms import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from psycopg import Connection
 
 #: Each word field's weight in the vector (``rows.FIELDS``); no weight: any field.
@@ -434,7 +436,6 @@ class _Compiler:
         if self.budget is not None:
             self.budget.check()
         room = MAX_EXPANSION + 1
-        vocabulary = terms_of_archive()
         found: list[str] = []
         if isinstance(node, qt.Fuzzy) and near is not None:
             found = vocabulary.terms_near(self.connection, near, node.edits, node.prefix, room)
@@ -488,11 +489,6 @@ class _Compiler:
         return all_of(bounds) if bounds else Clause(sql=f"{_COLUMNS.get(field, 'd.authors')} IS NOT NULL")
 
 
-def terms_of_archive() -> Any:
-    """The engine's vocabulary lookups (``vocabulary``: ``terms_like``, ``terms_near``, ``terms_between``)."""
-    return import_module("newsarchive.engines.postgres.vocabulary")
-
-
 def _column(field: str, operator: str, value: str) -> Clause:
     return Clause(sql=f'{_COLUMNS[field]} COLLATE "C" {operator}', params=(value,))
 
@@ -505,15 +501,22 @@ def _author(operator: str, value: str) -> Clause:
 
 def dates(node: qt.DateRange) -> Clause:
     """A ``date:`` clause: published from its start to its end (an undated article is in no range)."""
-    parts = ["d.published IS NOT NULL"]
+    parts, params = published_within(node.start, node.end)
+    return Clause(sql=" AND ".join(["d.published IS NOT NULL", *parts]), params=tuple(params))
+
+
+def published_within(start: datetime | None, end: datetime | None) -> tuple[list[str], list[object]]:
+    """The conditions (and their parameters) that ``d.published`` lies from ``start`` to ``end``, both
+    inclusive; none for an open end. (An undated article meets none but an open pair.)"""
+    parts: list[str] = []
     params: list[object] = []
-    if node.start is not None:
+    if start is not None:
         parts.append("d.published >= %s")
-        params.append(node.start)
-    if node.end is not None:
+        params.append(start)
+    if end is not None:
         parts.append("d.published <= %s")
-        params.append(node.end)
-    return Clause(sql=" AND ".join(parts), params=tuple(params))
+        params.append(end)
+    return parts, params
 
 
 def _first(words: list[list[str]], text: str) -> str:

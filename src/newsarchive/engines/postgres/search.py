@@ -25,6 +25,7 @@ from newsarchive.engines.postgres.query import (
     compile_query,
     index_analyses,
     like_pattern,
+    published_within,
 )
 from newsarchive.engines.protocol import Hit, HitPage, SearchOptions
 from newsarchive.query.budget import Budget
@@ -106,13 +107,8 @@ def matching_ids(connection: Connection, query: Query) -> list[str]:
 
 def narrowed(found: Compiled, options: SearchOptions) -> tuple[str, tuple[object, ...]]:
     """The query's condition with the search's filters: since/until (which leave undated articles out), undated."""
-    parts, params = [f"({found.where})"], list(found.params)
-    if options.since is not None:
-        parts.append("d.published >= %s")
-        params.append(options.since)
-    if options.until is not None:
-        parts.append("d.published <= %s")
-        params.append(options.until)
+    within, bounds = published_within(options.since, options.until)
+    parts, params = [f"({found.where})", *within], [*found.params, *bounds]
     if options.undated != "include":
         parts.append("d.published IS NOT NULL" if options.undated == "exclude" else "d.published IS NULL")
     return " AND ".join(parts), tuple(params)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from newsarchive.engines.counting import midnight
+from newsarchive.engines.postgres.query import published_within
 from newsarchive.engines.postgres.search import compiled, reading
 from newsarchive.engines.protocol import PeriodCounts
 from newsarchive.query.tree import Query
@@ -48,14 +49,8 @@ def count_by_period(
         else:
             found = compiled(connection, query)
             where, params = found.where, found.params
-        inside = ["TRUE"]
-        bounds: list[object] = []
-        if since is not None:
-            inside.append("d.published >= %s")
-            bounds.append(since)
-        if until is not None:
-            inside.append("d.published <= %s")
-            bounds.append(until)
+        within, bounds = published_within(since, until)
+        inside = ["TRUE", *within]
         sql = f"""
             SELECT
               CASE WHEN d.published IS NULL THEN {_UNDATED} WHEN d.precision = 'day' THEN {_DAY} ELSE {_TIMED} END,
