@@ -16,7 +16,7 @@ from engine_kit import article, new_engine
 from newsarchive.config import ArchiveConfig
 from newsarchive.engines import open_engine
 from newsarchive.engines.postgres import schema, vocabulary
-from newsarchive.engines.postgres.engine import PostgresEngine, libpq_url
+from newsarchive.engines.postgres.engine import PostgresEngine, server_url
 from newsarchive.errors import ConfigError, IndexUnavailable
 from newsarchive.storage.database import Database, open_database
 from newsarchive.storage.models import Article
@@ -49,7 +49,7 @@ def engine(config: ArchiveConfig) -> Iterator[PostgresEngine]:
 def connect(config: ArchiveConfig):  # type: ignore[no-untyped-def]
     import psycopg
 
-    return psycopg.connect(libpq_url(config.database_url))
+    return psycopg.connect(server_url(config.database_url))
 
 
 def stored(title: str, body: str, article_id: str, **values: object) -> Article:

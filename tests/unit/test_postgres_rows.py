@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsarchive.engines.postgres.engine import libpq_url
+from newsarchive.engines.postgres.engine import server_url
 from newsarchive.engines.postgres.rows import LAST_POSITION, lexeme, vector, vector_and_terms
 from newsarchive.engines.postgres.schema import BODY_FROM, LEDE_FROM
 from newsarchive.engines.postgres.vocabulary import distance, like_prefix
@@ -45,10 +45,10 @@ def test_a_documents_row_holds_its_columns_and_group() -> None:
     assert sorted(terms) == ["copi", "text"]
 
 
-def test_sqlalchemy_urls_become_libpq_urls() -> None:
-    assert libpq_url("postgresql+psycopg://u:p%40ss@db:5433/news?sslmode=require") == "postgresql://u:p%40ss@db:5433/news?sslmode=require"
+def test_sqlalchemy_urls_become_server_urls() -> None:
+    assert server_url("postgresql+psycopg://u:p%40ss@db:5433/news?sslmode=require") == "postgresql://u:p%40ss@db:5433/news?sslmode=require"
     with pytest.raises(ConfigError, match="PostgreSQL database"):
-        libpq_url("sqlite:////tmp/archive.db")
+        server_url("sqlite:////tmp/archive.db")
 
 
 @pytest.mark.parametrize(

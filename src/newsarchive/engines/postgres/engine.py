@@ -31,33 +31,24 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-#: Where searches go when set: a standby server that follows the primary (writes never go there).
-READ_DATABASE_URL_ENV = "ARCHIVE_READ_DATABASE_URL"
 #: A rebuild of fewer articles is analysed in its own process (starting workers costs about a second).
 _PARALLEL_FROM = 5000
 _REINDEX_HINT = "`archive reindex` makes the search rows from the articles"
 
 
-def libpq_url(url: str) -> str:
-    """An SQLAlchemy URL of a PostgreSQL database (``postgresql+psycopg://...``) as libpq takes it."""
-    from newsarchive.errors import ConfigError
+def server_url(url: str) -> str:
+    """The libpq URL of the engine's database; a database that is not on a PostgreSQL server is refused."""
+    from newsarchive.storage.dialects import Dialect, libpq_url
 
-    scheme, found, rest = url.partition("://")
-    if not found or scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
+    if Dialect.for_url(url).name != "postgresql":
         from newsarchive.config import redacted
+        from newsarchive.errors import ConfigError
 
         raise ConfigError(
             f"the postgres search engine keeps its rows in a PostgreSQL database, not in {redacted(url)!r}",
             hint="set ARCHIVE_DATABASE_URL to a postgresql+psycopg:// URL, or use the whoosh engine",
         )
-    return "postgresql://" + rest
-
-
-def _read_url(config: ArchiveConfig) -> str:
-    """The database searches read from: the read URL of the settings (or environment) when set, else the primary."""
-    if hasattr(config, "read_database_url"):
-        return getattr(config, "read_database_url", None) or config.database_url
-    return os.environ.get(READ_DATABASE_URL_ENV) or config.database_url
+    return libpq_url(url)
 
 
 def _server_errors(method: F) -> F:
@@ -78,6 +69,7 @@ def _server_errors(method: F) -> F:
 def _typed(error: Exception) -> Exception:
     import psycopg
 
+    from newsarchive.config import DATABASE_URL_ENV, READ_DATABASE_URL_ENV
     from newsarchive.errors import ArchiveError, IndexUnavailable
 
     line = (str(error).splitlines() or [type(error).__name__])[0]
@@ -86,7 +78,7 @@ def _typed(error: Exception) -> Exception:
     if isinstance(error, psycopg.OperationalError):
         return IndexUnavailable(
             f"cannot reach the search database: {line}",
-            hint=f"check that the server is running, and ARCHIVE_DATABASE_URL (and {READ_DATABASE_URL_ENV})",
+            hint=f"check that the server is running, and {DATABASE_URL_ENV} (and {READ_DATABASE_URL_ENV})",
         )
     return ArchiveError(f"search database error: {line}", hint="`archive check` looks for what is wrong")
 
@@ -98,8 +90,8 @@ class PostgresEngine:
     follows_log = False
 
     def __init__(self, config: ArchiveConfig) -> None:
-        self._write_url = libpq_url(config.database_url)
-        self._read_url = libpq_url(_read_url(config))
+        self._write_url = server_url(config.database_url)
+        self._read_url = server_url(config.reads_from)
         self._reads: Connection | None = None
         self._writes: Connection | None = None
 
