@@ -186,15 +186,13 @@ class PostgresEngine:
         if not stored and not removed:
             return
         from newsarchive.engines.postgres import schema
-        from newsarchive.engines.postgres.writing import put, stored_documents
+        from newsarchive.engines.postgres.writing import put_articles
 
         session.flush()
         connection: Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
         if not schema.exists(connection):
             schema.make(connection)
-        documents = list(stored_documents(connection, sorted(set(stored))))
-        gone = set(removed) | (set(stored) - {document.id for document in documents})
-        put(connection, documents, sorted(gone))
+        put_articles(connection, stored, removed)
 
     def writer(self, processes: int = 1) -> IndexWriter:
         return RowWriter(self._writing)
@@ -210,24 +208,16 @@ class PostgresEngine:
         """
         from newsarchive.engines.postgres import schema
         from newsarchive.engines.postgres.vocabulary import total_docs
-        from newsarchive.engines.postgres.writing import (
-            analysed,
-            changes_since,
-            fill,
-            put,
-            record_version,
-            stored_documents,
-        )
+        from newsarchive.engines.postgres.writing import analysed, changes_since, fill, put_articles, record_version
 
         connection = self._writing()
         try:
             connection.execute("LOCK TABLE change_log IN EXCLUSIVE MODE")
             schema.make(connection)
             written = fill(connection, analysed(documents, processes))
-            _head, stored, removed = changes_since(connection, position)
+            stored, removed = changes_since(connection, position)
             if stored or removed:
-                later = list(stored_documents(connection, stored))
-                put(connection, later, sorted(set(removed) | set(stored) - {document.id for document in later}))
+                put_articles(connection, stored, removed)
                 written = total_docs(connection)
             record_version(connection)
             connection.commit()

@@ -146,6 +146,14 @@ def record_version(connection: Connection) -> None:
     )
 
 
+def put_articles(connection: Connection, stored: Iterable[str], removed: Iterable[str]) -> int:
+    """Write the rows of the ``stored`` articles as the ``articles`` table holds them now, and delete those of the
+    ``removed`` ones (and of a stored one that is no longer there); return how many rows were written."""
+    stored = set(stored)
+    documents = list(stored_documents(connection, sorted(stored)))
+    return put(connection, documents, sorted(set(removed) | (stored - {document.id for document in documents})))
+
+
 def stored_documents(connection: Connection, article_ids: Sequence[str]) -> Iterator[Document]:
     """The documents of these articles as the ``articles`` table holds them now (those gone are left out)."""
     from newsarchive.reading.draft import join_blocks
@@ -176,17 +184,14 @@ def _json(value: Any) -> Any:
     return value
 
 
-def changes_since(connection: Connection, position: int) -> tuple[int, list[str], list[str]]:
-    """The change log's head, and the articles stored and removed after ``position`` (each by its last entry)."""
-    last: dict[str, str] = {}
-    head = position
-    for at, article_id, kind in connection.execute(
-        "SELECT position, article_id, kind FROM change_log WHERE position > %s ORDER BY position", (position,)
-    ):
-        last[article_id] = kind
-        head = at
-    from newsarchive.storage.log import REMOVED
+def changes_since(connection: Connection, position: int) -> tuple[list[str], list[str]]:
+    """The articles stored and removed after ``position`` in the change log, each by its last entry."""
+    from newsarchive.storage.log import REMOVED, collapse
 
-    stored = sorted(article_id for article_id, kind in last.items() if kind != REMOVED)
-    removed = sorted(article_id for article_id, kind in last.items() if kind == REMOVED)
-    return head, stored, removed
+    found = connection.execute(
+        "SELECT position, article_id, kind FROM change_log WHERE position > %s ORDER BY position", (position,)
+    ).fetchall()
+    last = collapse(found)
+    stored = sorted(article_id for article_id, change in last.items() if change.kind != REMOVED)
+    removed = sorted(article_id for article_id, change in last.items() if change.kind == REMOVED)
+    return stored, removed
