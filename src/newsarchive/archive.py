@@ -347,10 +347,11 @@ class Archive:
         with self._writing(wait=wait, create=True):
             db = self._open(create=True)
             before, chosen, articles = settings.record_engine(db, self.config.database_url, engine)
-        self._engine = None  # (opened again as now chosen)
-        changed = chosen != before and not db.created
+            created = db.created
+        self.close()  # (the engine, and the database's staging of its rows, are opened again as now chosen)
+        changed = chosen != before and not created
         return Initialized(
-            database=dialect.named(self.config.database_url), engine=chosen, created=db.created,
+            database=dialect.named(self.config.database_url), engine=chosen, created=created,
             previous=before if changed else None, articles=articles,
         )  # fmt: skip
 
