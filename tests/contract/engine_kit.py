@@ -54,12 +54,10 @@ def new_engine(
 
 
 def _store(url: str, documents: list[Document]) -> None:
-    """The documents as the database's articles (made or replaced), originals first."""
+    """The documents as the database's articles (made or replaced), originals first; the archive made if missing."""
     from newsarchive.storage.database import open_database
     from newsarchive.storage.models import Article
 
-    if not documents:
-        return
     db = open_database(ArchiveConfig(home=Path(), database_url=url, index_dir=Path("index")), create=True)
     now = datetime.now(UTC)
     try:
