@@ -19,7 +19,9 @@ A module's fixture of module scope makes its archive with ``stack.database()`` a
 
 Where not: unit tests run once, on SQLite; so do tests marked ``no_archive`` (an index or files
 alone). A test that takes ``postgres`` itself runs once, on the postgres stack. A test whose
-subject is SQLite itself carries ``@pytest.mark.sqlite_only("why")`` and is skipped on a server.
+subject is SQLite itself carries ``@pytest.mark.sqlite_only("why")`` and is skipped on a server; one
+whose subject is a home's own Whoosh index carries ``@pytest.mark.local_index("why")`` and, on a
+server, keeps one over it (ARCHIVE_ENGINE=whoosh, as a machine may).
 The contract tests (tests/contract) run once per engine and the stacks it runs over
 (``ENGINE_STACKS``: Whoosh on SQLite, Whoosh over PostgreSQL, later the engine in the server): a
 test that takes ``engine_name`` is parametrised by both, and a module fixture with
@@ -149,12 +151,15 @@ def stack(request: pytest.FixtureRequest) -> Stack:
 @pytest.fixture(autouse=True)
 def archive_home(request: pytest.FixtureRequest, tmp_path: Path, stack: Stack) -> Iterator[Path]:
     """The test's archive home (ARCHIVE_HOME), its database a new one on the stack's server (ARCHIVE_DATABASE_URL)
-    or the SQLite file in the home; on a server, a test marked ``sqlite_only`` is skipped.
+    or the SQLite file in the home; on a server, a test marked ``sqlite_only`` is skipped, and one marked
+    ``local_index`` searches with a Whoosh index in its home.
 
     Set apart from the test's ``monkeypatch``, which a test may undo whole."""
     only = request.node.get_closest_marker("sqlite_only")
     if stack.server is not None and only is not None:
         pytest.skip(f"SQLite only: {only.kwargs.get('reason') or (only.args[0] if only.args else 'its subject is SQLite')}")
+    if stack.server is not None and request.node.get_closest_marker("local_index") is not None:
+        stack = Stack("postgres-whoosh", stack.server)
     home = tmp_path / "archive"
     database = stack.database()
     with pytest.MonkeyPatch.context() as settings:

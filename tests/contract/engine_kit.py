@@ -43,13 +43,21 @@ def new_engine(
     An engine whose rows live in the database (it does not follow the log) finds the documents
     stored there as articles first, as the archive would have them.
     """
+    given = list(documents)
+    engine = unbuilt_engine(name, folder, given, database_url=database_url)
+    engine.rebuild(given, position)
+    return engine
+
+
+def unbuilt_engine(
+    name: str, folder: Path, documents: Iterable[Document] = (), *, database_url: str | None = None
+) -> SearchEngine:
+    """The engine ``name`` as ``new_engine`` makes it, its index not built yet (the documents stored, where it reads them)."""
     url = database_url or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{folder / 'archive.db'}"
     engine = open_engine(ArchiveConfig(home=folder, database_url=url, index_dir=folder / "index", engine=name))
-    given = list(documents)
     if not engine.follows_log:
         _DATABASES[engine] = url
-        _store(url, given)
-    engine.rebuild(given, position)
+        _store(url, list(documents))
     return engine
 
 
@@ -90,14 +98,43 @@ def written(engine: SearchEngine, *commits: tuple[Iterable[Document], int]) -> S
     """``engine`` after each (documents, position) is added through its writer and committed at that position."""
     for documents, position in commits:
         documents = list(documents)
-        if engine in _DATABASES:
-            _store(_DATABASES[engine], documents)
+        stored(engine, *documents)
         writer = engine.writer()
         for document in documents:
             writer.add(document)
         writer.commit(position)
         writer.close()
     return engine
+
+
+def stored(engine: SearchEngine, *documents: Document) -> Document:
+    """The documents stored (made or replaced) as articles, where ``engine`` reads them; the last one."""
+    if engine in _DATABASES:
+        _store(_DATABASES[engine], list(documents))
+    return documents[-1]
+
+
+def rebuilt(engine: SearchEngine, documents: Iterable[Document], position: int) -> int:
+    """``engine.rebuild(documents, position)``, the documents stored first for an engine whose rows live there."""
+    documents = list(documents)
+    stored(engine, *documents)
+    return engine.rebuild(documents, position)
+
+
+def at(engine: SearchEngine, position: int) -> int:
+    """The position ``engine`` reports after a commit at ``position``: that one for an engine that follows
+    the change log; for one written with each change, the head of its database's log (current by then)."""
+    if engine.follows_log:
+        return position
+    from newsarchive.storage import log
+    from newsarchive.storage.database import open_database
+
+    db = open_database(ArchiveConfig(home=Path(), database_url=_DATABASES[engine], index_dir=Path("index")))
+    try:
+        with db.sessions() as session:
+            return log.head(session)
+    finally:
+        db.close()
 
 
 def q(text: str) -> Query:

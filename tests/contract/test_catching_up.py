@@ -12,7 +12,7 @@ from newsarchive.archive import Archive
 from newsarchive.engines import open_engine
 from newsarchive.engines.protocol import SearchEngine, SearchOptions
 from newsarchive.query import parse
-from newsarchive.services.indexing import catch_up
+from newsarchive.services.indexing import SyncResult, catch_up
 from newsarchive.storage.database import Database
 from test_change_log import db, homes  # noqa: F401  (the two homes and their database, shared with the log's tests)
 
@@ -35,8 +35,12 @@ def test_a_removal_reaches_a_second_index_through_the_log(homes, db: Database, e
     gone = sorted(_ids(engine))[0]
     with Archive(first) as archive:
         archive.remove([gone])
-    assert gone in _ids(engine) and engine.position() == 12  # (nothing reaches it but the log)
-    result = catch_up(db, engine)
-    assert (result.indexed, result.removed) == (0, 1)
+    if engine.follows_log:
+        assert gone in _ids(engine) and engine.position() == 12  # (nothing reaches it but the log)
+        result = catch_up(db, engine)
+        assert (result.indexed, result.removed) == (0, 1)
+    else:  # (its rows went with the removal's own transaction: nothing left to catch up)
+        assert gone not in _ids(engine)
+        assert catch_up(db, engine) == SyncResult(indexed=0, removed=0, rebuilt=False)
     assert gone not in _ids(engine) and engine.position() == 13
     assert engine.search(parse("council"), SearchOptions(limit=1)).total == 11

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine_kit import ENGINE_STACKS, article, engine_stack_id, find, ids, q, stacked_engine, written
+from engine_kit import ENGINE_STACKS, article, at, engine_stack_id, find, ids, q, stacked_engine, written
 from newsarchive.engines.protocol import SearchEngine, SearchOptions
 from newsarchive.engines.snippets import MATCH_END, MATCH_START
 from newsarchive.errors import InvalidQuery
@@ -248,7 +248,7 @@ def test_the_index_knows_its_documents_and_position(news: SearchEngine) -> None:
     assert news.exists() and news.is_current()
     assert news.document_count() == len(DATED) + len(UNDATED)
     assert sorted(news.entries()) == sorted((document.id, 1) for document in DATED + UNDATED)
-    assert news.position() == 9
+    assert news.position() == at(news, 9)
     assert news.damage() == []
 
 
