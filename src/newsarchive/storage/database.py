@@ -224,7 +224,14 @@ def ensure_schema(
     if current == head:
         return head
     if current is None:
-        _refuse_to_create(_where(engine, config), _tables(engine), config, create)
+        tables = _tables(engine)
+        # (Another machine may have made the archive since: its tables and revision are committed together,
+        # so a revision read after the tables is there if they are hers.)
+        current = _readable_revision(engine)
+        if current == head:
+            return head
+        if current is None:
+            _refuse_to_create(_where(engine, config), tables, config, create)
     _refuse_unknown_revision(current)
     if read_only and config is not None:
         raise read_only_error(config, f", and its database needs an upgrade to schema revision {head} first")
