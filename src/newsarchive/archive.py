@@ -262,6 +262,10 @@ class Archive:
             stager = self._stager()
             if stager is not None:  # (its rows are written in each unit of work's transaction)
                 self._database.stage = stager.stage
+                if create and stager is not self.engine:  # (an ingest makes them first where none are: as its own
+                    from newsarchive.services.indexing import catch_up  # engine's, see services.ingest)
+
+                    catch_up(self._database, stager)
         return self._database
 
     def _stager(self) -> SearchEngine | None:

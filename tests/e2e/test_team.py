@@ -1,7 +1,8 @@
 """A team's archive: several machines (homes) writing one PostgreSQL database at once, losing nothing.
 
-Each "machine" is an `archive` process with a home of its own (its own Whoosh index, following the
-database's change log) and the same ARCHIVE_DATABASE_URL.
+Each "machine" is an `archive` process with a home of its own and the same ARCHIVE_DATABASE_URL; every
+test runs with each search engine a team may use: the server's own (its rows written with each change,
+the default there), and a Whoosh index in each home following the database's change log.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from _postgres import Server
+from newsarchive.engines import ENGINES
 from newsarchive.storage.database import HEAD_REVISION
 from test_faults import make_collection
 
@@ -64,9 +66,11 @@ def write_same(folders: tuple[Path, ...], count: int) -> None:
 class Machine:
     """One machine of the team: `archive` in its own home, on the shared database."""
 
-    def __init__(self, home: Path, url: str) -> None:
+    def __init__(self, home: Path, url: str, engine: str) -> None:
         self.home = home
-        self.env = {**os.environ, "ARCHIVE_HOME": str(home), "ARCHIVE_DATABASE_URL": url, "ARCHIVE_ENGINE": "whoosh"}
+        self.env = {**os.environ, "ARCHIVE_HOME": str(home), "ARCHIVE_DATABASE_URL": url}
+        if engine != "postgres":  # (the server's own search is the default there)
+            self.env["ARCHIVE_ENGINE"] = engine
 
     def start(self, *args: str | Path) -> subprocess.Popen[str]:
         command = [sys.executable, "-m", "newsarchive", *map(str, args)]
@@ -94,10 +98,16 @@ def finished(*runs: subprocess.Popen[str]) -> list[tuple[int, str]]:
     return outcomes
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The search engine of every machine of the team."""
+    return str(request.param)
+
+
 @pytest.fixture
-def team(postgres: Server, tmp_path: Path) -> Iterator[tuple[Machine, Machine, str]]:
+def team(postgres: Server, tmp_path: Path, engine: str) -> Iterator[tuple[Machine, Machine, str]]:
     url = postgres.database()
-    yield Machine(tmp_path / "a", url), Machine(tmp_path / "b", url), url
+    yield Machine(tmp_path / "a", url, engine), Machine(tmp_path / "b", url, engine), url
 
 
 def rows(url: str, query: str) -> list[tuple]:  # type: ignore[type-arg]
@@ -126,8 +136,8 @@ def test_two_machines_ingesting_overlapping_folders_at_once_store_each_article_o
     common = make_collection(tmp_path / "common", 40)
     write_pairs(tmp_path / "originals", tmp_path / "copies", 20)
     write_same((tmp_path / "originals", tmp_path / "copies"), 12)
-    runs = a.ingest(common, tmp_path / "originals"), b.ingest(tmp_path / "copies", common)
-    assert [code for code, _err in finished(*runs)] == [0, 0]
+    outcomes = finished(a.ingest(common, tmp_path / "originals"), b.ingest(tmp_path / "copies", common))
+    assert [code for code, _err in outcomes] == [0, 0], outcomes
     assert rows(url, "SELECT count(*), count(DISTINCT content_hash) FROM articles") == [(40 + 20 + 20 + 12, 92)]
     # Every near-duplicate pair linked, whichever machine stored its half first.
     linked = rows(url, "SELECT c.title, o.title FROM articles c JOIN articles o ON o.id = c.duplicate_of")
@@ -178,10 +188,10 @@ def test_an_update_and_a_removal_on_one_machine_are_seen_by_the_others_next_sear
 
 
 def test_machines_starting_together_on_a_fresh_database_migrate_it_once_and_store_everything(  # type: ignore[no-untyped-def]
-    postgres: Server, tmp_path: Path
+    postgres: Server, tmp_path: Path, engine: str
 ) -> None:
     url = postgres.database()
-    machines = [Machine(tmp_path / f"home{n}", url) for n in range(4)]
+    machines = [Machine(tmp_path / f"home{n}", url, engine) for n in range(4)]
     folders = [make_collection(tmp_path / f"in{n}", 5, first=100 * n) for n in range(4)]
     outcomes = finished(*(machine.ingest(folder) for machine, folder in zip(machines, folders, strict=True)))
     assert [code for code, _err in outcomes] == [0] * 4, outcomes

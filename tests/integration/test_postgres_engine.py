@@ -71,7 +71,21 @@ def matching(config: ArchiveConfig, lexeme: str) -> list[str]:
         return [row[0] for row in rows]
 
 
+def test_before_the_first_build_a_unit_of_work_writes_no_rows_and_the_build_has_its_articles(
+    db: Database, engine: PostgresEngine, config: ArchiveConfig
+) -> None:
+    """(Making the tables under the log's lock would wait for other writers' articles while they wait for it.)"""
+    db.stage = engine.stage
+    with UnitOfWork(db) as work:
+        work.session.add(stored("Harbour works", "Work on the harbour begins.", "a"))
+        work.stored(["a"])
+        work.commit()
+    assert not engine.exists()
+    assert engine.rebuild([], 0) == 1 and matching(config, "harbour") == ["a"]
+
+
 def test_a_unit_of_work_stages_rows_and_vocabulary_that_commit_with_it(db: Database, engine: PostgresEngine, config: ArchiveConfig) -> None:
+    engine.rebuild([], 0)  # (the first build makes the tables)
     db.stage = engine.stage  # (as the Archive wires it: the unit of work stages just before its commit)
     with UnitOfWork(db) as work:
         work.session.add_all([
@@ -109,6 +123,7 @@ def test_a_removal_not_staged_is_refused_at_commit(db: Database, engine: Postgre
     """The foreign key is checked at commit: rows are never left behind their article, nor their terms counted."""
     import sqlalchemy.exc
 
+    engine.rebuild([], 0)
     db.stage = engine.stage
     with UnitOfWork(db) as work:
         work.session.add(stored("Harbour works", "Work on the harbour.", "a"))

@@ -88,7 +88,8 @@ def test_a_run_that_met_another_writer_is_tried_again_and_other_errors_are_not(d
     [
         (OperationalError("x", {}, Refusal("40001")), True),  # serialization failure
         (OperationalError("x", {}, Refusal("08006")), True),  # connection failure
-        (IntegrityError("x", {}, Refusal(None)), True),  # (SQLite's, which has no SQLSTATE)
+        (IntegrityError("x", {}, Refusal("23505")), True),  # unique violation: another writer stored it first
+        (IntegrityError("x", {}, Refusal(None)), False),  # (SQLite's, which has no SQLSTATE: a real constraint error)
         (OperationalError("x", {}, Refusal("53100")), False),  # disk full
         (OperationalError("x", {}, Exception("server closed the connection")), False),
         (ValueError("x"), False),

@@ -161,13 +161,13 @@ def attempt(db: Database, work: Callable[[UnitOfWork], T], *, retrying: Callable
 
 def transient(error: BaseException) -> bool:
     """Whether ``error`` is a clash with another writer or a connection lost, which a new run may not meet."""
-    from sqlalchemy.exc import DBAPIError, IntegrityError
+    from sqlalchemy.exc import DBAPIError
 
     if not isinstance(error, DBAPIError):
         return False
-    if error.connection_invalidated or isinstance(error, IntegrityError):
+    if error.connection_invalidated:
         return True
-    state = getattr(error.orig, "sqlstate", None) or ""
+    state = getattr(error.orig, "sqlstate", None) or ""  # (SQLite's errors have none: its writers take turns)
     return state in _RACES or state.startswith("08")  # (08: the connection failed)
 
 

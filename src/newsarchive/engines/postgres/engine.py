@@ -178,21 +178,32 @@ class PostgresEngine:
             return 1  # (the workers are forked: see ``writing.analysed``)
         return max(1, min(cap or 2, os.cpu_count() or 1))
 
-    @_server_errors
     def stage(self, session: Session, stored: Sequence[str], removed: Sequence[str]) -> None:
         """Write the rows of the articles stored and delete those of the articles removed, in ``session``'s
         transaction (the unit of work's, after it took the change log's lock), with their vocabulary counts.
-        The tables are made first if this database has none yet."""
+
+        Where the tables are not made yet nothing is written: the first build
+        (``rebuild``, by the first command that searches or ingests with this
+        engine) makes them from every article. (Making them here, under the
+        log's lock, would wait for other writers' articles while they wait
+        for that lock.) The server's errors are raised as SQLAlchemy raises
+        them on the session, so that the unit of work tries a clash again.
+        """
         if not stored and not removed:
             return
+        import psycopg
+        from sqlalchemy.exc import DBAPIError
+
         from newsarchive.engines.postgres import schema
         from newsarchive.engines.postgres.writing import put_articles
 
         session.flush()
         connection: Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
-        if not schema.exists(connection):
-            schema.make(connection)
-        put_articles(connection, stored, removed)
+        try:
+            if schema.exists(connection):
+                put_articles(connection, stored, removed)
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
     def writer(self, processes: int = 1) -> IndexWriter:
         return RowWriter(self._writing)
@@ -212,6 +223,8 @@ class PostgresEngine:
 
         connection = self._writing()
         try:
+            # (In a writer's order: its articles, then the log's lock. Making the tables refers to articles.)
+            connection.execute("LOCK TABLE articles IN SHARE ROW EXCLUSIVE MODE")
             connection.execute("LOCK TABLE change_log IN EXCLUSIVE MODE")
             schema.make(connection)
             written = fill(connection, analysed(documents, processes))
