@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.engines.whoosh import query as query_module
+from newsarchive.text import terms as query_terms
 from test_query_language import (
     archive_with_records,  # noqa: F401  (a fixture)
     titles,
@@ -47,7 +47,7 @@ def test_the_limits_leave_ordinary_queries_alone(archive_with_records) -> None: 
 
 
 def test_wildcards_may_stand_for_only_so_many_words(archive_with_records, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    monkeypatch.setattr(query_module, "MAX_EXPANSION", 2)
+    monkeypatch.setattr(query_terms, "MAX_EXPANSION", 2)
     assert titles(archive_with_records, "pea*") == ["Peace talks stall in Geneva", "Talks on peace resume"]
     result = archive_with_records("search", "de*", expect=2)  # deal, der, den
     assert result.stderr == (
@@ -60,7 +60,7 @@ def test_wildcards_may_stand_for_only_so_many_words(archive_with_records, monkey
     )
     assert "stands for more than 2" in archive_with_records("terms", "de*", expect=2).stderr
     # A fuzzy term is named as typed, not as the stem the index holds ("elect~2"), and a range has its own hint.
-    monkeypatch.setattr(query_module, "MAX_EXPANSION", 1)
+    monkeypatch.setattr(query_terms, "MAX_EXPANSION", 1)
     result = archive_with_records("search", "elections~2", expect=2)  # elect, expect
     assert result.stderr == (
         "Error: the fuzzy term 'elections~2' stands for more than 1 words of the archive\n"

@@ -24,6 +24,10 @@ class Budget:
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
 
+    def left(self) -> float:
+        """Seconds left (0 once spent)."""
+        return max(0.0, self.ends - time.monotonic())
+
     def check(self) -> None:
         if time.monotonic() > self.ends:
             raise SearchTimeout(

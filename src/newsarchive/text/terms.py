@@ -150,11 +150,11 @@ _WIDE_HINTS = {
 }
 
 
-def too_wide(kind: str, named: str, *, alone: bool, limit: int = MAX_EXPANSION) -> InvalidQuery:
+def too_wide(kind: str, named: str, *, alone: bool) -> InvalidQuery:
     """The refusal of a query whose ``kind`` of term ("fuzzy term", "wildcard", "range"), ``named`` as typed,
-    stands for more than ``limit`` words (``alone``, or with the query's other such terms)."""
+    stands for more than ``MAX_EXPANSION`` words (``alone``, or with the query's other such terms)."""
     return InvalidQuery(
-        f"the {kind} {named!r} stands for more than {limit:,} words of the archive"
+        f"the {kind} {named!r} stands for more than {MAX_EXPANSION:,} words of the archive"
         + ("" if alone else " with the query's other fuzzy, wildcard and range terms"),
         hint=_WIDE_HINTS[kind],
     )

@@ -54,7 +54,7 @@ def suggest(connection: Connection, query: Query, budget: Budget | None = None) 
     (the Whoosh engine's rules: ``explore.suggest`` there); None too when the ``budget`` is spent."""
     budget = budget or Budget()
     try:
-        with reading(connection):
+        with reading(connection, budget):
             return _suggest(connection, query.text, budget)
     except SearchTimeout:
         return None
@@ -223,8 +223,9 @@ def telling_terms(connection: Connection, query: Query, count: int) -> tuple[int
     """The words most over-represented in the matching articles against the whole archive (Bo1 model):
     how many articles matched, and (word, weight) pairs for the best-ranked ``SAMPLE_DOCS``, the words as
     the articles write them."""
-    with reading(connection):
-        found = compiled(connection, query, Budget())
+    budget = Budget()
+    with reading(connection, budget):
+        found = compiled(connection, query, budget)
         row = connection.execute(f"SELECT count(*) FROM search_docs d WHERE {found.where}", found.params).fetchone()
         total = int(row[0]) if row else 0
         if not total:

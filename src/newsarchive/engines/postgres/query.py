@@ -10,7 +10,7 @@ rules), and written as a ``tsquery`` literal. Then:
   (PostgreSQL's ``<N>`` is an exact distance), at most ``MAX_SLOP_SPELLINGS``;
 - a prefix is ``'stem':*``, with the stems of the prefix the Whoosh engine adds;
 - wildcards, fuzzy words and ranges stand for the archive's words
-  (``vocabulary``), at most ``terms.MAX_EXPANSION`` together, as in Whoosh;
+  (``vocabulary``), at most ``text.terms.MAX_EXPANSION`` together, as in Whoosh;
 - ``source:``, ``author:``, ``lang:`` and dates are predicates on the row's columns;
 - NOT is ``!``, AND ``&``, OR ``|``; ANDMAYBE matches its required part and
   ranks by both; REQUIRE matches both and ranks by the scored part.
@@ -31,9 +31,9 @@ from newsarchive.engines.postgres.rows import lexeme
 from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
 from newsarchive.query.parser import nothing_to_search
+from newsarchive.text import terms as text_terms
 from newsarchive.text.languages import analysis_of
 from newsarchive.text.terms import (
-    MAX_EXPANSION,
     as_typed_too,
     named_analyses,
     ordered_analyses,
@@ -400,11 +400,19 @@ class _Compiler:
                 )
             return words(written) if written else None
         if isinstance(node, qt.Prefix):
+            starts: list[str] = []
             for terms in as_typed_too(whole_terms(node.text, analysis), node.text, analysis):
                 for start in terms:
                     stems, cut = prefix_variants(start, self.analyses)
                     self.seek([start, *stems], weight, prefix=True)
                     self.seek(cut, weight)
+                    starts += [start, *stems]
+            if self.connection is not None:  # (the server matches a prefix by its index; its cost is bounded alike)
+                room = text_terms.MAX_EXPANSION + 1
+                self.counted(node, "wildcard", [
+                    found for start in starts
+                    for found in vocabulary.terms_like(self.connection, like_pattern(start) + "%", room)
+                ])  # fmt: skip
             return words(prefix(node.text, analysis, self.analyses, weight))
         if isinstance(node, qt.Wildcard):
             patterns = as_typed_too(whole_terms(node.pattern, analysis), node.pattern, analysis)
@@ -435,7 +443,7 @@ class _Compiler:
             raise ValueError("a wildcard, fuzzy or range term needs the vocabulary: compile with a connection")
         if self.budget is not None:
             self.budget.check()
-        room = MAX_EXPANSION + 1
+        room = text_terms.MAX_EXPANSION + 1
         found: list[str] = []
         if isinstance(node, qt.Fuzzy) and near is not None:
             found = vocabulary.terms_near(self.connection, near, node.edits, node.prefix, room)
@@ -446,14 +454,20 @@ class _Compiler:
         else:
             for pattern in like:
                 found += vocabulary.terms_like(self.connection, like_pattern(pattern), room)
-        found = list(dict.fromkeys(found))
-        self.expanded.update(found)
-        if len(self.expanded) > MAX_EXPANSION:
-            raise too_wide(kind, _shown(node), alone=len(found) > MAX_EXPANSION)
+        found = self.counted(node, kind, found)
         if not found:
             return NOTHING
         self.seek(found, weight)
         return words(either([term(text, weight) for text in found]))
+
+    def counted(self, node: Leaf, kind: str, found: list[str]) -> list[str]:
+        """The words ``found`` for a term, once each, counted with the query's others against
+        ``MAX_EXPANSION``: a query past it is refused, as the Whoosh engine refuses it."""
+        found = list(dict.fromkeys(found))
+        self.expanded.update(found)
+        if len(self.expanded) > text_terms.MAX_EXPANSION:
+            raise too_wide(kind, _shown(node), alone=len(found) > text_terms.MAX_EXPANSION)
+        return found
 
     def value(self, node: Leaf) -> Clause:
         """A leaf of a field that holds whole values (``source:``, ``lang:``, ``author:``): a predicate."""

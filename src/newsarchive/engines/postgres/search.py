@@ -12,6 +12,7 @@ own text, by the code the Whoosh engine uses (``newsarchive.text.snippets``).
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -60,11 +61,25 @@ class QueryNote(UserWarning):
 
 
 @contextmanager
-def reading(connection: Connection) -> Iterator[Connection]:
-    """A read transaction for one search, the planner told to use the indexes (see the module's docstring)."""
+def reading(connection: Connection, budget: Budget | None = None) -> Iterator[Connection]:
+    """A read transaction for one search, the planner told to use the indexes (see the module's docstring).
+
+    Each statement may take what is left of the ``budget`` (by default the
+    search's time, $ARCHIVE_SEARCH_SECONDS): the server cancels it after,
+    and the search is stopped (SearchTimeout) as the Whoosh engine's is.
+    """
+    import psycopg
+
+    budget = budget or Budget()
+    budget.check()
     with connection.transaction():
         connection.execute("SET LOCAL enable_seqscan = off")
-        yield connection
+        connection.execute(f"SET LOCAL statement_timeout = {max(1, math.ceil(budget.left() * 1000))}")
+        try:
+            yield connection
+        except psycopg.errors.QueryCanceled:
+            budget.check()
+            raise
 
 
 def compiled(connection: Connection, query: Query, budget: Budget | None = None) -> Compiled:
@@ -78,7 +93,7 @@ def compiled(connection: Connection, query: Query, budget: Budget | None = None)
 def search(connection: Connection, query: Query, options: SearchOptions, budget: Budget | None = None) -> HitPage:
     """One page of hits (``SearchOptions``), their total and facets, the page's snippets."""
     budget = budget or Budget()
-    with reading(connection):
+    with reading(connection, budget):
         found = compiled(connection, query, budget)
         where, params = narrowed(found, options)
         budget.check()
@@ -99,8 +114,9 @@ def search(connection: Connection, query: Query, options: SearchOptions, budget:
 
 def matching_ids(connection: Connection, query: Query) -> list[str]:
     """The ids of every article the query matches, unranked and uncapped."""
-    with reading(connection):
-        found = compiled(connection, query, Budget())
+    budget = Budget()
+    with reading(connection, budget):
+        found = compiled(connection, query, budget)
         rows = connection.execute(f"SELECT d.id FROM search_docs d WHERE {found.where}", found.params).fetchall()
     return [row[0] for row in rows]
 

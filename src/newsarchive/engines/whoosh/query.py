@@ -34,9 +34,9 @@ from newsarchive.periods import naive_utc
 from newsarchive.query import tree as qt
 from newsarchive.query.budget import Budget
 from newsarchive.query.parser import nothing_to_search, parse
+from newsarchive.text import terms as text_terms
 from newsarchive.text.languages import analysis_of
 from newsarchive.text.terms import (
-    MAX_EXPANSION,
     as_typed_too,
     named_analyses,
     narrowed,
@@ -342,8 +342,8 @@ def expand(query: wq.Query, reader: IndexReader, budget: Budget | None = None, t
                     found.add(btext)
                     of_term.add(btext)
                     words.add(btext)
-                    if len(words) > MAX_EXPANSION:
-                        raise _too_wide(node, typed, reader, alone=len(of_term) > MAX_EXPANSION)
+                    if len(words) > text_terms.MAX_EXPANSION:
+                        raise _too_wide(node, typed, reader, alone=len(of_term) > text_terms.MAX_EXPANSION)
                 if budget is not None and not count % 256:
                     budget.check()
         return Expanded(node, tuple(sorted(found)))
@@ -358,7 +358,7 @@ _MULTI_TERMS = re.compile(r"(?:\w+:)?[\[{][^\]}]*[\]}]|[^\s()\"]*[~*?][^\s()\"]*
 def _too_wide(node: wq.Query, typed: str | None, reader: IndexReader, *, alone: bool) -> InvalidQuery:
     kind = "fuzzy term" if isinstance(node, wq.FuzzyTerm) else "range" if isinstance(node, wq.TermRange) else "wildcard"
     named = as_typed(node, typed, reader.schema, index_analyses(reader))
-    return too_wide(kind, named, alone=alone, limit=MAX_EXPANSION)
+    return too_wide(kind, named, alone=alone)
 
 
 def as_typed(node: wq.Query, typed: str | None, schema: Schema, analyses: Sequence[str] = ENGLISH_ONLY) -> str:
