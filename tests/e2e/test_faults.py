@@ -283,6 +283,7 @@ def _children_of(pid: int) -> list[int]:
     return children
 
 
+@pytest.mark.local_index("the Whoosh index's worker processes, and what they leave in the index")
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_the_index_workers_die_with_a_killed_ingest(archive, tmp_path: Path) -> None:
     # 240 files: enough for the index to be built by worker processes on a multi-core machine.
@@ -305,6 +306,7 @@ def test_the_index_workers_die_with_a_killed_ingest(archive, tmp_path: Path) -> 
     assert_complete(archive, home)
 
 
+@pytest.mark.local_index("the Whoosh index's worker processes updating it")
 def test_a_reingest_of_changed_files_through_the_index_workers_leaves_one_current_copy_each(
     archive, tmp_path: Path
 ) -> None:
@@ -338,6 +340,7 @@ def _killed() -> None:
         (_killed, "an indexing process for"),
     ],
 )
+@pytest.mark.local_index("the Whoosh index's workers")
 def test_a_failing_index_worker_fails_the_ingest_clearly_and_a_rerun_repairs_it(
     archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault, message: str
 ) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,8 @@ from newsarchive.storage.database import open_database
 from newsarchive.storage.unit_of_work import UnitOfWork
 from test_faults import make_collection
 
+pytestmark = pytest.mark.local_index("the home's Whoosh index: its files, its position in the change log, its repairs")
+
 
 def _search_total(archive, query: str) -> int:  # type: ignore[no-untyped-def]
     return json.loads(archive("search", query, "--json").stdout)["total"]

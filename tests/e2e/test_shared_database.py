@@ -1,4 +1,6 @@
-"""Two homes on one database (a SQLite file, or on a server), each with its own index, converge through the change log."""
+"""Two homes on one database (a SQLite file, or on a server), each with its own index, converge through the change log.
+
+On a server both homes use the server's search, unless a test's subject is a home's own index (``local_index``)."""
 
 from __future__ import annotations
 
@@ -100,6 +102,7 @@ def test_a_killed_ingest_of_either_home_is_finished_by_each_index_for_itself(arc
     assert_converged(archive, (a, b), 250, {"zqx0": 1, "zqx239": 1, "council": 250})
 
 
+@pytest.mark.local_index("a new home's own index, built by reindex")
 def test_a_new_home_on_the_shared_database_gets_its_index_from_reindex(archive, shared, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     a, _, _ = shared
     archive("ingest", "--home", a, make_collection(tmp_path / "in", 12))

@@ -10,10 +10,12 @@ from newsarchive.engines.whoosh.release import VERIFIED, WhooshVersionMismatch, 
 from newsarchive.errors import IndexUnavailable
 
 
+@pytest.mark.no_archive
 def test_the_installed_release_is_the_verified_one() -> None:
     check_release()  # (if this fails, the pin in pyproject.toml and the environment disagree)
 
 
+@pytest.mark.no_archive
 def test_another_release_is_refused_with_the_command_that_installs_the_verified_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -29,6 +31,7 @@ def test_another_release_is_refused_with_the_command_that_installs_the_verified_
     assert VERIFIED == (2, 7, 5)
 
 
+@pytest.mark.local_index("the Whoosh release a home's index is opened with")
 def test_a_command_says_so_in_one_line_when_it_first_uses_the_index(archive, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     archive("ingest", "-q", SEED)
     monkeypatch.setattr(whoosh, "__version__", (2, 8, 0))
