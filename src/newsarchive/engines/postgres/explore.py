@@ -147,14 +147,16 @@ def similar(connection: Connection, article_id: str, limit: int) -> tuple[str, H
             "SELECT a.body, d.lang FROM search_docs d JOIN articles a ON a.id = d.id WHERE d.id = %s", (whole,)
         ).fetchone()
         texts = [(body_text(row[0]), row[1])] if row else []
-        terms = [term for term, _ in key_terms(connection, analyse(texts), KEY_TERMS)]
-        if not terms:
+        weights = key_terms(connection, analyse(texts), KEY_TERMS)
+        if not weights:
             return whole, HitPage(total=0, hits=[])
         from newsarchive.engines.postgres.rows import lexeme
 
+        terms = [term for term, _ in weights]
         either = " | ".join(f"{lexeme(term)}:C" for term in terms)
         found = Compiled(
-            "d.vector @@ %s::tsquery AND d.id <> %s", (either, whole), either, (), (Sought(tuple(terms), "C"),)
+            "d.vector @@ %s::tsquery AND d.id <> %s", (either, whole), either, (), (Sought(tuple(terms), "C"),),
+            weighted=tuple((f"{lexeme(term)}:C", float(weight)) for term, weight in weights),
         )
         return whole, _ranked_page(connection, found, limit)
 

@@ -108,6 +108,9 @@ class Compiled(NamedTuple):
     rank: str | None
     notes: tuple[str, ...] = ()
     sought: tuple[Sought, ...] = ()
+    #: Instead of ``rank``: (tsquery, weight) pairs, a match scored by each one's rank times its weight, summed
+    #: (more like this: each of an article's key terms by its weight, as Whoosh boosts them).
+    weighted: tuple[tuple[str, float], ...] = ()
 
 
 class _Partly(NamedTuple):

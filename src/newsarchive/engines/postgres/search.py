@@ -132,6 +132,10 @@ def narrowed(found: Compiled, options: SearchOptions) -> tuple[str, tuple[object
 
 def rank_sql(found: Compiled) -> tuple[str, tuple[object, ...]]:
     """The SQL of a match's score, and its parameters: 0 for a query without words."""
+    if found.weighted:
+        rank = f"ts_rank('{RANK_WEIGHTS}', d.vector, %s::tsquery, {RANK_NORMALISATION})"
+        summed = " + ".join(f"{weight!r} * {rank}" for _, weight in found.weighted)
+        return f"({summed})::real", tuple(query for query, _ in found.weighted)
     if found.rank is None:
         return "0.0::real", ()
     return f"ts_rank_cd('{RANK_WEIGHTS}', d.vector, %s::tsquery, {RANK_NORMALISATION})", (found.rank,)
