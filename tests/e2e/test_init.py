@@ -14,6 +14,7 @@ from newsarchive.storage.settings import chosen_engine
 from test_faults import make_collection
 
 
+@pytest.mark.sqlite_only("an SQLite archive's engine; on a server: test_every_machine_on_a_server_uses_the_engine_init_recorded")
 def test_init_makes_an_archive_in_the_home_that_searches_with_whoosh(archive, archive_home: Path) -> None:
     database = archive_home / "archive.db"
     assert archive("init").stdout == f"Made the archive in {database}; every machine searches it with whoosh.\n"
@@ -22,6 +23,7 @@ def test_init_makes_an_archive_in_the_home_that_searches_with_whoosh(archive, ar
     assert again == {"database": str(database), "engine": "whoosh", "created": False, "previous": None, "articles": 0}
 
 
+@pytest.mark.sqlite_only("the refusal is of an SQLite archive")
 def test_the_postgres_engine_is_refused_on_an_sqlite_archive(archive, archive_home: Path) -> None:
     result = archive("init", "--engine", "postgres", expect=2)
     assert result.stderr == (
@@ -31,6 +33,7 @@ def test_the_postgres_engine_is_refused_on_an_sqlite_archive(archive, archive_ho
     assert not archive_home.exists()  # (refused before anything is made)
 
 
+@pytest.mark.no_archive
 def test_an_sqlite_archive_never_asks_its_file_which_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def asked(*_args: object) -> None:
         raise AssertionError("the database was asked")

@@ -134,7 +134,8 @@ def test_lowering_keeps_one_character_for_one() -> None:
 def test_function_words_are_the_languages_own() -> None:
     from newsarchive.text.languages import function_terms
 
-    assert function_terms("en") == function_terms(None) == function_terms("uk") == frozenset()
+    assert function_terms(None) == function_terms("uk") == frozenset()  # (no language known; no list for Ukrainian)
+    assert forms("en").of("he") in function_terms("en") and forms("en").of("mourinho") not in function_terms("en")
     assert forms("de").of("über") in function_terms("de") and forms("de").of("wahl") not in function_terms("de")
     assert function_terms("nb") == function_terms("no") != frozenset()
 

@@ -251,12 +251,12 @@ _NO_STOPS: frozenset[str] = frozenset()
 def function_terms(language: str | None) -> frozenset[bytes]:
     """The terms of ``language``'s function words ("die", "das", "ist", "über" in German), from Whoosh's stop
     word lists where it has one: left out where articles' telling words are ranked (``terms``, ``similar``),
-    never out of the index. None in English, whose stop words the index leaves out already."""
+    never out of the index. In English too: the index leaves out only a few of them ("the", "and"; not "he")."""
     from whoosh.lang import has_stopwords, stopwords_for_language
 
     code = (language or "").lower()
     code = _STOP_LIST_OF.get(code, code)
-    if analysis_of(code) == "en" or not has_stopwords(code):
+    if not has_stopwords(code):
         return frozenset()
     words = forms(code)
     return frozenset(term for word in stopwords_for_language(code) for term in words.all_of(lower(word)))
