@@ -198,3 +198,24 @@ def test_machines_starting_together_on_a_fresh_database_migrate_it_once_and_stor
     assert rows(url, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
     assert rows(url, "SELECT count(*) FROM articles") == [(20,)]
     assert_each_sees((machines[0], machines[3]), 20, {"zqx0": 1, "zqx304": 1, "council": 20})
+
+
+def test_a_machine_with_its_own_index_and_one_searching_the_server_see_each_others_changes(
+    postgres: Server, tmp_path: Path
+) -> None:
+    url = postgres.database()
+    replica, server = Machine(tmp_path / "replica", url, "whoosh"), Machine(tmp_path / "server", url, "postgres")
+    server.run("init", "--engine", "postgres")
+    folder = make_collection(tmp_path / "in", 12)
+    assert [code for code, _err in finished(replica.ingest(folder))] == [0]
+    assert server.total("council") == 12  # (the replica's ingest wrote the server's search rows too)
+    gone = json.loads(server.run("search", "zqx3", "--json").stdout)["hits"][0]["id"]
+    server.run("remove", gone)
+    (folder / "0005.txt").write_text(
+        "Council meeting number 5 ends\nThe council changed its mind about zqxnew.\n6 March 2024 10:05\n", encoding="utf-8"
+    )
+    assert [code for code, _err in finished(replica.ingest(folder))] == [0]
+    for machine in (replica, server):
+        assert (machine.total("zqx3"), machine.total("zqx5"), machine.total("zqxnew"), machine.total("council")) == (
+            0, 0, 1, 11
+        ), machine.home.name
