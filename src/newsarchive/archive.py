@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
-from newsarchive.errors import ArchiveError
+from newsarchive.errors import ArchiveError, IndexUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
 if TYPE_CHECKING:
@@ -135,8 +135,6 @@ def _typed(method: F) -> F:
 
     @functools.wraps(method)
     def run(archive: Archive, *args: Any, **kwargs: Any) -> Any:
-        from newsarchive.errors import IndexUnavailable
-
         with _errors_typed(archive.config, reading=reading):
             try:
                 return method(archive, *args, **kwargs)
