@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsarchive.config import ArchiveConfig, require_archive, resolve_config
-from newsarchive.errors import ArchiveError
+from newsarchive.errors import ArchiveError, IndexUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
 if TYPE_CHECKING:
@@ -131,10 +131,17 @@ def _errors_typed(config: ArchiveConfig | None = None, *, reading: bool = False)
 def _typed(method: F) -> F:
     """An ``Archive`` method that raises only typed errors for what goes wrong below it."""
 
+    reading = method.__name__ in READING
+
     @functools.wraps(method)
     def run(archive: Archive, *args: Any, **kwargs: Any) -> Any:
-        with _errors_typed(archive.config, reading=method.__name__ in READING):
-            return method(archive, *args, **kwargs)
+        with _errors_typed(archive.config, reading=reading):
+            try:
+                return method(archive, *args, **kwargs)
+            except IndexUnavailable:
+                if reading:
+                    archive._require_database()  # (no archive at all: said as every other command says it)
+                raise
 
     return run  # type: ignore[return-value]
 
@@ -287,6 +294,20 @@ class Archive:
             require_archive(self.config)
             self._found = True
 
+    def _require_database(self) -> None:
+        """Refuse a database that holds no archive, when this read has not opened the database yet.
+
+        A read that asks the engine first (a search asks the server one query,
+        or reads the index in the home, without the database layer) learns
+        only that the engine has nothing to read: its search rows, or its
+        index, are missing or unreadable. On that error alone the database is
+        opened, which refuses one that holds no archive (ArchiveNotFound) or
+        another program's tables, as every other command does; else the
+        engine's error stands.
+        """
+        if self._database is None and self._read_database is None:
+            self._reader  # noqa: B018  (opening it is the check)
+
     @contextmanager
     def _writing(self, *, wait: bool, on_wait: Callable[[], None] | None = None, create: bool = False) -> Iterator[None]:
         """The writer's lock for the block: the one way to write, so that two writers never meet.
@@ -385,7 +406,9 @@ class Archive:
 
         The check waits for a writer to finish, so as not to report its work
         in progress as damage; an archive this process may only read is
-        checked as it is.
+        checked as it is, and so is one whose home is not made yet (a new
+        machine on a server's database: no writer of it to wait for, and a
+        check makes nothing).
         """
         from contextlib import nullcontext
 
@@ -395,7 +418,7 @@ class Archive:
         from newsarchive.services.progress import Progress
 
         progress = progress or Progress()
-        locked = repair or writable(self.config)
+        locked = repair or (writable(self.config) and self.config.home.exists())
         with self._writing(wait=wait, on_wait=progress.waiting) if locked else nullcontext():
             try:
                 db = self.database

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED, database_url, no_archive_error
+from conftest import SEED, database_or, database_rows, database_url, no_archive_error
 from newsarchive.storage.database import HEAD_REVISION
 
 SEED_TITLE = "Kremlin's Kursk ultimatum: Peace talks hinge on regional retreat"
@@ -328,6 +328,65 @@ def test_bad_dates_and_no_hits(dated_archive) -> None:
 def test_search_before_any_ingest_says_what_to_do(archive, archive_home: Path) -> None:
     result = archive("search", "Kursk", expect=1)
     assert result.stderr.startswith(no_archive_error(archive_home)) and "archive ingest" in result.stderr
+
+
+#: Every command that reads or changes an archive, in its output forms: none makes one, and each says so alike.
+NO_ARCHIVE_COMMANDS = [
+    ["search", "kursk", "--json"], ["search", "kursk", "--facet", "source"], ["trend", "kursk", "--csv"],
+    ["similar", "abcd1234", "--json"], ["terms", "kursk", "--csv"], ["export", "kursk"], ["export", "--format", "csv"],
+    ["show", "abcd1234", "--json"], ["list", "--csv"], ["dupes", "--json"], ["info", "--json"], ["check", "--json"],
+    ["remove", "abcd1234", "--json"], ["reindex", "--json"], ["check", "--repair", "--json"],
+]  # fmt: skip
+
+
+def _says_there_is_no_archive_and_makes_none(archive, tmp_path: Path, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    nowhere = tmp_path / "no" / "archive"
+    result = archive(*command, "--home", nowhere, expect=1)
+    assert result.stderr.startswith(f"{no_archive_error(nowhere)}Hint: `archive ingest FOLDER` makes one")
+    assert result.stdout == "" and not (tmp_path / "no").exists()
+    if not database_url(nowhere).startswith("sqlite"):  # (a server's database: as empty as it was)
+        assert database_rows(nowhere, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
+@pytest.mark.parametrize("command", NO_ARCHIVE_COMMANDS, ids=" ".join)
+def test_no_command_but_ingest_makes_an_archive_whatever_it_prints(archive, tmp_path: Path, command: list[str]) -> None:
+    _says_there_is_no_archive_and_makes_none(archive, tmp_path, command)
+
+
+@pytest.mark.local_index("a machine's own Whoosh index over a server's database that holds no archive")
+@pytest.mark.parametrize("command", NO_ARCHIVE_COMMANDS, ids=" ".join)
+def test_a_home_with_its_own_index_over_a_server_says_so_too(archive, tmp_path: Path, command: list[str], postgres) -> None:  # type: ignore[no-untyped-def]
+    _says_there_is_no_archive_and_makes_none(archive, tmp_path, command)
+
+
+def test_a_database_of_something_else_is_said_so_by_every_command(archive, archive_home: Path) -> None:
+    url = database_url(archive_home)
+    where = url
+    if url.startswith("sqlite"):
+        archive_home.mkdir()  # (the file of something else is in the home)
+        where = str(archive_home / "archive.db")
+    database_rows(archive_home, "CREATE TABLE notes (body TEXT)", write=True)
+    for command in (
+        ["search", "kursk"], ["trend", "kursk"], ["similar", "abcd1234"], ["terms", "kursk"], ["export", "kursk"],
+        ["info"], ["remove", "abcd1234"], ["reindex"], ["check", "--repair"],
+    ):  # fmt: skip
+        result = archive(*command, expect=1)
+        assert result.stderr.startswith(f"Error: {where} is not an archive database: it holds other tables (notes)\n")
+    assert database_rows(archive_home, "SELECT count(*) FROM notes") == [(0,)]
+    assert url.startswith("sqlite") or not archive_home.exists()  # (a home on a server is made only for an archive)
+
+
+def test_a_new_home_on_an_archive_elsewhere_is_made_by_a_write_alone(
+    archive, tmp_path: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", database_or(tmp_path / "shared.db"))  # (on a server, the test's database)
+    archive("ingest", seed_dir)
+    fresh = tmp_path / "fresh"
+    for command in (["check"], ["check", "--json"], ["info"], ["list"], ["search", "kursk"], ["export"]):
+        archive(*command, "--home", fresh, expect=None)  # (its answers are another test's subject)
+        assert not fresh.exists(), command
+    archive("reindex", "--home", fresh)
+    assert fresh.is_dir()
 
 
 def test_reindex_gives_the_same_results(dated_archive) -> None:

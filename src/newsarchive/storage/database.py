@@ -115,6 +115,22 @@ def _open_reader(url: str) -> Database:
     return Database(engine=engine, sessions=sessions, revision=current, read_only=True)
 
 
+def require_archive_database(config: ArchiveConfig) -> None:
+    """Refuse a database that holds no archive, changing nothing (neither it nor the home).
+
+    What opening it would raise, asked before anything is made for it: a
+    home on a database elsewhere holds only its index and the writer's lock,
+    made when the archive is first written from it, and never for a database
+    that holds no archive (ArchiveNotFound) or another program's tables.
+    """
+    engine, _read_only = make_engine(config)
+    try:
+        if _readable_revision(engine) is None:
+            _refuse_to_create(_where(engine, config), _tables(engine), config, create=False)
+    finally:
+        engine.dispose()
+
+
 def _upgraded_copy(database: Path) -> tuple[Engine, Path]:
     """An engine on a temporary copy of a read-only database, for ``ensure_schema`` to upgrade.
 

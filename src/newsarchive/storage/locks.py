@@ -30,6 +30,10 @@ def writer_lock(
     else:
         require_archive(config)
         if not config.database_is_default:
+            if not config.home.exists():
+                from newsarchive.storage.database import require_archive_database
+
+                require_archive_database(config)  # (a home is made only for an archive)
             ensure_home(config)  # (a home on a database elsewhere holds only its index: made when first written)
     if not writable(config):
         raise read_only_error(config)
