@@ -374,6 +374,11 @@ class Archive:
             before, chosen, articles = settings.record_engine(db, self.config.database_url, engine)
             created = db.created
         self.close()  # (the engine, and the database's staging of its rows, are opened again as now chosen)
+        if not articles:  # (an empty archive's index is made now: a search then finds nothing, not "no index")
+            from newsarchive.services.indexing import catch_up
+
+            with self._writing(wait=wait):
+                catch_up(self._open(), self.engine)
         changed = chosen != before and not created
         return Initialized(
             database=dialect.named(self.config.database_url), engine=chosen, created=created,

@@ -68,3 +68,9 @@ def test_every_machine_on_a_server_uses_the_engine_init_recorded(
     assert json.loads(archive("--home", other, "info", "--json").stdout)["engine"] == "whoosh"
     monkeypatch.delenv("ARCHIVE_ENGINE")
     assert chosen_engine(resolve_config(other)) == "postgres"
+
+
+def test_a_search_right_after_init_finds_nothing_rather_than_no_index(archive) -> None:
+    archive("init")
+    assert archive("search", "kursk").stdout == "No articles match 'kursk'.\n"
+    assert [(series["counts"], series["undated"]) for series in json.loads(archive("trend", "kursk", "--json").stdout)["series"]] == [([], 0)]
