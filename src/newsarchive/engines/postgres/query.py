@@ -549,6 +549,8 @@ def _shown(node: Leaf) -> str:
         text = f"[{node.start or ''} TO {node.end or ''}]"
     elif isinstance(node, qt.Wildcard):
         text = node.pattern
+    elif isinstance(node, qt.Prefix):
+        text = f"{node.text}*"
     else:
         text = node.text
     return text if node.field in WEIGHTS or not node.field else f"{node.field}:{text}"
