@@ -84,3 +84,23 @@ def test_a_read_database_without_the_archive_is_said_in_one_line(
     monkeypatch.setenv("ARCHIVE_READ_DATABASE_URL", CLOSED.replace("news@", "news:secret@"))
     refused = archive("show", "abc", expect=1).stderr
     assert "127.0.0.1:9/news" in refused and "secret" not in refused and refused.endswith("in ARCHIVE_READ_DATABASE_URL\n")
+
+
+def test_writes_need_only_the_primary_whatever_the_read_database(
+    archive, postgres: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = postgres.database()
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", url)
+    monkeypatch.setenv("ARCHIVE_READ_DATABASE_URL", CLOSED)  # (a standby out of reach)
+    archive("init", "--engine", "postgres")
+    archive("ingest", make_collection(tmp_path / "in", 3))
+    assert archive("check").stdout.endswith("OK: the database and the index agree.\n")
+    assert archive("check", "--repair").stdout.endswith("OK: the database and the index agree.\n")
+    assert archive("reindex").stdout.startswith("Indexed 3 articles")
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", "")) as connection:
+        [(article_id,)] = connection.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchall()
+    assert archive("remove", article_id).stdout.endswith("1 article removed from the database and the index.\n")
+    refused = archive("search", "zqx1", expect=1).stderr  # (reads go to the read database alone)
+    assert refused.startswith("Error: cannot connect to the archive database at 127.0.0.1:9/news") and "ARCHIVE_READ_DATABASE_URL" in refused

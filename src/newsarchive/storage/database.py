@@ -73,6 +73,10 @@ def open_database(config: ArchiveConfig, *, create: bool = False, read: bool = F
     """
     if read and config.read_database_url is not None:
         return _open_reader(config.read_database_url)
+    if config.read_database_url is not None:  # (what this asks, of the engine too, it asks the primary)
+        import dataclasses
+
+        config = dataclasses.replace(config, read_database_url=None)
     engine, read_only = make_engine(config, create=create)
     scratch = None
     try:
@@ -186,8 +190,12 @@ def engine_for(url: str, *, read_only: Path | None = None, names: str = DATABASE
     except ImportError as exc:
         raise driver_missing(url, exc.name or "?") from exc
     except (SQLAlchemyError, ValueError) as exc:
+        from sqlalchemy.exc import NoSuchModuleError
+
+        scheme = url.split(":", 1)[0]
+        why = f"no database is known by the scheme {scheme!r}" if isinstance(exc, NoSuchModuleError) else type(exc).__name__
         raise ConfigError(
-            f"cannot use database URL {redacted(url)!r}: {type(exc).__name__}",
+            f"cannot use database URL {redacted(url)!r}: {why}",
             hint=f"check {names} (an SQLAlchemy URL such as sqlite:////path/archive.db or postgresql://user@host/db)",
         ) from exc
 
