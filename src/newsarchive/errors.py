@@ -56,6 +56,11 @@ class InvalidQuery(ArchiveError):
     exit_code = 2
 
 
+class QueryNote(UserWarning):
+    """What of a query an engine could not honour and left out (a boost on the server), one line: a warning,
+    since the search goes on. The CLI prints it as ``note: ...``; a Python user gets it from ``warnings``."""
+
+
 class InvalidDate(InvalidQuery):
     """A date given on the command line cannot be read."""
 

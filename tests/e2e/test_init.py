@@ -70,7 +70,19 @@ def test_every_machine_on_a_server_uses_the_engine_init_recorded(
     assert chosen_engine(resolve_config(other)) == "postgres"
 
 
-def test_a_search_right_after_init_finds_nothing_rather_than_no_index(archive) -> None:
+def test_a_search_right_after_init_finds_nothing_rather_than_no_index(archive, archive_home: Path) -> None:
     archive("init")
+    facts = json.loads(archive("info", "--json").stdout)
+    assert facts["index_documents"] == 0 and facts["local_index"] == (facts["engine"] == "whoosh")
+    [index] = [line for line in archive("info").stdout.splitlines() if line.startswith("index:")]
+    assert index == "index:           " + (str(archive_home / "index") if facts["local_index"] else "in the database, beside the articles")
     assert archive("search", "kursk").stdout == "No articles match 'kursk'.\n"
     assert [(series["counts"], series["undated"]) for series in json.loads(archive("trend", "kursk", "--json").stdout)["series"]] == [([], 0)]
+
+
+def test_an_unknown_engine_is_a_usage_error(archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive("init")
+    monkeypatch.setenv("ARCHIVE_ENGINE", "lucene")
+    assert archive("search", "kursk", expect=2).stderr == (
+        "Error: unknown search engine 'lucene'\nHint: set ARCHIVE_ENGINE to one of: whoosh, postgres\n"
+    )

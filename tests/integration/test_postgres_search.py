@@ -18,6 +18,7 @@ from _postgres import Server
 from newsarchive.config import ArchiveConfig
 from newsarchive.engines import open_engine
 from newsarchive.engines.protocol import SearchEngine, SearchOptions
+from newsarchive.errors import QueryNote
 from newsarchive.query import parse
 
 psycopg = pytest.importorskip("psycopg")
@@ -174,5 +175,5 @@ def test_telling_terms_count_the_matches_and_name_their_words(connection: object
 
 
 def test_a_boost_is_noted_not_dropped_silently(connection: object) -> None:
-    with pytest.warns(search.QueryNote, match="boost"):
+    with pytest.warns(QueryNote, match="boost"):
         search.search(connection, parse("kursk^3"), SearchOptions())  # type: ignore[arg-type]

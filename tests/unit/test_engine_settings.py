@@ -8,7 +8,7 @@ import pytest
 
 from newsarchive.config import resolve_config
 from newsarchive.engines import ENGINES, open_engine
-from newsarchive.errors import ConfigError
+from newsarchive.errors import InvalidSetting
 from newsarchive.storage.settings import chosen_engine
 
 
@@ -23,6 +23,6 @@ def test_the_engine_is_named_by_archive_engine(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("ARCHIVE_ENGINE", "lucene")
     config = resolve_config(tmp_path)
     assert config.engine == "lucene"
-    with pytest.raises(ConfigError, match="^unknown search engine 'lucene'$") as error:
+    with pytest.raises(InvalidSetting, match="^unknown search engine 'lucene'$") as error:
         open_engine(config)
     assert error.value.hint == "set ARCHIVE_ENGINE to one of: whoosh, postgres"

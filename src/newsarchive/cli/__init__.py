@@ -13,6 +13,8 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -56,7 +58,7 @@ class _ArchiveGroup(click.Group):
             sys.exit(1)
         # Every command, Click's help and errors included, prints on any terminal or pipe:
         # what the stream's encoding lacks gets a stand-in ("..." for "…").
-        with terminal.fallback_streams():
+        with terminal.fallback_streams(), _notes_in_one_line():
             try:
                 return super().main(*args, **kwargs)
             except OSError as error:
@@ -69,6 +71,27 @@ class _ArchiveGroup(click.Group):
 
 
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+@contextmanager
+def _notes_in_one_line() -> Iterator[None]:
+    """What of a query an engine left out (``errors.QueryNote``) said on stderr as ``note: ...``, one line,
+    not as Python shows a warning (with its file and source line)."""
+    import warnings
+
+    from newsarchive.errors import QueryNote
+
+    shown = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, QueryNote):
+            click.echo(f"note: {terminal.terminal_safe(str(message))}", err=True)
+        else:
+            shown(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 @click.group(cls=_ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})

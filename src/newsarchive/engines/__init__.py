@@ -19,7 +19,7 @@ ENGINES = ("whoosh", "postgres")
 def open_engine(config: ArchiveConfig) -> SearchEngine:
     """The search engine the archive's settings name (``storage.settings.chosen_engine``; on SQLite the index in its home)."""
     from newsarchive.config import ENGINE_ENV
-    from newsarchive.errors import ConfigError
+    from newsarchive.errors import InvalidSetting
     from newsarchive.storage.settings import chosen_engine
 
     name = chosen_engine(config)
@@ -31,7 +31,7 @@ def open_engine(config: ArchiveConfig) -> SearchEngine:
         from newsarchive.engines.postgres.engine import PostgresEngine
 
         return PostgresEngine(config)
-    raise ConfigError(
+    raise InvalidSetting(
         f"unknown search engine {name!r}",
         hint=f"set {ENGINE_ENV} to one of: " + ", ".join(ENGINES),
     )

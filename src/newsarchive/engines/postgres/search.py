@@ -29,6 +29,7 @@ from newsarchive.engines.postgres.query import (
     published_within,
 )
 from newsarchive.engines.protocol import Hit, HitPage, SearchOptions
+from newsarchive.errors import QueryNote
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 from newsarchive.reading.draft import join_blocks
@@ -56,8 +57,8 @@ _FACETS = {
 _AUTHOR = "trim(replace(name, ',', ' '))"
 
 
-class QueryNote(UserWarning):
-    """What of a query the PostgreSQL engine could not honour, one line (``Compiled.notes``)."""
+#: The longest statement_timeout the server takes (its maximum, in milliseconds: about 24 days).
+_LONGEST_MS = 2_147_483_647
 
 
 @contextmanager
@@ -74,7 +75,7 @@ def reading(connection: Connection, budget: Budget | None = None) -> Iterator[Co
     budget.check()
     with connection.transaction():
         connection.execute("SET LOCAL enable_seqscan = off")
-        connection.execute(f"SET LOCAL statement_timeout = {max(1, math.ceil(budget.left() * 1000))}")
+        connection.execute(f"SET LOCAL statement_timeout = {min(_LONGEST_MS, max(1, math.ceil(budget.left() * 1000)))}")
         try:
             yield connection
         except psycopg.errors.QueryCanceled:
