@@ -90,12 +90,14 @@ def test_show_json_is_the_full_record(archive, seed_dir: Path) -> None:
     assert record["files"] == [f"werstka:{SEED.name}"]  # (a file read with --source: by its path in the source folder)
 
 
-def test_show_accepts_a_unique_prefix_and_rejects_unknown_ids(archive, seed_dir: Path) -> None:
+def test_show_accepts_a_unique_prefix_and_rejects_unknown_ids(archive, seed_dir: Path, archive_home: Path) -> None:
     archive("ingest", seed_dir)
     article_id = search_json(archive, "Kursk")["hits"][0]["id"]
     assert archive("show", article_id[:6]).stdout.startswith(SEED_TITLE)
     result = archive("show", "zzzzzzzz", expect=1)
-    assert "Error: no article with id 'zzzzzzzz'" in result.stderr
+    url = database_url(archive_home)  # (the archive as its home names it, or its server: where the ids are looked up)
+    where = f"at {archive_home}" if url.startswith("sqlite") else f"in {url.split('@', 1)[1]}"
+    assert result.stderr.startswith(f"Error: no article with id 'zzzzzzzz' in the archive {where}\n")
     assert "Traceback" not in result.output
 
 

@@ -86,6 +86,21 @@ def test_a_wrong_password_is_refused_in_one_line(archive, postgres: Server, serv
         f'Error: the server at {server} refused user "careful": password authentication failed for user "careful"',
         f"Hint: check the user and password in ARCHIVE_DATABASE_URL (or ~/.pgpass, PGPASSWORD) with the administrator of {server}",
     )
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", server_url.replace("news@", "careful@"))  # no password at all
+    assert one_line(archive("info", expect=1).stderr) == (
+        f'Error: the server at {server} asks user "careful" for a password, and none is given ({server}/{server_url.rsplit("/", 1)[1]})',
+        f"Hint: give the password of {server} in ARCHIVE_DATABASE_URL (postgresql+psycopg://USER:PASSWORD@HOST/DB), ~/.pgpass or PGPASSWORD",
+    )
+
+
+def test_a_url_of_no_known_database_is_named_with_its_scheme(archive, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ARCHIVE_DATABASE_URL", "postgresl+psycopg://news:secret@127.0.0.1/news")
+    assert one_line(archive("search", "zqx1", expect=1).stderr)[0] == (
+        "Error: cannot use database URL 'postgresl+psycopg://news:***@127.0.0.1/news': "
+        "no database is known by the scheme 'postgresl+psycopg'"
+    )
 
 
 @contextmanager

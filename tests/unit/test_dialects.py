@@ -33,6 +33,8 @@ def test_a_server_is_named_by_host_port_and_database_never_its_password() -> Non
         ("consuming input failed: server closed the connection unexpectedly\n\tThis probably means the server "
          "terminated abnormally\n\tbefore or while processing the request.",
          "the connection to the database at db.example:5433/archive was lost"),
+        ('connection failed: connection to server at "10.0.0.5", port 5433 failed: fe_sendauth: no password supplied',
+         'the server at db.example:5433 asks user "news" for a password, and none is given (db.example:5433/archive)'),
         ("terminating connection due to administrator command", "the connection to the database at db.example:5433/archive was lost"),
         ("the connection is lost", "the connection to the database at db.example:5433/archive was lost"),
         ("connection timeout expired", "cannot connect to the archive database at db.example:5433/archive: no answer from the server in time"),

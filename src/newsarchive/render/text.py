@@ -209,7 +209,7 @@ def info_text(info: ArchiveInfo) -> str:
         f"database:        {safe(str(info.database_url))}",
         *([f"reads from:      {safe(info.read_database_url)}"] if info.read_database_url else []),
         f"engine:          {info.engine}",
-        f"index:           {safe(str(info.index_dir))}",
+        f"index:           {safe(str(info.index_dir)) if info.local_index else 'in the database, beside the articles'}",
         f"schema revision: {info.schema_revision}",
         f"articles:        {info.articles} ({info.undated} undated) from {info.files} files",
         f"oldest:          {when(info.oldest)}",

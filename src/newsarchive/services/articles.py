@@ -88,6 +88,8 @@ class ArchiveInfo:
     engine: str = "whoosh"
     #: Where the commands that only read read from, when not from ``database_url`` ($ARCHIVE_READ_DATABASE_URL).
     read_database_url: str | None = None
+    #: Whether the engine's index is ``index_dir`` in the home (else its rows are in the database).
+    local_index: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -96,11 +98,14 @@ class ArchiveInfo:
 def get_article(db: Database, config: ArchiveConfig, article_id: str) -> ArticleRecord:
     """The article with this id, or with this unambiguous id prefix."""
     from newsarchive.ids import whole_ids
+    from newsarchive.storage.dialects import Dialect
     from newsarchive.storage.loading import load_articles
 
+    dialect = Dialect.for_url(config.reads_from)
+    where = f" in the archive at {config.home}" if dialect.name == "sqlite" else f" in the archive in {dialect.named(config.reads_from)}"
     with db.sessions() as session:
         starting_with = partial(ids_starting_with, session)
-        [wanted] = whole_ids([article_id], starting_with, where=f" in the archive at {config.home}")
+        [wanted] = whole_ids([article_id], starting_with, where=where)
         return ArticleRecord.from_model(load_articles(session, [wanted])[wanted])
 
 
@@ -144,6 +149,7 @@ def archive_info(db: Database, config: ArchiveConfig, engine: SearchEngine) -> A
         newest=newest,
         sources=sources,
         index_documents=documents,
+        local_index=engine.follows_log,
         pending_index=pending,
         pending_removals=removals,
         index_problem=problem,

@@ -274,6 +274,8 @@ def server_error(url: str, reason: str, names: str) -> tuple[str, str]:
          f"ask the administrator of {server} for that user, or name another in {names}"),
         (r"authentication failed", f'the server at {server} refused user "{user}": {_first(reason, "authentication failed")}',
          f"check the user and password in {names} (or ~/.pgpass, PGPASSWORD) with the administrator of {server}"),
+        (r"no password supplied", f'the server at {server} asks user "{user}" for a password, and none is given ({at})',
+         f"give the password of {server} in {names} (postgresql+psycopg://USER:PASSWORD@HOST/DB), ~/.pgpass or PGPASSWORD"),
         (r"no pg_hba\.conf entry", f'the server at {server} does not let this machine in as "{user}" ({at})',
          f"ask the administrator of {server} to let it in (pg_hba.conf), or check the user and database in {names}"),
         (r"connection refused", f"cannot connect to the archive database at {at}: the server refused the connection",
