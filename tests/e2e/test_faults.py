@@ -297,8 +297,10 @@ def test_the_index_workers_die_with_a_killed_ingest(archive, tmp_path: Path) -> 
             assert workers  # parsing and index workers
     finally:
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        _, err = process.communicate(timeout=30)
     wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout=10)
+    # (they die with it, not on writing to a pipe no one reads: nothing of theirs on its stderr)
+    assert "Traceback" not in err, err
     # Nothing they left behind (a half-built segment, a lock) stands in the way of the rerun.
     rerun = ingest_process(home, folder)
     _, err = rerun.communicate(timeout=120)

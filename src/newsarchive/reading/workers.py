@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 from collections import deque
 from collections.abc import Iterator, Sequence
 from datetime import tzinfo
@@ -11,6 +10,7 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 
+from newsarchive.processes import start_worker
 from newsarchive.reading.files import FileFailure, FileRead, read_file_safely
 
 #: Below this many files, starting processes costs more than it saves.
@@ -43,7 +43,7 @@ def read_files(
 
     chunks = (paths[start : start + _CHUNK] for start in range(0, len(paths), _CHUNK))
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(processes, initializer=_ignore_interrupts) as pool:
+    with context.Pool(processes, initializer=start_worker) as pool:
         pending = deque(pool.apply_async(read, (chunk,)) for chunk in islice(chunks, _CHUNKS_AHEAD))
         while pending:
             results = pending.popleft().get()
@@ -70,9 +70,3 @@ def _read_chunk(
     paths: Sequence[Path], default_tz: tzinfo, forced_format: str | None, language: str | None
 ) -> list[FileRead | FileFailure]:
     return [read_file_safely(path, default_tz, forced_format, language=language) for path in paths]
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; the main process decides what
-    # it means (finish the batch, then stop), so the workers must not die.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -120,7 +120,9 @@ def analysed(documents: Iterable[Document], processes: int = 1, batch: int = 100
 
     # Forked, as the Whoosh engine's workers are: a spawned worker would import the caller's main module
     # again, and run a script without a main guard (the workers leave the parent's connections untouched).
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
+    from newsarchive.processes import start_worker
+
+    with multiprocessing.get_context("fork").Pool(processes, initializer=start_worker) as pool:
         source = iter(documents)
         waiting = None
         while chunk := list(itertools.islice(source, batch)):
