@@ -31,22 +31,32 @@ def vector(title: str, description: str, body: str, language: str | None) -> str
 
 def vector_and_terms(title: str, description: str, body: str, language: str | None) -> tuple[str, list[str]]:
     """The ``tsvector`` literal of an article's three text fields in ``language``, and the terms it holds."""
-    places: dict[bytes, list[str]] = {}  # each term's positions, written out a field at a time
+    places: dict[bytes, list[str]] = {}  # each term's positions, written out a field at a time ("12A,15A")
     held: dict[bytes, int] = {}
     for text, (weight, first, last) in zip((title, description, body), FIELDS, strict=True):
-        mark = "%d" + weight
+        between = weight + ","
         for term, positions in stemmed_positions(text, language).items():
-            room = POSITIONS_PER_TERM - held.get(term, 0)
+            count = held.get(term, 0)
+            room = POSITIONS_PER_TERM - count
             if room <= 0 or len(term) > LONGEST_TERM:
                 continue
-            if len(positions) <= room and first + max(positions) <= last:  # (the usual case, written at once)
-                placed = [mark % (first + position) for position in positions]
+            # (positions come in order: the last is the largest; the usual case is written at once, in C)
+            placed = positions if len(positions) <= room and first + positions[-1] <= last else None
+            if placed is not None:
+                written = between.join(map(str, map(first.__add__, placed))) + weight
+                count += len(placed)
             else:
-                placed = [mark % position for position in _clamped(positions, first, last, room)]
-            places.setdefault(term, []).append(",".join(placed))
-            held[term] = held.get(term, 0) + len(placed)
+                clamped = _clamped(positions, first, last, room)
+                written = between.join(map(str, clamped)) + weight
+                count += len(clamped)
+            found = places.get(term)
+            if found is None:
+                places[term] = [written]
+            else:
+                found.append(written)
+            held[term] = count
     terms = [term.decode("utf-8") for term in places]
-    literal = " ".join(f"{lexeme(term)}:{','.join(marks)}" for term, marks in zip(terms, places.values(), strict=True))
+    literal = " ".join([f"{lexeme(term)}:{','.join(marks)}" for term, marks in zip(terms, places.values(), strict=True)])
     return literal, terms
 
 
