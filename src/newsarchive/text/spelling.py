@@ -57,6 +57,24 @@ def best_respelling(
     return spelled(picks)
 
 
+def respelling(
+    query_text: str,
+    options_of: Callable[[str], list[tuple[int, str]]],
+    count: Callable[[str], int],
+    check: Callable[[], None],
+) -> str | None:
+    """``query_text`` respelled (``best_respelling``), each plain word's options as ``options_of`` gives them for
+    it lower-cased; None when no word has any. ``check`` is called before each word (a search's time)."""
+    words = plain_words(query_text)
+    options: dict[int, list[tuple[int, str]]] = {}
+    for at, found in enumerate(words):
+        check()
+        ranked = options_of(lower(found.group(1)))
+        if ranked:
+            options[at] = ranked
+    return best_respelling(query_text, words, options, count) if options else None
+
+
 def stem_distance(stemmed: str, word: str, limit: int, suffix: int = SUFFIX) -> int:
     """Edits between a stem and ``word`` as a stemmer might cut it: the closest of the word's starts that leave
     off at most ``suffix`` letters (more than ``limit`` once it is out of reach).

@@ -25,14 +25,13 @@ from newsarchive.query.budget import Budget
 from newsarchive.query.parser import parse
 from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
-from newsarchive.text.languages import forms, function_terms, lower
+from newsarchive.text.languages import forms, function_terms
 from newsarchive.text.spelling import (
     MAX_EDITS,
     Reach,
-    best_respelling,
     edit_distance,
     nearest_written,
-    plain_words,
+    respelling,
     written_forms,
 )
 
@@ -62,19 +61,15 @@ def suggest(connection: Connection, query: Query, budget: Budget | None = None) 
 
 def _suggest(connection: Connection, query_text: str, budget: Budget) -> str | None:
     analyses = index_analyses(connection)
-    words = plain_words(query_text)
-    options: dict[int, list[tuple[int, str]]] = {}
-    for at, found in enumerate(words):
-        budget.check()
-        word = lower(found.group(1))
+
+    def options_of(word: str) -> list[tuple[int, str]]:
         stems = list(dict.fromkeys(forms(analysis).of(word).decode("utf-8") for analysis in analyses))
         known = max(vocabulary.docs_of(connection, stems).values(), default=0)
-        ranked = spelling_options(connection, word, stems, at_least=max(1, 10 * known))
-        if ranked:
-            options[at] = ranked
-    if not options:
+        return spelling_options(connection, word, stems, at_least=max(1, 10 * known))
+
+    suggestion = respelling(query_text, options_of, lambda text: _count(connection, text, budget), budget.check)
+    if suggestion is None:
         return None
-    suggestion = best_respelling(query_text, words, options, lambda text: _count(connection, text, budget))
     try:
         respelled_query = compiled(connection, parse(suggestion), budget)
     except InvalidQuery:  # a suggestion that does not parse is no suggestion

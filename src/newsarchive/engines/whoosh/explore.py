@@ -24,8 +24,8 @@ from newsarchive.errors import InvalidQuery, SearchTimeout
 from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
-from newsarchive.text.languages import forms, function_terms, lower
-from newsarchive.text.spelling import MAX_EDITS, Reach, best_respelling, nearest_written, plain_words
+from newsarchive.text.languages import forms, function_terms
+from newsarchive.text.spelling import MAX_EDITS, Reach, nearest_written, respelling
 from newsarchive.text.spelling import written_forms as spelling_written_forms
 
 _SAMPLE_DOCS = 300
@@ -48,18 +48,14 @@ def suggest(index_dir: Path, query: Query, budget: Budget | None = None) -> str 
 
 def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     reader = searcher.reader()
-    words = plain_words(query_text)
-    options: dict[int, list[tuple[int, str]]] = {}
-    for at, found in enumerate(words):
-        budget.check()
-        word = lower(found.group(1))
+
+    def options_of(word: str) -> list[tuple[int, str]]:
         known = max(reader.doc_frequency("body", term) for term in _stems(reader, word))
-        ranked = spelling_options(searcher, word, at_least=max(1, 10 * known))
-        if ranked:
-            options[at] = ranked
-    if not options:
+        return spelling_options(searcher, word, at_least=max(1, 10 * known))
+
+    suggestion = respelling(query_text, options_of, lambda text: _count(searcher, text, budget), budget.check)
+    if suggestion is None:
         return None
-    suggestion = best_respelling(query_text, words, options, lambda text: _count(searcher, text, budget))
     try:
         compiled = parsed(searcher, _typed(suggestion), budget)
     except InvalidQuery:  # a suggestion that does not parse is no suggestion
