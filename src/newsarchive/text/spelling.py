@@ -75,6 +75,28 @@ def respelling(
     return best_respelling(query_text, words, options, count) if options else None
 
 
+#: The most stems whose written words are read for one typed word.
+SHORTLIST = 8
+
+
+def ranked_words(
+    candidates: Iterable[tuple[int, int, str]], written_of: Callable[[str], str], word: str
+) -> list[tuple[int, str]]:
+    """(edits, word) for a typed ``word``, closest first, then the most frequent, from its candidate stems as
+    (cost, -frequency, stem): the cheapest ``SHORTLIST`` stems are turned into the written word nearest the
+    typed one (``written_of``), kept when within ``MAX_EDITS`` and not the word itself; the stems stop being
+    read once the rest cost more than the closest word found."""
+    ranked: dict[str, tuple[int, int]] = {}
+    for cost, negative_frequency, term in sorted(candidates)[:SHORTLIST]:
+        if ranked and cost > min(ranked.values())[0]:
+            break
+        written = written_of(term)
+        edits = edit_distance(written, word)
+        if edits <= MAX_EDITS and written != word and written not in ranked:
+            ranked[written] = (edits, negative_frequency)
+    return [(edits, written) for (edits, _), written in sorted((rank, written) for written, rank in ranked.items())]
+
+
 def stem_distance(stemmed: str, word: str, limit: int, suffix: int = SUFFIX) -> int:
     """Edits between a stem and ``word`` as a stemmer might cut it: the closest of the word's starts that leave
     off at most ``suffix`` letters (more than ``limit`` once it is out of reach).

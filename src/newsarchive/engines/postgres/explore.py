@@ -27,10 +27,9 @@ from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
 from newsarchive.text.languages import forms, function_terms
 from newsarchive.text.spelling import (
-    MAX_EDITS,
     Reach,
-    edit_distance,
     nearest_written,
+    ranked_words,
     respelling,
     written_forms,
 )
@@ -42,8 +41,6 @@ if TYPE_CHECKING:
 SAMPLE_DOCS = 300
 #: Key terms of an article that ``similar`` looks for.
 KEY_TERMS = 20
-#: The most stems whose written words are read for one typed word.
-_SHORTLIST = 8
 #: Articles whose text is read to find the words written for a stem.
 _FORM_SAMPLE = 10
 
@@ -102,16 +99,10 @@ def spelling_options(
         "SELECT term, docs FROM search_terms WHERE term LIKE %s AND docs >= %s AND char_length(term) BETWEEN %s AND %s",
         (_like_start(reach.word[:1]), at_least, max(1, reach.shortest), reach.longest),
     ).fetchall()
-    candidates = sorted((cost, -frequency, term) for term, frequency in rows if (cost := reach.cost(term)) is not None)
-    ranked: dict[str, tuple[int, int]] = {}
-    for cost, negative_frequency, term in candidates[:_SHORTLIST]:
-        if ranked and cost > min(ranked.values())[0]:
-            break
-        written = nearest_written(_written(connection, term, _FORM_SAMPLE), word) or term
-        edits = edit_distance(written, word)
-        if edits <= MAX_EDITS and written != word and written not in ranked:
-            ranked[written] = (edits, negative_frequency)
-    return [(edits, written) for (edits, _), written in sorted((rank, written) for written, rank in ranked.items())]
+    candidates = [(cost, -frequency, term) for term, frequency in rows if (cost := reach.cost(term)) is not None]
+    return ranked_words(
+        candidates, lambda term: nearest_written(_written(connection, term, _FORM_SAMPLE), word) or term, word
+    )
 
 
 def _like_start(text: str) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import distance
 
 from newsarchive.engines.protocol import HitPage
 from newsarchive.engines.whoosh.query import index_analyses
@@ -25,7 +24,7 @@ from newsarchive.query.budget import Budget
 from newsarchive.query.tree import Query
 from newsarchive.text.analysis import stemmed_positions
 from newsarchive.text.languages import forms, function_terms
-from newsarchive.text.spelling import MAX_EDITS, Reach, nearest_written, respelling
+from newsarchive.text.spelling import Reach, nearest_written, ranked_words, respelling
 from newsarchive.text.spelling import written_forms as spelling_written_forms
 
 _SAMPLE_DOCS = 300
@@ -50,8 +49,9 @@ def _suggest(searcher: Searcher, query_text: str, budget: Budget) -> str | None:
     reader = searcher.reader()
 
     def options_of(word: str) -> list[tuple[int, str]]:
-        known = max(reader.doc_frequency("body", term) for term in _stems(reader, word))
-        return spelling_options(searcher, word, at_least=max(1, 10 * known))
+        stems = _stems(reader, word)
+        known = max(reader.doc_frequency("body", term) for term in stems)
+        return spelling_options(searcher, word, at_least=max(1, 10 * known), stems=stems)
 
     suggestion = respelling(query_text, options_of, lambda text: _count(searcher, text, budget), budget.check)
     if suggestion is None:
@@ -82,7 +82,9 @@ def _typed(text: str) -> Query:
     return parse(text)
 
 
-def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body") -> list[tuple[int, str]]:
+def spelling_options(
+    searcher: Searcher, word: str, *, at_least: int = 1, field: str = "body", stems: list[str] | None = None
+) -> list[tuple[int, str]]:
     """(edits, word) for the archive's words within two edits of ``word``, closest first, then the most frequent.
 
     Edits are Damerau-Levenshtein's, as in Lucene's fuzzy queries: two letters
@@ -93,27 +95,17 @@ def spelling_options(searcher: Searcher, word: str, *, at_least: int = 1, field:
     closest stems, the most frequent first, are then turned back into the
     word the articles write for them that is nearest the typed one, and that
     word is compared with it. Stems stop being read once the rest are
-    farther than what is already found, or after ``_SHORTLIST`` of them.
+    farther than what is already found, or after ``spelling.SHORTLIST`` of them (``spelling.ranked_words``).
+    ``stems`` are the word's stems when the caller has them (``_stems``).
     """
     reader = searcher.reader()
-    candidates = sorted(
+    candidates = [
         (cost, -frequency, term)
-        for term, cost in _close_stems(reader, field, word, _stems(reader, word))
+        for term, cost in _close_stems(reader, field, word, stems if stems is not None else _stems(reader, word))
         if (frequency := reader.doc_frequency(field, term)) >= at_least
-    )
-    ranked: dict[str, tuple[int, int]] = {}
-    for cost, negative_frequency, term in candidates[:_SHORTLIST]:
-        if ranked and cost > min(ranked.values())[0]:
-            break
-        written = nearest_form(searcher, term, word, field)
-        edits = distance(written, word, limit=MAX_EDITS)
-        if edits <= MAX_EDITS and written != word and written not in ranked:
-            ranked[written] = (edits, negative_frequency)
-    return [(edits, written) for (edits, _), written in sorted((rank, written) for written, rank in ranked.items())]
+    ]
+    return ranked_words(candidates, lambda term: nearest_form(searcher, term, word, field), word)
 
-
-#: The most stems whose written words are read for one typed word.
-_SHORTLIST = 8
 #: Articles whose text is read to find the words written for a stem.
 _FORM_SAMPLE = 10
 
