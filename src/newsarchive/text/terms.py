@@ -75,11 +75,14 @@ def tokens(text: str, analysis: str) -> Iterator[list[str]]:
     Japanese or Korean are its pairs of characters and the words beside them); tokens with none kept are left out."""
     stops = stop_words(analysis)
     for token in TOKEN.findall(text):
-        lowered = lower(token)
-        pieces = unspaced_words(lowered) if HAS_PAIRED.search(lowered) else [lowered]
-        kept = [piece for piece in pieces if len(piece) >= MIN_LENGTH and piece not in stops]
+        kept = [piece for piece in _words_of(lower(token)) if len(piece) >= MIN_LENGTH and piece not in stops]
         if kept:
             yield kept
+
+
+def _words_of(lowered: str) -> list[str]:
+    """A lower-case token as words: itself, or its pairs of Chinese, Japanese or Korean characters and the words beside them."""
+    return unspaced_words(lowered) if HAS_PAIRED.search(lowered) else [lowered]
 
 
 def as_typed_too(words: list[list[str]], text: str, analysis: str) -> list[list[str]]:
@@ -132,12 +135,10 @@ def whole_terms(text: str, analysis: str) -> list[list[str]]:
     """The terms of each word ``analysis`` makes of a text not cut into words (a prefix, a wildcard, a fuzzy
     word, a range's end): lower-cased, pairs of Chinese characters words of their own, each word's terms
     alternatives (a stop word or one letter kept as it is)."""
-    lowered = lower(text)
-    pieces = unspaced_words(lowered) if HAS_PAIRED.search(lowered) else [lowered]
     words, stops = forms(analysis), stop_words(analysis)
     return [
         [piece] if len(piece) < MIN_LENGTH or piece in stops else [term.decode("utf-8") for term in words.all_of(piece)]
-        for piece in pieces
+        for piece in _words_of(lower(text))
     ]
 
 
