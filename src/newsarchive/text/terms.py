@@ -85,6 +85,11 @@ def _words_of(lowered: str) -> list[str]:
     return unspaced_words(lowered) if HAS_PAIRED.search(lowered) else [lowered]
 
 
+def first_term(words: list[list[str]], text: str) -> str:
+    """The first term an analysis makes of a text (``whole_terms``), or the text itself when it makes none."""
+    return words[0][0] if words and words[0] else text
+
+
 def as_typed_too(words: list[list[str]], text: str, analysis: str) -> list[list[str]]:
     """A prefix's or wildcard's terms, and in a language matched by dictionary forms the text as typed
     (lower-cased and folded) beside them: the dictionary form of a word's start is no start ("вистав" is no

@@ -97,16 +97,12 @@ def spelling_options(
     reach = Reach(word, stems)
     rows = connection.execute(
         "SELECT term, docs FROM search_terms WHERE term LIKE %s AND docs >= %s AND char_length(term) BETWEEN %s AND %s",
-        (_like_start(reach.word[:1]), at_least, max(1, reach.shortest), reach.longest),
+        (vocabulary.like_prefix(reach.word[:1]), at_least, max(1, reach.shortest), reach.longest),
     ).fetchall()
     candidates = [(cost, -frequency, term) for term, frequency in rows if (cost := reach.cost(term)) is not None]
     return ranked_words(
         candidates, lambda term: nearest_written(_written(connection, term, _FORM_SAMPLE), word) or term, word
     )
-
-
-def _like_start(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _written(connection: Connection, stemmed: str, documents: int) -> Counter[str]:
@@ -157,7 +153,7 @@ def _ranked_page(connection: Connection, found: Compiled, limit: int) -> HitPage
 def _ids_starting_with(connection: Connection, text: str, limit: int) -> list[str]:
     """Up to ``limit`` ids of the search rows that begin with ``text``, in order (``ids.whole_ids``)."""
     rows = connection.execute(
-        "SELECT id FROM search_docs WHERE id LIKE %s ORDER BY id LIMIT %s", (_like_start(text), limit)
+        "SELECT id FROM search_docs WHERE id LIKE %s ORDER BY id LIMIT %s", (vocabulary.like_prefix(text), limit)
     ).fetchall()
     return [row[0] for row in rows]
 

@@ -35,6 +35,7 @@ from newsarchive.text import terms as text_terms
 from newsarchive.text.languages import analysis_of
 from newsarchive.text.terms import (
     as_typed_too,
+    first_term,
     named_analyses,
     ordered_analyses,
     phrase_spellings,
@@ -152,11 +153,6 @@ def index_analyses(connection: Connection) -> tuple[str, ...]:
             found.add("en")
         kept = _analyses_of[connection] = ordered_analyses(found)
     return kept
-
-
-def forget_analyses(connection: Connection) -> None:
-    """Read the archive's analyses anew on ``connection`` at its next query (after articles in a new language)."""
-    _analyses_of.pop(connection, None)
 
 
 _analyses_of: weakref.WeakKeyDictionary[Connection, tuple[str, ...]] = weakref.WeakKeyDictionary()
@@ -281,8 +277,7 @@ def prefix(text: str, analysis: str, analyses: Sequence[str], weight: str = "") 
 
 def like_pattern(pattern: str) -> str:
     """A query's wildcard (``*`` any run, ``?`` one character) as an SQL ``LIKE`` pattern."""
-    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%").replace("?", "_")
+    return vocabulary.like_escaped(pattern).replace("*", "%").replace("?", "_")
 
 
 # --- the tree --------------------------------------------------------------------------------------------
@@ -424,10 +419,10 @@ class _Compiler:
             )
         if isinstance(node, qt.Fuzzy):
             return self.expansion(
-                node, "fuzzy term", near=_first(whole_terms(node.text, analysis), node.text), weight=weight
+                node, "fuzzy term", near=first_term(whole_terms(node.text, analysis), node.text), weight=weight
             )
-        low = _first(whole_terms(node.start, analysis), node.start) if node.start else None
-        high = _first(whole_terms(node.end, analysis), node.end) if node.end else None
+        low = first_term(whole_terms(node.start, analysis), node.start) if node.start else None
+        high = first_term(whole_terms(node.end, analysis), node.end) if node.end else None
         return self.expansion(node, "range", between=(low, high), weight=weight)
 
     def expansion(
@@ -534,11 +529,6 @@ def published_within(start: datetime | None, end: datetime | None) -> tuple[list
         parts.append("d.published <= %s")
         params.append(end)
     return parts, params
-
-
-def _first(words: list[list[str]], text: str) -> str:
-    """The first term the analysis makes of a text, or the text itself when it makes none."""
-    return words[0][0] if words and words[0] else text
 
 
 def _shown(node: Leaf) -> str:

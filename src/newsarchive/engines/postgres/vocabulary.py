@@ -134,8 +134,13 @@ def has_trigrams(connection: Connection) -> bool:
 
 
 def like_prefix(text: str) -> str:
-    """A ``LIKE`` pattern for the terms that start with ``text``."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """A ``LIKE`` pattern for the terms (or ids) that start with ``text``."""
+    return like_escaped(text) + "%"
+
+
+def like_escaped(text: str) -> str:
+    """``text`` as a ``LIKE`` pattern matches it, its ``%``, ``_`` and ``\\`` taken as themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def distance(first: str, second: str, limit: int) -> int:

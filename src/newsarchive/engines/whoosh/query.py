@@ -38,6 +38,7 @@ from newsarchive.text import terms as text_terms
 from newsarchive.text.languages import analysis_of
 from newsarchive.text.terms import (
     as_typed_too,
+    first_term,
     named_analyses,
     narrowed,
     ordered_analyses,
@@ -213,13 +214,13 @@ def _analysed_leaf(node: Leaf, analyzing: CompositeAnalyzer | None, analysis: st
     if isinstance(node, qt.Wildcard):
         return _all_of(wq.Wildcard, name, as_typed_too(whole(node.pattern), node.pattern, analysis), boost)
     if isinstance(node, qt.Fuzzy):
-        word = _first(whole(node.text), node.text)
+        word = first_term(whole(node.text), node.text)
         # (Scored as the words it stands for, so the closer, rarer words rank first, as in Lucene.)
         return wq.FuzzyTerm(
             name, word, boost=boost, maxdist=node.edits, prefixlength=node.prefix, constantscore=False
         )
-    start = _first(whole(node.start), node.start) if node.start else node.start
-    end = _first(whole(node.end), node.end) if node.end else node.end
+    start = first_term(whole(node.start), node.start) if node.start else node.start
+    end = first_term(whole(node.end), node.end) if node.end else node.end
     return wq.TermRange(name, start, end, node.start_excluded, node.end_excluded, boost=boost)
 
 
@@ -239,11 +240,6 @@ def _all_of(kind: type[wq.Query], name: str, words: list[list[str]], boost: floa
 def _either(kind: type[wq.Query], name: str, terms: Sequence[str], boost: float) -> wq.Query:
     """One word by any of its terms."""
     return kind(name, terms[0], boost=boost) if len(terms) == 1 else wq.Or([kind(name, term, boost=boost) for term in terms])
-
-
-def _first(words: list[list[str]], text: str) -> str:
-    """The first term the analysis makes of a text, or the text itself when it makes none."""
-    return words[0][0] if words and words[0] else text
 
 
 def _word(name: str, text: str, analysis: str, boost: float) -> wq.Query | None:
