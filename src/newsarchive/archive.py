@@ -194,8 +194,6 @@ class Archive:
         #: The database file's state when the index was last found up to date (see ``_caught_up``).
         self._fresh_at: tuple[int, ...] | None = None
         self._found = False
-        #: Inside a write (``_writing``): the engine reads the primary too, never a standby.
-        self._primary_only = False
 
     def __enter__(self) -> Archive:
         return self
@@ -241,8 +239,7 @@ class Archive:
         if self._engine is None:
             from newsarchive.engines import open_engine
 
-            primary = self._primary_only and self.config.read_database_url is not None
-            self._engine = open_engine(dataclasses.replace(self.config, read_database_url=None) if primary else self.config)
+            self._engine = open_engine(self.config)
         return self._engine
 
     def _caught_up(self, warn: Callable[[str], None] | None = None, *, required: bool = True) -> SearchEngine:
@@ -326,12 +323,14 @@ class Archive:
             if self.config.read_database_url is None:
                 yield
                 return
-            self.close()  # (an engine opened to read a standby is opened again on the primary, and after again)
-            self._primary_only = True
+            # Everything a write opens (the engine, the team's search rows, the database) reads the primary
+            # too, never a standby: what was opened to read one is opened again, and after again.
+            reading, self.config = self.config, dataclasses.replace(self.config, read_database_url=None)
+            self.close()
             try:
                 yield
             finally:
-                self._primary_only = False
+                self.config = reading
                 self.close()
 
     # --- writing ------------------------------------------------------------------------
