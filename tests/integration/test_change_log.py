@@ -66,7 +66,7 @@ def test_a_unit_of_work_appends_its_entries_with_its_commit_and_nothing_without(
         work.stored(["x1", "x2"])
         work.removed(["x1"])  # (its last change counts: one entry an article)
     assert _log(db) == before  # not committed: rolled back
-    with UnitOfWork(db, claim=True) as work:
+    with UnitOfWork(db) as work:
         work.stored(["x1", "x2"])
         work.removed(["x1"])
         positions = work.commit()

@@ -52,9 +52,10 @@ def claim(session: Session) -> None:
 def append(session: Session, changes: Mapping[str, str]) -> range:
     """Append one entry per article (id -> STORED or REMOVED) to the log; return their positions.
 
-    Call it last in the transaction, just before its commit: the write lock is
-    then held (see ``claim``), so the positions are consecutive and follow
-    every position committed before.
+    Call it last in the transaction, just before its commit, with the changes
+    flushed and the write lock held (``claim``: ``UnitOfWork.commit`` does
+    both), so the positions are consecutive and follow every position
+    committed before.
     """
     from sqlalchemy import insert
 
@@ -62,8 +63,6 @@ def append(session: Session, changes: Mapping[str, str]) -> range:
 
     if not changes:
         return range(0)
-    claim(session)
-    session.flush()
     session.execute(insert(LogEntry), [{"article_id": article_id, "kind": kind} for article_id, kind in changes.items()])
     last = head(session)
     return range(last - len(changes) + 1, last + 1)

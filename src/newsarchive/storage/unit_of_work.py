@@ -39,9 +39,7 @@ _RACES = {"40001", "40P01", "23505", "23503"}
 class UnitOfWork:
     """``with UnitOfWork(db) as work:`` change ``work.session``, say what changed, ``work.commit()``.
 
-    Leaving the block without a commit rolls everything back. With ``claim``
-    the database's write lock is taken first, so that nothing another
-    process commits can come between what the work reads and what it writes.
+    Leaving the block without a commit rolls everything back.
 
     ``commit`` flushes the changes, takes the write lock, runs the hooks
     given to ``when_locked`` (they see every transaction committed before
@@ -49,9 +47,8 @@ class UnitOfWork:
     then appends the log's entries and commits.
     """
 
-    def __init__(self, db: Database, *, claim: bool = False) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._claim = claim
         self._changes: dict[str, str] = {}
         self._hooks: list[Callable[[Session], None]] = []
         #: The positions the committed entries took in the log.
@@ -61,8 +58,6 @@ class UnitOfWork:
         self.session = self._db.sessions()
         self._changes = {}
         self._hooks = []
-        if self._claim:
-            log.claim(self.session)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
