@@ -84,11 +84,11 @@ def catch_up(
     """
     damaged, note = _collecting(on_damaged)
     _refuse_an_emptied_database(db, engine)
-    if not engine.follows_log and engine.is_current():
-        return SyncResult(indexed=0, removed=0, rebuilt=False)  # (written with each change: nothing to catch up)
     if not engine.is_current():
         indexed = rebuild(db, engine, on_damaged=note)
         return SyncResult(indexed=indexed, removed=0, rebuilt=True, damaged=tuple(damaged))
+    if not engine.follows_log:
+        return SyncResult(indexed=0, removed=0, rebuilt=False)  # (written with each change: nothing to catch up)
     position = engine.position()
     with db.sessions() as session:
         head = log.head(session)
