@@ -389,8 +389,12 @@ def _readable_revision(engine: Engine, names: str = DATABASE_URL_ENV) -> str | N
 def _unusable(engine: Engine, exc: SQLAlchemyError, names: str = DATABASE_URL_ENV) -> ArchiveError:
     if is_damage(exc):
         return database_error(exc)
-    url = engine.url.render_as_string(hide_password=False)
-    message, hint = Dialect.for_url(url).unreachable(url, str(getattr(exc, "orig", None) or exc), names)
+    return _unreachable(engine.url.render_as_string(hide_password=False), exc, names)
+
+
+def _unreachable(url: str, error: Exception, names: str) -> DatabaseUnreachable:
+    """The database at ``url`` (named by the setting ``names``) could not be used: one line, as its dialect says it."""
+    message, hint = Dialect.for_url(url).unreachable(url, str(getattr(error, "orig", None) or error), names)
     return DatabaseUnreachable(message, hint=hint)
 
 
@@ -562,8 +566,7 @@ def database_error(error: Exception, url: str | None = None, names: str = DATABA
         return DatabaseDamaged(f"the archive database is damaged: {reason}", hint=DAMAGED_DATABASE_HINT)
     if url is not None and isinstance(error, OperationalError) and not url.startswith("sqlite"):
         # (a server gone away mid-command, a connection dropped, a timeout: said as when it cannot be reached)
-        message, hint = Dialect.for_url(url).unreachable(url, str(getattr(error, "orig", None) or error), names)
-        return DatabaseUnreachable(message, hint=hint)
+        return _unreachable(url, error, names)
     return ArchiveError(f"database error: {reason}", hint="`archive check` looks for what is wrong")
 
 
