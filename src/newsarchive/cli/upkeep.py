@@ -9,22 +9,17 @@ import click
 
 from newsarchive.cli.display import IngestDisplay
 from newsarchive.cli.options import archive_command, output_options, wait_option
+from newsarchive.engines import ENGINES
 
 if TYPE_CHECKING:
     from newsarchive.archive import Archive
     from newsarchive.cli.output import Output
 
 
-def _engines() -> list[str]:
-    from newsarchive.engines import ENGINES
-    from newsarchive.storage.settings import SERVER_ENGINE
-
-    return list(dict.fromkeys((*ENGINES, SERVER_ENGINE)))
-
 
 @archive_command()
 @click.option(
-    "--engine", type=click.Choice(_engines()), default=None,
+    "--engine", type=click.Choice(ENGINES), default=None,
     help="The search engine every machine on the archive uses: whoosh (an index in each home), "
     "postgres (the search in the PostgreSQL server; the default there). Default: keep the one recorded.",
 )  # fmt: skip
