@@ -40,21 +40,11 @@ def vector_and_terms(title: str, description: str, body: str, language: str | No
             room = POSITIONS_PER_TERM - count
             if room <= 0 or len(term) > LONGEST_TERM:
                 continue
-            # (positions come in order: the last is the largest; the usual case is written at once, in C)
-            placed = positions if len(positions) <= room and first + positions[-1] <= last else None
-            if placed is not None:
-                written = between.join(map(str, map(first.__add__, placed))) + weight
-                count += len(placed)
-            else:
-                clamped = _clamped(positions, first, last, room)
-                written = between.join(map(str, clamped)) + weight
-                count += len(clamped)
-            found = places.get(term)
-            if found is None:
-                places[term] = [written]
-            else:
-                found.append(written)
-            held[term] = count
+            # (positions come in order: the last is the largest; the usual case is written out in C)
+            fits = len(positions) <= room and first + positions[-1] <= last
+            placed = list(map(first.__add__, positions)) if fits else _clamped(positions, first, last, room)
+            places.setdefault(term, []).append(between.join(map(str, placed)) + weight)
+            held[term] = count + len(placed)
     terms = [term.decode("utf-8") for term in places]
     literal = " ".join([f"{lexeme(term)}:{','.join(marks)}" for term, marks in zip(terms, places.values(), strict=True)])
     return literal, terms
