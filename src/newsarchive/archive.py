@@ -269,10 +269,6 @@ class Archive:
             stager = self._stager()
             if stager is not None:  # (its rows are written in each unit of work's transaction)
                 self._database.stage = stager.stage
-                if create and stager is not self.engine:  # (an ingest makes them first where none are: as its own
-                    from newsarchive.services.indexing import catch_up  # engine's, see services.ingest)
-
-                    catch_up(self._database, stager)
         return self._database
 
     def _stager(self) -> SearchEngine | None:
@@ -358,7 +354,13 @@ class Archive:
             checked_language(options.language)
         observer = observer or IngestObserver()
         with self._writing(wait=options.wait, on_wait=observer.waiting, create=True):
-            return ingest_paths(self._open(create=True), self.config, self.engine, _each(paths), options, observer)
+            db = self._open(create=True)
+            stager = self._stager()
+            if stager is not None and stager is not self.engine:  # (the team's search rows, made first where
+                from newsarchive.services.indexing import catch_up  # none are, as ingest_paths makes its engine's)
+
+                catch_up(db, stager)
+            return ingest_paths(db, self.config, self.engine, _each(paths), options, observer)
 
     @_typed
     def init(self, *, engine: str | None = None, wait: bool = True) -> Initialized:
@@ -384,11 +386,10 @@ class Archive:
             db = self._open(create=True)
             before, chosen, articles = settings.record_engine(db, self.config.database_url, engine)
             created = db.created
-        self.close()  # (the engine, and the database's staging of its rows, are opened again as now chosen)
-        if not articles:  # (an empty archive's index is made now: a search then finds nothing, not "no index")
-            from newsarchive.services.indexing import catch_up
+            self.close()  # (the engine, and the database's staging of its rows, are opened again as now chosen)
+            if not articles:  # (an empty archive's index is made now: a search then finds nothing, not "no index")
+                from newsarchive.services.indexing import catch_up
 
-            with self._writing(wait=wait):
                 catch_up(self._open(), self.engine)
         changed = chosen != before and not created
         return Initialized(
