@@ -10,8 +10,8 @@ import sys
 _PR_SET_PDEATHSIG = 1
 
 
-def start_worker() -> None:
-    """Set up a forked worker of a pool.
+def start_worker(parent: int) -> None:
+    """Set up a forked worker of a pool, started by the process ``parent`` (its pid, read before the fork).
 
     Ctrl-C reaches the whole process group; the main process decides what it
     means (finish the batch, then stop), so the workers ignore it. A parent
@@ -24,11 +24,10 @@ def start_worker() -> None:
         return
     import ctypes
 
-    parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):  # (no prctl where one would be: the workers end as Python ends them)
         return
-    if os.getppid() != parent:  # (the parent died before the request was made)
+    if os.getppid() != parent:  # (the parent died before the request was made: a new one adopted the worker)
         os._exit(1)

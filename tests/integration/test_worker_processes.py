@@ -13,9 +13,10 @@ import pytest
 CHILD = """
 import os, time
 from newsarchive.processes import start_worker
+parent = os.getpid()
 pid = os.fork()
 if pid == 0:
-    start_worker()
+    start_worker(parent)
     time.sleep(60)
     os._exit(0)
 print(pid, flush=True)

@@ -43,7 +43,7 @@ def read_files(
 
     chunks = (paths[start : start + _CHUNK] for start in range(0, len(paths), _CHUNK))
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(processes, initializer=start_worker) as pool:
+    with context.Pool(processes, initializer=start_worker, initargs=(os.getpid(),)) as pool:
         pending = deque(pool.apply_async(read, (chunk,)) for chunk in islice(chunks, _CHUNKS_AHEAD))
         while pending:
             results = pending.popleft().get()

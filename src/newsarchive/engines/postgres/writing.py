@@ -117,12 +117,15 @@ def analysed(documents: Iterable[Document], processes: int = 1, batch: int = 100
         return
     import itertools
     import multiprocessing
+    import os
 
     # Forked, as the Whoosh engine's workers are: a spawned worker would import the caller's main module
     # again, and run a script without a main guard (the workers leave the parent's connections untouched).
     from newsarchive.processes import start_worker
 
-    with multiprocessing.get_context("fork").Pool(processes, initializer=start_worker) as pool:
+    with multiprocessing.get_context("fork").Pool(
+        processes, initializer=start_worker, initargs=(os.getpid(),)
+    ) as pool:
         source = iter(documents)
         waiting = None
         while chunk := list(itertools.islice(source, batch)):
