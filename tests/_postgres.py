@@ -163,8 +163,10 @@ class Server:
 
         import psycopg
 
+        # (Where WAL has been inserted, not written: with synchronous_commit off, as the tests run the server, a
+        # commit's record may wait in the WAL buffers, past pg_current_wal_lsn, until the WAL writer flushes it.)
         with psycopg.connect(self.admin_url, autocommit=True) as primary:
-            written = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
+            written = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]  # type: ignore[index]
         ends = time.monotonic() + seconds
         with psycopg.connect(standby_url, autocommit=True) as standby:
             while True:
