@@ -250,3 +250,34 @@ def test_a_rebuild_analysed_in_worker_processes_writes_the_same_rows(db: Databas
         assert connection.execute("SELECT id, vector::text FROM search_docs ORDER BY id").fetchall() == rows
     assert terms(config) == vocabulary_then and vocabulary_then["harbour"] == 30
     assert engine.workers_for(100_000, 1) == engine.workers_for(100, None) == 1
+
+
+def test_while_a_writer_with_workers_is_open_units_of_work_analyse_their_rows_in_them(
+    db: Database, engine: PostgresEngine, config: ArchiveConfig
+) -> None:
+    """(An ingest opens one before it reads files, so the rows of its batches are analysed beside the storing.)"""
+    import multiprocessing
+
+    from newsarchive.engines.postgres.writing import Analysers
+
+    engine.rebuild([], 0)
+    db.stage = engine.stage
+    texts = [(f"a{number:02}", f"Harbour {number}", f"Work number {number} on the harbour.") for number in range(80)]
+    assert len(texts) >= Analysers.IN_PROCESS_BELOW
+    before = set(multiprocessing.active_children())
+    writer = engine.writer(processes=2)
+    workers = set(multiprocessing.active_children()) - before
+    assert len(workers) == 2
+    with UnitOfWork(db) as work:
+        work.session.add_all([stored(title, body, article_id) for article_id, title, body in texts])
+        work.stored([article_id for article_id, _, _ in texts])
+        work.commit()
+    with connect(config) as connection:
+        in_workers = connection.execute("SELECT id, vector::text FROM search_docs ORDER BY id").fetchall()
+    writer.close()
+    assert not any(worker.is_alive() for worker in workers)
+
+    engine.rebuild([], 0)  # the same rows, made again from the change log in this process
+    with connect(config) as connection:
+        assert connection.execute("SELECT id, vector::text FROM search_docs ORDER BY id").fetchall() == in_workers
+    assert len(in_workers) == 80 and terms(config)["harbour"] == 80

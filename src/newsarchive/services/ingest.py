@@ -112,7 +112,7 @@ def ingest_paths(
     feed = IndexFeed(db, engine, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
     try:
         with _stop_requested(observer) as stop:
-            _run(db, feed, to_read, places, options, report, observer, stop, parse_worker_count(indexers, options.processes))
+            _run(db, feed, to_read, places, options, report, observer, stop, parse_worker_count(indexers if engine.follows_log else 0, options.processes))
         feed.commit()
         if not report.interrupted:
             feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from newsarchive.config import ArchiveConfig
+    from newsarchive.engines.postgres.writing import Analysers
     from newsarchive.query.budget import Budget
     from newsarchive.query.tree import Query
 
@@ -94,13 +95,21 @@ class PostgresEngine:
         self._read_url = server_url(config.reads_from)
         self._reads: Connection | None = None
         self._writes: Connection | None = None
+        #: The worker processes of an open ``writer(processes)``, which analyse the rows ``stage`` writes.
+        self._analysers: Analysers | None = None
 
     def close(self) -> None:
-        """Let go of the connections (a later call connects again)."""
+        """Let go of the connections (a later call connects again) and of any workers."""
+        self._stop_analysers()
         for connection in (self._reads, self._writes):
             if connection is not None:
                 connection.close()
         self._reads = self._writes = None
+
+    def _stop_analysers(self) -> None:
+        if self._analysers is not None:
+            self._analysers.close()
+            self._analysers = None
 
     # --- connections --------------------------------------------------------------
 
@@ -173,7 +182,7 @@ class PostgresEngine:
         return self._reading(ask)
 
     def workers_for(self, documents: int, cap: int | None = None) -> int:
-        """Processes that analyse a rebuild's articles (the rows of a unit of work are analysed in it)."""
+        """Processes that analyse the articles' rows: a rebuild's, or an open writer's units of work's."""
         if (cap is not None and cap <= 1) or documents < _PARALLEL_FROM or not hasattr(os, "fork"):
             return 1  # (the workers are forked: see ``writing.analysed``)
         return max(1, min(cap or 2, os.cpu_count() or 1))
@@ -201,12 +210,18 @@ class PostgresEngine:
         connection: Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
         try:
             if schema.exists(connection):
-                put_articles(connection, stored, removed)
+                put_articles(connection, stored, removed, self._analysers)
         except psycopg.Error as exc:
             raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
     def writer(self, processes: int = 1) -> IndexWriter:
-        return RowWriter(self._writing)
+        """A writer of rows; with ``processes`` > 1, while it is open, the rows of every unit of work (``stage``)
+        are analysed in that many worker processes, started now (before the caller starts threads)."""
+        from newsarchive.engines.postgres.writing import Analysers
+
+        if processes > 1 and self._analysers is None:
+            self._analysers = Analysers(processes)
+        return RowWriter(self._writing, self._analysers, on_close=self._stop_analysers)
 
     @_server_errors
     def rebuild(self, documents: Iterable[Document], position: int, processes: int = 1) -> int:
@@ -297,8 +312,15 @@ class RowWriter:
 
     _FLUSH_EVERY = 1000
 
-    def __init__(self, connection: Callable[[], Connection]) -> None:
+    def __init__(
+        self,
+        connection: Callable[[], Connection],
+        analysers: Analysers | None = None,
+        on_close: Callable[[], None] = lambda: None,
+    ) -> None:
         self._connection = connection
+        self._analysers = analysers
+        self._on_close = on_close
         self._documents: dict[str, Document] = {}
         self._deleted: set[str] = set()
 
@@ -330,7 +352,10 @@ class RowWriter:
     def close(self) -> None:
         self._documents.clear()
         self._deleted.clear()
-        self._connection().rollback()
+        try:
+            self._connection().rollback()
+        finally:
+            self._on_close()
 
     @_server_errors
     def _flush(self) -> None:
@@ -341,7 +366,7 @@ class RowWriter:
             return
         connection = self._connection()
         schema.make(connection)
-        put(connection, list(self._documents.values()), sorted(self._deleted))
+        put(connection, list(self._documents.values()), sorted(self._deleted), self._analysers)
         self._documents.clear()
         self._deleted.clear()
 

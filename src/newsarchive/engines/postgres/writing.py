@@ -36,16 +36,22 @@ def row(document: Document) -> tuple[tuple[Any, ...], list[str]]:
     return values, terms
 
 
-def put(connection: Connection, documents: Iterable[Document], removed: Iterable[str] = ()) -> int:
+def put(
+    connection: Connection,
+    documents: Iterable[Document],
+    removed: Iterable[str] = (),
+    analysers: Analysers | None = None,
+) -> int:
     """Write the rows of ``documents`` (replacing any they had) and delete those of ``removed``; return how many
-    rows were written. The vocabulary loses the terms of every row replaced or deleted and gains the new rows'."""
+    rows were written. The vocabulary loses the terms of every row replaced or deleted and gains the new rows'.
+    With ``analysers``, the documents are analysed in their worker processes."""
+    firsts: dict[str, Document] = {}
+    for document in documents:
+        firsts.setdefault(document.id, document)  # (the first of two copies stands; a caller gives each once)
     rows: dict[str, tuple[Any, ...]] = {}
     gained: Counter[str] = Counter()
-    for document in documents:
-        values, terms = row(document)
-        if document.id in rows:
-            continue  # (the first of two copies stands; a caller gives each article once)
-        rows[document.id] = values
+    for values, terms in analysers.rows(list(firsts.values())) if analysers else map(row, firsts.values()):
+        rows[values[0]] = values
         gained.update(terms)
     gone = sorted({*rows, *removed})
     if not gone:
@@ -116,25 +122,65 @@ def analysed(documents: Iterable[Document], processes: int = 1, batch: int = 100
         yield from map(row, documents)
         return
     import itertools
-    import multiprocessing
-    import os
 
-    # Forked, as the Whoosh engine's workers are: a spawned worker would import the caller's main module
-    # again, and run a script without a main guard (the workers leave the parent's connections untouched).
-    from newsarchive.processes import start_worker
-
-    with multiprocessing.get_context("fork").Pool(
-        processes, initializer=start_worker, initargs=(os.getpid(),)
-    ) as pool:
+    with Analysers(processes) as analysers:
         source = iter(documents)
         waiting = None
         while chunk := list(itertools.islice(source, batch)):
-            submitted = pool.map_async(row, chunk, chunksize=max(1, batch // (4 * processes)))
+            submitted = analysers.submit(chunk)
             if waiting is not None:
                 yield from waiting.get()
             waiting = submitted
         if waiting is not None:
             yield from waiting.get()
+
+
+class Analysers:
+    """Worker processes that make documents' rows (``row``), for a rebuild or for an ingest's units of work.
+
+    They are forked, as the Whoosh engine's workers are: a spawned worker
+    would import the caller's main module again, and run a script without a
+    main guard. They leave the parent's connections untouched. Start them
+    before the caller starts threads of its own (a fork copies no thread).
+    """
+
+    #: Fewer documents than this are analysed in the caller's process (handing them out costs more).
+    IN_PROCESS_BELOW = 32
+
+    def __init__(self, processes: int) -> None:
+        import multiprocessing
+        import os
+
+        from newsarchive.processes import start_worker
+
+        self.processes = processes
+        self._pool = multiprocessing.get_context("fork").Pool(
+            processes, initializer=start_worker, initargs=(os.getpid(),)
+        )
+
+    def submit(self, documents: Sequence[Document]) -> Any:
+        """Start analysing ``documents``; the result's ``get()`` gives their rows, in order."""
+        return self._pool.map_async(row, documents, chunksize=self._chunk(len(documents)))
+
+    def rows(self, documents: Sequence[Document]) -> list[tuple[tuple[Any, ...], list[str]]]:
+        """The rows of ``documents``, in order (a few analysed here, more in the workers)."""
+        if len(documents) < self.IN_PROCESS_BELOW:
+            return list(map(row, documents))
+        return self._pool.map(row, documents, chunksize=self._chunk(len(documents)))
+
+    def _chunk(self, count: int) -> int:
+        return max(1, count // (4 * self.processes))
+
+    def close(self) -> None:
+        """Stop the workers (what they were given is finished or dropped)."""
+        self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self) -> Analysers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _copy(connection: Connection, rows: Iterable[tuple[Any, ...]], table: str = "search_docs") -> None:
@@ -151,12 +197,15 @@ def record_version(connection: Connection) -> None:
     )
 
 
-def put_articles(connection: Connection, stored: Iterable[str], removed: Iterable[str]) -> int:
+def put_articles(
+    connection: Connection, stored: Iterable[str], removed: Iterable[str], analysers: Analysers | None = None
+) -> int:
     """Write the rows of the ``stored`` articles as the ``articles`` table holds them now, and delete those of the
     ``removed`` ones (and of a stored one that is no longer there); return how many rows were written."""
     stored = set(stored)
     documents = list(stored_documents(connection, sorted(stored)))
-    return put(connection, documents, sorted(set(removed) | (stored - {document.id for document in documents})))
+    gone = sorted(set(removed) | (stored - {document.id for document in documents}))
+    return put(connection, documents, gone, analysers)
 
 
 def stored_documents(connection: Connection, article_ids: Sequence[str]) -> Iterator[Document]:
