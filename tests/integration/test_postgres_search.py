@@ -177,3 +177,16 @@ def test_telling_terms_count_the_matches_and_name_their_words(connection: object
 def test_a_boost_is_noted_not_dropped_silently(connection: object) -> None:
     with pytest.warns(QueryNote, match="boost"):
         search.search(connection, parse("kursk^3"), SearchOptions())  # type: ignore[arg-type]
+
+
+def test_a_query_is_analysed_in_the_languages_the_rows_hold_seen_at_once(connection: object) -> None:
+    """(Found in a few probes of the index on ``lang``, at each search: a new language counts at once.)"""
+    from newsarchive.engines.postgres.query import index_analyses
+    from newsarchive.text.languages import analysis_of
+
+    assert set(index_analyses(connection)) == {"en", analysis_of("ru")}  # type: ignore[arg-type]
+    with connection.transaction(force_rollback=True):  # type: ignore[attr-defined]
+        connection.execute("UPDATE search_docs SET lang = 'de' WHERE lang = 'ru'")  # type: ignore[attr-defined]
+        assert set(index_analyses(connection)) == {"en", analysis_of("de")}  # type: ignore[arg-type]
+        connection.execute("UPDATE search_docs SET lang = NULL WHERE lang <> 'de' OR lang IS NULL")  # type: ignore[attr-defined]
+        assert index_analyses(connection)[0] == "en"  # type: ignore[arg-type]  # (no language recorded: English)

@@ -21,7 +21,6 @@ the compiled query says so in ``notes``, one line each, and goes on without it.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from itertools import product
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -144,18 +143,30 @@ def compile_query(
 
 def index_analyses(connection: Connection) -> tuple[str, ...]:
     """The analyses (``languages.analysis_of``) of the archive's articles, English first where some are
-    English, undetermined or of no recorded language; read once for each connection."""
-    kept = _analyses_of.get(connection)
-    if kept is None:
-        languages = [row[0] for row in connection.execute("SELECT DISTINCT lang FROM search_docs").fetchall()]
-        found = {analysis_of(language) for language in languages if language is not None}
-        if None in languages or not found:
-            found.add("en")
-        kept = _analyses_of[connection] = ordered_analyses(found)
-    return kept
+    English, undetermined or of no recorded language.
+
+    Asked at each search (a new language is seen at once), in a few probes of
+    the index on ``lang``: the first language, then the next after it, and so on.
+    """
+    languages = [row[0] for row in connection.execute(_LANGUAGES).fetchall()]
+    found = {analysis_of(language) for language in languages if language is not None}
+    if None in languages or not found:
+        found.add("en")
+    return ordered_analyses(found)
 
 
-_analyses_of: weakref.WeakKeyDictionary[Connection, tuple[str, ...]] = weakref.WeakKeyDictionary()
+#: The distinct languages of the rows (NULL among them if a row has none), one index probe each.
+_LANGUAGES = """
+    WITH RECURSIVE held (lang) AS (
+        (SELECT lang FROM search_docs WHERE lang IS NOT NULL ORDER BY lang LIMIT 1)
+        UNION ALL
+        SELECT (SELECT d.lang FROM search_docs d WHERE d.lang > held.lang ORDER BY d.lang LIMIT 1)
+        FROM held WHERE held.lang IS NOT NULL
+    )
+    SELECT lang FROM held WHERE lang IS NOT NULL
+    UNION ALL
+    (SELECT NULL FROM search_docs WHERE lang IS NULL LIMIT 1)
+"""
 
 
 # --- composing clauses -----------------------------------------------------------------------------------

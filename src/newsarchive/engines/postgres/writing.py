@@ -80,7 +80,7 @@ def fill(connection: Connection, rows: Iterable[tuple[tuple[Any, ...], list[str]
     then, and wait only for the swap's moment to pass (the table is locked
     from the swap to the commit, which follows at once).
     """
-    from newsarchive.engines.postgres.schema import DOCS, docs_indexes, docs_link, docs_table
+    from newsarchive.engines.postgres.schema import DOCS, INDEXES, docs_indexes, docs_link, docs_table
 
     building = f"{DOCS}_next"
     connection.execute(f"DROP TABLE IF EXISTS {building}")
@@ -102,7 +102,7 @@ def fill(connection: Connection, rows: Iterable[tuple[tuple[Any, ...], list[str]
     connection.execute(f"ALTER TABLE {building} RENAME TO {DOCS}")
     connection.execute(f"ALTER TABLE {DOCS} RENAME CONSTRAINT {building}_pkey TO {DOCS}_pkey")
     connection.execute(f"ALTER TABLE {DOCS} RENAME CONSTRAINT {building}_id_fkey TO {DOCS}_id_fkey")
-    for index in ("vector", "published", "source", "grp"):
+    for index in INDEXES:
         connection.execute(f"ALTER INDEX {building}_{index} RENAME TO {DOCS}_{index}")
     connection.execute("DELETE FROM search_terms")
     vocabulary.count(connection, gained, Counter())
