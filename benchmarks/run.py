@@ -546,6 +546,8 @@ def parse_settings(argv: Sequence[str]) -> Settings:
     server.add_argument("--clients-seconds", type=float, default=30.0, help="how long they search (default 30)")
     server.add_argument("--fsync", choices=("on", "off"), default="off", help="the server's fsync, synchronous_commit "
                         "and full_page_writes (default off, as the tests run it)")
+    server.add_argument("--keep-server", action="store_true", help="leave the server running at the end, "
+                        "with each stack's last database (its folder and how to stop it are printed)")
     server.add_argument("--facet-queries", type=int, default=100, help="warm queries also run with facets (default 100)")
     server.add_argument("--trend-queries", type=int, default=50, help="warm queries also run as trends (default 50)")
     args = parser.parse_args(argv)
@@ -577,6 +579,7 @@ def parse_settings(argv: Sequence[str]) -> Settings:
             facet_queries=args.facet_queries,
             trend_queries=args.trend_queries,
             fsync=args.fsync == "on",
+            keep_server=args.keep_server,
         ) if args.server else None,
     )  # fmt: skip
     if min(settings.repeat, settings.ingest_repeat, settings.warm_queries) < 1:

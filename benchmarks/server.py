@@ -42,8 +42,9 @@ class ServerFailed(RuntimeError):
 class BenchServer:
     """One PostgreSQL cluster in a temporary folder, for the length of a benchmark run (a context manager)."""
 
-    def __init__(self, *, fsync: bool, parent: Path | None = None) -> None:
+    def __init__(self, *, fsync: bool, parent: Path | None = None, keep: bool = False) -> None:
         self.fsync = fsync
+        self.keep = keep
         # Under /tmp by default: the server's user must be able to reach the folder.
         self.folder = Path(tempfile.mkdtemp(prefix="newsarchive-bench-pg-", dir=parent))
         self.port: int | None = None
@@ -53,6 +54,9 @@ class BenchServer:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        if self.keep:
+            print(f"the server is left running at {self.url('news')} (stop it: bash {PG_SH} stop {self.folder})")
+            return
         self.stop()
 
     # --- lifetime --------------------------------------------------------------------

@@ -62,6 +62,8 @@ class TeamSettings:
     facet_queries: int
     trend_queries: int
     fsync: bool
+    #: Leave the server (and each size's last database) running at the end, for a look at the archive.
+    keep_server: bool = False
 
 
 def log(message: str) -> None:
@@ -392,7 +394,7 @@ def run_server_sizes(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Start the server, measure every size, stop it. ``on_size`` hears of the results after each size."""
     done: list[dict[str, Any]] = []
-    with BenchServer(fsync=settings.fsync) as server:
+    with BenchServer(fsync=settings.fsync, keep=settings.keep_server) as server:
         about = {"settings": server.settings(), "extensions_available": server.extensions(), "fsync": settings.fsync}
         log(f"server at {server.url('news')}: " + ", ".join(f"{k}={v}" for k, v in about["settings"].items()))
         for label, corpus in sizes:
