@@ -281,3 +281,32 @@ def test_while_a_writer_with_workers_is_open_units_of_work_analyse_their_rows_in
     with connect(config) as connection:
         assert connection.execute("SELECT id, vector::text FROM search_docs ORDER BY id").fetchall() == in_workers
     assert len(in_workers) == 80 and terms(config)["harbour"] == 80
+
+
+def test_a_connection_lost_while_staging_the_rows_is_tried_again(db: Database, engine: PostgresEngine, config: ArchiveConfig) -> None:
+    from newsarchive.storage.unit_of_work import attempt
+
+    engine.rebuild([], 0)
+    lost: list[int] = []
+
+    def stage(session, stored_ids, removed) -> None:  # type: ignore[no-untyped-def]
+        if not lost:  # the first time: the server ends this session's connection after its articles were sent
+            session.flush()
+            lost.append(session.connection().connection.driver_connection.info.backend_pid)
+            with connect(config) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", (lost[0],))
+        engine.stage(session, stored_ids, removed)
+
+    db.stage = stage
+
+    runs: list[int] = []
+
+    def work(unit: UnitOfWork) -> None:
+        runs.append(len(runs) + 1)
+        unit.session.add(stored("Harbour works", "Work on the harbour begins.", "a"))
+        unit.stored(["a"])
+        unit.commit()
+
+    attempt(db, work)
+    assert lost and runs == [1, 2]
+    assert matching(config, "harbour") == ["a"] and terms(config)["harbour"] == 1

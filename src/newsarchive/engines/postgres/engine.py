@@ -196,7 +196,8 @@ class PostgresEngine:
         engine) makes them from every article. (Making them here, under the
         log's lock, would wait for other writers' articles while they wait
         for that lock.) The server's errors are raised as SQLAlchemy raises
-        them on the session, so that the unit of work tries a clash again.
+        them on the session, so that the unit of work tries a clash, or a
+        lost connection, again.
         """
         if not stored and not removed:
             return
@@ -212,7 +213,10 @@ class PostgresEngine:
             if schema.exists(connection):
                 put_articles(connection, stored, removed, self._analysers)
         except psycopg.Error as exc:
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+            lost = connection.broken
+            if lost:  # (as SQLAlchemy does with a connection it finds lost: the pool makes a new one)
+                session.connection().invalidate(exc)
+            raise DBAPIError.instance(None, None, exc, psycopg.Error, connection_invalidated=lost) from exc
 
     def writer(self, processes: int = 1) -> IndexWriter:
         """A writer of rows; with ``processes`` > 1, while it is open, the rows of every unit of work (``stage``)
