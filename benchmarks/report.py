@@ -479,7 +479,7 @@ def server_target_lines(results: dict) -> list[str]:  # type: ignore[type-arg]
 
 
 SERVER_CPU_METHOD = "user + system seconds of the command (os.wait4); the server's from /proc, its reaped backends included"
-SERVER_MEMORY_METHOD = "the command's (not the server's) peak summed PSS over its process tree, sampled every 0.2 s"
+SERVER_MEMORY_METHOD = "the command's (not the server's) peak summed PSS over its process tree, sampled every 0.2 s or further apart (at most 2% of a core)"
 
 
 def render_server_markdown(results: dict) -> str:  # type: ignore[type-arg]

@@ -466,7 +466,7 @@ def results_of(settings: Settings, argv: Sequence[str], started: datetime, sizes
             "ingest_repeat": settings.ingest_repeat,
             "warm_queries": settings.warm_queries,
             "seed": settings.seed,
-            "peak_memory_method": "the peak sums of PSS and of RSS over the command's process tree (workers included), sampled every 0.2 s, each at least ru_maxrss (os.wait4 on the command, spawned by timed_exec.py; floor ~8 MB)",
+            "peak_memory_method": "the peak sums of PSS and of RSS over the command's process tree (workers included), sampled every 0.2 s or further apart (at most 2% of a core), each at least ru_maxrss (os.wait4 on the command, spawned by timed_exec.py; floor ~8 MB)",
             "cpu_method": "user + system seconds of the command and the processes it waited for (os.wait4)",
         },
         "cold_queries": [{"name": query.name, "query": query.describe()} for query in COLD_QUERIES],
