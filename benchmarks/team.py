@@ -359,7 +359,7 @@ def bench_server_size(
             log(f"[{stack.key}] failed: {type(error).__name__}: {error}")
             results[stack.key] = {"failed": f"{type(error).__name__}: {str(error)[-1500:]}"}
         finally:
-            if stack.database is not None:
+            if stack.database is not None and not settings.keep_server:
                 server.drop_database(stack.database)
         log(f"[{stack.key}] done in {time.monotonic() - began:.0f} s")
     if embedded:
