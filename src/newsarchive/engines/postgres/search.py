@@ -67,7 +67,9 @@ def reading(connection: Connection, budget: Budget | None = None) -> Iterator[Co
 
     Each statement may take what is left of the ``budget`` (by default the
     search's time, $ARCHIVE_SEARCH_SECONDS): the server cancels it after,
-    and the search is stopped (SearchTimeout) as the Whoosh engine's is.
+    and the search is stopped (SearchTimeout) as the Whoosh engine's is. A
+    search that ends past its time is stopped too: the server counts
+    whole milliseconds, and lets a statement shorter than one finish.
     """
     import psycopg
 
@@ -81,6 +83,7 @@ def reading(connection: Connection, budget: Budget | None = None) -> Iterator[Co
         except psycopg.errors.QueryCanceled:
             budget.check()
             raise
+        budget.check()  # (statements quicker than the server's clock, in milliseconds, finish whatever is left)
 
 
 def compiled(connection: Connection, query: Query, budget: Budget | None = None) -> Compiled:
