@@ -310,3 +310,25 @@ def test_a_connection_lost_while_staging_the_rows_is_tried_again(db: Database, e
     attempt(db, work)
     assert lost and runs == [1, 2]
     assert matching(config, "harbour") == ["a"] and terms(config)["harbour"] == 1
+
+
+def test_catching_up_the_rows_is_not_refused_when_another_machine_stores_the_first_articles_meanwhile(
+    db: Database, engine: PostgresEngine, config: ArchiveConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(Rows written in the articles' own transactions cannot outlive them: no database looks emptied beside them.)"""
+    from newsarchive.services.indexing import catch_up
+
+    engine.rebuild([], 0)
+    db.stage = engine.stage
+    counted = engine.document_count
+
+    def another_machine_stores_then_count() -> int:  # between this machine's look at the articles and its count
+        with UnitOfWork(db) as work:
+            work.session.add(stored("Harbour works", "Work on the harbour begins.", "a"))
+            work.stored(["a"])
+            work.commit()
+        return counted()
+
+    monkeypatch.setattr(engine, "document_count", another_machine_stores_then_count)
+    assert not catch_up(db, engine).rebuilt  # (before: "the archive database holds no articles, while its
+    # search index holds 1", from a look at the articles and a count of the rows a commit apart)
