@@ -110,9 +110,12 @@ def ingest_paths(
     # The index workers fork here, before the parsing pool and its threads start.
     indexers = engine.workers_for(len(to_read), options.processes)
     feed = IndexFeed(db, engine, commit_every=COMMIT_BATCHES * options.batch_items, processes=indexers)
+    # An engine that writes in each unit of work (it follows no log) works in its processes only while this
+    # one waits for them, so they leave the parsers every core; a log-following engine builds beside the parsing.
+    parsers = parse_worker_count(indexers if engine.follows_log else 0, options.processes)
     try:
         with _stop_requested(observer) as stop:
-            _run(db, feed, to_read, places, options, report, observer, stop, parse_worker_count(indexers if engine.follows_log else 0, options.processes))
+            _run(db, feed, to_read, places, options, report, observer, stop, parsers)
         feed.commit()
         if not report.interrupted:
             feed.merge(announce=lambda: observer.phase("Merging the search index's segments..."))

@@ -184,7 +184,7 @@ class PostgresEngine:
     def workers_for(self, documents: int, cap: int | None = None) -> int:
         """Processes that analyse the articles' rows: a rebuild's, or an open writer's units of work's."""
         if (cap is not None and cap <= 1) or documents < _PARALLEL_FROM or not hasattr(os, "fork"):
-            return 1  # (the workers are forked: see ``writing.analysed``)
+            return 1  # (the workers are forked: see ``writing.Analysers``)
         return max(1, min(cap or 2, os.cpu_count() or 1))
 
     def stage(self, session: Session, stored: Sequence[str], removed: Sequence[str]) -> None:
