@@ -189,6 +189,12 @@ def test_the_vocabulary_counts_and_looks_up_words(config: ArchiveConfig, db: Dat
         vocabulary.count(connection, words, Counter())
         vocabulary.count(connection, Counter(["cat", "cat"]), Counter(["apply", "cut"]))
         assert vocabulary.docs_of(connection, ["cat", "cut", "apply", "nothing"]) == {"cat": 3}
+        # (by the key, bitmaps off for that statement alone: the trigram index would answer = too, and slowly)
+        assert connection.execute("SHOW enable_bitmapscan").fetchone() == ("on",)
+        connection.execute("SET LOCAL enable_bitmapscan = off")  # a caller's own setting is left as it was
+        assert vocabulary.docs_of(connection, ["cat"]) == {"cat": 3}
+        assert connection.execute("SHOW enable_bitmapscan").fetchone() == ("off",)
+        connection.execute("SET LOCAL enable_bitmapscan = on")
         assert vocabulary.terms_like(connection, "gov%", 10) == ["goverment", "govern", "government", "governor"]
         assert vocabulary.terms_like(connection, "ca\\_%", 10) == ["ca_t"]
         assert vocabulary.terms_between(connection, "c", "cats", False, True, 10) == ["ca_t", "cat"]
