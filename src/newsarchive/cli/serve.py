@@ -48,7 +48,7 @@ def serve(archive: Archive, host: str, port: int, open_browser: bool, token: str
       archive serve
       archive serve --port 8080 --open
       curl 'http://127.0.0.1:8000/search.json?q=kursk&limit=5'
-      archive serve --host 0.0.0.0 --token "$(python3 -c 'import secrets; print(secrets.token_urlsafe())')"
+      ARCHIVE_SERVE_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe())') archive serve --host 0.0.0.0
 
     Needs the web extra: pip install 'newsarchive[web]'.
     """

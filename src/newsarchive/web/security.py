@@ -32,11 +32,6 @@ HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
-#: The names a browser uses for this machine: the only Host a server on loopback answers to without a token,
-#: so that a web page whose name is made to point at 127.0.0.1 (DNS rebinding) cannot read the archive.
-LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
 def is_loopback(host: str) -> bool:
     """Whether listening on ``host`` keeps the server to this machine."""
     if host.lower() == "localhost":
@@ -93,7 +88,10 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *HEADERS]
             await send(message)
 
-        if self.loopback_only and host_name(headers.get("host", "")) not in LOOPBACK_NAMES:
+        # On loopback without a token, only a Host that names this machine (localhost, or a loopback address)
+        # is answered, so that a web page whose own name is made to point at 127.0.0.1 (DNS rebinding)
+        # cannot read the archive through the visitor's browser.
+        if self.loopback_only and not is_loopback(host_name(headers.get("host", ""))):
             await _refuse(send_secured, 400, "This server answers only to localhost or 127.0.0.1.")
             return
         if self.token is not None:
