@@ -119,6 +119,8 @@ def _run(archive: Archive, listening: socket.socket, *, token: str | None, loopb
         threading.Timer(0.5, webbrowser.open, (url,)).start()
     try:
         server.run(sockets=[listening])
+    except KeyboardInterrupt:  # (uvicorn raises the Ctrl-C it caught again once it has shut down cleanly)
+        pass
     finally:
         listening.close()
     click.echo("Stopped.", err=True)

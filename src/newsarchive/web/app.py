@@ -170,7 +170,25 @@ def html(request: Request, template: str, status_code: int = 200, **context: Any
 def _problem(request: Request, status: int, message: str, hint: str | None = None) -> Response:
     if wants_json(request):
         return json_response({"error": message, "hint": hint, "status": status}, status)
-    return html(request, "error.html", status, status=status, message=message, hint=hint, json_path=None)
+    return html(
+        request, "error.html", status, status=status, message=message, hint=hint, json_path=None, **_typed_again(request)
+    )
+
+
+def _typed_again(request: Request) -> dict[str, Any]:
+    """The form of a page whose question could not be answered, holding what was typed, so that a malformed
+    query is mended, not typed again: ``box`` (which form) and ``form``; nothing for a page without a form."""
+    params = request.query_params
+    box = {"/": "search", "/search": "search", "/trend": "trend", "/terms": "terms"}.get(request.url.path)
+    if box == "search":
+        form: Any = SearchRequest(query=params.get("q", ""), since=params.get("since"), until=params.get("until"))
+    elif box == "trend":
+        form = TrendForm(q=tuple(params.getlist("q")), since=params.get("since"), until=params.get("until"))
+    elif box == "terms":
+        form = TermsForm(q=params.get("q", ""))
+    else:
+        return {"box": None}
+    return {"box": box, "form": form}
 
 
 async def _archive_error(request: Request, error: ArchiveError) -> Response:
@@ -311,7 +329,9 @@ async def trend_page(request: Request, form: TrendParams) -> Response:
     def bar_link(query: str, since: str, until: str) -> str:
         return search_link(SearchRequest(query=query, since=since, until=until, sort="oldest"))
 
-    chart = trend_chart(counted, bar_link)
+    from newsarchive.periods import parse_period
+
+    chart = trend_chart(counted, bar_link, *parse_period(form.since, form.until))
     return html(request, "trend.html", form=form, trend=counted, chart=chart, json_path=form.link("/trend.json"))
 
 
