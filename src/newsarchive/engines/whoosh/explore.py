@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -119,17 +120,37 @@ def _stems(reader: IndexReader, word: str) -> list[str]:
 def _close_stems(reader: IndexReader, field: str, word: str, stems: list[str]) -> Iterator[tuple[str, int]]:
     """(stem, cost) of the field's stems that share ``word``'s first letter and are within reach of it or of
     one of its ``stems``."""
-    seen: set[bytes] = set()
+    seen: set[str] = set()
     reach = Reach(word, stems)
     for leaf, _ in reader.leaf_readers():
-        for btext in leaf.expand_prefix(field, reach.word[:1].encode("utf-8")):
-            if btext in seen:
+        for term in _terms_by_first_letter(leaf, field).get(reach.word[:1], ()):
+            if term in seen:
                 continue
-            seen.add(btext)
-            term = btext.decode("utf-8")
+            seen.add(term)
             cost = reach.cost(term)
             if cost is not None:
                 yield term, cost
+
+
+#: Each open segment's terms of a field by their first letter (segment reader -> {field: {letter: terms}}).
+_VOCABULARIES: WeakKeyDictionary[IndexReader, dict[str, dict[str, list[str]]]] = WeakKeyDictionary()
+
+
+def _terms_by_first_letter(leaf: IndexReader, field: str) -> dict[str, list[str]]:
+    """The segment's terms of ``field``, by first letter: read whole once and kept while the segment is open.
+
+    Whoosh reads a term at a time in Python (about 30 us each), and a spelling
+    suggestion looks at every term sharing a word's first letter, for every
+    word of a query: a long-lived process (``archive serve``) reads them once.
+    """
+    fields = _VOCABULARIES.setdefault(leaf, {})
+    if field not in fields:
+        by_letter: dict[str, list[str]] = {}
+        for btext in leaf.lexicon(field) if field in leaf.schema else ():
+            term = btext.decode("utf-8")
+            by_letter.setdefault(term[:1], []).append(term)
+        fields[field] = by_letter
+    return fields[field]
 
 
 def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
