@@ -9,7 +9,10 @@ wrong is said as the CLI says it, with an HTTP status: a malformed query
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -93,6 +96,33 @@ _JSON = "application/json"
 _PAGE = ["GET", "HEAD"]
 
 router = APIRouter()
+
+#: Where `archive serve --workers N` leaves each process its settings (``ServeSettings`` as JSON).
+SETTINGS_ENV = "NEWSARCHIVE_SERVE_SETTINGS"
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """What `archive serve` makes its app with: the archive home and ``create_app``'s options."""
+
+    home: str
+    token: str | None = None
+    loopback_only: bool = True
+    threads: int = 4
+
+    def app_options(self) -> dict[str, Any]:
+        return {"token": self.token, "loopback_only": self.loopback_only, "threads": self.threads}
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+
+def app_from_environment() -> FastAPI:
+    """The app of a server process that uvicorn started afresh (`archive serve --workers N`)."""
+    from newsarchive.config import resolve_config
+
+    settings = ServeSettings(**json.loads(os.environ[SETTINGS_ENV]))
+    return create_app(resolve_config(settings.home), **settings.app_options())
 
 
 def create_app(config: ArchiveConfig, *, token: str | None = None, loopback_only: bool = True, threads: int = 4) -> FastAPI:
