@@ -201,15 +201,18 @@ def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list
 
 def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str, HitPage]:
     """The whole id of ``article_id`` (or of the one article whose id it begins), and the articles most like
-    that article: Whoosh's more-like-this on its key terms."""
+    that article: Whoosh's more-like-this on its key terms, stopped (SearchTimeout) past the search's time."""
     from newsarchive.ids import whole_ids
 
+    budget = Budget()
     searcher = open_searcher(index_dir)
     [whole] = whole_ids([article_id], partial(_ids_starting_with, searcher), where=" in the search index")
     docnum = searcher.document_number(id=whole)
     # (Whoosh's more_like, on key terms read in the article's language.)
     terms = key_terms(searcher, [docnum], "body", 20)
-    results = searcher.search(wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms]), limit=limit, mask={docnum})
+    budget.check()
+    key_words = wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms])
+    results = whoosh_search(searcher, key_words, budget, limit=limit, mask={docnum})
     return whole, HitPage(total=len(results), hits=hits_of(results, results, scored=True))
 
 
