@@ -60,6 +60,7 @@ class Site:
     cli: Cli
     home: Path
     config: Any
+    ids: dict[str, str]  # each article's id by its title
 
     def cli_json(self, *args: str) -> Any:
         return json.loads(self.cli(*args, "--home", str(self.home), "--json").stdout)
@@ -75,8 +76,7 @@ class Site:
         return answer.json()
 
     def id_of(self, title: str) -> str:
-        hits = self.json(f"/search.json?q=peace&limit=50&collapse=false")["hits"]
-        return next(hit["id"] for hit in hits if hit["title"] == title)
+        return self.ids[title]
 
 
 def settings_of(stack: Stack, database: str | None) -> pytest.MonkeyPatch:
@@ -102,8 +102,10 @@ def site(tmp_path_factory: pytest.TempPathFactory, stack: Stack) -> Iterator[Sit
     patch = settings_of(stack, database)
     config = resolve_config(home)
     patch.undo()
+    exported = [json.loads(line) for line in cli("export", "--home", home).stdout.splitlines()]
+    ids = {record["title"]: record["id"] for record in exported}
     with TestClient(create_app(config), base_url="http://127.0.0.1") as client:
-        yield Site(client=client, cli=cli, home=home, config=config)
+        yield Site(client=client, cli=cli, home=home, config=config, ids=ids)
     stack.drop(database)
 
 
@@ -181,6 +183,13 @@ def rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+def said_by_cli(site: Site, *args: str, expect: int = 2) -> tuple[str, str | None]:
+    """The message and hint with which `archive ...` refuses ``args``."""
+    said = site.cli(*args, "--home", str(site.home), expect=expect).stderr.splitlines()
+    assert said[0].startswith("Error: ") and len(said) <= 2, said
+    return said[0].removeprefix("Error: "), said[1].removeprefix("Hint: ") if len(said) > 1 else None
+
+
 def unescaped(text: str) -> str:
     import html
 
@@ -242,7 +251,7 @@ def test_an_article_without_copies_says_so(site: Site) -> None:
 def test_the_empty_pages_are_forms(site: Site) -> None:
     for path in ("/", "/search", "/trend", "/terms"):
         page = site.get(path).text
-        assert re.search(r'<input id="q" name="q"[^>]*autofocus', page) or 'autofocus' in page, path
+        assert re.search(r'<input (id="q" )?name="q"[^>]* autofocus>', page), path
         assert "This page as JSON" not in page
     assert site.get("/").text == site.get("/search").text
 
@@ -282,7 +291,8 @@ def test_did_you_mean_is_a_link_to_the_search_it_means(site: Site) -> None:
     page = site.get("/search?q=genevva&sort=newest&page=1").text
     meant = anchor(page, "geneva")
     assert meant.href == "/search?q=geneva&sort=newest"
-    assert [hit["title"] for hit in as_json(site, meant.href)["hits"]] == [COPY, GENEVA][:1] or as_json(site, meant.href)["total"] == 2
+    found = as_json(site, meant.href)
+    assert (found["total"], [(hit["title"], hit["copies"]) for hit in found["hits"]]) == (2, [(COPY, 1)])  # (newest first)
 
 
 def test_paging_links_walk_every_hit_once(site: Site) -> None:
@@ -321,7 +331,7 @@ def test_each_bar_leads_to_the_search_of_its_period_with_its_count(site: Site, b
         found = as_json(site, bar.href)
         assert (found["query"], found["total"]) == (query, int(count)), bar
         counted += int(count)
-    assert counted == sum(series["total"] if "total" in series else sum(series["counts"]) for series in trend["series"])
+    assert counted == sum(sum(series["counts"]) for series in trend["series"]) > 0
 
 
 def test_the_trend_downloads_are_the_commands_csv_and_json(site: Site) -> None:
@@ -357,7 +367,7 @@ def test_export_streams_every_match(site: Site) -> None:
 def test_telling_words_lead_to_searches(site: Site) -> None:
     page = site.get("/terms?q=geneva").text
     words = site.json("/terms.json?q=geneva")["terms"]
-    first = words[0]["term"] if isinstance(words[0], dict) else words[0][0]
+    first = words[0]["term"]
     assert as_json(site, anchor(page, first).href)["query"] == f"geneva {first}"
 
 
@@ -369,9 +379,7 @@ def test_telling_words_lead_to_searches(site: Site) -> None:
     ["a~5", "p*", "of * of", "x" * 1000 + " y", " AND ".join(["peace"] * 33), '"unclosed', "title:"],
 )
 def test_a_malformed_query_is_a_400_with_the_clis_one_line(site: Site, query: str) -> None:
-    said = site.cli("search", query, "--home", str(site.home), expect=2).stderr.splitlines()
-    message = said[0].removeprefix("Error: ")
-    hint = said[1].removeprefix("Hint: ") if len(said) > 1 else None
+    message, hint = said_by_cli(site, "search", query)
     for path in ("/search.json", "/export.jsonl", "/export.csv", "/terms.json"):
         answer = site.client.get(path, params={"q": query})
         assert answer.status_code == 400, (path, answer.text)
@@ -404,12 +412,10 @@ def test_a_malformed_query_is_a_400_with_the_clis_one_line(site: Site, query: st
 )
 def test_parameters_out_of_bounds_are_a_400_in_one_line(site: Site, url: str, message: str | None) -> None:
     found = site.json(url, 400)
-    assert found["status"] == 400 and "\n" not in found["error"]
-    if message is not None:
-        assert found["error"] == message
-    else:  # a date as --since refuses it
-        said = site.cli("search", "peace", "--since", "someday", "--home", str(site.home), expect=2).stderr
-        assert found["error"] in said
+    if message is None:  # as --since refuses it
+        message, hint = said_by_cli(site, "search", "peace", "--since", "someday")
+        assert (found["error"], found["hint"]) == (message, hint)
+    assert (found["status"], found["error"]) == (400, message)
 
 
 def test_the_page_size_is_capped_in_the_form_too(site: Site) -> None:
@@ -419,12 +425,10 @@ def test_the_page_size_is_capped_in_the_form_too(site: Site) -> None:
 
 
 def test_an_unknown_article_is_a_404_page(site: Site) -> None:
-    said = site.cli("show", "zzzzzzzz", "--home", str(site.home), expect=1).stderr.splitlines()[0].removeprefix("Error: ")
-    assert site.json("/articles/zzzzzzzz.json", 404) == {"error": said, "hint": None, "status": 404} or (
-        site.json("/articles/zzzzzzzz.json", 404)["error"] == said
-    )
+    message, hint = said_by_cli(site, "show", "zzzzzzzz", expect=1)
+    assert site.json("/articles/zzzzzzzz.json", 404) == {"error": message, "hint": hint, "status": 404}
     page = site.get("/articles/zzzzzzzz", 404).text
-    assert "<h1>Not found</h1>" in page and unescaped(error_text(page)[0]) == said
+    assert "<h1>Not found</h1>" in page and tuple(map(unescaped, error_text(page))) == (message, hint)
     assert site.json("/articles/" + "z" * 65 + ".json", 400)["error"].startswith("article_id: String should have at most 64")
 
 
@@ -438,7 +442,7 @@ def test_an_unknown_page_is_a_404(site: Site) -> None:
 
 def test_a_search_past_its_time_is_a_503(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHIVE_SEARCH_SECONDS", "0.000001")
-    said = site.cli("search", "peace", "--home", str(site.home), expect=1).stderr.splitlines()[0].removeprefix("Error: ")
+    said, _hint = said_by_cli(site, "search", "peace", expect=1)
     assert said == "the search was stopped after 1e-06 seconds"
     for url in ("/search.json?q=peace", "/search.json?q=pe*&sort=newest", "/trend.json?q=peace", "/export.jsonl?q=peace",
                 "/terms.json?q=peace"):  # fmt: skip
@@ -446,13 +450,9 @@ def test_a_search_past_its_time_is_a_503(site: Site, monkeypatch: pytest.MonkeyP
         assert (answer.status_code, answer.json()["error"]) == (503, said), url
     page = site.get("/search?q=peace", 503).text
     assert error_text(page)[0] == said and "<h1>Cannot answer that</h1>" in page
-    assert site.get("/articles/" + site_id_without_search(site) + ".json").status_code == 200  # (no search: no limit)
+    assert site.get(f"/articles/{site.id_of(GENEVA)}").status_code == 200  # (the similar ones not found: said in the page)
     monkeypatch.setenv("ARCHIVE_SEARCH_SECONDS", "30")
     assert site.json("/search.json?q=peace")["total"] == REPORTS + 3
-
-
-def site_id_without_search(site: Site) -> str:
-    return json.loads(site.cli("list", "--home", str(site.home), "--json", "--limit", "1").stdout)["articles"][0]["id"]
 
 
 # --- nothing from an article runs in the page ---------------------------------------------------------
