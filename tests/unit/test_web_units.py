@@ -20,7 +20,7 @@ from newsarchive.services.trend import Bucket, Trend, TrendSeries, make_buckets
 from newsarchive.web.charts import AXIS_LABELS, period_bounds, trend_chart
 from newsarchive.web.filters import highlight
 from newsarchive.web.forms import MAX_WINDOW, TrendForm, link, narrowed, search_form, search_link, search_params
-from newsarchive.web.security import host_name, is_loopback, safe_link
+from newsarchive.web.security import Guard, host_name, is_loopback, safe_link
 
 # --- narrowing a search by a facet's value ----------------------------------------------------------
 
@@ -316,3 +316,67 @@ def test_a_snippet_is_escaped_and_only_its_marks_are_markup() -> None:
     )
     assert str(highlight("<mark>not ours</mark>")) == "&lt;mark&gt;not ours&lt;/mark&gt;"
     assert str(highlight("")) == ""
+
+
+# --- the token's redirect ------------------------------------------------------------------------------------------
+
+TOKEN = "s3cret-token_0123456789"
+
+
+def _guarded(raw_path: bytes, query: bytes) -> tuple[int, dict[bytes, bytes]]:
+    """What Guard answers a GET of ``raw_path?query`` that carries the token in its query (as uvicorn gives it)."""
+    import asyncio
+    from urllib.parse import unquote
+
+    sent: list[dict[str, object]] = []
+
+    async def app(_scope: object, _receive: object, _send: object) -> None:
+        raise AssertionError("the request went on to the app")
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "GET", "path": unquote(raw_path.decode("latin-1")), "raw_path": raw_path,
+        "query_string": query, "headers": [(b"host", b"archive.example")], "root_path": "",
+    }  # fmt: skip
+    asyncio.run(Guard(app, token=TOKEN)(scope, receive, send))  # type: ignore[arg-type]
+    return int(sent[0]["status"]), dict(sent[0]["headers"])  # type: ignore[call-overload, arg-type]
+
+
+def test_the_token_moves_from_the_address_into_a_cookie() -> None:
+    status, headers = _guarded(b"/search", f"q=a%26b&token={TOKEN}&sort=newest".encode())
+    assert status == 303
+    assert headers[b"location"] == b"/search?q=a%26b&sort=newest"
+    assert headers[b"set-cookie"] == f"archive_token={TOKEN}; Path=/; HttpOnly; SameSite=Strict".encode()
+
+
+@pytest.mark.parametrize(
+    "raw_path, location",
+    [
+        (b"/articles/ab%20cd", b"/articles/ab%20cd"),
+        (b"/articles/%C3%A9", b"/articles/%C3%A9"),
+        (b"/search%3Fq%3Dx", b"/search%3Fq%3Dx"),
+        (b"/a%0D%0ASet-Cookie:%20x=1", b"/a%0D%0ASet-Cookie:%20x=1"),
+        (b"//evil.example/x", None),
+        (b"/%5Cevil.example/x", None),
+        (b"/\\evil.example/x", None),
+        (b"///evil.example", None),
+    ],
+)
+def test_the_token_redirect_stays_on_this_server(raw_path: bytes, location: bytes | None) -> None:
+    """The address a browser is sent to is this server's page, as it was asked for: never another site
+    (``//evil.example`` is one to a browser, and so is ``/\\evil.example``), never a header of its own."""
+    from urllib.parse import urlsplit
+
+    status, headers = _guarded(raw_path, f"token={TOKEN}".encode())
+    sent = headers[b"location"]
+    assert status == 303
+    assert all(33 <= byte < 127 for byte in sent), sent  # (percent-encoded: no space, CR, LF or raw UTF-8)
+    assert sent.startswith(b"/") and not sent.startswith((b"//", b"/\\")), sent
+    assert urlsplit(sent.decode().replace("\\", "/")).netloc == "", sent
+    if location is not None:
+        assert sent == location
