@@ -31,6 +31,20 @@ from browser.conftest import (
     Served,
 )
 
+#: Every control a reader can reach has a name a screen reader says, every image a text, every link words.
+UNNAMED = """() => {
+  const named = (e) => (e.labels && e.labels.length && [...e.labels].some(l => l.textContent.trim()))
+    || (e.getAttribute('aria-label') || '').trim() || e.getAttribute('aria-labelledby') || (e.title || '').trim();
+  const shown = (e) => e.getClientRects().length > 0 && e.type !== 'hidden';
+  const said = [];
+  for (const e of document.querySelectorAll('input, select, textarea')) if (shown(e) && !named(e)) said.push(e.outerHTML);
+  for (const e of document.querySelectorAll('button, a[href]'))
+    if (!(e.textContent.trim() || (e.getAttribute('aria-label') || '').trim())) said.push(e.outerHTML);
+  for (const e of document.querySelectorAll('img:not([alt]), svg[role="img"]:not([aria-label]):not([aria-labelledby])')) said.push(e.outerHTML);
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  for (const id of new Set(ids.filter((id, at) => ids.indexOf(id) !== at))) said.push('id used twice: ' + id);
+  return said;
+}"""
 #: Run in every page before its own scripts: what would show that something ran or was refused.
 WATCH = """
 window.__violations = [];
@@ -66,6 +80,8 @@ class Reader:
         assert not violations, f"{label}: Content-Security-Policy violations at {self.page.url}: {violations}"
         assert not self.problems, f"{label}: at {self.page.url}: {self.problems}"
         assert not self.dialogs, f"{label}: a script opened dialogs at {self.page.url}: {self.dialogs}"
+        unnamed = self.page.evaluate(UNNAMED)
+        assert not unnamed, f"{label}: at {self.page.url}, without a name or text: {unnamed}"
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -376,6 +392,34 @@ def test_the_keyboard_alone(reader: Reader) -> None:
     page.wait_for_url("**q=kharkiv*")
     assert reader.query["q"] == ["kharkiv"]
     reader.saw("slash-search")
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+def test_every_link_leads_somewhere(reader: Reader) -> None:
+    """Each link of the archive's own on the pages a reader passes through answers, none with an error."""
+    page = reader.page
+    article = reader.page.request.get(reader.served.at("/search.json?q=kursk&limit=1")).json()["hits"][0]["id"]
+    pages = [
+        "/", "/search?q=kursk", "/search?q=kursk&page=2", f"/articles/{article}", "/trend?q=kursk&q=kharkiv&by=year",
+        "/terms?q=kursk", "/terms", "/info", "/trend",
+    ]  # fmt: skip
+    links: dict[str, str] = {}
+    for path in pages:
+        reader.open(path)
+        reader.saw(path.strip("/").split("?")[0].replace("/", "-") or "home")
+        hrefs = page.locator("a[href]").evaluate_all("links => links.map(link => new URL(link.getAttribute('href'), document.baseURI).href)")
+        for href in hrefs:
+            if href.startswith(reader.served.url):
+                links.setdefault(href.split("#")[0], path)
+    assert len(links) > 50
+    broken = []
+    for href, where in links.items():
+        answer = page.request.get(href)
+        if answer.status != 200:
+            broken.append(f"{href} (on {where}): {answer.status}")
+    assert not broken, broken
 
 
 # --- a hostile article -------------------------------------------------------------------------
