@@ -392,6 +392,19 @@ def test_the_keyboard_alone(reader: Reader) -> None:
     page.wait_for_url("**q=kharkiv*")
     assert reader.query["q"] == ["kharkiv"]
     reader.saw("slash-search")
+    reader.open("/trend?q=kursk&q=kharkiv&by=year")
+    for _ in range(30):  # the header, the form, then the chart's bars: links too
+        keyboard.press("Tab")
+        focused = _focused(page)
+        if focused["tag"] == "a" and focused["href"].startswith("/search?"):
+            break
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    found = re.fullmatch(r"kursk, (\d{4}): (\d+) articles?", label or "")
+    assert found, focused
+    reader.saw("bar-focused")
+    keyboard.press("Enter")
+    page.wait_for_url("**/search?*")
+    assert reader.query["since"] == [f"{found.group(1)}-01-01"] and reader.total() == int(found.group(2))
 
 
 # --- links ---------------------------------------------------------------------------------------
