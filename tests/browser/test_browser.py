@@ -414,10 +414,7 @@ def test_every_link_leads_somewhere(reader: Reader) -> None:
     """Each link of the archive's own on the pages a reader passes through answers, none with an error."""
     page = reader.page
     article = reader.page.request.get(reader.served.at("/search.json?q=kursk&limit=1")).json()["hits"][0]["id"]
-    pages = [
-        "/", "/search?q=kursk", "/search?q=kursk&page=2", f"/articles/{article}", "/trend?q=kursk&q=kharkiv&by=year",
-        "/terms?q=kursk", "/terms", "/info", "/trend",
-    ]  # fmt: skip
+    pages = ["/search?q=kursk", "/search?q=kursk&page=2", f"/articles/{article}", "/trend?q=kursk&q=kharkiv&by=year", "/terms?q=kursk", "/info"]
     links: dict[str, str] = {}
     for path in pages:
         reader.open(path)
