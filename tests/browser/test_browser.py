@@ -495,7 +495,9 @@ def test_a_hostile_article_is_shown_as_text_and_runs_nothing(browser: Any, serve
                 assert facts.locator("dt:text-is('Author') + dd").inner_text() == HOSTILE_AUTHOR
             if label == "trend":
                 legend = page.locator("figure.chart .legend li").all_inner_texts()
-                assert [item.strip() for item in legend][:2] == [HOSTILE_WORD, HOSTILE_QUERY.strip('"')] or HOSTILE_QUERY in legend[1], legend
+                assert [item.strip() for item in legend] == [HOSTILE_WORD, HOSTILE_QUERY], legend
+                assert page.get_by_label("Query 2").input_value() == HOSTILE_QUERY
+                assert page.get_by_role("img", name=re.compile("matching")).get_by_role("link").count() == 2
         assert not dialogs
     finally:
         context.close()
