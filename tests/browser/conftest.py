@@ -364,6 +364,18 @@ def _wait_until_answering(url: str) -> None:
 
 # --- artefacts ---------------------------------------------------------------------------
 
+#: Each test's outcome where its fixtures can read it at teardown (to screenshot the page it failed on).
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 
 def artifacts_folder() -> Path:
     """Where each step's screenshot goes: $NEWSARCHIVE_ARTIFACTS, else tests/artifacts/browser/ (ignored by git)."""

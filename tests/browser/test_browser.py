@@ -21,6 +21,7 @@ import pytest
 
 from browser.conftest import (
     COPIED,
+    FAILED,
     HOSTILE_AUTHOR,
     HOSTILE_BODY,
     HOSTILE_TITLE,
@@ -128,12 +129,15 @@ def tab(browser: Any, served: Served) -> Iterator[tuple[Any, list[str], list[str
 
 
 @pytest.fixture
-def reader(request: pytest.FixtureRequest, tab: tuple[Any, list[str], list[str]], served: Served, artifacts: Path) -> Reader:
+def reader(request: pytest.FixtureRequest, tab: tuple[Any, list[str], list[str]], served: Served, artifacts: Path) -> Iterator[Reader]:
     page, problems, dialogs = tab
     problems.clear()
     dialogs.clear()
     page.goto("about:blank")
-    return Reader(page, served, artifacts, request.node.name.removeprefix("test_"), problems, dialogs)
+    reader = Reader(page, served, artifacts, request.node.name.removeprefix("test_"), problems, dialogs)
+    yield reader
+    if request.node.stash.get(FAILED, False):  # (the page as it was when the test failed, for CI's artefacts)
+        page.screenshot(path=str(artifacts / f"{reader.name}-failed.png"), full_page=True)
 
 
 def _record(served: Served, name: str) -> dict[str, Any]:
