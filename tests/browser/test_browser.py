@@ -109,7 +109,12 @@ def _watched_tab(context: Any) -> tuple[Any, list[str], list[str]]:
     page = context.new_page()
     page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}") if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url} {request.failure}"))
+    # (net::ERR_ABORTED is a request the next navigation cancelled, such as the favicon of a page left at once;
+    # an asset that is not there answers 404, which the response and the console say)
+    page.on(
+        "requestfailed",
+        lambda request: problems.append(f"request failed: {request.url} {request.failure}") if request.failure != "net::ERR_ABORTED" else None,
+    )
     page.on("response", lambda answer: problems.append(f"{answer.status} for {answer.url}") if answer.status >= 400 else None)
 
     def dialog(shown: Any) -> None:
