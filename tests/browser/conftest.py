@@ -268,17 +268,26 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium from the distribution, driven by Playwright; skipped (or failed, under
-    NEWSARCHIVE_REQUIRE_BROWSER=1) where either is missing or it cannot start."""
+def browser_at_hand() -> str:
+    """Chromium's path, where Playwright is installed too; else the test is skipped (or fails, under
+    NEWSARCHIVE_REQUIRE_BROWSER=1), saying which is missing."""
     try:
-        from playwright.sync_api import Error, sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _no_browser("Playwright is not installed (pip install '.[test]')")
     executable = chromium_path()
     if executable is None:
         _no_browser("no Chromium on this machine (Debian: apt-get install chromium)")
+    return str(executable)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium from the distribution, driven by Playwright; skipped (or failed, under
+    NEWSARCHIVE_REQUIRE_BROWSER=1) where either is missing or it cannot start."""
+    executable = browser_at_hand()
+    from playwright.sync_api import Error, sync_playwright
+
     manager = sync_playwright().start()
     try:
         try:
@@ -312,10 +321,11 @@ def _archive_command() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def served(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`archive serve --port 0`, a process of its own, over an archive that `archive ingest` made of ``write_corpus``.
 
-    (After ``browser``: where no browser can be had, nothing is ingested or started.)"""
+    Where no browser can be had, nothing is ingested or started; the browser starts while the server does."""
+    browser_at_hand()
     work = tmp_path_factory.mktemp("browser")
     corpus = write_corpus(work / "files")
     home = work / "home"
@@ -329,6 +339,7 @@ def served(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         [*_archive_command(), "serve", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
+        request.getfixturevalue("browser")  # (~1 s of Chromium starting, while the server imports what it serves with)
         line = process.stdout.readline() if process.stdout else ""
         found = re.search(r"http://\S+/", line)
         assert found, f"archive serve printed {line!r}; stderr: {process.stderr.read() if process.stderr else ''}"
