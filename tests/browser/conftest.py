@@ -28,7 +28,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -254,7 +254,7 @@ def write_corpus(folder: Path, seed: int = 14) -> Corpus:
 # --- the browser -----------------------------------------------------------------------
 
 
-def _no_browser(reason: str) -> None:
+def _no_browser(reason: str) -> NoReturn:
     if os.environ.get("NEWSARCHIVE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"NEWSARCHIVE_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
     pytest.skip(reason)
