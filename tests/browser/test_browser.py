@@ -175,6 +175,30 @@ def test_type_a_query_and_see_the_matched_words_marked(reader: Reader, served: S
     reader.saw("hits")
 
 
+def test_a_malformed_query_is_said_and_kept_to_mend(reader: Reader) -> None:
+    page = reader.page
+    reader.open("/search?q=kursk")
+    box = page.get_by_role("searchbox", name="Query")
+    box.fill('"air defences')
+    box.press("Enter")
+    page.wait_for_url("**defences*")
+    # (the page answers 400, which the browser logs: that much is expected, nothing else)
+    assert len(reader.problems) == 2 and all("400" in problem for problem in reader.problems), reader.problems
+    reader.problems.clear()
+    assert "quote" in page.get_by_role("alert").inner_text()
+    box = page.get_by_role("searchbox", name="Query")
+    assert box.input_value() == '"air defences'
+    reader.saw("said")
+    box.press("End")
+    box.press_sequentially('"')
+    box.press("Enter")
+    page.wait_for_url("**defences%22*")
+    assert reader.query["q"] == ['"air defences"'] and reader.total() > 0
+    marks = page.locator("li.hit p.snippet mark").all_inner_texts()
+    assert {mark.lower() for mark in marks} == {"air", "defences"}, marks
+    reader.saw("mended")
+
+
 def test_narrow_by_a_facet(reader: Reader) -> None:
     page = reader.page
     reader.open("/search?q=kursk")
@@ -343,6 +367,12 @@ def test_page_through_results(reader: Reader, served: Served) -> None:
     page.wait_for_url(lambda url: "page=" not in url or "page=1" in url)
     assert current() == "1" and reader.hit_titles() == first
     assert len(first) + len(second) + len(third) == total
+    reader.open("/search?q=kursk&page=999")  # (an old link, or a hand-edited address)
+    assert reader.hit_titles() == []
+    page.get_by_role("link", name="Go to page 3").click()
+    page.wait_for_url("**page=3*")
+    assert current() == "3" and reader.hit_titles() == third
+    reader.saw("past-the-last-page")
 
 
 # --- the keyboard alone --------------------------------------------------------------------------
