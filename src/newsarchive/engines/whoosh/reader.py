@@ -258,14 +258,15 @@ def parsed(searcher: Searcher, query: Query, budget: Budget | None = None) -> wq
 
 
 def whoosh_search(  # type: ignore[no-untyped-def]
-    searcher: Searcher, query: wq.Query, budget: Budget | None, *, filter=None, **options
+    searcher: Searcher, query: wq.Query, budget: Budget | None, *, filter=None, mask=None, **options
 ) -> Results:
-    """Whoosh's ``searcher.search(query, filter=..., **options)``, stopped (SearchTimeout) when the budget is spent."""
+    """Whoosh's ``searcher.search(query, filter=..., mask=..., **options)``, stopped (SearchTimeout) when the
+    budget is spent."""
     collector = searcher.collector(**options)
     if budget is not None:
         collector = _BudgetCollector(collector, budget)
-    if filter is not None:  # (outside, where Whoosh puts it: a filter reads its child's matches)
-        collector = collectors.FilterCollector(collector, allow=filter)
+    if filter is not None or mask is not None:  # (outside, where Whoosh puts it: a filter reads its child's matches)
+        collector = collectors.FilterCollector(collector, allow=filter, restrict=mask)
     searcher.search_with_collector(query, collector)
     return collector.results()
 
