@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import select
+import selectors
 import signal
 import socket
 import subprocess
@@ -103,8 +103,10 @@ def test_without_the_web_extra_it_says_how_to_get_it(served: Callable[..., Resul
 
 
 def _line(stream, timeout: float) -> str:  # type: ignore[no-untyped-def]
-    ready, _, _ = select.select([stream], [], [], timeout)
-    assert ready, f"nothing printed in {timeout} s"
+    # (a selector, not select(): late in a long test session a pipe's descriptor may be past select's 1024)
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(stream, selectors.EVENT_READ)
+        assert waiting.select(timeout), f"nothing printed in {timeout} s"
     return str(stream.readline())
 
 

@@ -147,7 +147,10 @@ def _terms_by_first_letter(leaf: IndexReader, field: str) -> dict[str, list[str]
     suggestion looks at every term sharing a word's first letter, for every
     word of a query: a long-lived process (``archive serve``) reads them once.
     """
-    key = (leaf.segment().segment_id(), field)
+    segment = leaf.segment()
+    if segment is None:  # (an index without segments: nothing to keep)
+        return {}
+    key = (segment.segment_id(), field)
     with _VOCABULARIES_LOCK:
         found = _VOCABULARIES.get(key)
         if found is not None:
