@@ -28,10 +28,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,}")
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in the default browser.")
 @click.option("--token", envvar="ARCHIVE_SERVE_TOKEN", metavar="TOKEN", show_envvar=True,
               help="Ask every request for this token (16 or more letters, digits, . _ ~ -).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Server processes: searching is mostly Python, so one process uses one core.")
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Requests each process works on at once; more wait their turn.")
+@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Requests each process works on at once (more wait their turn): two, so that one slow search "
+              "does not hold up the rest.")
 def serve(
     archive: Archive, host: str, port: int, open_browser: bool, token: str | None, workers: int, threads: int
 ) -> None:

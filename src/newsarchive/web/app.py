@@ -108,7 +108,7 @@ class ServeSettings:
     home: str
     token: str | None = None
     loopback_only: bool = True
-    threads: int = 4
+    threads: int = 2
 
     def app_options(self) -> dict[str, Any]:
         return {"token": self.token, "loopback_only": self.loopback_only, "threads": self.threads}
@@ -125,7 +125,7 @@ def app_from_environment() -> FastAPI:
     return create_app(resolve_config(settings.home), **settings.app_options())
 
 
-def create_app(config: ArchiveConfig, *, token: str | None = None, loopback_only: bool = True, threads: int = 4) -> FastAPI:
+def create_app(config: ArchiveConfig, *, token: str | None = None, loopback_only: bool = True, threads: int = 2) -> FastAPI:
     """The web application of the archive ``config`` names (``newsarchive.config.resolve_config``).
 
     ``token``, when given, is asked of every request; ``loopback_only`` (without a

@@ -71,7 +71,7 @@ def search_arguments(request: SearchRequest, **changes: Any) -> dict[str, Any]:
     return {field.name: getattr(changed, field.name) for field in dataclasses.fields(changed) if field.name != "query"}
 
 
-def search_form(
+async def search_form(
     q: QueryText = "",
     since: DateText = None,
     until: DateText = None,
@@ -127,7 +127,7 @@ class TrendForm:
         return link(path, self.params(**changes))
 
 
-def trend_form(
+async def trend_form(
     q: Annotated[
         list[Annotated[str, Query(max_length=MAX_QUERY)]] | None,
         Query(max_length=MAX_SERIES, description=f"A query (repeatable, up to {MAX_SERIES}): one series each."),
@@ -147,12 +147,12 @@ class TermsForm:
     limit: int = 20
 
 
-def terms_form(
+async def terms_form(
     q: QueryText = "", limit: Annotated[int, Query(ge=1, le=200, description="How many words.")] = 20
 ) -> TermsForm:
     return TermsForm(q=q, limit=limit)
 
 
 
-def export_query(q: Annotated[str, Query(max_length=MAX_QUERY, description="Only the articles matching this query (default: every article).")] = "") -> str:
+async def export_query(q: Annotated[str, Query(max_length=MAX_QUERY, description="Only the articles matching this query (default: every article).")] = "") -> str:
     return q
