@@ -147,7 +147,9 @@ def _typed(method: F) -> F:
 
 
 #: The methods that only read: they read from ``config.reads_from`` (a standby server, where one is named).
-READING = frozenset({"search", "similar", "terms", "trend", "get", "articles", "export", "duplicates", "info"})
+READING = frozenset({
+    "search", "similar", "terms", "trend", "get", "articles", "export", "duplicates", "copies", "info",
+})
 
 
 def _typed_records(records: Iterator[ArticleRecord], config: ArchiveConfig) -> Iterator[ArticleRecord]:
@@ -521,6 +523,16 @@ class Archive:
         from newsarchive.services.articles import duplicate_groups
 
         return duplicate_groups(self._reader, self.config, limit=limit)
+
+    @_typed
+    def copies(self, article_id: str) -> DuplicateGroup | None:
+        """The article's copies: its original and every near-duplicate of that original (None: it has none).
+
+        ``article_id`` is a whole id (``get`` gives one); identical files of one article are its ``files``.
+        """
+        from newsarchive.services.articles import copies_of
+
+        return copies_of(self._reader, self.config, article_id)
 
     @_typed
     def info(self) -> ArchiveInfo:

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Literal, get_args
 
 from newsarchive.errors import InvalidDate
 
 #: The calendar periods that counts over time (`archive trend --by`) are made of, shortest first.
-BY = ("day", "week", "month", "year")
+By = Literal["day", "week", "month", "year"]
+BY: tuple[By, ...] = get_args(By)
 
 _CHOSEN_ZONE: ContextVar[tzinfo | None] = ContextVar("newsarchive_chosen_zone", default=None)
 

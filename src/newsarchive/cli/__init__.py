@@ -30,7 +30,7 @@ COMMANDS = {
     "init": "upkeep:init",
     "reindex": "upkeep:reindex", "check": "upkeep:check", "dupes": "articles:dupes", "list": "articles:list_command",
     "export": "articles:export", "remove": "articles:remove", "trend": "searching:trend",
-    "similar": "searching:similar", "terms": "searching:terms",
+    "similar": "searching:similar", "terms": "searching:terms", "serve": "serve:serve",
 }  # fmt: skip
 
 

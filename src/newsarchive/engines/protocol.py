@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
 Sort = Literal["relevance", "newest", "oldest"]
 Undated = Literal["include", "exclude", "only"]
+Facet = Literal["source", "year", "month", "lang", "author"]
 #: Orders of results, what to do with undated articles, and what can be counted: each list defined once.
 SORTS: tuple[Sort, ...] = get_args(Sort)
 UNDATED: tuple[Undated, ...] = get_args(Undated)
-FACETS = ("source", "year", "month", "lang", "author")
+FACETS: tuple[Facet, ...] = get_args(Facet)
 
 #: When an article was published, as counting by period needs it: an aware UTC datetime; the ``date`` written
 #: when the article gives only its day (so that it is counted on that day in any time zone); None when undated.

@@ -254,6 +254,26 @@ def duplicate_groups(db: Database, config: ArchiveConfig, *, limit: int | None =
         ]
 
 
+def copies_of(db: Database, config: ArchiveConfig, article_id: str) -> DuplicateGroup | None:
+    """The group one article (its whole id) belongs to: its original and the original's near-duplicates,
+    the similarity of each to the original; None when it is neither a copy nor copied."""
+    from newsarchive.storage.loading import load_articles
+
+    with db.sessions() as session:
+        original_id = session.scalar(select(Article.duplicate_of).where(Article.id == article_id)) or article_id
+        copy_ids = list(session.scalars(select(Article.id).where(Article.duplicate_of == original_id).order_by(Article.id)))
+        if not copy_ids:
+            return None
+        loaded = load_articles(session, [original_id, *copy_ids], config.on_damaged)
+        original = loaded.get(original_id)
+        if original is None:
+            return None
+        return DuplicateGroup(
+            original=_brief(original),
+            copies=[_brief(loaded[near], _similarity(loaded[near], original)) for near in copy_ids if near in loaded],
+        )
+
+
 def _similarity(copy: Article, original: Article) -> float | None:
     from newsarchive.reading.neardup import similarity
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -275,11 +276,19 @@ class _BudgetCollector(collectors.WrappingCollector):
             yield sub_docnum
 
 
-_searchers: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
+class _ThreadSearchers(threading.local):
+    """Each thread's open searchers: a Whoosh searcher reads its files with seek and read, so two threads
+    (a web server's requests) must never share one, nor close one the other is reading."""
+
+    def __init__(self) -> None:
+        self.open: dict[Path, tuple[tuple[object, ...], Searcher]] = {}
+
+
+_searchers = _ThreadSearchers()
 
 
 def open_searcher(index_dir: Path) -> Searcher:
-    """An open searcher on the index, kept for the next search in this process.
+    """An open searcher on the index, kept for this thread's next search.
 
     Reopening costs more than a search, and the analyzer's stem cache (which
     snippets lean on) lives as long as the searcher. It is reused only while
@@ -287,7 +296,7 @@ def open_searcher(index_dir: Path) -> Searcher:
     commit or a rebuilt index swapped in is always seen.
     """
     fingerprint = _fingerprint(index_dir)
-    cached = _searchers.get(index_dir)
+    cached = _searchers.open.get(index_dir)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
     if cached is not None:
@@ -298,7 +307,7 @@ def open_searcher(index_dir: Path) -> Searcher:
             hint="rebuild it from the database: archive reindex (the next ingest also does)",
         )
     searcher = open_index(index_dir).searcher()
-    _searchers[index_dir] = (fingerprint, searcher)
+    _searchers.open[index_dir] = (fingerprint, searcher)
     return searcher
 
 
