@@ -210,6 +210,7 @@ class ServerProcess:
             process.wait()
         if not self.stopped:
             self.stopped = {"by": None, "seconds": 0.0, "returncode": process.returncode, "note": "had exited already"}
+        # Clean: it stopped on Ctrl-C's signal and said all was well (0), or passed that signal on as its end.
         self.stopped["clean"] = self.stopped["by"] == "SIGINT" and process.returncode in (0, -signal.SIGINT)
 
     def log_tail(self, lines: int = 20) -> str:
