@@ -450,6 +450,7 @@ def web_lines(web: dict, level: str) -> list[str]:  # type: ignore[type-arg]
         row("stopped (SIGINT as Ctrl-C)", lambda found: "{by}, {seconds:.1f} s, exit {returncode}".format(**found["stop"])
             + ("" if found["stop"].get("clean") else " (**not clean**)")),
         row("errors in the warm-up", lambda found: f"{found['warmup']['errors']:,} of {found['warmup']['requests']:,}"),
+        row("machine's load average (1, 5, 15 min) before", lambda found: " / ".join(f"{value:.1f}" for value in found["load_average_before"])),
         row("server log: tracebacks / 5xx answers", lambda found: "{tracebacks} / {5xx_logged}".format(**found["log"])),
     ]  # fmt: skip
     cold = next((found["cold_queries"] for key, _ in WEB_TOOLS if "cold_queries" in (found := web.get(key) or {})), {})

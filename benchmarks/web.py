@@ -396,6 +396,7 @@ def measure_server(
             warmup = run_load(server.url, requests_file, settings, settings.warmup) if settings.warmup > 0 else {}
             found["warmup"] = {key: warmup.get(key) for key in ("requests", "errors", "error_examples", "p99_ms")}
             cpu_before = server.cpu_seconds()
+            found["load_average_before"] = [round(value, 2) for value in os.getloadavg()]  # (other work on the machine)
             found["load"] = run_load(server.url, requests_file, settings, settings.seconds)
             cpu = server.cpu_seconds() - cpu_before
             elapsed = found["load"]["elapsed_seconds"]
