@@ -467,9 +467,10 @@ def web_lines(web: dict, level: str) -> list[str]:  # type: ignore[type-arg]
             notes.append(f"- {title}, error: `{example[:300]}`")
         if load.get("slowest"):
             notes.append(f"- {title}, slowest: " + ", ".join(f"`{slow['query']}` {slow['ms']:.0f} ms" for slow in load["slowest"]))
-        if (found.get("log") or {}).get("first_traceback"):
-            last = found["log"]["first_traceback"].strip().splitlines()[-1]
-            notes.append(f"- {title}, first traceback in `{found['log']['path']}`: `{last[:300]}`")
+        if (found.get("log") or {}).get("exceptions"):
+            counted = ", ".join(f"{name} {count:,}" for name, count in found["log"]["exceptions"].items())
+            notes.append(f"- {title}, exceptions in `{found['log']['path']}`: {counted}; the first: "
+                         f"`{found['log']['first_exception']}`")
         if found.get("datasette"):
             about = found["datasette"]
             notes.append(f"- {title}: datasette {about['datasette']}, SQLite {about['sqlite']}, settings "

@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -232,16 +233,21 @@ def get(url: str, path: str, timeout: float) -> tuple[int, bytes]:
         connection.close()
 
 
+#: The last line of a traceback, plain or as rich draws it (datasette): ``QueryInterrupted: ...``.
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupted|Timeout|Exit)\b:?")
+
+
 def log_problems(log_path: Path) -> dict[str, Any]:
-    """What a server's log says went wrong: tracebacks and 5xx answers (uvicorn's access lines)."""
+    """What a server's log says went wrong: tracebacks, the exceptions they end in, 5xx answers (access lines)."""
     text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     lines = text.splitlines()
     failing = [line for line in lines if '" 5' in line and "HTTP/1." in line]
     found: dict[str, Any] = {"path": str(log_path), "lines": len(lines), "tracebacks": text.count("Traceback ("),
                              "5xx_logged": len(failing)}  # fmt: skip
-    if found["tracebacks"]:
-        start = text.index("Traceback (")
-        found["first_traceback"] = text[start : start + 3000]
+    errors = [line for line in lines if _EXCEPTION.match(line)]
+    if errors:
+        found["exceptions"] = dict(Counter(line.split(":")[0] for line in errors))
+        found["first_exception"] = errors[0][:300]
     if failing:
         found["5xx_examples"] = failing[:5]
     return found
