@@ -33,6 +33,7 @@ OTHERS = [
 # Examples that are right but cannot succeed here, each with why and the exit it gets.
 EXPECTED_EXIT: dict[str, int] = {
     "archive init --engine postgres": 2,  # (on an SQLite file: the postgres engine needs a server)
+    "archive serve --host 0.0.0.0": 2,  # (its token comes in ARCHIVE_SERVE_TOKEN=..., which is dropped here)
 }
 #: Those that succeed on a server.
 ON_A_SERVER = {"archive init --engine postgres"}
@@ -167,9 +168,24 @@ def test_every_documented_example_runs(
     for name, value in stack.settings(stack.copy(database)).items():  # (on a server, a copy of its database too)
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(workspace)
+    served = _serve_briefly(monkeypatch)
     for command in example.split(" && "):
+        served.clear()
         server = stack.server is not None and command in ON_A_SERVER
         archive(*shlex.split(command)[1:], expect=0 if server else EXPECTED_EXIT.get(command, 0))
+        if command.startswith("archive serve") and command not in EXPECTED_EXIT:
+            assert served, f"{command} did not get as far as serving"
+
+
+def _serve_briefly(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """`archive serve` examples run up to where the server would start listening (its options read, the
+    archive opened), not forever: what they would serve is recorded in the list returned."""
+    from newsarchive.cli import serve
+
+    served: list[dict[str, object]] = []
+    monkeypatch.setattr(serve, "_listen", lambda host, port: (host, port))
+    monkeypatch.setattr(serve, "_run", lambda archive, listening, **options: served.append({"at": listening, **options}))
+    return served
 
 
 def test_the_examples_are_found() -> None:

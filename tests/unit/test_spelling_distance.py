@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsarchive.text.spelling import stem_distance
 
@@ -26,3 +28,21 @@ from newsarchive.text.spelling import stem_distance
 )
 def test_stem_distance(stem: str, word: str, edits: int) -> None:
     assert stem_distance(stem, word, 2) == edits
+
+
+def _table_distance(one: str, other: str) -> int:
+    """Optimal string alignment distance (Damerau-Levenshtein as Whoosh counts it), by the textbook table."""
+    rows = [[x + y if not x or not y else 0 for y in range(len(other) + 1)] for x in range(len(one) + 1)]
+    for x in range(1, len(one) + 1):
+        for y in range(1, len(other) + 1):
+            rows[x][y] = min(rows[x - 1][y] + 1, rows[x][y - 1] + 1, rows[x - 1][y - 1] + (one[x - 1] != other[y - 1]))
+            if x > 1 and y > 1 and one[x - 1] == other[y - 2] and one[x - 2] == other[y - 1]:
+                rows[x][y] = min(rows[x][y], rows[x - 2][y - 2] + 1)
+    return rows[-1][-1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text("abcdé", max_size=9), st.text("abcdé", max_size=9), st.integers(0, 3), st.integers(0, 4))
+def test_stem_distance_is_the_closest_start_within_the_limit(stem: str, word: str, limit: int, suffix: int) -> None:
+    starts = [word[: len(word) - cut] for cut in range(min(suffix, len(word)) + 1)]
+    assert stem_distance(stem, word, limit, suffix) == min(limit + 1, *(_table_distance(stem, start) for start in starts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from typing import TYPE_CHECKING
@@ -27,9 +28,13 @@ _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,}")
 @click.option("--open", "open_browser", is_flag=True, help="Open the search page in the default browser.")
 @click.option("--token", envvar="ARCHIVE_SERVE_TOKEN", metavar="TOKEN", show_envvar=True,
               help="Ask every request for this token (16 or more letters, digits, . _ ~ -).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes: searching is mostly Python, so one process uses one core.")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Requests worked on at once; more wait their turn.")
-def serve(archive: Archive, host: str, port: int, open_browser: bool, token: str | None, threads: int) -> None:
+              help="Requests each process works on at once; more wait their turn.")
+def serve(
+    archive: Archive, host: str, port: int, open_browser: bool, token: str | None, workers: int, threads: int
+) -> None:
     """Serve the archive as web pages, read-only, until Ctrl-C.
 
     Search with facets and paging, whole articles with their copies and
@@ -48,7 +53,7 @@ def serve(archive: Archive, host: str, port: int, open_browser: bool, token: str
       archive serve
       archive serve --port 8080 --open
       curl 'http://127.0.0.1:8000/search.json?q=kursk&limit=5'
-      archive serve --host 0.0.0.0 --token "$(python3 -c 'import secrets; print(secrets.token_urlsafe())')"
+      ARCHIVE_SERVE_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe())') archive serve --host 0.0.0.0
 
     Needs the web extra: pip install 'newsarchive[web]'.
     """
@@ -67,7 +72,7 @@ def serve(archive: Archive, host: str, port: int, open_browser: bool, token: str
     archive.info()  # (an archive that cannot be read is said now, as every command says it, not at the first page)
     archive.close()  # (each of the server's threads opens its own)
     listening = _listen(host, port)
-    _run(archive, listening, token=token, loopback=loopback, threads=threads, open_browser=open_browser)
+    _run(archive, listening, token=token, loopback=loopback, workers=workers, threads=threads, open_browser=open_browser)
 
 
 def _require_web_extra() -> None:
@@ -100,17 +105,24 @@ def _listen(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _run(archive: Archive, listening: socket.socket, *, token: str | None, loopback: bool, threads: int, open_browser: bool) -> None:
+def _run(
+    archive: Archive, listening: socket.socket, *, token: str | None, loopback: bool, workers: int, threads: int,
+    open_browser: bool,
+) -> None:  # fmt: skip
     import uvicorn
 
-    from newsarchive.web.app import create_app
+    from newsarchive.web.app import SETTINGS_ENV, ServeSettings, create_app
 
-    app = create_app(archive.config, token=token, loopback_only=loopback, threads=threads)
+    settings = ServeSettings(home=str(archive.config.home), token=token, loopback_only=loopback, threads=threads)
+    options = {"log_level": "warning", "access_log": False, "timeout_graceful_shutdown": 5, "limit_concurrency": 256}
+    if workers == 1:
+        config = uvicorn.Config(create_app(archive.config, **settings.app_options()), **options)  # type: ignore[arg-type]
+    else:  # (each process makes its app from the settings in its environment, as uvicorn starts them afresh)
+        os.environ[SETTINGS_ENV] = settings.to_json()
+        config = uvicorn.Config("newsarchive.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
     host, port = listening.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5, limit_concurrency=256)
-    server = uvicorn.Server(config)
     click.echo(f"Serving the archive at {terminal.terminal_safe(str(archive.config.home))} on {url}  (Ctrl-C stops)")
     if open_browser:
         import threading
@@ -118,7 +130,14 @@ def _run(archive: Archive, listening: socket.socket, *, token: str | None, loopb
 
         threading.Timer(0.5, webbrowser.open, (url,)).start()
     try:
-        server.run(sockets=[listening])
+        if workers == 1:
+            uvicorn.Server(config).run(sockets=[listening])
+        else:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[listening]).run()
+    except KeyboardInterrupt:  # (uvicorn raises the Ctrl-C it caught again once it has shut down cleanly)
+        pass
     finally:
         listening.close()
     click.echo("Stopped.", err=True)

@@ -101,24 +101,16 @@ def stem_distance(stemmed: str, word: str, limit: int, suffix: int = SUFFIX) -> 
     """Edits between a stem and ``word`` as a stemmer might cut it: the closest of the word's starts that leave
     off at most ``suffix`` letters (more than ``limit`` once it is out of reach).
 
-    Damerau-Levenshtein (a swap of two letters is one edit), Whoosh's, with the
-    last row kept: row[j] is the distance from the stem to the word's first j letters.
+    Damerau-Levenshtein as Whoosh counts it (a swap of two neighbouring letters
+    is one edit, and a swapped pair is not edited again: the "optimal string
+    alignment" distance), computed in C by RapidFuzz, which stops past ``limit``.
     """
-    size = len(word)
-    twoago: list[int] = []
-    oneago: list[int] = []
-    row = list(range(size + 1))
-    for x, char in enumerate(stemmed, 1):
-        twoago, oneago, row = oneago, row, [x] + [0] * size
-        for y in range(1, size + 1):
-            other = word[y - 1]
-            best = min(oneago[y] + 1, row[y - 1] + 1, oneago[y - 1] + (char != other))
-            if x > 1 and y > 1 and char == word[y - 2] and stemmed[x - 2] == other and char != other:
-                best = min(best, twoago[y - 2] + 1)
-            row[y] = best
-        if min(row) > limit:
-            return limit + 1
-    return min(limit + 1, *row[max(0, size - suffix) :])
+    from rapidfuzz.distance import OSA
+
+    beyond = limit + 1
+    return min(
+        beyond, *(OSA.distance(stemmed, word[: len(word) - cut], score_cutoff=beyond) for cut in range(min(suffix, len(word)) + 1))
+    )
 
 
 def edit_distance(one: str, other: str, limit: int = MAX_EDITS) -> int:

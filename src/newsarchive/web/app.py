@@ -9,7 +9,10 @@ wrong is said as the CLI says it, with an HTTP status: a malformed query
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from newsarchive import __version__
-from newsarchive.engines.protocol import FACETS
+from newsarchive.engines.protocol import FACETS, Facet
 from newsarchive.errors import (
     ArchiveError,
     ArchiveNotFound,
@@ -62,6 +65,9 @@ if TYPE_CHECKING:
 SIMILAR = 5
 #: Facet values listed per field on the search page.
 FACET_VALUES = 10
+#: The facets the search page counts unless the URL names its own: authors are left to a link, as counting
+#: them reads every match's stored fields (about ten times the cost of the others together).
+PAGE_FACETS: tuple[Facet, ...] = ("source", "year", "month", "lang")
 
 #: The status of each typed error, most specific first.
 STATUSES: list[tuple[type[ArchiveError], int]] = [
@@ -90,6 +96,33 @@ _JSON = "application/json"
 _PAGE = ["GET", "HEAD"]
 
 router = APIRouter()
+
+#: Where `archive serve --workers N` leaves each process its settings (``ServeSettings`` as JSON).
+SETTINGS_ENV = "NEWSARCHIVE_SERVE_SETTINGS"
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """What `archive serve` makes its app with: the archive home and ``create_app``'s options."""
+
+    home: str
+    token: str | None = None
+    loopback_only: bool = True
+    threads: int = 4
+
+    def app_options(self) -> dict[str, Any]:
+        return {"token": self.token, "loopback_only": self.loopback_only, "threads": self.threads}
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+
+def app_from_environment() -> FastAPI:
+    """The app of a server process that uvicorn started afresh (`archive serve --workers N`)."""
+    from newsarchive.config import resolve_config
+
+    settings = ServeSettings(**json.loads(os.environ[SETTINGS_ENV]))
+    return create_app(resolve_config(settings.home), **settings.app_options())
 
 
 def create_app(config: ArchiveConfig, *, token: str | None = None, loopback_only: bool = True, threads: int = 4) -> FastAPI:
@@ -167,7 +200,25 @@ def html(request: Request, template: str, status_code: int = 200, **context: Any
 def _problem(request: Request, status: int, message: str, hint: str | None = None) -> Response:
     if wants_json(request):
         return json_response({"error": message, "hint": hint, "status": status}, status)
-    return html(request, "error.html", status, status=status, message=message, hint=hint, json_path=None)
+    return html(
+        request, "error.html", status, status=status, message=message, hint=hint, json_path=None, **_typed_again(request)
+    )
+
+
+def _typed_again(request: Request) -> dict[str, Any]:
+    """The form of a page whose question could not be answered, holding what was typed, so that a malformed
+    query is mended, not typed again: ``box`` (which form) and ``form``; nothing for a page without a form."""
+    params = request.query_params
+    box = {"/": "search", "/search": "search", "/trend": "trend", "/terms": "terms"}.get(request.url.path)
+    if box == "search":
+        form: Any = SearchRequest(query=params.get("q", ""), since=params.get("since"), until=params.get("until"))
+    elif box == "trend":
+        form = TrendForm(q=tuple(params.getlist("q")), since=params.get("since"), until=params.get("until"))
+    elif box == "terms":
+        form = TermsForm(q=params.get("q", ""))
+    else:
+        return {"box": None}
+    return {"box": box, "form": form}
 
 
 async def _archive_error(request: Request, error: ArchiveError) -> Response:
@@ -213,11 +264,11 @@ async def search_page(request: Request, form: SearchParams) -> Response:
         return await search_json(request, form)
     if not form.query.strip():
         return html(request, "search.html", form=form, page=None, pages=0, json_path=None)
-    arguments = search_arguments(form, facets=form.facets or FACETS)
+    arguments = search_arguments(form, facets=form.facets or PAGE_FACETS)
     page = await _run(request, lambda archive: archive.search(form.query, **arguments))
     pages = min(math.ceil(page.total / form.limit), MAX_WINDOW // form.limit)
     return html(
-        request, "search.html", form=form, page=page, pages=pages, facet_values=FACET_VALUES,
+        request, "search.html", form=form, page=page, pages=pages, facet_values=FACET_VALUES, all_facets=FACETS,
         json_path=link("/search.json", search_params(form)),
     )  # fmt: skip
 
@@ -308,7 +359,9 @@ async def trend_page(request: Request, form: TrendParams) -> Response:
     def bar_link(query: str, since: str, until: str) -> str:
         return search_link(SearchRequest(query=query, since=since, until=until, sort="oldest"))
 
-    chart = trend_chart(counted, bar_link)
+    from newsarchive.periods import parse_period
+
+    chart = trend_chart(counted, bar_link, *parse_period(form.since, form.until))
     return html(request, "trend.html", form=form, trend=counted, chart=chart, json_path=form.link("/trend.json"))
 
 

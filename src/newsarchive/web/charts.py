@@ -10,16 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from newsarchive.render.data import trend_values
 
 if TYPE_CHECKING:
-    from newsarchive.services.trend import Bucket, Trend
+    from newsarchive.services.trend import Trend
 
 #: Where a bar leads: ``(query, since, until) -> URL``.
 SearchLink = Callable[[str, str, str], str]
+_INSTANT = timedelta(microseconds=1)
 #: Periods labelled under the axis at most; the others are read from each bar's label.
 AXIS_LABELS = 12
 
@@ -58,8 +59,12 @@ class Chart:
     title: str
 
 
-def trend_chart(trend: Trend, search_link: SearchLink, *, width: int = 900, height: int = 320) -> Chart:
-    """The chart of ``trend``; ``search_link(query, since, until)`` is where a bar leads."""
+def trend_chart(
+    trend: Trend, search_link: SearchLink, since: datetime | None = None, until: datetime | None = None, *,
+    width: int = 900, height: int = 320,
+) -> Chart:  # fmt: skip
+    """The chart of ``trend``, counted inside ``since``..``until`` (inclusive, as given to it);
+    ``search_link(query, since, until)`` is where a bar leads: its period, cut to those bounds."""
     left, top, right, bottom = 64.0, 12.0, width - 12.0, height - 40.0
     columns = [trend_values(trend, series) for series in trend.series]
     highest = max((max(values, default=0) for values in columns), default=0)
@@ -70,7 +75,10 @@ def trend_chart(trend: Trend, search_link: SearchLink, *, width: int = 900, heig
     bar_width = max((slot - gap) / max(len(columns), 1), 0.5)
     bars: list[Bar] = []
     for row, bucket in enumerate(trend.buckets):
-        since, until = period_bounds(bucket)
+        first, last = period_bounds(
+            max(bucket.start, since) if since else bucket.start,
+            min(bucket.end - _INSTANT, until) if until else bucket.end - _INSTANT,
+        )
         for index, (series, values) in enumerate(zip(trend.series, columns, strict=True)):
             value = values[row]
             high = (bottom - top) * (value / top_value) if top_value else 0.0
@@ -78,7 +86,7 @@ def trend_chart(trend: Trend, search_link: SearchLink, *, width: int = 900, heig
                 x=round(left + row * slot + gap / 2 + index * bar_width, 2), y=round(bottom - high, 2),
                 width=round(bar_width, 2), height=round(high, 2), series=index,
                 label=f"{series.query}, {bucket.label}: {_amount(value, trend.normalized)}",
-                href=search_link(series.query, since, until),
+                href=search_link(series.query, first, last),
             ))  # fmt: skip
     ticks = [
         Mark(at=round(bottom - (bottom - top) * (number * step / top_value), 2), text=_tick(number * step, trend.normalized))
@@ -98,13 +106,13 @@ def trend_chart(trend: Trend, search_link: SearchLink, *, width: int = 900, heig
     )  # fmt: skip
 
 
-def period_bounds(bucket: Bucket) -> tuple[str, str]:
-    """A period as a search's --since and --until take it: its first and last day ("2019-01-01", "2019-12-31")
-    when it is whole days in UTC, else its first and last moment."""
-    last = bucket.end - timedelta(microseconds=1)
-    if all(moment.utcoffset() == timedelta(0) and moment.time() == time() for moment in (bucket.start, bucket.end)):
-        return bucket.start.date().isoformat(), last.date().isoformat()
-    return bucket.start.isoformat(), last.isoformat()
+def period_bounds(start: datetime, last: datetime) -> tuple[str, str]:
+    """A period's first and last moment as a search's --since and --until take them: as days ("2019-01-01",
+    "2019-12-31") when it is whole days in UTC, else as moments."""
+    whole_days = start.time() == time() and (last + _INSTANT).time() == time()
+    if whole_days and all(moment.utcoffset() == timedelta(0) for moment in (start, last)):
+        return start.date().isoformat(), last.date().isoformat()
+    return start.isoformat(), last.isoformat()
 
 
 def _scale(highest: float) -> tuple[float, float]:

@@ -32,11 +32,6 @@ HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
-#: The names a browser uses for this machine: the only Host a server on loopback answers to without a token,
-#: so that a web page whose name is made to point at 127.0.0.1 (DNS rebinding) cannot read the archive.
-LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
 def is_loopback(host: str) -> bool:
     """Whether listening on ``host`` keeps the server to this machine."""
     if host.lower() == "localhost":
@@ -93,7 +88,10 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *HEADERS]
             await send(message)
 
-        if self.loopback_only and host_name(headers.get("host", "")) not in LOOPBACK_NAMES:
+        # On loopback without a token, only a Host that names this machine (localhost, or a loopback address)
+        # is answered, so that a web page whose own name is made to point at 127.0.0.1 (DNS rebinding)
+        # cannot read the archive through the visitor's browser.
+        if self.loopback_only and not is_loopback(host_name(headers.get("host", ""))):
             await _refuse(send_secured, 400, "This server answers only to localhost or 127.0.0.1.")
             return
         if self.token is not None:
@@ -112,31 +110,38 @@ class Guard:
 
 
 def _given_token(scope: Scope, headers: dict[str, str]) -> tuple[str, bool] | None:
-    """The token the request carries, and whether it came in the URL."""
+    """The token the request carries, and whether it came in the URL (which wins over a cookie an earlier
+    run may have left)."""
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip(), False
+    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
+        if name == "token":
+            return value, True
     cookie = SimpleCookie()
     try:
         cookie.load(headers.get("cookie", ""))
     except Exception:  # (a malformed Cookie header is no token)
-        cookie = SimpleCookie()
-    if TOKEN_COOKIE in cookie:
-        return cookie[TOKEN_COOKIE].value, False
-    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
-        if name == "token":
-            return value, True
-    return None
+        return None
+    return (cookie[TOKEN_COOKIE].value, False) if TOKEN_COOKIE in cookie else None
+
+
+def local_location(raw_path: bytes, query: str = "") -> str:
+    """A redirect's Location to this server's own page at ``raw_path`` (as the request wrote it, still
+    percent-encoded): never another site's, as ``//evil.example`` or ``/\\evil.example`` would be."""
+    path = "/" + raw_path.decode("latin-1").lstrip("/\\")
+    return path + (f"?{query}" if query else "")
 
 
 async def _into_cookie(scope: Scope, send: Send, token: str) -> None:
     """Send the browser to the page it asked for, without the token in its address, which a cookie now holds."""
     kept = [(name, value) for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if name != "token"]
-    location = scope.get("root_path", "") + scope["path"] + (f"?{urlencode(kept)}" if kept else "")
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    location = local_location(raw_path, urlencode(kept))
     cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
     await send({
         "type": "http.response.start", "status": 303,
-        "headers": [(b"location", location.encode("latin-1", "replace")), (b"set-cookie", cookie.encode("latin-1")),
+        "headers": [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode("latin-1")),
                     (b"content-length", b"0")],
     })  # fmt: skip
     await send({"type": "http.response.body", "body": b""})

@@ -7,7 +7,8 @@ into a word the articles actually use, read in each article's language.
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -119,17 +120,48 @@ def _stems(reader: IndexReader, word: str) -> list[str]:
 def _close_stems(reader: IndexReader, field: str, word: str, stems: list[str]) -> Iterator[tuple[str, int]]:
     """(stem, cost) of the field's stems that share ``word``'s first letter and are within reach of it or of
     one of its ``stems``."""
-    seen: set[bytes] = set()
+    seen: set[str] = set()
     reach = Reach(word, stems)
     for leaf, _ in reader.leaf_readers():
-        for btext in leaf.expand_prefix(field, reach.word[:1].encode("utf-8")):
-            if btext in seen:
+        for term in _terms_by_first_letter(leaf, field).get(reach.word[:1], ()):
+            if term in seen:
                 continue
-            seen.add(btext)
-            term = btext.decode("utf-8")
+            seen.add(term)
             cost = reach.cost(term)
             if cost is not None:
                 yield term, cost
+
+
+#: Segments' terms of a field by their first letter, most recently used last: {(segment id, field): {letter: terms}}.
+#: A segment never changes once written, and its id is random, so every thread (each with its own searcher)
+#: and every searcher reopened after a commit shares what was read of the segments it still has.
+_VOCABULARIES: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
+_VOCABULARIES_KEPT = 256
+_VOCABULARIES_LOCK = threading.Lock()
+
+
+def _terms_by_first_letter(leaf: IndexReader, field: str) -> dict[str, list[str]]:
+    """The segment's terms of ``field``, by first letter: read whole once and kept.
+
+    Whoosh reads a term at a time in Python (about 30 us each), and a spelling
+    suggestion looks at every term sharing a word's first letter, for every
+    word of a query: a long-lived process (``archive serve``) reads them once.
+    """
+    key = (leaf.segment().segment_id(), field)
+    with _VOCABULARIES_LOCK:
+        found = _VOCABULARIES.get(key)
+        if found is not None:
+            _VOCABULARIES.move_to_end(key)
+            return found
+    by_letter: dict[str, list[str]] = {}
+    for btext in leaf.lexicon(field) if field in leaf.schema else ():
+        term = btext.decode("utf-8")
+        by_letter.setdefault(term[:1], []).append(term)
+    with _VOCABULARIES_LOCK:
+        _VOCABULARIES[key] = by_letter
+        while len(_VOCABULARIES) > _VOCABULARIES_KEPT:
+            _VOCABULARIES.popitem(last=False)
+    return by_letter
 
 
 def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
@@ -169,15 +201,18 @@ def _some_docnums(searcher: Searcher, field: str, text: str, count: int) -> list
 
 def similar_articles(index_dir: Path, article_id: str, limit: int) -> tuple[str, HitPage]:
     """The whole id of ``article_id`` (or of the one article whose id it begins), and the articles most like
-    that article: Whoosh's more-like-this on its key terms."""
+    that article: Whoosh's more-like-this on its key terms, stopped (SearchTimeout) past the search's time."""
     from newsarchive.ids import whole_ids
 
+    budget = Budget()
     searcher = open_searcher(index_dir)
     [whole] = whole_ids([article_id], partial(_ids_starting_with, searcher), where=" in the search index")
     docnum = searcher.document_number(id=whole)
     # (Whoosh's more_like, on key terms read in the article's language.)
     terms = key_terms(searcher, [docnum], "body", 20)
-    results = searcher.search(wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms]), limit=limit, mask={docnum})
+    budget.check()
+    key_words = wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms])
+    results = whoosh_search(searcher, key_words, budget, limit=limit, mask={docnum})
     return whole, HitPage(total=len(results), hits=hits_of(results, results, scored=True))
 
 

@@ -115,6 +115,19 @@ def numeric_column(reader, fieldname: str) -> tuple[array, int] | None:  # type:
     return cached[fieldname]
 
 
+def text_column(reader, fieldname: str) -> list[str] | None:  # type: ignore[no-untyped-def]
+    """A text column's values for each of the segment's documents ("" for none), read whole once; cached
+    while the segment is open, so that counting the values of many matches is a list lookup each."""
+    cached = _COLUMNS.setdefault(reader, {})
+    key = ("text", fieldname)
+    if key not in cached:
+        cached[key] = None
+        if fieldname in reader.schema and reader.has_column(fieldname):
+            cached[key] = [value.decode("utf-8") if isinstance(value, bytes) else (value or "")
+                           for value in reader.column_reader(fieldname)]  # fmt: skip
+    return cached[key]
+
+
 def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # type: ignore[no-untyped-def]
     """Those of ``docnums`` whose value of the range's field lies in it (documents without one never do)."""
     found_column = numeric_column(reader, query.fieldname)

@@ -142,10 +142,19 @@ def _facet_counts(
 ) -> dict[str, list[tuple[str, int]]]:
     """For each facet, (value, hits) over every hit (not just this page), most hits first.
 
-    Read from the index's columns (the stored field for authors, who may be
-    several per article); articles without a value are left out.
+    Read from each segment's column, read whole once and kept while the
+    segment is open (the stored field for authors, who may be several per
+    article); articles without a value are left out.
     """
+    from newsarchive.engines.whoosh.matching import text_column
+
     reader = searcher.reader()
+    leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+    starts = [offset for _, offset in leaves]
+    in_leaf: list[list[int]] = [[] for _ in leaves]
+    for docnum in docnums:
+        place = bisect_left(starts, docnum + 1) - 1
+        in_leaf[place].append(docnum - starts[place])
     counts: dict[str, list[tuple[str, int]]] = {}
     for name in names:
         budget.check()
@@ -157,8 +166,10 @@ def _facet_counts(
                 names_here = (reader.stored_fields(docnum).get("author") or "").split(",")
                 tally.update({author.strip() for author in names_here if author.strip()})
         else:
-            values = column(reader, name)
-            tally.update(_text(values[docnum]) for docnum in docnums)
+            for (leaf, _offset), local in zip(leaves, in_leaf, strict=True):
+                values = text_column(leaf, name) if local else None
+                if values is not None:
+                    tally.update(values[docnum] for docnum in local)
             tally.pop("", None)
         counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
     return counts
