@@ -426,8 +426,10 @@ def web_lines(web: dict, level: str) -> list[str]:  # type: ignore[type-arg]
         return f"{count} of {load['requests']:,}" + (f" ({kinds})" if kinds else "")
 
     kinds = sorted({kind for key, _ in WEB_TOOLS for kind in ((web.get(key) or {}).get("load") or {}).get("by_kind", {})})
+    serve_args = " ".join(settings.get("serve_args") or [])
     lines = [
-        f"{level} Search over HTTP: {settings['clients']} clients for {settings['seconds']:g} s on loopback",
+        f"{level} Search over HTTP: {settings['clients']} clients for {settings['seconds']:g} s on loopback"
+        + (f" (`archive serve {serve_args}`)" if serve_args else ""),
         "",
         f"{settings['queries']:,} generated queries to each server in turn, the top 10 with snippets and the hit count "
         f"(README: \"Search over HTTP\"), after {settings['warmup_seconds']:g} s of the same load untimed; latencies of "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
 import sqlite3
 import statistics
@@ -521,7 +522,7 @@ def web_results_of(settings: Settings, argv: Sequence[str], started: datetime, s
 
 def web_settings(web: WebSettings) -> dict:  # type: ignore[type-arg]
     return {"web_clients": web.clients, "web_seconds": web.seconds, "web_warmup_seconds": web.warmup,
-            "web_timeout_seconds": web.timeout}  # fmt: skip
+            "web_timeout_seconds": web.timeout, "web_serve_args": list(web.serve_args)}  # fmt: skip
 
 
 def run_server(settings: Settings, argv: Sequence[str], on_size: Callable[[dict], object] | None = None) -> dict:  # type: ignore[type-arg]
@@ -685,6 +686,8 @@ def parse_settings(argv: Sequence[str]) -> Settings:
                      help=f"seconds of the same load before, untimed (default {WebSettings.warmup:g})")
     web.add_argument("--web-timeout", type=float, default=WebSettings.timeout,
                      help=f"seconds a request may take before it counts as an error (default {WebSettings.timeout:g})")
+    web.add_argument("--web-serve-args", default="", metavar="OPTIONS",
+                     help="more options of `archive serve`, e.g. '--workers 2' (default: none, its defaults)")
     args = parser.parse_args(argv)
     if args.server and (args.web or args.web_only):
         parser.error("--web and --web-only go with the first suite, not with --server")
@@ -719,7 +722,8 @@ def parse_settings(argv: Sequence[str]) -> Settings:
             keep_server=args.keep_server,
         ) if args.server else None,
         web=WebSettings(clients=args.web_clients, seconds=args.web_seconds, warmup=args.web_warmup,
-                        timeout=args.web_timeout) if args.web or args.web_only else None,
+                        timeout=args.web_timeout, serve_args=tuple(shlex.split(args.web_serve_args)))
+        if args.web or args.web_only else None,
         web_only=args.web_only,
     )  # fmt: skip
     if settings.web is not None and (settings.web.clients < 1 or settings.web.seconds <= 0):

@@ -88,6 +88,8 @@ class WebSettings:
     seconds: float = 30.0
     warmup: float = 5.0
     timeout: float = 10.0
+    #: More options of `archive serve` (``--workers 2``); none: its defaults.
+    serve_args: tuple[str, ...] = ()
 
 
 def log(message: str) -> None:
@@ -455,11 +457,11 @@ def check_queries(served: Served, url: str, timeout: float) -> dict[str, Any]:
     return checked
 
 
-def servers(home: Path, sqlite_db: Path) -> tuple[Served, ...]:
+def servers(home: Path, sqlite_db: Path, serve_args: Sequence[str] = ()) -> tuple[Served, ...]:
     database = sqlite_db.stem
     return (
-        Served(OURS, lambda port: [tool("archive"), "serve", "--home", str(home), "--host", LOCALHOST, "--port", str(port)],
-               "/", archive_path),
+        Served(OURS, lambda port: [tool("archive"), "serve", "--home", str(home), "--host", LOCALHOST, "--port", str(port),
+                                   *serve_args], "/", archive_path),
         Served(DATASETTE, lambda port: [tool("datasette"), "serve", str(sqlite_db), "--host", LOCALHOST, "--port", str(port)],
                "/-/versions.json", lambda query: datasette_path(database, query)),
     )  # fmt: skip
@@ -471,11 +473,12 @@ def measure_web(home: Path, sqlite_db: Path, queries: Sequence[Query], settings:
     suite_versions = versions()
     found: dict[str, Any] = {
         "settings": {"clients": settings.clients, "seconds": settings.seconds, "warmup_seconds": settings.warmup,
-                     "timeout_seconds": settings.timeout, "queries": len(queries), "cores": os.cpu_count()},
+                     "timeout_seconds": settings.timeout, "queries": len(queries), "cores": os.cpu_count(),
+                     "serve_args": list(settings.serve_args)},
         "versions": {name: suite_versions.get(name) for name in ("newsarchive", "sqlite", "sqlite-utils")}
         | {name: _dist_version(name) for name in ("datasette", "uvicorn", "fastapi", "starlette")},
     }  # fmt: skip
-    for served in servers(home, sqlite_db):
+    for served in servers(home, sqlite_db, settings.serve_args):
         found[served.name] = measure_server(served, queries, settings, folder, env)
     return found
 
