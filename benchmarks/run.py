@@ -603,7 +603,8 @@ def write_results(results: dict, out: Path) -> tuple[Path, Path]:  # type: ignor
     if suite == "server":  # runs differ in sizes and engines: one file each
         stem += f"-server-{sizes}-" + "-".join(results["settings"]["engines"])
     elif suite == "web":
-        stem += "-web-" + sizes.replace(":", "-")
+        serve_args = "".join(f"-{part.strip('-')}" for part in results["settings"].get("web_serve_args", []))
+        stem += "-web-" + sizes.replace(":", "-") + serve_args  # (-workers-2: one file per way of serving)
     markdown, data = out / f"{stem}.md", out / f"{stem}.json"
     markdown.write_text(render(results), encoding="utf-8")
     data.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
