@@ -1,5 +1,5 @@
 """Smoke test of the benchmark suite on 50 articles and 40 multilingual ones, with the search servers under a
-second of load (about a minute and a half). Times nothing, asserts no speed.
+second of load (about two minutes). Times nothing, asserts no speed.
 
     .venv/bin/python -m pytest benchmarks/test_smoke.py
 """
