@@ -4,6 +4,9 @@ Ratios are always ours ÷ reference: for times, sizes and memory below 1 is
 better; for articles/s above 1 is better.
 
     python benchmarks/report.py benchmarks/results/2025-01-01-host.json   # re-render a JSON file
+
+The search servers under load (run.py --web, --web-only) have a table of their
+own in each size and the targets of issue 14.
 """
 
 from __future__ import annotations
@@ -303,8 +306,202 @@ def header_lines(results: dict) -> list[str]:  # type: ignore[type-arg]
 
 def render_markdown(results: dict) -> str:  # type: ignore[type-arg]
     lines = header_lines(results) + target_lines(results)
+    if "web_targets" in results:
+        lines += web_target_lines(results)
     for size in results["sizes"]:
         lines += size_section(size, results["settings"])
+        if "web" in size:
+            lines += web_lines(size["web"], "###")
+    return "\n".join(lines)
+
+
+def render(results: dict) -> str:  # type: ignore[type-arg]
+    """The Markdown of any suite's results."""
+    suite = results.get("suite")
+    if suite == "server":
+        return render_server_markdown(results)
+    if suite == "web":
+        return render_web_markdown(with_web_targets(results))
+    results = with_targets(results)
+    return render_markdown(with_web_targets(results) if any("web" in size for size in results["sizes"]) else results)
+
+
+# --- search over HTTP under load (run.py --web, --web-only) ---------------------------
+
+WEB_TOOLS = (("newsarchive", "`archive serve`"), ("datasette", "datasette (FTS5 SQL)"))
+#: The load the targets of issue 14 are set for.
+WEB_TARGET_CLIENTS = 16
+
+
+@dataclass(frozen=True)
+class WebTarget:
+    text: str
+    size: str
+    measure: Callable[[dict], float | None]  # type: ignore[type-arg]
+    limit: float
+    unit: str
+
+
+WEB_TARGETS: tuple[WebTarget, ...] = (
+    WebTarget("`archive serve`, 16 clients on loopback: p99 < 250 ms, 100,000",
+              "100000", lambda ours: ours["load"]["p99_ms"], 250.0, "ms"),
+    WebTarget("`archive serve`, 16 clients on loopback: zero errors, 100,000",
+              "100000", lambda ours: ours["load"]["errors"], 0.0, "errors"),
+)  # fmt: skip
+
+
+def with_web_targets(results: dict) -> dict:  # type: ignore[type-arg]
+    """``results`` with a "web_targets" list: each target of issue 14, measured with the clients it is set for."""
+    sizes = {size["size"]: size for size in results["sizes"]}
+    rows = []
+    for target in WEB_TARGETS:
+        web = sizes.get(target.size, {}).get("web")
+        row = {"target": target.text, "size": target.size, "unit": target.unit, "measured": None, "met": None}
+        if web is not None:
+            ours = web.get(OURS) or {}
+            clients = web["settings"]["clients"]
+            try:
+                row["measured"] = target.measure(ours)
+            except (KeyError, TypeError):
+                pass
+            row["clients"] = clients
+            if ours.get("failed") or "load" not in ours:
+                row["met"], row["failed"] = False, True
+            elif row["measured"] is not None and clients == WEB_TARGET_CLIENTS:
+                row["met"] = row["measured"] <= target.limit
+        rows.append(row)
+    return {**results, "web_targets": rows}
+
+
+def web_target_lines(results: dict) -> list[str]:  # type: ignore[type-arg]
+    lines = ["## Targets (issue 14)", "", "| target | measured | met |", "| --- | --- | --- |"]
+    for row in results["web_targets"]:
+        if row.get("failed"):
+            measured, met = "the server failed (below)", "**not met**"
+        elif row["measured"] is None:
+            measured, met = f"not run (size {row['size']} not measured)", "—"
+        else:
+            measured = f"{row['measured']:,.0f} errors" if row["unit"] == "errors" else f"{row['measured']:.1f} ms"
+            if row.get("clients") != WEB_TARGET_CLIENTS:
+                measured += f" with {row['clients']} clients"
+            met = "—" if row["met"] is None else "met" if row["met"] else "**not met**"
+        lines.append(f"| {row['target']} | {measured} | {met} |")
+    return lines + [""]
+
+
+def _web_cells(web: dict, show: Callable[[dict], str], first: bool) -> str:  # type: ignore[type-arg]
+    """One figure of each server; a server that failed before its load says so in the first row, "—" below."""
+    cells = []
+    for key, _ in WEB_TOOLS:
+        found = web.get(key) or {}
+        if found.get("failed") and "load" not in found:
+            cells.append("failed (below)" if first else "—")
+            continue
+        try:
+            cells.append(show(found))
+        except (KeyError, TypeError, ValueError):
+            cells.append("—")
+    return " | ".join(cells)
+
+
+def _share(value: float | None) -> str:
+    return f"{value:.0%}" if value is not None else "?"
+
+
+def web_lines(web: dict, level: str) -> list[str]:  # type: ignore[type-arg]
+    """The servers under load: one column per server, then what went wrong and the slowest requests."""
+    settings = web["settings"]
+    cores = settings.get("cores") or "?"
+
+    def row(label: str, show: Callable[[dict], str]) -> str:  # type: ignore[type-arg]
+        return f"| {label} | {_web_cells(web, show, first=label == 'requests/s')} |"
+
+    def load_ms(point: str) -> Callable[[dict], str]:  # type: ignore[type-arg]
+        return lambda found: f"{found['load'][f'{point}_ms']:.1f} ms"
+
+    def errors(found: dict) -> str:  # type: ignore[type-arg]
+        load = found["load"]
+        count = f"{load['errors']:,}" if load["errors"] == 0 else f"**{load['errors']:,}**"
+        kinds = ", ".join(f"{kind} {n:,}" for kind, n in load.get("errors_by_kind", {}).items())
+        return f"{count} of {load['requests']:,}" + (f" ({kinds})" if kinds else "")
+
+    kinds = sorted({kind for key, _ in WEB_TOOLS for kind in ((web.get(key) or {}).get("load") or {}).get("by_kind", {})})
+    serve_args = " ".join(settings.get("serve_args") or [])
+    lines = [
+        f"{level} Search over HTTP: {settings['clients']} clients for {settings['seconds']:g} s on loopback"
+        + (f" (`archive serve {serve_args}`)" if serve_args else ""),
+        "",
+        f"{settings['queries']:,} generated queries to each server in turn, the top 10 with snippets and the hit count "
+        f"(README: \"Search over HTTP\"), after {settings['warmup_seconds']:g} s of the same load untimed; latencies of "
+        f"the successful requests, from sending to the last byte. **The load process and the server share the "
+        f"machine's {cores} cores.**",
+        "",
+        "| figure | " + " | ".join(title for _, title in WEB_TOOLS) + " |",
+        "| --- | " + " | ".join("---" for _ in WEB_TOOLS) + " |",
+        row("requests/s", lambda found: f"{found['load']['requests_per_second']:,.1f}"),
+        *(row(f"latency {point}", load_ms(point)) for point in ("p50", "p95", "p99", "max")),
+        row("errors", errors),
+        *(row(f"p50 / p99: {kind}", lambda found, kind=kind: "{p50_ms:.1f} / {p99_ms:.1f} ms ({requests:,})".format(
+            **found["load"]["by_kind"][kind])) for kind in kinds),
+        row(f"server CPU, measured time (share of {cores} cores)",
+            lambda found: f"{found['server_cpu_seconds']:.1f} s ({_share(found.get('server_cpu_share'))})"),
+        row(f"load process CPU (share of {cores} cores)",
+            lambda found: f"{found['load']['load_cpu_seconds']:.1f} s ({_share(found['load'].get('load_cpu_share'))})"),
+        row("server peak memory (VmHWM)", lambda found: megabytes(found["server_peak_rss_bytes"])),
+        row("first answer after start", lambda found: f"{found['startup_seconds']:.2f} s"),
+        row("stopped (SIGINT as Ctrl-C)", lambda found: "{by}, {seconds:.1f} s, exit {returncode}".format(**found["stop"])
+            + ("" if found["stop"].get("clean") else " (**not clean**)")),
+        row("errors in the warm-up", lambda found: f"{found['warmup']['errors']:,} of {found['warmup']['requests']:,}"),
+        row("machine's load average (1, 5, 15 min) before", lambda found: " / ".join(f"{value:.1f}" for value in found["load_average_before"])),
+        row("server log: tracebacks / 5xx answers", lambda found: "{tracebacks} / {5xx_logged}".format(**found["log"])),
+    ]  # fmt: skip
+    cold = next((found["cold_queries"] for key, _ in WEB_TOOLS if "cold_queries" in (found := web.get(key) or {})), {})
+    for name, first in cold.items():
+        lines.append(row(f"cold query alone: {name} `{first['query']}`", lambda found, name=name: _cold_cell(found["cold_queries"][name])))
+    lines.append("")
+    notes = []
+    for key, title in WEB_TOOLS:
+        found = web.get(key) or {}
+        if found.get("failed"):
+            notes.append(f"- {title} **failed**: `{found['failed'].splitlines()[0][:300]}`")
+        load = found.get("load") or {}
+        for example in load.get("error_examples", [])[:3]:
+            notes.append(f"- {title}, error: `{example[:300]}`")
+        if load.get("slowest"):
+            notes.append(f"- {title}, slowest: " + ", ".join(f"`{slow['query']}` {slow['ms']:.0f} ms" for slow in load["slowest"]))
+        if (found.get("log") or {}).get("exceptions"):
+            counted = ", ".join(f"{name} {count:,}" for name, count in found["log"]["exceptions"].items())
+            notes.append(f"- {title}, exceptions in `{found['log']['path']}`: {counted}; the first: "
+                         f"`{found['log']['first_exception']}`")
+        if found.get("datasette"):
+            about = found["datasette"]
+            notes.append(f"- {title}: datasette {about['datasette']}, SQLite {about['sqlite']}, settings "
+                         + ", ".join(f"{name} {value}" for name, value in about["settings"].items()))
+        if found.get("command"):
+            notes.append(f"- {title}: `{found['command']}`")
+    versions = ", ".join(f"{name} {value}" for name, value in web.get("versions", {}).items() if value)
+    return lines + notes + [f"- versions: {versions}", ""]
+
+
+def _cold_cell(row: dict) -> str:  # type: ignore[type-arg]
+    if "error" in row:
+        return f"HTTP {row.get('status', '?')}: {row['error'][:80]}"
+    hits = f"{row['hits']:,} hits" if row.get("hits") is not None else "? hits"
+    return f"{hits}, {row['ms']:.0f} ms"
+
+
+def render_web_markdown(results: dict) -> str:  # type: ignore[type-arg]
+    lines = header_lines({**results, "settings": {**results["settings"], "peak_memory_method": "the server's VmHWM"}})
+    lines = [line for line in lines if not line.startswith(("- in-process", "- ratios", "- peak memory", "- CPU"))]
+    lines += web_target_lines(results)
+    for size in results["sizes"]:
+        corpus, archives = size["corpus"], size.get("archives", {})
+        kept = "kept from an earlier run" if archives.get("archive_kept") else "ingested by this run"
+        lines += [f"## {size_name(size['size'])}", "",
+                  f"Corpus `{corpus['path']}`: {corpus['files']:,} files, {corpus['distinct_articles']:,} rows in FTS5; "
+                  f"the archive {kept}, the FTS5 database "
+                  + ("kept" if archives.get("fts5_kept") else "made by this run") + f" (`{archives.get('root')}`).", ""]  # fmt: skip
+        lines += web_lines(size["web"], "###")
     return "\n".join(lines)
 
 
@@ -507,5 +704,4 @@ def render_server_markdown(results: dict) -> str:  # type: ignore[type-arg]
 
 
 if __name__ == "__main__":
-    _data = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    print(render_server_markdown(_data) if _data.get("suite") == "server" else render_markdown(with_targets(_data)))
+    print(render(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))

@@ -5,7 +5,10 @@ cold CLI search, the same queries in-process, warm in-process search, size on
 disk, index rebuild) and, in the same run on the same corpus, SQLite FTS5
 through sqlite-utils, a plain Whoosh baseline and tantivy. The multilingual
 corpus (``multi``) also gets its own queries and correctness figures: language,
-title and date of each article stored right, and inflected-form recall. See
+title and date of each article stored right, and inflected-form recall. With
+``--web`` each size also gets the search server under load (web.py): `archive
+serve` beside datasette over the same FTS5 database; ``--web-only`` measures
+that alone, on the archives of an earlier run where they match the corpus. See
 benchmarks/README.md for what each figure means.
 """
 
@@ -13,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
+import sqlite3
 import statistics
 import sys
 import time
@@ -24,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import multilingual
-from make_corpus import DEFAULT_SEED, DEFAULT_SOURCE, article_files, ensure_corpus, parse_count, read_source
+from make_corpus import DEFAULT_SEED, DEFAULT_SOURCE, MANIFEST, article_files, ensure_corpus, parse_count, read_source
 from measure import (
     CommandFailed,
     Task,
@@ -42,6 +47,7 @@ from measure import (
 )
 from queries import COLD_QUERIES, Query, warm_queries
 from references import (
+    TABLE,
     InProcess,
     sqlite_hit_count,
     sqlite_ingest_task,
@@ -56,8 +62,9 @@ from references import (
     whoosh_records_task,
     whoosh_search_task,
 )
-from report import render_markdown, render_server_markdown, with_server_targets, with_targets
+from report import render, with_server_targets, with_targets, with_web_targets
 from team import TeamSettings, run_server_sizes
+from web import WebSettings, measure_web
 
 HERE = Path(__file__).resolve().parent
 BBC = "bbc"
@@ -79,6 +86,8 @@ class Settings:
     out: Path
     note: str | None = None
     team: TeamSettings | None = None  # --server: the engines over a PostgreSQL server
+    web: WebSettings | None = None  # --web: `archive serve` and datasette under load, after each size
+    web_only: bool = False  # --web-only: that alone, on the archives of an earlier run where they match
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,11 @@ class RunPaths:
     def from_records(self, index: Path) -> Path:
         """Where a reference builds its index again from the NDJSON records."""
         return index.with_name(index.name + "-from-records")
+
+    @property
+    def ingested(self) -> Path:
+        """Written after a whole ingest into ``home``: which corpus it holds (``--web-only`` keeps it when it matches)."""
+        return self.root / "archive-ingested.json"
 
 
 def log(message: str) -> None:
@@ -259,6 +273,7 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
         )
 
     log(f"[{label}] bulk ingest x{settings.ingest_repeat}: archive, sqlite-utils, plain Whoosh, tantivy")
+    paths.ingested.unlink(missing_ok=True)
     ingest = time_tasks(
         {
             OURS: archive_ingest_task(corpus, paths.home, fresh=True),
@@ -271,6 +286,7 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
         on_run=logged("ingest", settings.ingest_repeat),
     )
     ingest_report = json.loads(ingest[OURS][-1].stdout)
+    write_ingested(paths, corpus, files, made, ingest_report)
 
     log(f"[{label}] no-op re-ingest x{settings.repeat}")
     noop = time_tasks({OURS: archive_ingest_task(corpus, paths.home, fresh=False)}, settings.repeat, env)[OURS]
@@ -317,6 +333,10 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
         env,
         on_run=logged("build from records", settings.ingest_repeat),
     )
+    web = None
+    if settings.web is not None:
+        log(f"[{label}] search over HTTP: archive serve and datasette, {settings.web.clients} clients each")
+        web = measure_web(paths.home, paths.sqlite_db, warm, settings.web, paths.root)
 
     return {
         "size": label,
@@ -353,6 +373,73 @@ def bench_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  
         "in_process_search": in_process,
         "hits": hits,
         **({"multilingual": checked} if checked is not None else {}),
+        **({"web": web} if web is not None else {}),
+    }
+
+
+# --- --web-only: the servers under load, on the archives of an earlier run --------------
+
+
+def write_ingested(paths: RunPaths, corpus: Path, files: Sequence[Path], made: dict, report: dict) -> None:  # type: ignore[type-arg]
+    about = {"corpus": str(corpus), "files": len(files), "manifest": made, "report": report}
+    paths.ingested.write_text(json.dumps(about, indent=2) + "\n", encoding="utf-8")
+
+
+def kept_archive(paths: RunPaths, corpus: Path, files: Sequence[Path], made: dict) -> dict | None:  # type: ignore[type-arg]
+    """The ingest report of the archive an earlier run left in ``paths.home``, if it holds this corpus whole."""
+    try:
+        about = json.loads(paths.ingested.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    same = about.get("corpus") == str(corpus) and about.get("files") == len(files) and about.get("manifest") == made
+    return about.get("report") if same and (paths.home / "archive.db").exists() else None
+
+
+def kept_fts5(paths: RunPaths, corpus: Path) -> int | None:
+    """The rows of the FTS5 database an earlier run left, if it is newer than the corpus and whole."""
+    made = corpus / MANIFEST if (corpus / MANIFEST).exists() else corpus
+    if not paths.sqlite_db.exists() or paths.sqlite_db.stat().st_mtime < made.stat().st_mtime:
+        return None
+    try:
+        with sqlite3.connect(f"file:{paths.sqlite_db}?mode=ro", uri=True) as connection:
+            rows = connection.execute(f"select count(*) from {TABLE}_fts").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    return int(rows) or None
+
+
+def web_size(label: str, settings: Settings, warm: Sequence[Query]) -> dict:  # type: ignore[type-arg]
+    """``--web-only``: the corpus, the archive and the FTS5 database (each kept from an earlier run where it
+    matches, else made: one ingest each), then both servers under load."""
+    assert settings.web is not None
+    corpus, made = prepare_corpus(label, settings)
+    files = article_files(corpus)
+    paths = RunPaths(settings.work / "runs" / label.replace(":", "-"))
+    paths.root.mkdir(parents=True, exist_ok=True)
+    if multi_count(label) is not None:
+        warm = multilingual.warm_queries(settings.warm_queries, settings.seed)
+    env = clean_env()
+    records = kept_fts5(paths, corpus)
+    fts5_kept = records is not None
+    if records is None:
+        log(f"[{label}] NDJSON and the FTS5 database (sqlite-utils insert + enable-fts)")
+        records, _ = timed_ndjson(corpus, paths.ndjson)
+        run_task(sqlite_ingest_task(paths.ndjson, paths.sqlite_db), env)
+    report = kept_archive(paths, corpus, files, made)
+    archive_kept = report is not None
+    if report is None:
+        log(f"[{label}] archive ingest ({len(files)} files)")
+        paths.ingested.unlink(missing_ok=True)
+        report = json.loads(run_task(archive_ingest_task(corpus, paths.home, fresh=True), env).stdout)
+        write_ingested(paths, corpus, files, made, report)
+    else:
+        log(f"[{label}] keeping the archive and FTS5 database at {paths.root}" if fts5_kept else f"[{label}] keeping the archive")
+    log(f"[{label}] search over HTTP: archive serve and datasette, {settings.web.clients} clients each")
+    return {
+        "size": label,
+        "corpus": {"path": str(corpus), "files": len(files), "distinct_articles": records, **made},
+        "archives": {"root": str(paths.root), "archive_kept": archive_kept, "fts5_kept": fts5_kept, "ingest_report": report},
+        "web": measure_web(paths.home, paths.sqlite_db, warm, settings.web, paths.root),
     }
 
 
@@ -404,6 +491,38 @@ def run(settings: Settings, argv: Sequence[str], on_size: Callable[[dict], objec
         if on_size is not None:
             on_size(results_of(settings, argv, started, sizes))
     return results_of(settings, argv, started, sizes)
+
+
+def run_web(settings: Settings, argv: Sequence[str], on_size: Callable[[dict], object] | None = None) -> dict:  # type: ignore[type-arg]
+    """``--web-only``: each size's servers under load (``web_size``)."""
+    started = datetime.now().astimezone()
+    warm = warm_queries(read_source(settings.bbc), settings.warm_queries, settings.seed)
+    sizes: list[dict] = []  # type: ignore[type-arg]
+    for label in settings.sizes:
+        sizes.append(web_size(label, settings, warm))
+        if on_size is not None:
+            on_size(web_results_of(settings, argv, started, sizes))
+    return web_results_of(settings, argv, started, sizes)
+
+
+def web_results_of(settings: Settings, argv: Sequence[str], started: datetime, sizes: list[dict]) -> dict:  # type: ignore[type-arg]
+    assert settings.web is not None
+    results = {
+        "suite": "web",
+        "started": started.isoformat(timespec="seconds"),
+        "command": " ".join(["python", "benchmarks/run.py", *argv]),
+        "machine": machine(),
+        "versions": versions(),
+        "project": {**project_state(), "note": settings.note},
+        "settings": {"warm_queries": settings.warm_queries, "seed": settings.seed, **web_settings(settings.web)},
+        "sizes": sizes,
+    }
+    return with_web_targets(results)
+
+
+def web_settings(web: WebSettings) -> dict:  # type: ignore[type-arg]
+    return {"web_clients": web.clients, "web_seconds": web.seconds, "web_warmup_seconds": web.warmup,
+            "web_timeout_seconds": web.timeout, "web_serve_args": list(web.serve_args)}  # fmt: skip
 
 
 def run_server(settings: Settings, argv: Sequence[str], on_size: Callable[[dict], object] | None = None) -> dict:  # type: ignore[type-arg]
@@ -468,22 +587,26 @@ def results_of(settings: Settings, argv: Sequence[str], started: datetime, sizes
             "seed": settings.seed,
             "peak_memory_method": "the peak sums of PSS and of RSS over the command's process tree (workers included), sampled every 0.2 s or further apart (at most 2% of a core), each at least ru_maxrss (os.wait4 on the command, spawned by timed_exec.py; floor ~8 MB)",
             "cpu_method": "user + system seconds of the command and the processes it waited for (os.wait4)",
+            **(web_settings(settings.web) if settings.web is not None else {}),
         },
         "cold_queries": [{"name": query.name, "query": query.describe()} for query in COLD_QUERIES],
         "sizes": sizes,
     }
-    return with_targets(results)
+    return with_web_targets(with_targets(results)) if settings.web is not None else with_targets(results)
 
 
 def write_results(results: dict, out: Path) -> tuple[Path, Path]:  # type: ignore[type-arg]
     out.mkdir(parents=True, exist_ok=True)
-    server = results.get("suite") == "server"
+    suite = results.get("suite")
     stem = f"{results['started'][:10]}-{results['machine']['host']}"
-    if server:  # runs differ in sizes and engines: one file each
-        sizes = "-".join(size["size"] for size in results["sizes"]) or "none"
+    sizes = "-".join(size["size"] for size in results["sizes"]) or "none"
+    if suite == "server":  # runs differ in sizes and engines: one file each
         stem += f"-server-{sizes}-" + "-".join(results["settings"]["engines"])
+    elif suite == "web":
+        serve_args = "".join(f"-{part.strip('-')}" for part in results["settings"].get("web_serve_args", []))
+        stem += "-web-" + sizes.replace(":", "-") + serve_args  # (-workers-2: one file per way of serving)
     markdown, data = out / f"{stem}.md", out / f"{stem}.json"
-    markdown.write_text((render_server_markdown if server else render_markdown)(results), encoding="utf-8")
+    markdown.write_text(render(results), encoding="utf-8")
     data.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return markdown, data
 
@@ -516,7 +639,8 @@ def parse_settings(argv: Sequence[str]) -> Settings:
         "  python benchmarks/run.py                          # bbc, multi (5,000), 20000 and 100000\n"
         "  python benchmarks/run.py --quick --sizes bbc,multi:1000   # and 1,000 multilingual articles (~1 minute more)\n"
         "  python benchmarks/run.py --sizes bbc,20000 --repeat 7 --ingest-repeat 3\n"
-        "  python benchmarks/run.py --server --engines whoosh,postgres --sizes 100000,1000000   # a team's server",
+        "  python benchmarks/run.py --server --engines whoosh,postgres --sizes 100000,1000000   # a team's server\n"
+        "  python benchmarks/run.py --web-only --sizes 100000        # archive serve and datasette under load",
     )
     parser.add_argument(
         "--sizes", help="comma-separated corpus sizes: bbc (the BBC set as it is), a number of generated "
@@ -550,9 +674,26 @@ def parse_settings(argv: Sequence[str]) -> Settings:
                         "with each stack's last database (its folder and how to stop it are printed)")
     server.add_argument("--facet-queries", type=int, default=100, help="warm queries also run with facets (default 100)")
     server.add_argument("--trend-queries", type=int, default=50, help="warm queries also run as trends (default 50)")
+    web = parser.add_argument_group("search over HTTP under load: archive serve beside datasette (--web)")
+    web.add_argument("--web", action="store_true", help="also measure, after each size, `archive serve` and datasette "
+                     "(over the FTS5 database) under concurrent clients on loopback")
+    web.add_argument("--web-only", action="store_true", help="measure only that, keeping the archive and FTS5 "
+                     "database of an earlier run where they match the corpus (else one ingest each); default sizes 100000")
+    web.add_argument("--web-clients", type=int, default=WebSettings.clients,
+                     help=f"concurrent clients, each a keep-alive connection (default {WebSettings.clients})")
+    web.add_argument("--web-seconds", type=float, default=WebSettings.seconds,
+                     help=f"how long they are measured, per server (default {WebSettings.seconds:g})")
+    web.add_argument("--web-warmup", type=float, default=WebSettings.warmup,
+                     help=f"seconds of the same load before, untimed (default {WebSettings.warmup:g})")
+    web.add_argument("--web-timeout", type=float, default=WebSettings.timeout,
+                     help=f"seconds a request may take before it counts as an error (default {WebSettings.timeout:g})")
+    web.add_argument("--web-serve-args", default="", metavar="OPTIONS",
+                     help="more options of `archive serve`, e.g. '--workers 2' (default: none, its defaults)")
     args = parser.parse_args(argv)
+    if args.server and (args.web or args.web_only):
+        parser.error("--web and --web-only go with the first suite, not with --server")
     quick = args.quick
-    default_sizes = "100000,1000000" if args.server else (BBC if quick else f"{BBC},{MULTI},20000,100000")
+    default_sizes = "100000,1000000" if args.server else "100000" if args.web_only else (BBC if quick else f"{BBC},{MULTI},20000,100000")
     sizes = args.sizes or default_sizes
     try:
         labels = tuple(size_label(size) for size in sizes.split(",") if size.strip())
@@ -581,7 +722,13 @@ def parse_settings(argv: Sequence[str]) -> Settings:
             fsync=args.fsync == "on",
             keep_server=args.keep_server,
         ) if args.server else None,
+        web=WebSettings(clients=args.web_clients, seconds=args.web_seconds, warmup=args.web_warmup,
+                        timeout=args.web_timeout, serve_args=tuple(shlex.split(args.web_serve_args)))
+        if args.web or args.web_only else None,
+        web_only=args.web_only,
     )  # fmt: skip
+    if settings.web is not None and (settings.web.clients < 1 or settings.web.seconds <= 0):
+        parser.error("--web-clients must be 1 or more and --web-seconds above 0")
     if min(settings.repeat, settings.ingest_repeat, settings.warm_queries) < 1:
         parser.error("--repeat, --ingest-repeat and --warm-queries must be 1 or more")
     if not settings.bbc.is_dir():
@@ -592,10 +739,10 @@ def parse_settings(argv: Sequence[str]) -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     settings = parse_settings(argv)
-    running = run_server if settings.team is not None else run
+    running = run_server if settings.team is not None else run_web if settings.web_only else run
     results = running(settings, argv, on_size=lambda so_far: write_results(so_far, settings.out))
     markdown, data = write_results(results, settings.out)
-    print((render_server_markdown if settings.team is not None else render_markdown)(results))
+    print(render(results))
     log(f"wrote {markdown} and {data}")
     return 0
 

@@ -1,5 +1,5 @@
-"""Smoke test of the benchmark suite on 50 articles and 40 multilingual ones (about a minute). Times nothing,
-asserts no speed.
+"""Smoke test of the benchmark suite on 50 articles and 40 multilingual ones, with the search servers under a
+second of load (about two minutes). Times nothing, asserts no speed.
 
     .venv/bin/python -m pytest benchmarks/test_smoke.py
 """
@@ -89,6 +89,7 @@ def test_run_quick_writes_markdown_and_json(tmp_path: Path) -> None:
     command = [
         sys.executable, str(HERE / "run.py"), "--quick", "--sizes", "50,multi:40", "--repeat", "1", "--warm-queries", "20",
         "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),
+        "--web", "--web-clients", "2", "--web-seconds", "0.5", "--web-warmup", "0",
     ]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr[-3000:]
@@ -103,6 +104,80 @@ def test_run_quick_writes_markdown_and_json(tmp_path: Path) -> None:
     assert "## Targets" in markdown and "## 50 generated articles" in markdown
     assert multi["size"] == "multi:40" and multi["multilingual"]["stored"] == 40
     assert "## 40 multilingual articles" in markdown and "### Languages, dates and word forms" in markdown
+    assert size["web"]["datasette"]["load"]["requests"] > 0 and size["web"]["datasette"]["load"]["errors"] == 0
+    assert "### Search over HTTP: 2 clients for 0.5 s on loopback" in markdown and "## Targets (issue 14)" in markdown
+
+
+def _archive_serves() -> bool:
+    """Whether the archive measured has `archive serve` (the web tests measure datasette alone without it)."""
+    from references import tool
+
+    return subprocess.run([tool("archive"), "serve", "--help"], capture_output=True).returncode == 0
+
+
+def test_run_web_only_measures_both_servers_under_load(tmp_path: Path) -> None:
+    command = [
+        sys.executable, str(HERE / "run.py"), "--web-only", "--sizes", "50", "--warm-queries", "12", "--web-clients", "4",
+        "--web-seconds", "1", "--web-warmup", "0.5", "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),
+    ]  # fmt: skip
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+
+    (data,) = (tmp_path / "results").glob("*-web-50.json")
+    (size,) = json.loads(data.read_text(encoding="utf-8"))["sizes"]
+    web = size["web"]
+    assert web["settings"]["clients"] == 4 and size["archives"]["ingest_report"]["failed"] == 0
+    servers = ["datasette", "newsarchive"] if _archive_serves() else ["datasette"]
+    for name in servers:
+        found = web[name]
+        assert "failed" not in found, found.get("failed")
+        assert found["load"]["requests"] > 0 and found["load"]["errors"] == 0, found["load"]["error_examples"]
+        assert found["stop"]["clean"] and found["log"]["tracebacks"] == 0  # Ctrl-C stops it, exit 0
+        assert found["cold_queries"]["common word"]["hits"] > 0
+    markdown = data.with_suffix(".md").read_text(encoding="utf-8")
+    assert "## Targets (issue 14)" in markdown and "### Search over HTTP: 4 clients for 1 s on loopback" in markdown
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)  # the archives are kept
+    assert again.returncode == 0, again.stderr[-3000:]
+    (size,) = json.loads(data.read_text(encoding="utf-8"))["sizes"]
+    assert size["archives"]["archive_kept"] and size["archives"]["fts5_kept"]
+
+
+def test_load_counts_non_2xx_answers_non_json_and_timeouts_as_errors(tmp_path: Path) -> None:
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from web import load
+
+    class Answers(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path == "/slow":
+                time.sleep(0.5)
+            status, body = {"/ok": (200, b'{"hits": []}'), "/bad": (400, b'{"error": "bad query"}'),
+                            "/text": (200, b"<html>")}.get(self.path, (200, b"{}"))  # fmt: skip
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        requests = [{"name": name, "query": name, "path": f"/{name}"} for name in ("ok", "bad", "text", "slow")]
+        found = load(f"http://127.0.0.1:{server.server_address[1]}", requests, clients=4, seconds=0.5, timeout=0.2)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert set(found["errors_by_kind"]) == {"HTTP 400", "not JSON", "timeout"}
+    assert found["ok"] + found["errors"] == found["requests"] and found["ok"] > 0
+    assert set(found["by_kind"]) == {"ok"} and found["p99_ms"] < 200
 
 
 def test_compare_says_which_figures_stay_within_the_tolerance() -> None:
