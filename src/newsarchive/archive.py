@@ -510,12 +510,15 @@ class Archive:
         return list_articles(self._reader, self.config, since=start, until=end, source=source, limit=limit, page=page)
 
     @_typed
-    def export(self, query: str | None = None) -> Iterator[ArticleRecord]:
-        """Every article, or every one matching ``query``, oldest first (undated last), read a chunk at a time."""
+    def export(self, query: str | None = None, *, since: DateBound = None, until: DateBound = None) -> Iterator[ArticleRecord]:
+        """Every article, or every one matching ``query``, oldest first (undated last), read a chunk at a time;
+        with ``since`` or ``until``, only those published between them (as ``search`` takes them)."""
         from newsarchive.services.export import export_records
 
+        start, end = _period(since, until)
         engine = self._caught_up() if query else self.engine
-        return _typed_records(export_records(self._reader, engine, query, on_damaged=self.config.on_damaged), self.config)
+        records = export_records(self._reader, engine, query, on_damaged=self.config.on_damaged, since=start, until=end)
+        return _typed_records(records, self.config)
 
     @_typed
     def duplicates(self, *, limit: int | None = None) -> list[DuplicateGroup]:

@@ -56,6 +56,19 @@ def test_export_of_a_query_as_csv_and_markdown(archive, seed_dir: Path, tmp_path
     assert archive("export", "zebra").stdout == ""
 
 
+def test_export_between_dates_leaves_out_the_rest_and_the_undated(archive, seed_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    archive("ingest", seed_dir)  # 2024-11-10
+    write_article(tmp_path / "in", "october.txt", "Harvest festival in the valley", "1 October 2024", "Farmers met.")
+    write_article(tmp_path / "in", "undated.txt", "A valley without a date", "", "Farmers met again.")
+    archive("ingest", tmp_path / "in")
+    titles = lambda *args: sorted(record["title"] for record in export_jsonl(archive, *args))  # noqa: E731
+    assert titles("--since", "2024-10", "--until", "2024-10") == ["Harvest festival in the valley"]
+    assert titles("--since", "2024-11") == ["Kremlin's Kursk ultimatum: Peace talks hinge on regional retreat"]
+    assert titles("farmers", "--until", "2024-12") == ["Harvest festival in the valley"]
+    assert len(titles()) == 3
+    assert archive("export", "--since", "someday", expect=2).stderr.startswith("Error: ")
+
+
 def test_list_browses_newest_first_with_filters(archive, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_article(folder, "a.txt", "Spring story", "3 March 2023")

@@ -609,7 +609,7 @@ def test_the_token_in_a_link_becomes_a_cookie_and_leaves_the_address(guarded: Te
     answer = guarded.get(f"/search?q=peace&token={TOKEN}&sort=newest", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/search?q=peace&sort=newest"
-    assert answer.headers["set-cookie"] == f"archive_token={TOKEN}; Path=/; HttpOnly; SameSite=Strict"
+    assert answer.headers["set-cookie"] == f"archive_token={TOKEN}; Path=/; HttpOnly; SameSite=Lax"
     assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     followed = guarded.get(answer.headers["location"])
     assert followed.status_code == 200 and "Peace report" in followed.text
@@ -632,7 +632,7 @@ def test_a_token_in_a_link_wins_over_an_old_cookie(guarded: TestClient) -> None:
         answer = guarded.get(f"/search?q=peace&token={TOKEN}", follow_redirects=False)
         assert answer.status_code == 303, old
         assert answer.headers["location"] == "/search?q=peace"
-        assert answer.headers["set-cookie"] == f"archive_token={TOKEN}; Path=/; HttpOnly; SameSite=Strict"
+        assert answer.headers["set-cookie"] == f"archive_token={TOKEN}; Path=/; HttpOnly; SameSite=Lax"
     guarded.cookies.clear()
 
 
@@ -674,3 +674,38 @@ def test_pages_keep_answering_while_an_ingest_runs(archive, archive_home: Path, 
         assert client.get("/search.json?q=council").json()["total"] == 10 + more
         assert client.get(f"/search.json?q=zqx{9 + more}").json()["total"] == 1
         assert client.get("/info.json").json()["articles"] == 10 + more
+
+
+def test_the_export_of_a_dated_search_holds_what_the_search_counts(site: Site) -> None:
+    page = site.get("/search?q=peace&since=2024-02&until=2024-04").text
+    counted = site.json("/search.json?q=peace&since=2024-02&until=2024-04")["total"]
+    exported = [json.loads(line) for line in site.get(anchor(page, "JSON Lines").href).text.splitlines()]
+    assert 0 < len(exported) == counted < site.json("/search.json?q=peace")["total"]
+    assert all("2024-02" <= line["date_publish"][:7] <= "2024-04" for line in exported)
+    assert len(rows(site.get(anchor(page, "CSV").href).text)) == counted + 1
+    [to_trend] = [each for each in anchors(page) if each.text == "Attention over time" and "?" in each.href]
+    assert sum(as_json(site, to_trend.href)["series"][0]["counts"]) == counted
+
+
+def test_a_chart_too_big_to_draw_is_a_400_that_says_what_to_do(site: Site) -> None:
+    page = site.get("/trend?q=peace&q=report&by=day&since=2020-01-01&until=2024-12-31", 400).text
+    assert error_text(page) == (
+        "the chart would have 3,654 bars; a page draws at most 2,000",
+        "count per a longer period (week, month, year) or over fewer dates; the CSV and JSON hold every one",
+    )
+    assert len(site.json("/trend.json?q=peace&q=report&by=day&since=2020-01-01&until=2024-12-31")["buckets"]) == 1827
+
+
+def test_a_server_error_is_a_page_with_the_security_headers(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarchive.archive import Archive
+
+    def broken(_archive: Archive) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Archive, "info", broken)
+    client = TestClient(site.client.app, base_url="http://127.0.0.1", raise_server_exceptions=False)
+    for url, kind in (("/info", "text/html; charset=utf-8"), ("/info.json", "application/json")):
+        answer = client.get(url)
+        assert (answer.status_code, answer.headers["content-type"]) == (500, kind)
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert answer.headers["x-content-type-options"] == "nosniff"

@@ -351,7 +351,7 @@ def test_the_token_moves_from_the_address_into_a_cookie() -> None:
     status, headers = _guarded(b"/search", f"q=a%26b&token={TOKEN}&sort=newest".encode())
     assert status == 303
     assert headers[b"location"] == b"/search?q=a%26b&sort=newest"
-    assert headers[b"set-cookie"] == f"archive_token={TOKEN}; Path=/; HttpOnly; SameSite=Strict".encode()
+    assert headers[b"set-cookie"] == f"archive_token={TOKEN}; Path=/; HttpOnly; SameSite=Lax".encode()
 
 
 @pytest.mark.parametrize(

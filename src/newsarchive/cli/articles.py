@@ -91,8 +91,12 @@ def dupes(archive: Archive, out: Output, limit: int | None) -> None:
     help="jsonl: news-please field names, readable by `archive ingest`; csv: one row per article; md: Markdown.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
+@click.option("--since", metavar="DATE", help="Only articles published on or after DATE (e.g. 2024-11-01).")
+@click.option("--until", metavar="DATE", help="Only articles published on or before DATE; 2024-11 means to its end.")
 @zone_option
-def export(archive: Archive, query: str | None, fmt: str, output: str | None) -> None:
+def export(
+    archive: Archive, query: str | None, fmt: str, output: str | None, since: str | None, until: str | None
+) -> None:
     """Write out every article, or every one matching QUERY: complete and uncapped.
 
     Articles stream out oldest first (undated last), so exports of any size
@@ -104,8 +108,11 @@ def export(archive: Archive, query: str | None, fmt: str, output: str | None) ->
       archive export 'title:kursk' --format csv -o kursk.csv
       archive export --format md election > election.md
       archive export -o all.jsonl && archive ingest --home copy/ all.jsonl
+      archive export election --since 2024-09 --until 2024-11 -o autumn.jsonl
+
+    With --since or --until, articles without a date are left out, as in a search.
     """
-    pieces = render_records(archive.export(query), fmt)
+    pieces = render_records(archive.export(query, since=since, until=until), fmt)
     if fmt == "jsonl":
         pieces = map(terminal.json_safe, pieces)
     if output is None:

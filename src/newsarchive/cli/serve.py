@@ -112,12 +112,12 @@ def _run(
 ) -> None:  # fmt: skip
     import uvicorn
 
-    from newsarchive.web.app import SETTINGS_ENV, ServeSettings, create_app
+    from newsarchive.web.app import SETTINGS_ENV, ServeSettings
 
     settings = ServeSettings(home=str(archive.config.home), token=token, loopback_only=loopback, threads=threads)
     options = {"log_level": "warning", "access_log": False, "timeout_graceful_shutdown": 5, "limit_concurrency": 256}
     if workers == 1:
-        config = uvicorn.Config(create_app(archive.config, **settings.app_options()), **options)  # type: ignore[arg-type]
+        config = uvicorn.Config(settings.app(), **options)  # type: ignore[arg-type]
     else:  # (each process makes its app from the settings in its environment, as uvicorn starts them afresh)
         os.environ[SETTINGS_ENV] = settings.to_json()
         config = uvicorn.Config("newsarchive.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]

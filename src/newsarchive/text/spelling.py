@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from newsarchive.text.languages import DICTIONARY, fold, forms, lower
 
 MAX_EDITS = 2
@@ -105,8 +107,6 @@ def stem_distance(stemmed: str, word: str, limit: int, suffix: int = SUFFIX) -> 
     is one edit, and a swapped pair is not edited again: the "optimal string
     alignment" distance), computed in C by RapidFuzz, which stops past ``limit``.
     """
-    from rapidfuzz.distance import OSA
-
     beyond = limit + 1
     return min(
         beyond, *(OSA.distance(stemmed, word[: len(word) - cut], score_cutoff=beyond) for cut in range(min(suffix, len(word)) + 1))

@@ -13,7 +13,7 @@ import dataclasses
 import json
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -42,9 +42,10 @@ from newsarchive.web.archives import Archives
 from newsarchive.web.forms import (
     MAX_WINDOW,
     PAGE_SIZES,
+    ExportForm,
     TermsForm,
     TrendForm,
-    export_query,
+    export_form,
     link,
     narrowed,
     search_arguments,
@@ -54,7 +55,7 @@ from newsarchive.web.forms import (
     terms_form,
     trend_form,
 )
-from newsarchive.web.security import Guard
+from newsarchive.web.security import HEADERS, Guard
 
 if TYPE_CHECKING:
     from newsarchive.archive import Archive, Similar
@@ -63,6 +64,8 @@ if TYPE_CHECKING:
 
 #: How many similar articles an article's page shows.
 SIMILAR = 5
+#: Bars a trend's page draws at most (periods times queries); its CSV and JSON have no such limit.
+MAX_BARS = 2000
 #: Facet values listed per field on the search page.
 FACET_VALUES = 10
 #: The facets the search page counts unless the URL names its own: authors are left to a link, as counting
@@ -117,12 +120,16 @@ class ServeSettings:
         return json.dumps(dataclasses.asdict(self))
 
 
+    def app(self) -> FastAPI:
+        """The app these settings make (the archive's configuration as every process resolves it afresh)."""
+        from newsarchive.config import resolve_config
+
+        return create_app(resolve_config(self.home), **self.app_options())
+
+
 def app_from_environment() -> FastAPI:
     """The app of a server process that uvicorn started afresh (`archive serve --workers N`)."""
-    from newsarchive.config import resolve_config
-
-    settings = ServeSettings(**json.loads(os.environ[SETTINGS_ENV]))
-    return create_app(resolve_config(settings.home), **settings.app_options())
+    return ServeSettings(**json.loads(os.environ[SETTINGS_ENV])).app()
 
 
 def create_app(config: ArchiveConfig, *, token: str | None = None, loopback_only: bool = True, threads: int = 2) -> FastAPI:
@@ -241,7 +248,10 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
 
 
 async def _server_error(request: Request, _error: Exception) -> Response:
-    return _problem(request, 500, "something went wrong in the server", hint="its log says what")
+    # (Starlette sends this answer from outside every middleware, Guard too: it carries Guard's headers itself.)
+    answer = _problem(request, 500, "something went wrong in the server", hint="its log says what")
+    answer.raw_headers.extend(HEADERS)
+    return answer
 
 
 # --- search ----------------------------------------------------------------------
@@ -355,6 +365,12 @@ async def trend_page(request: Request, form: TrendParams) -> Response:
     from newsarchive.web.charts import trend_chart
 
     counted = await _trend(request, form)
+    bars = len(counted.buckets) * len(counted.series)
+    if bars > MAX_BARS:
+        raise InvalidQuery(
+            f"the chart would have {bars:,} bars; a page draws at most {MAX_BARS:,}",
+            hint="count per a longer period (week, month, year) or over fewer dates; the CSV and JSON hold every one",
+        )
 
     def bar_link(query: str, since: str, until: str) -> str:
         return search_link(SearchRequest(query=query, since=since, until=until, sort="oldest"))
@@ -410,55 +426,67 @@ async def info_page(request: Request) -> Response:
 
 # --- export ------------------------------------------------------------------------------
 
-ExportQuery = Annotated[str, Depends(export_query)]
+ExportParams = Annotated[ExportForm, Depends(export_form)]
 
 
 @router.get(
     "/export.jsonl", tags=["export"], summary="Every matching article, whole, as JSON Lines (as `archive export`)",
     responses={**_ERRORS, 200: {"content": {"application/x-ndjson": {}}, "description": "One article per line"}},
 )  # fmt: skip
-async def export_jsonl(request: Request, query: ExportQuery) -> Response:
-    return await _export(request, query, "jsonl")
+async def export_jsonl(request: Request, form: ExportParams) -> Response:
+    return await _export(request, form, "jsonl")
 
 
 @router.get(
     "/export.csv", tags=["export"], summary="Every matching article as CSV (as `archive export --format csv`)",
     responses={**_ERRORS, 200: {"content": {"text/csv": {}}, "description": "One row per article"}},
 )  # fmt: skip
-async def export_csv(request: Request, query: ExportQuery) -> Response:
-    return await _export(request, query, "csv")
+async def export_csv(request: Request, form: ExportParams) -> Response:
+    return await _export(request, form, "csv")
 
 
 _EXPORTS = {"jsonl": ("application/x-ndjson", "archive-export.jsonl"), "csv": ("text/csv; charset=utf-8", "archive-export.csv")}
 
 
-async def _export(request: Request, query: str, fmt: str) -> Response:
-    """Every match (everything, without a query), streamed a chunk at a time from an archive of its own.
+#: Pieces of an export (one article each) rendered in one turn of a worker thread.
+_EXPORT_BATCH = 200
 
-    The first piece is read before the answer starts, so a malformed query is a 400, not a cut stream.
+
+async def _export(request: Request, form: ExportForm, fmt: str) -> Response:
+    """Every match (everything, without a query), streamed from an archive of its own, a batch of articles
+    at a time in the worker threads, as every other request's work is.
+
+    The first batch is read before the answer starts, so a malformed query is a 400, not a cut stream.
     """
+    from itertools import islice
+
     from newsarchive.archive import Archive
     from newsarchive.render.export import render_records
 
-    config = _archives(request).config
+    archives = _archives(request)
+    exporting = Archive(archives.config)
+    pieces: Iterator[str] = iter(())
 
-    def start() -> tuple[Archive, Iterator[str], str]:
-        archive = Archive(config)
+    def start(_archive: Archive) -> list[str]:
+        nonlocal pieces
+        records = exporting.export(form.q.strip() or None, since=form.since, until=form.until)
+        pieces = render_records(records, fmt)
+        return list(islice(pieces, _EXPORT_BATCH))
+
+    try:
+        first = await archives.run(start)
+    except BaseException:
+        exporting.close()
+        raise
+
+    async def batches() -> AsyncIterator[str]:
         try:
-            pieces = render_records(archive.export(query.strip() or None), fmt)
-            return archive, pieces, next(pieces, "")
-        except BaseException:
-            archive.close()
-            raise
-
-    archive, pieces, first = await _archives(request).run(lambda _archive: start())
-
-    def rest() -> Iterator[str]:
-        try:
-            yield first
-            yield from pieces
+            batch = first
+            while batch:
+                yield "".join(batch)
+                batch = await archives.run(lambda _archive: list(islice(pieces, _EXPORT_BATCH)))
         finally:
-            archive.close()
+            exporting.close()
 
     media_type, name = _EXPORTS[fmt]
-    return StreamingResponse(rest(), media_type=media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
+    return StreamingResponse(batches(), media_type=media_type, headers={"content-disposition": f'attachment; filename="{name}"'})

@@ -154,5 +154,16 @@ async def terms_form(
 
 
 
-async def export_query(q: Annotated[str, Query(max_length=MAX_QUERY, description="Only the articles matching this query (default: every article).")] = "") -> str:
-    return q
+@dataclass(frozen=True)
+class ExportForm:
+    q: str = ""
+    since: str | None = None
+    until: str | None = None
+
+
+async def export_form(
+    q: Annotated[str, Query(max_length=MAX_QUERY, description="Only the articles matching this query (default: every article).")] = "",
+    since: DateText = None,
+    until: DateText = None,
+) -> ExportForm:
+    return ExportForm(q=q, since=since, until=until)

@@ -138,7 +138,8 @@ async def _into_cookie(scope: Scope, send: Send, token: str) -> None:
     kept = [(name, value) for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if name != "token"]
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
     location = local_location(raw_path, urlencode(kept))
-    cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+    # (Lax: a link to a page, shared in a chat or a mail, is followed with the cookie; every route only reads.)
+    cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"
     await send({
         "type": "http.response.start", "status": 303,
         "headers": [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode("latin-1")),

@@ -123,7 +123,7 @@ def _close_stems(reader: IndexReader, field: str, word: str, stems: list[str]) -
     seen: set[str] = set()
     reach = Reach(word, stems)
     for leaf, _ in reader.leaf_readers():
-        for term in _terms_by_first_letter(leaf, field).get(reach.word[:1], ()):
+        for term in _terms_starting(leaf, field, reach.word[:1]):
             if term in seen:
                 continue
             seen.add(term)
@@ -132,39 +132,35 @@ def _close_stems(reader: IndexReader, field: str, word: str, stems: list[str]) -
                 yield term, cost
 
 
-#: Segments' terms of a field by their first letter, most recently used last: {(segment id, field): {letter: terms}}.
-#: A segment never changes once written, and its id is random, so every thread (each with its own searcher)
-#: and every searcher reopened after a commit shares what was read of the segments it still has.
-_VOCABULARIES: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
-_VOCABULARIES_KEPT = 256
+#: Segments' terms of a field that begin with a letter, most recently used last: {(segment id, field, letter):
+#: terms}. A segment never changes once written, and its id is random, so every thread (each with its own
+#: searcher) and every searcher reopened after a commit shares what was read of the segments it still has.
+_VOCABULARIES: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
+_VOCABULARIES_KEPT = 2048
 _VOCABULARIES_LOCK = threading.Lock()
 
 
-def _terms_by_first_letter(leaf: IndexReader, field: str) -> dict[str, list[str]]:
-    """The segment's terms of ``field``, by first letter: read whole once and kept.
+def _terms_starting(leaf: IndexReader, field: str, letter: str) -> list[str]:
+    """The segment's terms of ``field`` that begin with ``letter``: read once and kept.
 
     Whoosh reads a term at a time in Python (about 30 us each), and a spelling
     suggestion looks at every term sharing a word's first letter, for every
     word of a query: a long-lived process (``archive serve``) reads them once.
     """
     segment = leaf.segment()
-    if segment is None:  # (an index without segments: nothing to keep)
-        return {}
-    key = (segment.segment_id(), field)
+    key = (segment.segment_id() if segment is not None else "", field, letter)
     with _VOCABULARIES_LOCK:
-        found = _VOCABULARIES.get(key)
+        found = _VOCABULARIES.get(key) if segment is not None else None
         if found is not None:
             _VOCABULARIES.move_to_end(key)
             return found
-    by_letter: dict[str, list[str]] = {}
-    for btext in leaf.lexicon(field) if field in leaf.schema else ():
-        term = btext.decode("utf-8")
-        by_letter.setdefault(term[:1], []).append(term)
-    with _VOCABULARIES_LOCK:
-        _VOCABULARIES[key] = by_letter
-        while len(_VOCABULARIES) > _VOCABULARIES_KEPT:
-            _VOCABULARIES.popitem(last=False)
-    return by_letter
+    terms = [btext.decode("utf-8") for btext in leaf.expand_prefix(field, letter.encode("utf-8"))]
+    if segment is not None:  # (an index without segments has nothing to keep)
+        with _VOCABULARIES_LOCK:
+            _VOCABULARIES[key] = terms
+            while len(_VOCABULARIES) > _VOCABULARIES_KEPT:
+                _VOCABULARIES.popitem(last=False)
+    return terms
 
 
 def surface_form(searcher: Searcher, stemmed: str, field: str = "body") -> str:
