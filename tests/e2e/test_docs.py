@@ -180,11 +180,16 @@ def test_every_documented_example_runs(
 def _serve_briefly(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     """`archive serve` examples run up to where the server would start listening (its options read, the
     archive opened), not forever: what they would serve is recorded in the list returned."""
-    from newsarchive.cli import serve
+    from newsarchive.web import server
+
+    class Listening:
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", 8000)
 
     served: list[dict[str, object]] = []
-    monkeypatch.setattr(serve, "_listen", lambda host, port: (host, port))
-    monkeypatch.setattr(serve, "_run", lambda archive, listening, **options: served.append({"at": listening, **options}))
+    monkeypatch.setattr(server, "listen", lambda host, port: Listening())
+    monkeypatch.setattr(server, "run", lambda settings, listening, **options: served.append({"settings": settings, **options}))
+    monkeypatch.setattr("webbrowser.open", lambda url: True)
     return served
 
 

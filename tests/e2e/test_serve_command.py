@@ -17,7 +17,7 @@ import pytest
 from click.testing import Result
 
 from conftest import Cli, Stack, no_archive_error
-from newsarchive.cli import serve as serve_command
+from newsarchive.web import server
 from test_cli import write_article
 
 TOKEN = "s3cret-token_0123456789"
@@ -52,7 +52,7 @@ def served(one_article: tuple[Cli, Path], monkeypatch: pytest.MonkeyPatch) -> Ca
     def would_serve(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("archive serve got as far as serving")
 
-    monkeypatch.setattr(serve_command, "_run", would_serve)
+    monkeypatch.setattr(server, "run", would_serve)
     return lambda *args, expect=0: archive("serve", "--home", home, *args, expect=expect)
 
 

@@ -709,3 +709,8 @@ def test_a_server_error_is_a_page_with_the_security_headers(site: Site, monkeypa
         assert (answer.status_code, answer.headers["content-type"]) == (500, kind)
         assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
         assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_method_not_allowed_says_which_are(site: Site) -> None:
+    answer = site.client.post("/search.json?q=peace")
+    assert (answer.status_code, answer.headers["allow"], answer.json()["status"]) == (405, "GET", 405)

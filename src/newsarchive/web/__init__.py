@@ -1,7 +1,7 @@
 """`archive serve`: the archive as web pages for a browser, each page also as JSON.
 
-``create_app(home)`` (``newsarchive.web.app``) gives the ASGI application;
-the command wraps it in uvicorn. It needs the ``web`` extra
+``create_app(config)`` (``newsarchive.web.app``) gives the ASGI application;
+``server`` serves it with uvicorn. It needs the ``web`` extra
 (``pip install 'newsarchive[web]'``: FastAPI, Jinja2, uvicorn), imported
 only here, so the rest of the archive never loads them.
 
@@ -10,4 +10,6 @@ only here, so the rest of the archive never loads them.
     forms.py      the query parameters of each page, checked, and the links that change them
     security.py   the token, the allowed hosts, the headers every response carries, safe links
     charts.py     the trend drawn as SVG bars (geometry only; the template writes the SVG)
+    filters.py    how the templates write a snippet's marks, dates, languages and links
+    server.py     the token's rule, the listening socket, uvicorn and its processes
 """

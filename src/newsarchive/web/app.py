@@ -9,10 +9,7 @@ wrong is said as the CLI says it, with an HTTP status: a malformed query
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -99,38 +96,6 @@ _JSON = "application/json"
 _PAGE = ["GET", "HEAD"]
 
 router = APIRouter()
-
-#: Where `archive serve --workers N` leaves each process its settings (``ServeSettings`` as JSON).
-SETTINGS_ENV = "NEWSARCHIVE_SERVE_SETTINGS"
-
-
-@dataclass(frozen=True)
-class ServeSettings:
-    """What `archive serve` makes its app with: the archive home and ``create_app``'s options."""
-
-    home: str
-    token: str | None = None
-    loopback_only: bool = True
-    threads: int = 2
-
-    def app_options(self) -> dict[str, Any]:
-        return {"token": self.token, "loopback_only": self.loopback_only, "threads": self.threads}
-
-    def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self))
-
-
-    def app(self) -> FastAPI:
-        """The app these settings make (the archive's configuration as every process resolves it afresh)."""
-        from newsarchive.config import resolve_config
-
-        return create_app(resolve_config(self.home), **self.app_options())
-
-
-def app_from_environment() -> FastAPI:
-    """The app of a server process that uvicorn started afresh (`archive serve --workers N`)."""
-    return ServeSettings(**json.loads(os.environ[SETTINGS_ENV])).app()
-
 
 def create_app(config: ArchiveConfig, *, token: str | None = None, loopback_only: bool = True, threads: int = 2) -> FastAPI:
     """The web application of the archive ``config`` names (``newsarchive.config.resolve_config``).
@@ -244,7 +209,9 @@ async def _invalid_parameters(request: Request, error: RequestValidationError) -
 async def _http_error(request: Request, error: HTTPException) -> Response:
     if error.status_code == 404:
         return _problem(request, 404, "no page here", hint="the pages are /search, /trend, /terms and /info")
-    return _problem(request, error.status_code, str(error.detail))
+    answer = _problem(request, error.status_code, str(error.detail))
+    answer.headers.update(error.headers or {})  # (a 405's Allow)
+    return answer
 
 
 async def _server_error(request: Request, _error: Exception) -> Response:

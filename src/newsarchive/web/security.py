@@ -78,7 +78,10 @@ class Guard:
         self.loopback_only = loopback_only and token is None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "websocket":  # (the app has none: refused, rather than let past the checks)
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":  # (the app's start and stop)
             await self.app(scope, receive, send)
             return
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
