@@ -18,6 +18,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Set
 from itertools import accumulate
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from whoosh import columns, formats
@@ -102,30 +103,40 @@ def _in_columns(reader, query: wq.Query) -> bool:  # type: ignore[no-untyped-def
     return type(query) in (wq.NumericRange, wq.DateRange) and numeric_column(reader, query.fieldname) is not None
 
 
+def _column_cached(reader, key: object, read: Callable[[], Any]) -> Any:  # type: ignore[no-untyped-def]
+    """What ``read()`` gives for the segment ``reader`` under ``key``: read once, kept while the segment is open."""
+    cached = _COLUMNS.setdefault(reader, {})
+    if key not in cached:
+        cached[key] = read()
+    return cached[key]
+
+
 def numeric_column(reader, fieldname: str) -> tuple[array, int] | None:  # type: ignore[no-untyped-def]
     """A numeric column's stored values for the segment's documents, and the value of "none"; cached."""
-    cached = _COLUMNS.setdefault(reader, {})
-    if fieldname not in cached:
-        cached[fieldname] = None
+
+    def read() -> tuple[array, int] | None:
         field = reader.schema[fieldname] if fieldname in reader.schema else None
         if field is not None and isinstance(field.column_type, columns.NumericColumn) and reader.has_column(fieldname):
             column = reader.column_reader(fieldname, translate=False)
             if type(column) is columns.NumericColumn.Reader:
-                cached[fieldname] = (column_values(column), field.column_type.default_value())
-    return cached[fieldname]
+                return column_values(column), field.column_type.default_value()
+        return None
+
+    found: tuple[array, int] | None = _column_cached(reader, fieldname, read)
+    return found
 
 
 def text_column(reader, fieldname: str) -> list[str] | None:  # type: ignore[no-untyped-def]
     """A text column's values for each of the segment's documents ("" for none), read whole once; cached
     while the segment is open, so that counting the values of many matches is a list lookup each."""
-    cached = _COLUMNS.setdefault(reader, {})
-    key = ("text", fieldname)
-    if key not in cached:
-        cached[key] = None
-        if fieldname in reader.schema and reader.has_column(fieldname):
-            cached[key] = [value.decode("utf-8") if isinstance(value, bytes) else (value or "")
-                           for value in reader.column_reader(fieldname)]  # fmt: skip
-    return cached[key]
+
+    def read() -> list[str] | None:
+        if fieldname not in reader.schema or not reader.has_column(fieldname):
+            return None
+        return [value.decode("utf-8") if isinstance(value, bytes) else (value or "") for value in reader.column_reader(fieldname)]
+
+    found: list[str] | None = _column_cached(reader, ("text", fieldname), read)
+    return found
 
 
 def _within(reader, query: wq.NumericRange, docnums: set[int]) -> set[int]:  # type: ignore[no-untyped-def]

@@ -149,7 +149,7 @@ def _facet_counts(
     from newsarchive.engines.whoosh.matching import text_column
 
     reader = searcher.reader()
-    leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+    leaves = _leaves(reader)
     starts = [offset for _, offset in leaves]
     in_leaf: list[list[int]] = [[] for _ in leaves]
     for docnum in docnums:
@@ -175,6 +175,11 @@ def _facet_counts(
     return counts
 
 
+def _leaves(reader: IndexReader) -> list[tuple[IndexReader, int]]:
+    """The reader's segments that hold documents, each with the global docnum of its first."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+
+
 def column(reader: IndexReader, fieldname: str) -> ColumnReader:
     """A field's column over every segment of ``reader``, read by global docnum.
 
@@ -187,7 +192,7 @@ def column(reader: IndexReader, fieldname: str) -> ColumnReader:
     """
     from whoosh.columns import MultiColumnReader
 
-    leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+    leaves = _leaves(reader)
     return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [offset for _, offset in leaves])
 
 
