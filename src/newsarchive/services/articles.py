@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -242,13 +242,7 @@ def duplicate_groups(db: Database, config: ArchiveConfig, *, limit: int | None =
         for article in load_articles(session, copy_ids, config.on_damaged).values():
             copies.setdefault(article.duplicate_of or "", []).append(article)
         return [
-            DuplicateGroup(
-                original=_brief(originals[article_id]),
-                copies=[
-                    _brief(near, _similarity(near, originals[article_id]))
-                    for near in sorted(copies.get(article_id, []), key=lambda near: near.id)
-                ],
-            )
+            _group(originals[article_id], sorted(copies.get(article_id, []), key=lambda near: near.id))
             for article_id in ranked
             if article_id in originals
         ]
@@ -268,10 +262,12 @@ def copies_of(db: Database, config: ArchiveConfig, article_id: str) -> Duplicate
         original = loaded.get(original_id)
         if original is None:
             return None
-        return DuplicateGroup(
-            original=_brief(original),
-            copies=[_brief(loaded[near], _similarity(loaded[near], original)) for near in copy_ids if near in loaded],
-        )
+        return _group(original, [loaded[near] for near in copy_ids if near in loaded])
+
+
+def _group(original: Article, copies: Iterable[Article]) -> DuplicateGroup:
+    """An original and its near-duplicates, in the order given, each with its similarity to the original."""
+    return DuplicateGroup(original=_brief(original), copies=[_brief(near, _similarity(near, original)) for near in copies])
 
 
 def _similarity(copy: Article, original: Article) -> float | None:
