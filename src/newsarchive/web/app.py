@@ -97,6 +97,7 @@ _PAGE = ["GET", "HEAD"]
 
 router = APIRouter()
 
+
 def create_app(config: ArchiveConfig, *, token: str | None = None, loopback_only: bool = True, threads: int = 2) -> FastAPI:
     """The web application of the archive ``config`` names (``newsarchive.config.resolve_config``).
 
@@ -413,8 +414,6 @@ async def export_csv(request: Request, form: ExportParams) -> Response:
 
 
 _EXPORTS = {"jsonl": ("application/x-ndjson", "archive-export.jsonl"), "csv": ("text/csv; charset=utf-8", "archive-export.csv")}
-
-
 #: Pieces of an export (one article each) rendered in one turn of a worker thread.
 _EXPORT_BATCH = 200
 
@@ -432,16 +431,13 @@ async def _export(request: Request, form: ExportForm, fmt: str) -> Response:
 
     archives = _archives(request)
     exporting = Archive(archives.config)
-    pieces: Iterator[str] = iter(())
 
-    def start(_archive: Archive) -> list[str]:
-        nonlocal pieces
-        records = exporting.export(form.q.strip() or None, since=form.since, until=form.until)
-        pieces = render_records(records, fmt)
-        return list(islice(pieces, _EXPORT_BATCH))
+    def start(_archive: Archive) -> tuple[Iterator[str], list[str]]:
+        pieces = render_records(exporting.export(form.q.strip() or None, since=form.since, until=form.until), fmt)
+        return pieces, list(islice(pieces, _EXPORT_BATCH))
 
     try:
-        first = await archives.run(start)
+        pieces, first = await archives.run(start)
     except BaseException:
         exporting.close()
         raise

@@ -97,14 +97,12 @@ async def search_form(
 def narrowed(query: str, facet: str, value: str) -> str | None:
     """``query`` narrowed to the hits whose ``facet`` has ``value``: "kursk source:\\"bbc\\""; None when the
     value cannot be written in the query language (it holds a double quote)."""
-    if '"' in value or not value.strip():
+    if '"' in value or not value.strip() or (facet == "lang" and not value.replace("-", "").isalnum()):
         return None
     clause = {
         "source": f'source:"{value}"', "lang": f"lang:{value}", "author": f'author:"{value}"',
         "year": f"date:{value}", "month": f"date:{value}",
     }[facet]  # fmt: skip
-    if facet == "lang" and not value.replace("-", "").isalnum():
-        return None
     return f"{query} {clause}".strip() if query.strip() else clause
 
 
@@ -151,7 +149,6 @@ async def terms_form(
     q: QueryText = "", limit: Annotated[int, Query(ge=1, le=200, description="How many words.")] = 20
 ) -> TermsForm:
     return TermsForm(q=q, limit=limit)
-
 
 
 @dataclass(frozen=True)
