@@ -24,18 +24,12 @@ from starlette.testclient import TestClient
 from conftest import SETTINGS, Cli, Stack
 from newsarchive.config import resolve_config
 from newsarchive.web.app import create_app
+from test_query_language import RECORDS as QUERY_RECORDS
 
+# The query-language tests' first three articles (one with its URL, for the article page), and one undated.
 RECORDS = [
-    {"title": "Peace talks stall in Geneva", "description": "Negotiators left without a deal.",
-     "maintext": "The peace process in the region stalled again.\nDiplomats blamed both sides.",
-     "date_publish": "2024-11-10T09:13:00Z", "authors": ["Anna Petrova"], "language": "en", "source": "wire",
-     "url": "https://wire.example/geneva"},
-    {"title": "Talks on peace resume", "description": "A new round opened in Vienna.",
-     "maintext": "Peace will not come quickly, the mediators said, but talks resumed.",
-     "date_publish": "2024-11-30T22:00:00Z", "authors": ["John Smith"], "language": "en", "source": "gazette"},
-    {"title": "Haushalt beschlossen", "description": "Der Bundestag stimmte zu.",
-     "maintext": "Die Koalition einigte sich auf den Haushalt.", "date_publish": "2020-01-07T10:00:00Z",
-     "authors": ["Jonas Weber"], "language": "de", "source": "tageskurier"},
+    {**QUERY_RECORDS[0], "url": "https://wire.example/geneva"},
+    *QUERY_RECORDS[1:3],
     {"title": "Undated election note", "description": "A note without a date.",
      "maintext": "This election note carries no date at all.", "language": "en", "source": "wire"},
 ]  # fmt: skip
